@@ -1,0 +1,17 @@
+# Every third-party library comes from Debian packages (see scripts/setup.sh).
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL 3 REQUIRED)
+pkg_check_modules(SECP256K1 REQUIRED IMPORTED_TARGET libsecp256k1)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(fmt REQUIRED)
+
+if(NOT BLOCKSTACK_FUZZ)
+  find_package(Boost 1.74 REQUIRED)
+  find_package(SQLite3 REQUIRED)
+  find_package(spdlog REQUIRED)
+  find_package(CLI11 REQUIRED)
+  if(BLOCKSTACK_TESTS)
+    find_package(GTest REQUIRED)
+  endif()
+endif()

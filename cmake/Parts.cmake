@@ -1,0 +1,27 @@
+# Compiler warnings shared by every target of the project.
+add_library(bs_warnings INTERFACE)
+target_compile_options(bs_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+  -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2)
+if(BLOCKSTACK_WERROR)
+  target_compile_options(bs_warnings INTERFACE -Werror)
+endif()
+
+# bs_part(<name> SOURCES ... DEPS ...)
+# One static library per folder under src/, named bs_<name> ("bitcoin/rpc" -> bs_bitcoin_rpc).
+function(bs_part name)
+  cmake_parse_arguments(P "" "" "SOURCES;DEPS" ${ARGN})
+  string(REPLACE "/" "_" target "bs_${name}")
+  add_library(${target} STATIC ${P_SOURCES})
+  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_link_libraries(${target} PUBLIC ${P_DEPS} PRIVATE bs_warnings)
+endfunction()
+
+# bs_unit_test(<name> SOURCES ... DEPS ...): one GoogleTest binary, its tests registered with CTest.
+function(bs_unit_test name)
+  cmake_parse_arguments(P "" "" "SOURCES;DEPS" ${ARGN})
+  add_executable(${name} ${P_SOURCES})
+  target_link_libraries(${name} PRIVATE ${P_DEPS} GTest::gtest GTest::gtest_main bs_warnings bs_testutil)
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
+    PROPERTIES TIMEOUT 120 ENVIRONMENT "BLOCKSTACK_TEST_DATA=${PROJECT_SOURCE_DIR}/test/data")
+endfunction()

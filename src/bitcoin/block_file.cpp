@@ -1,0 +1,179 @@
+#include <bitcoin/block_file.h>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace blockstack::bitcoin {
+namespace {
+
+using util::ErrorCode;
+using util::Fail;
+
+constexpr char MAGIC[8] = {'B', 'S', 'B', 'L', 'O', 'C', 'K', 'S'};
+constexpr uint32_t FORMAT_VERSION = 1;
+constexpr std::size_t FILE_HEADER_SIZE = 16;
+
+std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
+
+}  // namespace
+
+util::Result<BlockFileWriter> BlockFileWriter::Create(const std::string& path, uint32_t first_height) {
+  BlockFileWriter w;
+  w.m_path = path;
+  w.m_file = std::fopen(path.c_str(), "wb");
+  if (w.m_file == nullptr) return Fail(ErrorCode::IoError, Errno("cannot create " + path));
+  util::ByteWriter hdr;
+  hdr.Append(util::AsBytes(std::string_view(MAGIC, 8)));
+  hdr.U32LE(FORMAT_VERSION);
+  hdr.U32LE(first_height);
+  if (std::fwrite(hdr.Data().data(), 1, hdr.Size(), w.m_file) != hdr.Size()) {
+    return Fail(ErrorCode::IoError, Errno("cannot write " + path));
+  }
+  w.m_bytes = hdr.Size();
+  return w;
+}
+
+BlockFileWriter::BlockFileWriter(BlockFileWriter&& o) noexcept
+    : m_file(std::exchange(o.m_file, nullptr)), m_path(std::move(o.m_path)), m_bytes(o.m_bytes) {}
+
+BlockFileWriter& BlockFileWriter::operator=(BlockFileWriter&& o) noexcept {
+  if (this != &o) {
+    if (m_file != nullptr) std::fclose(m_file);
+    m_file = std::exchange(o.m_file, nullptr);
+    m_path = std::move(o.m_path);
+    m_bytes = o.m_bytes;
+  }
+  return *this;
+}
+
+BlockFileWriter::~BlockFileWriter() {
+  if (m_file != nullptr) std::fclose(m_file);
+}
+
+util::Status BlockFileWriter::Append(ByteView raw_block) {
+  if (m_file == nullptr) return Fail(ErrorCode::IoError, "block file " + m_path + " is closed");
+  if (raw_block.size() > MAX_RAW_BLOCK_SIZE) return Fail(ErrorCode::TooLarge, "block too large for a block file");
+  util::ByteWriter len;
+  len.U32LE(static_cast<uint32_t>(raw_block.size()));
+  if (std::fwrite(len.Data().data(), 1, 4, m_file) != 4 ||
+      std::fwrite(raw_block.data(), 1, raw_block.size(), m_file) != raw_block.size()) {
+    return Fail(ErrorCode::IoError, Errno("cannot write " + m_path));
+  }
+  m_bytes += 4 + raw_block.size();
+  return util::Ok();
+}
+
+util::Status BlockFileWriter::Close() {
+  if (m_file == nullptr) return util::Ok();
+  int rc = std::fclose(m_file);
+  m_file = nullptr;
+  if (rc != 0) return Fail(ErrorCode::IoError, Errno("cannot close " + m_path));
+  return util::Ok();
+}
+
+util::Result<std::unique_ptr<BlockFileSource>> BlockFileSource::Open(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Fail(ErrorCode::IoError, Errno("cannot open block file " + path));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    return Fail(ErrorCode::IoError, Errno("cannot stat " + path));
+  }
+  std::unique_ptr<BlockFileSource> src(new BlockFileSource());
+  src->m_map_size = static_cast<std::size_t>(st.st_size);
+  if (src->m_map_size < FILE_HEADER_SIZE) {
+    ::close(fd);
+    return Fail(ErrorCode::Corruption, path + " is too short to be a block file");
+  }
+  void* map = ::mmap(nullptr, src->m_map_size, PROT_READ, MAP_PRIVATE, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return Fail(ErrorCode::IoError, Errno("cannot map " + path));
+  src->m_map = static_cast<const uint8_t*>(map);
+
+  util::ByteReader r(ByteView(src->m_map, src->m_map_size));
+  auto magic = r.Take(8);
+  if (std::memcmp(magic->data(), MAGIC, 8) != 0) return Fail(ErrorCode::Corruption, path + " is not a block file");
+  if (*r.U32LE() != FORMAT_VERSION) return Fail(ErrorCode::Corruption, path + ": unsupported block file version");
+  src->m_first_height = *r.U32LE();
+  while (!r.AtEnd()) {
+    std::size_t at = r.Position();
+    auto len = r.U32LE();
+    if (!len) return Fail(ErrorCode::Corruption, path + ": truncated record length at offset " + std::to_string(at));
+    auto raw = r.Take(*len);
+    if (!raw) return Fail(ErrorCode::Corruption, path + ": truncated block at offset " + std::to_string(at));
+    src->m_records.push_back(*raw);
+  }
+  return src;
+}
+
+BlockFileSource::~BlockFileSource() {
+  if (m_map != nullptr) ::munmap(const_cast<uint8_t*>(m_map), m_map_size);
+}
+
+util::Result<std::size_t> BlockFileSource::Index(uint32_t height) const {
+  if (height < m_first_height || height - m_first_height >= m_records.size()) {
+    return Fail(ErrorCode::NotFound, "no block at height " + std::to_string(height) + " in the block file");
+  }
+  return static_cast<std::size_t>(height - m_first_height);
+}
+
+util::Result<uint32_t> BlockFileSource::TipHeight() {
+  if (m_records.empty()) return Fail(ErrorCode::NotFound, "block file holds no blocks");
+  return m_first_height + static_cast<uint32_t>(m_records.size()) - 1;
+}
+
+util::Result<Hash256> BlockFileSource::BlockHash(uint32_t height) {
+  BS_TRY(std::size_t i, Index(height));
+  if (m_records[i].size() < BLOCK_HEADER_SIZE) return Fail(ErrorCode::Corruption, "block record shorter than a header");
+  util::ByteReader r(m_records[i]);
+  BS_TRY(BlockHeader h, ReadHeader(r));
+  return h.ComputeHash();
+}
+
+util::Result<Block> BlockFileSource::GetBlock(uint32_t height) {
+  BS_TRY(std::size_t i, Index(height));
+  auto block = ParseBlock(m_records[i]);
+  if (!block) return Fail(block.error().Wrap("block at height " + std::to_string(height)));
+  BS_CHECK_OK(CheckMerkleRoot(*block));
+  return block;
+}
+
+util::Status BlockFileSource::IndexTransactionsUntil(const Hash256* want) {
+  while (m_indexed_blocks < m_records.size()) {
+    std::size_t b = m_indexed_blocks++;
+    auto block = ParseBlock(m_records[b]);
+    if (!block) continue;  // a corrupt block is reported when it is read as a block
+    bool found = false;
+    for (std::size_t t = 0; t < block->txids.size(); ++t) {
+      m_tx_index.emplace(block->txids[t], TxLocation{static_cast<uint32_t>(b), static_cast<uint32_t>(t)});
+      found = found || (want != nullptr && block->txids[t] == *want);
+    }
+    if (found) break;
+  }
+  return util::Ok();
+}
+
+util::Result<std::vector<Transaction>> BlockFileSource::GetTransactions(std::span<const Hash256> txids) {
+  std::vector<Transaction> out;
+  out.reserve(txids.size());
+  for (const auto& txid : txids) {
+    auto it = m_tx_index.find(txid);
+    if (it == m_tx_index.end()) {
+      BS_CHECK_OK(IndexTransactionsUntil(&txid));
+      it = m_tx_index.find(txid);
+    }
+    if (it == m_tx_index.end()) {
+      return Fail(ErrorCode::NotFound, "transaction " + txid.ReversedHex() + " is not in the block file");
+    }
+    BS_TRY(Block block, ParseBlock(m_records[it->second.block]));
+    out.push_back(std::move(block.txs[it->second.position]));
+  }
+  return out;
+}
+
+}  // namespace blockstack::bitcoin

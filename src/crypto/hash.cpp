@@ -1,0 +1,81 @@
+#include <crypto/hash.h>
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <cassert>
+#include <cstdlib>
+
+namespace blockstack::crypto {
+namespace {
+
+// Algorithms are fetched once per process: an implicit fetch on every call costs
+// more than hashing a short input.
+const EVP_MD* Fetch(const char* name) {
+  EVP_MD* md = EVP_MD_fetch(nullptr, name, nullptr);
+  if (md == nullptr) std::abort();  // the default provider is missing: nothing can work
+  return md;
+}
+const EVP_MD* Sha256Md() { static const EVP_MD* md = Fetch("SHA256"); return md; }
+const EVP_MD* Sha512Md() { static const EVP_MD* md = Fetch("SHA512"); return md; }
+const EVP_MD* Ripemd160Md() { static const EVP_MD* md = Fetch("RIPEMD160"); return md; }
+
+template <std::size_t N>
+util::FixedBytes<N> Digest(const EVP_MD* md, ByteView data) {
+  util::FixedBytes<N> out;
+  unsigned int len = 0;
+  int ok = EVP_Digest(data.data(), data.size(), out.data.data(), &len, md, nullptr);
+  assert(ok == 1 && len == N);
+  (void)ok;
+  return out;
+}
+
+template <std::size_t N>
+util::FixedBytes<N> Hmac(const EVP_MD* md, ByteView key, ByteView data) {
+  util::FixedBytes<N> out;
+  unsigned int len = 0;
+  static const uint8_t empty = 0;
+  auto* res = HMAC(md, key.empty() ? &empty : key.data(), static_cast<int>(key.size()),
+                   data.empty() ? &empty : data.data(), data.size(), out.data.data(), &len);
+  assert(res != nullptr && len == N);
+  (void)res;
+  return out;
+}
+
+}  // namespace
+
+Hash256 Sha256(ByteView data) { return Digest<32>(Sha256Md(), data); }
+Hash256 Sha256d(ByteView data) {
+  Hash256 first = Sha256(data);
+  return Sha256(first.view());
+}
+util::FixedBytes<64> Sha512(ByteView data) { return Digest<64>(Sha512Md(), data); }
+Hash160 Ripemd160(ByteView data) { return Digest<20>(Ripemd160Md(), data); }
+Hash160 Hash160Of(ByteView data) { return Ripemd160(Sha256(data).view()); }
+Hash256 HmacSha256(ByteView key, ByteView data) { return Hmac<32>(Sha256Md(), key, data); }
+util::FixedBytes<64> HmacSha512(ByteView key, ByteView data) { return Hmac<64>(Sha512Md(), key, data); }
+
+struct Sha256Hasher::Impl {
+  EVP_MD_CTX* ctx;
+};
+
+Sha256Hasher::Sha256Hasher() : m_impl(new Impl{EVP_MD_CTX_new()}) {
+  if (m_impl->ctx == nullptr || EVP_DigestInit_ex(m_impl->ctx, Sha256Md(), nullptr) != 1) std::abort();
+}
+Sha256Hasher::~Sha256Hasher() {
+  EVP_MD_CTX_free(m_impl->ctx);
+  delete m_impl;
+}
+Sha256Hasher& Sha256Hasher::Update(ByteView data) {
+  EVP_DigestUpdate(m_impl->ctx, data.data(), data.size());
+  return *this;
+}
+Hash256 Sha256Hasher::Finish() {
+  Hash256 out;
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(m_impl->ctx, out.data.data(), &len);
+  EVP_DigestInit_ex(m_impl->ctx, Sha256Md(), nullptr);
+  return out;
+}
+
+}  // namespace blockstack::crypto

@@ -1,0 +1,37 @@
+// Hash functions and HMAC (OpenSSL 3). All functions are thread-safe and cannot fail.
+#pragma once
+
+#include <util/bytes.h>
+
+namespace blockstack::crypto {
+
+using util::ByteView;
+using util::Hash160;
+using util::Hash256;
+
+Hash256 Sha256(ByteView data);
+// SHA-256 of SHA-256: Bitcoin's txid, block hash and checksum hash.
+Hash256 Sha256d(ByteView data);
+util::FixedBytes<64> Sha512(ByteView data);
+Hash160 Ripemd160(ByteView data);
+// RIPEMD-160 of SHA-256: addresses and BNS name hashes.
+Hash160 Hash160Of(ByteView data);
+Hash256 HmacSha256(ByteView key, ByteView data);
+util::FixedBytes<64> HmacSha512(ByteView key, ByteView data);
+
+// Incremental SHA-256 for data that arrives in pieces. Not copyable.
+class Sha256Hasher {
+ public:
+  Sha256Hasher();
+  ~Sha256Hasher();
+  Sha256Hasher(const Sha256Hasher&) = delete;
+  Sha256Hasher& operator=(const Sha256Hasher&) = delete;
+  Sha256Hasher& Update(ByteView data);
+  Hash256 Finish();
+
+ private:
+  struct Impl;
+  Impl* m_impl;
+};
+
+}  // namespace blockstack::crypto

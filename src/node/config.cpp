@@ -1,0 +1,126 @@
+#include <node/config.h>
+
+#include <CLI/CLI.hpp>
+#include <toml++/toml.h>
+
+#include <iostream>
+
+namespace blockstack::node {
+
+using util::ErrorCode;
+using util::Fail;
+
+uint32_t Config::FirstBlock() const {
+  if (first_block) return *first_block;
+  switch (network) {
+    case bitcoin::Network::Mainnet: return 373601;
+    case bitcoin::Network::Testnet: return 0;
+    case bitcoin::Network::Regtest: return 0;
+  }
+  return 0;
+}
+
+uint32_t Config::Confirmations() const {
+  if (confirmations) return *confirmations;
+  return network == bitcoin::Network::Regtest ? 0 : 6;
+}
+
+util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
+  toml::table tbl;
+  try {
+    tbl = toml::parse_file(path);
+  } catch (const toml::parse_error& e) {
+    std::string what = e.what();
+    if (what.find("File could not be opened") != std::string::npos) {
+      return Fail(ErrorCode::IoError, "cannot read config file " + path);
+    }
+    return Fail(ErrorCode::InvalidArgument, "config file " + path + ": " + what + " at line " +
+                                                std::to_string(e.source().begin.line));
+  }
+  auto str = [&](const char* key, std::string& out) -> util::Status {
+    if (auto node = tbl.get(key)) {
+      auto v = node->value<std::string>();
+      if (!v) return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be a string");
+      out = *v;
+    }
+    return util::Ok();
+  };
+  auto u32 = [&](const char* key, std::optional<uint32_t>& out) -> util::Status {
+    if (auto node = tbl.get(key)) {
+      auto v = node->value<int64_t>();
+      if (!v || *v < 0 || *v > 0xffffffffLL) {
+        return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be a non-negative integer");
+      }
+      out = static_cast<uint32_t>(*v);
+    }
+    return util::Ok();
+  };
+  std::string network;
+  BS_CHECK_OK(str("network", network));
+  if (!network.empty()) {
+    auto n = bitcoin::ParseNetwork(network);
+    if (!n) return Fail(ErrorCode::InvalidArgument, "config key 'network': unknown network '" + network + "'");
+    cfg.network = *n;
+  }
+  BS_CHECK_OK(str("bitcoind", cfg.bitcoind));
+  BS_CHECK_OK(str("data_dir", cfg.data_dir));
+  BS_CHECK_OK(str("api", cfg.api));
+  BS_CHECK_OK(str("log_level", cfg.log_level));
+  BS_CHECK_OK(u32("first_block", cfg.first_block));
+  BS_CHECK_OK(u32("confirmations", cfg.confirmations));
+  if (auto node = tbl.get("poll_seconds")) {
+    auto v = node->value<double>();
+    if (!v || *v <= 0) return Fail(ErrorCode::InvalidArgument, "config key 'poll_seconds' must be a positive number");
+    cfg.poll_seconds = *v;
+  }
+  return util::Ok();
+}
+
+std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
+  CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
+  std::string config_file, network, bitcoind, data_dir, api, log_level;
+  std::optional<uint32_t> first_block, confirmations;
+  double poll = 0;
+  app.set_version_flag("--version", "blockstackd 0.1.0");
+  app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
+  app.add_option("--network", network, "mainnet, testnet or regtest (default mainnet)");
+  app.add_option("--bitcoind", bitcoind, "Bitcoin node JSON-RPC URL, http://USER:PASS@HOST:PORT (required)");
+  app.add_option("--data-dir", data_dir, "Directory for the name database and zone files (default ./blockstack-data)");
+  app.add_option("--api", api, "HOST:PORT for the REST API (default 127.0.0.1:6270)");
+  app.add_option("--first-block", first_block, "First Bitcoin block to scan (default: 373601 on mainnet, 0 otherwise)");
+  app.add_option("--confirmations", confirmations, "Blocks to stay behind the tip (default 6; 0 on regtest)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
+  app.add_option("--poll-seconds", poll, "Seconds between checks for new blocks (default 1)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    *exit_code = app.exit(e) == 0 ? 0 : 2;
+    return std::nullopt;
+  }
+  Config cfg;
+  auto fail = [&](const std::string& msg) {
+    std::cerr << "blockstackd: " << msg << "\n";
+    *exit_code = 2;
+    return std::nullopt;
+  };
+  if (!config_file.empty()) {
+    auto st = ApplyTomlFile(config_file, cfg);
+    if (!st) return fail(st.error().message);
+  }
+  if (!network.empty()) {
+    auto n = bitcoin::ParseNetwork(network);
+    if (!n) return fail("unknown network '" + network + "' (mainnet, testnet, regtest)");
+    cfg.network = *n;
+  }
+  if (!bitcoind.empty()) cfg.bitcoind = bitcoind;
+  if (!data_dir.empty()) cfg.data_dir = data_dir;
+  if (!api.empty()) cfg.api = api;
+  if (!log_level.empty()) cfg.log_level = log_level;
+  if (first_block) cfg.first_block = first_block;
+  if (confirmations) cfg.confirmations = confirmations;
+  if (poll > 0) cfg.poll_seconds = poll;
+  if (cfg.bitcoind.empty()) return fail("--bitcoind is required (or 'bitcoind' in the config file)");
+  return cfg;
+}
+
+}  // namespace blockstack::node

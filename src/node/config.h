@@ -1,0 +1,37 @@
+// blockstackd's configuration: command-line flags over an optional TOML file over
+// built-in defaults.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <bitcoin/network.h>
+#include <util/result.h>
+
+namespace blockstack::node {
+
+struct Config {
+  bitcoin::Network network = bitcoin::Network::Mainnet;
+  std::string bitcoind;          // http://USER:PASS@HOST:PORT
+  std::string data_dir = "./blockstack-data";
+  std::string api = "127.0.0.1:6270";
+  std::optional<uint32_t> first_block;    // default: the network's
+  std::optional<uint32_t> confirmations;  // default: the network's
+  std::string log_level = "info";
+  double poll_seconds = 1.0;     // how often to ask the Bitcoin node for new blocks
+
+  uint32_t FirstBlock() const;
+  uint32_t Confirmations() const;
+};
+
+// Parses argv. Returns nullopt with *exit_code set when the program should exit
+// at once (--help, --version, or a usage error, which is printed).
+std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code);
+
+// Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
+// confirmations, log_level, poll_seconds) to cfg. Fails with IoError when the file
+// cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
+util::Status ApplyTomlFile(const std::string& path, Config& cfg);
+
+}  // namespace blockstack::node
