@@ -1,7 +1,13 @@
 #include <crypto/hash.h>
 
+// SHA-256 is the hot hash (txids, merkle trees, block hashes) and is mostly taken
+// of short inputs, where EVP's per-call context allocation and provider dispatch
+// cost more than the hashing. OpenSSL 3 still ships the direct SHA256_* functions,
+// marked deprecated; they are used deliberately here and nowhere else.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/sha.h>
 
 #include <cassert>
 #include <cstdlib>
@@ -44,7 +50,15 @@ util::FixedBytes<N> Hmac(const EVP_MD* md, ByteView key, ByteView data) {
 
 }  // namespace
 
-Hash256 Sha256(ByteView data) { return Digest<32>(Sha256Md(), data); }
+Hash256 Sha256(ByteView data) {
+  Hash256 out;
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out.data.data(), &ctx);
+  return out;
+}
+
 Hash256 Sha256d(ByteView data) {
   Hash256 first = Sha256(data);
   return Sha256(first.view());
@@ -55,26 +69,19 @@ Hash160 Hash160Of(ByteView data) { return Ripemd160(Sha256(data).view()); }
 Hash256 HmacSha256(ByteView key, ByteView data) { return Hmac<32>(Sha256Md(), key, data); }
 util::FixedBytes<64> HmacSha512(ByteView key, ByteView data) { return Hmac<64>(Sha512Md(), key, data); }
 
-struct Sha256Hasher::Impl {
-  EVP_MD_CTX* ctx;
-};
-
-Sha256Hasher::Sha256Hasher() : m_impl(new Impl{EVP_MD_CTX_new()}) {
-  if (m_impl->ctx == nullptr || EVP_DigestInit_ex(m_impl->ctx, Sha256Md(), nullptr) != 1) std::abort();
+Sha256Hasher::Sha256Hasher() {
+  static_assert(sizeof(SHA256_CTX) <= sizeof(m_state));
+  SHA256_Init(reinterpret_cast<SHA256_CTX*>(m_state));
 }
-Sha256Hasher::~Sha256Hasher() {
-  EVP_MD_CTX_free(m_impl->ctx);
-  delete m_impl;
-}
+Sha256Hasher::~Sha256Hasher() = default;
 Sha256Hasher& Sha256Hasher::Update(ByteView data) {
-  EVP_DigestUpdate(m_impl->ctx, data.data(), data.size());
+  SHA256_Update(reinterpret_cast<SHA256_CTX*>(m_state), data.data(), data.size());
   return *this;
 }
 Hash256 Sha256Hasher::Finish() {
   Hash256 out;
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(m_impl->ctx, out.data.data(), &len);
-  EVP_DigestInit_ex(m_impl->ctx, Sha256Md(), nullptr);
+  SHA256_Final(out.data.data(), reinterpret_cast<SHA256_CTX*>(m_state));
+  SHA256_Init(reinterpret_cast<SHA256_CTX*>(m_state));
   return out;
 }
 

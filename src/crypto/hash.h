@@ -19,7 +19,8 @@ Hash160 Hash160Of(ByteView data);
 Hash256 HmacSha256(ByteView key, ByteView data);
 util::FixedBytes<64> HmacSha512(ByteView key, ByteView data);
 
-// Incremental SHA-256 for data that arrives in pieces. Not copyable.
+// Incremental SHA-256 for data that arrives in pieces. Lives on the stack (no
+// allocation). Not copyable.
 class Sha256Hasher {
  public:
   Sha256Hasher();
@@ -30,8 +31,7 @@ class Sha256Hasher {
   Hash256 Finish();
 
  private:
-  struct Impl;
-  Impl* m_impl;
+  alignas(8) unsigned char m_state[112];  // OpenSSL's SHA256_CTX
 };
 
 }  // namespace blockstack::crypto

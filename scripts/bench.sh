@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Runs every benchmark from the release build. Each prints its figures, the peer's
+# figures from the same run, and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build/release/bench/parse_bench "${PARSE_BENCH_BLOCKS:-10000}"

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets (preset "fuzz", clang) and runs each for FUZZ_SECONDS,
+# starting from the seeds in test/fuzz/corpus. Fails when a target finds a crash.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${FUZZ_SECONDS:-7}"
+werror=()
+[[ -n "${CI:-}" ]] && werror=(-DBLOCKSTACK_WERROR=ON)
+cmake --preset fuzz "${werror[@]}" >/dev/null
+cmake --build --preset fuzz
+work=build/fuzz/runs
+rc=0
+for target in tx_fuzz block_fuzz script_fuzz; do
+  rm -rf "$work/$target"
+  mkdir -p "$work/$target"
+  cp test/fuzz/corpus/$target/* "$work/$target/"
+  if build/fuzz/test/fuzz/$target -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 \
+       -artifact_prefix="$work/$target-" -print_final_stats=0 "$work/$target" \
+       >"$work/$target.log" 2>&1; then
+    echo "fuzz $target: ok ($(grep -oE '#[0-9]+' "$work/$target.log" | tail -1 | tr -d '#') runs in ${seconds}s)"
+  else
+    echo "fuzz $target: FAILED; last lines of $work/$target.log:"
+    tail -30 "$work/$target.log"
+    rc=1
+  fi
+done
+exit $rc

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian and npm package the project uses, non-interactively.
+# Does nothing (and needs no network) when everything is already present.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build pkg-config make clang libclang-rt-14-dev clang-format
+  # libraries
+  libsecp256k1-dev libssl-dev libsqlite3-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
+  # functional tests, demo and benchmarks
+  nodejs npm
+)
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    # node and npm may come from elsewhere than Debian; a working install is enough.
+    if [[ "$pkg" == nodejs ]] && command -v node >/dev/null 2>&1; then continue; fi
+    if [[ "$pkg" == npm ]] && command -v npm >/dev/null 2>&1; then continue; fi
+    missing+=("$pkg")
+  fi
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  SUDO=""
+  if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm packages, pinned by package-lock.json; reinstalled only when the lock changes.
+stamp=node_modules/.installed-lock-sha256
+want=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
+  echo "setup: installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$want" > "$stamp"
+fi

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Everything `make test` runs: the unit tests under ASan+UBSan, the functional tests
+# against the real binaries and a bcoin regtest node, and short fuzz runs.
+# Ends with one line "test: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+werror=()
+[[ -n "${CI:-}" ]] && werror=(-DBLOCKSTACK_WERROR=ON)
+
+passed=0
+failed=0
+status=0
+
+step() { echo; echo "=== $*"; }
+
+step "build (asan preset)"
+cmake --preset asan "${werror[@]}" >/dev/null && cmake --build --preset asan || exit 1
+
+step "unit tests"
+log=$(mktemp)
+ctest --preset asan 2>&1 | tee "$log" | grep -vE '^\s+Start |Passed' || true
+u_total=$(grep -oE 'tests failed out of [0-9]+' "$log" | grep -oE '[0-9]+$' || echo 0)
+u_failed=$(grep -oE '[0-9]+ tests failed' "$log" | grep -oE '^[0-9]+' || echo 0)
+if [[ "$u_total" == 0 ]]; then echo "unit tests did not run"; status=1; fi
+passed=$((passed + u_total - u_failed))
+failed=$((failed + u_failed))
+rm -f "$log"
+
+step "functional tests"
+log=$(mktemp)
+BLOCKSTACK_BIN_DIR="$PWD/build/asan/apps" node --test --test-concurrency=1 test/functional/ 2>&1 | tee "$log"
+f_pass=$(grep -oE '^# pass [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
+f_fail=$(grep -oE '^# fail [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
+if [[ "$f_pass" == 0 && "$f_fail" == 0 ]]; then echo "functional tests did not run"; status=1; fi
+passed=$((passed + f_pass))
+failed=$((failed + f_fail))
+rm -f "$log"
+
+step "fuzz targets (short runs)"
+if FUZZ_SECONDS="${FUZZ_SECONDS:-7}" scripts/fuzz.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
+
+echo
+echo "test: ${passed} passed, ${failed} failed"
+if ((failed > 0 || status != 0)); then exit 1; fi

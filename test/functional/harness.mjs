@@ -1,0 +1,203 @@
+// Shared pieces of the functional tests: free loopback ports, a bcoin regtest node,
+// our binaries, polling with deadlines, and clean-up of every process started.
+import { spawn, execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const repoRoot = path.resolve(here, '..', '..');
+export const binDir = process.env.BLOCKSTACK_BIN_DIR || path.join(repoRoot, 'build', 'dev', 'apps');
+
+const started = new Set();
+function killAll() {
+  for (const child of started) {
+    try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
+  }
+  started.clear();
+}
+process.on('exit', killAll);
+
+// Resolves with a port that was free on 127.0.0.1 a moment ago.
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Calls fn until it returns a truthy value or the deadline passes; never a fixed sleep.
+export async function waitFor(fn, { timeoutMs = 20000, intervalMs = 50, what = 'condition' } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let lastError;
+  while (Date.now() < deadline) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (e) {
+      lastError = e;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${lastError.message}` : ''}`);
+}
+
+// Starts a process and remembers it for clean-up. Output is kept in .output.
+export function startProcess(cmd, args, opts = {}) {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
+  child.output = '';
+  child.stdout.on('data', (d) => { child.output += d; });
+  child.stderr.on('data', (d) => { child.output += d; });
+  started.add(child);
+  child.on('exit', () => started.delete(child));
+  return child;
+}
+
+// Stops a process by PID: SIGTERM, then SIGKILL after a grace period.
+export async function stopProcess(child, graceMs = 5000) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+// --- base58check and the regtest address prefixes ---------------------------------
+
+const ALPHABET = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz';
+const sha256 = (b) => createHash('sha256').update(b).digest();
+
+export function base58checkDecode(str) {
+  let n = 0n;
+  for (const c of str) {
+    const i = ALPHABET.indexOf(c);
+    if (i < 0) throw new Error(`bad base58 character ${c}`);
+    n = n * 58n + BigInt(i);
+  }
+  let hex = n.toString(16);
+  if (hex.length % 2) hex = `0${hex}`;
+  let bytes = n === 0n ? Buffer.alloc(0) : Buffer.from(hex, 'hex');
+  const zeros = str.match(/^1*/)[0].length;
+  bytes = Buffer.concat([Buffer.alloc(zeros), bytes]);
+  const payload = bytes.subarray(0, -4);
+  if (!sha256(sha256(payload)).subarray(0, 4).equals(bytes.subarray(-4))) throw new Error('bad checksum');
+  return payload;
+}
+
+export function base58checkEncode(payload) {
+  const data = Buffer.concat([payload, sha256(sha256(payload)).subarray(0, 4)]);
+  let n = BigInt(`0x${data.toString('hex') || '0'}`);
+  let out = '';
+  while (n > 0n) {
+    out = ALPHABET[Number(n % 58n)] + out;
+    n /= 58n;
+  }
+  for (const b of data) {
+    if (b !== 0) break;
+    out = `1${out}`;
+  }
+  return out;
+}
+
+// bcoin 1.0.2 writes regtest addresses with 0x3c (p2pkh) / 0x26 (p2sh) instead of
+// bitcoind's 0x6f / 0xc4. Our code and bitcoind use the latter; convert for bcoin RPCs.
+const TO_BCOIN = { 0x6f: 0x3c, 0xc4: 0x26 };
+const FROM_BCOIN = { 0x3c: 0x6f, 0x26: 0xc4 };
+export function toBcoinAddress(addr) {
+  const p = base58checkDecode(addr);
+  if (!(p[0] in TO_BCOIN)) return addr;
+  return base58checkEncode(Buffer.concat([Buffer.from([TO_BCOIN[p[0]]]), p.subarray(1)]));
+}
+export function fromBcoinAddress(addr) {
+  const p = base58checkDecode(addr);
+  if (!(p[0] in FROM_BCOIN)) return addr;
+  return base58checkEncode(Buffer.concat([Buffer.from([FROM_BCOIN[p[0]]]), p.subarray(1)]));
+}
+
+// --- bcoin regtest node ---------------------------------------------------------------
+
+export class BcoinNode {
+  constructor({ indexTx = true } = {}) {
+    this.indexTx = indexTx;
+    this.apiKey = randomBytes(12).toString('hex');
+    this.user = 'bs';
+  }
+
+  get url() { return `http://${this.user}:${this.apiKey}@127.0.0.1:${this.port}`; }
+
+  get walletUrl() { return `http://${this.user}:${this.apiKey}@127.0.0.1:${this.walletPort}`; }
+
+  async start() {
+    this.port = await freePort();
+    this.walletPort = await freePort();
+    const bin = path.join(repoRoot, 'node_modules', 'bcoin', 'bin', 'node');
+    this.proc = startProcess(process.execPath, [
+      bin, '--network=regtest', '--memory=true', '--http-host=127.0.0.1', `--http-port=${this.port}`,
+      `--api-key=${this.apiKey}`, '--wallet-http-host=127.0.0.1', `--wallet-http-port=${this.walletPort}`,
+      `--wallet-api-key=${this.apiKey}`, `--index-tx=${this.indexTx}`, '--workers=false', '--listen=false',
+      '--log-level=warning', `--prefix=${tempDir('bcoin')}`,
+    ]);
+    try {
+      await waitFor(async () => (await this.rpc('getblockcount')) !== undefined,
+        { timeoutMs: 30000, what: `bcoin RPC on port ${this.port}` });
+    } catch (e) {
+      throw new Error(`${e.message}\nbcoin output:\n${this.proc.output}`);
+    }
+    return this;
+  }
+
+  async stop() {
+    if (this.proc) await stopProcess(this.proc);
+  }
+
+  // One JSON-RPC call; throws on an RPC error.
+  async rpc(method, params = []) {
+    const res = await fetch(`http://127.0.0.1:${this.port}/`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(`${this.user}:${this.apiKey}`).toString('base64')}` },
+      body: JSON.stringify({ method, params, id: 1 }),
+    });
+    const body = await res.json();
+    if (body.error) throw new Error(`${method}: ${body.error.message}`);
+    return body.result;
+  }
+
+  // Mines n blocks paying a bitcoind-style regtest address.
+  async mine(n, address) {
+    return this.rpc('generatetoaddress', [n, toBcoinAddress(address)]);
+  }
+}
+
+// --- our binaries ---------------------------------------------------------------------
+
+// Runs one of our binaries to completion; resolves { code, stdout, stderr }.
+export function run(binary, args, { timeoutMs = 60000, env } = {}) {
+  return new Promise((resolve) => {
+    execFile(path.join(binDir, binary), args, { timeout: timeoutMs, env: { ...process.env, ...env } },
+      (err, stdout, stderr) => {
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
+      });
+  });
+}
+
+// Runs the blockstack CLI with --json and parses its output; throws on failure.
+export async function cliJson(args) {
+  const r = await run('blockstack', ['--json', ...args]);
+  if (r.code !== 0) throw new Error(`blockstack ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
