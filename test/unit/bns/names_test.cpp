@@ -1,0 +1,78 @@
+#include <bns/names.h>
+
+#include <gtest/gtest.h>
+
+#include <bitcoin/address.h>
+
+#include "testutil/vectors.h"
+
+namespace blockstack::bns {
+namespace {
+
+TEST(NamesTest, HashingVectors) {
+  auto v = testutil::LoadVectors("bns/hashing.json");
+  int checked = 0;
+  for (const auto& c : v["vectors"]) {
+    std::string kind = c["kind"];
+    if (kind == "b40_to_bin_hex" || kind == "decodeB40_hex") {
+      auto b = B40ToBin(c["input"].get<std::string>());
+      ASSERT_TRUE(b);
+      EXPECT_EQ(util::ToHex(*b), c["expected_hex"]) << c["input"];
+      ++checked;
+    } else if (kind == "b40_to_int") {
+      auto b = B40ToBin(c["input"].get<std::string>());
+      ASSERT_TRUE(b);
+      uint64_t n = 0;
+      for (auto byte : *b) n = (n << 8) | byte;
+      EXPECT_EQ(n, c["expected_int"].get<uint64_t>());
+      ++checked;
+    } else if (kind.starts_with("name_consensus_hash")) {
+      EXPECT_EQ(NameConsensusHash(c["name"].get<std::string>(), c["consensus_hash"].get<std::string>()), c["expected_hex"]);
+      ++checked;
+    } else if (kind.starts_with("hash_name")) {
+      auto script = util::FromHex(c["script_pubkey_hex"].get<std::string>());
+      auto h = HashName(c["name"].get<std::string>(), *script, c["register_addr"].get<std::string>());
+      ASSERT_TRUE(h);
+      EXPECT_EQ(h->Hex(), c["expected_hex"]);
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 8);
+}
+
+TEST(NamesTest, EmptyB40IsOneZeroByte) {
+  EXPECT_EQ(util::ToHex(*B40ToBin("")), "00");
+  EXPECT_EQ(util::ToHex(*B40ToBin("000")), "00");
+  EXPECT_FALSE(B40ToBin("ABC"));
+  EXPECT_FALSE(B40ToBin("a b"));
+}
+
+TEST(NamesTest, NameValidity) {
+  EXPECT_TRUE(IsNameValid("muneeb.id"));
+  EXPECT_TRUE(IsNameValid("a-b_c9.x"));
+  EXPECT_TRUE(IsNameValid(std::string(35, 'a') + ".x"));
+  EXPECT_FALSE(IsNameValid(std::string(36, 'a') + ".x"));  // 38 bytes
+  EXPECT_FALSE(IsNameValid("muneeb"));
+  EXPECT_FALSE(IsNameValid("a.b.c"));
+  EXPECT_FALSE(IsNameValid(".id"));
+  EXPECT_FALSE(IsNameValid("a."));
+  EXPECT_FALSE(IsNameValid("Muneeb.id"));
+  EXPECT_FALSE(IsNameValid("a+b.id"));
+  EXPECT_FALSE(IsNameValid(std::string("a\0b.id", 6)));
+  EXPECT_FALSE(IsNameValid("a." + std::string(20, 'n')));
+  EXPECT_TRUE(IsNamespaceIdValid(std::string(19, 'n')));
+  EXPECT_FALSE(IsNamespaceIdValid(""));
+  EXPECT_FALSE(IsNamespaceIdValid("a.b"));
+  auto s = Split("jude.id");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->name, "jude");
+  EXPECT_EQ(s->namespace_id, "id");
+}
+
+TEST(NamesTest, NameHash128) {
+  // hash128 of ASCII "999" from the hashing vectors.
+  EXPECT_EQ(NameHash128("999"), "83cf8b609de60036a8277bd0e9613575");
+}
+
+}  // namespace
+}  // namespace blockstack::bns
