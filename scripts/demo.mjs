@@ -3,7 +3,7 @@
 import path from 'node:path';
 
 process.env.BLOCKSTACK_BIN_DIR ||= path.resolve('build/release/apps');
-const { BcoinNode, binDir, cliJson, run, startProcess, stopProcess, waitFor } =
+const { BcoinNode, binDir, cliJson, run, startProcess, stopProcess, tempDir, waitFor } =
   await import('../test/functional/harness.mjs');
 
 const say = (s) => console.log(`\n==> ${s}`);
@@ -22,9 +22,11 @@ try {
   await bcoin.mine(101, key.address.regtest);
 
   say('starting blockstackd, following the chain');
+  const dataDir = tempDir('blockstack-demo');
   daemon = startProcess(path.join(binDir, 'blockstackd'),
-    ['--network', 'regtest', '--bitcoind', bcoin.url, '--first-block', '95', '--poll-seconds', '0.2']);
-  await waitFor(() => daemon.output.includes('block 101 '), { what: 'blockstackd to reach block 101' });
+    ['--network', 'regtest', '--bitcoind', bcoin.url, '--first-block', '95', '--poll-seconds', '0.2',
+      '--data-dir', dataDir]);
+  await waitFor(() => daemon.output.includes('at block 101 consensus hash'), { what: 'blockstackd to index block 101' });
 
   say('spending the first coinbase into an OP_RETURN transaction signed by our code');
   const block1 = await cliJson(['--bitcoind', bcoin.url, 'chain', 'block', '1']);
@@ -35,7 +37,7 @@ try {
     '--key', key.wif.regtest, '--utxo', `${cb.txid}:${vout}:${cb.outputs[vout].value}`, '--data', payload]);
   console.log(`    broadcast ${sent.txid}`);
   await bcoin.mine(1, key.address.regtest);
-  await waitFor(() => daemon.output.includes('block 102 '), { what: 'blockstackd to see block 102' });
+  await waitFor(() => daemon.output.includes('at block 102 consensus hash'), { what: 'blockstackd to index block 102' });
 
   say('blockstackd log');
   console.log(daemon.output.trim().split('\n').slice(-4).map((l) => `    ${l}`).join('\n'));

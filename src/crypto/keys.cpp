@@ -88,6 +88,14 @@ bool PublicKey::operator==(const PublicKey& other) const {
   return Serialize(true) == other.Serialize(true) && m_compressed == other.m_compressed;
 }
 
+Result<PublicKey> PublicKey::TweakAdd(const util::FixedBytes<32>& tweak) const {
+  PublicKey out = *this;
+  if (secp256k1_ec_pubkey_tweak_add(Ctx(), AsPubkey(out.m_point), tweak.data.data()) != 1) {
+    return Fail(ErrorCode::InvalidArgument, "tweak gives an invalid key");
+  }
+  return out;
+}
+
 bool PublicKey::VerifyDer(const Hash256& digest, ByteView der, SPolicy policy) const {
   secp256k1_ecdsa_signature sig;
   if (!ParseDer(der, &sig)) return false;

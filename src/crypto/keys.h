@@ -46,6 +46,10 @@ class PublicKey {
 
   bool operator==(const PublicKey& other) const;
 
+  // This point plus tweak*G. Fails when tweak is not below the order or the sum is
+  // the point at infinity.
+  Result<PublicKey> TweakAdd(const util::FixedBytes<32>& tweak) const;
+
  private:
   friend class PrivateKey;
   PublicKey() = default;

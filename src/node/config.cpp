@@ -20,6 +20,12 @@ uint32_t Config::FirstBlock() const {
   return 0;
 }
 
+bns::EpochSchedule Config::Epochs() const {
+  if (epochs) return *epochs;
+  if (network == bitcoin::Network::Regtest) return bns::EpochSchedule::Single(3);
+  return bns::EpochSchedule::Mainnet();
+}
+
 uint32_t Config::Confirmations() const {
   if (confirmations) return *confirmations;
   return network == bitcoin::Network::Regtest ? 0 : 6;
@@ -68,6 +74,25 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   BS_CHECK_OK(str("log_level", cfg.log_level));
   BS_CHECK_OK(u32("first_block", cfg.first_block));
   BS_CHECK_OK(u32("confirmations", cfg.confirmations));
+  BS_CHECK_OK(str("magic", cfg.magic));
+  if (cfg.magic.size() != 2) return Fail(ErrorCode::InvalidArgument, "config key 'magic' must be two characters");
+  BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
+  BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
+  if (auto node = tbl.get("epochs")) {
+    auto* arr = node->as_array();
+    if (!arr) return Fail(ErrorCode::InvalidArgument, "config key 'epochs' must be an array of tables");
+    std::vector<bns::EpochSchedule::Range> ranges;
+    for (auto& item : *arr) {
+      auto* t = item.as_table();
+      auto number = t ? (*t)["number"].value<int64_t>() : std::nullopt;
+      if (!number) return Fail(ErrorCode::InvalidArgument, "each epoch needs a 'number'");
+      auto end = (*t)["end"].value<int64_t>();
+      if (end && (*end < 0 || *end >= 0xffffffffLL)) return Fail(ErrorCode::InvalidArgument, "epoch 'end' out of range");
+      ranges.push_back({static_cast<int>(*number), end ? static_cast<uint32_t>(*end) : bns::OPEN_ENDED});
+    }
+    BS_TRY(auto schedule, bns::EpochSchedule::FromRanges(std::move(ranges)));
+    cfg.epochs = std::move(schedule);
+  }
   if (auto node = tbl.get("poll_seconds")) {
     auto v = node->value<double>();
     if (!v || *v <= 0) return Fail(ErrorCode::InvalidArgument, "config key 'poll_seconds' must be a positive number");
@@ -78,7 +103,8 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
 
 std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
-  std::string config_file, network, bitcoind, data_dir, api, log_level;
+  std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
+  std::optional<int> regtest_epoch;
   std::optional<uint32_t> first_block, confirmations;
   double poll = 0;
   app.set_version_flag("--version", "blockstackd 0.1.0");
@@ -91,6 +117,8 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--confirmations", confirmations, "Blocks to stay behind the tip (default 6; 0 on regtest)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--poll-seconds", poll, "Seconds between checks for new blocks (default 1)");
+  app.add_option("--magic", magic, "Two-character payload prefix (default 'id')");
+  app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -119,6 +147,14 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   if (first_block) cfg.first_block = first_block;
   if (confirmations) cfg.confirmations = confirmations;
   if (poll > 0) cfg.poll_seconds = poll;
+  if (!magic.empty()) {
+    if (magic.size() != 2) return fail("--magic must be two characters");
+    cfg.magic = magic;
+  }
+  if (regtest_epoch) {
+    if (*regtest_epoch < 1 || *regtest_epoch > 6) return fail("--epoch must be between 1 and 6");
+    cfg.epochs = bns::EpochSchedule::Single(*regtest_epoch);
+  }
   if (cfg.bitcoind.empty()) return fail("--bitcoind is required (or 'bitcoind' in the config file)");
   return cfg;
 }

@@ -7,6 +7,7 @@
 #include <string>
 
 #include <bitcoin/network.h>
+#include <bns/epochs.h>
 #include <util/result.h>
 
 namespace blockstack::node {
@@ -20,6 +21,14 @@ struct Config {
   std::optional<uint32_t> confirmations;  // default: the network's
   std::string log_level = "info";
   double poll_seconds = 1.0;     // how often to ask the Bitcoin node for new blocks
+  std::string magic = "id";      // the two bytes that start every Blockstack payload
+  // Epoch schedule; default: mainnet's on mainnet and testnet, epoch 3 from the
+  // first block on regtest (every BTC-paid feature, as blockstack.js expects).
+  std::optional<bns::EpochSchedule> epochs;
+  std::optional<uint32_t> namespace_reveal_expire;
+  std::optional<uint32_t> import_keyring_size;
+
+  bns::EpochSchedule Epochs() const;
 
   uint32_t FirstBlock() const;
   uint32_t Confirmations() const;
@@ -30,7 +39,9 @@ struct Config {
 std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
-// confirmations, log_level, poll_seconds) to cfg. Fails with IoError when the file
+// confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
+// import_keyring_size, and epochs = [{number = N, end = H}, ..., {number = M}])
+// to cfg. Fails with IoError when the file
 // cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);
 

@@ -1,13 +1,17 @@
 #include <node/daemon.h>
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include <bitcoin/rpc/rpc_client.h>
+#include <bns/engine.h>
 #include <node/config.h>
 #include <util/log.h>
 
@@ -18,12 +22,57 @@ std::atomic<bool> g_stop{false};
 
 void OnSignal(int) { g_stop = true; }
 
-// Sleeps up to `seconds`, waking early on a stop request.
 void SleepInterruptibly(double seconds) {
   auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
   while (!g_stop && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
+}
+
+// Progress while catching up: a live line on a terminal, a log line every 10 s
+// otherwise.
+class ProgressReporter {
+ public:
+  explicit ProgressReporter(bool tty) : m_tty(tty) {}
+
+  void operator()(const virtualchain::ScanProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    const double interval = m_tty ? 0.25 : 10.0;
+    if (std::chrono::duration<double>(now - m_last).count() < interval && p.height != p.target) return;
+    m_last = now;
+    const double bps = p.seconds > 0 ? static_cast<double>(p.blocks) / p.seconds : 0;
+    const double ops = p.seconds > 0 ? static_cast<double>(p.ops) / p.seconds : 0;
+    const double eta = bps > 0 ? static_cast<double>(p.target - p.height) / bps : 0;
+    if (m_tty) {
+      std::fprintf(stderr, "\r\033[Kblock %u/%u  %.0f blocks/s  %.0f ops/s  ETA %.0fs", p.height, p.target, bps, ops, eta);
+      if (p.height == p.target) std::fprintf(stderr, "\n");
+      std::fflush(stderr);
+    } else {
+      spdlog::info("indexed block {}/{}: {:.0f} blocks/s, {:.0f} ops/s, ETA {:.0f}s", p.height, p.target, bps, ops, eta);
+    }
+  }
+
+ private:
+  bool m_tty;
+  std::chrono::steady_clock::time_point m_last{};
+};
+
+// Refuses a data directory made for another network or first block.
+util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
+  const std::string network = bitcoin::Params(cfg.network).name;
+  const std::string first = std::to_string(cfg.FirstBlock());
+  BS_TRY(auto stored_net, db.GetMeta("network"));
+  BS_TRY(auto stored_first, db.GetMeta("first_block"));
+  if (stored_net && *stored_net != network) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "the data directory holds a " + *stored_net + " database");
+  }
+  if (stored_first && *stored_first != first) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      "the data directory was indexed from block " + *stored_first + ", not " + first);
+  }
+  if (!stored_net) BS_CHECK_OK(db.SetMeta("network", network));
+  if (!stored_first) BS_CHECK_OK(db.SetMeta("first_block", first));
+  return util::Ok();
 }
 
 }  // namespace
@@ -39,6 +88,21 @@ int RunDaemon(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
+  std::error_code ec;
+  std::filesystem::create_directories(cfg->data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data directory {}: {}", cfg->data_dir, ec.message());
+    return 2;
+  }
+  auto db = bns::db::NameDb::Open(cfg->data_dir + "/blockstack.db");
+  if (!db) {
+    spdlog::error("{}", db.error().message);
+    return 2;
+  }
+  if (auto st = CheckMeta(**db, *cfg); !st) {
+    spdlog::error("{}", st.error().message);
+    return 2;
+  }
   auto client = bitcoin::rpc::RpcClient::Create(cfg->bitcoind);
   if (!client) {
     spdlog::error("{}", client.error().message);
@@ -49,47 +113,44 @@ int RunDaemon(int argc, char** argv) {
     return 3;
   }
   bitcoin::rpc::RpcBlockSource source(std::move(*client));
-  spdlog::info("following the {} chain at {} from block {} with {} confirmations",
-               bitcoin::Params(cfg->network).name, source.Client().Origin(), cfg->FirstBlock(),
-               cfg->Confirmations());
 
-  // Follows the chain, checking that every block links to the one before it.
-  // The name engine consumes these blocks; until it is wired in, they are verified
-  // and reported.
-  uint32_t next = cfg->FirstBlock();
-  std::optional<util::Hash256> prev_hash;
+  bns::ops::Rules rules;
+  rules.network = cfg->network;
+  rules.epochs = cfg->Epochs();
+  rules.first_block = cfg->FirstBlock();
+  rules.test_mode = cfg->network == bitcoin::Network::Regtest;
+  if (cfg->namespace_reveal_expire) rules.namespace_reveal_expire = *cfg->namespace_reveal_expire;
+  if (cfg->import_keyring_size) rules.import_keyring_size = *cfg->import_keyring_size;
+  bns::Engine engine(**db, rules);
+
+  virtualchain::ScanOptions opts;
+  opts.magic = cfg->magic;
+  opts.first_block = cfg->FirstBlock();
+  opts.confirmations = cfg->Confirmations();
+  opts.network = cfg->network;
+  virtualchain::Scanner scanner(source, engine, opts);
+
+  auto last = (*db)->LastBlock();
+  spdlog::info("indexing the {} chain at {} from block {} ({} confirmations); last indexed block: {}",
+               bitcoin::Params(cfg->network).name, source.Client().Origin(), cfg->FirstBlock(), cfg->Confirmations(),
+               last && *last ? std::to_string(**last) : "none");
+  ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
+  std::optional<uint32_t> reported;
   while (!g_stop) {
-    auto tip = source.TipHeight();
-    if (!tip) {
-      spdlog::warn("bitcoin node: {}", tip.error().message);
-      SleepInterruptibly(cfg->poll_seconds);
+    auto r = scanner.CatchUp(g_stop, std::ref(progress));
+    if (!r) {
+      spdlog::warn("indexing paused: {}", r.error().message);
+      SleepInterruptibly(std::max(cfg->poll_seconds, 1.0));
       continue;
     }
-    if (*tip < cfg->Confirmations() || next > *tip - cfg->Confirmations()) {
-      SleepInterruptibly(cfg->poll_seconds);
-      continue;
+    if (*r && (!reported || *reported != **r)) {
+      auto snap = (*db)->SnapshotAt(**r);
+      if (snap && *snap) spdlog::info("at block {} consensus hash {}", **r, (*snap)->consensus_hash);
+      reported = *r;
     }
-    uint32_t last = *tip - cfg->Confirmations();
-    uint32_t count = std::min<uint32_t>(10, last - next + 1);
-    auto blocks = source.GetBlocks(next, count);
-    if (!blocks) {
-      spdlog::warn("fetching blocks {}..{}: {}", next, next + count - 1, blocks.error().message);
-      SleepInterruptibly(cfg->poll_seconds);
-      continue;
-    }
-    for (const auto& b : *blocks) {
-      if (prev_hash && b.header.prev_hash != *prev_hash) {
-        spdlog::warn("block {} does not extend the previous block: the chain reorganised; rescanning", next);
-        prev_hash.reset();
-        next = next > cfg->FirstBlock() ? next - 1 : next;
-        break;
-      }
-      spdlog::info("block {} {} ({} transactions)", next, b.hash.ReversedHex(), b.txs.size());
-      prev_hash = b.hash;
-      ++next;
-    }
+    SleepInterruptibly(cfg->poll_seconds);
   }
-  spdlog::info("stopped at block {}", next == 0 ? 0 : next - 1);
+  spdlog::info("stopped cleanly");
   return 0;
 }
 

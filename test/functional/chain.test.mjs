@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { BcoinNode, cliJson, run, startProcess, stopProcess, waitFor } from './harness.mjs';
+import { BcoinNode, binDir, cliJson, run, startProcess, stopProcess, tempDir, waitFor } from './harness.mjs';
 
 let node;
 let key;
@@ -74,13 +74,17 @@ test('bad credentials, an unreachable node and bad input get clear errors', asyn
   assert.match(r.stderr, /--data/);
 });
 
-test('blockstackd follows the chain and refuses a node without a transaction index', async () => {
-  const daemon = startProcess(`${process.env.BLOCKSTACK_BIN_DIR || 'build/dev/apps'}/blockstackd`, [
-    '--network', 'regtest', '--bitcoind', node.url, '--first-block', '100', '--poll-seconds', '0.2']);
+test('blockstackd indexes the chain and refuses a node without a transaction index', async () => {
+  const dataDir = tempDir('bsd');
+  const daemon = startProcess(`${binDir}/blockstackd`, [
+    '--network', 'regtest', '--bitcoind', node.url, '--first-block', '100', '--poll-seconds', '0.2',
+    '--data-dir', dataDir]);
   try {
-    await waitFor(() => daemon.output.includes('block 102 '), { what: 'blockstackd to reach block 102' });
+    await waitFor(() => /at block 102 consensus hash [0-9a-f]{32}/.test(daemon.output),
+      { what: 'blockstackd to index block 102' });
     await node.mine(1, key.address.regtest);
-    await waitFor(() => daemon.output.includes('block 103 '), { what: 'blockstackd to see block 103' });
+    await waitFor(() => /at block 103 consensus hash [0-9a-f]{32}/.test(daemon.output),
+      { what: 'blockstackd to index block 103' });
   } finally {
     await stopProcess(daemon);
   }
@@ -89,7 +93,7 @@ test('blockstackd follows the chain and refuses a node without a transaction ind
   const bare = await new BcoinNode({ indexTx: false }).start();
   try {
     await bare.mine(2, key.address.regtest);
-    const r = await run('blockstackd', ['--network', 'regtest', '--bitcoind', bare.url]);
+    const r = await run('blockstackd', ['--network', 'regtest', '--bitcoind', bare.url, '--data-dir', tempDir('bsd')]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /no transaction index/);
   } finally {

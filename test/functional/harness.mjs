@@ -13,13 +13,15 @@ export const repoRoot = path.resolve(here, '..', '..');
 export const binDir = process.env.BLOCKSTACK_BIN_DIR || path.join(repoRoot, 'build', 'dev', 'apps');
 
 const started = new Set();
-function killAll() {
+const tempDirs = [];
+function cleanUp() {
   for (const child of started) {
     try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   started.clear();
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
-process.on('exit', killAll);
+process.on('exit', cleanUp);
 
 // Resolves with a port that was free on 127.0.0.1 a moment ago.
 export function freePort() {
@@ -34,8 +36,11 @@ export function freePort() {
   });
 }
 
+// A fresh directory, removed when the process exits.
 export function tempDir(prefix) {
-  return mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `${prefix}-`));
+  tempDirs.push(dir);
+  return dir;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

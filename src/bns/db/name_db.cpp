@@ -1,0 +1,453 @@
+#include <bns/db/name_db.h>
+
+#include <bns/records_json.h>
+
+namespace blockstack::bns::db {
+
+using nlohmann::json;
+using util::ErrorCode;
+using util::Fail;
+
+namespace {
+
+constexpr const char* SCHEMA_VERSION = "1";
+
+constexpr const char* SCHEMA = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS name_records(
+  name TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, sender TEXT NOT NULL,
+  name_hash128 TEXT NOT NULL, address TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS name_records_sender ON name_records(sender);
+CREATE INDEX IF NOT EXISTS name_records_hash128 ON name_records(name_hash128);
+CREATE INDEX IF NOT EXISTS name_records_address ON name_records(address);
+CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id);
+CREATE TABLE IF NOT EXISTS namespaces(namespace_id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS preorders(preorder_hash TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS history(
+  id INTEGER PRIMARY KEY, history_id TEXT NOT NULL, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL,
+  txid TEXT NOT NULL, op TEXT NOT NULL, opcode TEXT NOT NULL, value_hash TEXT, creator_address TEXT,
+  written_block INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
+CREATE INDEX IF NOT EXISTS history_by_written ON history(written_block);
+CREATE TABLE IF NOT EXISTS snapshots(
+  block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
+CREATE TABLE IF NOT EXISTS ops(
+  block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL, opcode TEXT NOT NULL,
+  accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx TEXT NOT NULL, senders TEXT NOT NULL,
+  PRIMARY KEY(block_id, vtxindex));
+CREATE TABLE IF NOT EXISTS undo(
+  block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, old TEXT,
+  PRIMARY KEY(block_id, seq));
+)SQL";
+
+template <class T, class F>
+util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, F from_json) {
+  if (!text) return std::optional<T>{};
+  json j = json::parse(*text, nullptr, false);
+  if (j.is_discarded()) return Fail(ErrorCode::Corruption, "stored record is not JSON");
+  BS_TRY(T rec, from_json(j));
+  return std::optional<T>(std::move(rec));
+}
+
+// Column 0 of every remaining row of a bound statement; resets it.
+util::Result<std::vector<std::string>> Texts(Statement* s) {
+  std::vector<std::string> rows;
+  while (true) {
+    auto row = s->Step();
+    if (!row) {
+      s->Reset();
+      return Fail(row.error());
+    }
+    if (!*row) break;
+    rows.push_back(s->Text(0));
+  }
+  s->Reset();
+  return rows;
+}
+
+template <class T, class F>
+util::Result<std::vector<T>> ParseAll(const std::vector<std::string>& texts, F from_json) {
+  std::vector<T> out;
+  out.reserve(texts.size());
+  for (const auto& text : texts) {
+    BS_TRY(auto rec, ParseOpt<T>(text, from_json));
+    out.push_back(std::move(*rec));
+  }
+  return out;
+}
+
+template <class T, class F>
+util::Result<std::optional<T>> ParseFirst(const std::vector<std::string>& texts, F from_json) {
+  if (texts.empty()) return std::optional<T>{};
+  return ParseOpt<T>(texts[0], from_json);
+}
+
+}  // namespace
+
+util::Result<std::unique_ptr<NameDb>> NameDb::Open(const std::string& path, bool read_only) {
+  BS_TRY(Sqlite sql, Sqlite::Open(path, read_only));
+  std::unique_ptr<NameDb> db(new NameDb(std::move(sql)));
+  if (!read_only) BS_CHECK_OK(db->CreateSchema());
+  return db;
+}
+
+util::Status NameDb::CreateSchema() {
+  BS_CHECK_OK(m_db.Exec(SCHEMA));
+  BS_TRY(auto version, GetMeta("schema_version"));
+  if (!version) return SetMeta("schema_version", SCHEMA_VERSION);
+  if (*version != SCHEMA_VERSION) {
+    return Fail(ErrorCode::Corruption, "name database has schema version " + *version + ", expected " + SCHEMA_VERSION);
+  }
+  return util::Ok();
+}
+
+util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT value FROM meta WHERE key = ?"));
+  s->Bind(1, key);
+  BS_TRY(bool row, s->Step());
+  std::optional<std::string> out = row ? std::optional<std::string>(s->Text(0)) : std::nullopt;
+  s->Reset();
+  return out;
+}
+
+util::Status NameDb::SetMeta(std::string_view key, std::string_view value) {
+  BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  return s->Bind(1, key).Bind(2, value).Run();
+}
+
+// --- StateView ---
+
+util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records WHERE name = ?"));
+  s->Bind(1, fqn);
+  BS_TRY(auto texts, Texts(s));
+  return ParseFirst<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<std::optional<NamespaceRecord>> NameDb::GetNamespace(std::string_view namespace_id) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces WHERE namespace_id = ?"));
+  s->Bind(1, namespace_id);
+  BS_TRY(auto texts, Texts(s));
+  return ParseFirst<NamespaceRecord>(texts, NamespaceRecordFromJson);
+}
+
+util::Result<std::optional<PreorderRecord>> NameDb::GetPreorder(std::string_view preorder_hash) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM preorders WHERE preorder_hash = ?"));
+  s->Bind(1, preorder_hash);
+  BS_TRY(auto texts, Texts(s));
+  return ParseFirst<PreorderRecord>(texts, PreorderRecordFromJson);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::NamesWhere(const std::string& sql, std::string_view arg) {
+  BS_TRY(Statement * s, m_db.Prepare(sql));
+  s->Bind(1, arg);
+  BS_TRY(auto texts, Texts(s));
+  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::NamesOwnedBy(std::string_view script_hex) {
+  return NamesWhere("SELECT data FROM name_records WHERE sender = ? ORDER BY name", script_hex);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::NamesByHash128(std::string_view hash128) {
+  return NamesWhere("SELECT data FROM name_records WHERE name_hash128 = ? ORDER BY name", hash128);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::NamesOwnedByAddress(std::string_view address) {
+  return NamesWhere("SELECT data FROM name_records WHERE address = ? ORDER BY name", address);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::NamesInNamespace(std::string_view namespace_id) {
+  return NamesWhere("SELECT data FROM name_records WHERE namespace_id = ? ORDER BY name", namespace_id);
+}
+
+util::Result<std::vector<std::string>> NameDb::NameValueHashes(std::string_view fqn) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT DISTINCT value_hash FROM history WHERE history_id = ? AND value_hash IS NOT NULL"));
+  s->Bind(1, fqn);
+  return Texts(s);
+}
+
+util::Result<std::optional<std::string>> NameDb::ConsensusHashAt(uint32_t height) {
+  BS_TRY(auto snap, SnapshotAt(height));
+  if (!snap) return std::optional<std::string>{};
+  return std::optional<std::string>(snap->consensus_hash);
+}
+
+util::Result<std::optional<uint32_t>> NameDb::HeightOfConsensusHash(std::string_view ch, uint32_t max_height) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT block_id FROM snapshots WHERE consensus_hash = ? AND block_id <= ? "
+                            "ORDER BY block_id DESC LIMIT 1"));
+  s->Bind(1, ch).Bind(2, int64_t{max_height});
+  BS_TRY(bool row, s->Step());
+  std::optional<uint32_t> out = row ? std::optional<uint32_t>(static_cast<uint32_t>(s->Int(0))) : std::nullopt;
+  s->Reset();
+  return out;
+}
+
+// --- writes ---
+
+util::Status NameDb::BeginBlock(uint32_t height) {
+  if (m_block) return Fail(ErrorCode::Conflict, "block " + std::to_string(*m_block) + " is still being written");
+  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  m_block = height;
+  m_undo_seq = 0;
+  return util::Ok();
+}
+
+void NameDb::AbortBlock() {
+  if (!m_block) return;
+  (void)m_db.Exec("ROLLBACK");
+  m_block.reset();
+}
+
+util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old) {
+  BS_TRY(Statement * s, m_db.Prepare("INSERT INTO undo(block_id, seq, kind, key, old) VALUES(?, ?, ?, ?, ?)"));
+  return s->Bind(1, int64_t{*m_block}).Bind(2, m_undo_seq++).Bind(3, kind).Bind(4, key).Bind(5, old).Run();
+}
+
+util::Status NameDb::PutName(const NameRecord& r) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, data) "
+                            "VALUES(?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, r.name)
+      .Bind(2, r.namespace_id)
+      .Bind(3, r.sender)
+      .Bind(4, r.name_hash128)
+      .Bind(5, r.address)
+      .Bind(6, ToJson(r).dump())
+      .Run();
+}
+
+util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
+  BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO namespaces(namespace_id, data) VALUES(?, ?)"));
+  return s->Bind(1, r.namespace_id).Bind(2, ToJson(r).dump()).Run();
+}
+
+util::Status NameDb::PutPreorder(const PreorderRecord& r) {
+  BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO preorders(preorder_hash, data) VALUES(?, ?)"));
+  return s->Bind(1, r.preorder_hash).Bind(2, ToJson(r).dump()).Run();
+}
+
+util::Status NameDb::Apply(const ops::Effect& e) {
+  if (!m_block) return Fail(ErrorCode::Conflict, "Apply outside a block");
+  if (e.name) {
+    BS_TRY(auto old, GetName(e.name->name));
+    BS_CHECK_OK(AddUndo("name", e.name->name, old ? std::optional<std::string>(ToJson(*old).dump()) : std::nullopt));
+    BS_CHECK_OK(PutName(*e.name));
+  }
+  if (e.ns) {
+    BS_TRY(auto old, GetNamespace(e.ns->namespace_id));
+    BS_CHECK_OK(
+        AddUndo("namespace", e.ns->namespace_id, old ? std::optional<std::string>(ToJson(*old).dump()) : std::nullopt));
+    BS_CHECK_OK(PutNamespace(*e.ns));
+  }
+  if (e.new_preorder) {
+    BS_CHECK_OK(AddUndo("preorder", e.new_preorder->preorder_hash, std::nullopt));
+    BS_CHECK_OK(PutPreorder(*e.new_preorder));
+  }
+  if (e.consumed_preorder) {
+    BS_CHECK_OK(AddUndo("preorder", e.consumed_preorder->preorder_hash, ToJson(*e.consumed_preorder).dump()));
+    BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));
+    BS_CHECK_OK(s->Bind(1, e.consumed_preorder->preorder_hash).Run());
+  }
+  for (const auto& h : e.history) {
+    BS_TRY(Statement * s, m_db.Prepare(
+                              "INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
+                              "creator_address, written_block, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    BS_CHECK_OK(s->Bind(1, h.history_id)
+                    .Bind(2, int64_t{h.block_height})
+                    .Bind(3, int64_t{h.vtxindex})
+                    .Bind(4, h.txid)
+                    .Bind(5, h.op)
+                    .Bind(6, h.opcode_name)
+                    .Bind(7, h.value_hash)
+                    .Bind(8, h.creator_address)
+                    .Bind(9, int64_t{*m_block})
+                    .Bind(10, h.data_json)
+                    .Run());
+  }
+  return util::Ok();
+}
+
+util::Status NameDb::RecordOp(const OpRow& row) {
+  if (!m_block) return Fail(ErrorCode::Conflict, "RecordOp outside a block");
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "INSERT OR REPLACE INTO ops(block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
+                            "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, int64_t{row.block_id})
+      .Bind(2, int64_t{row.vtxindex})
+      .Bind(3, row.txid)
+      .Bind(4, row.opcode)
+      .Bind(5, int64_t{row.accepted ? 1 : 0})
+      .Bind(6, row.reason)
+      .Bind(7, row.raw_tx)
+      .Bind(8, row.senders)
+      .Run();
+}
+
+util::Status NameDb::EndBlock(const Snapshot& snap) {
+  if (!m_block || *m_block != snap.block_id) return Fail(ErrorCode::Conflict, "EndBlock for a block not begun");
+  auto fail = [&](util::Error e) {
+    AbortBlock();
+    return Fail(std::move(e));
+  };
+  auto s = m_db.Prepare(
+      "INSERT OR REPLACE INTO snapshots(block_id, block_hash, consensus_hash, ops_hash) VALUES(?, ?, ?, ?)");
+  if (!s) return fail(s.error());
+  auto st = (*s)->Bind(1, int64_t{snap.block_id}).Bind(2, snap.block_hash).Bind(3, snap.consensus_hash).Bind(4, snap.ops_hash).Run();
+  if (!st) return fail(st.error());
+  if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
+  if (auto c = m_db.Exec("COMMIT"); !c) return fail(c.error());
+  m_block.reset();
+  return util::Ok();
+}
+
+util::Status NameDb::UndoBlock(uint32_t height) {
+  BS_TRY(auto last, LastBlock());
+  if (!last || *last != height) return Fail(ErrorCode::Conflict, "can only undo the newest block");
+  BS_CHECK_OK(BeginBlock(height));
+  auto body = [&]() -> util::Status {
+    struct Entry {
+      std::string kind, key;
+      std::optional<std::string> old;
+    };
+    std::vector<Entry> entries;
+    BS_TRY(Statement * s, m_db.Prepare("SELECT kind, key, old FROM undo WHERE block_id = ? ORDER BY seq DESC"));
+    s->Bind(1, int64_t{height});
+    while (true) {
+      BS_TRY(bool row, s->Step());
+      if (!row) break;
+      entries.push_back({s->Text(0), s->Text(1), s->OptText(2)});
+    }
+    s->Reset();
+    for (const auto& e : entries) {
+      std::string table = e.kind == "name" ? "name_records" : e.kind == "namespace" ? "namespaces" : "preorders";
+      std::string key_col = e.kind == "name" ? "name" : e.kind == "namespace" ? "namespace_id" : "preorder_hash";
+      if (!e.old) {
+        BS_TRY(Statement * del, m_db.Prepare("DELETE FROM " + table + " WHERE " + key_col + " = ?"));
+        BS_CHECK_OK(del->Bind(1, e.key).Run());
+        continue;
+      }
+      json j = json::parse(*e.old, nullptr, false);
+      if (e.kind == "name") {
+        BS_TRY(auto rec, NameRecordFromJson(j));
+        BS_CHECK_OK(PutName(rec));
+      } else if (e.kind == "namespace") {
+        BS_TRY(auto rec, NamespaceRecordFromJson(j));
+        BS_CHECK_OK(PutNamespace(rec));
+      } else {
+        BS_TRY(auto rec, PreorderRecordFromJson(j));
+        BS_CHECK_OK(PutPreorder(rec));
+      }
+    }
+    for (const char* sql : {"DELETE FROM history WHERE written_block = ?", "DELETE FROM ops WHERE block_id = ?",
+                            "DELETE FROM snapshots WHERE block_id = ?", "DELETE FROM undo WHERE block_id = ?"}) {
+      BS_TRY(Statement * d, m_db.Prepare(sql));
+      BS_CHECK_OK(d->Bind(1, int64_t{height}).Run());
+    }
+    if (height == 0) {
+      BS_TRY(Statement * d, m_db.Prepare("DELETE FROM meta WHERE key = 'last_block'"));
+      return d->Run();
+    }
+    return SetMeta("last_block", std::to_string(height - 1));
+  };
+  if (auto st = body(); !st) {
+    AbortBlock();
+    return st;
+  }
+  if (auto c = m_db.Exec("COMMIT"); !c) {
+    AbortBlock();
+    return c;
+  }
+  m_block.reset();
+  return util::Ok();
+}
+
+// --- reads ---
+
+util::Result<std::optional<uint32_t>> NameDb::LastBlock() {
+  BS_TRY(auto v, GetMeta("last_block"));
+  if (!v) return std::optional<uint32_t>{};
+  try {
+    return std::optional<uint32_t>(static_cast<uint32_t>(std::stoul(*v)));
+  } catch (const std::exception&) {
+    return Fail(ErrorCode::Corruption, "last_block is not a number");
+  }
+}
+
+util::Result<std::optional<Snapshot>> NameDb::SnapshotAt(uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT block_id, block_hash, consensus_hash, ops_hash FROM snapshots WHERE block_id = ?"));
+  s->Bind(1, int64_t{height});
+  BS_TRY(bool row, s->Step());
+  std::optional<Snapshot> out;
+  if (row) out = Snapshot{static_cast<uint32_t>(s->Int(0)), s->Text(1), s->Text(2), s->Text(3)};
+  s->Reset();
+  return out;
+}
+
+util::Result<std::optional<NameRecord>> NameDb::GetNameAt(std::string_view fqn, uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT data FROM history WHERE history_id = ? AND block_id <= ? AND opcode != "
+                            "'NAME_PREORDER' ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
+  s->Bind(1, fqn).Bind(2, int64_t{height});
+  BS_TRY(auto texts, Texts(s));
+  return ParseFirst<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint32_t page, uint32_t page_size) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT block_id, vtxindex, txid, op, opcode, value_hash, data FROM history WHERE "
+                            "history_id = ? ORDER BY block_id DESC, vtxindex DESC LIMIT ? OFFSET ?"));
+  s->Bind(1, id).Bind(2, int64_t{page_size}).Bind(3, int64_t{page} * page_size);
+  std::vector<HistoryRow> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
+                   s->Text(4), s->OptText(5), s->Text(6)});
+  }
+  s->Reset();
+  return out;
+}
+
+util::Result<std::vector<NamespaceRecord>> NameDb::AllNamespaces() {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces ORDER BY namespace_id"));
+  BS_TRY(auto texts, Texts(s));
+  return ParseAll<NamespaceRecord>(texts, NamespaceRecordFromJson);
+}
+
+util::Result<std::vector<NameRecord>> NameDb::AllNames(uint32_t offset, uint32_t limit) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records ORDER BY name LIMIT ? OFFSET ?"));
+  s->Bind(1, int64_t{limit}).Bind(2, int64_t{offset});
+  BS_TRY(auto texts, Texts(s));
+  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<uint64_t> NameDb::NameRowCount() {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT COUNT(*) FROM name_records"));
+  BS_TRY(bool row, s->Step());
+  uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+  s->Reset();
+  return n;
+}
+
+util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders FROM ops "
+                            "WHERE block_id = ? ORDER BY vtxindex"));
+  s->Bind(1, int64_t{height});
+  std::vector<OpRow> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
+                   s->Int(4) != 0, s->Text(5), s->Text(6), s->Text(7)});
+  }
+  s->Reset();
+  return out;
+}
+
+}  // namespace blockstack::bns::db

@@ -1,0 +1,110 @@
+// The name database on SQLite (spec bns.md §5).
+//
+// Writes happen block by block: BeginBlock, then Apply/RecordOp for each operation,
+// then EndBlock, all in one SQLite transaction, so a crash leaves the database at
+// the last committed block. Every change made while applying a block is recorded
+// as an undo entry, so UndoBlock can take the newest block back exactly (reorgs).
+//
+// Thread safety: one NameDb per thread. Readers open their own (read_only) handle;
+// WAL mode lets them read while the indexer writes.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <bns/db/sqlite.h>
+#include <bns/ops/op.h>
+#include <bns/state_view.h>
+
+namespace blockstack::bns::db {
+
+struct OpRow {
+  uint32_t block_id = 0;
+  uint32_t vtxindex = 0;
+  std::string txid;
+  std::string opcode;   // "NAME_PREORDER", ...
+  bool accepted = false;
+  std::string reason;   // why it was rejected; empty when accepted
+  std::string raw_tx;   // hex, non-witness serialisation
+  std::string senders;  // JSON array of the funding outputs
+};
+
+struct HistoryRow {
+  uint32_t block_id = 0;
+  uint32_t vtxindex = 0;
+  std::string txid;
+  std::string op;
+  std::string opcode;
+  std::optional<std::string> value_hash;
+  std::string data;  // JSON of the record after the operation
+};
+
+struct Snapshot {
+  uint32_t block_id = 0;
+  std::string block_hash;
+  std::string consensus_hash;
+  std::string ops_hash;
+};
+
+class NameDb final : public StateView {
+ public:
+  // Opens or creates the database. Fails with IoError, or Corruption when the file
+  // is not a name database of this version.
+  static util::Result<std::unique_ptr<NameDb>> Open(const std::string& path, bool read_only = false);
+
+  // --- StateView ---
+  util::Result<std::optional<NameRecord>> GetName(std::string_view fqn) override;
+  util::Result<std::optional<NamespaceRecord>> GetNamespace(std::string_view namespace_id) override;
+  util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) override;
+  util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) override;
+  util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) override;
+  util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) override;
+  util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
+  util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height) override;
+
+  // --- block writes ---
+  util::Status BeginBlock(uint32_t height);
+  util::Status Apply(const ops::Effect& effect);
+  util::Status RecordOp(const OpRow& row);
+  // Stores the snapshot, moves the last block to `snapshot.block_id` and commits.
+  util::Status EndBlock(const Snapshot& snapshot);
+  // Rolls back an unfinished block.
+  void AbortBlock();
+  // Takes back the newest block (which must be `height`) in its own transaction.
+  util::Status UndoBlock(uint32_t height);
+
+  // --- reads ---
+  util::Result<std::optional<uint32_t>> LastBlock();
+  util::Result<std::optional<Snapshot>> SnapshotAt(uint32_t height);
+  // The name's record as it was after block `height` (nullopt: not yet known then).
+  util::Result<std::optional<NameRecord>> GetNameAt(std::string_view fqn, uint32_t height);
+  // History rows of a name or namespace, newest first, `page_size` per page.
+  util::Result<std::vector<HistoryRow>> History(std::string_view id, uint32_t page, uint32_t page_size = 20);
+  // Names currently owned by an address (records, live or not; callers filter).
+  util::Result<std::vector<NameRecord>> NamesOwnedByAddress(std::string_view address);
+  util::Result<std::vector<NamespaceRecord>> AllNamespaces();
+  util::Result<std::vector<NameRecord>> NamesInNamespace(std::string_view namespace_id);
+  util::Result<std::vector<NameRecord>> AllNames(uint32_t offset, uint32_t limit);
+  util::Result<uint64_t> NameRowCount();
+  util::Result<std::vector<OpRow>> OpsAt(uint32_t height);
+  // Metadata (network, first block) that must not change under an existing database.
+  util::Result<std::optional<std::string>> GetMeta(std::string_view key);
+  util::Status SetMeta(std::string_view key, std::string_view value);
+
+ private:
+  explicit NameDb(Sqlite db) : m_db(std::move(db)) {}
+  util::Status CreateSchema();
+  util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
+  util::Status PutName(const NameRecord& r);
+  util::Status PutNamespace(const NamespaceRecord& r);
+  util::Status PutPreorder(const PreorderRecord& r);
+  util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
+
+  Sqlite m_db;
+  std::optional<uint32_t> m_block;  // the block being written
+  int64_t m_undo_seq = 0;
+};
+
+}  // namespace blockstack::bns::db

@@ -1,0 +1,123 @@
+#include <bns/engine.h>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <virtualchain/consensus.h>
+
+namespace blockstack::bns {
+
+util::Result<std::optional<util::Hash256>> Engine::StoredBlockHash(uint32_t height) {
+  BS_TRY(auto snap, m_db.SnapshotAt(height));
+  if (!snap) return std::optional<util::Hash256>{};
+  auto h = util::Hash256::FromReversedHex(snap->block_hash);
+  if (!h) return util::Fail(util::ErrorCode::Corruption, "stored block hash at " + std::to_string(height) + " is malformed");
+  return std::optional<util::Hash256>(*h);
+}
+
+ops::OpTx Engine::MakeOpTx(uint32_t height, const virtualchain::FilteredTx& f) const {
+  ops::OpTx tx;
+  tx.block_height = height;
+  tx.vtxindex = f.vtxindex;
+  tx.txid = f.txid.ReversedHex();
+  tx.opcode = f.opcode;
+  tx.payload = f.payload;
+  tx.outputs = f.tx.outputs;
+  tx.sender = util::ToHex(f.senders[0].script_pubkey);
+  tx.sender_address = f.senders[0].address.value_or("");
+  tx.sender_type = f.senders[0].type;
+  tx.sender_pubkey = f.sender_pubkey;
+  return tx;
+}
+
+util::Status Engine::ProcessBlock(uint32_t height, const util::Hash256& hash,
+                                  const std::vector<virtualchain::FilteredTx>& txs) {
+  BS_CHECK_OK(m_db.BeginBlock(height));
+  auto st = ProcessBlockInTransaction(height, hash, txs);
+  if (!st) m_db.AbortBlock();
+  return st;
+}
+
+util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash256& hash,
+                                               const std::vector<virtualchain::FilteredTx>& txs) {
+  // 1. Parse; what does not parse is not an operation at all.
+  struct Parsed {
+    const virtualchain::FilteredTx* f;
+    ops::OpTx tx;
+    ops::ParsedOp op;
+  };
+  std::vector<Parsed> parsed;
+  for (const auto& f : txs) {
+    ops::OpTx tx = MakeOpTx(height, f);
+    auto op = ops::ParseOp(tx, m_rules);
+    if (!op) continue;
+    parsed.push_back({&f, std::move(tx), std::move(*op)});
+  }
+
+  // 2. Collision pre-pass: creations valid against the state before the block that
+  // claim the same key are all rejected.
+  ops::BlockContext block;
+  {
+    std::map<std::string, int> claims;
+    for (const auto& p : parsed) {
+      auto key = ops::CreationKey(p.op);
+      if (!key) continue;
+      ops::BlockContext scratch;
+      BS_TRY(ops::Outcome o, ops::CheckOp(p.op, p.tx, m_db, scratch, m_rules));
+      if (o.accepted && ++claims[*key] == 2) block.collided.insert(*key);
+    }
+  }
+
+  // 3. Check and commit in transaction order.
+  std::vector<std::string> serialized;
+  for (const auto& p : parsed) {
+    BS_TRY(ops::Outcome o, ops::CheckOp(p.op, p.tx, m_db, block, m_rules));
+    const char* name = ops::OpName(p.op);
+    db::OpRow row;
+    row.block_id = height;
+    row.vtxindex = p.tx.vtxindex;
+    row.txid = p.tx.txid;
+    row.opcode = name;
+    row.accepted = o.accepted;
+    row.reason = o.reason;
+    row.raw_tx = util::ToHex(bitcoin::SerializeTransaction(p.f->tx, false));
+    nlohmann::json senders = nlohmann::json::array();
+    for (const auto& s : p.f->senders) {
+      senders.push_back({{"script_pubkey", util::ToHex(s.script_pubkey)},
+                         {"value", s.value},
+                         {"script_type", bitcoin::ScriptTypeName(s.type)},
+                         {"address", s.address.value_or("")}});
+    }
+    row.senders = senders.dump();
+    BS_CHECK_OK(m_db.RecordOp(row));
+    {
+      std::lock_guard<std::mutex> lock(m_stats.mutex);
+      (o.accepted ? m_stats.accepted_by_op : m_stats.rejected_by_op)[name] += 1;
+    }
+    if (!o.accepted) {
+      m_stats.rejected += 1;
+      spdlog::info("block {} tx {}: {} rejected: {}", height, p.tx.txid, name, o.reason);
+      continue;
+    }
+    m_stats.accepted += 1;
+    spdlog::debug("block {} tx {}: {} accepted", height, p.tx.txid, name);
+    BS_CHECK_OK(m_db.Apply(o.effect));
+    if (!o.effect.serialized.empty()) serialized.push_back(std::move(o.effect.serialized));
+  }
+
+  // 4. Snapshot: ops hash and consensus hash.
+  std::string ops_hash = virtualchain::OpsHash(serialized);
+  std::vector<std::string> prev;
+  for (uint32_t h : virtualchain::PreviousHashHeights(height, m_rules.first_block)) {
+    BS_TRY(auto ch, m_db.ConsensusHashAt(h));
+    if (!ch) return util::Fail(util::ErrorCode::Corruption, "no consensus hash stored for block " + std::to_string(h));
+    prev.push_back(*ch);
+  }
+  db::Snapshot snap{height, hash.ReversedHex(), virtualchain::ConsensusHash(prev, ops_hash), ops_hash};
+  // 5. Save.
+  BS_CHECK_OK(m_db.EndBlock(snap));
+  m_stats.blocks += 1;
+  return util::Ok();
+}
+
+}  // namespace blockstack::bns

@@ -1,0 +1,104 @@
+#include <bns/ops/op.h>
+
+#include <nlohmann/json.hpp>
+
+#include <bitcoin/address.h>
+#include <bns/lifecycle.h>
+#include <bns/records_json.h>
+
+namespace blockstack::bns::ops {
+
+using nlohmann::json;
+
+std::string Rules::BurnAddress() const { return bitcoin::AddressFromHash160(util::Hash160{}, Net().p2pkh_version); }
+
+std::string Hex(util::ByteView b) { return util::ToHex(b); }
+
+std::optional<std::string> OutputAddress(const OpTx& tx, std::size_t i, const Rules& rules) {
+  if (i >= tx.outputs.size()) return std::nullopt;
+  return bitcoin::AddressFromScript(tx.outputs[i].script_pubkey, rules.Net());
+}
+
+bool OutputsTypeChecked(const OpTx& tx, std::size_t n) {
+  if (tx.outputs.size() < n) return false;
+  for (std::size_t i = 0; i < n; ++i) {
+    auto t = bitcoin::ClassifyScript(tx.outputs[i].script_pubkey);
+    if (t != bitcoin::ScriptType::NullData && t != bitcoin::ScriptType::P2pkh && t != bitcoin::ScriptType::P2sh) {
+      return false;
+    }
+  }
+  return true;
+}
+
+util::Result<bool> ConsensusHashInWindow(StateView& state, std::string_view ch, uint32_t height) {
+  BS_TRY(auto at, state.HeightOfConsensusHash(ch, height));
+  if (!at) return false;
+  return *at + CONSENSUS_HASH_WINDOW >= height;
+}
+
+util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_view fqn) {
+  BS_TRY(auto rec, state.GetName(fqn));
+  if (!rec) return std::optional<LoadedName>{};
+  BS_TRY(auto ns, state.GetNamespace(rec->namespace_id));
+  if (!ns) return std::optional<LoadedName>{};
+  return std::optional<LoadedName>(LoadedName{std::move(*rec), std::move(*ns)});
+}
+
+util::Result<std::vector<NameRecord>> LiveNamesOwnedBy(StateView& state, std::string_view script, uint32_t h,
+                                                       const Rules& rules) {
+  BS_TRY(auto names, state.NamesOwnedBy(script));
+  std::vector<NameRecord> out;
+  for (auto& rec : names) {
+    BS_TRY(auto ns, state.GetNamespace(rec.namespace_id));
+    if (!ns) continue;
+    if (StatusAt(rec, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) out.push_back(std::move(rec));
+  }
+  return out;
+}
+
+util::Result<uint32_t> NamesOwnedCount(StateView& state, const BlockContext& block, std::string_view script,
+                                       uint32_t height, const Rules& rules) {
+  BS_TRY(auto live, LiveNamesOwnedBy(state, script, height - 1, rules));
+  uint32_t count = static_cast<uint32_t>(live.size());
+  for (const auto& r : block.registration_recipients) {
+    if (r == script) ++count;
+  }
+  return count;
+}
+
+HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::string opcode_name,
+                         std::optional<std::string> value_hash, std::string data_json) {
+  HistoryEntry h;
+  h.history_id = std::move(id);
+  h.op = std::move(op);
+  h.opcode_name = std::move(opcode_name);
+  h.value_hash = std::move(value_hash);
+  h.block_height = tx.block_height;
+  h.vtxindex = tx.vtxindex;
+  h.txid = tx.txid;
+  h.data_json = std::move(data_json);
+  return h;
+}
+
+PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_hash, std::string consensus_hash,
+                            int64_t op_fee, std::string burn_address) {
+  PreorderRecord rec;
+  rec.preorder_hash = std::move(preorder_hash);
+  rec.consensus_hash = std::move(consensus_hash);
+  rec.sender = tx.sender;
+  rec.sender_pubkey = tx.sender_pubkey;
+  rec.address = tx.sender_address;
+  rec.block_number = tx.block_height;
+  rec.op = std::string(1, opcode);
+  rec.op_fee = op_fee;
+  rec.txid = tx.txid;
+  rec.vtxindex = tx.vtxindex;
+  rec.burn_address = std::move(burn_address);
+  return rec;
+}
+
+std::string RecordJson(const NameRecord& r) { return ToJson(r).dump(); }
+std::string RecordJson(const NamespaceRecord& r) { return ToJson(r).dump(); }
+std::string RecordJson(const PreorderRecord& r) { return ToJson(r).dump(); }
+
+}  // namespace blockstack::bns::ops

@@ -1,0 +1,38 @@
+// What the operation checks may read of the name database. The database
+// implements it; tests implement it in memory. Reads see every effect already
+// applied in the block being processed.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <bns/records.h>
+#include <util/result.h>
+
+namespace blockstack::bns {
+
+class StateView {
+ public:
+  virtual ~StateView() = default;
+
+  // The stored record of a name, live or not; nullopt when never registered.
+  virtual util::Result<std::optional<NameRecord>> GetName(std::string_view fqn) = 0;
+  virtual util::Result<std::optional<NamespaceRecord>> GetNamespace(std::string_view namespace_id) = 0;
+  // An unconsumed preorder (name or namespace) with this hash.
+  virtual util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) = 0;
+  // Names whose owner script is `script_hex`, unrevoked or not, with their records.
+  virtual util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) = 0;
+  // Names whose name_hash128 matches.
+  virtual util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) = 0;
+  // Every value hash the name has had (its history), for ANNOUNCE.
+  virtual util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) = 0;
+  // The consensus hash stored for a height, if that block was processed.
+  virtual util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) = 0;
+  // The highest height at or below max_height whose consensus hash is `ch`.
+  virtual util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height) = 0;
+};
+
+}  // namespace blockstack::bns

@@ -1,0 +1,152 @@
+#include <virtualchain/scanner.h>
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <string_view>
+
+#include <bitcoin/address.h>
+#include <crypto/hash.h>
+
+namespace blockstack::virtualchain {
+namespace {
+
+constexpr std::string_view OPCODES = "?~:+>;*&!#$";
+
+}  // namespace
+
+std::optional<util::Bytes> BlockstackPayload(const bitcoin::Transaction& tx, std::string_view magic) {
+  std::optional<util::ByteView> candidate;
+  bool seen = false;
+  for (const auto& out : tx.outputs) {
+    if (out.script_pubkey.empty() || out.script_pubkey[0] != bitcoin::OP_RETURN) continue;
+    // QUIRK: every OP_RETURN output re-decides; the last one wins.
+    seen = true;
+    candidate = bitcoin::OpReturnPayload(out.script_pubkey);
+  }
+  if (!seen || !candidate) return std::nullopt;
+  const util::ByteView p = *candidate;
+  if (p.size() < magic.size() + 1 || p.size() < 3) return std::nullopt;
+  if (util::AsChars(p.first(magic.size())) != magic) return std::nullopt;
+  char opcode = static_cast<char>(p[magic.size()]);
+  if (OPCODES.find(opcode) == std::string_view::npos) return std::nullopt;
+  return util::Bytes(p.begin() + static_cast<std::ptrdiff_t>(magic.size()), p.end());
+}
+
+std::optional<std::string> FindSenderPubkey(const bitcoin::Transaction& tx, const Sender& sender) {
+  if (sender.type != bitcoin::ScriptType::P2pkh) return std::nullopt;
+  auto want = bitcoin::ScriptHash160(sender.script_pubkey);
+  if (!want) return std::nullopt;
+  for (const auto& in : tx.inputs) {
+    auto tokens = bitcoin::TokenizeScript(in.script_sig);
+    if (!tokens || tokens->size() != 2 || !(*tokens)[0].is_push || !(*tokens)[1].is_push) continue;
+    auto key = (*tokens)[1].data;
+    if (crypto::Hash160Of(key) == *want) return util::ToHex(key);
+  }
+  return std::nullopt;
+}
+
+util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& block) {
+  std::vector<FilteredTx> kept;
+  std::vector<util::Hash256> funding;
+  for (std::size_t i = 0; i < block.txs.size(); ++i) {
+    const auto& tx = block.txs[i];
+    if (tx.IsCoinbase()) continue;  // a coinbase input has no sender
+    auto payload = BlockstackPayload(tx, m_options.magic);
+    if (!payload) continue;
+    FilteredTx f;
+    f.vtxindex = static_cast<uint32_t>(i);
+    f.txid = block.txids[i];
+    f.tx = tx;
+    f.opcode = static_cast<char>((*payload)[0]);
+    f.payload.assign(payload->begin() + 1, payload->end());
+    for (const auto& in : tx.inputs) funding.push_back(in.prevout.txid);
+    kept.push_back(std::move(f));
+  }
+  if (kept.empty()) return kept;
+  BS_TRY(std::vector<bitcoin::Transaction> prev, m_source.GetTransactions(funding));
+  const auto& params = bitcoin::Params(m_options.network);
+  std::size_t next = 0;
+  std::vector<FilteredTx> out;
+  for (auto& f : kept) {
+    bool sane = !f.tx.inputs.empty();
+    int64_t in_value = 0;
+    for (const auto& in : f.tx.inputs) {
+      const auto& funder = prev[next++];
+      if (in.prevout.index >= funder.outputs.size()) {
+        return util::Fail(util::ErrorCode::Corruption, "transaction " + f.txid.ReversedHex() +
+                                                           " spends a missing output of " +
+                                                           in.prevout.txid.ReversedHex());
+      }
+      const auto& spent = funder.outputs[in.prevout.index];
+      Sender s;
+      s.script_pubkey = spent.script_pubkey;
+      s.value = spent.value;
+      s.type = bitcoin::ClassifyScript(spent.script_pubkey);
+      s.address = bitcoin::AddressFromScript(spent.script_pubkey, params);
+      // §1.2: every input's funder must be p2pkh or p2sh with one address.
+      if (!s.address) sane = false;
+      in_value += spent.value;
+      f.senders.push_back(std::move(s));
+    }
+    if (!sane) continue;
+    int64_t out_value = 0;
+    for (const auto& o : f.tx.outputs) out_value += o.value;
+    f.fee = in_value - out_value;
+    f.sender_pubkey = FindSenderPubkey(f.tx, f.senders[0]);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+util::Status Scanner::Reconcile() {
+  while (true) {
+    BS_TRY(auto last, m_engine.LastBlock());
+    if (!last) return util::Ok();
+    BS_TRY(auto stored, m_engine.StoredBlockHash(*last));
+    auto actual = m_source.BlockHash(*last);
+    if (!actual && actual.error().code != util::ErrorCode::NotFound) return util::Fail(actual.error());
+    if (actual && stored && *actual == *stored) return util::Ok();
+    spdlog::warn("block {} is no longer on the best chain: undoing it", *last);
+    BS_CHECK_OK(m_engine.UndoBlock(*last));
+  }
+}
+
+util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& stop, const ProgressFn& progress) {
+  BS_CHECK_OK(Reconcile());
+  const auto start = std::chrono::steady_clock::now();
+  ScanProgress p;
+  while (!stop) {
+    BS_TRY(auto last, m_engine.LastBlock());
+    BS_TRY(uint32_t tip, m_source.TipHeight());
+    if (tip < m_options.confirmations) return last;
+    const uint32_t target = tip - m_options.confirmations;
+    uint32_t next = last ? *last + 1 : m_options.first_block;
+    if (next > target) return last;
+    const uint32_t count = std::min(m_options.batch_blocks, target - next + 1);
+    BS_TRY(auto blocks, m_source.GetBlocks(next, count));
+    for (const auto& block : blocks) {
+      if (stop) break;
+      if (next > m_options.first_block) {
+        BS_TRY(auto parent, m_engine.StoredBlockHash(next - 1));
+        if (parent && *parent != block.header.prev_hash) {
+          spdlog::warn("block {} does not extend block {}: the chain reorganised", next, next - 1);
+          BS_CHECK_OK(Reconcile());
+          break;
+        }
+      }
+      BS_TRY(auto txs, Filter(block));
+      BS_CHECK_OK(m_engine.ProcessBlock(next, block.hash, txs));
+      p.height = next;
+      p.target = target;
+      p.blocks += 1;
+      p.ops += txs.size();
+      p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      if (progress) progress(p);
+      ++next;
+    }
+  }
+  return m_engine.LastBlock();
+}
+
+}  // namespace blockstack::virtualchain

@@ -1,0 +1,199 @@
+// A synthetic Bitcoin chain for engine tests: keys with spendable outputs,
+// transactions carrying BNS payloads built by our builders and signed by our
+// signer, blocks served through a BlockSource, and nodes (NameDb + Engine +
+// Scanner) that index them.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <bitcoin/address.h>
+#include <bitcoin/block_source.h>
+#include <bitcoin/sign.h>
+#include <bns/engine.h>
+#include <crypto/hash.h>
+
+#include "testutil/vectors.h"
+
+namespace blockstack::testutil {
+
+class MemorySource final : public bitcoin::BlockSource {
+ public:
+  explicit MemorySource(uint32_t first) : m_first(first) {}
+  void Add(const bitcoin::Block& b) { m_blocks.push_back(b); }
+  // Drops blocks above `height` (a reorg's losing branch).
+  void TruncateAbove(uint32_t height) { m_blocks.resize(height + 1 - m_first); }
+  std::size_t Size() const { return m_blocks.size(); }
+
+  util::Result<uint32_t> TipHeight() override { return m_first + static_cast<uint32_t>(m_blocks.size()) - 1; }
+  util::Result<util::Hash256> BlockHash(uint32_t h) override {
+    if (h < m_first || h - m_first >= m_blocks.size()) return util::Fail(util::ErrorCode::NotFound, "no block");
+    return m_blocks[h - m_first].hash;
+  }
+  util::Result<bitcoin::Block> GetBlock(uint32_t h) override {
+    if (h < m_first || h - m_first >= m_blocks.size()) return util::Fail(util::ErrorCode::NotFound, "no block");
+    return m_blocks[h - m_first];
+  }
+  util::Result<std::vector<bitcoin::Transaction>> GetTransactions(std::span<const util::Hash256> txids) override {
+    std::vector<bitcoin::Transaction> out;
+    for (const auto& id : txids) {
+      bool found = false;
+      for (const auto& b : m_blocks) {
+        for (std::size_t i = 0; i < b.txids.size(); ++i) {
+          if (b.txids[i] == id) {
+            out.push_back(b.txs[i]);
+            found = true;
+            break;
+          }
+        }
+        if (found) break;
+      }
+      if (!found) return util::Fail(util::ErrorCode::NotFound, "no tx " + id.ReversedHex());
+    }
+    return out;
+  }
+
+ private:
+  uint32_t m_first;
+  std::vector<bitcoin::Block> m_blocks;
+};
+
+struct Wallet {
+  crypto::PrivateKey key = crypto::PrivateKey::Generate();
+  std::string address;
+  util::Bytes script;
+  std::string script_hex;
+};
+
+struct Utxo {
+  util::Hash256 txid;
+  uint32_t vout;
+  int64_t value;
+};
+
+// One indexing node over a temporary database.
+struct Node {
+  std::string dir;
+  std::unique_ptr<bns::db::NameDb> db;
+  std::unique_ptr<bns::Engine> engine;
+  std::unique_ptr<virtualchain::Scanner> scanner;
+
+  Node(bitcoin::BlockSource& source, const bns::ops::Rules& rules) {
+    dir = MakeTempDir("bnsnode");
+    db = std::move(*bns::db::NameDb::Open(dir + "/names.db"));
+    engine = std::make_unique<bns::Engine>(*db, rules);
+    virtualchain::ScanOptions o;
+    o.first_block = rules.first_block;
+    o.confirmations = 0;
+    o.network = rules.network;
+    scanner = std::make_unique<virtualchain::Scanner>(source, *engine, o);
+  }
+  ~Node() {
+    scanner.reset();
+    engine.reset();
+    db.reset();
+    std::filesystem::remove_all(dir);
+  }
+  void Sync() {
+    std::atomic<bool> stop{false};
+    auto r = scanner->CatchUp(stop);
+    if (!r) throw std::runtime_error(r.error().ToString());
+  }
+  std::string Ch(uint32_t h) { return db->ConsensusHashAt(h)->value_or(""); }
+};
+
+class ChainFixture {
+ public:
+  static constexpr uint32_t FIRST = 100;
+
+  explicit ChainFixture(bns::EpochSchedule epochs = bns::EpochSchedule::Single(3)) : source(FIRST) {
+    rules.network = bitcoin::Network::Regtest;
+    rules.epochs = std::move(epochs);
+    rules.first_block = FIRST;
+    rules.test_mode = true;
+  }
+
+  Wallet NewWallet() {
+    Wallet w{crypto::PrivateKey::Generate(), "", {}, ""};
+    auto pub = w.key.GetPublicKey();
+    w.script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(pub.Serialize()));
+    w.script_hex = util::ToHex(w.script);
+    w.address = bitcoin::P2pkhAddress(pub, rules.Net());
+    // Fund it in the next block: 20 outputs of 10 BTC.
+    bitcoin::Transaction fund;
+    bitcoin::TxIn in;
+    in.prevout.txid[0] = static_cast<uint8_t>(++m_nonce);
+    in.prevout.txid[1] = static_cast<uint8_t>(m_nonce >> 8);
+    fund.inputs.push_back(in);
+    for (int i = 0; i < 20; ++i) fund.outputs.push_back({1000000000, w.script});
+    auto id = fund.ComputeTxid();
+    for (uint32_t i = 0; i < 20; ++i) m_utxos[w.script_hex].push_back({id, i, 1000000000});
+    m_pending.push_back(fund);
+    return w;
+  }
+
+  // A transaction from `from` with outputs [OP_RETURN data, extra...], signed.
+  bitcoin::Transaction Op(const Wallet& from, const util::Bytes& data, std::vector<bitcoin::TxOut> extra) {
+    auto& list = m_utxos[from.script_hex];
+    Utxo u = list.front();
+    list.erase(list.begin());
+    bitcoin::Transaction tx;
+    bitcoin::TxIn in;
+    in.prevout.txid = u.txid;
+    in.prevout.index = u.vout;
+    tx.inputs.push_back(in);
+    tx.outputs.push_back({0, *bitcoin::MakeOpReturnScript(data)});
+    for (auto& o : extra) tx.outputs.push_back(std::move(o));
+    if (!bitcoin::SignP2pkhInput(tx, 0, from.script, from.key)) throw std::runtime_error("sign");
+    m_pending.push_back(tx);
+    return tx;
+  }
+
+  bitcoin::TxOut Pay(const std::string& address, int64_t value) {
+    return {value, *bitcoin::ScriptFromAddress(address, rules.Net())};
+  }
+  bitcoin::TxOut Pay(const Wallet& w, int64_t value) { return {value, w.script}; }
+
+  // Mines the pending transactions into the next block.
+  uint32_t Mine() {
+    bitcoin::Block b;
+    b.header.version = 4;
+    b.header.time = 1600000000 + static_cast<uint32_t>(source.Size());
+    b.header.nonce = m_branch;
+    if (source.Size() > 0) b.header.prev_hash = *source.BlockHash(FIRST + static_cast<uint32_t>(source.Size()) - 1);
+    bitcoin::Transaction cb;
+    bitcoin::TxIn in;
+    in.prevout.index = 0xffffffff;
+    in.script_sig = {0x02, static_cast<uint8_t>(source.Size()), static_cast<uint8_t>(m_branch)};
+    cb.inputs.push_back(in);
+    cb.outputs.push_back({5000000000, util::Bytes{0x51}});
+    b.txs.push_back(cb);
+    for (auto& t : m_pending) b.txs.push_back(t);
+    m_pending.clear();
+    b.Finalize();
+    b.header.merkle_root = bitcoin::ComputeMerkleRoot(b.txids);
+    b.Finalize();
+    source.Add(b);
+    return FIRST + static_cast<uint32_t>(source.Size()) - 1;
+  }
+
+  // Starts a competing branch above `height` (changes coinbase contents).
+  void Fork(uint32_t height) {
+    source.TruncateAbove(height);
+    ++m_branch;
+  }
+
+  MemorySource source;
+  bns::ops::Rules rules;
+
+ private:
+  std::map<std::string, std::vector<Utxo>> m_utxos;
+  std::vector<bitcoin::Transaction> m_pending;
+  uint32_t m_nonce = 0;
+  uint32_t m_branch = 0;
+};
+
+}  // namespace blockstack::testutil
