@@ -145,13 +145,20 @@ util::Result<Block> BlockFileSource::GetBlock(uint32_t height) {
 
 util::Status BlockFileSource::IndexTransactionsUntil(const Hash256* want) {
   while (m_indexed_blocks < m_records.size()) {
-    std::size_t b = m_indexed_blocks++;
-    auto block = ParseBlock(m_records[b]);
-    if (!block) continue;  // a corrupt block is reported when it is read as a block
+    const std::size_t b = m_indexed_blocks++;
+    // Walk the block's transactions, remembering where each one lies.
+    util::ByteReader r(m_records[b]);
+    if (!r.Skip(BLOCK_HEADER_SIZE)) continue;  // a corrupt block is reported when read as a block
+    auto n = r.CompactSize();
+    if (!n) continue;
     bool found = false;
-    for (std::size_t t = 0; t < block->txids.size(); ++t) {
-      m_tx_index.emplace(block->txids[t], TxLocation{static_cast<uint32_t>(b), static_cast<uint32_t>(t)});
-      found = found || (want != nullptr && block->txids[t] == *want);
+    for (uint64_t t = 0; t < *n; ++t) {
+      const std::size_t start = r.Position();
+      Hash256 txid;
+      if (!ReadTransaction(r, &txid)) break;
+      m_tx_index.emplace(txid, TxLocation{static_cast<uint32_t>(b), static_cast<uint32_t>(start),
+                                          static_cast<uint32_t>(r.Position() - start)});
+      found = found || (want != nullptr && txid == *want);
     }
     if (found) break;
   }
@@ -170,8 +177,9 @@ util::Result<std::vector<Transaction>> BlockFileSource::GetTransactions(std::spa
     if (it == m_tx_index.end()) {
       return Fail(ErrorCode::NotFound, "transaction " + txid.ReversedHex() + " is not in the block file");
     }
-    BS_TRY(Block block, ParseBlock(m_records[it->second.block]));
-    out.push_back(std::move(block.txs[it->second.position]));
+    const TxLocation& loc = it->second;
+    BS_TRY(Transaction tx, ParseTransaction(m_records[loc.block].subspan(loc.offset, loc.length)));
+    out.push_back(std::move(tx));
   }
   return out;
 }

@@ -62,7 +62,8 @@ class BlockFileSource final : public BlockSource {
 
   struct TxLocation {
     uint32_t block = 0;
-    uint32_t position = 0;
+    uint32_t offset = 0;  // of the transaction within the block record
+    uint32_t length = 0;
   };
 
   const uint8_t* m_map = nullptr;

@@ -105,6 +105,8 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
   std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
   std::optional<int> regtest_epoch;
+  std::string blocks_file;
+  bool exit_at_tip = false;
   std::optional<uint32_t> first_block, confirmations;
   double poll = 0;
   app.set_version_flag("--version", "blockstackd 0.1.0");
@@ -117,6 +119,8 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--confirmations", confirmations, "Blocks to stay behind the tip (default 6; 0 on regtest)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
   app.add_option("--poll-seconds", poll, "Seconds between checks for new blocks (default 1)");
+  app.add_option("--blocks-file", blocks_file, "Read blocks from a block file (doc/block-file.md) instead of --bitcoind");
+  app.add_flag("--exit-at-tip", exit_at_tip, "Exit once every available block is indexed");
   app.add_option("--magic", magic, "Two-character payload prefix (default 'id')");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
@@ -155,7 +159,11 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
     if (*regtest_epoch < 1 || *regtest_epoch > 6) return fail("--epoch must be between 1 and 6");
     cfg.epochs = bns::EpochSchedule::Single(*regtest_epoch);
   }
-  if (cfg.bitcoind.empty()) return fail("--bitcoind is required (or 'bitcoind' in the config file)");
+  cfg.blocks_file = blocks_file;
+  cfg.exit_at_tip = exit_at_tip;
+  if (cfg.bitcoind.empty() && cfg.blocks_file.empty()) {
+    return fail("--bitcoind is required (or 'bitcoind' in the config file)");
+  }
   return cfg;
 }
 

@@ -15,6 +15,8 @@ namespace blockstack::node {
 struct Config {
   bitcoin::Network network = bitcoin::Network::Mainnet;
   std::string bitcoind;          // http://USER:PASS@HOST:PORT
+  std::string blocks_file;       // read blocks from a block file instead (tests, benchmarks)
+  bool exit_at_tip = false;      // stop once caught up
   std::string data_dir = "./blockstack-data";
   std::string api = "127.0.0.1:6270";
   std::optional<uint32_t> first_block;    // default: the network's

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <thread>
 
+#include <bitcoin/block_file.h>
 #include <bitcoin/rpc/rpc_client.h>
 #include <bns/engine.h>
 #include <node/config.h>
@@ -103,16 +104,29 @@ int RunDaemon(int argc, char** argv) {
     spdlog::error("{}", st.error().message);
     return 2;
   }
-  auto client = bitcoin::rpc::RpcClient::Create(cfg->bitcoind);
-  if (!client) {
-    spdlog::error("{}", client.error().message);
-    return 2;
+  std::unique_ptr<bitcoin::BlockSource> source;
+  std::string origin;
+  if (!cfg->blocks_file.empty()) {
+    auto file = bitcoin::BlockFileSource::Open(cfg->blocks_file);
+    if (!file) {
+      spdlog::error("{}", file.error().message);
+      return 2;
+    }
+    source = std::move(*file);
+    origin = cfg->blocks_file;
+  } else {
+    auto client = bitcoin::rpc::RpcClient::Create(cfg->bitcoind);
+    if (!client) {
+      spdlog::error("{}", client.error().message);
+      return 2;
+    }
+    if (auto st = (*client)->CheckTransactionIndex(); !st) {
+      spdlog::error("{}", st.error().message);
+      return 3;
+    }
+    origin = (*client)->Origin();
+    source = std::make_unique<bitcoin::rpc::RpcBlockSource>(std::move(*client));
   }
-  if (auto st = (*client)->CheckTransactionIndex(); !st) {
-    spdlog::error("{}", st.error().message);
-    return 3;
-  }
-  bitcoin::rpc::RpcBlockSource source(std::move(*client));
 
   bns::ops::Rules rules;
   rules.network = cfg->network;
@@ -128,11 +142,11 @@ int RunDaemon(int argc, char** argv) {
   opts.first_block = cfg->FirstBlock();
   opts.confirmations = cfg->Confirmations();
   opts.network = cfg->network;
-  virtualchain::Scanner scanner(source, engine, opts);
+  virtualchain::Scanner scanner(*source, engine, opts);
 
   auto last = (*db)->LastBlock();
   spdlog::info("indexing the {} chain at {} from block {} ({} confirmations); last indexed block: {}",
-               bitcoin::Params(cfg->network).name, source.Client().Origin(), cfg->FirstBlock(), cfg->Confirmations(),
+               bitcoin::Params(cfg->network).name, origin, cfg->FirstBlock(), cfg->Confirmations(),
                last && *last ? std::to_string(**last) : "none");
   ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
   std::optional<uint32_t> reported;
@@ -148,6 +162,7 @@ int RunDaemon(int argc, char** argv) {
       if (snap && *snap) spdlog::info("at block {} consensus hash {}", **r, (*snap)->consensus_hash);
       reported = *r;
     }
+    if (cfg->exit_at_tip) break;
     SleepInterruptibly(cfg->poll_seconds);
   }
   spdlog::info("stopped cleanly");

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
 export const binDir = process.env.BLOCKSTACK_BIN_DIR || path.join(repoRoot, 'build', 'dev', 'apps');
+// Test tools (chaingen) live beside the apps in the same build tree.
+export const toolsDir = path.join(binDir, '..', 'test', 'tools');
 
 const started = new Set();
 const tempDirs = [];
@@ -191,9 +193,9 @@ export class BcoinNode {
 // --- our binaries ---------------------------------------------------------------------
 
 // Runs one of our binaries to completion; resolves { code, stdout, stderr }.
-export function run(binary, args, { timeoutMs = 60000, env } = {}) {
+export function run(binary, args, { timeoutMs = 60000, env, dir = binDir } = {}) {
   return new Promise((resolve) => {
-    execFile(path.join(binDir, binary), args, { timeout: timeoutMs, env: { ...process.env, ...env } },
+    execFile(path.join(dir, binary), args, { timeout: timeoutMs, env: { ...process.env, ...env } },
       (err, stdout, stderr) => {
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr });
       });

@@ -126,10 +126,13 @@ util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
 }
 
 util::Result<std::optional<NamespaceRecord>> NameDb::GetNamespace(std::string_view namespace_id) {
+  if (auto it = m_ns_cache.find(namespace_id); it != m_ns_cache.end()) return it->second;
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces WHERE namespace_id = ?"));
   s->Bind(1, namespace_id);
   BS_TRY(auto texts, Texts(s));
-  return ParseFirst<NamespaceRecord>(texts, NamespaceRecordFromJson);
+  BS_TRY(auto rec, ParseFirst<NamespaceRecord>(texts, NamespaceRecordFromJson));
+  m_ns_cache.emplace(std::string(namespace_id), rec);
+  return rec;
 }
 
 util::Result<std::optional<PreorderRecord>> NameDb::GetPreorder(std::string_view preorder_hash) {
@@ -197,6 +200,7 @@ util::Status NameDb::BeginBlock(uint32_t height) {
 }
 
 void NameDb::AbortBlock() {
+  m_ns_cache.clear();
   if (!m_block) return;
   (void)m_db.Exec("ROLLBACK");
   m_block.reset();
@@ -221,6 +225,7 @@ util::Status NameDb::PutName(const NameRecord& r) {
 }
 
 util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
+  m_ns_cache.erase(r.namespace_id);
   BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO namespaces(namespace_id, data) VALUES(?, ?)"));
   return s->Bind(1, r.namespace_id).Bind(2, ToJson(r).dump()).Run();
 }
@@ -326,6 +331,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       std::string table = e.kind == "name" ? "name_records" : e.kind == "namespace" ? "namespaces" : "preorders";
       std::string key_col = e.kind == "name" ? "name" : e.kind == "namespace" ? "namespace_id" : "preorder_hash";
       if (!e.old) {
+        if (e.kind == "namespace") m_ns_cache.erase(e.key);
         BS_TRY(Statement * del, m_db.Prepare("DELETE FROM " + table + " WHERE " + key_col + " = ?"));
         BS_CHECK_OK(del->Bind(1, e.key).Run());
         continue;

@@ -9,6 +9,7 @@
 // WAL mode lets them read while the indexer writes.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -103,6 +104,9 @@ class NameDb final : public StateView {
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
 
   Sqlite m_db;
+  // Namespaces are few and read by nearly every check: kept decoded. Cleared when
+  // a namespace is written, a block is aborted or undone.
+  std::map<std::string, std::optional<NamespaceRecord>, std::less<>> m_ns_cache;
   std::optional<uint32_t> m_block;  // the block being written
   int64_t m_undo_seq = 0;
 };
