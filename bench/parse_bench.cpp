@@ -7,6 +7,7 @@
 // Prints both rates and their ratio.
 //
 // Usage: parse_bench [BLOCKS] [DIR]   (defaults 10000, /tmp)
+//        parse_bench --file BLOCKFILE  (measure an existing block file instead)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -72,10 +73,12 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int blocks = argc > 1 ? std::atoi(argv[1]) : 10000;
-  const std::string dir = argc > 2 ? argv[2] : "/tmp";
-  const std::string path = dir + "/parse_bench_" + std::to_string(::getpid()) + ".blk";
-
+  const bool existing = argc > 2 && std::string(argv[1]) == "--file";
+  const int requested = !existing && argc > 1 ? std::atoi(argv[1]) : 10000;
+  const std::string dir = !existing && argc > 2 ? argv[2] : "/tmp";
+  const std::string path = existing ? argv[2] : dir + "/parse_bench_" + std::to_string(::getpid()) + ".blk";
+  if (!existing) {
+  const int blocks = requested;
   Rng rng{42};
   auto writer = bitcoin::BlockFileWriter::Create(path, 0);
   if (!writer) {
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
     }
   }
   (void)writer->Close();
+  }
   auto src = bitcoin::BlockFileSource::Open(path);
   if (!src) {
     std::fprintf(stderr, "%s\n", src.error().message.c_str());
@@ -116,9 +120,10 @@ int main(int argc, char** argv) {
   double sha_s = Seconds(Clock::now() - t0);
 
   // Ours: full parse, txids and merkle check through the BlockSource.
+  const int blocks = static_cast<int>((*src)->BlockCount());
   t0 = Clock::now();
   std::size_t txs = 0;
-  for (uint32_t h = 0; h < static_cast<uint32_t>(blocks); ++h) {
+  for (uint32_t h = (*src)->FirstHeight(); h < (*src)->FirstHeight() + static_cast<uint32_t>(blocks); ++h) {
     auto block = (*src)->GetBlock(h);
     if (!block) {
       std::fprintf(stderr, "block %u: %s\n", h, block.error().message.c_str());
@@ -127,7 +132,7 @@ int main(int argc, char** argv) {
     txs += block->txs.size();
   }
   double parse_s = Seconds(Clock::now() - t0);
-  std::filesystem::remove(path);
+  if (!existing) std::filesystem::remove(path);
 
   std::printf("parse_bench: %d blocks, %zu transactions, %.1f MB (sink %u)\n", blocks, txs, mb, sink);
   std::printf("  ours   parse+txids+merkle  %8.1f MB/s  %8.0f blocks/s  %.3f s\n", mb / parse_s, blocks / parse_s, parse_s);

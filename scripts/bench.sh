@@ -4,3 +4,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build/release/bench/parse_bench "${PARSE_BENCH_BLOCKS:-10000}"
+bench/index_bench.sh

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything `make test` runs: the unit tests under ASan+UBSan, the functional tests
-# against the real binaries and a bcoin regtest node, and short fuzz runs.
+# against the real binaries (optimised, assertions on) and a bcoin regtest node, and
+# short fuzz runs.
 # Ends with one line "test: N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -26,9 +27,12 @@ passed=$((passed + u_total - u_failed))
 failed=$((failed + u_failed))
 rm -f "$log"
 
+step "build (dev preset: the binaries the functional tests run)"
+cmake --preset dev "${werror[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack chaingen || exit 1
+
 step "functional tests"
 log=$(mktemp)
-BLOCKSTACK_BIN_DIR="$PWD/build/asan/apps" node --test --test-concurrency=1 test/functional/ 2>&1 | tee "$log"
+BLOCKSTACK_BIN_DIR="$PWD/build/dev/apps" node --test --test-concurrency=1 test/functional/ 2>&1 | tee "$log"
 f_pass=$(grep -oE '^# pass [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
 f_fail=$(grep -oE '^# fail [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
 if [[ "$f_pass" == 0 && "$f_fail" == 0 ]]; then echo "functional tests did not run"; status=1; fi

@@ -1,5 +1,7 @@
 #include <cli/cli.h>
 
+#include <cli/common.h>
+
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
@@ -8,7 +10,6 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/rpc/rpc_client.h>
-#include <bitcoin/sign.h>
 #include <crypto/hash.h>
 #include <crypto/keys.h>
 
@@ -17,39 +18,6 @@ namespace {
 
 using nlohmann::json;
 using util::ErrorCode;
-
-struct Globals {
-  bool json_output = false;
-  std::string network = "mainnet";
-  std::string bitcoind;
-};
-
-int Report(const util::Error& e) {
-  std::cerr << "error: " << e.message << "\n";
-  return ExitCodeFor(e.code);
-}
-
-void Print(const Globals& g, const json& j, const std::string& human) {
-  if (g.json_output) {
-    std::cout << j.dump(2) << "\n";
-  } else {
-    std::cout << human;
-  }
-}
-
-util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g) {
-  auto n = bitcoin::ParseNetwork(g.network);
-  if (!n) return util::Fail(ErrorCode::InvalidArgument, "unknown network '" + g.network + "' (mainnet, testnet, regtest)");
-  return bitcoin::Params(*n);
-}
-
-// A key given as WIF or as hex (32 bytes, or 33 ending in 01).
-util::Result<crypto::PrivateKey> ParseKey(const std::string& text) {
-  if (util::IsHex(text) && (text.size() == 64 || text.size() == 66)) return crypto::PrivateKey::FromHex(text);
-  auto k = crypto::PrivateKey::FromWif(text);
-  if (!k) return util::Fail(ErrorCode::InvalidArgument, "key is neither WIF nor 32-byte hex: " + k.error().message);
-  return k;
-}
 
 util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> Connect(const Globals& g) {
   if (g.bitcoind.empty()) {
@@ -129,33 +97,6 @@ std::string BlockHuman(const json& j) {
   return s;
 }
 
-struct Utxo {
-  bitcoin::OutPoint outpoint;
-  int64_t value = 0;
-};
-
-// TXID:VOUT:VALUE
-util::Result<Utxo> ParseUtxo(const std::string& text) {
-  auto c1 = text.find(':');
-  auto c2 = text.find(':', c1 == std::string::npos ? c1 : c1 + 1);
-  if (c1 == std::string::npos || c2 == std::string::npos) {
-    return util::Fail(ErrorCode::InvalidArgument, "--utxo must be TXID:VOUT:VALUE_IN_SATOSHIS");
-  }
-  Utxo u;
-  BS_TRY(u.outpoint.txid, util::Hash256::FromReversedHex(text.substr(0, c1)));
-  try {
-    std::size_t used = 0;
-    auto vout = std::stoul(text.substr(c1 + 1, c2 - c1 - 1), &used);
-    if (vout > 0xffffffffUL) throw std::out_of_range("vout");
-    u.outpoint.index = static_cast<uint32_t>(vout);
-    u.value = std::stoll(text.substr(c2 + 1), &used);
-    if (used != text.size() - c2 - 1 || u.value <= 0) throw std::invalid_argument("value");
-  } catch (const std::exception&) {
-    return util::Fail(ErrorCode::InvalidArgument, "--utxo must be TXID:VOUT:VALUE_IN_SATOSHIS");
-  }
-  return u;
-}
-
 }  // namespace
 
 int ExitCodeFor(util::ErrorCode code) {
@@ -181,7 +122,6 @@ int RunCli(int argc, char** argv) {
   app.add_option("--network", g.network, "mainnet, testnet or regtest")->capture_default_str();
   app.add_option("--bitcoind", g.bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT");
 
-  int rc = EXIT_OK;
 
   // keys
   auto* keys = app.add_subcommand("keys", "Generate and inspect private keys");
@@ -199,7 +139,7 @@ int RunCli(int argc, char** argv) {
   show->add_option("KEY", key_text, "Private key, WIF or hex")->required();
   show->callback([&] {
     auto key = ParseKey(key_text);
-    if (!key) { rc = Report(key.error()); return; }
+    if (!key) { Report(g, key.error()); return; }
     auto j = KeyJson(*key);
     Print(g, j, KeyHuman(j));
   });
@@ -210,12 +150,12 @@ int RunCli(int argc, char** argv) {
   auto* info = chain->add_subcommand("info", "Print the chain height and the last block");
   info->callback([&] {
     auto client = Connect(g);
-    if (!client) { rc = Report(client.error()); return; }
+    if (!client) { Report(g, client.error()); return; }
     bitcoin::rpc::RpcBlockSource source(std::move(*client));
     auto height = source.TipHeight();
-    if (!height) { rc = Report(height.error()); return; }
+    if (!height) { Report(g, height.error()); return; }
     auto block = source.GetBlock(*height);
-    if (!block) { rc = Report(block.error()); return; }
+    if (!block) { Report(g, block.error()); return; }
     auto bj = BlockJson(*block, *height);
     json j = {{"height", *height}, {"last_block", bj}};
     Print(g, j, fmt::format("chain height {}\n", *height) + BlockHuman(bj));
@@ -225,69 +165,16 @@ int RunCli(int argc, char** argv) {
   blk->add_option("HEIGHT", block_height, "Block height")->required();
   blk->callback([&] {
     auto client = Connect(g);
-    if (!client) { rc = Report(client.error()); return; }
+    if (!client) { Report(g, client.error()); return; }
     bitcoin::rpc::RpcBlockSource source(std::move(*client));
     auto block = source.GetBlock(block_height);
-    if (!block) { rc = Report(block.error()); return; }
+    if (!block) { Report(g, block.error()); return; }
     auto bj = BlockJson(*block, block_height);
     Print(g, bj, BlockHuman(bj));
   });
 
-  // tx
-  auto* tx = app.add_subcommand("tx", "Build and sign raw transactions");
-  tx->require_subcommand(1);
-  std::string data_hex, utxo_text, change_address;
-  int64_t fee = 10000;
-  bool broadcast = false;
-  auto* data = tx->add_subcommand("data", "Spend a p2pkh output to an OP_RETURN output plus change");
-  data->add_option("--key", key_text, "Private key owning the output (WIF or hex)")->required();
-  data->add_option("--utxo", utxo_text, "Output to spend, TXID:VOUT:VALUE (satoshis)")->required();
-  data->add_option("--data", data_hex, "OP_RETURN payload, hex (at most 80 bytes)")->required();
-  data->add_option("--fee", fee, "Fee in satoshis")->capture_default_str();
-  data->add_option("--change", change_address, "Change address (default: the key's own address)");
-  data->add_flag("--broadcast", broadcast, "Send it through --bitcoind instead of printing the hex");
-  data->callback([&] {
-    auto fail = [&](const util::Error& e) { rc = Report(e); };
-    auto net = NetworkOf(g);
-    if (!net) return fail(net.error());
-    auto key = ParseKey(key_text);
-    if (!key) return fail(key.error());
-    auto utxo = ParseUtxo(utxo_text);
-    if (!utxo) return fail(utxo.error());
-    auto payload = util::FromHex(data_hex);
-    if (!payload) return fail(payload.error().Wrap("--data"));
-    if (payload->size() > 80) return fail({ErrorCode::TooLarge, "--data is over 80 bytes, the standard OP_RETURN limit"});
-    auto own_script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(key->GetPublicKey().Serialize()));
-    util::Bytes change_script = own_script;
-    if (!change_address.empty()) {
-      auto s = bitcoin::ScriptFromAddress(change_address, *net);
-      if (!s) return fail(s.error());
-      change_script = *s;
-    }
-    constexpr int64_t DUST = 546;
-    if (fee < 0 || utxo->value - fee < DUST) {
-      return fail({ErrorCode::InvalidArgument, fmt::format("the output's {} satoshis do not cover a fee of {} plus change", utxo->value, fee)});
-    }
-    bitcoin::Transaction t;
-    bitcoin::TxIn in;
-    in.prevout = utxo->outpoint;
-    t.inputs.push_back(in);
-    t.outputs.push_back({0, *bitcoin::MakeOpReturnScript(*payload)});
-    t.outputs.push_back({utxo->value - fee, change_script});
-    auto signed_ok = bitcoin::SignP2pkhInput(t, 0, own_script, *key);
-    if (!signed_ok) return fail(signed_ok.error());
-    auto raw = bitcoin::SerializeTransaction(t);
-    std::string txid = t.ComputeTxid().ReversedHex();
-    if (!broadcast) {
-      Print(g, json{{"txid", txid}, {"hex", util::ToHex(raw)}}, util::ToHex(raw) + "\n");
-      return;
-    }
-    auto client = Connect(g);
-    if (!client) return fail(client.error());
-    auto sent = (*client)->SendRawTransaction(raw);
-    if (!sent) return fail(sent.error());
-    Print(g, json{{"txid", sent->ReversedHex()}}, sent->ReversedHex() + "\n");
-  });
+  AddTxCommands(app, g);
+  AddPayloadCommands(app, g);
 
   try {
     app.parse(argc, argv);
@@ -295,7 +182,7 @@ int RunCli(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? EXIT_OK : EXIT_USAGE;
   }
-  return rc;
+  return g.rc;
 }
 
 }  // namespace blockstack::cli

@@ -14,6 +14,7 @@
 #include <bitcoin/rpc/rpc_client.h>
 #include <bns/engine.h>
 #include <node/config.h>
+#include <node/query.h>
 #include <util/log.h>
 
 namespace blockstack::node {
@@ -79,6 +80,7 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
 }  // namespace
 
 int RunDaemon(int argc, char** argv) {
+  if (argc > 1 && std::string_view(argv[1]) == "query") return RunQuery(argc - 1, argv + 1);
   int exit_code = 0;
   auto cfg = ParseDaemonArgs(argc, argv, &exit_code);
   if (!cfg) return exit_code;

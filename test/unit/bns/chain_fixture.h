@@ -122,15 +122,15 @@ class ChainFixture {
     w.script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(pub.Serialize()));
     w.script_hex = util::ToHex(w.script);
     w.address = bitcoin::P2pkhAddress(pub, rules.Net());
-    // Fund it in the next block: 20 outputs of 10 BTC.
+    // Fund it in the next block: 80 outputs of 10 BTC.
     bitcoin::Transaction fund;
     bitcoin::TxIn in;
     in.prevout.txid[0] = static_cast<uint8_t>(++m_nonce);
     in.prevout.txid[1] = static_cast<uint8_t>(m_nonce >> 8);
     fund.inputs.push_back(in);
-    for (int i = 0; i < 20; ++i) fund.outputs.push_back({1000000000, w.script});
+    for (int i = 0; i < 80; ++i) fund.outputs.push_back({1000000000, w.script});
     auto id = fund.ComputeTxid();
-    for (uint32_t i = 0; i < 20; ++i) m_utxos[w.script_hex].push_back({id, i, 1000000000});
+    for (uint32_t i = 0; i < 80; ++i) m_utxos[w.script_hex].push_back({id, i, 1000000000});
     m_pending.push_back(fund);
     return w;
   }
@@ -138,6 +138,7 @@ class ChainFixture {
   // A transaction from `from` with outputs [OP_RETURN data, extra...], signed.
   bitcoin::Transaction Op(const Wallet& from, const util::Bytes& data, std::vector<bitcoin::TxOut> extra) {
     auto& list = m_utxos[from.script_hex];
+    if (list.empty()) throw std::runtime_error("wallet ran out of outputs");
     Utxo u = list.front();
     list.erase(list.begin());
     bitcoin::Transaction tx;

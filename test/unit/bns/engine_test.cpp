@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 
@@ -352,6 +354,220 @@ TEST_F(EngineTest, RestartResumesFromTheLastBlock) {
   EXPECT_EQ(*node->db->LastBlock().value(), last);
   Register(alice, "alice.test");
   EXPECT_TRUE(node->db->GetName("alice.test").value().has_value());
+}
+
+TEST_F(EngineTest, RenewalRules) {
+  CreateNamespace("test", 0xffffffff);
+  Register(alice, "alice.test");
+  auto renew = [&](const Wallet& who, int64_t fee) {
+    chain.Op(who, ops::BuildRegistration(MAGIC, "alice.test", std::nullopt),
+             {chain.Pay(who, 5500), chain.Pay(who, 5500), chain.Pay(chain.rules.BurnAddress(), fee)});
+    return MineAndSync();
+  };
+  uint32_t h = renew(bob, 100000);
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("not sent by the owner"), std::string::npos);
+  h = renew(alice, 5);
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("costs"), std::string::npos);
+  h = renew(alice, 100000);
+  EXPECT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+  // a renewal paying someone other than the burn address is refused
+  chain.Op(alice, ops::BuildRegistration(MAGIC, "alice.test", std::nullopt),
+           {chain.Pay(alice, 5500), chain.Pay(alice, 5500), chain.Pay(bob, 100000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+}
+
+TEST_F(EngineTest, TransferAndRevokeRules) {
+  CreateNamespace("test", 0xffffffff);
+  Register(alice, "alice.test");
+  // not the owner
+  chain.Op(bob, ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()), {chain.Pay(creator, 5500), chain.Pay(bob, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  // to itself
+  chain.Op(alice, ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()), {chain.Pay(alice, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  // a consensus hash older than 24 blocks
+  std::string old_ch = LastCh();
+  for (int i = 0; i < 26; ++i) MineAndSync();
+  chain.Op(alice, ops::BuildTransfer(MAGIC, "alice.test", false, old_ch), {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("consensus hash"), std::string::npos);
+  // removing the data on transfer clears the hash
+  chain.Op(alice, ops::BuildTransfer(MAGIC, "alice.test", false, LastCh()), {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+  EXPECT_EQ(node->db->GetName("alice.test").value()->op, ">~");
+  // revoke by the former owner is refused, by the new owner accepted
+  chain.Op(alice, ops::BuildRevoke(MAGIC, "alice.test"), {chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  chain.Op(bob, ops::BuildRevoke(MAGIC, "alice.test"), {chain.Pay(bob, 5000)});
+  h = MineAndSync();
+  EXPECT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+}
+
+TEST_F(EngineTest, NamespaceRules) {
+  // reveal without a preorder
+  chain.Op(creator, ops::BuildReveal(MAGIC, CheapNamespace("nopre", 10)), {chain.Pay(creator, 5500), chain.Pay(creator, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  // namespace fee to the wrong address
+  auto hash = *HashName("wrong", creator.script, creator.address);
+  chain.Op(creator, ops::BuildNamespacePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(creator, 5000), chain.Pay(bob, 4100000000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("burn address"), std::string::npos);
+  // underpaid: "poor" (4 chars) costs 40000000 satoshis in epoch 3
+  auto poor = *HashName("poor", creator.script, creator.address);
+  chain.Op(creator, ops::BuildNamespacePreorder(MAGIC, poor, LastCh()),
+           {chain.Pay(creator, 5000), chain.Pay(chain.rules.BurnAddress(), 39999999)});
+  h = MineAndSync();
+  ASSERT_TRUE(OpAt(h).accepted) << "the preorder itself does not check the amount";
+  chain.Op(creator, ops::BuildReveal(MAGIC, CheapNamespace("poor", 10)), {chain.Pay(creator, 5500), chain.Pay(creator, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("costs"), std::string::npos);
+  // a proper namespace; ready only by the revealer; revealing it again is refused
+  CreateNamespace("good", 10, /*ready=*/false);
+  chain.Op(alice, ops::BuildReady(MAGIC, "good"), {chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  auto again = *HashName("good", alice.script, alice.address);
+  chain.Op(alice, ops::BuildNamespacePreorder(MAGIC, again, LastCh()),
+           {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 4100000000)});
+  MineAndSync();
+  chain.Op(alice, ops::BuildReveal(MAGIC, CheapNamespace("good", 10)), {chain.Pay(alice, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("already exists"), std::string::npos);
+}
+
+TEST_F(EngineTest, PayToCreatorNamespaceSendsFeesToTheCreator) {
+  auto hash = *HashName("pay", creator.script, creator.address);
+  chain.Op(creator, ops::BuildNamespacePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(creator, 5000), chain.Pay(chain.rules.BurnAddress(), 4100000000)});
+  MineAndSync();
+  auto reveal = CheapNamespace("pay", 0xffffffff);
+  reveal.version = NAMESPACE_VERSION_PAY_TO_CREATOR;
+  chain.Op(creator, ops::BuildReveal(MAGIC, reveal), {chain.Pay(creator, 5500), chain.Pay(creator, 5000)});
+  uint32_t h = MineAndSync();
+  ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+  chain.Op(creator, ops::BuildReady(MAGIC, "pay"), {chain.Pay(creator, 5000)});
+  MineAndSync();
+  // paying the burn address is wrong while the creator receives fees
+  h = Register(alice, "burned.pay");
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("instead of " + creator.address), std::string::npos);
+  // paying the creator is right
+  auto nh = *HashName("paid.pay", bob.script, bob.address);
+  chain.Op(bob, ops::BuildNamePreorder(MAGIC, nh, LastCh()), {chain.Pay(bob, 5000), chain.Pay(creator.address, 100000)});
+  MineAndSync();
+  chain.Op(bob, ops::BuildRegistration(MAGIC, "paid.pay", std::nullopt), {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
+  h = MineAndSync();
+  EXPECT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+}
+
+TEST_F(EngineTest, NameQuotaOf25PerOwner) {
+  CreateNamespace("q", 0xffffffff);
+  for (int i = 0; i < 25; ++i) {
+    uint32_t h = Register(alice, "n" + std::to_string(i) + ".q");
+    ASSERT_TRUE(OpAt(h).accepted) << i << " " << OpAt(h).reason;
+  }
+  auto hash = *HashName("n25.q", alice.script, alice.address);
+  chain.Op(alice, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("25 names"), std::string::npos);
+  // bob can still receive one more name... but a transfer to alice is refused
+  Register(bob, "b.q");
+  chain.Op(bob, ops::BuildTransfer(MAGIC, "b.q", true, LastCh()), {chain.Pay(alice, 5500), chain.Pay(bob, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("25 names"), std::string::npos);
+}
+
+TEST_F(EngineTest, AnnounceNeedsAnAnnouncerName) {
+  CreateNamespace("test", 0xffffffff);
+  Register(alice, "alice.test", H160(0x42));
+  chain.Op(alice, ops::BuildAnnounce(MAGIC, H160(0x42)), {chain.Pay(alice, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted) << "no announcers configured";
+  // with alice.test as an announcer, its own value hash may be announced
+  chain.rules.announcers = {"alice.test"};
+  Node announcing(chain.source, chain.rules);
+  announcing.Sync();
+  auto ops_at = announcing.db->OpsAt(h);
+  ASSERT_EQ(ops_at->size(), 1u);
+  EXPECT_TRUE((*ops_at)[0].accepted) << (*ops_at)[0].reason;
+  // ANNOUNCE never changes the consensus hash
+  EXPECT_EQ(announcing.Ch(h), node->Ch(h));
+}
+
+TEST_F(EngineTest, GarbagePayloadsAreNotOperations) {
+  for (const char* junk : {"id?", "id:", "id&\x01", "id!", "id>x", "idZ0000"}) {
+    chain.Op(alice, util::ToBytes(junk), {chain.Pay(alice, 5000)});
+  }
+  chain.Op(alice, util::ToBytes("xx?" + std::string(36, 'a')), {chain.Pay(alice, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_TRUE(node->db->OpsAt(h)->empty());
+}
+
+class Epoch4Test : public EngineTest {
+ protected:
+  Epoch4Test() : EngineTest(EpochSchedule::Single(4)) {}
+};
+
+TEST_F(Epoch4Test, StacksPaymentsAreRejectedWithoutAccounts) {
+  // a 63-byte STACKS preorder parses and is rejected
+  util::Bytes body(20, 0x11);
+  auto ch = util::FromHex(LastCh()).value();
+  body.insert(body.end(), ch.begin(), ch.end());
+  util::Bytes tokens(8 + 19, 0);
+  tokens[7] = 100;
+  std::memcpy(tokens.data() + 8, "STACKS", 6);
+  body.insert(body.end(), tokens.begin(), tokens.end());
+  chain.Op(alice, ops::MakeOpData(MAGIC, ops::NAME_PREORDER, body),
+           {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 1)});
+  uint32_t h = MineAndSync();
+  ASSERT_EQ(node->db->OpsAt(h)->size(), 1u);
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("STACKS"), std::string::npos);
+  // namespaces cannot be bought with BTC from epoch 4
+  auto hash = *HashName("late", creator.script, creator.address);
+  util::Bytes ns_body(hash.begin(), hash.end());
+  ns_body.insert(ns_body.end(), ch.begin(), ch.end());
+  ns_body.resize(ns_body.size() + 8, 0);
+  chain.Op(creator, ops::MakeOpData(MAGIC, ops::NAMESPACE_PREORDER, ns_body),
+           {chain.Pay(creator, 5000), chain.Pay(chain.rules.BurnAddress(), 4100000000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  // a token transfer is an operation from epoch 4, and is rejected without accounts
+  util::Bytes tt = util::FromHex(LastCh()).value();
+  util::Bytes type(19, 0);
+  std::memcpy(type.data(), "STACKS", 6);
+  tt.insert(tt.end(), type.begin(), type.end());
+  tt.resize(tt.size() + 8, 0);
+  tt.back() = 5;
+  chain.Op(alice, ops::MakeOpData(MAGIC, ops::TOKEN_TRANSFER, tt), {chain.Pay(bob, 5500)});
+  h = MineAndSync();
+  ASSERT_EQ(node->db->OpsAt(h)->size(), 1u);
+  EXPECT_EQ(OpAt(h).opcode, "TOKEN_TRANSFER");
+  EXPECT_FALSE(OpAt(h).accepted);
+}
+
+TEST_F(EngineTest, TokenTransferIsNotAnOperationBeforeEpoch4) {
+  util::Bytes tt = util::FromHex(LastCh()).value();
+  tt.resize(43, 0);
+  chain.Op(alice, ops::MakeOpData(MAGIC, ops::TOKEN_TRANSFER, tt), {chain.Pay(bob, 5500)});
+  uint32_t h = MineAndSync();
+  EXPECT_TRUE(node->db->OpsAt(h)->empty());
 }
 
 // Expiry and re-registration in epoch 2 (no grace period).

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Indexing throughput: a synthetic chain of valid name operations (chaingen) is fed
+# to blockstackd through the block-file source, so no Bitcoin node is in the
+# measurement. Prints ops/s, blocks/s, peak RSS and database size, and the ratio of
+# indexing time to the raw parse of the same blocks (bench/parse_bench --file).
+#
+# INDEX_BENCH_BLOCKS (default 25000) x INDEX_BENCH_OPS (default 40 per block) operations.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+blocks="${INDEX_BENCH_BLOCKS:-25000}"
+per_block="${INDEX_BENCH_OPS:-40}"
+bin=build/release
+chain="${TMPDIR:-/tmp}/blockstack-bench-chain-${blocks}x${per_block}.blk"
+if [[ ! -s "$chain" ]]; then
+  echo "index_bench: generating $chain (kept for later runs)"
+  "$bin/test/tools/chaingen" --out "$chain.tmp" --blocks "$blocks" --ops-per-block "$per_block" > "$chain.json"
+  mv "$chain.tmp" "$chain"
+fi
+ops=$(grep -oE '"ops": [0-9]+' "$chain.json" | grep -oE '[0-9]+')
+expect=$(grep -oE '"consensus_hash": "[0-9a-f]+"' "$chain.json" | grep -oE '[0-9a-f]{32}')
+data=$(mktemp -d)
+trap 'rm -rf "$data"' EXIT
+/usr/bin/time -f '%e %M' -o "$data/time" "$bin/apps/blockstackd" --network regtest --blocks-file "$chain" \
+  --first-block 100 --data-dir "$data" --exit-at-tip --log-level info 2> "$data/log"
+read -r seconds rss_kb < "$data/time"
+got=$(grep -oE 'consensus hash [0-9a-f]{32}' "$data/log" | tail -1 | cut -d' ' -f3)
+if [[ "$got" != "$expect" ]]; then echo "index_bench: consensus hash $got, expected $expect"; exit 1; fi
+db_bytes=$(du -sb "$data" | cut -f1)
+total_blocks=$((blocks + 4))
+parse=$("$bin/bench/parse_bench" --file "$chain" | grep 'ours' | grep -oE '[0-9.]+ s$' | grep -oE '[0-9.]+')
+awk -v ops="$ops" -v s="$seconds" -v b="$total_blocks" -v rss="$rss_kb" -v db="$db_bytes" -v p="$parse" 'BEGIN {
+  printf "index_bench: %d operations in %d blocks\n", ops, b
+  printf "  ours   index   %10.0f ops/s  %8.0f blocks/s  %.2f s  peak RSS %.0f MB  database %.0f MB\n", ops / s, b / s, s, rss / 1024, db / 1e6
+  printf "  floor  parse   %10.0f ops/s  %8.0f blocks/s  %.3f s\n", ops / p, b / p, p
+  printf "  ratio  index time / parse time  %.1f\n", s / p
+  printf "  rerun: make bench (INDEX_BENCH_BLOCKS=%d INDEX_BENCH_OPS=%d)\n", b - 4, ops / (b - 4)
+}'

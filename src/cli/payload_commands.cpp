@@ -1,0 +1,163 @@
+// blockstack payload: the OP_RETURN data of every name operation, built by the
+// same code the node parses with (bns/ops).
+#include <CLI/CLI.hpp>
+
+#include <bitcoin/address.h>
+#include <bns/names.h>
+#include <bns/ops/ops.h>
+#include <cli/common.h>
+#include <crypto/hash.h>
+
+namespace blockstack::cli {
+namespace {
+
+namespace ops = bns::ops;
+
+struct PayloadOpts {
+  std::string name, key, owner, consensus_hash, zonefile_hash, magic = "id", buckets;
+  bool remove_data = false;
+  uint32_t lifetime = 0, coeff = 0, base = 0, nonalpha = 1, novowel = 1;
+  int version = 1;
+};
+
+util::Result<std::optional<util::Hash160>> OptHash(const std::string& hex) {
+  if (hex.empty()) return std::optional<util::Hash160>{};
+  BS_TRY(util::Hash160 h, util::Hash160::FromHex(hex));
+  return std::optional<util::Hash160>(h);
+}
+
+util::Status CheckCh(const std::string& ch) {
+  if (ch.size() != 32 || !util::IsHex(ch)) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "--consensus-hash must be 32 hex characters");
+  }
+  return util::Ok();
+}
+
+// The preorder hash of `id` for the key's script and `owner` (default: the key's
+// own address on this network).
+util::Result<util::Hash160> PreorderHash(const Globals& g, const PayloadOpts& o) {
+  BS_TRY(auto net, NetworkOf(g));
+  BS_TRY(auto key, ParseKey(o.key));
+  auto pub = key.GetPublicKey();
+  util::Bytes script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(pub.Serialize()));
+  std::string owner = o.owner.empty() ? bitcoin::P2pkhAddress(pub, net) : o.owner;
+  BS_CHECK_OK(bitcoin::ScriptFromAddress(owner, net));
+  return bns::HashName(o.name, script, owner);
+}
+
+util::Result<util::Bytes> Build(const std::string& which, const Globals& g, const PayloadOpts& o) {
+  const std::string& m = o.magic;
+  if (which == "namespace-preorder" || which == "namespace-ready" || which == "namespace-reveal") {
+    if (!bns::IsNamespaceIdValid(o.name)) return util::Fail(util::ErrorCode::InvalidArgument, "invalid namespace ID");
+  } else if (!bns::IsNameValid(o.name)) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "invalid name '" + o.name + "'");
+  }
+  if (which == "namespace-preorder" || which == "name-preorder") {
+    BS_CHECK_OK(CheckCh(o.consensus_hash));
+    BS_TRY(util::Hash160 h, PreorderHash(g, o));
+    return which == "name-preorder" ? ops::BuildNamePreorder(m, h, o.consensus_hash)
+                                    : ops::BuildNamespacePreorder(m, h, o.consensus_hash);
+  }
+  if (which == "namespace-reveal") {
+    ops::RevealOp r;
+    r.namespace_id = o.name;
+    r.lifetime = o.lifetime;
+    r.coeff = o.coeff;
+    r.base = o.base;
+    r.nonalpha_discount = o.nonalpha;
+    r.no_vowel_discount = o.novowel;
+    r.version = o.version;
+    std::size_t i = 0;
+    std::string_view rest = o.buckets;
+    while (!rest.empty() && i < 16) {
+      auto comma = rest.find(',');
+      std::string part(rest.substr(0, comma));
+      int v = -1;
+      try { v = std::stoi(part); } catch (const std::exception&) {}
+      if (v < 0 || v > 15) return util::Fail(util::ErrorCode::InvalidArgument, "--buckets takes 16 numbers 0-15");
+      r.buckets[i++] = static_cast<uint8_t>(v);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+    }
+    if (i != 16 || !rest.empty()) return util::Fail(util::ErrorCode::InvalidArgument, "--buckets takes 16 numbers 0-15");
+    if (r.coeff > 255 || r.base > 255 || o.nonalpha < 1 || o.nonalpha > 15 || o.novowel < 1 || o.novowel > 15 ||
+        r.version < 1 || r.version > 3) {
+      return util::Fail(util::ErrorCode::InvalidArgument, "namespace parameters out of range");
+    }
+    return ops::BuildReveal(m, r);
+  }
+  if (which == "namespace-ready") return ops::BuildReady(m, o.name);
+  if (which == "name-import") return ops::BuildImport(m, o.name);
+  if (which == "name-register" || which == "name-renew") {
+    BS_TRY(auto zh, OptHash(o.zonefile_hash));
+    return ops::BuildRegistration(m, o.name, zh);
+  }
+  if (which == "name-update") {
+    BS_CHECK_OK(CheckCh(o.consensus_hash));
+    BS_TRY(util::Hash160 zh, util::Hash160::FromHex(o.zonefile_hash));
+    return ops::BuildUpdate(m, o.name, o.consensus_hash, zh);
+  }
+  if (which == "name-transfer") {
+    BS_CHECK_OK(CheckCh(o.consensus_hash));
+    return ops::BuildTransfer(m, o.name, !o.remove_data, o.consensus_hash);
+  }
+  if (which == "name-revoke") return ops::BuildRevoke(m, o.name);
+  return util::Fail(util::ErrorCode::InvalidArgument, "unknown operation " + which);
+}
+
+}  // namespace
+
+void AddPayloadCommands(CLI::App& app, Globals& g) {
+  auto* payload = app.add_subcommand("payload", "Print the OP_RETURN data (hex) of a name operation");
+  payload->require_subcommand(1);
+  auto o = std::make_shared<PayloadOpts>();
+  struct Sub {
+    const char* name;
+    const char* help;
+  };
+  const Sub subs[] = {
+      {"namespace-preorder", "NAMESPACE_PREORDER: ID --key K [--owner REVEAL_ADDRESS] --consensus-hash CH"},
+      {"namespace-reveal", "NAMESPACE_REVEAL: ID --lifetime --coeff --base --buckets --nonalpha-discount --no-vowel-discount --version"},
+      {"namespace-ready", "NAMESPACE_READY: ID"},
+      {"name-import", "NAME_IMPORT: NAME"},
+      {"name-preorder", "NAME_PREORDER: NAME --key K [--owner ADDRESS] --consensus-hash CH"},
+      {"name-register", "NAME_REGISTRATION: NAME [--zonefile-hash H]"},
+      {"name-renew", "NAME_RENEWAL: NAME [--zonefile-hash H]"},
+      {"name-update", "NAME_UPDATE: NAME --consensus-hash CH --zonefile-hash H"},
+      {"name-transfer", "NAME_TRANSFER: NAME --consensus-hash CH [--remove-data]"},
+      {"name-revoke", "NAME_REVOKE: NAME"},
+  };
+  for (const auto& sub : subs) {
+    auto* c = payload->add_subcommand(sub.name, sub.help);
+    c->add_option("NAME", o->name, "Name or namespace ID")->required();
+    c->add_option("--magic", o->magic, "Two-character prefix")->capture_default_str();
+    std::string which = sub.name;
+    if (which.ends_with("preorder")) {
+      c->add_option("--key", o->key, "The preorderer's private key (WIF or hex)")->required();
+      c->add_option("--owner", o->owner, "The address that will own the name (or reveal the namespace)");
+    }
+    if (which.ends_with("preorder") || which == "name-update" || which == "name-transfer") {
+      c->add_option("--consensus-hash", o->consensus_hash, "A consensus hash from the last 24 blocks")->required();
+    }
+    if (which == "name-register" || which == "name-renew" || which == "name-update") {
+      auto* opt = c->add_option("--zonefile-hash", o->zonefile_hash, "hash160 of the zone file, hex");
+      if (which == "name-update") opt->required();
+    }
+    if (which == "name-transfer") c->add_flag("--remove-data", o->remove_data, "Clear the zone-file hash");
+    if (which == "namespace-reveal") {
+      c->add_option("--lifetime", o->lifetime, "Name lifetime in blocks (4294967295: forever)")->required();
+      c->add_option("--coeff", o->coeff, "Price coefficient 0-255")->required();
+      c->add_option("--base", o->base, "Price base 0-255")->required();
+      c->add_option("--buckets", o->buckets, "16 comma-separated exponents 0-15")->required();
+      c->add_option("--nonalpha-discount", o->nonalpha, "1-15")->capture_default_str();
+      c->add_option("--no-vowel-discount", o->novowel, "1-15")->capture_default_str();
+      c->add_option("--version", o->version, "1 burn, 2 pay the creator, 3 STACKS")->capture_default_str();
+    }
+    c->callback([&g, o, which] {
+      auto data = Build(which, g, *o);
+      if (!data) return Report(g, data.error());
+      Print(g, nlohmann::json{{"payload", util::ToHex(*data)}}, util::ToHex(*data) + "\n");
+    });
+  }
+}
+
+}  // namespace blockstack::cli
