@@ -14,6 +14,15 @@
 
 namespace blockstack::bns {
 
+// The fields that decide whether a name is live, without the rest of the record.
+struct NameSummary {
+  std::string name;
+  std::string namespace_id;
+  uint32_t first_registered = 0;
+  uint32_t last_renewed = 0;
+  bool revoked = false;
+};
+
 class StateView {
  public:
   virtual ~StateView() = default;
@@ -25,6 +34,8 @@ class StateView {
   virtual util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) = 0;
   // Names whose owner script is `script_hex`, unrevoked or not, with their records.
   virtual util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) = 0;
+  // The same names as NamesOwnedBy, summarised (cheaper: no record decoding).
+  virtual util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) = 0;
   // Names whose name_hash128 matches.
   virtual util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) = 0;
   // Every value hash the name has had (its history), for ANNOUNCE.

@@ -10,13 +10,14 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "1";
+constexpr const char* SCHEMA_VERSION = "2";
 
 constexpr const char* SCHEMA = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS name_records(
   name TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, sender TEXT NOT NULL,
-  name_hash128 TEXT NOT NULL, address TEXT NOT NULL, data TEXT NOT NULL);
+  name_hash128 TEXT NOT NULL, address TEXT NOT NULL, first_registered INTEGER NOT NULL,
+  last_renewed INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS name_records_sender ON name_records(sender);
 CREATE INDEX IF NOT EXISTS name_records_hash128 ON name_records(name_hash128);
 CREATE INDEX IF NOT EXISTS name_records_address ON name_records(address);
@@ -153,6 +154,26 @@ util::Result<std::vector<NameRecord>> NameDb::NamesOwnedBy(std::string_view scri
   return NamesWhere("SELECT data FROM name_records WHERE sender = ? ORDER BY name", script_hex);
 }
 
+util::Result<std::vector<NameSummary>> NameDb::NameSummariesOwnedBy(std::string_view script_hex) {
+  BS_TRY(Statement * s, m_db.Prepare(
+                            "SELECT name, namespace_id, first_registered, last_renewed, revoked FROM name_records "
+                            "WHERE sender = ? ORDER BY name"));
+  s->Bind(1, script_hex);
+  std::vector<NameSummary> out;
+  while (true) {
+    auto row = s->Step();
+    if (!row) {
+      s->Reset();
+      return Fail(row.error());
+    }
+    if (!*row) break;
+    out.push_back({s->Text(0), s->Text(1), static_cast<uint32_t>(s->Int(2)), static_cast<uint32_t>(s->Int(3)),
+                   s->Int(4) != 0});
+  }
+  s->Reset();
+  return out;
+}
+
 util::Result<std::vector<NameRecord>> NameDb::NamesByHash128(std::string_view hash128) {
   return NamesWhere("SELECT data FROM name_records WHERE name_hash128 = ? ORDER BY name", hash128);
 }
@@ -173,8 +194,10 @@ util::Result<std::vector<std::string>> NameDb::NameValueHashes(std::string_view 
 }
 
 util::Result<std::optional<std::string>> NameDb::ConsensusHashAt(uint32_t height) {
+  if (auto it = m_ch_cache.find(height); it != m_ch_cache.end()) return std::optional<std::string>(it->second);
   BS_TRY(auto snap, SnapshotAt(height));
   if (!snap) return std::optional<std::string>{};
+  if (!m_block) m_ch_cache.emplace(height, snap->consensus_hash);  // committed rows only
   return std::optional<std::string>(snap->consensus_hash);
 }
 
@@ -213,14 +236,17 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
 
 util::Status NameDb::PutName(const NameRecord& r) {
   BS_TRY(Statement * s, m_db.Prepare(
-                            "INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, data) "
-                            "VALUES(?, ?, ?, ?, ?, ?)"));
+                            "INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
+                            "first_registered, last_renewed, revoked, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return s->Bind(1, r.name)
       .Bind(2, r.namespace_id)
       .Bind(3, r.sender)
       .Bind(4, r.name_hash128)
       .Bind(5, r.address)
-      .Bind(6, ToJson(r).dump())
+      .Bind(6, int64_t{r.first_registered})
+      .Bind(7, int64_t{r.last_renewed})
+      .Bind(8, int64_t{r.revoked ? 1 : 0})
+      .Bind(9, ToJson(r).dump())
       .Run();
 }
 
@@ -306,6 +332,9 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
   if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
   if (auto c = m_db.Exec("COMMIT"); !c) return fail(c.error());
   m_block.reset();
+  m_ch_cache[snap.block_id] = snap.consensus_hash;
+  // Only the last blocks are read often: keep the cache small.
+  while (m_ch_cache.size() > 4096) m_ch_cache.erase(m_ch_cache.begin());
   return util::Ok();
 }
 
@@ -313,6 +342,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
   BS_TRY(auto last, LastBlock());
   if (!last || *last != height) return Fail(ErrorCode::Conflict, "can only undo the newest block");
   BS_CHECK_OK(BeginBlock(height));
+  m_ch_cache.erase(height);
   auto body = [&]() -> util::Status {
     struct Entry {
       std::string kind, key;

@@ -60,6 +60,7 @@ class NameDb final : public StateView {
   util::Result<std::optional<NamespaceRecord>> GetNamespace(std::string_view namespace_id) override;
   util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) override;
   util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) override;
+  util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) override;
   util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) override;
   util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) override;
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
@@ -107,6 +108,8 @@ class NameDb final : public StateView {
   // Namespaces are few and read by nearly every check: kept decoded. Cleared when
   // a namespace is written, a block is aborted or undone.
   std::map<std::string, std::optional<NamespaceRecord>, std::less<>> m_ns_cache;
+  // Consensus hashes by height, as committed (immutable until undone).
+  std::map<uint32_t, std::string> m_ch_cache;
   std::optional<uint32_t> m_block;  // the block being written
   int64_t m_undo_seq = 0;
 };

@@ -44,21 +44,24 @@ util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_v
   return std::optional<LoadedName>(LoadedName{std::move(*rec), std::move(*ns)});
 }
 
-util::Result<std::vector<NameRecord>> LiveNamesOwnedBy(StateView& state, std::string_view script, uint32_t h,
-                                                       const Rules& rules) {
-  BS_TRY(auto names, state.NamesOwnedBy(script));
-  std::vector<NameRecord> out;
-  for (auto& rec : names) {
-    BS_TRY(auto ns, state.GetNamespace(rec.namespace_id));
+util::Result<std::vector<std::string>> LiveNameListOwnedBy(StateView& state, std::string_view script, uint32_t h,
+                                                           const Rules& rules) {
+  BS_TRY(auto summaries, state.NameSummariesOwnedBy(script));
+  std::vector<std::string> out;
+  for (auto& s : summaries) {
+    BS_TRY(auto ns, state.GetNamespace(s.namespace_id));
     if (!ns) continue;
-    if (StatusAt(rec, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) out.push_back(std::move(rec));
+    NameRecord probe;
+    probe.first_registered = s.first_registered;
+    probe.last_renewed = s.last_renewed;
+    if (StatusAt(probe, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) out.push_back(std::move(s.name));
   }
   return out;
 }
 
 util::Result<uint32_t> NamesOwnedCount(StateView& state, const BlockContext& block, std::string_view script,
                                        uint32_t height, const Rules& rules) {
-  BS_TRY(auto live, LiveNamesOwnedBy(state, script, height - 1, rules));
+  BS_TRY(auto live, LiveNameListOwnedBy(state, script, height - 1, rules));
   uint32_t count = static_cast<uint32_t>(live.size());
   for (const auto& r : block.registration_recipients) {
     if (r == script) ++count;

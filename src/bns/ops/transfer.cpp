@@ -50,7 +50,7 @@ util::Result<Outcome> CheckTransfer(const TransferOp& op, const OpTx& tx, StateV
   if (!ch_ok) return Outcome::Reject("consensus hash " + op.consensus_hash + " is not from the last 24 blocks");
   if (tx.sender == op.recipient) return Outcome::Reject("sender and recipient are the same");
   if (cur.sender != tx.sender) return Outcome::Reject("transfer not sent by the owner");
-  BS_TRY(auto recipient_names, LiveNamesOwnedBy(state, op.recipient, h - 1, rules));
+  BS_TRY(auto recipient_names, LiveNameListOwnedBy(state, op.recipient, h - 1, rules));
   if (recipient_names.size() >= MAX_NAMES_PER_SENDER) return Outcome::Reject("recipient already owns 25 names");
   const auto& epoch = rules.epochs.At(h);
   if (!epoch.multisig && tx.sender_type == bitcoin::ScriptType::P2sh) {

@@ -1,7 +1,6 @@
 // NAME_UPDATE (spec bns.md §2.3).
 #include <bns/ops/ops.h>
 
-#include <algorithm>
 
 #include <bns/lifecycle.h>
 #include <bns/names.h>
@@ -19,29 +18,40 @@ std::optional<UpdateOp> ParseUpdate(const OpTx& tx, const Rules&) {
 util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView& state, BlockContext&,
                                   const Rules& rules) {
   const uint32_t h = tx.block_height;
-  BS_TRY(auto owned, LiveNamesOwnedBy(state, tx.sender, h - 1, rules));
-  if (owned.size() > MAX_NAMES_PER_SENDER) return Outcome::Reject("sender owns more than 25 names");
-  std::sort(owned.begin(), owned.end(), [](const NameRecord& a, const NameRecord& b) { return a.name < b.name; });
-  // The consensus hashes of blocks [H-24, H]; only blocks below H are stored.
-  std::vector<std::string> hashes;
-  for (uint32_t b = h > CONSENSUS_HASH_WINDOW ? h - CONSENSUS_HASH_WINDOW : 0; b < h; ++b) {
-    BS_TRY(auto ch, state.ConsensusHashAt(b));
-    if (ch) hashes.push_back(*ch);
+  BS_TRY(auto summaries, state.NameSummariesOwnedBy(tx.sender));
+  std::vector<std::string> owned;
+  for (const auto& sm : summaries) {
+    if (sm.revoked) continue;
+    BS_TRY(auto ns_of, state.GetNamespace(sm.namespace_id));
+    if (!ns_of) continue;
+    NameRecord probe;
+    probe.first_registered = sm.first_registered;
+    probe.last_renewed = sm.last_renewed;
+    if (StatusAt(probe, *ns_of, h - 1, rules.epochs, rules.namespace_reveal_expire).live) owned.push_back(sm.name);
   }
-  const NameRecord* found = nullptr;
+  if (owned.size() > MAX_NAMES_PER_SENDER) return Outcome::Reject("sender owns more than 25 names");
+  // The name is the one whose hash with a consensus hash of blocks [H-24, H] (only
+  // blocks below H are stored) matches. The hashes are 128-bit, so at most one pair
+  // matches and the search order cannot change the result: newest hash first, since
+  // clients use the latest one.
+  std::optional<std::string> found_name;
   std::string matched;
-  for (const auto& rec : owned) {
-    if (rec.revoked) continue;
-    for (const auto& ch : hashes) {
-      if (NameConsensusHash(rec.name, ch) == op.name_consensus_hash) {
-        found = &rec;
-        matched = ch;
+  const uint32_t oldest = h > CONSENSUS_HASH_WINDOW ? h - CONSENSUS_HASH_WINDOW : 0;
+  for (uint32_t b = h; b-- > oldest && !found_name;) {
+    BS_TRY(auto ch, state.ConsensusHashAt(b));
+    if (!ch) continue;
+    for (const auto& name : owned) {
+      if (NameConsensusHash(name, *ch) == op.name_consensus_hash) {
+        found_name = name;
+        matched = *ch;
         break;
       }
     }
-    if (found) break;
   }
-  if (!found) return Outcome::Reject("no name of the sender matches the update's name hash");
+  if (!found_name) return Outcome::Reject("no name of the sender matches the update's name hash");
+  BS_TRY(auto found_rec, state.GetName(*found_name));
+  if (!found_rec) return Outcome::Reject("name " + *found_name + " does not exist");
+  const NameRecord* found = &*found_rec;
   BS_TRY(auto ns, state.GetNamespace(found->namespace_id));
   if (!ns || !ns->IsReady()) return Outcome::Reject("namespace is not ready");
   if (ns->lifetime != NAMESPACE_LIFE_INFINITE) {
