@@ -570,6 +570,76 @@ TEST_F(EngineTest, TokenTransferIsNotAnOperationBeforeEpoch4) {
   EXPECT_TRUE(node->db->OpsAt(h)->empty());
 }
 
+TEST_F(EngineTest, GracePeriodAllowsOnlyRenewal) {
+  CreateNamespace("g", 3);  // 3 blocks x multiplier 2, then 5000 blocks of grace (epoch 3)
+  uint32_t reg = Register(alice, "alice.g");
+  ASSERT_TRUE(OpAt(reg).accepted) << OpAt(reg).reason;
+  while (*node->db->LastBlock().value() < reg + 7) MineAndSync();
+  // in grace: update, transfer and revoke are refused; nobody else may register it
+  chain.Op(alice, ops::BuildUpdate(MAGIC, "alice.g", LastCh(), H160(1)), {chain.Pay(alice, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("grace"), std::string::npos);
+  chain.Op(alice, ops::BuildTransfer(MAGIC, "alice.g", true, LastCh()), {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  chain.Op(alice, ops::BuildRevoke(MAGIC, "alice.g"), {chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  h = Register(bob, "alice.g");
+  EXPECT_FALSE(OpAt(h).accepted);
+  // renewal is allowed, and afterwards updates work again
+  chain.Op(alice, ops::BuildRegistration(MAGIC, "alice.g", std::nullopt),
+           {chain.Pay(alice, 5500), chain.Pay(alice, 5500), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  h = MineAndSync();
+  ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+  chain.Op(alice, ops::BuildUpdate(MAGIC, "alice.g", LastCh(), H160(2)), {chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+}
+
+TEST_F(EngineTest, PreorderBeforeReadyCannotBeRegistered) {
+  CreateNamespace("early", 0xffffffff, /*ready=*/false);
+  auto hash = *HashName("first.early", alice.script, alice.address);
+  chain.Op(alice, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  ASSERT_TRUE(OpAt(MineAndSync()).accepted);
+  chain.Op(creator, ops::BuildReady(MAGIC, "early"), {chain.Pay(creator, 5000)});
+  ASSERT_TRUE(OpAt(MineAndSync()).accepted);
+  chain.Op(alice, ops::BuildRegistration(MAGIC, "first.early", std::nullopt), {chain.Pay(alice, 5500), chain.Pay(alice, 5000)});
+  uint32_t h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("predates"), std::string::npos);
+}
+
+// From epoch 4 a preorder must be registered within 144 blocks. Namespaces cannot
+// be bought with BTC in epoch 4, so the namespace is made in epoch 3.
+class PreorderExpiryTest : public EngineTest {
+ protected:
+  PreorderExpiryTest()
+      : EngineTest(*EpochSchedule::FromRanges({{3, ChainFixture::FIRST + 5}, {4, OPEN_ENDED}})) {}
+};
+
+TEST_F(PreorderExpiryTest, PreordersExpireAfter144BlocksFromEpoch4) {
+  CreateNamespace("late", 0xffffffff);
+  ASSERT_GE(*node->db->LastBlock().value(), ChainFixture::FIRST + 3);
+  while (*node->db->LastBlock().value() <= ChainFixture::FIRST + 5) MineAndSync();
+  // within 144 blocks: fine
+  uint32_t h = Register(alice, "quick.late");
+  EXPECT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
+  // after 145 blocks: expired
+  auto hash = *HashName("slow.late", bob.script, bob.address);
+  chain.Op(bob, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(bob, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  ASSERT_TRUE(OpAt(MineAndSync()).accepted);
+  for (int i = 0; i < 145; ++i) chain.Mine();
+  node->Sync();
+  chain.Op(bob, ops::BuildRegistration(MAGIC, "slow.late", std::nullopt), {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("expired"), std::string::npos);
+}
+
 // Expiry and re-registration in epoch 2 (no grace period).
 class ExpiryTest : public EngineTest {
  protected:
