@@ -1,6 +1,5 @@
 #include <bns/engine.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <virtualchain/consensus.h>
@@ -80,15 +79,14 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     row.opcode = name;
     row.accepted = o.accepted;
     row.reason = o.reason;
-    row.raw_tx = util::ToHex(bitcoin::SerializeTransaction(p.f->tx, false));
-    nlohmann::json senders = nlohmann::json::array();
-    for (const auto& s : p.f->senders) {
-      senders.push_back({{"script_pubkey", util::ToHex(s.script_pubkey)},
-                         {"value", s.value},
-                         {"script_type", bitcoin::ScriptTypeName(s.type)},
-                         {"address", s.address.value_or("")}});
+    row.raw_tx = bitcoin::SerializeTransaction(p.f->tx, false);
+    // [scriptPubKey, value] per input: type and address follow from the script.
+    std::string senders = "[";
+    for (std::size_t i = 0; i < p.f->senders.size(); ++i) {
+      if (i > 0) senders += ",";
+      senders += "[\"" + util::ToHex(p.f->senders[i].script_pubkey) + "\"," + std::to_string(p.f->senders[i].value) + "]";
     }
-    row.senders = senders.dump();
+    row.senders = senders + "]";
     BS_CHECK_OK(m_db.RecordOp(row));
     {
       std::lock_guard<std::mutex> lock(m_stats.mutex);

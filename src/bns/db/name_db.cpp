@@ -10,7 +10,10 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "2";
+constexpr const char* SCHEMA_VERSION = "3";
+// Undo records are kept for the newest blocks only: a reorganisation deeper than
+// this is refused (it would need a re-index).
+constexpr uint32_t UNDO_DEPTH = 1000;
 
 constexpr const char* SCHEMA = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -35,7 +38,7 @@ CREATE TABLE IF NOT EXISTS snapshots(
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
 CREATE TABLE IF NOT EXISTS ops(
   block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL, opcode TEXT NOT NULL,
-  accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx TEXT NOT NULL, senders TEXT NOT NULL,
+  accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, senders TEXT NOT NULL,
   PRIMARY KEY(block_id, vtxindex));
 CREATE TABLE IF NOT EXISTS undo(
   block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, old TEXT,
@@ -234,7 +237,7 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
   return s->Bind(1, int64_t{*m_block}).Bind(2, m_undo_seq++).Bind(3, kind).Bind(4, key).Bind(5, old).Run();
 }
 
-util::Status NameDb::PutName(const NameRecord& r) {
+util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text) {
   BS_TRY(Statement * s, m_db.Prepare(
                             "INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
                             "first_registered, last_renewed, revoked, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
@@ -246,7 +249,7 @@ util::Status NameDb::PutName(const NameRecord& r) {
       .Bind(6, int64_t{r.first_registered})
       .Bind(7, int64_t{r.last_renewed})
       .Bind(8, int64_t{r.revoked ? 1 : 0})
-      .Bind(9, ToJson(r).dump())
+      .Bind(9, json_text != nullptr ? *json_text : ToJson(r).dump())
       .Run();
 }
 
@@ -266,7 +269,12 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   if (e.name) {
     BS_TRY(auto old, GetName(e.name->name));
     BS_CHECK_OK(AddUndo("name", e.name->name, old ? std::optional<std::string>(ToJson(*old).dump()) : std::nullopt));
-    BS_CHECK_OK(PutName(*e.name));
+    // The operation's history row already holds this record's JSON: reuse it.
+    const std::string* text = nullptr;
+    for (const auto& h : e.history) {
+      if (h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") text = &h.data_json;
+    }
+    BS_CHECK_OK(PutName(*e.name, text));
   }
   if (e.ns) {
     BS_TRY(auto old, GetNamespace(e.ns->namespace_id));
@@ -313,7 +321,7 @@ util::Status NameDb::RecordOp(const OpRow& row) {
       .Bind(4, row.opcode)
       .Bind(5, int64_t{row.accepted ? 1 : 0})
       .Bind(6, row.reason)
-      .Bind(7, row.raw_tx)
+      .BindBlob(7, row.raw_tx)
       .Bind(8, row.senders)
       .Run();
 }
@@ -330,6 +338,12 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
   auto st = (*s)->Bind(1, int64_t{snap.block_id}).Bind(2, snap.block_hash).Bind(3, snap.consensus_hash).Bind(4, snap.ops_hash).Run();
   if (!st) return fail(st.error());
   if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
+  if (snap.block_id >= UNDO_DEPTH) {
+    auto prune = m_db.Prepare("DELETE FROM undo WHERE block_id = ?");
+    if (!prune) return fail(prune.error());
+    if (auto p = (*prune)->Bind(1, int64_t{snap.block_id - UNDO_DEPTH}).Run(); !p) return fail(p.error());
+    if (auto m = SetMeta("undo_from", std::to_string(snap.block_id - UNDO_DEPTH + 1)); !m) return fail(m.error());
+  }
   if (auto c = m_db.Exec("COMMIT"); !c) return fail(c.error());
   m_block.reset();
   m_ch_cache[snap.block_id] = snap.consensus_hash;
@@ -341,6 +355,11 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
 util::Status NameDb::UndoBlock(uint32_t height) {
   BS_TRY(auto last, LastBlock());
   if (!last || *last != height) return Fail(ErrorCode::Conflict, "can only undo the newest block");
+  BS_TRY(auto undo_from, GetMeta("undo_from"));
+  if (undo_from && height < std::stoul(*undo_from)) {
+    return Fail(ErrorCode::NotFound, "block " + std::to_string(height) +
+                                         " is deeper than the kept undo records: the reorganisation needs a re-index");
+  }
   BS_CHECK_OK(BeginBlock(height));
   m_ch_cache.erase(height);
   auto body = [&]() -> util::Status {
@@ -369,7 +388,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       json j = json::parse(*e.old, nullptr, false);
       if (e.kind == "name") {
         BS_TRY(auto rec, NameRecordFromJson(j));
-        BS_CHECK_OK(PutName(rec));
+        BS_CHECK_OK(PutName(rec, nullptr));
       } else if (e.kind == "namespace") {
         BS_TRY(auto rec, NamespaceRecordFromJson(j));
         BS_CHECK_OK(PutNamespace(rec));
@@ -480,7 +499,7 @@ util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
     BS_TRY(bool row, s->Step());
     if (!row) break;
     out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
-                   s->Int(4) != 0, s->Text(5), s->Text(6), s->Text(7)});
+                   s->Int(4) != 0, s->Text(5), s->Blob(6), s->Text(7)});
   }
   s->Reset();
   return out;

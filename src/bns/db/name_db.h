@@ -5,6 +5,9 @@
 // the last committed block. Every change made while applying a block is recorded
 // as an undo entry, so UndoBlock can take the newest block back exactly (reorgs).
 //
+// Undo records are kept for the newest 1,000 blocks; a deeper reorganisation
+// cannot be undone (UndoBlock fails with NotFound) and needs a re-index.
+//
 // Thread safety: one NameDb per thread. Readers open their own (read_only) handle;
 // WAL mode lets them read while the indexer writes.
 #pragma once
@@ -28,8 +31,8 @@ struct OpRow {
   std::string opcode;   // "NAME_PREORDER", ...
   bool accepted = false;
   std::string reason;   // why it was rejected; empty when accepted
-  std::string raw_tx;   // hex, non-witness serialisation
-  std::string senders;  // JSON array of the funding outputs
+  util::Bytes raw_tx;   // non-witness serialisation
+  std::string senders;  // JSON array of [scriptPubKey hex, value] per input
 };
 
 struct HistoryRow {
@@ -99,7 +102,8 @@ class NameDb final : public StateView {
   explicit NameDb(Sqlite db) : m_db(std::move(db)) {}
   util::Status CreateSchema();
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
-  util::Status PutName(const NameRecord& r);
+  // Writes the record; json_text, when given, is its JSON already serialised.
+  util::Status PutName(const NameRecord& r, const std::string* json_text);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);

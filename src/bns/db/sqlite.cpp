@@ -33,6 +33,7 @@ util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only) {
   if (!read_only) {
     BS_CHECK_OK(db.Exec("PRAGMA journal_mode=WAL"));
     BS_CHECK_OK(db.Exec("PRAGMA synchronous=NORMAL"));
+    BS_CHECK_OK(db.Exec("PRAGMA cache_size=-32768"));  // 32 MiB of page cache
   }
   BS_CHECK_OK(db.Exec("PRAGMA foreign_keys=OFF"));
   return db;
@@ -103,6 +104,12 @@ Statement& Statement::Bind(int index, const std::optional<std::string>& v) {
   if (v) return Bind(index, std::string_view(*v));
   return BindNull(index);
 }
+Statement& Statement::BindBlob(int index, util::ByteView v) {
+  static const uint8_t empty = 0;
+  sqlite3_bind_blob(m_stmt, index, v.empty() ? &empty : v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 Statement& Statement::BindNull(int index) {
   sqlite3_bind_null(m_stmt, index);
   return *this;
@@ -136,6 +143,12 @@ std::string Statement::Text(int col) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(m_stmt, col));
   return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, col))) : std::string();
 }
+util::Bytes Statement::Blob(int col) const {
+  const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(m_stmt, col));
+  int n = sqlite3_column_bytes(m_stmt, col);
+  return p ? util::Bytes(p, p + n) : util::Bytes{};
+}
+
 std::optional<std::string> Statement::OptText(int col) const {
   if (IsNull(col)) return std::nullopt;
   return Text(col);

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include <util/bytes.h>
 #include <util/result.h>
 
 struct sqlite3;
@@ -53,6 +54,7 @@ class Statement {
   Statement& Bind(int index, const char* v) { return Bind(index, std::string_view(v)); }
   Statement& Bind(int index, const std::optional<std::string>& v);
   Statement& BindNull(int index);
+  Statement& BindBlob(int index, util::ByteView v);
   // Steps once: true when a row is available, false when done.
   util::Result<bool> Step();
   // Runs to completion (for statements that return no rows).
@@ -64,6 +66,7 @@ class Statement {
   double Real(int col) const;
   std::string Text(int col) const;
   std::optional<std::string> OptText(int col) const;
+  util::Bytes Blob(int col) const;
 
  private:
   sqlite3_stmt* m_stmt;

@@ -1,0 +1,107 @@
+#include <bns/db/name_db.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "testutil/vectors.h"
+
+namespace blockstack::bns::db {
+namespace {
+
+class NameDbTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    m_dir = testutil::MakeTempDir("namedb");
+    m_db = std::move(*NameDb::Open(m_dir + "/names.db"));
+  }
+  void TearDown() override {
+    m_db.reset();
+    std::filesystem::remove_all(m_dir);
+  }
+  void Block(uint32_t h, const ops::Effect& e = {}) {
+    ASSERT_TRUE(m_db->BeginBlock(h));
+    ASSERT_TRUE(m_db->Apply(e));
+    ASSERT_TRUE(m_db->EndBlock({h, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  }
+  static NameRecord Rec(const std::string& name, const std::string& owner) {
+    NameRecord r;
+    r.name = name;
+    r.namespace_id = "id";
+    r.sender = owner;
+    r.address = owner;
+    r.name_hash128 = "00";
+    return r;
+  }
+
+  std::string m_dir;
+  std::unique_ptr<NameDb> m_db;
+};
+
+TEST_F(NameDbTest, UndoRestoresPreviousRecords) {
+  ops::Effect e1;
+  e1.name = Rec("a.id", "alice");
+  Block(0, e1);
+  ops::Effect e2;
+  e2.name = Rec("a.id", "bob");
+  e2.name->op = ">>";
+  Block(1, e2);
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "bob");
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "alice");
+  EXPECT_EQ(*m_db->LastBlock().value(), 0u);
+  EXPECT_FALSE(m_db->SnapshotAt(1).value().has_value());
+  ASSERT_TRUE(m_db->UndoBlock(0));
+  EXPECT_FALSE(m_db->GetName("a.id").value().has_value());
+  EXPECT_FALSE(m_db->LastBlock().value().has_value());
+}
+
+TEST_F(NameDbTest, OnlyTheNewestBlockCanBeUndone) {
+  Block(0);
+  Block(1);
+  auto st = m_db->UndoBlock(0);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, util::ErrorCode::Conflict);
+}
+
+TEST_F(NameDbTest, UndoIsRefusedBeyondTheKeptDepth) {
+  for (uint32_t h = 0; h <= 1100; ++h) Block(h);
+  for (uint32_t h = 1100; h >= 101; --h) ASSERT_TRUE(m_db->UndoBlock(h)) << h;
+  auto st = m_db->UndoBlock(100);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, util::ErrorCode::NotFound);
+  EXPECT_EQ(*m_db->LastBlock().value(), 100u) << "nothing was changed";
+}
+
+TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
+  Block(0);
+  ASSERT_TRUE(m_db->BeginBlock(1));
+  ops::Effect e;
+  e.name = Rec("x.id", "carol");
+  ASSERT_TRUE(m_db->Apply(e));
+  m_db->AbortBlock();
+  EXPECT_FALSE(m_db->GetName("x.id").value().has_value());
+  EXPECT_EQ(*m_db->LastBlock().value(), 0u);
+}
+
+TEST_F(NameDbTest, RefusesAnotherSchemaVersion) {
+  ASSERT_TRUE(m_db->SetMeta("schema_version", "999"));
+  m_db.reset();
+  auto reopened = NameDb::Open(m_dir + "/names.db");
+  ASSERT_FALSE(reopened);
+  EXPECT_EQ(reopened.error().code, util::ErrorCode::Corruption);
+}
+
+TEST_F(NameDbTest, NotADatabaseIsCorruption) {
+  std::string path = m_dir + "/garbage.db";
+  {
+    std::FILE* f = std::fopen(path.c_str(), "wb");
+    std::fputs("this is not an sqlite database, not at all, no........................................", f);
+    std::fclose(f);
+  }
+  auto db = NameDb::Open(path);
+  ASSERT_FALSE(db);
+}
+
+}  // namespace
+}  // namespace blockstack::bns::db
