@@ -28,10 +28,11 @@ if [[ "$got" != "$expect" ]]; then echo "index_bench: consensus hash $got, expec
 db_bytes=$(du -sb "$data" | cut -f1)
 total_blocks=$((blocks + 4))
 parse=$("$bin/bench/parse_bench" --file "$chain" | grep 'ours' | grep -oE '[0-9.]+ s$' | grep -oE '[0-9.]+')
-awk -v ops="$ops" -v s="$seconds" -v b="$total_blocks" -v rss="$rss_kb" -v db="$db_bytes" -v p="$parse" 'BEGIN {
+awk -v ops="$ops" -v s="$seconds" -v b="$total_blocks" -v rss="$rss_kb" -v db="$db_bytes" -v p="$parse" \
+    -v nb="$blocks" -v per="$per_block" 'BEGIN {
   printf "index_bench: %d operations in %d blocks\n", ops, b
   printf "  ours   index   %10.0f ops/s  %8.0f blocks/s  %.2f s  peak RSS %.0f MB  database %.0f MB\n", ops / s, b / s, s, rss / 1024, db / 1e6
   printf "  floor  parse   %10.0f ops/s  %8.0f blocks/s  %.3f s\n", ops / p, b / p, p
   printf "  ratio  index time / parse time  %.1f\n", s / p
-  printf "  rerun: make bench (INDEX_BENCH_BLOCKS=%d INDEX_BENCH_OPS=%d)\n", b - 4, ops / (b - 4)
+  printf "  rerun: INDEX_BENCH_BLOCKS=%d INDEX_BENCH_OPS=%d bench/index_bench.sh (or make bench)\n", nb, per
 }'

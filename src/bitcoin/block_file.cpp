@@ -7,9 +7,16 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace blockstack::bitcoin {
 namespace {
+
+uint64_t Key(const Hash256& txid) {
+  uint64_t k = 0;
+  std::memcpy(&k, txid.data.data(), sizeof(k));
+  return k;
+}
 
 using util::ErrorCode;
 using util::Fail;
@@ -156,8 +163,8 @@ util::Status BlockFileSource::IndexTransactionsUntil(const Hash256* want) {
       const std::size_t start = r.Position();
       Hash256 txid;
       if (!ReadTransaction(r, &txid)) break;
-      m_tx_index.emplace(txid, TxLocation{static_cast<uint32_t>(b), static_cast<uint32_t>(start),
-                                          static_cast<uint32_t>(r.Position() - start)});
+      m_tx_index.emplace(Key(txid), TxLocation{static_cast<uint32_t>(b), static_cast<uint32_t>(start),
+                                               static_cast<uint32_t>(r.Position() - start)});
       found = found || (want != nullptr && txid == *want);
     }
     if (found) break;
@@ -168,18 +175,25 @@ util::Status BlockFileSource::IndexTransactionsUntil(const Hash256* want) {
 util::Result<std::vector<Transaction>> BlockFileSource::GetTransactions(std::span<const Hash256> txids) {
   std::vector<Transaction> out;
   out.reserve(txids.size());
+  // Finds txid among the indexed candidates sharing its key.
+  auto lookup = [&](const Hash256& txid) -> util::Result<std::optional<Transaction>> {
+    auto [lo, hi] = m_tx_index.equal_range(Key(txid));
+    for (auto it = lo; it != hi; ++it) {
+      const TxLocation& loc = it->second;
+      Hash256 got;
+      BS_TRY(Transaction tx, ParseTransaction(m_records[loc.block].subspan(loc.offset, loc.length), &got));
+      if (got == txid) return std::optional<Transaction>(std::move(tx));
+    }
+    return std::optional<Transaction>{};
+  };
   for (const auto& txid : txids) {
-    auto it = m_tx_index.find(txid);
-    if (it == m_tx_index.end()) {
+    BS_TRY(auto tx, lookup(txid));
+    if (!tx) {
       BS_CHECK_OK(IndexTransactionsUntil(&txid));
-      it = m_tx_index.find(txid);
+      BS_TRY(tx, lookup(txid));
     }
-    if (it == m_tx_index.end()) {
-      return Fail(ErrorCode::NotFound, "transaction " + txid.ReversedHex() + " is not in the block file");
-    }
-    const TxLocation& loc = it->second;
-    BS_TRY(Transaction tx, ParseTransaction(m_records[loc.block].subspan(loc.offset, loc.length)));
-    out.push_back(std::move(tx));
+    if (!tx) return Fail(ErrorCode::NotFound, "transaction " + txid.ReversedHex() + " is not in the block file");
+    out.push_back(std::move(*tx));
   }
   return out;
 }

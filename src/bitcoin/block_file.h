@@ -70,7 +70,8 @@ class BlockFileSource final : public BlockSource {
   std::size_t m_map_size = 0;
   uint32_t m_first_height = 0;
   std::vector<ByteView> m_records;
-  std::unordered_map<Hash256, TxLocation> m_tx_index;
+  // Keyed by the txid's first 8 bytes (compact); a hit is confirmed by the full txid.
+  std::unordered_multimap<uint64_t, TxLocation> m_tx_index;
   std::size_t m_indexed_blocks = 0;
 };
 
