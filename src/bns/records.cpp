@@ -21,8 +21,6 @@ NamespacePricing NamespaceRecord::Pricing() const {
 }
 
 std::vector<Value> NameRecordValues(const NameRecord& r) {
-  Value fee = std::holds_alternative<double>(r.op_fee) ? Value(std::get<double>(r.op_fee))
-                                                       : Value(std::get<int64_t>(r.op_fee));
   return {r.name,
           Opt(r.value_hash),
           r.sender,
@@ -36,7 +34,7 @@ std::vector<Value> NameRecordValues(const NameRecord& r) {
           r.op,
           r.txid,
           int64_t{r.vtxindex},
-          fee,
+          std::visit([](auto fee) { return Value(fee); }, r.op_fee),
           Opt(r.importer),
           Opt(r.importer_address)};
 }

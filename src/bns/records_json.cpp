@@ -10,6 +10,7 @@ json OptJson(const std::optional<std::string>& s) { return s ? json(*s) : json(n
 
 // Field readers that turn a missing or mistyped field into an error.
 struct Reader {
+  explicit Reader(const json& in) : j(in) {}
   const json& j;
   bool ok = true;
   std::string bad;
@@ -142,7 +143,7 @@ json ToJson(const PreorderRecord& r) {
 
 util::Result<NameRecord> NameRecordFromJson(const json& j) {
   if (!j.is_object()) return util::Fail(util::ErrorCode::Corruption, "name record is not an object");
-  Reader r{j};
+  Reader r(j);
   NameRecord n;
   n.name = r.Str("name");
   n.namespace_id = r.Str("namespace_id");
@@ -176,7 +177,7 @@ util::Result<NameRecord> NameRecordFromJson(const json& j) {
 
 util::Result<NamespaceRecord> NamespaceRecordFromJson(const json& j) {
   if (!j.is_object()) return util::Fail(util::ErrorCode::Corruption, "namespace record is not an object");
-  Reader r{j};
+  Reader r(j);
   NamespaceRecord n;
   n.namespace_id = r.Str("namespace_id");
   n.preorder_hash = r.Str("preorder_hash");
@@ -215,7 +216,7 @@ util::Result<NamespaceRecord> NamespaceRecordFromJson(const json& j) {
 
 util::Result<PreorderRecord> PreorderRecordFromJson(const json& j) {
   if (!j.is_object()) return util::Fail(util::ErrorCode::Corruption, "preorder record is not an object");
-  Reader r{j};
+  Reader r(j);
   PreorderRecord p;
   p.preorder_hash = r.Str("preorder_hash");
   p.consensus_hash = r.Str("consensus_hash");

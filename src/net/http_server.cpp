@@ -1,0 +1,248 @@
+#include <net/http_server.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <thread>
+
+#include <util/url.h>
+
+namespace blockstack::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+const std::string& Request::Header(const std::string& lowercase_name) const {
+  static const std::string EMPTY;
+  auto it = headers.find(lowercase_name);
+  return it == headers.end() ? EMPTY : it->second;
+}
+
+Response Response::Json(unsigned status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.body = body.dump();
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+Response Response::Text(unsigned status, std::string body, std::string content_type) {
+  Response r;
+  r.status = status;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", std::move(content_type));
+  return r;
+}
+
+namespace {
+
+// Splits target into a decoded path and query map. Returns false on a malformed
+// percent escape.
+bool ParseTarget(std::string_view target, Request& req) {
+  auto q = target.find('?');
+  auto path = util::PercentDecode(target.substr(0, q));
+  if (!path) return false;
+  req.path = std::move(*path);
+  if (q == std::string_view::npos) return true;
+  std::string_view rest = target.substr(q + 1);
+  while (!rest.empty()) {
+    auto amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string key_raw(pair.substr(0, eq));
+    std::string value_raw(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    for (auto* s : {&key_raw, &value_raw}) {
+      for (auto& c : *s) {
+        if (c == '+') c = ' ';
+      }
+    }
+    auto key = util::PercentDecode(key_raw);
+    auto value = util::PercentDecode(value_raw);
+    if (!key || !value) return false;
+    if (!req.query.emplace(*key, *value).second) req.repeated_query_key = true;
+  }
+  return true;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  // Declared before the io_context: sessions still queued in it when it is
+  // destroyed touch these in their destructors.
+  Handler handler;
+  ServerOptions options;
+  std::atomic<std::size_t> connections{0};
+  std::atomic<bool> stopped{false};
+  uint16_t port = 0;
+  asio::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::vector<std::thread> threads;
+
+  void Accept();
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server) : m_stream(std::move(socket)), m_server(server) {}
+  ~Session() { m_server.connections--; }
+
+  void Start() { ReadRequest(true); }
+
+ private:
+  void ReadRequest(bool first) {
+    m_parser.emplace();
+    m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.max_header_bytes));
+    m_parser->body_limit(m_server.options.max_body_bytes);
+    // One deadline covers the wait for the request and its transfer: a slow sender
+    // cannot hold the connection open. Between requests the idle timeout applies.
+    m_stream.expires_after(first ? m_server.options.request_timeout
+                                 : std::max(m_server.options.idle_timeout, m_server.options.request_timeout));
+    http::async_read(m_stream, m_buffer, *m_parser,
+                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
+  }
+
+  void OnRead(beast::error_code ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
+      return Close();
+    }
+    if (ec == http::error::body_limit) return SendError(413, "request body too large");
+    if (ec == http::error::header_limit) return SendError(431, "request headers too large");
+    if (ec) return SendError(400, "malformed request");
+
+    auto msg = m_parser->release();
+    Request req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    if (!ParseTarget(req.target, req)) return SendError(400, "malformed request target");
+    for (const auto& field : msg) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req.headers.emplace(std::move(name), std::string(field.value()));
+    }
+    req.body = std::move(msg.body());
+    m_keep_alive = msg.keep_alive();
+
+    Response res;
+    try {
+      res = m_server.handler(req);
+    } catch (const std::exception& e) {
+      spdlog::error("HTTP handler failed on {} {}: {}", req.method, req.target, e.what());
+      res = Response::Json(500, {{"error", "internal error"}});
+    }
+    Send(std::move(res), m_keep_alive, req.method == "HEAD");
+  }
+
+  void SendError(unsigned status, const char* message) {
+    m_keep_alive = false;
+    Send(Response::Json(status, {{"error", message}}), false, false);
+  }
+
+  void Send(Response res, bool keep_alive, bool head) {
+    auto out = std::make_shared<http::response<http::string_body>>();
+    out->version(11);
+    out->result(res.status);
+    for (auto& [k, v] : res.headers) out->set(k, v);
+    out->keep_alive(keep_alive && !m_server.stopped);
+    const std::size_t size = res.body.size();
+    out->body() = std::move(res.body);
+    out->prepare_payload();
+    if (head) {
+      out->body().clear();
+      out->content_length(size);
+    }
+    m_response = out;
+    m_stream.expires_after(m_server.options.request_timeout);
+    http::async_write(m_stream, *out, [self = shared_from_this(), out, head](beast::error_code ec, std::size_t) {
+      (void)head;
+      if (ec || !out->keep_alive()) return self->Close();
+      self->ReadRequest(false);
+    });
+  }
+
+  void Close() {
+    beast::error_code ignored;
+    m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    m_stream.close();
+  }
+
+  beast::tcp_stream m_stream;
+  HttpServer::Impl& m_server;
+  beast::flat_buffer m_buffer;
+  std::optional<http::request_parser<http::string_body>> m_parser;
+  std::shared_ptr<void> m_response;
+  bool m_keep_alive = false;
+};
+
+}  // namespace
+
+void HttpServer::Impl::Accept() {
+  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopped) return;
+    if (!ec) {
+      if (connections >= options.max_connections) {
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        connections++;
+        std::make_shared<Session>(std::move(socket), *this)->Start();
+      }
+    }
+    Accept();
+  });
+}
+
+util::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, uint16_t port, Handler handler,
+                                                            ServerOptions options) {
+  auto impl = std::make_unique<Impl>();
+  impl->handler = std::move(handler);
+  impl->options = options;
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) return util::Fail(util::ErrorCode::InvalidArgument, "invalid listen address '" + host + "'");
+  tcp::endpoint endpoint(address, port);
+  impl->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor.bind(endpoint, ec);
+  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return util::Fail(util::ErrorCode::Unavailable,
+                      "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
+  }
+  impl->port = impl->acceptor.local_endpoint().port();
+  impl->Accept();
+  for (int i = 0; i < std::max(1, options.threads); ++i) {
+    impl->threads.emplace_back([raw = impl.get()] { raw->ioc.run(); });
+  }
+  return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
+}
+
+HttpServer::HttpServer(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
+
+HttpServer::~HttpServer() { Stop(); }
+
+uint16_t HttpServer::Port() const { return m_impl->port; }
+
+void HttpServer::Stop() {
+  if (m_impl->stopped.exchange(true)) return;
+  asio::post(m_impl->ioc, [impl = m_impl.get()] {
+    beast::error_code ignored;
+    impl->acceptor.close(ignored);
+  });
+  m_impl->ioc.stop();
+  for (auto& t : m_impl->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace blockstack::net
