@@ -54,9 +54,10 @@ util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, 
   return std::optional<T>(std::move(rec));
 }
 
-// Column 0 of every remaining row of a bound statement; resets it.
-util::Result<std::vector<std::string>> Texts(Statement* s) {
-  std::vector<std::string> rows;
+// Calls on_row(statement) for every remaining row of a bound statement, then
+// resets it (also on failure).
+template <class F>
+util::Status ForEachRow(Statement* s, F on_row) {
   while (true) {
     auto row = s->Step();
     if (!row) {
@@ -64,9 +65,16 @@ util::Result<std::vector<std::string>> Texts(Statement* s) {
       return Fail(row.error());
     }
     if (!*row) break;
-    rows.push_back(s->Text(0));
+    on_row(*s);
   }
   s->Reset();
+  return util::Ok();
+}
+
+// Column 0 of every remaining row of a bound statement.
+util::Result<std::vector<std::string>> Texts(Statement* s) {
+  std::vector<std::string> rows;
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) { rows.push_back(r.Text(0)); }));
   return rows;
 }
 
@@ -163,17 +171,10 @@ util::Result<std::vector<NameSummary>> NameDb::NameSummariesOwnedBy(std::string_
                             "WHERE sender = ? ORDER BY name"));
   s->Bind(1, script_hex);
   std::vector<NameSummary> out;
-  while (true) {
-    auto row = s->Step();
-    if (!row) {
-      s->Reset();
-      return Fail(row.error());
-    }
-    if (!*row) break;
-    out.push_back({s->Text(0), s->Text(1), static_cast<uint32_t>(s->Int(2)), static_cast<uint32_t>(s->Int(3)),
-                   s->Int(4) != 0});
-  }
-  s->Reset();
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    out.push_back({r.Text(0), r.Text(1), static_cast<uint32_t>(r.Int(2)), static_cast<uint32_t>(r.Int(3)),
+                   r.Int(4) != 0});
+  }));
   return out;
 }
 
@@ -370,12 +371,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
     std::vector<Entry> entries;
     BS_TRY(Statement * s, m_db.Prepare("SELECT kind, key, old FROM undo WHERE block_id = ? ORDER BY seq DESC"));
     s->Bind(1, int64_t{height});
-    while (true) {
-      BS_TRY(bool row, s->Step());
-      if (!row) break;
-      entries.push_back({s->Text(0), s->Text(1), s->OptText(2)});
-    }
-    s->Reset();
+    BS_CHECK_OK(ForEachRow(s, [&](Statement& r) { entries.push_back({r.Text(0), r.Text(1), r.OptText(2)}); }));
     for (const auto& e : entries) {
       std::string table = e.kind == "name" ? "name_records" : e.kind == "namespace" ? "namespaces" : "preorders";
       std::string key_col = e.kind == "name" ? "name" : e.kind == "namespace" ? "namespace_id" : "preorder_hash";
@@ -458,13 +454,10 @@ util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint3
                             "history_id = ? ORDER BY block_id DESC, vtxindex DESC LIMIT ? OFFSET ?"));
   s->Bind(1, id).Bind(2, int64_t{page_size}).Bind(3, int64_t{page} * page_size);
   std::vector<HistoryRow> out;
-  while (true) {
-    BS_TRY(bool row, s->Step());
-    if (!row) break;
-    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
-                   s->Text(4), s->OptText(5), s->Text(6)});
-  }
-  s->Reset();
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3),
+                   r.Text(4), r.OptText(5), r.Text(6)});
+  }));
   return out;
 }
 
@@ -495,13 +488,10 @@ util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
                             "WHERE block_id = ? ORDER BY vtxindex"));
   s->Bind(1, int64_t{height});
   std::vector<OpRow> out;
-  while (true) {
-    BS_TRY(bool row, s->Step());
-    if (!row) break;
-    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
-                   s->Int(4) != 0, s->Text(5), s->Blob(6), s->Text(7)});
-  }
-  s->Reset();
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3),
+                   r.Int(4) != 0, r.Text(5), r.Blob(6), r.Text(7)});
+  }));
   return out;
 }
 

@@ -95,14 +95,7 @@ util::Result<Outcome> CheckReveal(const RevealOp& op, const OpTx& tx, StateView&
 
   Effect e;
   e.serialized = virtualchain::SerializeOp(NAMESPACE_REVEAL, NamespaceValues(rec, false));
-  HistoryEntry pre;
-  pre.history_id = rec.namespace_id;
-  pre.op = preorder->op;
-  pre.opcode_name = "NAMESPACE_PREORDER";
-  pre.block_height = preorder->block_number;
-  pre.vtxindex = preorder->vtxindex;
-  pre.txid = preorder->txid;
-  pre.data_json = RecordJson(*preorder);
+  HistoryEntry pre = PreorderHistory(*preorder, rec.namespace_id, "NAMESPACE_PREORDER");
   HistoryEntry hist = MakeHistory(tx, rec.namespace_id, rec.op, "NAMESPACE_REVEAL", std::nullopt, RecordJson(rec));
   hist.creator_address = rec.address;
   e.history = {std::move(pre), std::move(hist)};

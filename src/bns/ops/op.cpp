@@ -83,6 +83,18 @@ HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::st
   return h;
 }
 
+HistoryEntry PreorderHistory(const PreorderRecord& preorder, std::string id, std::string opcode_name) {
+  HistoryEntry h;
+  h.history_id = std::move(id);
+  h.op = preorder.op;
+  h.opcode_name = std::move(opcode_name);
+  h.block_height = preorder.block_number;
+  h.vtxindex = preorder.vtxindex;
+  h.txid = preorder.txid;
+  h.data_json = RecordJson(preorder);
+  return h;
+}
+
 PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_hash, std::string consensus_hash,
                             int64_t op_fee, std::string burn_address) {
   PreorderRecord rec;

@@ -139,6 +139,9 @@ util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_v
 // A history row for `tx` (its height, position and txid).
 HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::string opcode_name,
                          std::optional<std::string> value_hash, std::string data_json);
+// The history row a consumed preorder leaves in the name's or namespace's history,
+// at the preorder's own height and position.
+HistoryEntry PreorderHistory(const PreorderRecord& preorder, std::string id, std::string opcode_name);
 // A preorder row (name or namespace) made by `tx`.
 PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_hash, std::string consensus_hash,
                             int64_t op_fee, std::string burn_address);

@@ -21,17 +21,7 @@ Outcome Serialize(NameRecord rec, const OpTx& tx, std::optional<PreorderRecord> 
   e.serialized = virtualchain::SerializeOp(NAME_REGISTRATION, values);
   HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, renewal ? "NAME_RENEWAL" : "NAME_REGISTRATION", rec.value_hash, RecordJson(rec));
   if (!renewal) hist.creator_address = rec.address;
-  if (consumed) {
-    HistoryEntry pre;
-    pre.history_id = rec.name;
-    pre.op = consumed->op;
-    pre.opcode_name = "NAME_PREORDER";
-    pre.block_height = consumed->block_number;
-    pre.vtxindex = consumed->vtxindex;
-    pre.txid = consumed->txid;
-    pre.data_json = RecordJson(*consumed);
-    e.history.push_back(std::move(pre));
-  }
+  if (consumed) e.history.push_back(PreorderHistory(*consumed, rec.name, "NAME_PREORDER"));
   e.history.push_back(std::move(hist));
   e.consumed_preorder = std::move(consumed);
   e.name = std::move(rec);
