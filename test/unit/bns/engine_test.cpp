@@ -262,7 +262,7 @@ TEST_F(EngineTest, NamespaceNotReadyRefusesRegistrationButAllowsImport) {
   EXPECT_FALSE(OpAt(h).accepted);
 }
 
-TEST_F(EngineTest, ImportKeyringChildrenMayImport) {
+TEST_F(EngineTest, ImportKeyringHoldsTheRevealerAndItsChildren) {
   CreateNamespace("kr", 0xffffffff, /*ready=*/false);
   chain.Op(creator, ops::BuildImport(MAGIC, "first.kr"), {chain.Pay(bob, 5500), {5500, bitcoin::MakeP2pkhScript(H160(3))}});
   uint32_t h = MineAndSync();
