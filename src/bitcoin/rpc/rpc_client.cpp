@@ -1,23 +1,13 @@
 #include <bitcoin/rpc/rpc_client.h>
 
-#include <boost/asio/connect.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
-#include <optional>
 #include <thread>
 
 #include <util/base64.h>
 
 namespace blockstack::bitcoin::rpc {
 
-namespace beast = boost::beast;
-namespace http = boost::beast::http;
-namespace asio = boost::asio;
-using asio::ip::tcp;
 using nlohmann::json;
 using util::ErrorCode;
 using util::Fail;
@@ -33,89 +23,8 @@ bool Retryable(const util::Error& e) {
 
 }  // namespace
 
-// The HTTP connection. Operations are asynchronous on a private io_context that is
-// run until each finishes, so the stream's timeout applies to every step.
-struct RpcClient::Http {
-  asio::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
-  beast::flat_buffer buffer;
-
-  void Close() {
-    if (stream) {
-      beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->close();
-      stream.reset();
-    }
-    buffer.clear();
-  }
-
-  // Runs the io_context until the pending operation completes.
-  void Run() {
-    ioc.restart();
-    ioc.run();
-  }
-
-  util::Status Connect(const util::Url& url, std::chrono::milliseconds timeout) {
-    Close();
-    tcp::resolver resolver(ioc);
-    beast::error_code ec;
-    tcp::resolver::results_type endpoints;
-    resolver.async_resolve(url.host, std::to_string(url.port),
-                           [&](beast::error_code e, tcp::resolver::results_type r) {
-                             ec = e;
-                             endpoints = std::move(r);
-                           });
-    Run();
-    if (ec) return Fail(ErrorCode::Unavailable, "cannot resolve " + url.host + ": " + ec.message());
-    stream.emplace(ioc);
-    stream->expires_after(timeout);
-    stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
-    Run();
-    if (ec) {
-      Close();
-      if (ec == beast::error::timeout) {
-        return Fail(ErrorCode::Timeout, "timed out connecting to bitcoin node at " + url.Origin());
-      }
-      return Fail(ErrorCode::Unavailable, "cannot reach bitcoin node at " + url.Origin() + ": " + ec.message());
-    }
-    return util::Ok();
-  }
-
-  // One request/response on the open stream.
-  util::Result<http::response<http::string_body>> RoundTrip(const http::request<http::string_body>& req,
-                                                            const util::Url& url,
-                                                            std::chrono::milliseconds timeout) {
-    beast::error_code ec;
-    stream->expires_after(timeout);
-    http::async_write(*stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
-    Run();
-    if (ec) {
-      Close();
-      if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out sending to " + url.Origin());
-      return Fail(ErrorCode::IoError, "connection to " + url.Origin() + " failed while sending: " + ec.message());
-    }
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(MAX_RESPONSE_BODY);
-    stream->expires_after(timeout);
-    http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-    Run();
-    if (ec) {
-      Close();
-      if (ec == beast::error::timeout) {
-        return Fail(ErrorCode::Timeout, "timed out waiting for an answer from " + url.Origin());
-      }
-      if (ec == http::error::body_limit) return Fail(ErrorCode::TooLarge, "answer from " + url.Origin() + " too large");
-      return Fail(ErrorCode::IoError, "connection to " + url.Origin() + " failed while reading: " + ec.message());
-    }
-    auto res = parser.release();
-    if (!res.keep_alive()) Close();
-    return res;
-  }
-};
-
 RpcClient::RpcClient(util::Url url, RpcOptions options)
-    : m_url(std::move(url)), m_options(options), m_http(std::make_unique<Http>()) {
+    : m_url(std::move(url)), m_options(options) {
   std::string cred = m_url.user + ":" + m_url.password;
   m_auth_header = "Basic " + util::EncodeBase64(util::AsBytes(cred));
 }
@@ -127,19 +36,13 @@ util::Result<std::unique_ptr<RpcClient>> RpcClient::Create(std::string_view url,
   if (parsed.scheme != "http") {
     return Fail(ErrorCode::InvalidArgument, "bitcoin node URL must be http:// (got " + parsed.scheme + ")");
   }
-  return std::unique_ptr<RpcClient>(new RpcClient(std::move(parsed), options));
+  std::unique_ptr<RpcClient> client(new RpcClient(parsed, options));
+  BS_TRY(client->m_http, net::HttpClient::Create(parsed.Origin(), {options.timeout, MAX_RESPONSE_BODY, "bitcoin node"}));
+  return client;
 }
 
 util::Result<std::pair<unsigned, std::string>> RpcClient::Exchange(const std::string& body) {
-  http::request<http::string_body> req{http::verb::post, m_url.target, 11};
-  req.set(http::field::host, m_url.host + ":" + std::to_string(m_url.port));
-  req.set(http::field::authorization, m_auth_header);
-  req.set(http::field::content_type, "application/json");
-  req.set(http::field::user_agent, "blockstack-cpp");
-  req.keep_alive(true);
-  req.body() = body;
-  req.prepare_payload();
-
+  const net::HeaderList headers = {{"Authorization", m_auth_header}, {"Content-Type", "application/json"}};
   auto backoff = m_options.initial_backoff;
   util::Error last;
   for (int attempt = 0; attempt <= m_options.max_retries; ++attempt) {
@@ -148,29 +51,13 @@ util::Result<std::pair<unsigned, std::string>> RpcClient::Exchange(const std::st
       std::this_thread::sleep_for(backoff);
       backoff *= 2;
     }
-    // A kept-alive connection may have been closed by the node meanwhile: one
-    // immediate reconnect is free, it is not a failed attempt.
-    bool reused = m_http->stream.has_value();
-    if (!reused) {
-      auto connected = m_http->Connect(m_url, m_options.timeout);
-      if (!connected) {
-        last = connected.error();
-        if (!Retryable(last)) return Fail(last);
-        continue;
-      }
-    }
-    auto res = m_http->RoundTrip(req, m_url, m_options.timeout);
-    if (!res && reused && res.error().code == ErrorCode::IoError) {
-      auto connected = m_http->Connect(m_url, m_options.timeout);
-      if (connected) res = m_http->RoundTrip(req, m_url, m_options.timeout);
-      else res = Fail(connected.error());
-    }
+    auto res = m_http->Send("POST", m_url.target, headers, body);
     if (!res) {
       last = res.error();
       if (!Retryable(last)) return Fail(last);
       continue;
     }
-    unsigned status = res->result_int();
+    unsigned status = res->status;
     if (status == 401 || status == 403) {
       return Fail(ErrorCode::Unauthorized, "bitcoin node at " + m_url.Origin() + " rejected the RPC credentials (HTTP " +
                                                std::to_string(status) + ")");
@@ -179,7 +66,7 @@ util::Result<std::pair<unsigned, std::string>> RpcClient::Exchange(const std::st
       last = util::Error{ErrorCode::Unavailable, "bitcoin node at " + m_url.Origin() + " is busy (HTTP 503)"};
       continue;
     }
-    return std::pair{status, std::move(res->body())};
+    return std::pair{status, std::move(res->body)};
   }
   return Fail(last.Wrap("giving up after " + std::to_string(m_options.max_retries + 1) + " attempts"));
 }

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <bitcoin/block_source.h>
+#include <net/http_client.h>
 #include <util/url.h>
 
 namespace blockstack::bitcoin::rpc {
@@ -66,7 +67,6 @@ class RpcClient {
   std::string Origin() const { return m_url.Origin(); }
 
  private:
-  struct Http;
   RpcClient(util::Url url, RpcOptions options);
   // POSTs body, retrying transport failures; returns the HTTP status and body.
   util::Result<std::pair<unsigned, std::string>> Exchange(const std::string& body);
@@ -75,7 +75,7 @@ class RpcClient {
   util::Url m_url;
   RpcOptions m_options;
   std::string m_auth_header;
-  std::unique_ptr<Http> m_http;
+  std::unique_ptr<net::HttpClient> m_http;
   uint64_t m_next_id = 1;
 };
 

@@ -1,0 +1,152 @@
+#include <net/http_client.h>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <optional>
+
+namespace blockstack::net {
+
+namespace beast = boost::beast;
+namespace http = boost::beast::http;
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using util::ErrorCode;
+using util::Fail;
+
+const std::string& HttpResponse::Header(const std::string& lowercase_name) const {
+  static const std::string EMPTY;
+  auto it = headers.find(lowercase_name);
+  return it == headers.end() ? EMPTY : it->second;
+}
+
+// Operations are asynchronous on a private io_context that is run until each
+// finishes, so the stream's deadline applies to every step.
+struct HttpClient::Connection {
+  asio::io_context ioc;
+  std::optional<beast::tcp_stream> stream;
+  beast::flat_buffer buffer;
+
+  void Close() {
+    if (stream) {
+      beast::error_code ignored;
+      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
+      stream->close();
+      stream.reset();
+    }
+    buffer.clear();
+  }
+
+  void Run() {
+    ioc.restart();
+    ioc.run();
+  }
+
+  util::Status Connect(const util::Url& url, const HttpClientOptions& options) {
+    const std::string peer = options.peer_name + " at " + url.Origin();
+    Close();
+    tcp::resolver resolver(ioc);
+    beast::error_code ec;
+    tcp::resolver::results_type endpoints;
+    resolver.async_resolve(url.host, std::to_string(url.port), [&](beast::error_code e, tcp::resolver::results_type r) {
+      ec = e;
+      endpoints = std::move(r);
+    });
+    Run();
+    if (ec) return Fail(ErrorCode::Unavailable, "cannot resolve " + url.host + ": " + ec.message());
+    stream.emplace(ioc);
+    stream->expires_after(options.timeout);
+    stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    Run();
+    if (ec) {
+      Close();
+      if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out connecting to " + peer);
+      return Fail(ErrorCode::Unavailable, "cannot reach " + peer + ": " + ec.message());
+    }
+    return util::Ok();
+  }
+
+  util::Result<http::response<http::string_body>> RoundTrip(const http::request<http::string_body>& req,
+                                                            const util::Url& url, const HttpClientOptions& options) {
+    const std::string peer = options.peer_name + " at " + url.Origin();
+    beast::error_code ec;
+    stream->expires_after(options.timeout);
+    http::async_write(*stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    Run();
+    if (ec) {
+      Close();
+      if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out sending to " + peer);
+      return Fail(ErrorCode::IoError, "connection to " + peer + " failed while sending: " + ec.message());
+    }
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(options.max_response_bytes);
+    parser.skip(req.method() == http::verb::head);
+    stream->expires_after(options.timeout);
+    http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+    Run();
+    if (ec) {
+      Close();
+      if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out waiting for " + peer);
+      if (ec == http::error::body_limit) return Fail(ErrorCode::TooLarge, "answer from " + peer + " too large");
+      return Fail(ErrorCode::IoError, "connection to " + peer + " failed while reading: " + ec.message());
+    }
+    auto res = parser.release();
+    if (!res.keep_alive()) Close();
+    return res;
+  }
+};
+
+HttpClient::HttpClient(util::Url url, HttpClientOptions options)
+    : m_url(std::move(url)), m_options(options), m_conn(std::make_unique<Connection>()) {}
+
+HttpClient::~HttpClient() { Close(); }
+
+void HttpClient::Close() { m_conn->Close(); }
+
+util::Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view url, HttpClientOptions options) {
+  BS_TRY(util::Url parsed, util::ParseUrl(url));
+  if (parsed.scheme != "http") {
+    return Fail(ErrorCode::InvalidArgument,
+                "only http:// URLs are supported (got " + parsed.scheme + "://); use a TLS proxy for https");
+  }
+  return std::unique_ptr<HttpClient>(new HttpClient(std::move(parsed), options));
+}
+
+util::Result<HttpResponse> HttpClient::Send(std::string_view method, std::string_view target,
+                                            const HeaderList& headers, std::string_view body) {
+  http::request<http::string_body> req;
+  req.method_string(beast::string_view(method.data(), method.size()));
+  req.target(beast::string_view(target.data(), target.size()));
+  req.version(11);
+  req.set(http::field::host, m_url.host + ":" + std::to_string(m_url.port));
+  req.set(http::field::user_agent, "blockstack-cpp");
+  for (const auto& [name, value] : headers) req.set(beast::string_view(name), beast::string_view(value));
+  req.keep_alive(true);
+  req.body() = std::string(body);
+  if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
+
+  // A kept-alive connection may have been closed by the server meanwhile: one
+  // immediate reconnect is part of the same attempt.
+  bool reused = m_conn->stream.has_value();
+  if (!reused) BS_CHECK_OK(m_conn->Connect(m_url, m_options));
+  auto res = m_conn->RoundTrip(req, m_url, m_options);
+  if (!res && reused && res.error().code == ErrorCode::IoError) {
+    BS_CHECK_OK(m_conn->Connect(m_url, m_options));
+    res = m_conn->RoundTrip(req, m_url, m_options);
+  }
+  if (!res) return Fail(res.error());
+  HttpResponse out;
+  out.status = res->result_int();
+  for (const auto& field : *res) {
+    std::string name(field.name_string());
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.headers.emplace(std::move(name), std::string(field.value()));
+  }
+  out.body = std::move(res->body());
+  return out;
+}
+
+}  // namespace blockstack::net

@@ -1,0 +1,69 @@
+// A small synchronous HTTP/1.1 client over one keep-alive connection (Boost.Beast).
+// Used for the bitcoin node's JSON-RPC, S3 and the Gaia and node APIs from the CLI.
+//
+// Every step (resolve, connect, write, read) is bounded by the timeout. A kept-alive
+// connection that the server closed meanwhile is reopened once for free. Only
+// plain http:// is spoken; put a TLS-terminating proxy in front for https.
+//
+// Thread safety: one HttpClient is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <util/result.h>
+#include <util/url.h>
+
+namespace blockstack::net {
+
+struct HttpClientOptions {
+  std::chrono::milliseconds timeout{30000};              // per step
+  std::size_t max_response_bytes = 64 * 1024 * 1024;     // larger answers fail with TooLarge
+  std::string peer_name = "server";                       // in messages: "cannot reach <peer_name> at <origin>"
+};
+
+struct HttpResponse {
+  unsigned status = 0;
+  std::map<std::string, std::string> headers;  // names lowercased
+  std::string body;
+
+  // The header's value, or "" when absent.
+  const std::string& Header(const std::string& lowercase_name) const;
+};
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+class HttpClient {
+ public:
+  // url: http://host[:port][/...]; only its origin is used. Fails with
+  // InvalidArgument on a bad URL or a scheme other than http. Connects lazily.
+  static util::Result<std::unique_ptr<HttpClient>> Create(std::string_view url, HttpClientOptions options = {});
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // One exchange. target is the path and query as sent. Host, User-Agent and
+  // Content-Length are set unless given. Any HTTP status is a success here.
+  // Errors: Unavailable (cannot resolve or connect), Timeout, IoError (connection
+  // broke), TooLarge (answer over the limit).
+  util::Result<HttpResponse> Send(std::string_view method, std::string_view target, const HeaderList& headers = {},
+                                  std::string_view body = {});
+
+  const util::Url& Url() const { return m_url; }
+  void Close();
+
+ private:
+  struct Connection;
+  HttpClient(util::Url url, HttpClientOptions options);
+
+  util::Url m_url;
+  HttpClientOptions m_options;
+  std::unique_ptr<Connection> m_conn;
+};
+
+}  // namespace blockstack::net
