@@ -6,11 +6,7 @@
 namespace blockstack::bitcoin {
 
 std::string AddressFromHash160(const util::Hash160& hash, uint8_t version) {
-  Bytes payload;
-  payload.reserve(21);
-  payload.push_back(version);
-  payload.insert(payload.end(), hash.begin(), hash.end());
-  return crypto::EncodeBase58Check(payload);
+  return crypto::EncodeVersionedHash(version, hash);
 }
 
 std::optional<std::string> AddressFromScript(ByteView script, const NetworkParams& params) {

@@ -175,6 +175,7 @@ int RunCli(int argc, char** argv) {
 
   AddTxCommands(app, g);
   AddPayloadCommands(app, g);
+  AddGaiaCommands(app, g);
 
   try {
     app.parse(argc, argv);

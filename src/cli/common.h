@@ -34,5 +34,6 @@ util::Result<crypto::PrivateKey> ParseKey(const std::string& text);
 // Command groups, each in its own file.
 void AddPayloadCommands(CLI::App& app, Globals& g);
 void AddTxCommands(CLI::App& app, Globals& g);
+void AddGaiaCommands(CLI::App& app, Globals& g);
 
 }  // namespace blockstack::cli

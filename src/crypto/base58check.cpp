@@ -28,4 +28,12 @@ util::Result<util::Bytes> DecodeBase58Check(std::string_view text) {
   return data;
 }
 
+std::string EncodeVersionedHash(uint8_t version, const util::Hash160& hash) {
+  util::Bytes payload;
+  payload.reserve(21);
+  payload.push_back(version);
+  payload.insert(payload.end(), hash.begin(), hash.end());
+  return EncodeBase58Check(payload);
+}
+
 }  // namespace blockstack::crypto

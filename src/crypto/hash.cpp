@@ -25,6 +25,7 @@ const EVP_MD* Fetch(const char* name) {
 const EVP_MD* Sha256Md() { static const EVP_MD* md = Fetch("SHA256"); return md; }
 const EVP_MD* Sha512Md() { static const EVP_MD* md = Fetch("SHA512"); return md; }
 const EVP_MD* Ripemd160Md() { static const EVP_MD* md = Fetch("RIPEMD160"); return md; }
+const EVP_MD* Md5Md() { static const EVP_MD* md = Fetch("MD5"); return md; }
 
 template <std::size_t N>
 util::FixedBytes<N> Digest(const EVP_MD* md, ByteView data) {
@@ -64,6 +65,7 @@ Hash256 Sha256d(ByteView data) {
   return Sha256(first.view());
 }
 util::FixedBytes<64> Sha512(ByteView data) { return Digest<64>(Sha512Md(), data); }
+util::FixedBytes<16> Md5(ByteView data) { return Digest<16>(Md5Md(), data); }
 Hash160 Ripemd160(ByteView data) { return Digest<20>(Ripemd160Md(), data); }
 Hash160 Hash160Of(ByteView data) { return Ripemd160(Sha256(data).view()); }
 Hash256 HmacSha256(ByteView key, ByteView data) { return Hmac<32>(Sha256Md(), key, data); }

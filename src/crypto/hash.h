@@ -16,6 +16,8 @@ util::FixedBytes<64> Sha512(ByteView data);
 Hash160 Ripemd160(ByteView data);
 // RIPEMD-160 of SHA-256: addresses and BNS name hashes.
 Hash160 Hash160Of(ByteView data);
+// MD5: only for ETags (Gaia's disk driver and S3 report the MD5 of the content).
+util::FixedBytes<16> Md5(ByteView data);
 Hash256 HmacSha256(ByteView key, ByteView data);
 util::FixedBytes<64> HmacSha512(ByteView key, ByteView data);
 

@@ -145,7 +145,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void SendError(unsigned status, const char* message) {
     m_keep_alive = false;
-    Send(Response::Json(status, {{"error", message}}), false, false);
+    const auto& render = m_server.options.error_response;
+    Send(render ? render(status, message) : Response::Json(status, {{"error", message}}), false, false);
   }
 
   void Send(Response res, bool keep_alive, bool head) {

@@ -55,6 +55,9 @@ struct ServerOptions {
   std::chrono::milliseconds idle_timeout{30000};     // between requests on a connection
   std::size_t max_connections = 1024;                // more are closed at once
   int threads = 2;
+  // Renders the answer to a request the server rejects itself (400 malformed, 413
+  // body too large, 431 headers too large). Default: {"error": message}.
+  std::function<Response(unsigned status, const std::string& message)> error_response;
 };
 
 class HttpServer {

@@ -43,15 +43,22 @@ struct Error {
   Error Wrap(std::string_view context) const;
 };
 
+// The same machinery for a part that needs its own error type (Gaia's error classes).
 #if defined(__cpp_lib_expected)
-template <class T>
-using Result = std::expected<T, Error>;
-using Unexpected = std::unexpected<Error>;
+template <class T, class E>
+using BasicExpected = std::expected<T, E>;
+template <class E>
+using BasicUnexpected = std::unexpected<E>;
 #else
-template <class T>
-using Result = detail::Expected<T, Error>;
-using Unexpected = detail::Unexpected<Error>;
+template <class T, class E>
+using BasicExpected = detail::Expected<T, E>;
+template <class E>
+using BasicUnexpected = detail::Unexpected<E>;
 #endif
+
+template <class T>
+using Result = BasicExpected<T, Error>;
+using Unexpected = BasicUnexpected<Error>;
 
 using Status = Result<void>;
 

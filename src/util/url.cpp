@@ -9,10 +9,11 @@
 namespace blockstack::util {
 namespace {
 
-Result<uint16_t> ParsePort(std::string_view text) {
+Result<uint16_t> ParsePort(std::string_view text, bool allow_zero) {
   unsigned value = 0;
   auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || value == 0 || value > 65535) {
+  if (text.empty() || ec != std::errc() || ptr != text.data() + text.size() || (value == 0 && !allow_zero) ||
+      value > 65535) {
     return Fail(ErrorCode::InvalidArgument, "invalid port '" + std::string(text) + "'");
   }
   return static_cast<uint16_t>(value);
@@ -43,7 +44,7 @@ Result<std::string> PercentDecode(std::string_view text) {
   return out;
 }
 
-Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text, bool allow_zero_port) {
   std::string host;
   std::string_view port;
   if (!text.empty() && text.front() == '[') {
@@ -62,7 +63,7 @@ Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text) {
     port = text.substr(colon + 1);
   }
   if (host.empty()) return Fail(ErrorCode::InvalidArgument, "empty host in '" + std::string(text) + "'");
-  BS_TRY(uint16_t p, ParsePort(port));
+  BS_TRY(uint16_t p, ParsePort(port, allow_zero_port));
   return std::pair{host, p};
 }
 

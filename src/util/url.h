@@ -25,8 +25,9 @@ struct Url {
 // InvalidArgument, saying which part is wrong.
 Result<Url> ParseUrl(std::string_view text);
 
-// Splits "host:port" (or "[v6]:port"). Fails with InvalidArgument.
-Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text);
+// Splits "host:port" (or "[v6]:port"). Fails with InvalidArgument. Port 0 (a
+// listener's "pick a free port") only when allow_zero_port.
+Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text, bool allow_zero_port = false);
 
 // Decodes %XX escapes; fails on a malformed escape.
 Result<std::string> PercentDecode(std::string_view text);

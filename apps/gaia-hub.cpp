@@ -1,0 +1,3 @@
+#include <gaia/hub_main.h>
+
+int main(int argc, char** argv) { return blockstack::gaia::RunHub(argc, argv); }

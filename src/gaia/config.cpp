@@ -1,0 +1,120 @@
+#include <gaia/config.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+namespace blockstack::gaia {
+
+using nlohmann::json;
+using util::ErrorCode;
+using util::Fail;
+
+uint64_t HubConfig::MaxUploadBytes() const {
+  return static_cast<uint64_t>(max_file_upload_size_mb * 1024 * 1024);
+}
+
+namespace {
+
+template <typename T>
+util::Status Read(const json& obj, const char* key, T& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return util::Ok();
+  try {
+    out = it->get<T>();
+  } catch (const json::exception&) {
+    return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' has the wrong type");
+  }
+  return util::Ok();
+}
+
+std::vector<std::string> SplitComma(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+}  // namespace
+
+util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
+  json doc = json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return Fail(ErrorCode::InvalidArgument, "config is not a JSON object");
+  int port = config.port;
+  BS_CHECK_OK(Read(doc, "port", port));
+  if (port < 0 || port > 65535) return Fail(ErrorCode::InvalidArgument, "config key 'port' out of range");
+  config.port = static_cast<uint16_t>(port);
+  BS_CHECK_OK(Read(doc, "serverName", config.server_name));
+  BS_CHECK_OK(Read(doc, "readURL", config.read_url));
+  BS_CHECK_OK(Read(doc, "driver", config.driver));
+  BS_CHECK_OK(Read(doc, "bucket", config.bucket));
+  BS_CHECK_OK(Read(doc, "pageSize", config.page_size));
+  if (config.page_size < 1 || config.page_size > 4096) {
+    return Fail(ErrorCode::InvalidArgument, "config key 'pageSize' must be between 1 and 4096");
+  }
+  BS_CHECK_OK(Read(doc, "maxFileUploadSize", config.max_file_upload_size_mb));
+  if (!(config.max_file_upload_size_mb > 0)) {
+    return Fail(ErrorCode::InvalidArgument, "config key 'maxFileUploadSize' must be positive");
+  }
+  BS_CHECK_OK(Read(doc, "requireCorrectHubUrl", config.require_correct_hub_url));
+  BS_CHECK_OK(Read(doc, "validHubUrls", config.valid_hub_urls));
+  if (doc.contains("whitelist") && !doc["whitelist"].is_null()) {
+    std::vector<std::string> list;
+    BS_CHECK_OK(Read(doc, "whitelist", list));
+    config.whitelist = std::move(list);
+  }
+  BS_CHECK_OK(Read(doc, "cacheControl", config.cache_control));
+  BS_CHECK_OK(Read(doc, "authTimestampCacheSize", config.auth_timestamp_cache_size));
+  if (doc.contains("diskSettings") && doc["diskSettings"].is_object()) {
+    BS_CHECK_OK(Read(doc["diskSettings"], "storageRootDirectory", config.storage_root));
+  }
+  if (doc.contains("awsCredentials") && doc["awsCredentials"].is_object()) {
+    const json& aws = doc["awsCredentials"];
+    BS_CHECK_OK(Read(aws, "endpoint", config.s3.endpoint));
+    BS_CHECK_OK(Read(aws, "region", config.s3.region));
+    BS_CHECK_OK(Read(aws, "accessKeyId", config.s3.access_key_id));
+    BS_CHECK_OK(Read(aws, "secretAccessKey", config.s3.secret_access_key));
+    BS_CHECK_OK(Read(aws, "sessionToken", config.s3.session_token));
+    BS_CHECK_OK(Read(aws, "s3ForcePathStyle", config.s3.path_style));
+  }
+  if (doc.contains("proofsConfig") && doc["proofsConfig"].is_object()) {
+    int required = 0;
+    BS_CHECK_OK(Read(doc["proofsConfig"], "proofsRequired", required));
+    if (required > 0) {
+      return Fail(ErrorCode::InvalidArgument, "proofsConfig.proofsRequired > 0: social proofs are not supported");
+    }
+  }
+  return util::Ok();
+}
+
+util::Status LoadHubConfigFile(const std::string& path, HubConfig& config) {
+  std::ifstream in(path);
+  if (!in) return Fail(ErrorCode::NotFound, "cannot read config file " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  auto status = ApplyHubConfigJson(ss.str(), config);
+  if (!status) return Fail(status.error().Wrap(path));
+  return util::Ok();
+}
+
+void ApplyHubConfigEnv(HubConfig& config) {
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
+  };
+  if (auto v = env("GAIA_SERVER_NAME")) config.server_name = v;
+  if (auto v = env("GAIA_READ_URL")) config.read_url = v;
+  if (auto v = env("GAIA_DRIVER")) config.driver = v;
+  if (auto v = env("GAIA_BUCKET_NAME")) config.bucket = v;
+  if (auto v = env("GAIA_DISK_STORAGE_ROOT_DIR")) config.storage_root = v;
+  if (auto v = env("GAIA_WHITELIST")) config.whitelist = SplitComma(v);
+  if (auto v = env("GAIA_VALID_HUB_URLS")) config.valid_hub_urls = SplitComma(v);
+  if (auto v = env("GAIA_REQUIRE_CORRECT_HUB_URL")) config.require_correct_hub_url = std::string(v) == "true";
+}
+
+}  // namespace blockstack::gaia

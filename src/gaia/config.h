@@ -1,0 +1,52 @@
+// The hub's configuration: the original hub's JSON keys (spec gaia.md §3.3), so an
+// existing config file can be reused unchanged, plus the S3 driver's settings.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <util/result.h>
+
+namespace blockstack::gaia {
+
+struct S3Settings {
+  std::string endpoint;            // "http://127.0.0.1:4568"; "" = https://s3.amazonaws.com
+  std::string region = "us-east-1";
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+  bool path_style = false;         // s3ForcePathStyle: http://endpoint/bucket/key
+};
+
+struct HubConfig {
+  std::string host = "127.0.0.1";  // --listen; the original binds every interface on `port`
+  uint16_t port = 3000;
+  std::string server_name = "gaia-0";
+  std::string read_url;            // "" = the hub serves reads itself at http://{listen}/read/
+  std::string driver = "disk";     // disk | s3 | memory
+  std::string storage_root = "./gaia-storage";
+  std::string bucket = "hub";
+  std::size_t page_size = 100;
+  double max_file_upload_size_mb = 20;
+  bool require_correct_hub_url = false;
+  std::vector<std::string> valid_hub_urls;
+  std::optional<std::vector<std::string>> whitelist;
+  std::string cache_control = "no-cache";
+  std::size_t auth_timestamp_cache_size = 50000;
+  S3Settings s3;
+
+  uint64_t MaxUploadBytes() const;
+};
+
+// Applies the keys of a JSON config file over the defaults. Unknown keys are
+// ignored (the original has many for drivers we do not carry); a key with the
+// wrong type fails with InvalidArgument naming it. proofsConfig.proofsRequired > 0
+// is refused: social proofs are not supported.
+util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config);
+util::Status LoadHubConfigFile(const std::string& path, HubConfig& config);
+// Applies GAIA_* environment variables, as the original does.
+void ApplyHubConfigEnv(HubConfig& config);
+
+}  // namespace blockstack::gaia

@@ -1,0 +1,76 @@
+// The storage driver model (spec gaia.md §3). A driver stores objects under
+// (top level, path): the top level is a bucket address, or "{address}-auth" for
+// the revocation timestamp. The hub guarantees that a driver never sees two
+// concurrent modifications of one path; drivers must still be safe for concurrent
+// calls on different paths and for reads beside writes.
+//
+// Errors: InvalidArgument for a path the driver refuses (the hub answers 403
+// BadPathError), NotFound for a missing object, TooLarge, IoError/Unavailable for
+// storage failures (500).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <util/result.h>
+
+namespace blockstack::gaia {
+
+struct ObjectStat {
+  bool exists = false;
+  std::string etag;          // disk: MD5 hex; S3: as S3 reports it (quoted)
+  uint64_t content_length = 0;
+  std::string content_type;  // may be empty when the backend does not keep it
+  int64_t last_modified = 0; // Unix seconds
+};
+
+struct ObjectData {
+  ObjectStat stat;
+  std::string data;
+};
+
+struct ListEntry {
+  std::string name;  // path relative to the top level
+  ObjectStat stat;   // filled when listing with stat
+};
+
+struct ListPage {
+  std::vector<ListEntry> entries;
+  std::optional<std::string> page;  // token for the next page; nullopt at the end
+};
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  // The driver's public read prefix (ends with "/"), or "" when it has none of its
+  // own and reads go through the hub.
+  virtual std::string ReadUrlPrefix() const = 0;
+
+  // Stores data atomically (a reader sees the old or the new object, never part of
+  // one). Returns the new ETag.
+  virtual util::Result<std::string> Write(std::string_view top, std::string_view path, std::string_view data,
+                                          std::string_view content_type) = 0;
+  virtual util::Status Delete(std::string_view top, std::string_view path) = 0;
+  virtual util::Status Rename(std::string_view top, std::string_view path, std::string_view new_path) = 0;
+  // {exists=false} for a missing object.
+  virtual util::Result<ObjectStat> Stat(std::string_view top, std::string_view path) = 0;
+  virtual util::Result<ObjectData> Read(std::string_view top, std::string_view path) = 0;
+  // One page of the objects under top. page is a token from an earlier page (or
+  // nullopt for the first); a malformed token fails with InvalidArgument.
+  virtual util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page,
+                                      std::size_t page_size, bool with_stat) = 0;
+};
+
+// §1.7: paths containing ".." anywhere, empty paths and NUL bytes are refused by
+// every driver (InvalidArgument).
+util::Status CheckPath(std::string_view path);
+
+// A driver keeping everything in memory, for tests.
+std::unique_ptr<Driver> MakeMemoryDriver();
+
+}  // namespace blockstack::gaia

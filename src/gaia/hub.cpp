@@ -1,0 +1,508 @@
+#include <gaia/hub.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <random>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace blockstack::gaia {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr std::size_t MAX_JSON_BODY = 4096;
+constexpr std::size_t MAX_CONTENT_TYPE = 1024;
+const char* const DEFAULT_CONTENT_TYPE = "application/octet-stream";
+
+double NowSeconds() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+void AddCors(net::Response& res) {
+  res.With("Access-Control-Allow-Origin", "*")
+      .With("Access-Control-Allow-Methods", "DELETE,POST,GET,OPTIONS,HEAD")
+      .With("Access-Control-Allow-Headers", "Authorization,Content-Type,If-Match,If-None-Match")
+      .With("Access-Control-Max-Age", "86400");
+}
+
+net::Response ErrorResponse(const HubError& error) {
+  if (error.kind == HubErrorKind::Server) {
+    spdlog::error("gaia: {}", error.message);
+    return net::Response::Json(500, {{"message", "Server Error"}});
+  }
+  ordered_json body;
+  body["message"] = error.message;
+  const char* name = ClassName(error.kind);
+  if (*name) body["error"] = name;
+  net::Response res;
+  res.status = HttpStatus(error.kind);
+  res.body = body.dump();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
+}
+
+net::Response Fail(HubErrorKind kind, std::string message) { return ErrorResponse(HubError{kind, std::move(message)}); }
+
+bool IsAlnum(std::string_view s) {
+  if (s.empty()) return false;
+  for (char c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+std::string HttpDate(int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+  return buf;
+}
+
+// `{dir}/.history.{ms}.{10 chars}.{file}` (§2.5).
+std::string HistoryName(const std::string& path) {
+  static const char ALPHABET[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  std::string id;
+  for (int i = 0; i < 10; ++i) id += ALPHABET[rng() % 62];
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                std::chrono::system_clock::now().time_since_epoch())
+                .count();
+  auto slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "" : path.substr(0, slash + 1);
+  std::string file = slash == std::string::npos ? path : path.substr(slash + 1);
+  return dir + ".history." + std::to_string(ms) + "." + id + "." + file;
+}
+
+bool IsHistoryFile(const std::string& name) {
+  auto slash = name.rfind('/');
+  return name.compare(slash == std::string::npos ? 0 : slash + 1, 9, ".history.") == 0;
+}
+
+// The request body as a JSON object, the way express.json treats it: only for a
+// JSON content type, otherwise {}.
+HubResult<json> JsonBody(const net::Request& req) {
+  if (req.body.size() > MAX_JSON_BODY) {
+    return HubFail(HubErrorKind::PayloadTooLarge, "Invalid JSON: too long");
+  }
+  if (req.Header("content-type").find("json") == std::string::npos || req.body.empty()) return json::object();
+  json body = json::parse(req.body, nullptr, false);
+  if (body.is_discarded()) return HubFail(HubErrorKind::BadRequest, "Invalid JSON: could not parse the body");
+  return body;
+}
+
+}  // namespace
+
+Hub::PathGuard::PathGuard(Hub& hub, std::string key) : m_hub(hub), m_key(std::move(key)) {
+  std::lock_guard lock(m_hub.m_locks_mutex);
+  m_acquired = m_hub.m_locked_paths.insert(m_key).second;
+}
+
+Hub::PathGuard::~PathGuard() {
+  if (!m_acquired) return;
+  std::lock_guard lock(m_hub.m_locks_mutex);
+  m_hub.m_locked_paths.erase(m_key);
+}
+
+Hub::Hub(HubConfig config, std::unique_ptr<Driver> driver)
+    : m_config(std::move(config)),
+      m_driver(std::move(driver)),
+      m_revocations(std::max<std::size_t>(1, m_config.auth_timestamp_cache_size)) {
+  m_auth_settings.server_name = m_config.server_name;
+  m_auth_settings.require_correct_hub_url = m_config.require_correct_hub_url;
+  m_auth_settings.valid_hub_urls = m_config.valid_hub_urls;
+  SetListenAddress(m_config.host, m_config.port);
+  m_metrics.Describe("gaia_requests_total", "Requests answered, by route and status", "counter");
+  m_metrics.Describe("gaia_request_duration_seconds", "Time to answer a request, by route", "histogram");
+  m_metrics.Describe("gaia_bytes_written_total", "Bytes stored by successful writes", "counter");
+  m_metrics.Describe("gaia_bytes_read_total", "Bytes served by reads", "counter");
+  m_metrics.Describe("gaia_auth_cache_hits_total", "Requests whose token was already verified", "counter");
+}
+
+void Hub::SetListenAddress(const std::string& host, uint16_t port) {
+  if (!m_config.read_url.empty()) {
+    m_read_prefix = m_config.read_url;
+  } else if (!m_driver->ReadUrlPrefix().empty()) {
+    m_read_prefix = m_driver->ReadUrlPrefix();
+  } else {
+    std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    m_read_prefix = "http://" + shown + ":" + std::to_string(port) + "/read/";
+  }
+  // Reads are served under the path of the read URL; a read URL with no path of
+  // its own (a bucket's public URL) is still served under /read/.
+  auto scheme = m_read_prefix.find("://");
+  auto slash = scheme == std::string::npos ? std::string::npos : m_read_prefix.find('/', scheme + 3);
+  m_read_path = slash == std::string::npos ? "/" : m_read_prefix.substr(slash);
+  if (m_read_path.empty() || m_read_path.back() != '/') m_read_path += '/';
+  if (m_read_path == "/") m_read_path = "/read/";
+}
+
+net::ServerOptions Hub::ServerOptions() const {
+  net::ServerOptions options;
+  options.max_body_bytes = m_config.MaxUploadBytes();
+  options.threads = 4;
+  options.request_timeout = std::chrono::milliseconds(120000);
+  options.error_response = [](unsigned status, const std::string& message) {
+    net::Response res;
+    if (status == 413) {
+      res = ErrorResponse({HubErrorKind::PayloadTooLarge, "Max file upload size is exceeded: " + message});
+    } else {
+      res = net::Response::Json(status, {{"message", message}});
+    }
+    AddCors(res);
+    return res;
+  };
+  return options;
+}
+
+std::string Hub::PublicUrl(const std::string& address, const std::string& path) const {
+  return m_read_prefix + address + "/" + path;
+}
+
+net::Response Hub::Handle(const net::Request& req) {
+  auto start = std::chrono::steady_clock::now();
+  std::string route = "other";
+  net::Response res;
+  try {
+    res = Route(req, route);
+  } catch (const std::exception& e) {
+    res = ErrorResponse({HubErrorKind::Server, std::string("unexpected failure: ") + e.what()});
+  }
+  AddCors(res);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m_metrics.Add("gaia_requests_total", {{"route", route}, {"status", std::to_string(res.status)}});
+  m_metrics.Observe("gaia_request_duration_seconds", {{"route", route}}, seconds);
+  return res;
+}
+
+net::Response Hub::Route(const net::Request& req, std::string& route) {
+  const std::string& path = req.path;
+  if (req.method == "OPTIONS") {
+    route = "options";
+    net::Response res;
+    res.status = 204;
+    return res;
+  }
+  auto after = [&](std::string_view prefix) -> std::optional<std::string_view> {
+    if (std::string_view(path).substr(0, prefix.size()) != prefix) return std::nullopt;
+    return std::string_view(path).substr(prefix.size());
+  };
+  // "{address}/{rest}" with one trailing '/' stripped from rest; nullopt unless the
+  // address is alphanumeric and rest is not empty.
+  auto split = [](std::string_view tail) -> std::optional<std::pair<std::string, std::string>> {
+    auto slash = tail.find('/');
+    if (slash == std::string_view::npos || !IsAlnum(tail.substr(0, slash))) return std::nullopt;
+    std::string rest(tail.substr(slash + 1));
+    if (rest.empty()) return std::nullopt;
+    if (rest.back() == '/') rest.pop_back();
+    return std::pair{std::string(tail.substr(0, slash)), rest};
+  };
+  std::string lower = path;
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+
+  if ((req.method == "GET" || req.method == "HEAD") && (lower == "/hub_info" || lower == "/hub_info/")) {
+    route = "hub_info";
+    return HubInfo();
+  }
+  if (req.method == "GET" && path == "/metrics") {
+    route = "metrics";
+    m_metrics.Set("gaia_auth_cache_hits_total", {}, static_cast<double>(m_auth_cache.Hits()));
+    return net::Response::Text(200, m_metrics.Render(), "text/plain; version=0.0.4");
+  }
+  if (auto tail = after("/store/"); tail && req.method == "POST") {
+    if (auto parts = split(*tail)) {
+      route = "store";
+      return Store(req, parts->first, parts->second);
+    }
+  }
+  if (auto tail = after("/delete/"); tail && req.method == "DELETE") {
+    if (auto parts = split(*tail)) {
+      route = "delete";
+      return Delete(req, parts->first, parts->second);
+    }
+  }
+  for (const char* name : {"/list-files/", "/revoke-all/"}) {
+    auto tail = after(name);
+    if (!tail || req.method != "POST") continue;
+    auto end = tail->find('/');
+    std::string address(tail->substr(0, end));
+    if (!IsAlnum(address)) continue;
+    bool list = name[1] == 'l';
+    route = list ? "list_files" : "revoke_all";
+    return list ? ListFiles(req, address) : RevokeAll(req, address);
+  }
+  if (auto tail = after(m_read_path); tail && (req.method == "GET" || req.method == "HEAD")) {
+    auto slash = tail->find('/');
+    if (slash != std::string_view::npos && slash > 0 && slash + 1 < tail->size()) {
+      std::string top(tail->substr(0, slash));
+      bool ok = true;
+      for (char c : top) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+      if (ok) {
+        route = "read";
+        return ReadFile(req, top, std::string(tail->substr(slash + 1)));
+      }
+    }
+  }
+  return net::Response::Json(404, {{"message", "Cannot " + req.method + " " + path}});
+}
+
+net::Response Hub::HubInfo() const {
+  ordered_json body;
+  body["challenge_text"] = ChallengeText(m_config.server_name);
+  body["latest_auth_version"] = "v1";
+  double mb = m_config.max_file_upload_size_mb;
+  if (mb == std::floor(mb)) body["max_file_upload_size_megabytes"] = static_cast<int64_t>(mb);
+  else body["max_file_upload_size_megabytes"] = mb;
+  body["read_url_prefix"] = m_read_prefix;
+  net::Response res;
+  res.body = body.dump();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
+}
+
+HubResult<double> Hub::RevocationTimestamp(const std::string& address) {
+  if (auto cached = m_revocations.Get(address)) return *cached;
+  auto stored = m_driver->Read(address + "-auth", "authTimestamp");
+  double value = 0;
+  if (stored) {
+    char* end = nullptr;
+    value = std::strtod(stored->data.c_str(), &end);
+    if (end == stored->data.c_str() || !std::isfinite(value)) {
+      return HubFail(HubErrorKind::Validation, "Invalid authTimestamp stored for bucket " + address);
+    }
+  } else if (stored.error().code != util::ErrorCode::NotFound) {
+    return HubFail(HubErrorKind::Server, "cannot read the revocation timestamp: " + stored.error().message);
+  }
+  // Zero is cached too: this hub is the only writer of the timestamp file.
+  m_revocations.Put(address, value);
+  return value;
+}
+
+HubResult<Authorization> Hub::Authenticate(const net::Request& req, const std::string& address,
+                                           bool check_revocation) {
+  double oldest = 0;
+  if (check_revocation) {
+    BS_GAIA_TRY(oldest, RevocationTimestamp(address));
+  }
+  BS_GAIA_TRY(Authorization auth,
+              m_auth_cache.Validate(req.Header("authorization"), address, m_auth_settings, oldest, NowSeconds()));
+  if (m_config.whitelist) {
+    const auto& list = *m_config.whitelist;
+    if (std::find(list.begin(), list.end(), auth.signer_address) == list.end()) {
+      return HubFail(HubErrorKind::Validation, "Address " + auth.signer_address + " not authorized for writes");
+    }
+  }
+  return auth;
+}
+
+net::Response Hub::Store(const net::Request& req, const std::string& address, std::string path) {
+  PathGuard guard(*this, address + "/" + path);
+  if (!guard.Acquired()) {
+    return Fail(HubErrorKind::Conflict, "Concurrent operation (store) attempted on " + address + "/" + path);
+  }
+  auto auth = Authenticate(req, address, true);
+  if (!auth) return ErrorResponse(auth.error());
+  if (!auth->scopes.AllowsWrite(path) || (auth->scopes.HasArchival() && !auth->scopes.AllowsArchival(path))) {
+    return Fail(HubErrorKind::Validation, "Address " + address + " not authorized to write to " + path + " by scopes");
+  }
+  const std::string& if_match = req.Header("if-match");
+  const std::string& if_none_match = req.Header("if-none-match");
+  bool has_if_match = req.headers.contains("if-match");
+  bool has_if_none_match = req.headers.contains("if-none-match");
+  if (has_if_match && has_if_none_match) {
+    return Fail(HubErrorKind::PreconditionFailed, "Request should not contain both if-match and if-none-match headers");
+  }
+  if (has_if_none_match && if_none_match != "*") {
+    return Fail(HubErrorKind::PreconditionFailed, "Misuse of the if-none-match header. Expected to be * on write requests.");
+  }
+  if ((has_if_match && if_match != "*") || has_if_none_match) {
+    auto stat = m_driver->Stat(address, path);
+    if (!stat) return ErrorResponse(FromUtilError(stat.error()));
+    if (has_if_match && (!stat->exists || stat->etag != if_match)) {
+      return Fail(HubErrorKind::PreconditionFailed, "The provided ifMatch etag does not match the current file");
+    }
+    if (has_if_none_match && stat->exists) {
+      return Fail(HubErrorKind::PreconditionFailed, "The entity you are trying to create already exists");
+    }
+  }
+  std::string content_type = req.headers.contains("content-type") ? req.Header("content-type") : DEFAULT_CONTENT_TYPE;
+  if (content_type.size() > MAX_CONTENT_TYPE) {
+    // The original rejects this with an unmapped error (500).
+    return ErrorResponse({HubErrorKind::Server, "Content-Type header is over 1024 characters"});
+  }
+  if (auth->scopes.HasArchival()) {
+    auto moved = m_driver->Rename(address, path, HistoryName(path));
+    if (!moved && moved.error().code != util::ErrorCode::NotFound) return ErrorResponse(FromUtilError(moved.error()));
+  }
+  auto etag = m_driver->Write(address, path, req.body, content_type);
+  if (!etag) return ErrorResponse(FromUtilError(etag.error()));
+  m_metrics.Add("gaia_bytes_written_total", {}, static_cast<double>(req.body.size()));
+  ordered_json body;
+  body["publicURL"] = PublicUrl(address, path);
+  body["etag"] = *etag;
+  net::Response res;
+  res.status = 202;
+  res.body = body.dump();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
+}
+
+net::Response Hub::Delete(const net::Request& req, const std::string& address, std::string path) {
+  PathGuard guard(*this, address + "/" + path);
+  if (!guard.Acquired()) {
+    return Fail(HubErrorKind::Conflict, "Concurrent operation (delete) attempted on " + address + "/" + path);
+  }
+  auto auth = Authenticate(req, address, true);
+  if (!auth) return ErrorResponse(auth.error());
+  if (!auth->scopes.AllowsDelete(path) || (auth->scopes.HasArchival() && !auth->scopes.AllowsArchival(path))) {
+    return Fail(HubErrorKind::Validation, "Address " + address + " not authorized to delete " + path + " by scopes");
+  }
+  auto done = auth->scopes.HasArchival() ? m_driver->Rename(address, path, HistoryName(path))
+                                         : m_driver->Delete(address, path);
+  if (!done) return ErrorResponse(FromUtilError(done.error()));
+  net::Response res;
+  res.status = 202;
+  return res;
+}
+
+net::Response Hub::ListFiles(const net::Request& req, const std::string& address) {
+  auto body = JsonBody(req);
+  if (!body) return ErrorResponse(body.error());
+  auto auth = Authenticate(req, address, true);
+  if (!auth) return ErrorResponse(auth.error());
+  std::optional<std::string> page;
+  bool with_stat = false;
+  if (body->is_object()) {
+    const json& p = body->contains("page") ? (*body)["page"] : json();
+    if (p.is_string() && !p.get<std::string>().empty()) page = p.get<std::string>();
+    else if (p.is_number() && p.get<double>() != 0) page = JsNumber(p.get<double>());
+    else if (!p.is_null() && !p.is_string() && !p.is_number() && !(p.is_boolean() && !p.get<bool>())) {
+      return Fail(HubErrorKind::BadRequest, "Invalid page token");
+    }
+    const json& s = body->contains("stat") ? (*body)["stat"] : json();
+    with_stat = !s.is_null() && !(s.is_boolean() && !s.get<bool>()) && !(s.is_number() && s.get<double>() == 0) &&
+                !(s.is_string() && s.get<std::string>().empty());
+  }
+  auto listed = m_driver->List(address, page, m_config.page_size, with_stat);
+  if (!listed) {
+    if (listed.error().code == util::ErrorCode::InvalidArgument) {
+      return Fail(HubErrorKind::BadRequest, listed.error().message);
+    }
+    return ErrorResponse(FromUtilError(listed.error()));
+  }
+  json entries = json::array();
+  bool hide_history = auth->scopes.HasArchival();
+  for (const auto& e : listed->entries) {
+    if (hide_history && IsHistoryFile(e.name)) continue;
+    if (!with_stat) {
+      entries.push_back(e.name);
+      continue;
+    }
+    ordered_json entry;
+    entry["name"] = e.name;
+    entry["exists"] = true;
+    entry["etag"] = e.stat.etag;
+    entry["contentLength"] = e.stat.content_length;
+    if (!e.stat.content_type.empty()) entry["contentType"] = e.stat.content_type;
+    entry["lastModifiedDate"] = e.stat.last_modified;
+    entries.push_back(json::parse(entry.dump()));
+  }
+  if (entries.empty() && listed->page && !listed->entries.empty()) entries.push_back(nullptr);
+  ordered_json out;
+  out["entries"] = entries;
+  out["page"] = listed->page ? json(*listed->page) : json(nullptr);
+  net::Response res;
+  res.status = 202;
+  res.body = out.dump();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
+}
+
+net::Response Hub::RevokeAll(const net::Request& req, const std::string& address) {
+  auto body = JsonBody(req);
+  if (!body) return ErrorResponse(body.error());
+  const json& v = body->is_object() && body->contains("oldestValidTimestamp") ? (*body)["oldestValidTimestamp"] : json();
+  bool falsy = v.is_null() || (v.is_number() && v.get<double>() == 0) || (v.is_string() && v.get<std::string>().empty()) ||
+               (v.is_boolean() && !v.get<bool>());
+  if (falsy) return Fail(HubErrorKind::BadRequest, "Invalid JSON: missing oldestValidTimestamp");
+  // parseInt semantics: leading digits of a string, the integer part of a number.
+  double parsed = NAN;
+  if (v.is_number()) {
+    parsed = std::trunc(v.get<double>());
+  } else if (v.is_string()) {
+    const std::string& s = v.get_ref<const std::string&>();
+    std::size_t i = 0;
+    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i]))) ++i;
+    std::size_t digits = i + (i < s.size() && (s[i] == '-' || s[i] == '+') ? 1 : 0);
+    std::size_t end = digits;
+    while (end < s.size() && std::isdigit(static_cast<unsigned char>(s[end]))) ++end;
+    if (end > digits) parsed = std::strtod(s.substr(i, end - i).c_str(), nullptr);
+  }
+  if (!std::isfinite(parsed) || parsed < 0 || parsed > 4294967295.0) {
+    return Fail(HubErrorKind::BadRequest, "Invalid JSON: oldestValidTimestamp is not a valid integer");
+  }
+  auto auth = Authenticate(req, address, false);
+  if (!auth) return ErrorResponse(auth.error());
+  // A timestamp never moves backwards, cached or not.
+  auto current = RevocationTimestamp(address);
+  if (!current) return ErrorResponse(current.error());
+  if (parsed > *current) {
+    std::string text = std::to_string(static_cast<uint64_t>(parsed));
+    auto written = m_driver->Write(address + "-auth", "authTimestamp", text, "text/plain; charset=UTF-8");
+    if (!written) return ErrorResponse(FromUtilError(written.error()));
+    m_revocations.Put(address, parsed);
+  }
+  net::Response res = net::Response::Json(202, {{"status", "success"}});
+  return res;
+}
+
+net::Response Hub::ReadFile(const net::Request& req, const std::string& top, const std::string& path) {
+  if (!CheckPath(path)) return net::Response::Text(400, "Could not return file");
+  auto obj = m_driver->Read(top, path);
+  if (!obj) {
+    if (obj.error().code == util::ErrorCode::NotFound || obj.error().code == util::ErrorCode::InvalidArgument) {
+      return net::Response::Text(404, "File not found");
+    }
+    spdlog::error("gaia: read {}/{}: {}", top, path, obj.error().message);
+    return net::Response::Text(400, "Could not return file");
+  }
+  const std::string& etag = obj->stat.etag;
+  net::Response res;
+  res.With("ETag", etag).With("Access-Control-Expose-Headers", "Content-Type,ETag");
+  if (obj->stat.last_modified > 0) res.With("Last-Modified", HttpDate(obj->stat.last_modified));
+  if (!m_config.cache_control.empty()) res.With("Cache-Control", m_config.cache_control);
+  const std::string& inm = req.Header("if-none-match");
+  if (!inm.empty()) {
+    // A list of tags, quoted or not, weak or not, or "*".
+    std::string_view rest = inm;
+    while (!rest.empty()) {
+      auto comma = rest.find(',');
+      std::string_view tag = rest.substr(0, comma);
+      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
+      while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+      while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+      if (tag.starts_with("W/")) tag.remove_prefix(2);
+      std::string_view bare = etag;
+      if (bare.size() >= 2 && bare.front() == '"' && bare.back() == '"') bare = bare.substr(1, bare.size() - 2);
+      if (tag.size() >= 2 && tag.front() == '"' && tag.back() == '"') tag = tag.substr(1, tag.size() - 2);
+      if (tag == "*" || tag == bare) {
+        res.status = 304;
+        return res;
+      }
+    }
+  }
+  res.status = 200;
+  res.With("Content-Type", obj->stat.content_type.empty() ? DEFAULT_CONTENT_TYPE : obj->stat.content_type);
+  m_metrics.Add("gaia_bytes_read_total", {}, static_cast<double>(obj->data.size()));
+  res.body = std::move(obj->data);
+  return res;
+}
+
+}  // namespace blockstack::gaia

@@ -1,0 +1,78 @@
+// The Gaia hub (spec gaia.md §1): store, delete, list-files, revoke-all and
+// hub_info over a storage driver, plus reads of stored files (GET/HEAD with
+// ETag, Last-Modified, Cache-Control, If-None-Match) and /metrics.
+//
+// Handle() is thread-safe: requests for different paths proceed in parallel; two
+// modifications of one path never interleave (the second gets 409).
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_set>
+
+#include <gaia/auth.h>
+#include <gaia/config.h>
+#include <gaia/driver.h>
+#include <net/http_server.h>
+#include <net/metrics.h>
+#include <util/lru_cache.h>
+
+namespace blockstack::gaia {
+
+class Hub {
+ public:
+  Hub(HubConfig config, std::unique_ptr<Driver> driver);
+
+  // The read URL prefix to report and build publicURLs with: config readURL when
+  // set, else the driver's own, else http://{host}:{port}/read/. Call once the
+  // listening port is known; before that the hub uses the configured port.
+  void SetListenAddress(const std::string& host, uint16_t port);
+  const std::string& ReadUrlPrefix() const { return m_read_prefix; }
+
+  net::Response Handle(const net::Request& req);
+  // Server options matching this hub: body limit = upload limit, errors rendered
+  // in the hub's JSON shape with CORS headers.
+  net::ServerOptions ServerOptions() const;
+
+  net::Metrics& Metrics() { return m_metrics; }
+
+ private:
+  net::Response Route(const net::Request& req, std::string& route);
+  net::Response HubInfo() const;
+  net::Response Store(const net::Request& req, const std::string& address, std::string path);
+  net::Response Delete(const net::Request& req, const std::string& address, std::string path);
+  net::Response ListFiles(const net::Request& req, const std::string& address);
+  net::Response RevokeAll(const net::Request& req, const std::string& address);
+  net::Response ReadFile(const net::Request& req, const std::string& top, const std::string& path);
+
+  HubResult<Authorization> Authenticate(const net::Request& req, const std::string& address, bool check_revocation);
+  HubResult<double> RevocationTimestamp(const std::string& address);
+  std::string PublicUrl(const std::string& address, const std::string& path) const;
+
+  // A try-lock on "{address}/{path}": held for the life of the guard.
+  class PathGuard {
+   public:
+    PathGuard(Hub& hub, std::string key);
+    ~PathGuard();
+    bool Acquired() const { return m_acquired; }
+
+   private:
+    Hub& m_hub;
+    std::string m_key;
+    bool m_acquired;
+  };
+
+  HubConfig m_config;
+  std::unique_ptr<Driver> m_driver;
+  AuthSettings m_auth_settings;
+  AuthCache m_auth_cache;
+  util::LruCache<std::string, double> m_revocations;
+  std::string m_read_prefix;
+  std::string m_read_path;  // the path part of m_read_prefix, served by ReadFile
+  std::mutex m_locks_mutex;
+  std::unordered_set<std::string> m_locked_paths;
+  net::Metrics m_metrics;
+};
+
+}  // namespace blockstack::gaia

@@ -1,0 +1,107 @@
+#include <gaia/hub_main.h>
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <gaia/drivers/disk_driver.h>
+#include <gaia/drivers/s3_driver.h>
+#include <gaia/hub.h>
+#include <util/log.h>
+#include <util/url.h>
+
+namespace blockstack::gaia {
+
+namespace {
+
+util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
+  if (config.driver == "disk") return MakeDiskDriver(config.storage_root);
+  if (config.driver == "memory") return MakeMemoryDriver();
+  if (config.driver == "s3" || config.driver == "aws") return MakeS3Driver(config.s3, config.bucket, config.cache_control);
+  return util::Fail(util::ErrorCode::InvalidArgument, "unknown driver '" + config.driver + "' (disk, s3 or memory)");
+}
+
+}  // namespace
+
+int RunHub(int argc, char** argv) {
+  CLI::App app{"gaia-hub: per-user file storage behind the Gaia HTTP API"};
+  std::string config_file, listen, storage_root, read_url, driver, server_name, log_level = "info";
+  app.add_option("--config", config_file, "JSON config file with the original hub's keys (port, serverName, "
+                                           "readURL, driver, diskSettings.storageRootDirectory, bucket, "
+                                           "awsCredentials, pageSize, maxFileUploadSize, whitelist, "
+                                           "requireCorrectHubUrl, validHubUrls, cacheControl)");
+  app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:<config port, 3000>); port 0 "
+                                     "picks a free one");
+  app.add_option("--storage-root", storage_root, "disk driver: directory holding the buckets");
+  app.add_option("--read-url", read_url, "URL prefix clients read files from (default: this hub's /read/)");
+  app.add_option("--driver", driver, "storage driver: disk (default), s3 or memory");
+  app.add_option("--server-name", server_name, "server name in the challenge text (default gaia-0)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? 0 : 2;
+  }
+  if (auto st = util::InitLogging(log_level); !st) {
+    std::fprintf(stderr, "gaia-hub: %s\n", st.error().message.c_str());
+    return 2;
+  }
+  HubConfig config;
+  if (!config_file.empty()) {
+    if (auto st = LoadHubConfigFile(config_file, config); !st) {
+      std::fprintf(stderr, "gaia-hub: %s\n", st.error().message.c_str());
+      return 2;
+    }
+  }
+  ApplyHubConfigEnv(config);
+  if (!listen.empty()) {
+    auto hp = util::ParseHostPort(listen, true);
+    if (!hp) {
+      std::fprintf(stderr, "gaia-hub: --listen: %s\n", hp.error().message.c_str());
+      return 2;
+    }
+    config.host = hp->first;
+    config.port = hp->second;
+  }
+  if (!storage_root.empty()) config.storage_root = storage_root;
+  if (!read_url.empty()) config.read_url = read_url;
+  if (!driver.empty()) config.driver = driver;
+  if (!server_name.empty()) config.server_name = server_name;
+
+  auto store = MakeDriver(config);
+  if (!store) {
+    std::fprintf(stderr, "gaia-hub: %s\n", store.error().message.c_str());
+    return store.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
+  }
+  // SIGINT and SIGTERM are taken by sigwait below, so every thread must block them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  Hub hub(config, std::move(*store));
+  auto server = net::HttpServer::Start(
+      config.host, config.port, [&hub](const net::Request& req) { return hub.Handle(req); }, hub.ServerOptions());
+  if (!server) {
+    std::fprintf(stderr, "gaia-hub: %s\n", server.error().message.c_str());
+    return 3;
+  }
+  hub.SetListenAddress(config.host, (*server)->Port());
+  // Tests and scripts read this line to learn the port.
+  std::cout << "gaia-hub listening on http://" << config.host << ":" << (*server)->Port()
+            << " (read URL " << hub.ReadUrlPrefix() << ", driver " << config.driver << ")" << std::endl;
+
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("gaia-hub: stopping on signal {}", sig);
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace blockstack::gaia
