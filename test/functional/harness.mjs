@@ -208,3 +208,28 @@ export async function cliJson(args) {
   if (r.code !== 0) throw new Error(`blockstack ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
+
+// --- gaia-hub -------------------------------------------------------------------------
+
+// Starts gaia-hub on a free loopback port with the given extra arguments (and a JSON
+// config when given); resolves { child, url, port } once it listens.
+export async function startGaiaHub({ args = [], config, storageRoot, port: wanted } = {}) {
+  const dir = tempDir('gaia-hub');
+  const port = wanted || await freePort();
+  const all = ['--listen', `127.0.0.1:${port}`, ...args];
+  if (!args.includes('--storage-root') && !args.includes('--driver')) {
+    all.push('--storage-root', storageRoot || path.join(dir, 'storage'));
+  }
+  if (config) {
+    const { writeFileSync } = await import('node:fs');
+    const file = path.join(dir, 'config.json');
+    writeFileSync(file, JSON.stringify(config));
+    all.push('--config', file);
+  }
+  const child = startProcess(path.join(binDir, 'gaia-hub'), all);
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`gaia-hub exited ${child.exitCode}: ${child.output}`);
+    return /listening on/.test(child.output);
+  }, { what: 'gaia-hub to listen' });
+  return { child, port, url: `http://127.0.0.1:${port}`, dir };
+}

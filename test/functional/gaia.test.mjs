@@ -1,0 +1,295 @@
+// gaia-hub against the real @stacks/storage client (disk and S3 drivers), our CLI
+// reading what the JS client wrote and the reverse, and hostile requests.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import http from 'node:http';
+import net from 'node:net';
+import path from 'node:path';
+import { readdirSync } from 'node:fs';
+
+import { freePort, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const { UserSession, AppConfig } = require('@stacks/auth');
+const { Storage } = require('@stacks/storage');
+const { config: stacksConfig } = require('@stacks/common');
+const { TokenSigner } = require('jsontokens');
+const { signECDSA } = require('@stacks/encryption');
+const S3rver = require('s3rver');
+
+stacksConfig.logLevel = 'error';
+
+const APP_KEY = 'e0a0eab434faf2c609cac5919b71a2348a747cdf7618cc8847c2d55d98e3df4e';
+const APP_PUB = '03cc822fbe6349ecc5f4342205274041da53d54d6ab8e7c4ee343a11216e5540a7';
+const ADDRESS = '16mHK3nMEhVGjSYGbzEGA37vej7HYzJ9Xn';
+const OTHER_KEY = 'bb75bbdd1ac307c4a9f7a72dc04e2982d055a39f9e468e9bad9e807e5ad38260';
+
+function storageFor(hubUrl, appPrivateKey = APP_KEY) {
+  const userSession = new UserSession({
+    appConfig: new AppConfig(['store_write'], 'http://localhost'),
+    sessionOptions: { userData: { appPrivateKey, hubUrl } },
+  });
+  return new Storage({ userSession });
+}
+
+const cli = (hub, args) => run('blockstack', ['gaia', ...args, '--hub', hub, '--key', APP_KEY]);
+
+function v1Token(payload, key = APP_KEY) {
+  return `bearer v1:${new TokenSigner('ES256K', key).sign(payload)}`;
+}
+
+// An HTTP request whose path is sent exactly as given.
+function rawRequest(port, method, requestPath, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: requestPath, headers }, (res) => {
+      let data = '';
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => resolve({ status: res.statusCode, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const challenge = (server = 'gaia-0') => JSON.stringify(['gaiahub', '0', server, 'blockstack_storage_please_sign']);
+
+// Runs the client suite against one hub configuration.
+function clientSuite(name, startHub) {
+  describe(name, () => {
+    let hub;
+    before(async () => { hub = await startHub(); });
+    after(async () => { await stopProcess(hub.child); await hub.stop?.(); });
+
+    test('putFile/getFile: plain, encrypted, signed, encrypted and signed', async () => {
+      const s = storageFor(hub.url);
+      const cases = [
+        ['plain.txt', 'hello gaia', { encrypt: false }, { decrypt: false }],
+        ['enc.txt', 'a secret', { encrypt: true }, { decrypt: true }],
+        ['signed.txt', 'signed words', { encrypt: false, sign: true }, { decrypt: false, verify: true }],
+        ['both.bin', new Uint8Array([0, 1, 2, 250, 255]), { encrypt: true, sign: true }, { decrypt: true, verify: true }],
+      ];
+      for (const [file, content, putOpts, getOpts] of cases) {
+        const url = await s.putFile(file, content, putOpts);
+        assert.match(url, new RegExp(`${ADDRESS}/${file.replace('.', '\\.')}$`));
+        const back = await s.getFile(file, getOpts);
+        if (content instanceof Uint8Array) assert.deepEqual(new Uint8Array(back), content);
+        else assert.equal(back, content);
+      }
+      // Overwrite: the client sends If-Match with the ETag it saw.
+      await s.putFile('plain.txt', 'hello again', { encrypt: false });
+      assert.equal(await s.getFile('plain.txt', { decrypt: false }), 'hello again');
+    });
+
+    test('our CLI reads what the JS client wrote, and the reverse', async () => {
+      const s = storageFor(hub.url);
+      await s.putFile('js-plain.txt', 'from js', { encrypt: false, dangerouslyIgnoreEtag: true });
+      await s.putFile('js-enc.txt', 'from js, encrypted', { encrypt: true, dangerouslyIgnoreEtag: true });
+      await s.putFile('js-signed.txt', 'from js, signed', { encrypt: false, sign: true, dangerouslyIgnoreEtag: true });
+      await s.putFile('js-both.txt', 'from js, both', { encrypt: true, sign: true, dangerouslyIgnoreEtag: true });
+      const get = async (file, flags) => {
+        const r = await cli(hub.url, ['get', file, ...flags]);
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout;
+      };
+      assert.equal(await get('js-plain.txt', []), 'from js');
+      assert.equal(await get('js-enc.txt', ['--decrypt']), 'from js, encrypted');
+      assert.equal(await get('js-signed.txt', ['--verify']), 'from js, signed');
+      assert.equal(await get('js-both.txt', ['--decrypt', '--verify']), 'from js, both');
+
+      const put = async (file, flags) => {
+        const r = await cli(hub.url, ['put', file, '--text', ...flags]);
+        assert.equal(r.code, 0, r.stderr);
+      };
+      await put('cli-plain.txt', ['--data', 'from cli']);
+      await put('cli-enc.txt', ['--data', 'from cli, encrypted', '--encrypt']);
+      await put('cli-enc64.txt', ['--data', 'from cli, base64', '--encrypt', '--base64']);
+      await put('cli-signed.txt', ['--data', 'from cli, signed', '--sign']);
+      await put('cli-both.txt', ['--data', 'from cli, both', '--encrypt', '--sign']);
+      assert.equal(await s.getFile('cli-plain.txt', { decrypt: false }), 'from cli');
+      assert.equal(await s.getFile('cli-enc.txt'), 'from cli, encrypted');
+      assert.equal(await s.getFile('cli-enc64.txt'), 'from cli, base64');
+      assert.equal(await s.getFile('cli-signed.txt', { decrypt: false, verify: true }), 'from cli, signed');
+      assert.equal(await s.getFile('cli-both.txt', { decrypt: true, verify: true }), 'from cli, both');
+
+      // A .sig made by another key is refused by our CLI (exit 6) and by the JS client.
+      await s.putFile('forged.txt', 'x', { encrypt: false, dangerouslyIgnoreEtag: true });
+      await s.putFile('forged.txt.sig', JSON.stringify(signECDSA(OTHER_KEY, 'x')),
+        { encrypt: false, contentType: 'application/json', dangerouslyIgnoreEtag: true });
+      const forged = await cli(hub.url, ['get', 'forged.txt', '--verify']);
+      assert.equal(forged.code, 6, forged.stderr);
+      assert.match(forged.stderr, /not the owner/);
+      await assert.rejects(s.getFile('forged.txt', { decrypt: false, verify: true }));
+    });
+
+    test('listFiles pages through 1,000+ files; deleteFile removes them', async () => {
+      const s = storageFor(hub.url);
+      const names = [];
+      for (let i = 0; i < 1010; i++) names.push(`many/file-${String(i).padStart(4, '0')}.txt`);
+      for (let i = 0; i < names.length; i += 50) {
+        await Promise.all(names.slice(i, i + 50).map((n) => s.putFile(n, n, { encrypt: false, dangerouslyIgnoreEtag: true })));
+      }
+      const listed = [];
+      const count = await s.listFiles((f) => { listed.push(f); return true; });
+      for (const n of names) assert.ok(listed.includes(n), `missing ${n}`);
+      assert.equal(count, listed.length);
+      const cliList = await cli(hub.url, ['list']);
+      assert.equal(cliList.code, 0, cliList.stderr);
+      assert.equal(cliList.stdout.trim().split('\n').filter((l) => l.startsWith('many/')).length, 1010);
+
+      await s.deleteFile('many/file-0000.txt');
+      await s.deleteFile('signed.txt', { wasSigned: true });
+      const after = [];
+      await s.listFiles((f) => { after.push(f); return true; });
+      assert.ok(!after.includes('many/file-0000.txt'));
+      assert.ok(!after.includes('signed.txt') && !after.includes('signed.txt.sig'));
+      await assert.rejects(s.getFile('many/file-0000.txt', { decrypt: false }));
+    });
+
+    test('hostile requests get the spec errors and leave data untouched', async () => {
+      const s = storageFor(hub.url);
+      await s.putFile('keep.txt', 'original', { encrypt: false, dangerouslyIgnoreEtag: true });
+      const store = (p, body, headers) => fetch(`${hub.url}/store/${ADDRESS}/${p}`, { method: 'POST', body, headers });
+      const good = v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, iat: Math.floor(Date.now() / 1000) });
+
+      // Sent verbatim (fetch would resolve the dot segments itself).
+      for (const p of ['..%2Fescape', '%2e%2e/escape', 'a/%2E%2E/%2E%2E/b', '../../etc/passwd']) {
+        const r = await rawRequest(hub.port, 'POST', `/store/${ADDRESS}/${p}`, { Authorization: good }, 'x');
+        assert.equal(r.status, 403, p);
+        assert.equal(JSON.parse(r.body).error, 'BadPathError');
+      }
+      const cases = [
+        ['forged', v1Token({ gaiaChallenge: challenge(), iss: APP_PUB }, OTHER_KEY)],
+        ['expired', v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, exp: 1 })],
+        ['wrong hub challenge', v1Token({ gaiaChallenge: challenge('elsewhere'), iss: APP_PUB })],
+        ['wrong scope', v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, scopes: [{ scope: 'putFile', domain: 'other.txt' }] })],
+        ['garbage', 'bearer v1:abc.def.ghi'],
+      ];
+      for (const [what, auth] of cases) {
+        const r = await store('keep.txt', 'overwritten', { Authorization: auth });
+        assert.equal(r.status, 401, what);
+        assert.equal((await r.json()).error, 'ValidationError', what);
+      }
+      // Wrong address: a valid token for this key used on another bucket.
+      const wrong = await fetch(`${hub.url}/store/1FjG1mM47ydAe84j237QZMgcWYnwLo8tm2/x`, {
+        method: 'POST', body: 'x', headers: { Authorization: good } });
+      assert.equal(wrong.status, 401);
+      // Over-long content type.
+      const ct = await store('keep.txt', 'overwritten', { Authorization: good, 'Content-Type': 'a'.repeat(2000) });
+      assert.equal(ct.status, 500);
+      // A truncated upload: Content-Length promises more than arrives.
+      await new Promise((resolve, reject) => {
+        const sock = net.connect(hub.port, '127.0.0.1', () => {
+          sock.write(`POST /store/${ADDRESS}/keep.txt HTTP/1.1\r\nHost: x\r\nAuthorization: ${good}\r\n` +
+                     'Content-Length: 100000\r\n\r\npartial');
+          setTimeout(() => sock.destroy(), 100);
+        });
+        sock.on('close', resolve);
+        sock.on('error', reject);
+      });
+      assert.equal(await s.getFile('keep.txt', { decrypt: false }), 'original');
+
+      // Racing writers with the same If-Match: exactly one wins, the rest get 409 or 412.
+      const base = await store('race.txt', 'v0', { Authorization: good });
+      const { etag } = await base.json();
+      const racers = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        store('race.txt', `v${i + 1}`, { Authorization: good, 'If-Match': etag })));
+      const statuses = racers.map((r) => r.status);
+      assert.equal(statuses.filter((st) => st === 202).length, 1, statuses.join(','));
+      assert.ok(statuses.every((st) => [202, 409, 412].includes(st)), statuses.join(','));
+
+      // Revocation: tokens issued before the timestamp stop working, newer ones work.
+      const now = Math.floor(Date.now() / 1000);
+      const old = v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, iat: now - 100 });
+      const revoke = await fetch(`${hub.url}/revoke-all/${ADDRESS}`, {
+        method: 'POST', body: JSON.stringify({ oldestValidTimestamp: now - 10 }),
+        headers: { Authorization: old, 'Content-Type': 'application/json' } });
+      assert.equal(revoke.status, 202);
+      const refused = await store('keep.txt', 'overwritten', { Authorization: old });
+      assert.equal(refused.status, 401);
+      assert.equal((await refused.json()).error, 'AuthTokenTimestampValidationError');
+      const fresh = await store('fresh.txt', 'ok', { Authorization: good });
+      assert.equal(fresh.status, 202);
+      assert.equal(await s.getFile('keep.txt', { decrypt: false }), 'original');
+    });
+  });
+}
+
+clientSuite('gaia-hub with the disk driver', async () => startGaiaHub());
+
+clientSuite('gaia-hub with the S3 driver (s3rver)', async () => {
+  const s3port = await freePort();
+  const s3 = new S3rver({ port: s3port, address: '127.0.0.1', silent: true, directory: tempDir('s3rver') });
+  await s3.run();
+  const hubPort = await freePort();
+  const hub = await startGaiaHub({
+    port: hubPort,
+    args: ['--driver', 's3', '--read-url', `http://127.0.0.1:${hubPort}/read/`],
+    config: {
+      bucket: 'gaia-test',
+      awsCredentials: {
+        endpoint: `http://127.0.0.1:${s3port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', s3ForcePathStyle: true,
+      },
+    },
+  });
+  hub.stop = () => s3.close();
+  return hub;
+});
+
+describe('gaia-hub limits and configuration', () => {
+  test('an original config file works unchanged; uploads over maxFileUploadSize get 413', async () => {
+    const root = tempDir('gaia-root');
+    const hub = await startGaiaHub({
+      args: ['--storage-root', root],
+      config: { port: 4000, serverName: 'hub.example', pageSize: 20, maxFileUploadSize: 0.01, driver: 'disk',
+        diskSettings: { storageRootDirectory: '/ignored/because/flag' }, requireCorrectHubUrl: false,
+        whitelist: null, validHubUrls: ['https://hub.example'] },
+    });
+    try {
+      const info = await (await fetch(`${hub.url}/hub_info`)).json();
+      assert.equal(info.challenge_text, challenge('hub.example'));
+      assert.equal(info.max_file_upload_size_megabytes, 0.01);
+      const s = storageFor(hub.url);
+      await s.putFile('small.txt', 'x'.repeat(1000), { encrypt: false });
+      const big = await fetch(`${hub.url}/store/${ADDRESS}/big.bin`, {
+        method: 'POST', body: new Uint8Array(20000),
+        headers: { Authorization: v1Token({ gaiaChallenge: challenge('hub.example'), iss: APP_PUB }) } });
+      assert.equal(big.status, 413);
+      assert.equal((await big.json()).error, 'PayloadTooLargeError');
+      assert.equal(big.headers.get('access-control-allow-origin'), '*');
+      assert.deepEqual(readdirSync(path.join(root, ADDRESS)), ['small.txt']);
+    } finally {
+      await stopProcess(hub.child);
+    }
+  });
+
+  test('idle and byte-a-second connections do not stop the hub serving others', async () => {
+    const hub = await startGaiaHub();
+    const sockets = [];
+    try {
+      for (let i = 0; i < 100; i++) {
+        sockets.push(await new Promise((resolve) => {
+          const sock = net.connect(hub.port, '127.0.0.1', () => resolve(sock));
+          sock.on('error', () => {});
+        }));
+      }
+      const slow = sockets[0];
+      const timer = setInterval(() => slow.write('P'), 1000);
+      const r = await fetch(`${hub.url}/hub_info`);
+      assert.equal(r.status, 200);
+      clearInterval(timer);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await stopProcess(hub.child);
+    }
+  });
+
+  test('bad options exit with a message', async () => {
+    const r = await run('gaia-hub', ['--driver', 'ftp', '--listen', '127.0.0.1:0']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown driver 'ftp'/);
+    const c = await run('gaia-hub', ['--config', '/nonexistent.json']);
+    assert.equal(c.code, 2);
+    assert.match(c.stderr, /cannot read config file/);
+  });
+});
