@@ -135,6 +135,16 @@ void AddGaiaCommands(CLI::App& app, Globals& g) {
     Print(g, {{"deleted", o->path}}, "deleted " + o->path + "\n");
   });
 
+  auto* token = gaia->add_subcommand("token", "Print an Authorization header value for the hub");
+  AddConnection(token, *o);
+  token->callback([&g, o] {
+    auto c = Connect(*o);
+    if (!c) return Report(g, c.error());
+    const auto& cfg = (*c)->Config();
+    Print(g, {{"authorization", "bearer " + cfg.token}, {"address", cfg.address}, {"url_prefix", cfg.url_prefix}},
+          "bearer " + cfg.token + "\n");
+  });
+
   auto* revoke = gaia->add_subcommand("revoke", "Invalidate every token issued before a time");
   AddConnection(revoke, *o);
   revoke->add_option("--before", o->before, "Unix seconds (default: now)");

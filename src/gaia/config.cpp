@@ -72,6 +72,7 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
   BS_CHECK_OK(Read(doc, "authTimestampCacheSize", config.auth_timestamp_cache_size));
   if (doc.contains("diskSettings") && doc["diskSettings"].is_object()) {
     BS_CHECK_OK(Read(doc["diskSettings"], "storageRootDirectory", config.storage_root));
+    BS_CHECK_OK(Read(doc["diskSettings"], "fsync", config.disk_fsync));
   }
   if (doc.contains("awsCredentials") && doc["awsCredentials"].is_object()) {
     const json& aws = doc["awsCredentials"];

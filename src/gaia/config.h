@@ -27,6 +27,7 @@ struct HubConfig {
   std::string read_url;            // "" = the hub serves reads itself at http://{listen}/read/
   std::string driver = "disk";     // disk | s3 | memory
   std::string storage_root = "./gaia-storage";
+  bool disk_fsync = true;          // diskSettings.fsync (ours): fsync each write before it is visible
   std::string bucket = "hub";
   std::size_t page_size = 100;
   double max_file_upload_size_mb = 20;

@@ -147,7 +147,12 @@ void Hub::SetListenAddress(const std::string& host, uint16_t port) {
 net::ServerOptions Hub::ServerOptions() const {
   net::ServerOptions options;
   options.max_body_bytes = m_config.MaxUploadBytes();
-  options.threads = 4;
+  // Writes block on fsync (and on the S3 server): they run on a pool large enough
+  // for concurrent writes to share journal commits, while reads and hub_info are
+  // answered on the network threads.
+  options.worker_threads = 16;
+  bool remote = m_config.driver == "s3" || m_config.driver == "aws";
+  options.offload = [remote](const net::Request& req) { return remote || req.method == "POST" || req.method == "DELETE"; };
   options.request_timeout = std::chrono::milliseconds(120000);
   options.error_response = [](unsigned status, const std::string& message) {
     net::Response res;

@@ -20,7 +20,11 @@ namespace blockstack::gaia {
 namespace {
 
 util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
-  if (config.driver == "disk") return MakeDiskDriver(config.storage_root);
+  if (config.driver == "disk") {
+    DiskOptions options;
+    options.fsync = config.disk_fsync;
+    return MakeDiskDriver(config.storage_root, options);
+  }
   if (config.driver == "memory") return MakeMemoryDriver();
   if (config.driver == "s3" || config.driver == "aws") return MakeS3Driver(config.s3, config.bucket, config.cache_control);
   return util::Fail(util::ErrorCode::InvalidArgument, "unknown driver '" + config.driver + "' (disk, s3 or memory)");
@@ -31,6 +35,7 @@ util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
 int RunHub(int argc, char** argv) {
   CLI::App app{"gaia-hub: per-user file storage behind the Gaia HTTP API"};
   std::string config_file, listen, storage_root, read_url, driver, server_name, log_level = "info";
+  bool no_fsync = false;
   app.add_option("--config", config_file, "JSON config file with the original hub's keys (port, serverName, "
                                            "readURL, driver, diskSettings.storageRootDirectory, bucket, "
                                            "awsCredentials, pageSize, maxFileUploadSize, whitelist, "
@@ -41,6 +46,8 @@ int RunHub(int argc, char** argv) {
   app.add_option("--read-url", read_url, "URL prefix clients read files from (default: this hub's /read/)");
   app.add_option("--driver", driver, "storage driver: disk (default), s3 or memory");
   app.add_option("--server-name", server_name, "server name in the challenge text (default gaia-0)");
+  app.add_flag("--no-fsync", no_fsync, "disk driver: do not fsync writes (faster; a power cut may lose "
+                                      "recent writes, never corrupt a file)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error");
   try {
     app.parse(argc, argv);
@@ -73,6 +80,7 @@ int RunHub(int argc, char** argv) {
   if (!read_url.empty()) config.read_url = read_url;
   if (!driver.empty()) config.driver = driver;
   if (!server_name.empty()) config.server_name = server_name;
+  if (no_fsync) config.disk_fsync = false;
 
   auto store = MakeDriver(config);
   if (!store) {

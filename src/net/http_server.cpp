@@ -1,7 +1,9 @@
 #include <net/http_server.h>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -75,15 +77,17 @@ bool ParseTarget(std::string_view target, Request& req) {
 }  // namespace
 
 struct HttpServer::Impl {
-  // Declared before the io_context: sessions still queued in it when it is
+  // Declared before the io_contexts: sessions still queued in them when they are
   // destroyed touch these in their destructors.
   Handler handler;
   ServerOptions options;
   std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopped{false};
   uint16_t port = 0;
-  asio::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  std::vector<std::unique_ptr<asio::io_context>> loops;  // one per network thread
+  std::atomic<std::size_t> next_loop{0};
+  std::unique_ptr<asio::thread_pool> workers;
+  std::unique_ptr<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
 
   void Accept();
@@ -132,15 +136,29 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     req.body = std::move(msg.body());
     m_keep_alive = msg.keep_alive();
+    bool head = req.method == "HEAD";
 
-    Response res;
+    if (m_server.workers && (!m_server.options.offload || m_server.options.offload(req))) {
+      // The worker answers, then hands the response back to this connection's loop.
+      asio::post(*m_server.workers, [self = shared_from_this(), req = std::move(req), head]() mutable {
+        Response res = self->Call(req);
+        auto executor = self->m_stream.get_executor();
+        asio::post(executor, [self = std::move(self), res = std::move(res), head]() mutable {
+          self->Send(std::move(res), self->m_keep_alive, head);
+        });
+      });
+      return;
+    }
+    Send(Call(req), m_keep_alive, head);
+  }
+
+  Response Call(const Request& req) {
     try {
-      res = m_server.handler(req);
+      return m_server.handler(req);
     } catch (const std::exception& e) {
       spdlog::error("HTTP handler failed on {} {}: {}", req.method, req.target, e.what());
-      res = Response::Json(500, {{"error", "internal error"}});
+      return Response::Json(500, {{"error", "internal error"}});
     }
-    Send(std::move(res), m_keep_alive, req.method == "HEAD");
   }
 
   void SendError(unsigned status, const char* message) {
@@ -188,7 +206,9 @@ class Session : public std::enable_shared_from_this<Session> {
 }  // namespace
 
 void HttpServer::Impl::Accept() {
-  acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+  // Each connection lives on one loop (one thread), chosen round-robin.
+  auto& loop = *loops[next_loop++ % loops.size()];
+  acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
     if (!ec) {
       if (connections >= options.max_connections) {
@@ -208,22 +228,33 @@ util::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& h
   auto impl = std::make_unique<Impl>();
   impl->handler = std::move(handler);
   impl->options = options;
+  int threads = options.threads > 0 ? options.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = std::max(1, threads);
+  for (int i = 0; i < threads; ++i) impl->loops.push_back(std::make_unique<asio::io_context>(1));
+  if (options.worker_threads > 0) {
+    impl->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(options.worker_threads));
+  }
+  impl->acceptor = std::make_unique<tcp::acceptor>(*impl->loops[0]);
   beast::error_code ec;
   auto address = asio::ip::make_address(host, ec);
   if (ec) return util::Fail(util::ErrorCode::InvalidArgument, "invalid listen address '" + host + "'");
   tcp::endpoint endpoint(address, port);
-  impl->acceptor.open(endpoint.protocol(), ec);
-  if (!ec) impl->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) impl->acceptor.bind(endpoint, ec);
-  if (!ec) impl->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  impl->acceptor->open(endpoint.protocol(), ec);
+  if (!ec) impl->acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl->acceptor->bind(endpoint, ec);
+  if (!ec) impl->acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return util::Fail(util::ErrorCode::Unavailable,
                       "cannot listen on " + host + ":" + std::to_string(port) + ": " + ec.message());
   }
-  impl->port = impl->acceptor.local_endpoint().port();
+  impl->port = impl->acceptor->local_endpoint().port();
   impl->Accept();
-  for (int i = 0; i < std::max(1, options.threads); ++i) {
-    impl->threads.emplace_back([raw = impl.get()] { raw->ioc.run(); });
+  for (auto& loop : impl->loops) {
+    // A work guard keeps an idle loop running until Stop.
+    impl->threads.emplace_back([loop = loop.get()] {
+      auto guard = asio::make_work_guard(*loop);
+      loop->run();
+    });
   }
   return std::unique_ptr<HttpServer>(new HttpServer(std::move(impl)));
 }
@@ -236,11 +267,13 @@ uint16_t HttpServer::Port() const { return m_impl->port; }
 
 void HttpServer::Stop() {
   if (m_impl->stopped.exchange(true)) return;
-  asio::post(m_impl->ioc, [impl = m_impl.get()] {
+  asio::post(*m_impl->loops[0], [impl = m_impl.get()] {
     beast::error_code ignored;
-    impl->acceptor.close(ignored);
+    impl->acceptor->close(ignored);
   });
-  m_impl->ioc.stop();
+  // Handlers already running finish; their answers are dropped with the loops.
+  if (m_impl->workers) m_impl->workers->join();
+  for (auto& loop : m_impl->loops) loop->stop();
   for (auto& t : m_impl->threads) {
     if (t.joinable()) t.join();
   }

@@ -1,8 +1,10 @@
 // An HTTP/1.1 server for the node's REST API and the Gaia hub: Boost.Beast on Asio,
 // asynchronous, keep-alive, with bounded header and body sizes, a deadline for
 // each request (so a client sending a byte a second is cut off) and an idle
-// timeout between requests. Handlers are plain functions from Request to Response;
-// they run on the server's worker threads and must be thread-safe.
+// timeout between requests. Handlers are plain functions from Request to Response
+// and must be thread-safe. Each network thread runs its own event loop (no
+// hand-offs between threads for a request); handlers that block (fsync, remote
+// storage) can be sent to a separate pool of worker threads instead.
 #pragma once
 
 #include <chrono>
@@ -54,7 +56,11 @@ struct ServerOptions {
   std::chrono::milliseconds request_timeout{10000};  // to receive one whole request
   std::chrono::milliseconds idle_timeout{30000};     // between requests on a connection
   std::size_t max_connections = 1024;                // more are closed at once
-  int threads = 2;
+  int threads = 0;          // network threads, one event loop each; 0 = one per core
+  int worker_threads = 0;   // > 0: a pool that runs the handlers chosen by offload
+  // Which requests run on the worker pool (all of them when unset). Called on a
+  // network thread; must be cheap.
+  std::function<bool(const Request&)> offload;
   // Renders the answer to a request the server rejects itself (400 malformed, 413
   // body too large, 431 headers too large). Default: {"error": message}.
   std::function<Response(unsigned status, const std::string& message)> error_response;

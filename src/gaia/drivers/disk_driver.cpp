@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -16,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include <crypto/hash.h>
+#include <util/lru_cache.h>
 
 namespace blockstack::gaia {
 
@@ -27,8 +29,10 @@ namespace {
 
 constexpr std::size_t MAX_ABSOLUTE_PATH = 4096;
 constexpr std::size_t MAX_COMPONENTS = 100;
-const char* const METADATA_DIR = ".gaia-metadata";
+const std::string METADATA_DIR = ".gaia-metadata";
 const char* const TEMP_DIR = ".gaia-tmp";
+const char* const ETAG_ATTR = "user.gaia.etag";
+const char* const TYPE_ATTR = "user.gaia.content-type";
 
 util::Error Errno(const std::string& what) {
   int err = errno;
@@ -76,7 +80,16 @@ util::Result<std::string> ReadFile(const fs::path& path) {
 
 class DiskDriver final : public Driver {
  public:
-  explicit DiskDriver(fs::path root) : m_root(std::move(root)), m_salt(std::random_device{}()) {}
+  DiskDriver(fs::path root, DiskOptions options)
+      : m_root(std::move(root)),
+        m_root_slash(m_root.native() + "/"),
+        m_options(options),
+        m_cache(options.read_cache_entries),
+        m_salt(std::random_device{}()) {
+    for (const auto& part : m_root) {
+      if (!part.empty() && part != "/") ++m_root_components;
+    }
+  }
 
   std::string ReadUrlPrefix() const override { return ""; }
 
@@ -85,8 +98,16 @@ class DiskDriver final : public Driver {
     BS_TRY(auto target, Resolve(top, path));
     std::string etag = util::ToHex(crypto::Md5(util::AsBytes(data)));
     nlohmann::json meta = {{"content-type", content_type}, {"etag", etag}};
-    BS_CHECK_OK(AtomicWrite(target.data, data));
-    BS_CHECK_OK(AtomicWrite(target.meta, meta.dump()));
+    // The ETag and content type travel with the data file as extended attributes,
+    // so they change with it in one rename. Only where the file system has no
+    // extended attributes is the original layout's metadata file written; one
+    // left by the original hub is removed so it cannot go stale.
+    BS_TRY(bool attrs, AtomicWrite(target.data, data, {{ETAG_ATTR, etag}, {TYPE_ATTR, std::string(content_type)}}));
+    if (!attrs) {
+      BS_CHECK_OK(AtomicWrite(target.meta, meta.dump(), {}));
+    } else if (m_legacy_metadata) {
+      ::unlink(target.meta.c_str());
+    }
     return etag;
   }
 
@@ -122,12 +143,18 @@ class DiskDriver final : public Driver {
 
   util::Result<ObjectData> Read(std::string_view top, std::string_view path) override {
     BS_TRY(auto target, Resolve(top, path));
+    const std::string& key = target.data.native();
+    struct stat st {};
+    if (m_options.read_cache_entries > 0 && ::stat(key.c_str(), &st) == 0) {
+      if (auto cached = m_cache.Get(key); cached && (*cached)->Matches(st)) return ObjectData{(*cached)->data};
+    }
     ObjectData out;
-    BS_TRY(out.data, ReadFile(target.data));
-    // The ETag is computed from the bytes returned, so it always matches them even
-    // while a writer replaces the file.
-    BS_TRY(out.stat, StatResolved(target, &out.data));
-    out.stat.content_length = out.data.size();
+    BS_TRY(out.stat, StatResolved(target, &out.data, &st));
+    if (!out.stat.exists) return Fail(ErrorCode::NotFound, "File does not exist");
+    if (m_options.read_cache_entries > 0 && out.data.size() <= m_options.read_cache_max_file) {
+      m_cache.Put(key, std::make_shared<const CacheEntry>(CacheEntry{st.st_dev, st.st_ino, st.st_size,
+                                                                     st.st_mtim.tv_sec, st.st_mtim.tv_nsec, out}));
+    }
     return out;
   }
 
@@ -177,6 +204,7 @@ class DiskDriver final : public Driver {
     fs::remove_all(m_root / TEMP_DIR, ec);
     fs::create_directories(m_root / TEMP_DIR, ec);
     if (ec) return Fail(ErrorCode::IoError, "cannot create storage directory " + m_root.string() + ": " + ec.message());
+    m_legacy_metadata = fs::exists(m_root / METADATA_DIR, ec);
     if (::access((m_root / TEMP_DIR).c_str(), W_OK) != 0) {
       return Fail(ErrorCode::IoError, "storage directory " + m_root.string() + " is not writable");
     }
@@ -197,44 +225,95 @@ class DiskDriver final : public Driver {
       return Fail(ErrorCode::InvalidArgument, "Invalid top-level directory");
     }
     if (path.back() == '/') return Fail(ErrorCode::InvalidArgument, "Invalid file path: ends with '/'");
-    fs::path rel = fs::path(std::string(path)).relative_path().lexically_normal();
-    std::string rel_text = rel.generic_string();
-    if (rel_text.empty() || rel_text == "." || rel_text.back() == '/') {
-      return Fail(ErrorCode::InvalidArgument, "Invalid file path: names a directory");
+    // Empty and "." components drop out ("/a//./b" is "a/b"); ".." was refused above.
+    std::string rel;
+    std::size_t components = m_root_components + 1;
+    std::size_t pos = 0;
+    while (pos <= path.size()) {
+      auto slash = path.find('/', pos);
+      if (slash == std::string_view::npos) slash = path.size();
+      std::string_view part = path.substr(pos, slash - pos);
+      if (!part.empty() && part != ".") {
+        if (!rel.empty()) rel += '/';
+        rel.append(part);
+        ++components;
+      }
+      pos = slash + 1;
     }
-    Target t{m_root / std::string(top) / rel, m_root / METADATA_DIR / std::string(top) / rel};
-    if (t.data.native().size() > MAX_ABSOLUTE_PATH) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too long");
-    std::size_t components = 0;
-    for (const auto& part : t.data) {
-      if (!part.empty() && part != "/") ++components;
-    }
+    if (rel.empty()) return Fail(ErrorCode::InvalidArgument, "Invalid file path: names a directory");
     if (components > MAX_COMPONENTS) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too deep");
+    std::string top_rel = std::string(top) + "/" + rel;
+    Target t{m_root_slash + top_rel, m_root_slash + METADATA_DIR + "/" + top_rel};
+    if (t.data.native().size() > MAX_ABSOLUTE_PATH) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too long");
     return t;
   }
 
-  util::Result<ObjectStat> StatResolved(const Target& t, const std::string* data) const {
-    struct stat st {};
+  // Stats the data file through one descriptor, taking its ETag and content type
+  // from its extended attributes (or, for files written elsewhere, from the
+  // metadata file, the ETag then computed from the content). With data non-null
+  // the content is read through the same descriptor, so it and the ETag always
+  // belong together even while a writer replaces the file.
+  util::Result<ObjectStat> StatResolved(const Target& t, std::string* data, struct stat* stat_out = nullptr) const {
     ObjectStat out;
-    if (::lstat(t.data.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
+    int fd = ::open(t.data.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+      if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return out;
+      return Fail(Errno("cannot open " + t.data.filename().string()));
+    }
+    struct Closer {
+      int fd;
+      ~Closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return out;
+    if (stat_out) *stat_out = st;
     out.exists = true;
     out.content_length = static_cast<uint64_t>(st.st_size);
     out.last_modified = static_cast<int64_t>(st.st_mtim.tv_sec);
-    out.content_type = "application/octet-stream";
-    auto meta_text = ReadFile(t.meta);
-    if (meta_text) {
-      auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
-      if (meta.is_object()) {
-        if (meta.contains("content-type") && meta["content-type"].is_string()) out.content_type = meta["content-type"];
-        if (meta.contains("etag") && meta["etag"].is_string()) out.etag = meta["etag"];
+    // The ETag attribute records the file's size and modification time when it
+    // was written; a file changed since (outside the hub) gets a fresh ETag.
+    std::string attr = GetAttr(fd, ETAG_ATTR);
+    if (!attr.empty() && attr.substr(attr.find(' ') + 1) == Fingerprint(st)) out.etag = attr.substr(0, attr.find(' '));
+    if (!attr.empty()) out.content_type = GetAttr(fd, TYPE_ATTR);
+    bool from_attrs = !out.etag.empty();
+    if (out.content_type.empty()) {
+      auto meta_text = ReadFile(t.meta);
+      if (meta_text) {
+        auto meta = nlohmann::json::parse(*meta_text, nullptr, false);
+        if (meta.is_object() && meta.contains("content-type") && meta["content-type"].is_string()) {
+          out.content_type = meta["content-type"];
+        }
       }
     }
-    if (data) {
-      out.etag = util::ToHex(crypto::Md5(util::AsBytes(*data)));
-    } else if (out.etag.empty()) {
-      BS_TRY(std::string content, ReadFile(t.data));
-      out.etag = util::ToHex(crypto::Md5(util::AsBytes(content)));
+    if (out.content_type.empty()) out.content_type = "application/octet-stream";
+    std::string local;
+    std::string* content = data ? data : (from_attrs ? nullptr : &local);
+    if (content) {
+      content->resize(out.content_length);
+      std::size_t got = 0;
+      while (got < content->size()) {
+        ssize_t n = ::read(fd, content->data() + got, content->size() - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Fail(Errno("cannot read " + t.data.filename().string()));
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      content->resize(got);
+      out.content_length = got;
+      if (!from_attrs) out.etag = util::ToHex(crypto::Md5(util::AsBytes(*content)));
     }
     return out;
+  }
+
+  static std::string Fingerprint(const struct stat& st) {
+    return std::to_string(st.st_size) + " " + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec);
+  }
+
+  static std::string GetAttr(int fd, const char* name) {
+    char buf[1100];
+    ssize_t n = ::fgetxattr(fd, name, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
   }
 
   util::Status MakeParents(const fs::path& file) const {
@@ -249,16 +328,37 @@ class DiskDriver final : public Driver {
     return util::Ok();
   }
 
-  util::Status AtomicWrite(const fs::path& target, std::string_view data) {
+  // Writes data to a temporary file with the given extended attributes, fsyncs
+  // it (when sync), and renames it over target. Returns whether the attributes
+  // were stored (false on file systems without user extended attributes).
+  util::Result<bool> AtomicWrite(const fs::path& target, std::string_view data,
+                                 const std::vector<std::pair<const char*, std::string>>& attrs, bool sync = true) {
     BS_CHECK_OK(MakeParents(target));
     struct stat st {};
     if (::lstat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
       return Fail(ErrorCode::InvalidArgument, "Invalid file path: names a directory");
     }
-    fs::path temp = m_root / TEMP_DIR / (std::to_string(::getpid()) + "-" + std::to_string(m_counter++) + "-" + std::to_string(m_salt));
+    fs::path temp = m_root / TEMP_DIR /
+                    (std::to_string(::getpid()) + "-" + std::to_string(m_counter++) + "-" + std::to_string(m_salt));
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Fail(Errno("cannot create a temporary file"));
-    bool ok = WriteAll(fd, data) && ::fsync(fd) == 0;
+    bool ok = WriteAll(fd, data);
+    bool attrs_stored = !attrs.empty() && m_xattrs;
+    struct stat written {};
+    if (ok && attrs_stored && ::fstat(fd, &written) != 0) attrs_stored = false;
+    for (const auto& [name, plain] : attrs) {
+      if (!ok || !attrs_stored) break;
+      std::string value = name == ETAG_ATTR ? plain + " " + Fingerprint(written) : plain;
+      if (::fsetxattr(fd, name, value.data(), value.size(), 0) != 0) {
+        attrs_stored = false;
+        if (errno == ENOTSUP || errno == EPERM) {
+          m_xattrs = false;  // remembered: this file system keeps no user attributes
+        } else if (errno == ENOSPC || errno == EDQUOT) {
+          ok = false;
+        }
+      }
+    }
+    if (ok && sync && m_options.fsync) ok = ::fsync(fd) == 0;
     util::Error error = ok ? util::Error{} : Errno("cannot write " + target.filename().string());
     ::close(fd);
     if (ok && ::rename(temp.c_str(), target.c_str()) != 0) {
@@ -269,21 +369,41 @@ class DiskDriver final : public Driver {
       ::unlink(temp.c_str());
       return Fail(error);
     }
-    return util::Ok();
+    return attrs_stored;
   }
 
+  // A small file as last read, valid while the file keeps its identity.
+  struct CacheEntry {
+    dev_t dev;
+    ino_t ino;
+    off_t size;
+    time_t mtime_sec;
+    long mtime_nsec;
+    ObjectData data;
+    bool Matches(const struct stat& st) const {
+      return S_ISREG(st.st_mode) && st.st_dev == dev && st.st_ino == ino && st.st_size == size &&
+             st.st_mtim.tv_sec == mtime_sec && st.st_mtim.tv_nsec == mtime_nsec;
+    }
+  };
+
   fs::path m_root;
+  std::string m_root_slash;
+  DiskOptions m_options;
+  util::LruCache<std::string, std::shared_ptr<const CacheEntry>> m_cache;
+  std::size_t m_root_components = 0;
   std::atomic<uint64_t> m_counter{0};
+  std::atomic<bool> m_xattrs{true};
+  bool m_legacy_metadata = false;  // the root holds a metadata tree (the original hub's, or ours without xattrs)
   uint32_t m_salt;
 };
 
 }  // namespace
 
-util::Result<std::unique_ptr<Driver>> MakeDiskDriver(const std::string& root) {
+util::Result<std::unique_ptr<Driver>> MakeDiskDriver(const std::string& root, DiskOptions options) {
   std::error_code ec;
   fs::path absolute = fs::absolute(root, ec);
   if (ec || root.empty()) return Fail(ErrorCode::InvalidArgument, "invalid storage root '" + root + "'");
-  auto driver = std::make_unique<DiskDriver>(absolute.lexically_normal());
+  auto driver = std::make_unique<DiskDriver>(absolute.lexically_normal(), options);
   BS_CHECK_OK(driver->Init());
   return std::unique_ptr<Driver>(std::move(driver));
 }

@@ -15,8 +15,19 @@
 
 namespace blockstack::gaia {
 
+struct DiskOptions {
+  // fsync every file before it replaces the old one. Off trades durability on a
+  // power cut for speed; atomicity (old or new, never a part) holds either way.
+  bool fsync = true;
+  // Small files recently read are kept in memory, each checked against the
+  // file's inode, size and modification time on every read (one stat), so a
+  // change made outside the hub is still seen.
+  std::size_t read_cache_entries = 256;
+  std::size_t read_cache_max_file = 64 * 1024;
+};
+
 // Creates root (and its temp directory) when missing. Fails with IoError when the
 // directory cannot be created or written.
-util::Result<std::unique_ptr<Driver>> MakeDiskDriver(const std::string& root);
+util::Result<std::unique_ptr<Driver>> MakeDiskDriver(const std::string& root, DiskOptions options = {});
 
 }  // namespace blockstack::gaia

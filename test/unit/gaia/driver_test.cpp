@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include <crypto/hash.h>
@@ -120,7 +121,6 @@ TEST(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
   ASSERT_TRUE(d);
   ASSERT_TRUE((*d)->Write("1Abc", "/foo//bar", "x", "text/plain"));
   EXPECT_TRUE(std::filesystem::is_regular_file(dir + "/1Abc/foo/bar"));
-  EXPECT_TRUE(std::filesystem::is_regular_file(dir + "/.gaia-metadata/1Abc/foo/bar"));
   EXPECT_EQ((*d)->Read("1Abc", "foo/bar")->data, "x");
   // A path ending in '/' or naming a directory is refused.
   EXPECT_EQ((*d)->Write("1Abc", "foo/", "x", "t").error().code, util::ErrorCode::InvalidArgument);
@@ -133,6 +133,47 @@ TEST(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
   EXPECT_EQ((*d)->Write("1Abc", std::string(5000, 'a'), "x", "t").error().code, util::ErrorCode::InvalidArgument);
   // A malformed page token.
   EXPECT_EQ((*d)->List("1Abc", std::string("x1"), 10, false).error().code, util::ErrorCode::InvalidArgument);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DiskDriverTest, ServesAnOriginalHubsStorageDirectory) {
+  auto dir = testutil::MakeTempDir("gaia-disk");
+  std::filesystem::create_directories(dir + "/1Abc/docs");
+  std::filesystem::create_directories(dir + "/.gaia-metadata/1Abc/docs");
+  std::ofstream(dir + "/1Abc/docs/a.json") << R"({"x":1})";
+  std::ofstream(dir + "/.gaia-metadata/1Abc/docs/a.json") << R"({"content-type":"application/json","etag":"x"})";
+  auto d = MakeDiskDriver(dir);
+  ASSERT_TRUE(d);
+  auto read = (*d)->Read("1Abc", "docs/a.json");
+  ASSERT_TRUE(read);
+  EXPECT_EQ(read->data, R"({"x":1})");
+  EXPECT_EQ(read->stat.content_type, "application/json");
+  EXPECT_EQ(read->stat.etag, util::ToHex(crypto::Md5(util::AsBytes(std::string(R"({"x":1})")))));
+  // Overwriting through the hub drops the old metadata file, which would go stale.
+  ASSERT_TRUE((*d)->Write("1Abc", "docs/a.json", "{}", "text/plain"));
+  EXPECT_EQ((*d)->Read("1Abc", "docs/a.json")->stat.content_type, "text/plain");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(DiskDriverTest, ReadCacheSeesChangesMadeOutsideTheHub) {
+  auto dir = testutil::MakeTempDir("gaia-disk");
+  auto d = MakeDiskDriver(dir);
+  ASSERT_TRUE(d);
+  ASSERT_TRUE((*d)->Write("1Abc", "f", "first", "text/plain"));
+  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "first");
+  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "first");  // from the cache
+  ASSERT_TRUE((*d)->Write("1Abc", "f", "second", "text/plain"));
+  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "second");
+  {
+    std::ofstream out(dir + "/1Abc/f", std::ios::trunc);
+    out << "edited!";
+  }
+  auto read = (*d)->Read("1Abc", "f");
+  EXPECT_EQ(read->data, "edited!");
+  EXPECT_EQ(read->stat.etag, util::ToHex(crypto::Md5(util::AsBytes(std::string("edited!")))));
+  EXPECT_EQ((*d)->Stat("1Abc", "f")->etag, read->stat.etag);
+  ASSERT_TRUE((*d)->Delete("1Abc", "f"));
+  EXPECT_EQ((*d)->Read("1Abc", "f").error().code, util::ErrorCode::NotFound);
   std::filesystem::remove_all(dir);
 }
 
