@@ -58,12 +58,18 @@ bool IsAlnum(std::string_view s) {
 }
 
 std::string HttpDate(int64_t unix_seconds) {
+  // Many reads of one file ask for the same date: remember the last one per thread.
+  thread_local int64_t last_seconds = -1;
+  thread_local std::string last_text;
+  if (unix_seconds == last_seconds) return last_text;
   std::time_t t = static_cast<std::time_t>(unix_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
   std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
+  last_seconds = unix_seconds;
+  last_text = buf;
+  return last_text;
 }
 
 // `{dir}/.history.{ms}.{10 chars}.{file}` (§2.5).

@@ -143,7 +143,7 @@ class DiskDriver final : public Driver {
 
   util::Result<ObjectData> Read(std::string_view top, std::string_view path) override {
     BS_TRY(auto target, Resolve(top, path));
-    const std::string& key = target.data.native();
+    const std::string& key = target.data;
     struct stat st {};
     if (m_options.read_cache_entries > 0 && ::stat(key.c_str(), &st) == 0) {
       if (auto cached = m_cache.Get(key); cached && (*cached)->Matches(st)) return ObjectData{(*cached)->data};
@@ -213,8 +213,8 @@ class DiskDriver final : public Driver {
 
  private:
   struct Target {
-    fs::path data;
-    fs::path meta;
+    std::string data;  // plain strings: building std::filesystem::path splits components
+    std::string meta;
   };
 
   // §1.7 and §3.1: the data and metadata paths of (top, path), normalised the
@@ -244,7 +244,7 @@ class DiskDriver final : public Driver {
     if (components > MAX_COMPONENTS) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too deep");
     std::string top_rel = std::string(top) + "/" + rel;
     Target t{m_root_slash + top_rel, m_root_slash + METADATA_DIR + "/" + top_rel};
-    if (t.data.native().size() > MAX_ABSOLUTE_PATH) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too long");
+    if (t.data.size() > MAX_ABSOLUTE_PATH) return Fail(ErrorCode::InvalidArgument, "Invalid file path: too long");
     return t;
   }
 
@@ -258,7 +258,7 @@ class DiskDriver final : public Driver {
     int fd = ::open(t.data.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
       if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) return out;
-      return Fail(Errno("cannot open " + t.data.filename().string()));
+      return Fail(Errno("cannot open " + t.data.substr(m_root_slash.size())));
     }
     struct Closer {
       int fd;
@@ -294,7 +294,7 @@ class DiskDriver final : public Driver {
       while (got < content->size()) {
         ssize_t n = ::read(fd, content->data() + got, content->size() - got);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return Fail(Errno("cannot read " + t.data.filename().string()));
+        if (n < 0) return Fail(Errno("cannot read " + t.data.substr(m_root_slash.size())));
         if (n == 0) break;
         got += static_cast<std::size_t>(n);
       }
