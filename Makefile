@@ -22,7 +22,8 @@ demo: setup
 	@cmake --build --preset release
 	@node scripts/demo.mjs
 
-bench: setup
+bench:
+	@scripts/setup.sh --bench
 	@cmake --preset release $(CONFIGURE_FLAGS) >/dev/null
 	@cmake --build --preset release
 	@scripts/bench.sh

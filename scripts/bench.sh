@@ -5,3 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build/release/bench/parse_bench "${PARSE_BENCH_BLOCKS:-10000}"
 bench/index_bench.sh
+bench/gaia_bench.sh

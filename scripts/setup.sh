@@ -13,6 +13,11 @@ DEBIAN_PACKAGES=(
   # functional tests, demo and benchmarks
   nodejs npm
 )
+# The peers the benchmarks measure against (make bench): nginx with its WebDAV
+# module, and wrk. Installed only with --bench.
+if [[ "${1:-}" == "--bench" ]]; then
+  DEBIAN_PACKAGES+=(nginx-core wrk curl python3)
+fi
 
 missing=()
 for pkg in "${DEBIAN_PACKAGES[@]}"; do
@@ -30,6 +35,12 @@ if ((${#missing[@]})); then
   if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
+  # Installing nginx must not start a system service: policy-rc.d refuses it.
+  policy=/usr/sbin/policy-rc.d
+  if [[ ! -e $policy ]]; then
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee $policy >/dev/null && $SUDO chmod +x $policy
+    trap '$SUDO rm -f '"$policy" EXIT
+  fi
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
