@@ -4,12 +4,13 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 process.env.BLOCKSTACK_BIN_DIR ||= path.resolve('build/release/apps');
-const { BcoinNode, binDir, cliJson, run, startProcess, stopProcess, tempDir, waitFor } =
-  await import('../test/functional/harness.mjs');
+const { BcoinNode, base58checkDecode, binDir, cliJson, run, startGaiaHub, startProcess, stopProcess, tempDir,
+  waitFor } = await import('../test/functional/harness.mjs');
 
 const say = (s) => console.log(`\n==> ${s}`);
 let bcoin;
 let daemon;
+let hub;
 try {
   say('starting a bcoin regtest node on loopback');
   bcoin = await new BcoinNode().start();
@@ -71,7 +72,12 @@ try {
     '--base', '4', '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10',
     '--no-vowel-discount', '10'), [`${key.address.regtest}:5500`])}`);
   console.log(`    ${await send(await opData('namespace-ready', 'demo'))}`);
-  const zonefile = '$ORIGIN hello.demo\n$TTL 3600\n_http._tcp URI 10 1 "https://example.org/hello.json"\n';
+  say('starting gaia-hub (disk driver); the zone file will point at the owner\'s bucket');
+  hub = await startGaiaHub();
+  const info = await (await fetch(`${hub.url}/hub_info`)).json();
+  const profileUrl = `${info.read_url_prefix}${key.address.mainnet}/profile.json`;
+  console.log(`    hub at ${hub.url}, profile at ${profileUrl}`);
+  const zonefile = `$ORIGIN hello.demo\n$TTL 3600\n_http._tcp URI 10 1 "${profileUrl}"\n`;
   const zonefileHash = createHash('ripemd160').update(createHash('sha256').update(zonefile).digest()).digest('hex');
   console.log(`    ${await send(await opData('name-preorder', 'hello.demo', '--key', key.wif.regtest,
     '--consensus-hash', await ch()), ['burn:100000'], 1)}`);
@@ -81,6 +87,26 @@ try {
   if (rec.value_hash !== zonefileHash || rec.address !== key.address.regtest) throw new Error('unexpected record');
   console.log(`    hello.demo -> owner ${rec.address}, zone-file hash ${rec.value_hash}`);
   console.log(`    consensus hash at block ${(await query('consensus')).last_block}: ${await ch()}`);
+
+  say('storing a signed profile in the owner\'s Gaia bucket');
+  const gaia = (...args) => cliJson(['gaia', ...args, '--hub', hub.url, '--key', key.wif.regtest]);
+  const profile = JSON.stringify({ name: 'hello.demo', description: 'stored on gaia-hub, signed by the name owner' });
+  console.log(`    ${(await gaia('put', 'profile.json', '--data', profile, '--sign', '--text',
+    '--content-type', 'application/json')).publicURL}`);
+
+  say('resolving hello.demo: record -> zone file (hash checked) -> URL -> data (signature checked)');
+  const zfHash = createHash('ripemd160').update(createHash('sha256').update(zonefile).digest()).digest('hex');
+  if (zfHash !== (await query('name', 'hello.demo')).value_hash) throw new Error('zone file does not match the chain');
+  const url = /URI 10 1 "([^"]+)"/.exec(zonefile)[1];
+  const prefix = url.slice(0, url.lastIndexOf('/', url.lastIndexOf('/') - 1) + 1);
+  const bucket = url.slice(prefix.length, url.lastIndexOf('/'));
+  // The bucket must belong to the name's owner: the same key hash under both version bytes.
+  const ownerHash = base58checkDecode(rec.address).subarray(1).toString('hex');
+  if (base58checkDecode(bucket).subarray(1).toString('hex') !== ownerHash) throw new Error('bucket is not the owner\'s');
+  const got = await gaia('get', 'profile.json', '--verify', '--address', bucket, '--read-url', prefix);
+  if (got.content !== profile) throw new Error('profile differs');
+  console.log(`    ${got.content}`);
+  console.log('    signature verified against the owner\'s key');
 
   say('blockstackd log');
   console.log(daemon.output.trim().split('\n').slice(-4).map((l) => `    ${l}`).join('\n'));
@@ -94,6 +120,7 @@ try {
   console.error(`\ndemo failed: ${e.message}`);
   process.exitCode = 1;
 } finally {
+  if (hub) await stopProcess(hub.child);
   if (daemon) await stopProcess(daemon);
   if (bcoin) await bcoin.stop();
 }

@@ -81,6 +81,27 @@ function clientSuite(name, startHub) {
       assert.equal(await s.getFile('plain.txt', { decrypt: false }), 'hello again');
     });
 
+    test('the hub serves reads: GET and HEAD with ETag, Last-Modified, Cache-Control; 304', async () => {
+      const s = storageFor(hub.url);
+      const url = await s.putFile('served.json', '{"a":1}', { encrypt: false, contentType: 'application/json' });
+      const got = await fetch(url);
+      assert.equal(got.status, 200);
+      assert.equal(await got.text(), '{"a":1}');
+      assert.equal(got.headers.get('content-type'), 'application/json');
+      const etag = got.headers.get('etag');
+      assert.ok(etag);
+      assert.ok(got.headers.get('last-modified'));
+      assert.equal(got.headers.get('cache-control'), 'no-cache');
+      assert.match(got.headers.get('access-control-expose-headers'), /ETag/);
+      const head = await fetch(url, { method: 'HEAD' });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get('content-length'), '7');
+      assert.equal(await head.text(), '');
+      assert.equal((await fetch(url, { headers: { 'If-None-Match': etag } })).status, 304);
+      assert.equal((await fetch(url, { headers: { 'If-None-Match': '"other"' } })).status, 200);
+      assert.equal((await fetch(`${url}.missing`)).status, 404);
+    });
+
     test('our CLI reads what the JS client wrote, and the reverse', async () => {
       const s = storageFor(hub.url);
       await s.putFile('js-plain.txt', 'from js', { encrypt: false, dangerouslyIgnoreEtag: true });
