@@ -14,6 +14,8 @@
 #include <bitcoin/block_source.h>
 #include <bitcoin/sign.h>
 #include <bns/engine.h>
+#include <bns/names.h>
+#include <bns/ops/ops.h>
 #include <crypto/hash.h>
 
 #include "testutil/vectors.h"
@@ -195,6 +197,92 @@ class ChainFixture {
   std::vector<bitcoin::Transaction> m_pending;
   uint32_t m_nonce = 0;
   uint32_t m_branch = 0;
+};
+
+inline constexpr const char* MAGIC = "id";
+
+inline util::Hash160 H160(uint8_t fill) {
+  util::Hash160 h;
+  h.data.fill(fill);
+  return h;
+}
+
+// A namespace with cheap names: coeff 1, base 2, every bucket 1, so a name costs
+// 2 * 100 = 200 satoshis (x0.1 in epoch 3 = 20, floored at the unit: 100 * 0.1 = 10).
+inline bns::ops::RevealOp CheapNamespace(const std::string& id, uint32_t lifetime) {
+  bns::ops::RevealOp r;
+  r.namespace_id = id;
+  r.lifetime = lifetime;
+  r.coeff = 1;
+  r.base = 2;
+  r.buckets.fill(1);
+  r.nonalpha_discount = 1;
+  r.no_vowel_discount = 1;
+  r.version = 1;
+  return r;
+}
+
+// Three funded wallets, a node following the chain, and the steps most tests take:
+// create a namespace, register a name. A refused step throws.
+class Scenario {
+ public:
+  explicit Scenario(bns::EpochSchedule epochs = bns::EpochSchedule::Single(3)) : chain(std::move(epochs)) {
+    creator = chain.NewWallet();
+    alice = chain.NewWallet();
+    bob = chain.NewWallet();
+    chain.Mine();  // block 100: funding
+    node = std::make_unique<Node>(chain.source, chain.rules);
+    node->Sync();
+  }
+
+  uint32_t MineAndSync() {
+    uint32_t h = chain.Mine();
+    node->Sync();
+    return h;
+  }
+
+  std::string LastCh() { return node->Ch(*node->db->LastBlock().value()); }
+
+  bns::db::OpRow OpAt(uint32_t height, std::size_t i = 0) {
+    auto ops = node->db->OpsAt(height);
+    if (!ops || ops->size() <= i) throw std::runtime_error("no operation " + std::to_string(i) + " at block " +
+                                                           std::to_string(height));
+    return (*ops)[i];
+  }
+
+  void Expect(uint32_t height, const char* what) {
+    auto op = OpAt(height);
+    if (!op.accepted) throw std::runtime_error(std::string(what) + " refused: " + op.reason);
+  }
+
+  // namespace preorder -> reveal -> ready for `id`.
+  void CreateNamespace(const std::string& id, uint32_t lifetime, bool ready = true) {
+    auto hash = *bns::HashName(id, creator.script, creator.address);
+    chain.Op(creator, bns::ops::BuildNamespacePreorder(MAGIC, hash, LastCh()),
+             {chain.Pay(creator, 5000), chain.Pay(chain.rules.BurnAddress(), 4100000000)});
+    Expect(MineAndSync(), "namespace preorder");
+    chain.Op(creator, bns::ops::BuildReveal(MAGIC, CheapNamespace(id, lifetime)),
+             {chain.Pay(creator, 5500), chain.Pay(creator, 5000)});
+    Expect(MineAndSync(), "namespace reveal");
+    if (!ready) return;
+    chain.Op(creator, bns::ops::BuildReady(MAGIC, id), {chain.Pay(creator, 5000)});
+    Expect(MineAndSync(), "namespace ready");
+  }
+
+  // preorder + register `fqn` for `who` (paying `fee`), with an optional zone-file hash.
+  uint32_t Register(const Wallet& who, const std::string& fqn, std::optional<util::Hash160> zh = std::nullopt,
+                    int64_t fee = 100000) {
+    auto hash = *bns::HashName(fqn, who.script, who.address);
+    chain.Op(who, bns::ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+             {chain.Pay(who, 5000), chain.Pay(chain.rules.BurnAddress(), fee)});
+    MineAndSync();
+    chain.Op(who, bns::ops::BuildRegistration(MAGIC, fqn, zh), {chain.Pay(who, 5500), chain.Pay(who, 5000)});
+    return MineAndSync();
+  }
+
+  ChainFixture chain;
+  Wallet creator, alice, bob;
+  std::unique_ptr<Node> node;
 };
 
 }  // namespace blockstack::testutil

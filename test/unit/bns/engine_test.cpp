@@ -16,89 +16,18 @@ using testutil::ChainFixture;
 using testutil::Node;
 using testutil::Wallet;
 
-constexpr const char* MAGIC = "id";
+using testutil::CheapNamespace;
+using testutil::H160;
+using testutil::MAGIC;
 
-util::Hash160 H160(uint8_t fill) {
-  util::Hash160 h;
-  h.data.fill(fill);
-  return h;
-}
-
-// A namespace with cheap names: coeff 1, base 2, every bucket 1, so a name costs
-// 2 * 100 = 200 satoshis (x0.1 in epoch 3 = 20, floored at the unit: 100 * 0.1 = 10).
-ops::RevealOp CheapNamespace(const std::string& id, uint32_t lifetime) {
-  ops::RevealOp r;
-  r.namespace_id = id;
-  r.lifetime = lifetime;
-  r.coeff = 1;
-  r.base = 2;
-  r.buckets.fill(1);
-  r.nonalpha_discount = 1;
-  r.no_vowel_discount = 1;
-  r.version = 1;
-  return r;
-}
-
-class EngineTest : public ::testing::Test {
+class EngineTest : public ::testing::Test, protected testutil::Scenario {
  protected:
-  explicit EngineTest(EpochSchedule epochs = EpochSchedule::Single(3)) : chain(std::move(epochs)) {}
-
-  void SetUp() override {
-    creator = chain.NewWallet();
-    alice = chain.NewWallet();
-    bob = chain.NewWallet();
-    chain.Mine();  // block 100: funding
-    node = std::make_unique<Node>(chain.source, chain.rules);
-    node->Sync();
-  }
-
-  uint32_t MineAndSync() {
-    uint32_t h = chain.Mine();
-    node->Sync();
-    return h;
-  }
-
-  std::string LastCh() { return node->Ch(*node->db->LastBlock().value()); }
-
-  db::OpRow OpAt(uint32_t height, std::size_t i = 0) {
-    auto ops = node->db->OpsAt(height);
-    EXPECT_TRUE(ops);
-    EXPECT_GT(ops->size(), i);
-    return ops->size() > i ? (*ops)[i] : db::OpRow{};
-  }
-
-  // namespace preorder -> reveal -> ready for `id`.
-  void CreateNamespace(const std::string& id, uint32_t lifetime, bool ready = true) {
-    auto hash = *HashName(id, creator.script, creator.address);
-    chain.Op(creator, ops::BuildNamespacePreorder(MAGIC, hash, LastCh()),
-             {chain.Pay(creator, 5000), chain.Pay(chain.rules.BurnAddress(), 4100000000)});
-    uint32_t h = MineAndSync();
-    ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
-    chain.Op(creator, ops::BuildReveal(MAGIC, CheapNamespace(id, lifetime)),
-             {chain.Pay(creator, 5500), chain.Pay(creator, 5000)});
-    h = MineAndSync();
-    ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
-    if (!ready) return;
-    chain.Op(creator, ops::BuildReady(MAGIC, id), {chain.Pay(creator, 5000)});
-    h = MineAndSync();
-    ASSERT_TRUE(OpAt(h).accepted) << OpAt(h).reason;
-  }
-
-  // preorder + register `fqn` for `who` (paying `fee`), with an optional zone-file hash.
-  uint32_t Register(const Wallet& who, const std::string& fqn, std::optional<util::Hash160> zh = std::nullopt,
-                    int64_t fee = 100000) {
-    auto hash = *HashName(fqn, who.script, who.address);
-    chain.Op(who, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
-             {chain.Pay(who, 5000), chain.Pay(chain.rules.BurnAddress(), fee)});
-    MineAndSync();
-    chain.Op(who, ops::BuildRegistration(MAGIC, fqn, zh), {chain.Pay(who, 5500), chain.Pay(who, 5000)});
-    return MineAndSync();
-  }
-
-  ChainFixture chain;
-  Wallet creator, alice, bob;
-  std::unique_ptr<Node> node;
+  explicit EngineTest(EpochSchedule epochs = EpochSchedule::Single(3)) : Scenario(std::move(epochs)) {}
 };
+
+}  // namespace
+
+namespace {
 
 TEST_F(EngineTest, FullLifecycle) {
   CreateNamespace("test", 0xffffffff);
