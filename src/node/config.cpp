@@ -1,5 +1,7 @@
 #include <node/config.h>
 
+#include <util/version.h>
+
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
@@ -109,7 +111,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   bool exit_at_tip = false;
   std::optional<uint32_t> first_block, confirmations;
   double poll = 0;
-  app.set_version_flag("--version", "blockstackd 0.1.0");
+  app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
   app.add_option("--network", network, "mainnet, testnet or regtest (default mainnet)");
   app.add_option("--bitcoind", bitcoind, "Bitcoin node JSON-RPC URL, http://USER:PASS@HOST:PORT (required)");

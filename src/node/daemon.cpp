@@ -1,5 +1,11 @@
 #include <node/daemon.h>
 
+#include <api/api.h>
+#include <atlas/zonefile_store.h>
+#include <net/http_server.h>
+#include <util/url.h>
+#include <util/version.h>
+
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -150,15 +156,59 @@ int RunDaemon(int argc, char** argv) {
   spdlog::info("indexing the {} chain at {} from block {} ({} confirmations); last indexed block: {}",
                bitcoin::Params(cfg->network).name, origin, cfg->FirstBlock(), cfg->Confirmations(),
                last && *last ? std::to_string(**last) : "none");
+  // The REST API reads the same database through its own read-only connections.
+  auto zonefiles = atlas::ZonefileStore::Open(cfg->data_dir + "/zonefiles.db");
+  if (!zonefiles) {
+    spdlog::error("{}", zonefiles.error().message);
+    return 2;
+  }
+  std::unique_ptr<api::Api> rest;
+  std::unique_ptr<net::HttpServer> server;
+  if (!cfg->api.empty() && cfg->api != "off") {
+    auto hp = util::ParseHostPort(cfg->api, true);
+    if (!hp) {
+      spdlog::error("--api: {}", hp.error().message);
+      return 2;
+    }
+    api::ApiSettings settings;
+    settings.db_path = cfg->data_dir + "/blockstack.db";
+    settings.rules = rules;
+    settings.version = util::VERSION;
+    auto made = api::Api::Create(settings, **zonefiles);
+    if (!made) {
+      spdlog::error("{}", made.error().message);
+      return 2;
+    }
+    rest = std::move(*made);
+    auto started = net::HttpServer::Start(
+        hp->first, hp->second, [&rest](const net::Request& req) { return rest->Handle(req); }, rest->ServerOptions());
+    if (!started) {
+      spdlog::error("{}", started.error().message);
+      return 3;
+    }
+    server = std::move(*started);
+    std::string host = hp->first.find(':') != std::string::npos ? "[" + hp->first + "]" : hp->first;
+    settings.public_url = "http://" + host + ":" + std::to_string(server->Port());
+    spdlog::info("REST API listening on {}", settings.public_url);
+    rest->SetPublicUrl(settings.public_url);
+  }
   ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
+  auto on_progress = [&](const virtualchain::ScanProgress& p) {
+    progress(p);
+    if (rest) {
+      rest->OnChainTip(p.target, p.height < p.target);
+      rest->OnBlock(p.height);
+    }
+  };
   std::optional<uint32_t> reported;
   while (!g_stop) {
-    auto r = scanner.CatchUp(g_stop, std::ref(progress));
+    auto r = scanner.CatchUp(g_stop, on_progress);
     if (!r) {
       spdlog::warn("indexing paused: {}", r.error().message);
       SleepInterruptibly(std::max(cfg->poll_seconds, 1.0));
       continue;
     }
+    if (rest && *r) rest->OnChainTip(**r, false);
     if (*r && (!reported || *reported != **r)) {
       auto snap = (*db)->SnapshotAt(**r);
       if (snap && *snap) spdlog::info("at block {} consensus hash {}", **r, (*snap)->consensus_hash);
@@ -167,6 +217,7 @@ int RunDaemon(int argc, char** argv) {
     if (cfg->exit_at_tip) break;
     SleepInterruptibly(cfg->poll_seconds);
   }
+  if (server) server->Stop();
   spdlog::info("stopped cleanly");
   return 0;
 }

@@ -33,6 +33,7 @@ CREATE TABLE IF NOT EXISTS history(
   written_block INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
 CREATE INDEX IF NOT EXISTS history_by_written ON history(written_block);
+CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash);
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
@@ -472,6 +473,14 @@ util::Result<std::vector<NameRecord>> NameDb::AllNames(uint32_t offset, uint32_t
   s->Bind(1, int64_t{limit}).Bind(2, int64_t{offset});
   BS_TRY(auto texts, Texts(s));
   return ParseAll<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM history WHERE value_hash = ? LIMIT 1"));
+  s->Bind(1, value_hash);
+  BS_TRY(bool row, s->Step());
+  s->Reset();
+  return row;
 }
 
 util::Result<uint64_t> NameDb::NameRowCount() {

@@ -93,6 +93,14 @@ class NameDb final : public StateView {
   util::Result<std::vector<NameRecord>> NamesInNamespace(std::string_view namespace_id);
   util::Result<std::vector<NameRecord>> AllNames(uint32_t offset, uint32_t limit);
   util::Result<uint64_t> NameRowCount();
+  // Drops the decoded namespaces and consensus hashes kept in memory. A read-only
+  // connection calls it when another connection has written since its last use.
+  void ClearCaches() {
+    m_ns_cache.clear();
+    m_ch_cache.clear();
+  }
+  // Whether some name has (or had) this zone-file hash as its value hash.
+  util::Result<bool> IsValueHashKnown(std::string_view value_hash);
   util::Result<std::vector<OpRow>> OpsAt(uint32_t height);
   // Metadata (network, first block) that must not change under an existing database.
   util::Result<std::optional<std::string>> GetMeta(std::string_view key);

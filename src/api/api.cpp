@@ -1,0 +1,571 @@
+#include <api/api.h>
+
+#include <charconv>
+#include <chrono>
+#include <map>
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <bitcoin/address.h>
+#include <bns/lifecycle.h>
+#include <bns/names.h>
+#include <bns/pricing.h>
+#include <bns/records_json.h>
+#include <util/base64.h>
+
+namespace blockstack::api {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+constexpr uint32_t NAMES_PER_PAGE = 100;
+constexpr uint32_t HISTORY_PER_PAGE = 20;
+constexpr std::size_t MAX_POST_BODY = 2 * atlas::MAX_ZONEFILE_BYTES;
+
+net::Response Error(unsigned status, const std::string& message) { return net::Response::Json(status, {{"error", message}}); }
+
+net::Response Ok(const json& body) { return net::Response::Json(200, body); }
+
+net::Response Backend(const util::Error& e) {
+  spdlog::warn("api: {}", e.message);
+  return Error(502, "Failed to read the name database");
+}
+
+// posixpath.normpath: empty and "." segments drop out, ".." pops one.
+std::vector<std::string> Segments(const std::string& path) {
+  std::vector<std::string> out;
+  std::size_t pos = 0;
+  while (pos <= path.size()) {
+    auto slash = path.find('/', pos);
+    if (slash == std::string::npos) slash = path.size();
+    std::string part = path.substr(pos, slash - pos);
+    if (part == "..") {
+      if (!out.empty()) out.pop_back();
+    } else if (!part.empty() && part != ".") {
+      out.push_back(std::move(part));
+    }
+    pos = slash + 1;
+  }
+  return out;
+}
+
+std::optional<uint32_t> ParseUint(const std::string& text) {
+  uint32_t v = 0;
+  if (text.empty() || text.size() > 10) return std::nullopt;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+bool IsHash40(const std::string& s) {
+  if (s.size() != 40) return false;
+  for (char c : s) {
+    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
+}
+
+bool Truthy(const std::map<std::string, std::string>& query, const char* key) {
+  auto it = query.find(key);
+  return it != query.end() && (it->second == "true" || it->second == "1");
+}
+
+}  // namespace
+
+struct Api::Conn {
+  std::unique_ptr<bns::db::NameDb> db;
+  uint64_t generation = 0;
+};
+
+// A read connection borrowed from the pool for one request.
+class Api::Lease {
+ public:
+  explicit Lease(Api& api) : m_api(api) {}
+  ~Lease() {
+    if (!m_db) return;
+    std::lock_guard lock(m_api.m_pool_mutex);
+    if (m_api.m_pool.size() < m_api.m_settings.connections) m_api.m_pool.push_back(std::move(m_db));
+  }
+  util::Result<bns::db::NameDb*> Get() {
+    {
+      std::lock_guard lock(m_api.m_pool_mutex);
+      if (!m_api.m_pool.empty()) {
+        m_db = std::move(m_api.m_pool.back());
+        m_api.m_pool.pop_back();
+      }
+    }
+    if (!m_db) {
+      BS_TRY(m_db, bns::db::NameDb::Open(m_api.m_settings.db_path, /*read_only=*/true));
+    }
+    // Another connection (the indexer) writes: drop what this one remembers.
+    m_db->ClearCaches();
+    return m_db.get();
+  }
+
+ private:
+  Api& m_api;
+  std::unique_ptr<bns::db::NameDb> m_db;
+};
+
+Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
+    : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_cache(m_settings.cache_entries) {
+  m_metrics.Describe("api_requests_total", "API requests answered, by route and status", "counter");
+  m_metrics.Describe("api_request_duration_seconds", "Time to answer an API request, by route", "histogram");
+  m_metrics.Describe("blockstack_blocks_processed_total", "Blocks indexed since start", "counter");
+  m_metrics.Describe("blockstack_ops_total", "Name operations by type and outcome", "counter");
+  m_metrics.Describe("blockstack_last_block", "Last indexed block", "gauge");
+}
+
+util::Result<std::unique_ptr<Api>> Api::Create(ApiSettings settings, atlas::ZonefileStore& zonefiles) {
+  std::unique_ptr<Api> api(new Api(std::move(settings), zonefiles));
+  Lease probe(*api);
+  BS_CHECK_OK(probe.Get());
+  return api;
+}
+
+net::ServerOptions Api::ServerOptions() const {
+  net::ServerOptions options;
+  options.max_body_bytes = MAX_POST_BODY;
+  options.max_header_bytes = 8 * 1024;
+  options.worker_threads = 4;  // database reads may wait on the disk
+  return options;
+}
+
+void Api::OnBlock(uint32_t height) {
+  ++m_generation;
+  m_metrics.Add("blockstack_blocks_processed_total");
+  m_metrics.Set("blockstack_last_block", {}, height);
+  Lease lease(*this);
+  auto db = lease.Get();
+  if (!db) return;
+  auto ops = (*db)->OpsAt(height);
+  if (!ops) return;
+  for (const auto& op : *ops) {
+    m_metrics.Add("blockstack_ops_total", {{"opcode", op.opcode}, {"result", op.accepted ? "accepted" : "rejected"}});
+  }
+}
+
+void Api::OnChainTip(uint32_t height, bool indexing) {
+  m_last_seen = height;
+  m_indexing = indexing;
+}
+
+net::Response Api::Handle(const net::Request& req) {
+  auto start = std::chrono::steady_clock::now();
+  std::string route = "other";
+  net::Response res;
+  bool cacheable = req.method == "GET" && !req.path.starts_with("/v1/info") && !req.path.starts_with("/v1/node") &&
+                   !req.path.starts_with("/v1/ping") && req.path != "/metrics";
+  std::string key = req.method + " " + req.target;
+  uint64_t generation = m_generation;
+  std::optional<std::pair<uint64_t, net::Response>> hit;
+  if (cacheable) hit = m_cache.Get(key);
+  if (hit && hit->first == generation) {
+    res = std::move(hit->second);
+    route = "cached";
+  } else {
+    try {
+      Lease lease(*this);
+      auto db = lease.Get();
+      res = db ? Route(req, **db, route) : Backend(db.error());
+    } catch (const std::exception& e) {
+      spdlog::error("api: {} {}: {}", req.method, req.target, e.what());
+      res = Error(500, "Internal error");
+    }
+    res.With("Access-Control-Allow-Origin", "*");
+    if (cacheable && res.status < 500) m_cache.Put(key, {generation, res});
+  }
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  m_metrics.Add("api_requests_total", {{"route", route}, {"status", std::to_string(res.status)}});
+  m_metrics.Observe("api_request_duration_seconds", {{"route", route}}, seconds);
+  return res;
+}
+
+net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::string& route) {
+  auto seg = Segments(req.path);
+  const std::size_t n = seg.size();
+  auto is = [&](std::initializer_list<const char*> parts) {
+    if (n < parts.size()) return false;
+    std::size_t i = 0;
+    for (const char* p : parts) {
+      if (*p != '*' && seg[i] != p) return false;
+      ++i;
+    }
+    return true;
+  };
+
+  if (req.method == "OPTIONS" && n >= 1 && (seg[0] == "v1" || seg[0] == "v2")) {
+    route = "options";
+    net::Response res;
+    res.status = 200;
+    res.With("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
+        .With("Access-Control-Allow-Headers", "content-type, authorization, range")
+        .With("Access-Control-Max-Age", "21600");
+    return res;
+  }
+  if (req.repeated_query_key) return Error(400, "Invalid query string: repeated key");
+  if (req.method == "GET" && n == 1 && seg[0] == "metrics") {
+    route = "metrics";
+    return net::Response::Text(200, m_metrics.Render(), "text/plain; version=0.0.4");
+  }
+
+
+  auto last_block = db.LastBlock();
+  if (!last_block) return Backend(last_block.error());
+  const uint32_t last = last_block->value_or(m_settings.rules.first_block);
+  const auto& epochs = m_settings.rules.epochs;
+
+  // The name's record if it is live now; an error answer otherwise.
+  auto live_name = [&](const std::string& fqn, bool* expired) -> util::Result<std::optional<bns::NameRecord>> {
+    *expired = false;
+    BS_TRY(auto rec, db.GetName(fqn));
+    if (!rec) return rec;
+    BS_TRY(auto ns, db.GetNamespace(rec->namespace_id));
+    if (!ns) return std::optional<bns::NameRecord>{};
+    auto st = bns::StatusAt(*rec, *ns, last, epochs, m_settings.rules.namespace_reveal_expire);
+    if (!st.live) {
+      *expired = true;
+      return std::optional<bns::NameRecord>{};
+    }
+    return rec;
+  };
+  auto live_filter = [&](const std::vector<bns::NameRecord>& recs) -> util::Result<std::vector<std::string>> {
+    std::vector<std::string> out;
+    std::map<std::string, std::optional<bns::NamespaceRecord>> namespaces;
+    for (const auto& r : recs) {
+      auto it = namespaces.find(r.namespace_id);
+      if (it == namespaces.end()) {
+        BS_TRY(auto ns, db.GetNamespace(r.namespace_id));
+        it = namespaces.emplace(r.namespace_id, std::move(ns)).first;
+      }
+      if (!it->second) continue;
+      if (bns::StatusAt(r, *it->second, last, epochs, m_settings.rules.namespace_reveal_expire).live) {
+        out.push_back(r.name);
+      }
+    }
+    return out;
+  };
+  auto page_of = [&](bool required) -> std::optional<uint32_t> {
+    auto it = req.query.find("page");
+    if (it == req.query.end()) return required ? std::nullopt : std::optional<uint32_t>(0);
+    return ParseUint(it->second);
+  };
+  auto zonefile_text = [&](const std::optional<std::string>& hash) -> util::Result<std::optional<std::string>> {
+    if (!hash) return std::optional<std::string>{};
+    return m_zonefiles.Get(*hash);
+  };
+
+  if (req.method == "POST" && n == 2 && seg[0] == "v1" && seg[1] == "zonefile") {
+    route = "post_zonefile";
+    auto body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) return Error(400, "Invalid request");
+    std::string text;
+    if (body.contains("zonefile") && body["zonefile"].is_string()) {
+      text = body["zonefile"].get<std::string>();
+    } else if (body.contains("zonefile_b64") && body["zonefile_b64"].is_string()) {
+      auto raw = util::DecodeBase64(body["zonefile_b64"].get<std::string>());
+      if (!raw) return Error(400, "Invalid request");
+      text.assign(raw->begin(), raw->end());
+    } else {
+      return Error(400, "Invalid request");
+    }
+    if (text.size() > atlas::MAX_ZONEFILE_BYTES) return Error(400, "Invalid request");
+    auto known = db.IsValueHashKnown(atlas::ZonefileHash(text));
+    if (!known) return Backend(known.error());
+    if (!*known) return Error(400, "Blockstack node did not save the zone file");
+    auto stored = m_zonefiles.Put(text);
+    if (!stored) return Backend(stored.error());
+    if (*stored) ++m_generation;
+    std::string url;
+    {
+      std::lock_guard lock(m_pool_mutex);
+      url = m_settings.public_url;
+    }
+    return Ok({{"status", true}, {"servers", json::array({url})}});
+  }
+  if (req.method != "GET" && req.method != "HEAD") return net::Response::Text(404, "Not found");
+
+  if ((n == 3 && is({"v1", "node", "ping"})) || (n == 2 && is({"v1", "ping"}))) {
+    route = "ping";
+    return Ok({{"status", "alive"}, {"version", m_settings.version}});
+  }
+  if (n == 2 && is({"v1", "info"})) {
+    route = "info";
+    auto snap = db.SnapshotAt(last);
+    if (!snap) return Backend(snap.error());
+    auto count = m_zonefiles.Count();
+    uint32_t seen = std::max<uint32_t>(m_last_seen, last);
+    ordered_json out;
+    out["consensus"] = *snap ? json((*snap)->consensus_hash) : json(nullptr);
+    out["first_block"] = m_settings.rules.first_block;
+    out["indexing"] = m_indexing.load() && seen > last;
+    out["last_block_processed"] = last;
+    out["last_block_seen"] = seen;
+    out["server_alive"] = true;
+    out["server_version"] = m_settings.version;
+    out["testnet"] = m_settings.rules.network != bitcoin::Network::Mainnet;
+    if (count) out["zonefile_count"] = *count;
+    return Ok(json::parse(out.dump()));
+  }
+  if (n == 2 && is({"v1", "names"})) {
+    route = "names";
+    auto it = req.query.find("page");
+    if (it == req.query.end()) return Error(400, "page= argument required");
+    auto page = ParseUint(it->second);
+    if (!page) return Error(400, "Invalid page= value");
+    if (Truthy(req.query, "all")) {
+      auto recs = db.AllNames(*page * NAMES_PER_PAGE, NAMES_PER_PAGE);
+      if (!recs) return Backend(recs.error());
+      json out = json::array();
+      for (const auto& r : *recs) out.push_back(r.name);
+      return Ok(out);
+    }
+    auto recs = db.AllNames(0, UINT32_MAX);
+    if (!recs) return Backend(recs.error());
+    auto names = live_filter(*recs);
+    if (!names) return Backend(names.error());
+    json out = json::array();
+    for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < names->size() && out.size() < NAMES_PER_PAGE; ++i) {
+      out.push_back((*names)[i]);
+    }
+    return Ok(out);
+  }
+  if (n >= 3 && is({"v1", "names", "*"})) {
+    const std::string& fqn = seg[2];
+    if (!bns::IsNameValid(fqn)) return Error(400, "Invalid name or subdomain");
+    if (n == 3) {
+      route = "name";
+      auto rec = db.GetName(fqn);
+      if (!rec) return Backend(rec.error());
+      if (!*rec) return net::Response::Json(404, {{"status", "available"}});
+      auto ns = db.GetNamespace((*rec)->namespace_id);
+      if (!ns) return Backend(ns.error());
+      if (!*ns) return net::Response::Json(404, {{"status", "available"}});
+      auto st = bns::StatusAt(**rec, **ns, last, epochs, m_settings.rules.namespace_reveal_expire);
+      if (!st.live) return Error(404, "Name has expired");
+      auto zf = zonefile_text((*rec)->value_hash);
+      if (!zf) return Backend(zf.error());
+      ordered_json out;
+      out["address"] = (*rec)->address;
+      out["blockchain"] = "bitcoin";
+      out["expire_block"] = st.expire_block;
+      out["grace_period"] = st.in_grace;
+      out["last_txid"] = (*rec)->txid;
+      out["renewal_deadline"] = st.renewal_deadline;
+      out["resolver"] = nullptr;
+      out["status"] = (*rec)->revoked ? "revoked" : "registered";
+      out["zonefile"] = *zf ? json(**zf) : json(nullptr);
+      out["zonefile_hash"] = (*rec)->value_hash ? json(*(*rec)->value_hash) : json(nullptr);
+      net::Response res;
+      res.body = out.dump();
+      res.headers.emplace_back("Content-Type", "application/json");
+      return res;
+    }
+    if (n == 4 && seg[3] == "history") {
+      route = "name_history";
+      auto page = page_of(false);
+      if (!page) return Error(400, "Invalid page");
+      auto rows = db.History(fqn, *page, HISTORY_PER_PAGE);
+      if (!rows) return Backend(rows.error());
+      if (rows->empty() && *page == 0) return Error(404, "Not found");
+      json out = json::object();
+      // Newest first across heights; each height's list in transaction order.
+      for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+        json entry = json::parse(it->data, nullptr, false);
+        if (!entry.is_object()) entry = json::object();
+        entry["opcode"] = it->opcode;
+        entry["txid"] = it->txid;
+        entry["vtxindex"] = it->vtxindex;
+        entry["block_number"] = it->block_id;
+        out[std::to_string(it->block_id)].push_back(entry);
+      }
+      return Ok(out);
+    }
+    if ((n == 4 || n == 5) && seg[3] == "zonefile") {
+      route = "name_zonefile";
+      bool expired = false;
+      auto rec = live_name(fqn, &expired);
+      if (!rec) return Backend(rec.error());
+      if (!*rec) return Error(404, "No zone file for name");
+      std::optional<std::string> hash = (*rec)->value_hash;
+      if (n == 5) {
+        if (!IsHash40(seg[4])) return Error(400, "Invalid zone file hash");
+        auto hashes = db.NameValueHashes(fqn);
+        if (!hashes) return Backend(hashes.error());
+        if (std::find(hashes->begin(), hashes->end(), seg[4]) == hashes->end()) return Error(404, "No such zonefile");
+        hash = seg[4];
+      }
+      auto zf = zonefile_text(hash);
+      if (!zf) return Backend(zf.error());
+      if (!*zf) return Error(404, n == 5 ? "No such zonefile" : "No zone file for name");
+      if (n == 4 && Truthy(req.query, "raw")) return net::Response::Text(200, **zf, "application/octet-stream");
+      return Ok({{"zonefile", **zf}});
+    }
+    return net::Response::Text(404, "Not found");
+  }
+  if (n == 3 && is({"v1", "zonefiles", "*"})) {
+    route = "zonefile";
+    if (!IsHash40(seg[2])) return Error(400, "Invalid zone file hash");
+    auto zf = m_zonefiles.Get(seg[2]);
+    if (!zf) return Backend(zf.error());
+    if (!*zf) return Error(404, "No such zone file");
+    return net::Response::Text(200, **zf, "application/octet-stream");
+  }
+  if (n == 4 && (seg[0] == "v1" || seg[0] == "v2") && seg[1] == "prices") {
+    const auto& rules = epochs.At(last + 1);
+    if (seg[2] == "names") {
+      route = "name_price";
+      const std::string& fqn = seg[3];
+      if (!bns::IsNameValid(fqn)) return Error(400, "Invalid name");
+      auto dot = fqn.rfind('.');
+      auto ns = db.GetNamespace(fqn.substr(dot + 1));
+      if (!ns) return Backend(ns.error());
+      if (!*ns) return Error(404, "No such namespace");
+      std::string label = fqn.substr(0, dot);
+      ordered_json price;
+      if ((*ns)->version == bns::NAMESPACE_VERSION_PAY_WITH_STACKS) {
+        price["amount"] = bns::PriceNameStacks(label, (*ns)->Pricing(), rules).ToDecimal();
+        price["units"] = "STACKS";
+      } else {
+        auto p = bns::PriceName(label, (*ns)->Pricing(), rules);
+        price["amount"] = std::to_string(p.Ceil());
+        price["units"] = "BTC";
+        price["satoshis"] = p.Ceil();
+      }
+      return Ok(json::parse(ordered_json{{"name_price", price}}.dump()));
+    }
+    if (seg[2] == "namespaces") {
+      route = "namespace_price";
+      if (!bns::IsNamespaceIdValid(seg[3])) return Error(400, "Invalid namespace");
+      auto p = bns::PriceNamespaceBtc(seg[3], rules, m_settings.rules.test_mode);
+      if (!p) return Error(400, "Invalid namespace");
+      return Ok({{"amount", std::to_string(p->Ceil())}, {"units", "BTC"}, {"satoshis", p->Ceil()}});
+    }
+  }
+  if (n >= 2 && is({"v1", "namespaces"})) {
+    if (n == 2) {
+      route = "namespaces";
+      auto all = db.AllNamespaces();
+      if (!all) return Backend(all.error());
+      json ids = json::array();
+      for (const auto& ns : *all) {
+        if (ns.IsReady()) ids.push_back(ns.namespace_id);
+      }
+      return Ok({{"namespaces", ids}});
+    }
+    const std::string& id = seg[2];
+    if (!bns::IsNamespaceIdValid(id)) return Error(400, "Invalid namespace");
+    auto ns = db.GetNamespace(id);
+    if (!ns) return Backend(ns.error());
+    if (!*ns) return Error(404, "No such namespace");
+    if (n == 3) {
+      route = "namespace";
+      json out = bns::ToJson(**ns);
+      out.erase("import_key");
+      out["ready"] = (*ns)->IsReady();
+      return Ok(out);
+    }
+    if (n == 4 && (seg[3] == "names" || seg[3] == "name_count")) {
+      auto recs = db.NamesInNamespace(id);
+      if (!recs) return Backend(recs.error());
+      auto names = live_filter(*recs);
+      if (!names) return Backend(names.error());
+      if (seg[3] == "name_count") {
+        route = "namespace_name_count";
+        return Ok({{"names_count", names->size()}});
+      }
+      route = "namespace_names";
+      auto page = page_of(true);
+      if (!page) return Error(400, "Invalid page");
+      json out = json::array();
+      for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < names->size() && out.size() < NAMES_PER_PAGE; ++i) {
+        out.push_back((*names)[i]);
+      }
+      return Ok(out);
+    }
+    return net::Response::Text(404, "Not found");
+  }
+  if (n == 4 && is({"v1", "addresses"})) {
+    route = "address_names";
+    if (seg[2] != "bitcoin") return Error(404, "Unsupported blockchain");
+    if (!bitcoin::DecodeAddress(seg[3])) return Error(400, "Invalid address");
+    auto recs = db.NamesOwnedByAddress(seg[3]);
+    if (!recs) return Backend(recs.error());
+    auto names = live_filter(*recs);
+    if (!names) return Backend(names.error());
+    return Ok({{"names", *names}});
+  }
+  if (n >= 4 && is({"v1", "blockchains"})) {
+    if (seg[2] != "bitcoin") return Error(404, "Unsupported blockchain");
+    const std::string& what = seg[3];
+    if (what == "consensus" && (n == 4 || n == 5)) {
+      route = "consensus";
+      uint32_t h = last;
+      if (n == 5) {
+        auto parsed = ParseUint(seg[4]);
+        if (!parsed) return Error(400, "Invalid block");
+        h = *parsed;
+      }
+      auto ch = db.ConsensusHashAt(h);
+      if (!ch) return Backend(ch.error());
+      return Ok({{"consensus_hash", *ch ? json(**ch) : json(nullptr)}});
+    }
+    if (what == "consensus-block" && n == 5) {
+      route = "consensus_block";
+      auto h = db.HeightOfConsensusHash(seg[4], last);
+      if (!h) return Backend(h.error());
+      if (!*h) return Error(404, "No block for this consensus hash");
+      return Ok({{"block_height", **h}});
+    }
+    if (what == "name_count" && n == 4) {
+      route = "name_count";
+      if (Truthy(req.query, "all")) {
+        auto count = db.NameRowCount();
+        if (!count) return Backend(count.error());
+        return Ok({{"names_count", *count}});
+      }
+      auto recs = db.AllNames(0, UINT32_MAX);
+      if (!recs) return Backend(recs.error());
+      auto names = live_filter(*recs);
+      if (!names) return Backend(names.error());
+      return Ok({{"names_count", names->size()}});
+    }
+    if (what == "operations" && n == 5) {
+      route = "operations";
+      auto h = ParseUint(seg[4]);
+      if (!h) return Error(400, "Invalid block");
+      auto ops = db.OpsAt(*h);
+      if (!ops) return Backend(ops.error());
+      json out = json::array();
+      for (const auto& op : *ops) {
+        if (!op.accepted) continue;
+        out.push_back({{"opcode", op.opcode}, {"txid", op.txid}, {"vtxindex", op.vtxindex}, {"block_number", *h}});
+      }
+      return Ok(out);
+    }
+    if (what == "names" && n == 5) {
+      route = "name_record";
+      if (!bns::IsNameValid(seg[4])) return Error(400, "Invalid name");
+      auto rec = db.GetName(seg[4]);
+      if (!rec) return Backend(rec.error());
+      if (!*rec) return Error(404, "No such name");
+      return Ok(bns::ToJson(**rec));
+    }
+    return net::Response::Text(404, "Not found");
+  }
+  if (n >= 3 && is({"v1", "accounts"})) {
+    // STACKS accounts: without genesis data every account is absent (doc/bns.md).
+    route = "accounts";
+    if (n == 4 && seg[3] == "tokens") return Ok({{"tokens", json::array()}});
+    if (n == 5 && seg[4] == "balance") return Ok({{"balance", "0"}});
+    if (n == 5 && seg[4] == "status") return Error(404, "No such account");
+    if ((n == 4 || n == 5) && seg[3] == "history") return Ok(json::array());
+    return net::Response::Text(404, "Not found");
+  }
+  return net::Response::Text(404, "Not found");
+}
+
+}  // namespace blockstack::api

@@ -1,0 +1,71 @@
+// The node's REST API v1 (spec bns.md §6) over the name database and the zone-file
+// store: the routes, JSON shapes, status codes and error bodies of the original
+// node, CORS on every answer, /v1/info with sync progress, and /metrics.
+//
+// Handle() is thread-safe. Each request borrows a read-only database connection
+// from a pool (WAL mode: reads never wait for the indexer). Rendered GET answers
+// are cached until the next block (OnBlock) or stored zone file.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <atlas/zonefile_store.h>
+#include <bns/db/name_db.h>
+#include <bns/ops/op.h>
+#include <net/http_server.h>
+#include <net/metrics.h>
+#include <util/lru_cache.h>
+
+namespace blockstack::api {
+
+struct ApiSettings {
+  std::string db_path;             // the name database, opened read-only
+  bns::ops::Rules rules;           // network, epochs, first block, test mode
+  std::string version = "0.1.0";
+  std::string public_url;          // this node's API URL, reported by POST /v1/zonefile
+  std::size_t cache_entries = 10000;
+  std::size_t connections = 8;     // read connections kept open
+};
+
+class Api {
+ public:
+  // zonefiles is shared with the indexer's side (Atlas). Fails when the database
+  // cannot be opened.
+  static util::Result<std::unique_ptr<Api>> Create(ApiSettings settings, atlas::ZonefileStore& zonefiles);
+
+  net::Response Handle(const net::Request& req);
+  net::ServerOptions ServerOptions() const;
+
+  // Called by the indexer after each committed block, and with the Bitcoin tip.
+  void OnBlock(uint32_t height);
+  void OnChainTip(uint32_t height, bool indexing);
+  // The URL POST /v1/zonefile reports (known once the server listens).
+  void SetPublicUrl(std::string url) {
+    std::lock_guard lock(m_pool_mutex);
+    m_settings.public_url = std::move(url);
+  }
+
+  net::Metrics& Metrics() { return m_metrics; }
+
+ private:
+  Api(ApiSettings settings, atlas::ZonefileStore& zonefiles);
+  struct Conn;
+  class Lease;
+  net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
+
+  ApiSettings m_settings;
+  atlas::ZonefileStore& m_zonefiles;
+  std::mutex m_pool_mutex;
+  std::vector<std::unique_ptr<bns::db::NameDb>> m_pool;
+  std::atomic<uint64_t> m_generation{0};
+  util::LruCache<std::string, std::pair<uint64_t, net::Response>> m_cache;
+  std::atomic<uint32_t> m_last_seen{0};
+  std::atomic<bool> m_indexing{true};
+  net::Metrics m_metrics;
+};
+
+}  // namespace blockstack::api

@@ -1,0 +1,44 @@
+#include <atlas/zonefile_store.h>
+
+#include <crypto/hash.h>
+
+namespace blockstack::atlas {
+
+std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(util::AsBytes(zonefile)).Hex(); }
+
+util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path) {
+  BS_TRY(auto db, bns::db::Sqlite::Open(path, false));
+  BS_CHECK_OK(db.Exec("CREATE TABLE IF NOT EXISTS zonefiles(hash TEXT PRIMARY KEY, data BLOB NOT NULL)"));
+  return std::unique_ptr<ZonefileStore>(new ZonefileStore(std::move(db)));
+}
+
+util::Result<bool> ZonefileStore::Put(std::string_view zonefile) {
+  if (zonefile.size() > MAX_ZONEFILE_BYTES) {
+    return util::Fail(util::ErrorCode::TooLarge, "zone file is over " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
+  }
+  std::string hash = ZonefileHash(zonefile);
+  std::lock_guard lock(m_mutex);
+  BS_TRY(auto* st, m_db.Prepare("INSERT OR IGNORE INTO zonefiles(hash, data) VALUES(?, ?)"));
+  st->Bind(1, hash).BindBlob(2, util::AsBytes(zonefile));
+  BS_CHECK_OK(st->Run());
+  return m_db.Changes() > 0;
+}
+
+util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
+  std::lock_guard lock(m_mutex);
+  BS_TRY(auto* st, m_db.Prepare("SELECT data FROM zonefiles WHERE hash = ?"));
+  st->Bind(1, hash_hex);
+  BS_TRY(bool row, st->Step());
+  if (!row) return std::optional<std::string>{};
+  auto blob = st->Blob(0);
+  return std::optional<std::string>(std::string(blob.begin(), blob.end()));
+}
+
+util::Result<uint64_t> ZonefileStore::Count() {
+  std::lock_guard lock(m_mutex);
+  BS_TRY(auto* st, m_db.Prepare("SELECT COUNT(*) FROM zonefiles"));
+  BS_TRY(bool row, st->Step());
+  return row ? static_cast<uint64_t>(st->Int(0)) : 0;
+}
+
+}  // namespace blockstack::atlas

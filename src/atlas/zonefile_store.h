@@ -1,0 +1,40 @@
+// The node's store of zone files, keyed by their hash160 (hex). Only zone files
+// whose hash is (or was) some name's value hash are accepted by callers; the store
+// itself checks that the bytes hash to the key. Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <bns/db/sqlite.h>
+#include <util/result.h>
+
+namespace blockstack::atlas {
+
+// Largest zone file accepted (the reference's limit).
+inline constexpr std::size_t MAX_ZONEFILE_BYTES = 40960;
+
+// hash160 of the bytes, lowercase hex.
+std::string ZonefileHash(std::string_view zonefile);
+
+class ZonefileStore {
+ public:
+  // Opens or creates the store (SQLite, WAL). Fails with IoError.
+  static util::Result<std::unique_ptr<ZonefileStore>> Open(const std::string& path);
+
+  // Stores the zone file under its hash. Returns false when it was already there.
+  // Fails with TooLarge over MAX_ZONEFILE_BYTES.
+  util::Result<bool> Put(std::string_view zonefile);
+  util::Result<std::optional<std::string>> Get(std::string_view hash_hex);
+  util::Result<uint64_t> Count();
+
+ private:
+  explicit ZonefileStore(bns::db::Sqlite db) : m_db(std::move(db)) {}
+  std::mutex m_mutex;
+  bns::db::Sqlite m_db;
+};
+
+}  // namespace blockstack::atlas

@@ -1,0 +1,249 @@
+// The REST API (spec bns.md §6) over a database built by indexing a real chain.
+#include <api/api.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <crypto/hash.h>
+#include <util/base64.h>
+
+#include "bns/chain_fixture.h"
+
+namespace blockstack::api {
+namespace {
+
+using nlohmann::json;
+
+const std::string ZONEFILE = "$ORIGIN alice.test\n$TTL 3600\n_http._tcp URI 10 1 \"https://example.org/a.json\"\n";
+
+util::Hash160 ZonefileHash160() { return crypto::Hash160Of(util::AsBytes(ZONEFILE)); }
+
+class ApiTest : public ::testing::Test, protected testutil::Scenario {
+ protected:
+  void SetUp() override {
+    CreateNamespace("test", 0xffffffff);
+    m_alice_block = Register(alice, "alice.test", ZonefileHash160());
+    Expect(m_alice_block, "registration");
+    m_dir = testutil::MakeTempDir("api");
+    m_store = std::move(*atlas::ZonefileStore::Open(m_dir + "/zonefiles.db"));
+    ApiSettings settings;
+    settings.db_path = node->dir + "/names.db";
+    settings.rules = chain.rules;
+    settings.public_url = "http://node.example:6270";
+    auto made = Api::Create(settings, *m_store);
+    ASSERT_TRUE(made) << made.error().message;
+    m_api = std::move(*made);
+  }
+  void TearDown() override {
+    m_api.reset();
+    m_store.reset();
+    std::filesystem::remove_all(m_dir);
+  }
+
+  net::Response Call(const std::string& method, const std::string& target, const std::string& body = "") {
+    net::Request r;
+    r.method = method;
+    r.target = target;
+    auto q = target.find('?');
+    r.path = target.substr(0, q);
+    if (q != std::string::npos) {
+      std::string rest = target.substr(q + 1);
+      std::size_t pos = 0;
+      while (pos < rest.size()) {
+        auto amp = rest.find('&', pos);
+        std::string pair = rest.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+        auto eq = pair.find('=');
+        if (!r.query.emplace(pair.substr(0, eq), eq == std::string::npos ? "" : pair.substr(eq + 1)).second) {
+          r.repeated_query_key = true;
+        }
+        if (amp == std::string::npos) break;
+        pos = amp + 1;
+      }
+    }
+    r.body = body;
+    r.headers["content-type"] = "application/json";
+    return m_api->Handle(r);
+  }
+  json Get(const std::string& target, unsigned expect = 200) {
+    auto r = Call("GET", target);
+    EXPECT_EQ(r.status, expect) << target << ": " << r.body;
+    return json::parse(r.body, nullptr, false);
+  }
+
+  uint32_t m_alice_block = 0;
+  std::string m_dir;
+  std::unique_ptr<atlas::ZonefileStore> m_store;
+  std::unique_ptr<Api> m_api;
+};
+
+TEST_F(ApiTest, PingAndInfo) {
+  EXPECT_EQ(Get("/v1/node/ping")["status"], "alive");
+  EXPECT_EQ(Get("/v1/ping")["status"], "alive");
+  auto info = Get("/v1/info");
+  EXPECT_EQ(info["last_block_processed"], m_alice_block);
+  EXPECT_EQ(info["first_block"], testutil::ChainFixture::FIRST);
+  EXPECT_EQ(info["consensus"], LastCh());
+  EXPECT_EQ(info["testnet"], true);
+  EXPECT_EQ(info["server_alive"], true);
+  EXPECT_EQ(info["zonefile_count"], 0);
+  m_api->OnChainTip(m_alice_block + 10, true);
+  info = Get("/v1/info");
+  EXPECT_EQ(info["last_block_seen"], m_alice_block + 10);
+  EXPECT_EQ(info["indexing"], true);
+}
+
+TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
+  auto info = Get("/v1/names/alice.test");
+  EXPECT_EQ(info["status"], "registered");
+  EXPECT_EQ(info["address"], alice.address);
+  EXPECT_EQ(info["zonefile_hash"], ZonefileHash160().Hex());
+  EXPECT_TRUE(info["zonefile"].is_null());
+  EXPECT_EQ(info["blockchain"], "bitcoin");
+  EXPECT_EQ(info["expire_block"], -1);
+  EXPECT_EQ(info["grace_period"], false);
+
+  // A zone file no name points at is refused and not stored.
+  auto bad = Call("POST", "/v1/zonefile", json{{"zonefile", "$ORIGIN nobody.test\n"}}.dump());
+  EXPECT_EQ(bad.status, 400u);
+  EXPECT_EQ(json::parse(bad.body)["error"], "Blockstack node did not save the zone file");
+  EXPECT_EQ(Call("POST", "/v1/zonefile", "{not json").status, 400u);
+  EXPECT_EQ(Call("POST", "/v1/zonefile", R"({"zonefile": 5})").status, 400u);
+  EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
+
+  auto ok = Call("POST", "/v1/zonefile/", json{{"zonefile", ZONEFILE}}.dump());
+  ASSERT_EQ(ok.status, 200u) << ok.body;
+  EXPECT_EQ(json::parse(ok.body), json({{"status", true}, {"servers", {"http://node.example:6270"}}}));
+  EXPECT_EQ(Get("/v1/names/alice.test")["zonefile"], ZONEFILE);
+  auto raw = Call("GET", "/v1/zonefiles/" + ZonefileHash160().Hex());
+  EXPECT_EQ(raw.status, 200u);
+  EXPECT_EQ(raw.body, ZONEFILE);
+  EXPECT_EQ(Get("/v1/names/alice.test/zonefile")["zonefile"], ZONEFILE);
+  EXPECT_EQ(Call("GET", "/v1/names/alice.test/zonefile?raw=1").body, ZONEFILE);
+  EXPECT_EQ(Get("/v1/names/alice.test/zonefile/" + ZonefileHash160().Hex())["zonefile"], ZONEFILE);
+  EXPECT_EQ(Get("/v1/names/alice.test/zonefile/" + std::string(40, 'a'), 404)["error"], "No such zonefile");
+  EXPECT_EQ(Get("/v1/zonefiles/xyz", 400)["error"], "Invalid zone file hash");
+  // The base64 form stores the same file (already there: still a success).
+  auto b64 = Call("POST", "/v1/zonefile", json{{"zonefile_b64", util::EncodeBase64(util::AsBytes(ZONEFILE))}}.dump());
+  EXPECT_EQ(b64.status, 200u);
+  EXPECT_EQ(Get("/v1/info")["zonefile_count"], 1);
+}
+
+TEST_F(ApiTest, UnknownAndMalformedNames) {
+  EXPECT_EQ(Get("/v1/names/nobody.test", 404), json({{"status", "available"}}));
+  EXPECT_EQ(Get("/v1/names/Bad!", 400), json({{"error", "Invalid name or subdomain"}}));
+  EXPECT_EQ(Get("/v1/names/" + std::string(5000, 'a') + ".test", 400)["error"], "Invalid name or subdomain");
+  EXPECT_EQ(Get("/v1/names/a.b.test", 400)["error"], "Invalid name or subdomain");
+}
+
+TEST_F(ApiTest, PricesInBothVersions) {
+  for (const char* v : {"/v1", "/v2"}) {
+    auto name = Get(std::string(v) + "/prices/names/bob.test");
+    EXPECT_EQ(name["name_price"]["units"], "BTC");
+    EXPECT_TRUE(name["name_price"]["satoshis"].is_number_integer());
+    EXPECT_EQ(name["name_price"]["amount"], std::to_string(name["name_price"]["satoshis"].get<int64_t>()));
+    auto ns = Get(std::string(v) + "/prices/namespaces/newns");
+    EXPECT_EQ(ns["units"], "BTC");
+    EXPECT_GT(ns["satoshis"].get<int64_t>(), 0);
+  }
+  EXPECT_EQ(Get("/v1/prices/names/bob.nonexistent", 404)["error"], "No such namespace");
+  EXPECT_EQ(Get("/v1/prices/names/B@d", 400)["error"], "Invalid name");
+  EXPECT_EQ(Get("/v1/prices/namespaces/BAD!", 400)["error"], "Invalid namespace");
+}
+
+TEST_F(ApiTest, Namespaces) {
+  EXPECT_EQ(Get("/v1/namespaces"), json({{"namespaces", {"test"}}}));
+  auto ns = Get("/v1/namespaces/test");
+  EXPECT_EQ(ns["namespace_id"], "test");
+  EXPECT_EQ(ns["ready"], true);
+  EXPECT_EQ(ns["buckets"].size(), 16u);
+  EXPECT_EQ(ns["address"], creator.address);
+  EXPECT_FALSE(ns.contains("import_key"));
+  EXPECT_EQ(Get("/v1/namespaces/none", 404)["error"], "No such namespace");
+  EXPECT_EQ(Get("/v1/namespaces/test/names?page=0"), json::array({"alice.test"}));
+  EXPECT_EQ(Get("/v1/namespaces/test/names?page=1"), json::array());
+  EXPECT_EQ(Get("/v1/namespaces/test/names?page=x", 400)["error"], "Invalid page");
+  EXPECT_EQ(Get("/v1/namespaces/test/name_count"), json({{"names_count", 1}}));
+}
+
+TEST_F(ApiTest, NamesPagesAndCounts) {
+  EXPECT_EQ(Get("/v1/names?page=0"), json::array({"alice.test"}));
+  EXPECT_EQ(Get("/v1/names?page=0&all=true"), json::array({"alice.test"}));
+  EXPECT_EQ(Get("/v1/names", 400)["error"], "page= argument required");
+  EXPECT_EQ(Get("/v1/names?page=-1", 400)["error"], "Invalid page= value");
+  EXPECT_EQ(Get("/v1/names?page=99999999999999", 400)["error"], "Invalid page= value");
+  EXPECT_EQ(Get("/v1/names?page=1&page=2", 400)["error"], "Invalid query string: repeated key");
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/name_count"), json({{"names_count", 1}}));
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/name_count?all=true"), json({{"names_count", 1}}));
+}
+
+TEST_F(ApiTest, AddressesConsensusAndRecords) {
+  EXPECT_EQ(Get("/v1/addresses/bitcoin/" + alice.address), json({{"names", {"alice.test"}}}));
+  EXPECT_EQ(Get("/v1/addresses/bitcoin/" + bob.address), json({{"names", json::array()}}));
+  EXPECT_EQ(Get("/v1/addresses/bitcoin/notanaddress", 400)["error"], "Invalid address");
+  EXPECT_EQ(Get("/v1/addresses/ethereum/0xabc", 404)["error"], "Unsupported blockchain");
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus")["consensus_hash"], LastCh());
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus/" + std::to_string(m_alice_block))["consensus_hash"], LastCh());
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus/abc", 400)["error"], "Invalid block");
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus-block/" + LastCh())["block_height"], m_alice_block);
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus-block/" + std::string(32, '0'), 404)["error"],
+            "No block for this consensus hash");
+  auto ops = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block));
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(ops[0]["opcode"], "NAME_REGISTRATION");
+  auto rec = Get("/v1/blockchains/bitcoin/names/alice.test");
+  EXPECT_EQ(rec["name"], "alice.test");
+  EXPECT_EQ(rec["value_hash"], ZonefileHash160().Hex());
+}
+
+TEST_F(ApiTest, HistoryGroupsByHeightNewestFirst) {
+  auto hist = Get("/v1/names/alice.test/history?page=0");
+  ASSERT_TRUE(hist.is_object());
+  ASSERT_TRUE(hist.contains(std::to_string(m_alice_block)));
+  EXPECT_EQ(hist[std::to_string(m_alice_block)][0]["opcode"], "NAME_REGISTRATION");
+  EXPECT_EQ(hist[std::to_string(m_alice_block - 1)][0]["opcode"], "NAME_PREORDER");
+  EXPECT_EQ(Get("/v1/names/nobody.test/history", 404)["error"], "Not found");
+  EXPECT_EQ(Get("/v1/names/alice.test/history?page=zz", 400)["error"], "Invalid page");
+}
+
+TEST_F(ApiTest, CachedAnswersLastUntilTheNextBlock) {
+  EXPECT_EQ(Get("/v1/names?page=0"), json::array({"alice.test"}));
+  uint32_t h = Register(bob, "bob.test");
+  Expect(h, "registration");
+  // Until the indexer reports the block, the cached answer stands.
+  EXPECT_EQ(Get("/v1/names?page=0"), json::array({"alice.test"}));
+  m_api->OnBlock(h);
+  EXPECT_EQ(Get("/v1/names?page=0"), json::array({"alice.test", "bob.test"}));
+  EXPECT_EQ(Get("/v1/names/bob.test")["address"], bob.address);
+}
+
+TEST_F(ApiTest, PathsNormaliseAndUnknownRoutes404) {
+  EXPECT_EQ(Get("/v1//names/./alice.test/")["status"], "registered");
+  EXPECT_EQ(Call("GET", "/v1/nothing").status, 404u);
+  EXPECT_EQ(Call("GET", "/" + std::string(10000, 'x')).status, 404u);
+  EXPECT_EQ(Call("DELETE", "/v1/names/alice.test").status, 404u);
+  auto pre = Call("OPTIONS", "/v1/names/alice.test");
+  EXPECT_EQ(pre.status, 200u);
+  bool cors = false;
+  for (const auto& [k, v] : pre.headers) cors = cors || (k == "Access-Control-Allow-Origin" && v == "*");
+  EXPECT_TRUE(cors);
+}
+
+TEST_F(ApiTest, AccountsAreAbsent) {
+  EXPECT_EQ(Get("/v1/accounts/" + alice.address + "/STACKS/balance"), json({{"balance", "0"}}));
+  EXPECT_EQ(Get("/v1/accounts/" + alice.address + "/tokens"), json({{"tokens", json::array()}}));
+  EXPECT_EQ(Get("/v1/accounts/" + alice.address + "/STACKS/status", 404)["error"], "No such account");
+}
+
+TEST_F(ApiTest, MetricsCountRequestsAndOps) {
+  Get("/v1/names/alice.test");
+  m_api->OnBlock(m_alice_block);
+  auto r = Call("GET", "/metrics");
+  EXPECT_EQ(r.status, 200u);
+  EXPECT_NE(r.body.find("api_requests_total{route=\"name\",status=\"200\"} 1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("blockstack_ops_total{opcode=\"NAME_REGISTRATION\",result=\"accepted\"} 1"), std::string::npos);
+  EXPECT_NE(r.body.find("api_request_duration_seconds_bucket"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace blockstack::api
