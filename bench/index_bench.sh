@@ -21,7 +21,7 @@ expect=$(grep -oE '"consensus_hash": "[0-9a-f]+"' "$chain.json" | grep -oE '[0-9
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 /usr/bin/time -f '%e %M' -o "$data/time" "$bin/apps/blockstackd" --network regtest --blocks-file "$chain" \
-  --first-block 100 --data-dir "$data" --exit-at-tip --log-level info 2> "$data/log"
+  --first-block 100 --data-dir "$data" --exit-at-tip --log-level info --api off 2> "$data/log"
 read -r seconds rss_kb < "$data/time"
 got=$(grep -oE 'consensus hash [0-9a-f]{32}' "$data/log" | tail -1 | cut -d' ' -f3)
 if [[ "$got" != "$expect" ]]; then echo "index_bench: consensus hash $got, expected $expect"; exit 1; fi

@@ -27,7 +27,7 @@ try {
   const dataDir = tempDir('blockstack-demo');
   daemon = startProcess(path.join(binDir, 'blockstackd'),
     ['--network', 'regtest', '--bitcoind', bcoin.url, '--first-block', '95', '--poll-seconds', '0.2',
-      '--data-dir', dataDir]);
+      '--data-dir', dataDir, '--api', '127.0.0.1:0']);
   await waitFor(() => daemon.output.includes('at block 101 consensus hash'), { what: 'blockstackd to index block 101' });
 
   say('spending the first coinbase into an OP_RETURN transaction signed by our code');

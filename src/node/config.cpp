@@ -116,7 +116,8 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--network", network, "mainnet, testnet or regtest (default mainnet)");
   app.add_option("--bitcoind", bitcoind, "Bitcoin node JSON-RPC URL, http://USER:PASS@HOST:PORT (required)");
   app.add_option("--data-dir", data_dir, "Directory for the name database and zone files (default ./blockstack-data)");
-  app.add_option("--api", api, "HOST:PORT for the REST API (default 127.0.0.1:6270)");
+  app.add_option("--api", api, "HOST:PORT for the REST API (default 127.0.0.1:6270; port 0 picks a free one; "
+                                  "'off' serves none)");
   app.add_option("--first-block", first_block, "First Bitcoin block to scan (default: 373601 on mainnet, 0 otherwise)");
   app.add_option("--confirmations", confirmations, "Blocks to stay behind the tip (default 6; 0 on regtest)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");

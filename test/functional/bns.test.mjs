@@ -26,7 +26,7 @@ function startDaemon() {
   const dataDir = tempDir('bns-node');
   const proc = startProcess(path.join(binDir, 'blockstackd'), [
     '--network', 'regtest', '--bitcoind', btc.url, '--first-block', String(first), '--data-dir', dataDir,
-    '--poll-seconds', '0.1']);
+    '--poll-seconds', '0.1', '--api', '127.0.0.1:0']);
   const d = { proc, dataDir };
   daemons.push(d);
   return d;

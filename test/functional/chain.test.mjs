@@ -78,7 +78,7 @@ test('blockstackd indexes the chain and refuses a node without a transaction ind
   const dataDir = tempDir('bsd');
   const daemon = startProcess(`${binDir}/blockstackd`, [
     '--network', 'regtest', '--bitcoind', node.url, '--first-block', '100', '--poll-seconds', '0.2',
-    '--data-dir', dataDir]);
+    '--data-dir', dataDir, '--api', '127.0.0.1:0']);
   try {
     await waitFor(() => /at block 102 consensus hash [0-9a-f]{32}/.test(daemon.output),
       { what: 'blockstackd to index block 102' });
@@ -93,7 +93,8 @@ test('blockstackd indexes the chain and refuses a node without a transaction ind
   const bare = await new BcoinNode({ indexTx: false }).start();
   try {
     await bare.mine(2, key.address.regtest);
-    const r = await run('blockstackd', ['--network', 'regtest', '--bitcoind', bare.url, '--data-dir', tempDir('bsd')]);
+    const r = await run('blockstackd', ['--network', 'regtest', '--bitcoind', bare.url, '--data-dir', tempDir('bsd'),
+      '--api', 'off']);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /no transaction index/);
   } finally {

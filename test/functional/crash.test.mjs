@@ -11,7 +11,7 @@ const FIRST = 100;
 
 function daemonArgs(chain, dataDir) {
   return ['--network', 'regtest', '--blocks-file', chain, '--first-block', String(FIRST), '--data-dir', dataDir,
-    '--exit-at-tip', '--log-level', 'info'];
+    '--exit-at-tip', '--log-level', 'info', '--api', 'off'];
 }
 
 function finalHash(output) {
