@@ -139,8 +139,9 @@ export function fromBcoinAddress(addr) {
 // --- bcoin regtest node ---------------------------------------------------------------
 
 export class BcoinNode {
-  constructor({ indexTx = true } = {}) {
+  constructor({ indexTx = true, indexAddress = false } = {}) {
     this.indexTx = indexTx;
+    this.indexAddress = indexAddress;
     this.apiKey = randomBytes(12).toString('hex');
     this.user = 'bs';
   }
@@ -156,7 +157,8 @@ export class BcoinNode {
     this.proc = startProcess(process.execPath, [
       bin, '--network=regtest', '--memory=true', '--http-host=127.0.0.1', `--http-port=${this.port}`,
       `--api-key=${this.apiKey}`, '--wallet-http-host=127.0.0.1', `--wallet-http-port=${this.walletPort}`,
-      `--wallet-api-key=${this.apiKey}`, `--index-tx=${this.indexTx}`, '--workers=false', '--listen=false',
+      `--wallet-api-key=${this.apiKey}`, `--index-tx=${this.indexTx}`, `--index-address=${this.indexAddress}`,
+      '--workers=false', '--listen=false',
       '--log-level=warning', `--prefix=${tempDir('bcoin')}`,
     ]);
     try {
