@@ -75,39 +75,39 @@ bool Truthy(const std::map<std::string, std::string>& query, const char* key) {
 
 }  // namespace
 
-struct Api::Conn {
-  std::unique_ptr<bns::db::NameDb> db;
-  uint64_t generation = 0;
-};
-
 // A read connection borrowed from the pool for one request.
 class Api::Lease {
  public:
   explicit Lease(Api& api) : m_api(api) {}
   ~Lease() {
-    if (!m_db) return;
+    if (!m_conn.db) return;
     std::lock_guard lock(m_api.m_pool_mutex);
-    if (m_api.m_pool.size() < m_api.m_settings.connections) m_api.m_pool.push_back(std::move(m_db));
+    if (m_api.m_pool.size() < m_api.m_settings.connections) m_api.m_pool.push_back(std::move(m_conn));
   }
   util::Result<bns::db::NameDb*> Get() {
     {
       std::lock_guard lock(m_api.m_pool_mutex);
       if (!m_api.m_pool.empty()) {
-        m_db = std::move(m_api.m_pool.back());
+        m_conn = std::move(m_api.m_pool.back());
         m_api.m_pool.pop_back();
       }
     }
-    if (!m_db) {
-      BS_TRY(m_db, bns::db::NameDb::Open(m_api.m_settings.db_path, /*read_only=*/true));
+    if (!m_conn.db) {
+      BS_TRY(m_conn.db, bns::db::NameDb::Open(m_api.m_settings.db_path, /*read_only=*/true));
     }
-    // Another connection (the indexer) writes: drop what this one remembers.
-    m_db->ClearCaches();
-    return m_db.get();
+    // The indexer writes through its own connection: after a block, drop what
+    // this one remembers (namespaces, consensus hashes).
+    uint64_t now = m_api.m_generation;
+    if (m_conn.generation != now) {
+      m_conn.db->ClearCaches();
+      m_conn.generation = now;
+    }
+    return m_conn.db.get();
   }
 
  private:
   Api& m_api;
-  std::unique_ptr<bns::db::NameDb> m_db;
+  Conn m_conn;
 };
 
 Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
@@ -122,7 +122,9 @@ Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
 util::Result<std::unique_ptr<Api>> Api::Create(ApiSettings settings, atlas::ZonefileStore& zonefiles) {
   std::unique_ptr<Api> api(new Api(std::move(settings), zonefiles));
   Lease probe(*api);
-  BS_CHECK_OK(probe.Get());
+  BS_TRY(auto* db, probe.Get());
+  BS_TRY(auto last, db->LastBlock());
+  api->m_last_block = last.value_or(api->m_settings.rules.first_block);
   return api;
 }
 
@@ -130,11 +132,13 @@ net::ServerOptions Api::ServerOptions() const {
   net::ServerOptions options;
   options.max_body_bytes = MAX_POST_BODY;
   options.max_header_bytes = 8 * 1024;
-  options.worker_threads = 4;  // database reads may wait on the disk
+  // Reads are answered on the network threads: the database's pages are in the
+  // page cache in steady state, and a hand-off to workers costs more than a read.
   return options;
 }
 
 void Api::OnBlock(uint32_t height) {
+  m_last_block = height;
   ++m_generation;
   m_metrics.Add("blockstack_blocks_processed_total");
   m_metrics.Set("blockstack_last_block", {}, height);
@@ -213,9 +217,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
   }
 
 
-  auto last_block = db.LastBlock();
-  if (!last_block) return Backend(last_block.error());
-  const uint32_t last = last_block->value_or(m_settings.rules.first_block);
+  const uint32_t last = m_last_block;
   const auto& epochs = m_settings.rules.epochs;
 
   // The name's record if it is live now; an error answer otherwise.

@@ -40,7 +40,8 @@ class Api {
   net::Response Handle(const net::Request& req);
   net::ServerOptions ServerOptions() const;
 
-  // Called by the indexer after each committed block, and with the Bitcoin tip.
+  // Called by the indexer after each committed block (the API answers as of the
+  // last block reported), and with the Bitcoin tip.
   void OnBlock(uint32_t height);
   void OnChainTip(uint32_t height, bool indexing);
   // The URL POST /v1/zonefile reports (known once the server listens).
@@ -53,16 +54,20 @@ class Api {
 
  private:
   Api(ApiSettings settings, atlas::ZonefileStore& zonefiles);
-  struct Conn;
+  struct Conn {
+    std::unique_ptr<bns::db::NameDb> db;
+    uint64_t generation = 0;  // m_generation when its caches were last valid
+  };
   class Lease;
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
 
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
   std::mutex m_pool_mutex;
-  std::vector<std::unique_ptr<bns::db::NameDb>> m_pool;
+  std::vector<Conn> m_pool;
   std::atomic<uint64_t> m_generation{0};
   util::LruCache<std::string, std::pair<uint64_t, net::Response>> m_cache;
+  std::atomic<uint32_t> m_last_block{0};  // as reported by OnBlock (read at start)
   std::atomic<uint32_t> m_last_seen{0};
   std::atomic<bool> m_indexing{true};
   net::Metrics m_metrics;

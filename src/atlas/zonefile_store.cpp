@@ -9,7 +9,7 @@ std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(u
 util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path) {
   BS_TRY(auto db, bns::db::Sqlite::Open(path, false));
   BS_CHECK_OK(db.Exec("CREATE TABLE IF NOT EXISTS zonefiles(hash TEXT PRIMARY KEY, data BLOB NOT NULL)"));
-  return std::unique_ptr<ZonefileStore>(new ZonefileStore(std::move(db)));
+  return std::unique_ptr<ZonefileStore>(new ZonefileStore(path, std::move(db)));
 }
 
 util::Result<bool> ZonefileStore::Put(std::string_view zonefile) {
@@ -25,13 +25,32 @@ util::Result<bool> ZonefileStore::Put(std::string_view zonefile) {
 }
 
 util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
-  std::lock_guard lock(m_mutex);
-  BS_TRY(auto* st, m_db.Prepare("SELECT data FROM zonefiles WHERE hash = ?"));
-  st->Bind(1, hash_hex);
-  BS_TRY(bool row, st->Step());
-  if (!row) return std::optional<std::string>{};
-  auto blob = st->Blob(0);
-  return std::optional<std::string>(std::string(blob.begin(), blob.end()));
+  std::optional<bns::db::Sqlite> reader;
+  {
+    std::lock_guard lock(m_readers_mutex);
+    if (!m_readers.empty()) {
+      reader.emplace(std::move(m_readers.back()));
+      m_readers.pop_back();
+    }
+  }
+  if (!reader) {
+    BS_TRY(auto opened, bns::db::Sqlite::Open(m_path, /*read_only=*/true));
+    reader.emplace(std::move(opened));
+  }
+  std::optional<std::string> out;
+  {
+    BS_TRY(auto* st, reader->Prepare("SELECT data FROM zonefiles WHERE hash = ?"));
+    st->Bind(1, hash_hex);
+    BS_TRY(bool row, st->Step());
+    if (row) {
+      auto blob = st->Blob(0);
+      out = std::string(blob.begin(), blob.end());
+    }
+    st->Reset();
+  }
+  std::lock_guard lock(m_readers_mutex);
+  if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
+  return out;
 }
 
 util::Result<uint64_t> ZonefileStore::Count() {

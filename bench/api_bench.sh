@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# REST API against nginx on the same JSON: a database of API_BENCH_NAMES names
+# (default 1,000,000) is served by the API code blockstackd runs (bench/api_bench)
+# and, as static files holding the API's own answers, by Debian's nginx. wrk with
+# keep-alive and 64 connections asks both for random names. Prints requests/s, p99
+# latency and the ratio.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+names="${API_BENCH_NAMES:-1000000}"
+secs="${API_BENCH_SECONDS:-10}"
+bin=build/release/bench/api_bench
+work=$(mktemp -d)
+api_pid="" nginx_pid=""
+cleanup() {
+  [[ -n "$api_pid" ]] && kill "$api_pid" 2>/dev/null || true
+  [[ -n "$nginx_pid" ]] && kill "$nginx_pid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "api_bench: loading $names names and writing their static copies (takes a while)"
+mkfifo "$work/in"
+"$bin" "$work" "$names" < "$work/in" > "$work/api.out" 2> "$work/api.err" &
+api_pid=$!
+exec 3> "$work/in"
+for _ in $(seq 6000); do
+  grep -q '^ready' "$work/api.out" 2>/dev/null && break
+  if ! kill -0 "$api_pid" 2>/dev/null; then cat "$work/api.err"; exit 1; fi
+  sleep 0.1
+done
+api_port=$(awk '/^ready/ {print $2}' "$work/api.out")
+
+nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+mkdir -p "$work/nginx"
+nginx_user=""
+if [[ $(id -u) -eq 0 ]]; then nginx_user="user root;"; fi
+cat > "$work/nginx/nginx.conf" <<CONF
+$nginx_user
+worker_processes 2;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  server {
+    listen 127.0.0.1:$nginx_port;
+    root $work/static;
+    default_type application/json;
+    add_header Access-Control-Allow-Origin *;
+  }
+}
+CONF
+nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
+nginx_pid=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nginx_port/v1/names/n0.bench" >/dev/null && break; sleep 0.05; done
+if ! cmp -s <(curl -s "http://127.0.0.1:$api_port/v1/names/n1.bench") <(curl -s "http://127.0.0.1:$nginx_port/v1/names/n1.bench"); then
+  echo "api_bench: the API and nginx answer differently"; exit 1
+fi
+
+# run <port> -> "requests/s p99"
+run() {
+  API_BENCH_NAMES=$names wrk -t2 -c64 -d"${secs}s" --latency -s bench/api_random.lua "http://127.0.0.1:$1" > "$work/wrk.out"
+  if grep -q "Non-2xx" "$work/wrk.out"; then echo "api_bench: errors:" >&2; cat "$work/wrk.out" >&2; fi
+  echo "$(awk '/Requests\/sec/ {print $2}' "$work/wrk.out") $(awk '$1 == "99%" {print $2}' "$work/wrk.out")"
+}
+read -r api_rps api_p99 <<< "$(run "$api_port")"
+read -r ng_rps ng_p99 <<< "$(run "$nginx_port")"
+printf '%-8s %12s %10s\n' "" "req/s" "p99"
+printf '%-8s %12s %10s\n' "api" "$api_rps" "$api_p99"
+printf '%-8s %12s %10s\n' "nginx" "$ng_rps" "$ng_p99"
+echo "ratio api/nginx: $(python3 -c "print(f'{$api_rps/$ng_rps:.2f}x')") (target >= 1.0x)"
+echo "names: $names, 64 connections, ${secs}s each. Rerun: bench/api_bench.sh (API_BENCH_NAMES, API_BENCH_SECONDS)"
+exec 3>&-
