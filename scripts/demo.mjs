@@ -88,16 +88,28 @@ try {
   console.log(`    hello.demo -> owner ${rec.address}, zone-file hash ${rec.value_hash}`);
   console.log(`    consensus hash at block ${(await query('consensus')).last_block}: ${await ch()}`);
 
+  say('publishing the zone file to our node\'s REST API, then reading the name through it');
+  const apiUrl = /REST API listening on (http:\/\/\S+)/.exec(daemon.output)[1];
+  const posted = await (await fetch(`${apiUrl}/v1/zonefile`, { method: 'POST',
+    headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ zonefile }) })).json();
+  if (posted.status !== true) throw new Error(`zone file refused: ${JSON.stringify(posted)}`);
+  const viaApi = await (await fetch(`${apiUrl}/v1/names/hello.demo`)).json();
+  if (viaApi.zonefile !== zonefile) throw new Error('the API does not serve the zone file');
+  console.log(`    GET ${apiUrl}/v1/names/hello.demo -> status ${viaApi.status}, zonefile_hash ${viaApi.zonefile_hash}`);
+
   say('storing a signed profile in the owner\'s Gaia bucket');
   const gaia = (...args) => cliJson(['gaia', ...args, '--hub', hub.url, '--key', key.wif.regtest]);
   const profile = JSON.stringify({ name: 'hello.demo', description: 'stored on gaia-hub, signed by the name owner' });
   console.log(`    ${(await gaia('put', 'profile.json', '--data', profile, '--sign', '--text',
     '--content-type', 'application/json')).publicURL}`);
 
-  say('resolving hello.demo: record -> zone file (hash checked) -> URL -> data (signature checked)');
-  const zfHash = createHash('ripemd160').update(createHash('sha256').update(zonefile).digest()).digest('hex');
-  if (zfHash !== (await query('name', 'hello.demo')).value_hash) throw new Error('zone file does not match the chain');
-  const url = /URI 10 1 "([^"]+)"/.exec(zonefile)[1];
+  say('resolving hello.demo over the API: record -> zone file (hash checked) -> URL -> data (signature checked)');
+  const resolved = await (await fetch(`${apiUrl}/v1/names/hello.demo`)).json();
+  const zfHash = createHash('ripemd160').update(createHash('sha256').update(resolved.zonefile).digest()).digest('hex');
+  if (zfHash !== resolved.zonefile_hash || zfHash !== (await query('name', 'hello.demo')).value_hash) {
+    throw new Error('zone file does not match the chain');
+  }
+  const url = /URI 10 1 "([^"]+)"/.exec(resolved.zonefile)[1];
   const prefix = url.slice(0, url.lastIndexOf('/', url.lastIndexOf('/') - 1) + 1);
   const bucket = url.slice(prefix.length, url.lastIndexOf('/'));
   // The bucket must belong to the name's owner: the same key hash under both version bytes.
