@@ -188,6 +188,40 @@ net::Response Api::Handle(const net::Request& req) {
   return res;
 }
 
+util::Result<std::shared_ptr<const std::vector<std::string>>> Api::LiveNames(bns::db::NameDb& db,
+                                                                             const std::string& namespace_id) {
+  std::lock_guard lock(m_live_mutex);
+  uint64_t generation = m_generation;
+  if (m_live_generation != generation) {
+    m_live.clear();
+    m_live_generation = generation;
+  }
+  if (auto it = m_live.find(namespace_id); it != m_live.end()) return it->second;
+  const uint32_t last = m_last_block;
+  std::vector<bns::NameRecord> recs;
+  if (namespace_id.empty()) {
+    BS_TRY(recs, db.AllNames(0, UINT32_MAX));
+  } else {
+    BS_TRY(recs, db.NamesInNamespace(namespace_id));
+  }
+  auto names = std::make_shared<std::vector<std::string>>();
+  std::map<std::string, std::optional<bns::NamespaceRecord>> namespaces;
+  for (const auto& r : recs) {
+    auto it = namespaces.find(r.namespace_id);
+    if (it == namespaces.end()) {
+      BS_TRY(auto ns, db.GetNamespace(r.namespace_id));
+      it = namespaces.emplace(r.namespace_id, std::move(ns)).first;
+    }
+    if (!it->second) continue;
+    if (bns::StatusAt(r, *it->second, last, m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire).live) {
+      names->push_back(r.name);
+    }
+  }
+  std::shared_ptr<const std::vector<std::string>> out = std::move(names);
+  m_live.emplace(namespace_id, out);
+  return out;
+}
+
 net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::string& route) {
   auto seg = Segments(req.path);
   const std::size_t n = seg.size();
@@ -325,13 +359,12 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       for (const auto& r : *recs) out.push_back(r.name);
       return Ok(out);
     }
-    auto recs = db.AllNames(0, UINT32_MAX);
-    if (!recs) return Backend(recs.error());
-    auto names = live_filter(*recs);
+    auto names = LiveNames(db, "");
     if (!names) return Backend(names.error());
     json out = json::array();
-    for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < names->size() && out.size() < NAMES_PER_PAGE; ++i) {
-      out.push_back((*names)[i]);
+    const auto& list = **names;
+    for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < list.size() && out.size() < NAMES_PER_PAGE; ++i) {
+      out.push_back(list[i]);
     }
     return Ok(out);
   }
@@ -471,20 +504,19 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       return Ok(out);
     }
     if (n == 4 && (seg[3] == "names" || seg[3] == "name_count")) {
-      auto recs = db.NamesInNamespace(id);
-      if (!recs) return Backend(recs.error());
-      auto names = live_filter(*recs);
+      auto names = LiveNames(db, id);
       if (!names) return Backend(names.error());
+      const auto& list = **names;
       if (seg[3] == "name_count") {
         route = "namespace_name_count";
-        return Ok({{"names_count", names->size()}});
+        return Ok({{"names_count", list.size()}});
       }
       route = "namespace_names";
       auto page = page_of(true);
       if (!page) return Error(400, "Invalid page");
       json out = json::array();
-      for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < names->size() && out.size() < NAMES_PER_PAGE; ++i) {
-        out.push_back((*names)[i]);
+      for (std::size_t i = std::size_t{*page} * NAMES_PER_PAGE; i < list.size() && out.size() < NAMES_PER_PAGE; ++i) {
+        out.push_back(list[i]);
       }
       return Ok(out);
     }
@@ -529,11 +561,9 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
         if (!count) return Backend(count.error());
         return Ok({{"names_count", *count}});
       }
-      auto recs = db.AllNames(0, UINT32_MAX);
-      if (!recs) return Backend(recs.error());
-      auto names = live_filter(*recs);
+      auto names = LiveNames(db, "");
       if (!names) return Backend(names.error());
-      return Ok({{"names_count", names->size()}});
+      return Ok({{"names_count", (*names)->size()}});
     }
     if (what == "operations" && n == 5) {
       route = "operations";

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -60,6 +61,10 @@ class Api {
   };
   class Lease;
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
+  // Live names (all, or one namespace's), sorted. Computed once per block: paging
+  // through them costs a slice, not a scan of the database.
+  util::Result<std::shared_ptr<const std::vector<std::string>>> LiveNames(bns::db::NameDb& db,
+                                                                          const std::string& namespace_id);
 
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
@@ -71,6 +76,9 @@ class Api {
   std::atomic<uint32_t> m_last_seen{0};
   std::atomic<bool> m_indexing{true};
   net::Metrics m_metrics;
+  std::mutex m_live_mutex;  // held while a list is computed, so one request scans
+  uint64_t m_live_generation = UINT64_MAX;
+  std::map<std::string, std::shared_ptr<const std::vector<std::string>>> m_live;  // "" = every namespace
 };
 
 }  // namespace blockstack::api
