@@ -38,6 +38,7 @@ try {
   const sent = await cliJson(['--network', 'regtest', '--bitcoind', bcoin.url, 'tx', 'data', '--broadcast',
     '--key', key.wif.regtest, '--utxo', `${cb.txid}:${vout}:${cb.outputs[vout].value}`, '--data', payload]);
   console.log(`    broadcast ${sent.txid}`);
+  await bcoin.inMempool(sent.txid);
   await bcoin.mine(1, key.address.regtest);
   await waitFor(() => daemon.output.includes('at block 102 consensus hash'), { what: 'blockstackd to index block 102' });
 
@@ -58,6 +59,7 @@ try {
     if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
     const r = await cliJson(args);
     utxo = `${r.txid}:${r.change_index}:${r.change_value}`;
+    await bcoin.inMempool(r.txid);
     const height = (await bcoin.mine(1, key.address.regtest)).length && await bcoin.rpc('getblockcount');
     await waitFor(async () => (await query('consensus')).last_block === height, { what: `block ${height} indexed` });
     const ops = await query('ops', String(height));

@@ -53,7 +53,8 @@ async function mineAndIndex() {
 }
 
 async function broadcastAndIndex(txHex, opcode) {
-  await bsk.config.network.broadcastTransaction(txHex);
+  const txid = await bsk.config.network.broadcastTransaction(txHex);
+  await btc.inMempool(txid);
   const { height, ops } = await mineAndIndex();
   assert.deepEqual(ops.map((o) => o.opcode), [opcode], `block ${height}: ${JSON.stringify(ops)}`);
   return height;
@@ -68,6 +69,7 @@ async function fund(address, outputs) {
     '--utxo', `${cb.txid}:${vout}:${cb.outputs[vout].value}`];
   for (let i = 0; i < outputs; i++) args.push('--output', `${address}:500000000`);
   const r = await cliJson(args);
+  await btc.inMempool(r.txid);
   return Array.from({ length: outputs }, (_, vout) => ({ txid: r.txid, vout, value: 500000000 }));
 }
 
@@ -215,6 +217,7 @@ test('our client library, doing the same steps, leaves the same database states'
     if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
     const r = await cliJson(args);
     w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
+    await btc.inMempool(r.txid);
   };
   const step = async (opcode) => {
     const { height, ops } = await mineAndIndex();

@@ -54,6 +54,7 @@ async function send(w, { data, outputs = [], changeIndex } = {}) {
   if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
   const r = await cliJson(args);
   w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
+  await btc.inMempool(r.txid);
   return r;
 }
 

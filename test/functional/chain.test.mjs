@@ -40,7 +40,7 @@ test('an OP_RETURN transaction built and signed by our code is mined and found',
     '--key', key.wif.regtest, '--utxo', `${coinbase.txid}:${vout}:${paid.value}`, '--data', payload,
     '--fee', '10000']);
   assert.equal(sent.txid, built.txid, 'the node reports the txid we computed');
-  assert.ok((await node.rpc('getrawmempool')).includes(sent.txid));
+  await node.inMempool(sent.txid);
 
   await node.mine(1, key.address.regtest);
   const block = await cliJson(['--bitcoind', node.url, 'chain', 'block', '102']);

@@ -186,6 +186,13 @@ export class BcoinNode {
     return body.result;
   }
 
+  // bcoin's sendrawtransaction relays into the mempool asynchronously: wait for it
+  // before mining a block that must hold the transaction.
+  async inMempool(txid) {
+    await waitFor(async () => (await this.rpc('getrawmempool')).includes(txid),
+      { what: `transaction ${txid} in the mempool` });
+  }
+
   // Mines n blocks paying a bitcoind-style regtest address.
   async mine(n, address) {
     return this.rpc('generatetoaddress', [n, toBcoinAddress(address)]);
