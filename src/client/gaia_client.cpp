@@ -26,21 +26,6 @@ std::string Text(util::ByteView b) { return std::string(b.begin(), b.end()); }
 
 }  // namespace
 
-std::string EncodePath(std::string_view path) {
-  static const char HEX[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += HEX[c >> 4];
-      out += HEX[c & 15];
-    }
-  }
-  return out;
-}
-
 util::Error HubAnswerError(const net::HttpResponse& res, const std::string& what) {
   std::string message;
   auto body = json::parse(res.body, nullptr, false);
@@ -132,7 +117,7 @@ util::Result<PutResult> GaiaClient::Upload(const std::string& path, std::string_
   net::HeaderList headers{{"Content-Type", content_type}};
   if (options.if_match) headers.emplace_back("If-Match", *options.if_match);
   if (options.create_only) headers.emplace_back("If-None-Match", "*");
-  BS_TRY(auto res, HubRequest("POST", "/store/" + m_config.address + "/" + EncodePath(path), headers, body));
+  BS_TRY(auto res, HubRequest("POST", "/store/" + m_config.address + "/" + util::PercentEncode(path, true), headers, body));
   if (res.status != 202 && res.status != 200) return Fail(HubAnswerError(res, "store " + path));
   auto answer = json::parse(res.body, nullptr, false);
   if (!answer.is_object() || !answer.contains("publicURL")) {
@@ -184,7 +169,7 @@ util::Result<net::HttpResponse> GaiaClient::Fetch(const std::string& url) {
 util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOptions& options) {
   std::string address = options.address.value_or(m_config.address);
   std::string prefix = options.url_prefix.value_or(m_config.url_prefix);
-  std::string url = prefix + address + "/" + EncodePath(path);
+  std::string url = prefix + address + "/" + util::PercentEncode(path, true);
   BS_TRY(auto res, Fetch(url));
   if (res.status != 200) return Fail(HubAnswerError(res, "read " + path));
   GetResult out;
@@ -269,7 +254,7 @@ util::Result<std::size_t> GaiaClient::ListFiles(const std::function<void(const s
 }
 
 util::Status GaiaClient::DeleteFile(const std::string& path, bool was_signed) {
-  BS_TRY(auto res, HubRequest("DELETE", "/delete/" + m_config.address + "/" + EncodePath(path), {}, ""));
+  BS_TRY(auto res, HubRequest("DELETE", "/delete/" + m_config.address + "/" + util::PercentEncode(path, true), {}, ""));
   if (res.status != 202 && res.status != 200) return Fail(HubAnswerError(res, "delete " + path));
   if (was_signed) return DeleteFile(path + ".sig", false);
   return util::Ok();

@@ -103,7 +103,5 @@ class GaiaClient {
 
 // An error from a hub's JSON answer with the code its status maps to.
 util::Error HubAnswerError(const net::HttpResponse& res, const std::string& what);
-// "%XX" for bytes outside RFC 3986's unreserved set and '/'.
-std::string EncodePath(std::string_view path);
 
 }  // namespace blockstack::client

@@ -26,6 +26,22 @@ std::string Url::Origin() const {
   return scheme + "://" + h + ":" + std::to_string(port);
 }
 
+std::string PercentEncode(std::string_view text, bool keep_slash) {
+  static const char HEX[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(text.size());
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += HEX[c >> 4];
+      out += HEX[c & 15];
+    }
+  }
+  return out;
+}
+
 Result<std::string> PercentDecode(std::string_view text) {
   std::string out;
   out.reserve(text.size());

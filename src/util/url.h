@@ -29,6 +29,10 @@ Result<Url> ParseUrl(std::string_view text);
 // listener's "pick a free port") only when allow_zero_port.
 Result<std::pair<std::string, uint16_t>> ParseHostPort(std::string_view text, bool allow_zero_port = false);
 
+// Encodes every byte outside RFC 3986's unreserved set (A-Z a-z 0-9 - _ . ~) as
+// %XX with uppercase hex, keeping '/' when keep_slash (URL paths, S3 keys).
+std::string PercentEncode(std::string_view text, bool keep_slash);
+
 // Decodes %XX escapes; fails on a malformed escape.
 Result<std::string> PercentDecode(std::string_view text);
 

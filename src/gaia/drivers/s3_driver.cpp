@@ -15,21 +15,6 @@ namespace blockstack::gaia {
 using util::ErrorCode;
 using util::Fail;
 
-std::string AwsUriEncode(std::string_view text, bool keep_slash) {
-  static const char HEX[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += HEX[c >> 4];
-      out += HEX[c & 15];
-    }
-  }
-  return out;
-}
-
 namespace {
 
 std::string Hex(util::ByteView b) { return util::ToHex(b); }
@@ -143,7 +128,7 @@ class S3Driver final : public Driver {
     if (m_settings.path_style) {
       m_host = m_endpoint.host + port;
       m_connect_origin = "http://" + m_endpoint.host + ":" + std::to_string(m_endpoint.port);
-      m_key_prefix = "/" + AwsUriEncode(m_bucket, false) + "/";
+      m_key_prefix = "/" + util::PercentEncode(m_bucket, false) + "/";
       m_read_prefix = m_endpoint.scheme + "://" + m_host + "/" + m_bucket + "/";
     } else {
       m_host = m_bucket + "." + m_endpoint.host + port;
@@ -186,7 +171,7 @@ class S3Driver final : public Driver {
     BS_CHECK_OK(CheckPath(new_path));
     BS_TRY(ObjectStat st, Stat(top, path));
     if (!st.exists) return Fail(ErrorCode::NotFound, "File does not exist");
-    std::string source = "/" + m_bucket + "/" + AwsUriEncode(std::string(top) + "/" + std::string(path), true);
+    std::string source = "/" + m_bucket + "/" + util::PercentEncode(std::string(top) + "/" + std::string(path), true);
     BS_TRY(auto copied, Send("PUT", Key(top, new_path), {}, {{"x-amz-copy-source", source}}, ""));
     if (copied.status != 200 || copied.body.find("<Error>") != std::string::npos) {
       return Fail(ErrorCode::IoError, Describe("copy", copied));
@@ -272,8 +257,8 @@ class S3Driver final : public Driver {
     SigV4Request req;
     req.method = method;
     req.host = m_host;
-    req.canonical_uri = key.empty() ? (m_settings.path_style ? "/" + AwsUriEncode(m_bucket, false) : "/")
-                                    : m_key_prefix + AwsUriEncode(key, true);
+    req.canonical_uri = key.empty() ? (m_settings.path_style ? "/" + util::PercentEncode(m_bucket, false) : "/")
+                                    : m_key_prefix + util::PercentEncode(key, true);
     req.query = query;
     req.payload_sha256_hex = Sha256Hex(body);
     std::string amz_date = AmzDate(std::time(nullptr));
@@ -287,7 +272,7 @@ class S3Driver final : public Driver {
     if (!query.empty()) {
       char sep = '?';
       for (const auto& [k, v] : query) {
-        target += sep + AwsUriEncode(k, false) + "=" + AwsUriEncode(v, false);
+        target += sep + util::PercentEncode(k, false) + "=" + util::PercentEncode(v, false);
         sep = '&';
       }
     }
@@ -339,7 +324,7 @@ std::string SigV4Authorization(const SigV4Request& req, const S3Settings& settin
   std::string canonical_query;
   for (const auto& [k, v] : req.query) {
     if (!canonical_query.empty()) canonical_query += '&';
-    canonical_query += AwsUriEncode(k, false) + "=" + AwsUriEncode(v, false);
+    canonical_query += util::PercentEncode(k, false) + "=" + util::PercentEncode(v, false);
   }
   std::string canonical_headers, signed_headers;
   for (const auto& [k, v] : headers) {

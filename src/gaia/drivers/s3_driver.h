@@ -33,7 +33,4 @@ struct SigV4Request {
 // request's headers must already hold x-amz-date and x-amz-content-sha256.
 std::string SigV4Authorization(const SigV4Request& req, const S3Settings& settings, const std::string& amz_date);
 
-// RFC 3986 encoding as SigV4 wants it; '/' kept when keep_slash.
-std::string AwsUriEncode(std::string_view text, bool keep_slash);
-
 }  // namespace blockstack::gaia

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <util/url.h>
+
 namespace blockstack::gaia {
 namespace {
 
@@ -30,8 +32,8 @@ TEST(SigV4Test, AwsGetObjectExample) {
 }
 
 TEST(SigV4Test, UriEncoding) {
-  EXPECT_EQ(AwsUriEncode("a b/c~d$e", true), "a%20b/c~d%24e");
-  EXPECT_EQ(AwsUriEncode("a/b", false), "a%2Fb");
+  EXPECT_EQ(util::PercentEncode("a b/c~d$e", true), "a%20b/c~d%24e");
+  EXPECT_EQ(util::PercentEncode("a/b", false), "a%2Fb");
 }
 
 }  // namespace
