@@ -188,6 +188,24 @@ net::Response Api::Handle(const net::Request& req) {
   return res;
 }
 
+util::Result<std::vector<std::string>> Api::LiveOnly(bns::db::NameDb& db, const std::vector<bns::NameRecord>& recs,
+                                                     uint32_t height) {
+  std::vector<std::string> out;
+  std::map<std::string, std::optional<bns::NamespaceRecord>> namespaces;
+  for (const auto& r : recs) {
+    auto it = namespaces.find(r.namespace_id);
+    if (it == namespaces.end()) {
+      BS_TRY(auto ns, db.GetNamespace(r.namespace_id));
+      it = namespaces.emplace(r.namespace_id, std::move(ns)).first;
+    }
+    if (!it->second) continue;
+    if (bns::StatusAt(r, *it->second, height, m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire).live) {
+      out.push_back(r.name);
+    }
+  }
+  return out;
+}
+
 util::Result<std::shared_ptr<const std::vector<std::string>>> Api::LiveNames(bns::db::NameDb& db,
                                                                              const std::string& namespace_id) {
   std::lock_guard lock(m_live_mutex);
@@ -197,26 +215,14 @@ util::Result<std::shared_ptr<const std::vector<std::string>>> Api::LiveNames(bns
     m_live_generation = generation;
   }
   if (auto it = m_live.find(namespace_id); it != m_live.end()) return it->second;
-  const uint32_t last = m_last_block;
   std::vector<bns::NameRecord> recs;
   if (namespace_id.empty()) {
     BS_TRY(recs, db.AllNames(0, UINT32_MAX));
   } else {
     BS_TRY(recs, db.NamesInNamespace(namespace_id));
   }
-  auto names = std::make_shared<std::vector<std::string>>();
-  std::map<std::string, std::optional<bns::NamespaceRecord>> namespaces;
-  for (const auto& r : recs) {
-    auto it = namespaces.find(r.namespace_id);
-    if (it == namespaces.end()) {
-      BS_TRY(auto ns, db.GetNamespace(r.namespace_id));
-      it = namespaces.emplace(r.namespace_id, std::move(ns)).first;
-    }
-    if (!it->second) continue;
-    if (bns::StatusAt(r, *it->second, last, m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire).live) {
-      names->push_back(r.name);
-    }
-  }
+  BS_TRY(auto live, LiveOnly(db, recs, m_last_block));
+  auto names = std::make_shared<std::vector<std::string>>(std::move(live));
   std::shared_ptr<const std::vector<std::string>> out = std::move(names);
   m_live.emplace(namespace_id, out);
   return out;
@@ -267,22 +273,6 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       return std::optional<bns::NameRecord>{};
     }
     return rec;
-  };
-  auto live_filter = [&](const std::vector<bns::NameRecord>& recs) -> util::Result<std::vector<std::string>> {
-    std::vector<std::string> out;
-    std::map<std::string, std::optional<bns::NamespaceRecord>> namespaces;
-    for (const auto& r : recs) {
-      auto it = namespaces.find(r.namespace_id);
-      if (it == namespaces.end()) {
-        BS_TRY(auto ns, db.GetNamespace(r.namespace_id));
-        it = namespaces.emplace(r.namespace_id, std::move(ns)).first;
-      }
-      if (!it->second) continue;
-      if (bns::StatusAt(r, *it->second, last, epochs, m_settings.rules.namespace_reveal_expire).live) {
-        out.push_back(r.name);
-      }
-    }
-    return out;
   };
   auto page_of = [&](bool required) -> std::optional<uint32_t> {
     auto it = req.query.find("page");
@@ -528,7 +518,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     if (!bitcoin::DecodeAddress(seg[3])) return Error(400, "Invalid address");
     auto recs = db.NamesOwnedByAddress(seg[3]);
     if (!recs) return Backend(recs.error());
-    auto names = live_filter(*recs);
+    auto names = LiveOnly(db, *recs, last);
     if (!names) return Backend(names.error());
     return Ok({{"names", *names}});
   }

@@ -61,6 +61,9 @@ class Api {
   };
   class Lease;
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
+  // The names of recs that are live at height, in order.
+  util::Result<std::vector<std::string>> LiveOnly(bns::db::NameDb& db, const std::vector<bns::NameRecord>& recs,
+                                                  uint32_t height);
   // Live names (all, or one namespace's), sorted. Computed once per block: paging
   // through them costs a slice, not a scan of the database.
   util::Result<std::shared_ptr<const std::vector<std::string>>> LiveNames(bns::db::NameDb& db,
