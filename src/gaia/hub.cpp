@@ -313,16 +313,24 @@ HubResult<Authorization> Hub::Authenticate(const net::Request& req, const std::s
   return auth;
 }
 
+HubResult<Authorization> Hub::AuthorizeModification(const net::Request& req, const std::string& address,
+                                                     const std::string& path, bool store) {
+  BS_GAIA_TRY(Authorization auth, Authenticate(req, address, true));
+  bool allowed = store ? auth.scopes.AllowsWrite(path) : auth.scopes.AllowsDelete(path);
+  if (!allowed || (auth.scopes.HasArchival() && !auth.scopes.AllowsArchival(path))) {
+    return HubFail(HubErrorKind::Validation, "Address " + address + " not authorized to " +
+                                                 (store ? "write to " : "delete ") + path + " by scopes");
+  }
+  return auth;
+}
+
 net::Response Hub::Store(const net::Request& req, const std::string& address, std::string path) {
   PathGuard guard(*this, address + "/" + path);
   if (!guard.Acquired()) {
     return Fail(HubErrorKind::Conflict, "Concurrent operation (store) attempted on " + address + "/" + path);
   }
-  auto auth = Authenticate(req, address, true);
+  auto auth = AuthorizeModification(req, address, path, true);
   if (!auth) return ErrorResponse(auth.error());
-  if (!auth->scopes.AllowsWrite(path) || (auth->scopes.HasArchival() && !auth->scopes.AllowsArchival(path))) {
-    return Fail(HubErrorKind::Validation, "Address " + address + " not authorized to write to " + path + " by scopes");
-  }
   const std::string& if_match = req.Header("if-match");
   const std::string& if_none_match = req.Header("if-none-match");
   bool has_if_match = req.headers.contains("if-match");
@@ -370,11 +378,8 @@ net::Response Hub::Delete(const net::Request& req, const std::string& address, s
   if (!guard.Acquired()) {
     return Fail(HubErrorKind::Conflict, "Concurrent operation (delete) attempted on " + address + "/" + path);
   }
-  auto auth = Authenticate(req, address, true);
+  auto auth = AuthorizeModification(req, address, path, false);
   if (!auth) return ErrorResponse(auth.error());
-  if (!auth->scopes.AllowsDelete(path) || (auth->scopes.HasArchival() && !auth->scopes.AllowsArchival(path))) {
-    return Fail(HubErrorKind::Validation, "Address " + address + " not authorized to delete " + path + " by scopes");
-  }
   auto done = auth->scopes.HasArchival() ? m_driver->Rename(address, path, HistoryName(path))
                                          : m_driver->Delete(address, path);
   if (!done) return ErrorResponse(FromUtilError(done.error()));

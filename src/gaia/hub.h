@@ -47,6 +47,9 @@ class Hub {
   net::Response ReadFile(const net::Request& req, const std::string& top, const std::string& path);
 
   HubResult<Authorization> Authenticate(const net::Request& req, const std::string& address, bool check_revocation);
+  // Authenticate, then the scopes of a store (or a delete) of path (§2.5).
+  HubResult<Authorization> AuthorizeModification(const net::Request& req, const std::string& address,
+                                                 const std::string& path, bool store);
   HubResult<double> RevocationTimestamp(const std::string& address);
   std::string PublicUrl(const std::string& address, const std::string& path) const;
 
