@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <sys/resource.h>
-#include <unistd.h>
 
 #include <csignal>
 
@@ -115,90 +114,91 @@ TEST_P(DriverTest, ListsEveryFileAcrossPagesOnlyInItsBucket) {
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DriverTest, ::testing::Values("memory", "disk"));
 
-TEST(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
-  auto dir = testutil::MakeTempDir("gaia-disk");
-  auto d = MakeDiskDriver(dir);
-  ASSERT_TRUE(d);
-  ASSERT_TRUE((*d)->Write("1Abc", "/foo//bar", "x", "text/plain"));
+// A disk driver over a fresh directory, removed afterwards.
+class DiskDriverTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir = testutil::MakeTempDir("gaia-disk"); }
+  void TearDown() override { std::filesystem::remove_all(dir); }
+  // Opens the driver over dir (tests may put files there first).
+  Driver& Open() {
+    auto made = MakeDiskDriver(dir);
+    EXPECT_TRUE(made) << made.error().message;
+    driver = std::move(*made);
+    return *driver;
+  }
+  std::string dir;
+  std::unique_ptr<Driver> driver;
+};
+
+TEST_F(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
+  Driver* d = &Open();
+  ASSERT_TRUE(d->Write("1Abc", "/foo//bar", "x", "text/plain"));
   EXPECT_TRUE(std::filesystem::is_regular_file(dir + "/1Abc/foo/bar"));
-  EXPECT_EQ((*d)->Read("1Abc", "foo/bar")->data, "x");
+  EXPECT_EQ(d->Read("1Abc", "foo/bar")->data, "x");
   // A path ending in '/' or naming a directory is refused.
-  EXPECT_EQ((*d)->Write("1Abc", "foo/", "x", "t").error().code, util::ErrorCode::InvalidArgument);
-  EXPECT_EQ((*d)->Write("1Abc", "foo", "x", "t").error().code, util::ErrorCode::InvalidArgument);
-  EXPECT_EQ((*d)->Delete("1Abc", "foo").error().code, util::ErrorCode::NotFound);
+  EXPECT_EQ(d->Write("1Abc", "foo/", "x", "t").error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_EQ(d->Write("1Abc", "foo", "x", "t").error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_EQ(d->Delete("1Abc", "foo").error().code, util::ErrorCode::NotFound);
   // Over 100 components or 4096 characters.
   std::string deep;
   for (int i = 0; i < 101; ++i) deep += "d/";
-  EXPECT_EQ((*d)->Write("1Abc", deep + "f", "x", "t").error().code, util::ErrorCode::InvalidArgument);
-  EXPECT_EQ((*d)->Write("1Abc", std::string(5000, 'a'), "x", "t").error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_EQ(d->Write("1Abc", deep + "f", "x", "t").error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_EQ(d->Write("1Abc", std::string(5000, 'a'), "x", "t").error().code, util::ErrorCode::InvalidArgument);
   // A malformed page token.
-  EXPECT_EQ((*d)->List("1Abc", std::string("x1"), 10, false).error().code, util::ErrorCode::InvalidArgument);
-  std::filesystem::remove_all(dir);
+  EXPECT_EQ(d->List("1Abc", std::string("x1"), 10, false).error().code, util::ErrorCode::InvalidArgument);
 }
 
-TEST(DiskDriverTest, ServesAnOriginalHubsStorageDirectory) {
-  auto dir = testutil::MakeTempDir("gaia-disk");
+TEST_F(DiskDriverTest, ServesAnOriginalHubsStorageDirectory) {
   std::filesystem::create_directories(dir + "/1Abc/docs");
   std::filesystem::create_directories(dir + "/.gaia-metadata/1Abc/docs");
   std::ofstream(dir + "/1Abc/docs/a.json") << R"({"x":1})";
   std::ofstream(dir + "/.gaia-metadata/1Abc/docs/a.json") << R"({"content-type":"application/json","etag":"x"})";
-  auto d = MakeDiskDriver(dir);
-  ASSERT_TRUE(d);
-  auto read = (*d)->Read("1Abc", "docs/a.json");
+  Driver* d = &Open();
+  auto read = d->Read("1Abc", "docs/a.json");
   ASSERT_TRUE(read);
   EXPECT_EQ(read->data, R"({"x":1})");
   EXPECT_EQ(read->stat.content_type, "application/json");
   EXPECT_EQ(read->stat.etag, util::ToHex(crypto::Md5(util::AsBytes(std::string(R"({"x":1})")))));
   // Overwriting through the hub drops the old metadata file, which would go stale.
-  ASSERT_TRUE((*d)->Write("1Abc", "docs/a.json", "{}", "text/plain"));
-  EXPECT_EQ((*d)->Read("1Abc", "docs/a.json")->stat.content_type, "text/plain");
-  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(d->Write("1Abc", "docs/a.json", "{}", "text/plain"));
+  EXPECT_EQ(d->Read("1Abc", "docs/a.json")->stat.content_type, "text/plain");
 }
 
-TEST(DiskDriverTest, ReadCacheSeesChangesMadeOutsideTheHub) {
-  auto dir = testutil::MakeTempDir("gaia-disk");
-  auto d = MakeDiskDriver(dir);
-  ASSERT_TRUE(d);
-  ASSERT_TRUE((*d)->Write("1Abc", "f", "first", "text/plain"));
-  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "first");
-  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "first");  // from the cache
-  ASSERT_TRUE((*d)->Write("1Abc", "f", "second", "text/plain"));
-  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "second");
+TEST_F(DiskDriverTest, ReadCacheSeesChangesMadeOutsideTheHub) {
+  Driver* d = &Open();
+  ASSERT_TRUE(d->Write("1Abc", "f", "first", "text/plain"));
+  EXPECT_EQ(d->Read("1Abc", "f")->data, "first");
+  EXPECT_EQ(d->Read("1Abc", "f")->data, "first");  // from the cache
+  ASSERT_TRUE(d->Write("1Abc", "f", "second", "text/plain"));
+  EXPECT_EQ(d->Read("1Abc", "f")->data, "second");
   {
     std::ofstream out(dir + "/1Abc/f", std::ios::trunc);
     out << "edited!";
   }
-  auto read = (*d)->Read("1Abc", "f");
+  auto read = d->Read("1Abc", "f");
   EXPECT_EQ(read->data, "edited!");
   EXPECT_EQ(read->stat.etag, util::ToHex(crypto::Md5(util::AsBytes(std::string("edited!")))));
-  EXPECT_EQ((*d)->Stat("1Abc", "f")->etag, read->stat.etag);
-  ASSERT_TRUE((*d)->Delete("1Abc", "f"));
-  EXPECT_EQ((*d)->Read("1Abc", "f").error().code, util::ErrorCode::NotFound);
-  std::filesystem::remove_all(dir);
+  EXPECT_EQ(d->Stat("1Abc", "f")->etag, read->stat.etag);
+  ASSERT_TRUE(d->Delete("1Abc", "f"));
+  EXPECT_EQ(d->Read("1Abc", "f").error().code, util::ErrorCode::NotFound);
 }
 
-TEST(DiskDriverTest, FailedWriteLeavesOldContent) {
-  auto dir = testutil::MakeTempDir("gaia-disk");
-  auto d = MakeDiskDriver(dir);
-  ASSERT_TRUE(d);
-  ASSERT_TRUE((*d)->Write("1Abc", "f", "old", "text/plain"));
-  // Make the temporary directory unwritable: the next write cannot even start.
-  std::filesystem::permissions(dir + "/.gaia-tmp", std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
-  auto r = (*d)->Write("1Abc", "f", "new", "text/plain");
-  std::filesystem::permissions(dir + "/.gaia-tmp", std::filesystem::perms::owner_all);
-  if (::geteuid() != 0) {
-    ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().code, util::ErrorCode::IoError);
-    EXPECT_EQ((*d)->Read("1Abc", "f")->data, "old");
-  }
-  std::filesystem::remove_all(dir);
+TEST_F(DiskDriverTest, FailedWriteLeavesOldContent) {
+  Driver* d = &Open();
+  ASSERT_TRUE(d->Write("1Abc", "f", "old", "text/plain"));
+  // Put a file where the temporary directory was: the next write cannot even start
+  // (this holds for root too, unlike a permission change).
+  std::filesystem::remove_all(dir + "/.gaia-tmp");
+  std::ofstream(dir + "/.gaia-tmp") << "in the way";
+  auto r = d->Write("1Abc", "f", "new", "text/plain");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, util::ErrorCode::IoError);
+  EXPECT_EQ(d->Read("1Abc", "f")->data, "old");
 }
 
-TEST(DiskDriverTest, WriteThatRunsOutOfSpaceLeavesOldContent) {
-  auto dir = testutil::MakeTempDir("gaia-disk");
-  auto d = MakeDiskDriver(dir);
-  ASSERT_TRUE(d);
-  ASSERT_TRUE((*d)->Write("1Abc", "f", "old", "text/plain"));
+TEST_F(DiskDriverTest, WriteThatRunsOutOfSpaceLeavesOldContent) {
+  Driver* d = &Open();
+  ASSERT_TRUE(d->Write("1Abc", "f", "old", "text/plain"));
   // A file-size limit makes write() fail part-way (EFBIG), as a full disk does.
   std::signal(SIGXFSZ, SIG_IGN);
   rlimit saved{};
@@ -206,14 +206,13 @@ TEST(DiskDriverTest, WriteThatRunsOutOfSpaceLeavesOldContent) {
   rlimit small = saved;
   small.rlim_cur = 4096;
   setrlimit(RLIMIT_FSIZE, &small);
-  auto r = (*d)->Write("1Abc", "f", std::string(100000, 'n'), "text/plain");
+  auto r = d->Write("1Abc", "f", std::string(100000, 'n'), "text/plain");
   setrlimit(RLIMIT_FSIZE, &saved);
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error().code, util::ErrorCode::IoError);
-  EXPECT_EQ((*d)->Read("1Abc", "f")->data, "old");
+  EXPECT_EQ(d->Read("1Abc", "f")->data, "old");
   // Nothing is left behind in the temporary directory.
   EXPECT_TRUE(std::filesystem::is_empty(dir + "/.gaia-tmp"));
-  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
