@@ -6,6 +6,7 @@
 # latency and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/nginx.sh
 names="${API_BENCH_NAMES:-1000000}"
 secs="${API_BENCH_SECONDS:-10}"
 bin=build/release/bench/api_bench
@@ -31,34 +32,10 @@ for _ in $(seq 6000); do
 done
 api_port=$(awk '/^ready/ {print $2}' "$work/api.out")
 
-nginx_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-mkdir -p "$work/nginx"
-nginx_user=""
-if [[ $(id -u) -eq 0 ]]; then nginx_user="user root;"; fi
-cat > "$work/nginx/nginx.conf" <<CONF
-$nginx_user
-worker_processes 2;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/static;
+nginx_port=$(free_port)
+start_nginx "$work" "$nginx_port" "    root $work/static;
     default_type application/json;
-    add_header Access-Control-Allow-Origin *;
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-nginx_pid=$!
+    add_header Access-Control-Allow-Origin *;"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$nginx_port/v1/names/n0.bench" >/dev/null && break; sleep 0.05; done
 if ! cmp -s <(curl -s "http://127.0.0.1:$api_port/v1/names/n1.bench") <(curl -s "http://127.0.0.1:$nginx_port/v1/names/n1.bench"); then
   echo "api_bench: the API and nginx answer differently"; exit 1

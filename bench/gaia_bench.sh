@@ -9,6 +9,7 @@
 # GAIA_BENCH_SECONDS (default 5) per measurement.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/nginx.sh
 secs="${GAIA_BENCH_SECONDS:-5}"
 bin=build/release/apps
 work=$(mktemp -d)
@@ -22,11 +23,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 hub_port=$(free_port)
 fast_port=$(free_port)
 nginx_port=$(free_port)
-mkdir -p "$work/hub" "$work/fast" "$work/dav" "$work/nginx"
+mkdir -p "$work/hub" "$work/fast" "$work/dav"
 
 "$bin/gaia-hub" --listen "127.0.0.1:$hub_port" --storage-root "$work/hub" --log-level warn > "$work/hub.log" 2>&1 &
 hub_pid=$!
@@ -34,37 +34,13 @@ hub_pid=$!
 "$bin/gaia-hub" --listen "127.0.0.1:$fast_port" --storage-root "$work/fast" --no-fsync --log-level warn \
   > "$work/fast.log" 2>&1 &
 fast_pid=$!
-# A root-started nginx runs its workers as nobody, who could not write here.
-nginx_user=""
-if [[ $(id -u) -eq 0 ]]; then nginx_user="user root;"; fi
-cat > "$work/nginx/nginx.conf" <<CONF
-$nginx_user
-worker_processes 2;
-daemon off;
-pid $work/nginx/nginx.pid;
-error_log $work/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $work/nginx/body;
-  proxy_temp_path $work/nginx/proxy;
-  fastcgi_temp_path $work/nginx/fastcgi;
-  uwsgi_temp_path $work/nginx/uwsgi;
-  scgi_temp_path $work/nginx/scgi;
-  server {
-    listen 127.0.0.1:$nginx_port;
-    root $work/dav;
+start_nginx "$work" "$nginx_port" "    root $work/dav;
     client_max_body_size 25m;
     location / {
       dav_methods PUT DELETE;
       create_full_put_path on;
       dav_access user:rw;
-    }
-  }
-}
-CONF
-nginx -c "$work/nginx/nginx.conf" -e "$work/nginx/error.log" &
-nginx_pid=$!
+    }"
 
 for _ in $(seq 100); do
   if curl -sf "http://127.0.0.1:$hub_port/hub_info" >/dev/null && curl -sf "http://127.0.0.1:$fast_port/hub_info" >/dev/null &&
