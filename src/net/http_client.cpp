@@ -83,6 +83,8 @@ struct HttpClient::Connection {
     }
     http::response_parser<http::string_body> parser;
     parser.body_limit(options.max_response_bytes);
+    // An answer to HEAD carries the Content-Length of a body it does not send:
+    // the parser must not wait for that body (the S3 driver stats with HEAD).
     parser.skip(req.method() == http::verb::head);
     stream->expires_after(options.timeout);
     http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
