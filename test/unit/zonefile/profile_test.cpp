@@ -1,0 +1,86 @@
+#include <zonefile/profile.h>
+
+#include <gtest/gtest.h>
+
+#include "testutil/vectors.h"
+
+namespace blockstack::zonefile {
+namespace {
+
+using nlohmann::json;
+
+json Case(const std::string& prefix) {
+  auto v = testutil::LoadVectors("atlas/profile_tokens.json");
+  for (const auto& c : v["cases"]) {
+    if (c["name"].get<std::string>().starts_with(prefix)) return c;
+  }
+  ADD_FAILURE() << "no vector " << prefix;
+  return json::object();
+}
+
+TEST(ProfileTest, SampleTokenVerifiesAgainstEitherAddressAndTheKey) {
+  json c = Case("profiles-py sample_token.json");
+  std::string file = c["token_file"].dump();
+  for (const char* who : {"address_of_compressed_key", "address_of_uncompressed_key"}) {
+    auto profile = ProfileFromTokenFile(file, Signer{c[who].get<std::string>(), ""});
+    ASSERT_TRUE(profile) << who << ": " << profile.error().message;
+    EXPECT_EQ(*profile, c["expected_profile"]);
+  }
+  auto by_key = ProfileFromTokenFile(file, Signer{"", c["verify_with"].get<std::string>()});
+  ASSERT_TRUE(by_key);
+  auto by_uncompressed = ProfileFromTokenFile(file, Signer{"", c["issuer_public_key_uncompressed"].get<std::string>()});
+  EXPECT_TRUE(by_uncompressed);
+}
+
+TEST(ProfileTest, MultiTokenFilesMergeTheirClaims) {
+  for (const char* name : {"profiles-py test_data.py ryan", "profiles-py test_data.py naval"}) {
+    json c = Case(name);
+    for (const char* who : {"address_of_compressed_key", "address_of_uncompressed_key"}) {
+      auto profile = ProfileFromTokenFile(c["token_file"].dump(), Signer{c["per_token"][0][who], ""});
+      ASSERT_TRUE(profile) << name << " " << who << ": " << profile.error().message;
+      EXPECT_EQ(*profile, c["expected_merged_profile"]) << name;
+    }
+  }
+}
+
+TEST(ProfileTest, JsontokensSampleAndItsForgery) {
+  json good = Case("jsontokens-js mainTests sampleToken");
+  json bad = Case("jsontokens-js sampleToken with altered");
+  // The sample is not a profile (no claim), so it is read as a token only.
+  auto claim = VerifyProfileToken(good["token"].get<std::string>(), Signer{"", good["raw_public_key"]});
+  EXPECT_FALSE(claim);
+  EXPECT_EQ(claim.error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_FALSE(VerifyProfileToken(bad["token"].get<std::string>(), Signer{"", bad["raw_public_key"]}));
+}
+
+TEST(ProfileTest, WrongSignerIsRefused) {
+  json c = Case("profiles-py sample token verified against a different");
+  auto claim = VerifyProfileToken(c["token"].get<std::string>(), Signer{"", c["verify_with_public_key"]});
+  ASSERT_FALSE(claim);
+  EXPECT_EQ(claim.error().code, util::ErrorCode::Unauthorized);
+  auto file = ProfileFromTokenFile(MakeTokenFile(c["token"]).dump(), Signer{"1BoatSLRHtKNngkdXEeobR76b53LETtpyT", ""});
+  ASSERT_FALSE(file);
+  EXPECT_EQ(file.error().code, util::ErrorCode::Unauthorized);
+}
+
+TEST(ProfileTest, SignedProfileVerifiesAndTamperingIsCaught) {
+  json c = Case("jsontokens-js mainTests sampleToken");
+  auto key = crypto::PrivateKey::FromHex(c["raw_private_key"].get<std::string>());
+  ASSERT_TRUE(key);
+  json claim = {{"@type", "Person"}, {"name", "Alice"}};
+  std::string token = SignProfileToken(claim, *key, 1700000000, 1731536000);
+  EXPECT_EQ(token, SignProfileToken(claim, *key, 1700000000, 1731536000));
+  auto profile = ProfileFromTokenFile(MakeTokenFile(token).dump(), Signer{"", key->GetPublicKey().Hex()});
+  ASSERT_TRUE(profile) << profile.error().message;
+  EXPECT_EQ(*profile, claim);
+  // Bare token form.
+  EXPECT_TRUE(ProfileFromTokenFile(token, Signer{"", key->GetPublicKey().Hex()}));
+  std::string forged = token;
+  forged[forged.find('.') + 5] ^= 1;
+  EXPECT_FALSE(ProfileFromTokenFile(forged, Signer{"", key->GetPublicKey().Hex()}));
+  EXPECT_FALSE(ProfileFromTokenFile("{\"not\": \"tokens\"}", Signer{"", key->GetPublicKey().Hex()}));
+  EXPECT_FALSE(ProfileFromTokenFile("[1, 2]", Signer{"", key->GetPublicKey().Hex()}));
+}
+
+}  // namespace
+}  // namespace blockstack::zonefile
