@@ -23,7 +23,10 @@ namespace {
 
 constexpr uint32_t NAMES_PER_PAGE = 100;
 constexpr uint32_t HISTORY_PER_PAGE = 20;
-constexpr std::size_t MAX_POST_BODY = 2 * atlas::MAX_ZONEFILE_BYTES;
+// A zone file as JSON text (escaped) or base64 fits in twice its size; Atlas
+// requests are bounded by the peer protocol's own limit.
+constexpr std::size_t MAX_ZONEFILE_POST_BODY = 2 * atlas::MAX_ZONEFILE_BYTES;
+constexpr std::size_t MAX_POST_BODY = atlas::MAX_REQUEST_BYTES;
 
 net::Response Error(unsigned status, const std::string& message) { return net::Response::Json(status, {{"error", message}}); }
 
@@ -162,7 +165,7 @@ net::Response Api::Handle(const net::Request& req) {
   std::string route = "other";
   net::Response res;
   bool cacheable = req.method == "GET" && !req.path.starts_with("/v1/info") && !req.path.starts_with("/v1/node") &&
-                   !req.path.starts_with("/v1/ping") && req.path != "/metrics";
+                   !req.path.starts_with("/v1/ping") && !req.path.starts_with("/v1/atlas/") && req.path != "/metrics";
   std::string key = req.method + " " + req.target;
   uint64_t generation = m_generation;
   std::optional<std::pair<uint64_t, net::Response>> hit;
@@ -172,9 +175,14 @@ net::Response Api::Handle(const net::Request& req) {
     route = "cached";
   } else {
     try {
-      Lease lease(*this);
-      auto db = lease.Get();
-      res = db ? Route(req, **db, route) : Backend(db.error());
+      if (req.path.starts_with("/v1/atlas/")) {
+        route = "atlas";
+        res = m_atlas ? m_atlas->Handle(req) : Error(404, "Atlas is off on this node");
+      } else {
+        Lease lease(*this);
+        auto db = lease.Get();
+        res = db ? Route(req, **db, route) : Backend(db.error());
+      }
     } catch (const std::exception& e) {
       spdlog::error("api: {} {}: {}", req.method, req.target, e.what());
       res = Error(500, "Internal error");
@@ -286,6 +294,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
 
   if (req.method == "POST" && n == 2 && seg[0] == "v1" && seg[1] == "zonefile") {
     route = "post_zonefile";
+    if (req.body.size() > MAX_ZONEFILE_POST_BODY) return Error(413, "Request too large");
     auto body = json::parse(req.body, nullptr, false);
     if (body.is_discarded() || !body.is_object()) return Error(400, "Invalid request");
     std::string text;
@@ -299,17 +308,24 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       return Error(400, "Invalid request");
     }
     if (text.size() > atlas::MAX_ZONEFILE_BYTES) return Error(400, "Invalid request");
+    std::string url;
+    {
+      std::lock_guard lock(m_pool_mutex);
+      url = m_settings.public_url;
+    }
+    if (m_atlas) {
+      auto stored = m_atlas->Store(text);
+      if (!stored && stored.error().code == util::ErrorCode::NotFound)
+        return Error(400, "Blockstack node did not save the zone file");
+      if (!stored) return Backend(stored.error());
+      return Ok({{"status", true}, {"servers", json::array({url})}});
+    }
     auto known = db.IsValueHashKnown(atlas::ZonefileHash(text));
     if (!known) return Backend(known.error());
     if (!*known) return Error(400, "Blockstack node did not save the zone file");
     auto stored = m_zonefiles.Put(text);
     if (!stored) return Backend(stored.error());
     if (*stored) ++m_generation;
-    std::string url;
-    {
-      std::lock_guard lock(m_pool_mutex);
-      url = m_settings.public_url;
-    }
     return Ok({{"status", true}, {"servers", json::array({url})}});
   }
   if (req.method != "GET" && req.method != "HEAD") return net::Response::Text(404, "Not found");
@@ -334,6 +350,12 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     out["server_version"] = m_settings.version;
     out["testnet"] = m_settings.rules.network != bitcoin::Network::Mainnet;
     if (count) out["zonefile_count"] = *count;
+    if (m_atlas) {
+      auto st = m_atlas->Stats();
+      out["zonefiles_present"] = st.present;
+      out["zonefiles_missing"] = st.missing;
+      out["atlas_peers"] = st.peers;
+    }
     return Ok(json::parse(out.dump()));
   }
   if (n == 2 && is({"v1", "names"})) {

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <bns/db/name_db.h>
 #include <bns/ops/op.h>
@@ -51,6 +52,12 @@ class Api {
     m_settings.public_url = std::move(url);
   }
 
+  // Serves the Atlas peer protocol under /v1/atlas/ and stores POSTed zone files
+  // through it (so they are replicated). Set before serving; not owned.
+  void SetAtlas(atlas::AtlasNode* atlas) { m_atlas = atlas; }
+  // Cached answers that embed zone files are stale once a new one is stored.
+  void OnZonefileStored() { ++m_generation; }
+
   net::Metrics& Metrics() { return m_metrics; }
 
  private:
@@ -71,6 +78,7 @@ class Api {
 
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
+  atlas::AtlasNode* m_atlas = nullptr;
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;
   std::atomic<uint64_t> m_generation{0};

@@ -13,15 +13,53 @@ util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::stri
 }
 
 util::Result<bool> ZonefileStore::Put(std::string_view zonefile) {
-  if (zonefile.size() > MAX_ZONEFILE_BYTES) {
-    return util::Fail(util::ErrorCode::TooLarge, "zone file is over " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
+  BS_TRY(auto saved, PutMany({std::string(zonefile)}));
+  return saved[0];
+}
+
+util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::string>& zonefiles) {
+  for (const auto& z : zonefiles) {
+    if (z.size() > MAX_ZONEFILE_BYTES) {
+      return util::Fail(util::ErrorCode::TooLarge, "zone file is over " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
+    }
   }
-  std::string hash = ZonefileHash(zonefile);
+  std::vector<bool> saved;
   std::lock_guard lock(m_mutex);
-  BS_TRY(auto* st, m_db.Prepare("INSERT OR IGNORE INTO zonefiles(hash, data) VALUES(?, ?)"));
-  st->Bind(1, hash).BindBlob(2, util::AsBytes(zonefile));
-  BS_CHECK_OK(st->Run());
-  return m_db.Changes() > 0;
+  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  for (const auto& z : zonefiles) {
+    auto st = m_db.Prepare("INSERT OR IGNORE INTO zonefiles(hash, data) VALUES(?, ?)");
+    util::Status ran = st ? (*st)->Bind(1, ZonefileHash(z)).BindBlob(2, util::AsBytes(z)).Run()
+                          : util::Status(util::Unexpected(st.error()));
+    if (!ran) {
+      (void)m_db.Exec("ROLLBACK");
+      return util::Unexpected(ran.error());
+    }
+    saved.push_back(m_db.Changes() > 0);
+  }
+  BS_CHECK_OK(m_db.Exec("COMMIT"));
+  return saved;
+}
+
+util::Result<bool> ZonefileStore::Has(std::string_view hash_hex) {
+  std::lock_guard lock(m_mutex);
+  BS_TRY(auto* st, m_db.Prepare("SELECT 1 FROM zonefiles WHERE hash = ?"));
+  st->Bind(1, hash_hex);
+  BS_TRY(bool row, st->Step());
+  st->Reset();
+  return row;
+}
+
+util::Result<std::vector<std::string>> ZonefileStore::Hashes() {
+  std::lock_guard lock(m_mutex);
+  BS_TRY(auto* st, m_db.Prepare("SELECT hash FROM zonefiles"));
+  std::vector<std::string> out;
+  while (true) {
+    BS_TRY(bool row, st->Step());
+    if (!row) break;
+    out.push_back(st->Text(0));
+  }
+  st->Reset();
+  return out;
 }
 
 util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
@@ -48,8 +86,16 @@ util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view has
     }
     st->Reset();
   }
-  std::lock_guard lock(m_readers_mutex);
-  if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
+  {
+    std::lock_guard lock(m_readers_mutex);
+    if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
+  }
+  if (out && ZonefileHash(*out) != hash_hex) {
+    std::lock_guard lock(m_mutex);
+    BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefiles WHERE hash = ?"));
+    (void)del->Bind(1, hash_hex).Run();
+    return std::optional<std::string>();
+  }
   return out;
 }
 

@@ -12,11 +12,12 @@
 
 #include <bns/db/sqlite.h>
 #include <util/result.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::atlas {
 
 // Largest zone file accepted (the reference's limit).
-inline constexpr std::size_t MAX_ZONEFILE_BYTES = 40960;
+inline constexpr std::size_t MAX_ZONEFILE_BYTES = zonefile::MAX_ZONEFILE_BYTES;
 
 // hash160 of the bytes, lowercase hex.
 std::string ZonefileHash(std::string_view zonefile);
@@ -29,7 +30,14 @@ class ZonefileStore {
   // Stores the zone file under its hash. Returns false when it was already there.
   // Fails with TooLarge over MAX_ZONEFILE_BYTES.
   util::Result<bool> Put(std::string_view zonefile);
+  // Stores several in one transaction; returns, for each, whether it was new.
+  util::Result<std::vector<bool>> PutMany(const std::vector<std::string>& zonefiles);
+  // The zone file stored under hash_hex. A stored copy whose bytes no longer hash
+  // to its key (disk corruption) is deleted and reported as absent.
   util::Result<std::optional<std::string>> Get(std::string_view hash_hex);
+  util::Result<bool> Has(std::string_view hash_hex);
+  // Every stored hash, in no particular order.
+  util::Result<std::vector<std::string>> Hashes();
   util::Result<uint64_t> Count();
 
  private:

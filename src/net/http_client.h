@@ -55,6 +55,8 @@ class HttpClient {
                                   std::string_view body = {});
 
   const util::Url& Url() const { return m_url; }
+  // The per-step timeout of later exchanges.
+  void SetTimeout(std::chrono::milliseconds timeout) { m_options.timeout = timeout; }
   void Close();
 
  private:

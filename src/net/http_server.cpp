@@ -129,6 +129,11 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
+    {
+      beast::error_code ep_ec;
+      auto ep = m_stream.socket().remote_endpoint(ep_ec);
+      if (!ep_ec) req.remote_ip = ep.address().to_string();
+    }
     if (!ParseTarget(req.target, req)) return SendError(400, "malformed request target");
     for (const auto& field : msg) {
       std::string name(field.name_string());

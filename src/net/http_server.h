@@ -30,6 +30,7 @@ struct Request {
   bool repeated_query_key = false;
   std::map<std::string, std::string> headers; // names lowercased
   std::string body;
+  std::string remote_ip;                      // the caller's address ("" when unknown)
 
   // The header's value, or "" when absent.
   const std::string& Header(const std::string& lowercase_name) const;

@@ -80,6 +80,14 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   if (cfg.magic.size() != 2) return Fail(ErrorCode::InvalidArgument, "config key 'magic' must be two characters");
   BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
   BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
+  BS_CHECK_OK(str("atlas_peers", cfg.atlas_peers));
+  BS_CHECK_OK(str("atlas_blacklist", cfg.atlas_blacklist));
+  BS_CHECK_OK(str("atlas_hostport", cfg.atlas_hostport));
+  if (auto node = tbl.get("atlas")) {
+    auto v = node->value<bool>();
+    if (!v) return Fail(ErrorCode::InvalidArgument, "config key 'atlas' must be true or false");
+    cfg.atlas = *v;
+  }
   if (auto node = tbl.get("epochs")) {
     auto* arr = node->as_array();
     if (!arr) return Fail(ErrorCode::InvalidArgument, "config key 'epochs' must be an array of tables");
@@ -106,6 +114,8 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
 std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
   std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
+  std::string atlas_peers, atlas_blacklist, atlas_hostport;
+  bool no_atlas = false;
   std::optional<int> regtest_epoch;
   std::string blocks_file;
   bool exit_at_tip = false;
@@ -125,6 +135,10 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--blocks-file", blocks_file, "Read blocks from a block file (doc/block-file.md) instead of --bitcoind");
   app.add_flag("--exit-at-tip", exit_at_tip, "Exit once every available block is indexed");
   app.add_option("--magic", magic, "Two-character payload prefix (default 'id')");
+  app.add_option("--atlas-peers", atlas_peers, "Comma-separated host:port of Atlas peers to start from (their API ports)");
+  app.add_option("--atlas-blacklist", atlas_blacklist, "Comma-separated host:port never to contact");
+  app.add_option("--atlas-hostport", atlas_hostport, "host:port other peers reach this node at (default: the --api address)");
+  app.add_flag("--no-atlas", no_atlas, "Do not replicate zone files with peers");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     app.parse(argc, argv);
@@ -162,6 +176,10 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
     if (*regtest_epoch < 1 || *regtest_epoch > 6) return fail("--epoch must be between 1 and 6");
     cfg.epochs = bns::EpochSchedule::Single(*regtest_epoch);
   }
+  if (!atlas_peers.empty()) cfg.atlas_peers = atlas_peers;
+  if (!atlas_blacklist.empty()) cfg.atlas_blacklist = atlas_blacklist;
+  if (!atlas_hostport.empty()) cfg.atlas_hostport = atlas_hostport;
+  if (no_atlas) cfg.atlas = false;
   cfg.blocks_file = blocks_file;
   cfg.exit_at_tip = exit_at_tip;
   if (cfg.bitcoind.empty() && cfg.blocks_file.empty()) {

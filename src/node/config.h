@@ -29,6 +29,11 @@ struct Config {
   std::optional<bns::EpochSchedule> epochs;
   std::optional<uint32_t> namespace_reveal_expire;
   std::optional<uint32_t> import_keyring_size;
+  // Atlas (zone-file replication; needs the API, whose port it shares).
+  bool atlas = true;
+  std::string atlas_peers;      // CSV of host:port seeds
+  std::string atlas_blacklist;  // CSV of host:port never contacted
+  std::string atlas_hostport;   // what peers reach us at (default: the API address)
 
   bns::EpochSchedule Epochs() const;
 
@@ -42,7 +47,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
-// import_keyring_size, and epochs = [{number = N, end = H}, ..., {number = M}])
+// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, and epochs = [{number = N, end = H}, ..., {number = M}])
 // to cfg. Fails with IoError when the file
 // cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);

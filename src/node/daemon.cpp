@@ -1,6 +1,7 @@
 #include <node/daemon.h>
 
 #include <api/api.h>
+#include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <net/http_server.h>
 #include <util/url.h>
@@ -21,6 +22,7 @@
 #include <bns/engine.h>
 #include <node/config.h>
 #include <node/query.h>
+#include <node/zonefile_index.h>
 #include <util/log.h>
 
 namespace blockstack::node {
@@ -81,6 +83,38 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
   if (!stored_net) BS_CHECK_OK(db.SetMeta("network", network));
   if (!stored_first) BS_CHECK_OK(db.SetMeta("first_block", first));
   return util::Ok();
+}
+
+std::vector<std::string> SplitCsv(const std::string& csv) {
+  std::vector<std::string> out;
+  std::size_t at = 0;
+  while (at <= csv.size()) {
+    auto comma = csv.find(',', at);
+    std::string item = csv.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
+    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
+    while (!item.empty() && item.back() == ' ') item.pop_back();
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  return out;
+}
+
+atlas::AtlasSettings AtlasSettingsFor(const Config& cfg) {
+  atlas::AtlasSettings s;
+  s.seeds = SplitCsv(cfg.atlas_peers);
+  s.blacklist = SplitCsv(cfg.atlas_blacklist);
+  s.network = bitcoin::Params(cfg.network).name;
+  s.version = util::VERSION;
+  if (cfg.network == bitcoin::Network::Regtest) {
+    // Test networks work on a scale of seconds (the reference's test mode).
+    using std::chrono::milliseconds;
+    s.work_interval = milliseconds(1000);
+    s.inventory_refresh = milliseconds(2000);
+    s.peer_clean_interval = milliseconds(5000);
+    s.ban_time = milliseconds(60000);
+  }
+  return s;
 }
 
 }  // namespace
@@ -164,6 +198,8 @@ int RunDaemon(int argc, char** argv) {
   }
   std::unique_ptr<api::Api> rest;
   std::unique_ptr<net::HttpServer> server;
+  std::unique_ptr<NameDbZonefileIndex> zonefile_index;
+  std::unique_ptr<atlas::AtlasNode> atlas_node;
   if (!cfg->api.empty() && cfg->api != "off") {
     auto hp = util::ParseHostPort(cfg->api, true);
     if (!hp) {
@@ -180,6 +216,22 @@ int RunDaemon(int argc, char** argv) {
       return 2;
     }
     rest = std::move(*made);
+    if (cfg->atlas) {
+      auto index = NameDbZonefileIndex::Open(cfg->data_dir + "/blockstack.db");
+      if (!index) {
+        spdlog::error("{}", index.error().message);
+        return 2;
+      }
+      zonefile_index = std::move(*index);
+      auto made_atlas = atlas::AtlasNode::Create(AtlasSettingsFor(*cfg), **zonefiles, *zonefile_index);
+      if (!made_atlas) {
+        spdlog::error("atlas: {}", made_atlas.error().message);
+        return 2;
+      }
+      atlas_node = std::move(*made_atlas);
+      atlas_node->SetOnStored([&rest](const std::string&) { rest->OnZonefileStored(); });
+      rest->SetAtlas(atlas_node.get());
+    }
     auto started = net::HttpServer::Start(
         hp->first, hp->second, [&rest](const net::Request& req) { return rest->Handle(req); }, rest->ServerOptions());
     if (!started) {
@@ -191,6 +243,16 @@ int RunDaemon(int argc, char** argv) {
     settings.public_url = "http://" + host + ":" + std::to_string(server->Port());
     spdlog::info("REST API listening on {}", settings.public_url);
     rest->SetPublicUrl(settings.public_url);
+    if (atlas_node) {
+      std::string self = cfg->atlas_hostport;
+      if (self.empty() && hp->first != "0.0.0.0" && hp->first != "::") {
+        self = host + ":" + std::to_string(server->Port());
+      }
+      atlas_node->SetSelf(self);
+      atlas_node->Start();
+      spdlog::info("atlas: replicating zone files as {} with {} seed peer(s)", self.empty() ? "(unadvertised)" : self,
+                   SplitCsv(cfg->atlas_peers).size());
+    }
   }
   ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
   auto on_progress = [&](const virtualchain::ScanProgress& p) {
@@ -199,6 +261,7 @@ int RunDaemon(int argc, char** argv) {
       rest->OnChainTip(p.target, p.height < p.target);
       rest->OnBlock(p.height);
     }
+    if (atlas_node) atlas_node->OnBlock();
   };
   std::optional<uint32_t> reported;
   while (!g_stop) {
@@ -217,6 +280,7 @@ int RunDaemon(int argc, char** argv) {
     if (cfg->exit_at_tip) break;
     SleepInterruptibly(cfg->poll_seconds);
   }
+  if (atlas_node) atlas_node->Stop();
   if (server) server->Stop();
   spdlog::info("stopped cleanly");
   return 0;

@@ -483,6 +483,33 @@ util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
   return row;
 }
 
+namespace {
+constexpr const char* SLOT_FILTER =
+    "opcode IN ('NAME_REGISTRATION', 'NAME_UPDATE', 'NAME_IMPORT', 'NAME_RENEWAL') AND value_hash IS NOT NULL";
+}
+
+util::Result<std::vector<interfaces::ZonefileSlot>> NameDb::ZonefileSlotsFrom(uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare(std::string("SELECT history_id, value_hash, txid, written_block, vtxindex FROM "
+                                                 "history WHERE written_block >= ? AND ") +
+                                     SLOT_FILTER + " ORDER BY written_block, vtxindex"));
+  s->Bind(1, int64_t{height});
+  std::vector<interfaces::ZonefileSlot> out;
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    out.push_back({r.Text(0), r.Text(1), r.Text(2), static_cast<uint32_t>(r.Int(3)), static_cast<uint32_t>(r.Int(4))});
+  }));
+  return out;
+}
+
+util::Result<uint64_t> NameDb::ZonefileSlotCountBelow(uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare(std::string("SELECT COUNT(*) FROM history WHERE written_block < ? AND ") +
+                                     SLOT_FILTER));
+  s->Bind(1, int64_t{height});
+  BS_TRY(bool row, s->Step());
+  uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+  s->Reset();
+  return n;
+}
+
 util::Result<uint64_t> NameDb::NameRowCount() {
   BS_TRY(Statement * s, m_db.Prepare("SELECT COUNT(*) FROM name_records"));
   BS_TRY(bool row, s->Step());

@@ -21,6 +21,7 @@
 #include <bns/db/sqlite.h>
 #include <bns/ops/op.h>
 #include <bns/state_view.h>
+#include <interfaces/zonefile_index.h>
 
 namespace blockstack::bns::db {
 
@@ -101,6 +102,10 @@ class NameDb final : public StateView {
   }
   // Whether some name has (or had) this zone-file hash as its value hash.
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
+  // Atlas inventory slots (spec atlas.md §1.1) of blocks at or above height, in
+  // (block, vtxindex) order; and how many lie below height.
+  util::Result<std::vector<interfaces::ZonefileSlot>> ZonefileSlotsFrom(uint32_t height);
+  util::Result<uint64_t> ZonefileSlotCountBelow(uint32_t height);
   util::Result<std::vector<OpRow>> OpsAt(uint32_t height);
   // Metadata (network, first block) that must not change under an existing database.
   util::Result<std::optional<std::string>> GetMeta(std::string_view key);

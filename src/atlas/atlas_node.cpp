@@ -1,0 +1,881 @@
+#include <atlas/atlas_node.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include <spdlog/spdlog.h>
+
+#include <crypto/hash.h>
+#include <util/base64.h>
+
+namespace blockstack::atlas {
+
+namespace {
+
+using nlohmann::json;
+using util::ErrorCode;
+using util::Fail;
+
+constexpr std::size_t MAX_CANDIDATES = 800;      // min(10 x NUM_NEIGHBORS, 65536)
+constexpr std::size_t PROBES_PER_STEP = 10;
+constexpr std::size_t MAX_PEERS = 65536;         // PEER_MAX_DB
+constexpr std::size_t MAX_PUSH_QUEUE = 1000;     // MAX_QUEUED_ZONEFILES
+constexpr std::size_t MIN_RESPONSES_TO_JUDGE = 10;
+constexpr double MIN_PEER_HEALTH = 0.5;
+constexpr uint32_t REORG_WINDOW = 12;  // blocks re-read from the index each time
+
+net::Response Error(unsigned status, const std::string& message) {
+  return net::Response::Json(status, {{"error", message}, {"http_status", status}});
+}
+
+bool IsHex40(const std::string& s) {
+  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+bool IsLoopback(const std::string& ip) { return ip == "127.0.0.1" || ip == "::1" || ip.starts_with("::ffff:127."); }
+
+std::string PortOf(const std::string& hostport) { return hostport.substr(hostport.rfind(':') + 1); }
+
+}  // namespace
+
+AtlasNode::AtlasNode(AtlasSettings settings, ZonefileStore& store, interfaces::ZonefileIndex& index)
+    : m_settings(std::move(settings)), m_store(store), m_index(index), m_rng(std::random_device{}()) {
+  for (const auto& b : m_settings.blacklist) m_blacklist.insert(b);
+  for (const auto& s : m_settings.seeds) {
+    if (m_blacklist.count(s) || s == m_settings.self) continue;
+    Peer p;
+    p.seed = true;
+    m_peers.emplace(s, std::move(p));
+  }
+}
+
+AtlasNode::~AtlasNode() { Stop(); }
+
+util::Result<std::unique_ptr<AtlasNode>> AtlasNode::Create(AtlasSettings settings, ZonefileStore& store,
+                                                           interfaces::ZonefileIndex& index) {
+  std::unique_ptr<AtlasNode> node(new AtlasNode(std::move(settings), store, index));
+  BS_TRY(auto hashes, store.Hashes());
+  std::unordered_map<std::string, bool> stored;
+  stored.reserve(hashes.size());
+  for (auto& h : hashes) stored.emplace(std::move(h), true);
+  BS_CHECK_OK(node->Resync(&stored));
+  return node;
+}
+
+void AtlasNode::Start() {
+  if (m_thread.joinable()) return;
+  m_stop = false;
+  m_thread = std::thread([this] { Run(); });
+}
+
+void AtlasNode::Stop() {
+  m_stop = true;
+  {
+    std::lock_guard lock(m_wake_mutex);
+    m_woken = true;
+  }
+  m_wake.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+void AtlasNode::SetSelf(const std::string& hostport) {
+  std::lock_guard lock(m_mutex);
+  m_settings.self = hostport;
+  m_peers.erase(hostport);
+}
+
+void AtlasNode::OnBlock() {
+  {
+    std::lock_guard lock(m_mutex);
+    m_resync_needed = true;
+  }
+  std::lock_guard lock(m_wake_mutex);
+  m_woken = true;
+  m_wake.notify_all();
+}
+
+void AtlasNode::SetOnStored(std::function<void(const std::string&)> callback) {
+  std::lock_guard lock(m_mutex);
+  m_on_stored = std::move(callback);
+}
+
+// ---------------------------------------------------------------------------
+// Slots and local inventory
+
+util::Status AtlasNode::Resync(const std::unordered_map<std::string, bool>* stored) {
+  std::lock_guard lock(m_mutex);
+  return ResyncLocked(stored);
+}
+
+util::Status AtlasNode::ResyncLocked(const std::unordered_map<std::string, bool>* stored) {
+  m_resync_needed = false;
+  uint32_t from = 0;
+  if (!m_slots.empty()) from = m_slots.back().height > REORG_WINDOW ? m_slots.back().height - REORG_WINDOW : 0;
+  BS_TRY(uint64_t below, m_index.SlotCountBelow(from));
+  auto first_at = std::lower_bound(m_slots.begin(), m_slots.end(), from,
+                                   [](const SlotRef& s, uint32_t h) { return s.height < h; });
+  uint64_t mine_below = static_cast<uint64_t>(first_at - m_slots.begin());
+  if (below != mine_below) {
+    // A reorg deeper than the window (or a new database): start over.
+    from = 0;
+    mine_below = 0;
+  }
+  BS_TRY(auto fresh, m_index.SlotsFrom(from));
+  // Take back the slots from mine_below on, then append what the index says now.
+  for (uint64_t i = m_slots.size(); i-- > mine_below;) {
+    auto it = m_hashes.find(m_slots[i].hash);
+    if (it == m_hashes.end()) continue;
+    auto& v = it->second.slots;
+    v.erase(std::remove(v.begin(), v.end(), i), v.end());
+    if (v.empty()) {
+      if (it->second.present) --m_present;
+      m_hashes.erase(it);
+    }
+  }
+  m_slots.resize(mine_below);
+  m_inventory.resize((mine_below + 7) / 8);
+  if (mine_below % 8 != 0 && !m_inventory.empty()) {
+    m_inventory.back() &= static_cast<uint8_t>(0xff << (8 - mine_below % 8));
+  }
+  for (auto& s : fresh) {
+    uint64_t idx = m_slots.size();
+    auto [it, inserted] = m_hashes.try_emplace(s.hash);
+    if (inserted) {
+      bool present = false;
+      if (stored) {
+        present = stored->count(s.hash) > 0;
+      } else {
+        auto has = m_store.Has(s.hash);
+        present = has && *has;
+      }
+      it->second.present = present;
+      if (present) ++m_present;
+    }
+    it->second.slots.push_back(idx);
+    if (it->second.present) {
+      SetBit(m_inventory, idx);
+    } else {
+      ClearBit(m_inventory, idx);
+    }
+    m_slots.push_back(SlotRef{s.hash, s.block_height, s.txid});
+  }
+  m_inventory.resize((m_slots.size() + 7) / 8);
+  return util::Ok();
+}
+
+void AtlasNode::MarkPresentLocked(const std::string& hash) {
+  auto it = m_hashes.find(hash);
+  if (it == m_hashes.end() || it->second.present) return;
+  it->second.present = true;
+  ++m_present;
+  for (uint64_t i : it->second.slots) SetBit(m_inventory, i);
+  if (m_settings.push && m_push_queue.size() < MAX_PUSH_QUEUE) m_push_queue.push_back(hash);
+}
+
+util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::string>& files) {
+  std::vector<std::string> hashes;
+  for (const auto& f : files) hashes.push_back(ZonefileHash(f));
+  {
+    std::lock_guard lock(m_mutex);
+    bool unknown = std::any_of(hashes.begin(), hashes.end(), [&](const auto& h) { return !m_hashes.count(h); });
+    if (unknown || m_resync_needed) BS_CHECK_OK(ResyncLocked(nullptr));
+  }
+  std::vector<std::string> accepted;
+  std::vector<std::size_t> where;
+  {
+    std::lock_guard lock(m_mutex);
+    for (std::size_t i = 0; i < files.size(); ++i) {
+      if (files[i].size() <= MAX_ZONEFILE_BYTES && m_hashes.count(hashes[i])) {
+        accepted.push_back(files[i]);
+        where.push_back(i);
+      }
+    }
+  }
+  std::vector<bool> saved(files.size(), false);
+  if (accepted.empty()) return saved;
+  BS_TRY(auto fresh, m_store.PutMany(accepted));
+  std::vector<std::string> newly;
+  std::function<void(const std::string&)> callback;
+  {
+    std::lock_guard lock(m_mutex);
+    for (std::size_t k = 0; k < where.size(); ++k) {
+      saved[where[k]] = true;
+      const std::string& h = hashes[where[k]];
+      auto it = m_hashes.find(h);
+      if (it != m_hashes.end() && !it->second.present) {
+        MarkPresentLocked(h);
+        newly.push_back(h);
+      } else if (fresh[k]) {
+        newly.push_back(h);
+      }
+    }
+    callback = m_on_stored;
+  }
+  if (callback) {
+    for (const auto& h : newly) callback(h);
+  }
+  if (!newly.empty()) {
+    std::lock_guard lock(m_wake_mutex);
+    m_woken = true;
+    m_wake.notify_all();
+  }
+  return saved;
+}
+
+util::Result<bool> AtlasNode::Store(std::string_view zonefile) {
+  if (zonefile.size() > MAX_ZONEFILE_BYTES) {
+    return Fail(ErrorCode::TooLarge, "zone file is " + std::to_string(zonefile.size()) + " bytes; the limit is " +
+                                         std::to_string(MAX_ZONEFILE_BYTES));
+  }
+  std::string hash = ZonefileHash(zonefile);
+  bool was_present = false;
+  {
+    std::lock_guard lock(m_mutex);
+    auto it = m_hashes.find(hash);
+    was_present = it != m_hashes.end() && it->second.present;
+  }
+  BS_TRY(auto saved, StoreMany({std::string(zonefile)}));
+  if (!saved[0]) return Fail(ErrorCode::NotFound, "no name operation announces zone file " + hash);
+  return !was_present;
+}
+
+AtlasStats AtlasNode::Stats() {
+  std::lock_guard lock(m_mutex);
+  if (m_resync_needed) {
+    if (auto st = ResyncLocked(nullptr); !st) spdlog::warn("atlas: cannot read the name index: {}", st.error().message);
+  }
+  AtlasStats s;
+  s.slots = m_slots.size();
+  s.hashes = m_hashes.size();
+  s.present = m_present;
+  s.missing = m_hashes.size() - m_present;
+  s.peers = m_peers.size();
+  return s;
+}
+
+// ---------------------------------------------------------------------------
+// Peers: health, admission, probing
+
+void AtlasNode::Record(const std::string& hostport, bool responded) {
+  std::lock_guard lock(m_mutex);
+  auto it = m_peers.find(hostport);
+  if (it == m_peers.end()) return;
+  auto now = Clock::now();
+  auto& w = it->second.window;
+  w.emplace_back(now, responded);
+  while (!w.empty() && now - w.front().first > m_settings.health_window) w.pop_front();
+  while (w.size() > 1000) w.pop_front();
+  if (responded) it->second.ever_ok = true;
+}
+
+double AtlasNode::HealthLocked(const Peer& p) const {
+  if (p.window.empty()) return 0;
+  std::size_t ok = 0;
+  for (const auto& e : p.window) ok += e.second ? 1 : 0;
+  return static_cast<double>(ok) / static_cast<double>(p.window.size());
+}
+
+bool AtlasNode::Admissible(const std::string& hostport) const {
+  if (hostport == m_settings.self || m_blacklist.count(hostport) || !IsValidHostPort(hostport)) return false;
+  auto b = m_banned.find(hostport);
+  return b == m_banned.end() || b->second <= Clock::now();
+}
+
+void AtlasNode::Enqueue(const std::vector<std::string>& candidates) {
+  std::lock_guard lock(m_mutex);
+  for (const auto& c : candidates) {
+    if (m_candidates.size() >= MAX_CANDIDATES) break;
+    if (!Admissible(c) || m_peers.count(c)) continue;
+    if (std::find(m_candidates.begin(), m_candidates.end(), c) != m_candidates.end()) continue;
+    m_candidates.push_back(c);
+  }
+}
+
+util::Status AtlasNode::CheckPeerInfo(const PeerInfo& info) {
+  if (info.stale) return Fail(ErrorCode::Unavailable, "peer says it is stale");
+  if (info.server_version.empty()) return Fail(ErrorCode::InvalidArgument, "peer has no server version");
+  if (info.network != m_settings.network)
+    return Fail(ErrorCode::InvalidArgument, "peer is on " + info.network + ", not " + m_settings.network);
+  // A peer at or below our height must agree with our consensus hash there.
+  BS_TRY(auto last, m_index.LastBlock());
+  if (last && info.last_block <= *last) {
+    BS_TRY(auto ours, m_index.ConsensusHashAt(info.last_block));
+    if (ours && *ours != info.consensus)
+      return Fail(ErrorCode::Conflict, "peer's consensus hash at block " + std::to_string(info.last_block) +
+                                           " differs from ours (another fork)");
+  }
+  return util::Ok();
+}
+
+bool AtlasNode::AdmitPeer(const std::string& hostport) {
+  std::string evict;
+  uint32_t slot = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_peers.count(hostport) || !Admissible(hostport)) return false;
+    if (m_peers.size() >= MAX_PEERS) return false;
+    std::string host = hostport.substr(0, hostport.rfind(':'));
+    std::string keyed = std::to_string(static_cast<uint32_t>(m_rng())) + host;
+    auto digest = crypto::Sha256(util::AsBytes(keyed));
+    slot = (static_cast<uint32_t>(digest[30]) << 8 | digest[31]) % MAX_PEERS;
+    auto occupied = m_peer_slots.find(slot);
+    if (occupied != m_peer_slots.end() && m_peers.count(occupied->second)) evict = occupied->second;
+  }
+  if (!evict.empty()) {
+    // The slot's holder keeps it while it answers.
+    auto client = PeerClient::Create(evict);
+    if (client && (*client)->GetInfo(m_settings.probe_timeout)) return false;
+  }
+  std::lock_guard lock(m_mutex);
+  if (!evict.empty() && !m_peers[evict].seed) m_peers.erase(evict);
+  Peer p;
+  p.slot = slot;
+  m_peers.emplace(hostport, std::move(p));
+  m_peer_slots[slot] = hostport;
+  spdlog::debug("atlas: added peer {}", hostport);
+  return true;
+}
+
+bool AtlasNode::ProbeCandidates() {
+  std::vector<std::string> batch;
+  {
+    std::lock_guard lock(m_mutex);
+    while (!m_candidates.empty() && batch.size() < PROBES_PER_STEP) {
+      batch.push_back(m_candidates.front());
+      m_candidates.pop_front();
+    }
+  }
+  if (batch.empty()) return false;
+  std::atomic<bool> added{false};
+  Parallel(batch, [&](const std::string& hp) {
+    auto client = PeerClient::Create(hp);
+    if (!client) return;
+    auto info = (*client)->GetInfo(m_settings.probe_timeout);
+    if (!info) {
+      spdlog::debug("atlas: candidate {} did not answer: {}", hp, info.error().message);
+      return;
+    }
+    if (auto ok = CheckPeerInfo(*info); !ok) {
+      spdlog::debug("atlas: candidate {} refused: {}", hp, ok.error().message);
+      return;
+    }
+    if (AdmitPeer(hp)) {
+      Record(hp, true);
+      added = true;
+    }
+  });
+  return added;
+}
+
+util::Result<std::vector<std::string>> AtlasNode::Neighbors(const std::string& hostport) {
+  std::string self;
+  {
+    std::lock_guard lock(m_mutex);
+    self = m_settings.self;
+  }
+  BS_TRY(auto client, PeerClient::Create(hostport));
+  auto list = client->ExchangePeers(self, m_settings.neighbors_timeout);
+  Record(hostport, list.has_value());
+  if (!list) return util::Unexpected(list.error());
+  Enqueue(*list);
+  std::vector<std::string> out;
+  std::lock_guard lock(m_mutex);
+  for (auto& n : *list) {
+    if (Admissible(n)) out.push_back(std::move(n));
+  }
+  return out;
+}
+
+// One step of MHRWDA (Lee, Xu and Eun 2012), as spec §1.6(a) step 2 describes.
+void AtlasNode::WalkStep() {
+  auto reset = [this] {
+    std::lock_guard lock(m_mutex);
+    m_walk_current.clear();
+    m_walk_previous.clear();
+    m_walk_neighbors.clear();
+  };
+  std::string current;
+  std::vector<std::string> neighbors;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_walk_current.empty() || !m_peers.count(m_walk_current)) {
+      if (m_peers.empty()) return;
+      auto it = m_peers.begin();
+      std::advance(it, static_cast<long>(m_rng() % m_peers.size()));
+      m_walk_current = it->first;
+      m_walk_previous.clear();
+      m_walk_neighbors.clear();
+    }
+    current = m_walk_current;
+    neighbors = m_walk_neighbors;
+  }
+  if (neighbors.empty()) {
+    auto got = Neighbors(current);
+    if (!got || got->empty()) return reset();
+    std::lock_guard lock(m_mutex);
+    m_walk_neighbors = *got;
+    return;
+  }
+  std::uniform_real_distribution<double> unit(0, 1);
+  std::string previous;
+  std::string next;
+  double u1 = 0, u2 = 0;
+  {
+    std::lock_guard lock(m_mutex);
+    next = neighbors[m_rng() % neighbors.size()];
+    previous = m_walk_previous;
+    u1 = unit(m_rng);
+    u2 = unit(m_rng);
+  }
+  auto next_neighbors = Neighbors(next);
+  if (!next_neighbors || next_neighbors->empty()) return reset();
+  double deg_c = static_cast<double>(neighbors.size());
+  double deg_n = static_cast<double>(next_neighbors->size());
+  std::string moved_to = current;
+  std::vector<std::string> moved_list = neighbors;
+  if (u1 < std::min(1.0, deg_c / deg_n)) {
+    moved_to = next;
+    moved_list = *next_neighbors;
+    if (next == previous && neighbors.size() > 1) {
+      // Delayed acceptance: try not to go straight back.
+      std::string alt;
+      {
+        std::lock_guard lock(m_mutex);
+        std::vector<std::string> others;
+        for (const auto& n : neighbors) {
+          if (n != next) others.push_back(n);
+        }
+        alt = others[m_rng() % others.size()];
+      }
+      auto alt_neighbors = Neighbors(alt);
+      if (!alt_neighbors || alt_neighbors->empty()) return reset();
+      double deg_a = static_cast<double>(alt_neighbors->size());
+      if (u2 < std::min(1.0, std::pow(deg_c / deg_a, 2))) {
+        moved_to = alt;
+        moved_list = *alt_neighbors;
+      }
+    }
+  } else {
+    auto refreshed = Neighbors(current);
+    if (!refreshed || refreshed->empty()) return reset();
+    moved_list = *refreshed;
+  }
+  std::lock_guard lock(m_mutex);
+  if (moved_to != current) m_walk_previous = current;
+  m_walk_current = moved_to;
+  m_walk_neighbors = moved_list;
+}
+
+// ---------------------------------------------------------------------------
+// Inventories, fetching and pushing
+
+bool AtlasNode::RefreshInventories() {
+  std::vector<std::string> due;
+  auto now = Clock::now();
+  {
+    std::lock_guard lock(m_mutex);
+    for (auto& [hp, p] : m_peers) {
+      if (!p.inventory_known || now - p.inventory_at >= m_settings.inventory_refresh) {
+        due.push_back(hp);
+        p.inventory_at = now;  // a failure also waits for the next refresh
+      }
+    }
+  }
+  if (due.empty()) return false;
+  Parallel(due, [&](const std::string& hp) {
+    auto client = PeerClient::Create(hp);
+    if (!client) return;
+    auto inv = (*client)->GetInventory(0, MAX_INVENTORY_REQUEST, m_settings.inventory_timeout);
+    Record(hp, inv.has_value());
+    if (!inv) {
+      spdlog::debug("atlas: inventory of {}: {}", hp, inv.error().message);
+      return;
+    }
+    std::lock_guard lock(m_mutex);
+    auto it = m_peers.find(hp);
+    if (it == m_peers.end()) return;
+    it->second.inventory = std::move(*inv);
+    it->second.inventory_known = true;
+  });
+  return true;
+}
+
+bool AtlasNode::FetchMissing() {
+  // Plan under the lock: each missing hash that some peer advertises goes to one
+  // peer, rarest hashes first, spread over the peers that have them.
+  std::map<std::string, std::vector<std::string>> plan;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_present == m_hashes.size()) return false;
+    struct Want {
+      std::size_t popularity;
+      uint64_t first_slot;
+      const std::string* hash;
+      std::vector<const std::string*> peers;
+    };
+    std::vector<const std::pair<const std::string, Peer>*> peers;
+    for (const auto& entry : m_peers) {
+      if (entry.second.inventory_known && !entry.second.inventory.empty()) peers.push_back(&entry);
+    }
+    if (peers.empty()) return false;
+    std::vector<Want> wants;
+    for (const auto& [hash, st] : m_hashes) {
+      if (st.present) continue;
+      Want w{0, st.slots.front(), &hash, {}};
+      for (const auto* p : peers) {
+        bool has = std::any_of(st.slots.begin(), st.slots.end(),
+                               [&](uint64_t i) { return TestBit(p->second.inventory, i); });
+        if (has) {
+          ++w.popularity;
+          w.peers.push_back(&p->first);
+        }
+      }
+      if (w.popularity > 0) wants.push_back(std::move(w));
+    }
+    if (wants.empty()) return false;
+    std::sort(wants.begin(), wants.end(), [](const Want& a, const Want& b) {
+      return a.popularity != b.popularity ? a.popularity < b.popularity : a.first_slot < b.first_slot;
+    });
+    for (const auto& w : wants) {
+      const std::string* best = nullptr;
+      double best_health = -1;
+      std::size_t best_load = SIZE_MAX;
+      for (const auto* hp : w.peers) {
+        std::size_t load = plan[*hp].size();
+        double health = HealthLocked(m_peers.at(*hp));
+        if (load >= m_settings.max_fetch_per_peer) continue;
+        if (load < best_load || (load == best_load && health > best_health)) {
+          best = hp;
+          best_load = load;
+          best_health = health;
+        }
+      }
+      if (best) plan[*best].push_back(*w.hash);
+    }
+  }
+  std::vector<std::string> targets;
+  for (const auto& [hp, hashes] : plan) {
+    if (!hashes.empty()) targets.push_back(hp);
+  }
+  if (targets.empty()) return false;
+  std::atomic<uint64_t> stored{0};
+  Parallel(targets, [&](const std::string& hp) {
+    auto client = PeerClient::Create(hp);
+    if (!client) return;
+    const auto& hashes = plan.at(hp);
+    for (std::size_t at = 0; at < hashes.size() && !m_stop; at += MAX_GET_ZONEFILES) {
+      std::vector<std::string> chunk(hashes.begin() + static_cast<long>(at),
+                                     hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
+      auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
+      Record(hp, got.has_value());
+      std::vector<std::string> files;
+      std::size_t bad = 0;
+      if (got) {
+        for (auto& [h, bytes] : got->files) files.push_back(std::move(bytes));
+        bad = got->bad;
+      } else {
+        spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
+      }
+      auto saved = StoreMany(files);
+      if (saved) stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
+      std::lock_guard lock(m_mutex);
+      auto it = m_peers.find(hp);
+      if (it == m_peers.end()) return;
+      // Whatever it did not deliver is not asked of it again before its next
+      // inventory refresh.
+      for (const auto& h : chunk) {
+        auto hs = m_hashes.find(h);
+        if (hs == m_hashes.end() || hs->second.present) continue;
+        for (uint64_t i : hs->second.slots) ClearBit(it->second.inventory, i);
+      }
+      if (bad > 0) {
+        spdlog::warn("atlas: peer {} sent {} zone file(s) that do not match their hashes", hp, bad);
+        it->second.bad_files += bad;
+        auto now = Clock::now();
+        for (std::size_t k = 0; k < bad; ++k) it->second.window.emplace_back(now, false);
+        if (HealthLocked(it->second) < MIN_PEER_HEALTH) {
+          spdlog::warn("atlas: dropping peer {}: it served altered zone files", hp);
+          m_banned[hp] = now + m_settings.ban_time;
+          m_peer_slots.erase(it->second.slot);
+          m_peers.erase(it);
+          return;
+        }
+      }
+      if (!got) return;
+    }
+  });
+  return stored > 0;
+}
+
+void AtlasNode::PushQueued() {
+  std::vector<std::string> queued;
+  std::vector<std::string> targets;
+  {
+    std::lock_guard lock(m_mutex);
+    if (m_push_queue.empty()) return;
+    queued.assign(m_push_queue.begin(), m_push_queue.end());
+    m_push_queue.clear();
+    for (const auto& [hp, p] : m_peers) {
+      if (p.ever_ok && HealthLocked(p) >= MIN_PEER_HEALTH) targets.push_back(hp);
+    }
+  }
+  Parallel(targets, [&](const std::string& hp) {
+    std::vector<std::string> lacking;
+    {
+      std::lock_guard lock(m_mutex);
+      auto it = m_peers.find(hp);
+      if (it == m_peers.end()) return;
+      for (const auto& h : queued) {
+        auto hs = m_hashes.find(h);
+        if (hs == m_hashes.end()) continue;
+        bool has = std::any_of(hs->second.slots.begin(), hs->second.slots.end(),
+                               [&](uint64_t i) { return TestBit(it->second.inventory, i); });
+        if (!has) lacking.push_back(h);
+      }
+    }
+    auto client = PeerClient::Create(hp);
+    if (!client) return;
+    for (std::size_t at = 0; at < lacking.size(); at += MAX_PUT_ZONEFILES) {
+      std::vector<std::string> hashes, files;
+      for (std::size_t k = at; k < std::min(lacking.size(), at + MAX_PUT_ZONEFILES); ++k) {
+        auto bytes = m_store.Get(lacking[k]);
+        if (bytes && *bytes) {
+          hashes.push_back(lacking[k]);
+          files.push_back(std::move(**bytes));
+        }
+      }
+      if (files.empty()) continue;
+      auto saved = (*client)->PutZonefiles(files, m_settings.push_timeout);
+      Record(hp, saved.has_value());
+      if (!saved) return;
+      std::lock_guard lock(m_mutex);
+      auto it = m_peers.find(hp);
+      if (it == m_peers.end()) return;
+      for (std::size_t k = 0; k < hashes.size(); ++k) {
+        auto hs = m_hashes.find(hashes[k]);
+        if (!(*saved)[k] || hs == m_hashes.end()) continue;
+        for (uint64_t i : hs->second.slots) SetBit(it->second.inventory, i);
+      }
+    }
+  });
+}
+
+void AtlasNode::CleanPeers() {
+  std::lock_guard lock(m_mutex);
+  auto now = Clock::now();
+  std::size_t removed = 0;
+  for (auto it = m_peers.begin(); it != m_peers.end() && removed < 10;) {
+    const Peer& p = it->second;
+    std::size_t ok = 0;
+    for (const auto& e : p.window) ok += e.second ? 1 : 0;
+    bool unhealthy = !p.seed && p.window.size() >= MIN_RESPONSES_TO_JUDGE && HealthLocked(p) < MIN_PEER_HEALTH;
+    bool dead = !p.seed && !p.window.empty() && ok == 0 && p.window.size() >= 3;
+    if (unhealthy || dead) {
+      spdlog::debug("atlas: removing unhealthy peer {}", it->first);
+      m_peer_slots.erase(p.slot);
+      it = m_peers.erase(it);
+      ++removed;
+    } else {
+      ++it;
+    }
+  }
+  for (auto it = m_banned.begin(); it != m_banned.end();) {
+    it = it->second <= now ? m_banned.erase(it) : std::next(it);
+  }
+}
+
+void AtlasNode::Parallel(const std::vector<std::string>& items, const std::function<void(const std::string&)>& fn) {
+  std::atomic<std::size_t> next{0};
+  std::size_t n = std::min(items.size(), std::max<std::size_t>(1, m_settings.max_parallel));
+  auto worker = [&] {
+    for (std::size_t i = next++; i < items.size(); i = next++) {
+      if (m_stop) return;
+      fn(items[i]);
+    }
+  };
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < n; ++t) threads.emplace_back(worker);
+  worker();
+  for (auto& t : threads) t.join();
+}
+
+void AtlasNode::Run() {
+  while (!m_stop) {
+    bool resync = false;
+    {
+      std::lock_guard lock(m_mutex);
+      resync = m_resync_needed;
+    }
+    if (resync) {
+      if (auto st = Resync(nullptr); !st) spdlog::warn("atlas: cannot read the name index: {}", st.error().message);
+    }
+    bool progress = ProbeCandidates();
+    auto now = Clock::now();
+    if (now >= m_next_walk) {
+      WalkStep();
+      m_next_walk = now + m_settings.work_interval;
+    }
+    RefreshInventories();
+    PushQueued();
+    progress = FetchMissing() || progress;
+    if (now >= m_next_clean) {
+      CleanPeers();
+      m_next_clean = now + m_settings.peer_clean_interval;
+    }
+    if (progress || m_stop) continue;
+    std::unique_lock lock(m_wake_mutex);
+    m_wake.wait_for(lock, m_settings.work_interval, [this] { return m_woken; });
+    m_woken = false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The server side of the peer protocol
+
+net::Response AtlasNode::Handle(const net::Request& req) {
+  const std::string& path = req.path;
+  if (req.body.size() > MAX_REQUEST_BYTES) return Error(413, "Request too large");
+  auto body_json = [&]() -> std::optional<json> {
+    json doc = json::parse(req.body, nullptr, false);
+    if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
+    return doc;
+  };
+  if (req.method == "GET" && path == "/v1/atlas/ping") {
+    return net::Response::Json(200, {{"status", "alive"}, {"version", m_settings.version}});
+  }
+  if (req.method == "GET" && path == "/v1/atlas/info") {
+    auto last = m_index.LastBlock();
+    if (!last) return Error(503, "Cannot read the name database");
+    std::optional<std::string> consensus;
+    if (*last) {
+      auto ch = m_index.ConsensusHashAt(**last);
+      if (ch) consensus = *ch;
+    }
+    auto st = Stats();
+    return net::Response::Json(200, {{"status", true},
+                                     {"server_alive", true},
+                                     {"server_version", m_settings.version},
+                                     {"network", m_settings.network},
+                                     {"testnet", m_settings.network != "mainnet"},
+                                     {"last_block_processed", *last ? **last : 0},
+                                     {"last_block_seen", *last ? **last : 0},
+                                     {"consensus", consensus ? json(*consensus) : json(nullptr)},
+                                     {"zonefile_count", st.slots},
+                                     {"zonefiles_present", st.present},
+                                     {"zonefiles_missing", st.missing}});
+  }
+  if (req.method == "GET" && path == "/v1/atlas/inventory") {
+    auto number = [&](const char* key, uint64_t fallback) -> std::optional<uint64_t> {
+      auto it = req.query.find(key);
+      if (it == req.query.end()) return fallback;
+      const std::string& s = it->second;
+      if (s.empty() || s.size() > 12 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return std::nullopt;
+      return std::stoull(s);
+    };
+    auto offset = number("offset", 0);
+    auto length = number("length", MAX_INVENTORY_REQUEST);
+    if (!offset || !length || *length > MAX_INVENTORY_REQUEST)
+      return Error(400, "offset and length must be byte counts, length at most " +
+                            std::to_string(MAX_INVENTORY_REQUEST));
+    Inventory slice;
+    {
+      std::lock_guard lock(m_mutex);
+      if (*offset < m_inventory.size()) {
+        auto end = std::min<uint64_t>(m_inventory.size(), *offset + *length);
+        slice.assign(m_inventory.begin() + static_cast<long>(*offset), m_inventory.begin() + static_cast<long>(end));
+      }
+    }
+    return net::Response::Json(200, {{"status", true}, {"inv", util::EncodeBase64(slice)}});
+  }
+  if (req.method == "POST" && path == "/v1/atlas/peers") {
+    auto doc = body_json();
+    if (!doc) return Error(400, "Invalid JSON body");
+    // The caller is who the socket says, on the port it names; only a loopback
+    // caller may name another host (nodes share a machine only in tests).
+    std::string caller;
+    if (doc->contains("my_hostport") && (*doc)["my_hostport"].is_string()) {
+      std::string named = (*doc)["my_hostport"].get<std::string>();
+      if (!IsValidHostPort(named)) return Error(400, "my_hostport must be host:port");
+      if (IsLoopback(req.remote_ip) || req.remote_ip.empty()) {
+        caller = named;
+      } else {
+        std::string ip = req.remote_ip.find(':') != std::string::npos ? "[" + req.remote_ip + "]" : req.remote_ip;
+        caller = ip + ":" + PortOf(named);
+        if (!IsValidHostPort(caller)) caller.clear();
+      }
+    }
+    if (!caller.empty()) Enqueue({caller});
+    json peers = json::array();
+    {
+      std::lock_guard lock(m_mutex);
+      std::vector<std::string> healthy;
+      for (const auto& [hp, p] : m_peers) {
+        if (hp != caller && p.ever_ok && HealthLocked(p) >= MIN_PEER_HEALTH && Admissible(hp)) healthy.push_back(hp);
+      }
+      std::shuffle(healthy.begin(), healthy.end(), m_rng);
+      if (healthy.size() > MAX_NEIGHBORS) healthy.resize(MAX_NEIGHBORS);
+      for (auto& h : healthy) peers.push_back(std::move(h));
+    }
+    return net::Response::Json(200, {{"status", true}, {"peers", peers}});
+  }
+  if (req.method == "POST" && path == "/v1/atlas/zonefiles") {
+    auto doc = body_json();
+    if (!doc || !doc->contains("zonefile_hashes") || !(*doc)["zonefile_hashes"].is_array())
+      return Error(400, "Expected {\"zonefile_hashes\": [...]}");
+    const json& hashes = (*doc)["zonefile_hashes"];
+    if (hashes.size() > MAX_GET_ZONEFILES)
+      return Error(400, "At most " + std::to_string(MAX_GET_ZONEFILES) + " zone files per request");
+    json files = json::object();
+    for (const auto& h : hashes) {
+      if (!h.is_string() || !IsHex40(h.get<std::string>())) return Error(400, "Invalid zone file hash");
+      auto bytes = m_store.Get(h.get<std::string>());
+      if (!bytes) return Error(503, "Cannot read the zone file store");
+      if (*bytes) files[h.get<std::string>()] = util::EncodeBase64(util::AsBytes(**bytes));
+    }
+    return net::Response::Json(200, {{"status", true}, {"zonefiles", files}});
+  }
+  if (req.method == "POST" && path == "/v1/atlas/zonefiles/put") {
+    auto doc = body_json();
+    if (!doc || !doc->contains("zonefile_datas") || !(*doc)["zonefile_datas"].is_array())
+      return Error(400, "Expected {\"zonefile_datas\": [...]}");
+    const json& datas = (*doc)["zonefile_datas"];
+    if (datas.size() > MAX_PUT_ZONEFILES)
+      return Error(400, "At most " + std::to_string(MAX_PUT_ZONEFILES) + " zone files per request");
+    std::vector<std::string> files;
+    for (const auto& d : datas) {
+      if (!d.is_string() || d.get_ref<const std::string&>().size() > (4 * MAX_ZONEFILE_BYTES) / 3 + 3)
+        return Error(400, "Zone file data must be base64 of at most " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
+      auto raw = util::DecodeBase64(d.get<std::string>());
+      if (!raw || raw->size() > MAX_ZONEFILE_BYTES) return Error(400, "Invalid zone file data");
+      files.emplace_back(raw->begin(), raw->end());
+    }
+    auto saved = StoreMany(files);
+    if (!saved) return Error(503, "Cannot write the zone file store");
+    json out = json::array();
+    for (bool s : *saved) out.push_back(s ? 1 : 0);
+    return net::Response::Json(200, {{"status", true}, {"saved", out}});
+  }
+  if (req.method == "GET" && path == "/v1/atlas/neighbors") {
+    json peers = json::array();
+    std::lock_guard lock(m_mutex);
+    for (const auto& [hp, p] : m_peers) {
+      uint64_t advertised = 0;
+      for (uint8_t b : p.inventory) advertised += static_cast<uint64_t>(std::popcount(b));
+      peers.push_back({{"hostport", hp},
+                       {"health", HealthLocked(p)},
+                       {"seed", p.seed},
+                       {"responses", p.window.size()},
+                       {"bad_zonefiles", p.bad_files},
+                       {"inventory_bits", advertised}});
+    }
+    json banned = json::array();
+    for (const auto& [hp, until] : m_banned) banned.push_back(hp);
+    return net::Response::Json(200, {{"status", true}, {"self", m_settings.self}, {"peers", peers}, {"banned", banned}});
+  }
+  return Error(404, "No such Atlas method");
+}
+
+}  // namespace blockstack::atlas

@@ -1,0 +1,280 @@
+// Atlas on loopback: five blockstackd nodes follow one bcoin regtest chain, each
+// seeded with only the node started before it. 200 names are registered (preorder
+// + register, built by our CLI) and each zone file is published to one random node;
+// every node must end up with all of them. A sixth node started later syncs them
+// all; a peer serving altered zone files is found out and nothing wrong is stored;
+// with two nodes killed, the rest still replicate.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+
+import { BcoinNode, binDir, cliJson, freePort, startProcess, stopProcess, tempDir, waitFor } from './harness.mjs';
+
+const NAMES = 200;
+let btc;
+const nodes = [];
+const wallets = {};
+
+const hash160 = (buf) => createHash('ripemd160').update(createHash('sha256').update(buf).digest()).digest('hex');
+const zonefileOf = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp\tIN\tURI\t10\t1\t"https://example.org/${name}.json"\n\n`;
+
+async function getJson(url, init) {
+  const res = await fetch(url, init);
+  return { status: res.status, body: await res.json() };
+}
+
+async function startNode(seed) {
+  const dataDir = tempDir('atlas-node');
+  const args = ['--network', 'regtest', '--bitcoind', btc.url, '--first-block', String(wallets.first),
+    '--data-dir', dataDir, '--poll-seconds', '0.1', '--api', '127.0.0.1:0'];
+  if (seed) args.push('--atlas-peers', seed.hostport);
+  const proc = startProcess(path.join(binDir, 'blockstackd'), args);
+  const url = await waitFor(() => {
+    if (proc.exitCode !== null) throw new Error(`blockstackd exited ${proc.exitCode}: ${proc.output}`);
+    return proc.output.match(/REST API listening on (http:\/\/[0-9.:]+)/)?.[1];
+  }, { what: 'blockstackd to listen' });
+  const node = { proc, url, hostport: url.replace('http://', ''), dataDir };
+  nodes.push(node);
+  return node;
+}
+
+async function info(node) { return (await getJson(`${node.url}/v1/info`)).body; }
+
+async function synced(list, height) {
+  for (const n of list) {
+    await waitFor(async () => (await info(n)).last_block_processed === height,
+      { timeoutMs: 120000, intervalMs: 100, what: `${n.hostport} to index block ${height}` });
+  }
+}
+
+async function wallet(name) {
+  const key = await cliJson(['keys', 'generate']);
+  wallets[name] = { name, wif: key.wif.regtest, address: key.address.regtest, utxos: [] };
+  return wallets[name];
+}
+
+// Builds, signs and broadcasts with our CLI, spending the wallet's last change.
+async function send(w, { data, outputs = [], changeIndex } = {}) {
+  const utxo = w.utxos.shift();
+  const args = ['--network', 'regtest', '--bitcoind', btc.url, 'tx', 'build', '--broadcast', '--key', w.wif,
+    '--utxo', `${utxo.txid}:${utxo.vout}:${utxo.value}`, '--fee', '20000'];
+  if (data) args.push('--data', data);
+  for (const o of outputs) args.push('--output', o);
+  if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
+  const r = await cliJson(args);
+  w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
+  return r;
+}
+
+async function payload(...args) { return (await cliJson(['--network', 'regtest', 'payload', ...args])).payload; }
+
+async function mine(n = 1) {
+  await btc.mine(n, wallets.miner.address);
+  return btc.rpc('getblockcount');
+}
+
+async function consensus(node) { return (await info(node)).consensus; }
+
+// Sends one transaction per item (chained from one wallet), mining a block every
+// 20 so no unconfirmed chain grows past bcoin's ancestor limit.
+async function sendAll(items, build) {
+  for (let i = 0; i < items.length; i++) {
+    const r = await build(items[i]);
+    if ((i + 1) % 20 === 0 || i === items.length - 1) {
+      await btc.inMempool(r.txid);
+      await mine();
+    }
+  }
+  return btc.rpc('getblockcount');
+}
+
+// Preorders and registers names, each with the hash of its zone file, to owners
+// that each stay under the 25-names-per-address limit.
+async function register(names, node) {
+  const reg = wallets.registrant;
+  const ch = await consensus(node);
+  const owners = [];
+  for (let i = 0; i < names.length; i += 20) owners.push((await cliJson(['keys', 'generate'])).address.regtest);
+  const ownerOf = (i) => owners[Math.floor(i / 20)];
+  await sendAll(names.map((n, i) => [n, i]), async ([name, i]) => send(reg, {
+    data: await payload('name-preorder', name, '--key', reg.wif, '--owner', ownerOf(i), '--consensus-hash', ch),
+    outputs: ['burn:1000000'], changeIndex: 1 }));
+  return sendAll(names.map((n, i) => [n, i]), async ([name, i]) => send(reg, {
+    data: await payload('name-register', name, '--zonefile-hash', hash160(Buffer.from(zonefileOf(name)))),
+    outputs: [`${ownerOf(i)}:5500`] }));
+}
+
+async function publish(node, name) {
+  const r = await getJson(`${node.url}/v1/zonefile`, { method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ zonefile: zonefileOf(name) }) });
+  assert.equal(r.status, 200, `POST /v1/zonefile for ${name} to ${node.hostport}: ${JSON.stringify(r.body)}`);
+}
+
+async function allHave(list, count, what) {
+  await waitFor(async () => {
+    for (const n of list) {
+      const i = await info(n);
+      if (i.zonefiles_present !== count || i.zonefiles_missing !== 0) return false;
+    }
+    return true;
+  }, { timeoutMs: 120000, intervalMs: 250, what });
+}
+
+before(async () => {
+  btc = await new BcoinNode().start();
+  const miner = await wallet('miner');
+  await wallet('creator');
+  await wallet('registrant');
+  await btc.mine(102, miner.address);
+  for (let h = 1; h <= 2; h++) {
+    const block = await cliJson(['--bitcoind', btc.url, 'chain', 'block', String(h)]);
+    const cb = block.tx[0];
+    const vout = cb.outputs.findIndex((o) => o.type === 'p2pkh');
+    miner.utxos.push({ txid: cb.txid, vout, value: cb.outputs[vout].value });
+  }
+  for (const n of ['creator', 'registrant']) {
+    const r = await send(miner, { outputs: [`${wallets[n].address}:4000000000`] });
+    wallets[n].utxos.push({ txid: r.txid, vout: 0, value: 4000000000 });
+    await btc.inMempool(r.txid);
+  }
+  wallets.first = await mine();
+});
+
+after(async () => {
+  for (const n of nodes) await stopProcess(n.proc);
+  await btc?.stop();
+});
+
+test('zone files replicate across five nodes, a late sixth, a liar and two failures', { timeout: 900000 }, async () => {
+  // Five nodes in a chain of seeds: node i knows only node i-1.
+  for (let i = 0; i < 5; i++) await startNode(nodes[i - 1]);
+  await synced(nodes, wallets.first);
+
+  // The namespace, then 200 names registered with zone-file hashes.
+  const { creator } = wallets;
+  await send(creator, { data: await payload('namespace-preorder', 'atlas', '--key', creator.wif, '--consensus-hash',
+    await consensus(nodes[0])), outputs: ['burn:400000000'], changeIndex: 1 });
+  await mine();
+  await send(creator, { data: await payload('namespace-reveal', 'atlas', '--lifetime', '1000', '--coeff', '1',
+    '--base', '2', '--buckets', '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1', '--nonalpha-discount', '1',
+    '--no-vowel-discount', '1'), outputs: [`${creator.address}:5500`] });
+  await mine();
+  const ready = await send(creator, { data: await payload('namespace-ready', 'atlas') });
+  await btc.inMempool(ready.txid);
+  let height = await mine();
+  await synced(nodes, height);
+  const names = Array.from({ length: NAMES }, (_, i) => `n${String(i).padStart(3, '0')}.atlas`);
+  height = await register(names, nodes[0]);
+  await synced(nodes, height);
+  for (const n of nodes) {
+    const i = await info(n);
+    assert.equal(i.zonefiles_missing, NAMES, `${n.hostport} knows the ${NAMES} announced hashes`);
+  }
+
+  // Each zone file goes to one random node only.
+  for (const name of names) await publish(nodes[Math.floor(Math.random() * nodes.length)], name);
+  await allHave(nodes, NAMES, `all ${NAMES} zone files on all five nodes`);
+  for (const n of nodes) {
+    for (const name of names.filter((_, i) => i % 10 === 0)) {
+      const r = await getJson(`${n.url}/v1/names/${name}`);
+      assert.equal(r.body.zonefile, zonefileOf(name), `${name} on ${n.hostport}`);
+    }
+  }
+  // Discovery: every node found more than its one seed.
+  for (const n of nodes) {
+    await waitFor(async () => (await getJson(`${n.url}/v1/atlas/neighbors`)).body.peers.length >= 3,
+      { timeoutMs: 30000, intervalMs: 250, what: `${n.hostport} to discover peers beyond its seed` });
+  }
+
+  // A sixth node, started now, syncs everything from one seed.
+  const late = await startNode(nodes[4]);
+  await synced([late], height);
+  await allHave([late], NAMES, 'the late node to sync every zone file');
+
+  // A liar: advertises every slot and serves altered zone files.
+  const more = Array.from({ length: 10 }, (_, i) => `liar${i}.atlas`);
+  height = await register(more, nodes[0]);
+  await synced(nodes, height);
+  const victim = nodes[2];
+  const truth = (await getJson(`${victim.url}/v1/atlas/info`)).body;
+  const liarPort = await freePort();
+  let servedLies = 0;
+  const liar = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const reply = (obj) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
+      if (req.url.startsWith('/v1/atlas/info')) return reply({ ...truth, status: true });
+      if (req.url.startsWith('/v1/atlas/inventory')) {
+        return reply({ status: true, inv: Buffer.alloc(Math.ceil((NAMES + more.length) / 8), 0xff).toString('base64') });
+      }
+      if (req.url.startsWith('/v1/atlas/peers')) return reply({ status: true, peers: [] });
+      if (req.url === '/v1/atlas/zonefiles') {
+        const files = {};
+        for (const h of JSON.parse(body).zonefile_hashes) {
+          files[h] = Buffer.from(`$ORIGIN evil.atlas\n; pretending to be ${h}\n`).toString('base64');
+          servedLies++;
+        }
+        return reply({ status: true, zonefiles: files });
+      }
+      res.writeHead(404); res.end('{}');
+    });
+  });
+  await new Promise((r) => liar.listen(liarPort, '127.0.0.1', r));
+  const liarHost = `127.0.0.1:${liarPort}`;
+  try {
+    await getJson(`${victim.url}/v1/atlas/peers`, { method: 'POST', body: JSON.stringify({ my_hostport: liarHost }) });
+    await waitFor(async () => {
+      const nb = (await getJson(`${victim.url}/v1/atlas/neighbors`)).body;
+      return servedLies > 0 && nb.banned.includes(liarHost) && !nb.peers.some((p) => p.hostport === liarHost);
+    }, { timeoutMs: 60000, intervalMs: 250, what: 'the victim to drop the lying peer' });
+  } finally {
+    liar.close();
+  }
+  for (const n of nodes) {
+    const i = await info(n);
+    assert.equal(i.zonefiles_present, NAMES, `${n.hostport} stored nothing from the liar`);
+    const h = hash160(Buffer.from(zonefileOf(more[0])));
+    assert.equal((await getJson(`${n.url}/v1/zonefiles/${h}`)).status, 404);
+  }
+  for (const name of more) await publish(nodes[3], name);
+  await allHave(nodes, NAMES + more.length, 'the real zone files to replace nothing and spread everywhere');
+
+  // Two nodes die (the middle of the seed chain); the rest still replicate.
+  await stopProcess(nodes[1].proc);
+  await stopProcess(nodes[2].proc);
+  const alive = [nodes[0], nodes[3], nodes[4], late];
+  const after2 = Array.from({ length: 10 }, (_, i) => `after${i}.atlas`);
+  height = await register(after2, nodes[0]);
+  await synced(alive, height);
+  for (const name of after2) await publish(alive[Math.floor(Math.random() * alive.length)], name);
+  await allHave(alive, NAMES + more.length + after2.length, 'replication among the survivors');
+});
+
+test('hostile peers get errors, not a stalled node', async () => {
+  const n = nodes.find((x) => x.proc.exitCode === null);
+  const post = (p, body, headers = { 'content-type': 'application/json' }) =>
+    fetch(`${n.url}${p}`, { method: 'POST', headers, body });
+  assert.equal((await post('/v1/atlas/zonefiles', 'garbage')).status, 400);
+  assert.equal((await post('/v1/atlas/zonefiles', JSON.stringify({ zonefile_hashes: Array(101).fill('00'.repeat(20)) }))).status, 400);
+  assert.equal((await post('/v1/atlas/zonefiles', JSON.stringify({ zonefile_hashes: ['../../etc/passwd'] }))).status, 400);
+  assert.equal((await post('/v1/atlas/zonefiles/put', JSON.stringify({ zonefile_datas: Array(6).fill('AA==') }))).status, 400);
+  const unknown = await post('/v1/atlas/zonefiles/put', JSON.stringify({ zonefile_datas: [Buffer.from('not announced').toString('base64')] }));
+  assert.deepEqual((await unknown.json()).saved, [0]);
+  const big = await post('/v1/atlas/zonefiles/put', JSON.stringify({ zonefile_datas: [Buffer.alloc(40961, 65).toString('base64')] }));
+  assert.equal(big.status, 400);
+  // Over the body limit: a 413, or the connection closed while still sending.
+  const huge = await post('/v1/atlas/peers', 'x'.repeat(600 * 1024)).then((r) => r.status, () => 'closed');
+  assert.ok([413, 'closed'].includes(huge), `oversized body: ${huge}`);
+  assert.equal((await fetch(`${n.url}/v1/atlas/inventory?offset=0&length=999999999`)).status, 400);
+  assert.equal((await fetch(`${n.url}/v1/atlas/inventory?offset=-1`)).status, 400);
+  const past = await (await fetch(`${n.url}/v1/atlas/inventory?offset=99999999&length=10`)).json();
+  assert.equal(past.inv, '');
+  assert.equal((await post('/v1/atlas/peers', JSON.stringify({ my_hostport: 'no-port' }))).status, 400);
+  // An endless list of peers offered to it is capped; the node still answers.
+  const many = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.1:6270`);
+  assert.equal((await post('/v1/atlas/peers', JSON.stringify({ my_hostport: '127.0.0.1:19', peers: many }))).status, 200);
+  assert.equal((await fetch(`${n.url}/v1/info`)).status, 200);
+});
