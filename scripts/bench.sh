@@ -7,3 +7,4 @@ build/release/bench/parse_bench "${PARSE_BENCH_BLOCKS:-10000}"
 bench/index_bench.sh
 bench/gaia_bench.sh
 bench/api_bench.sh
+bench/atlas_bench.sh

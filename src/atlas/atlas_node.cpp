@@ -828,13 +828,24 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     const json& hashes = (*doc)["zonefile_hashes"];
     if (hashes.size() > MAX_GET_ZONEFILES)
       return Error(400, "At most " + std::to_string(MAX_GET_ZONEFILES) + " zone files per request");
-    json files = json::object();
     for (const auto& h : hashes) {
       if (!h.is_string() || !IsHex40(h.get<std::string>())) return Error(400, "Invalid zone file hash");
+    }
+    // Binary frames when the caller asks for them (doc/atlas.md), JSON otherwise.
+    bool binary = req.Header("accept") == ZONEFILE_FRAMES_TYPE;
+    json files = json::object();
+    std::string frames;
+    for (const auto& h : hashes) {
       auto bytes = m_store.Get(h.get<std::string>());
       if (!bytes) return Error(503, "Cannot read the zone file store");
-      if (*bytes) files[h.get<std::string>()] = util::EncodeBase64(util::AsBytes(**bytes));
+      if (!*bytes) continue;
+      if (binary) {
+        AppendZonefileFrame(frames, h.get<std::string>(), **bytes);
+      } else {
+        files[h.get<std::string>()] = util::EncodeBase64(util::AsBytes(**bytes));
+      }
     }
+    if (binary) return net::Response::Text(200, std::move(frames), ZONEFILE_FRAMES_TYPE);
     return net::Response::Json(200, {{"status", true}, {"zonefiles", files}});
   }
   if (req.method == "POST" && path == "/v1/atlas/zonefiles/put") {

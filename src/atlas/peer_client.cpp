@@ -26,6 +26,14 @@ bool IsValidHostPort(std::string_view hp) {
   return std::stoul(std::string(port)) <= 65535;
 }
 
+void AppendZonefileFrame(std::string& out, const std::string& hash_hex, std::string_view bytes) {
+  auto raw = util::FromHex(hash_hex);
+  out.append(raw->begin(), raw->end());
+  uint32_t n = static_cast<uint32_t>(bytes.size());
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
+  out.append(bytes);
+}
+
 util::Result<std::unique_ptr<PeerClient>> PeerClient::Create(const std::string& hostport) {
   if (!IsValidHostPort(hostport)) return Fail(ErrorCode::InvalidArgument, "bad peer address '" + hostport + "'");
   net::HttpClientOptions opts;
@@ -101,27 +109,31 @@ util::Result<FetchedZonefiles> PeerClient::GetZonefiles(const std::vector<std::s
                                                         std::chrono::milliseconds timeout) {
   if (hashes.size() > MAX_GET_ZONEFILES)
     return Fail(ErrorCode::InvalidArgument, "at most " + std::to_string(MAX_GET_ZONEFILES) + " hashes per call");
-  BS_TRY(json doc, Call("POST", "/v1/atlas/zonefiles", json{{"zonefile_hashes", hashes}}.dump(), timeout));
-  if (!doc.contains("zonefiles") || !doc["zonefiles"].is_object())
-    return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent no zone files object");
+  m_http->SetTimeout(timeout);
+  net::HeaderList headers = {{"Content-Type", "application/json"}, {"Accept", ZONEFILE_FRAMES_TYPE}};
+  BS_TRY(auto res, m_http->Send("POST", "/v1/atlas/zonefiles", headers, json{{"zonefile_hashes", hashes}}.dump()));
+  if (res.status != 200 || res.Header("content-type") != ZONEFILE_FRAMES_TYPE) {
+    return Fail(ErrorCode::Unavailable, "peer " + m_hostport + " answered a zone-file request with HTTP " +
+                                            std::to_string(res.status) + " " + res.body.substr(0, 200));
+  }
   FetchedZonefiles out;
-  for (const auto& [hash, value] : doc["zonefiles"].items()) {
+  std::string_view body = res.body;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    if (body.size() - at < 24) return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent a truncated frame");
+    std::string hash = util::ToHex(util::ByteView(reinterpret_cast<const uint8_t*>(body.data() + at), 20));
+    uint32_t n = 0;
+    for (int k = 0; k < 4; ++k) n = (n << 8) | static_cast<uint8_t>(body[at + 20 + static_cast<std::size_t>(k)]);
+    at += 24;
+    if (n > body.size() - at) return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent a truncated frame");
+    std::string_view bytes = body.substr(at, n);
+    at += n;
     bool asked = std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
-    if (!asked || !value.is_string() || value.get_ref<const std::string&>().size() > (4 * MAX_ZONEFILE_BYTES) / 3 + 3) {
+    if (!asked || n > MAX_ZONEFILE_BYTES || out.files.count(hash) || ZonefileHash(bytes) != hash) {
       ++out.bad;
       continue;
     }
-    auto raw = util::DecodeBase64(value.get<std::string>());
-    if (!raw || raw->size() > MAX_ZONEFILE_BYTES) {
-      ++out.bad;
-      continue;
-    }
-    std::string bytes(raw->begin(), raw->end());
-    if (ZonefileHash(bytes) != hash) {
-      ++out.bad;
-      continue;
-    }
-    out.files.emplace(hash, std::move(bytes));
+    out.files.emplace(hash, std::string(bytes));
   }
   return out;
 }

@@ -26,6 +26,11 @@ inline constexpr std::size_t MAX_NEIGHBORS = 80;               // peers per exch
 inline constexpr std::size_t MAX_REQUEST_BYTES = 512 * 1024;   // request bodies
 inline constexpr std::size_t MAX_RESPONSE_BYTES = 6144000;     // 40960 x 150
 
+// The binary answer to a zone-file request: for each file, its 20-byte hash, its
+// length as 4 bytes big-endian, then its bytes. Asked for with this Accept type.
+inline constexpr const char* ZONEFILE_FRAMES_TYPE = "application/x-blockstack-zonefiles";
+void AppendZonefileFrame(std::string& out, const std::string& hash_hex, std::string_view bytes);
+
 struct PeerInfo {
   std::string server_version;
   std::string network;

@@ -30,7 +30,9 @@ const std::string& Request::Header(const std::string& lowercase_name) const {
 Response Response::Json(unsigned status, const nlohmann::json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump();
+  // Strings from the chain or peers (zone files) need not be UTF-8: invalid bytes
+  // become U+FFFD rather than failing the answer.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   r.headers.emplace_back("Content-Type", "application/json");
   return r;
 }

@@ -212,12 +212,17 @@ test('zone files replicate across five nodes, a late sixth, a liar and two failu
       }
       if (req.url.startsWith('/v1/atlas/peers')) return reply({ status: true, peers: [] });
       if (req.url === '/v1/atlas/zonefiles') {
-        const files = {};
+        // Frames of hash, length and bytes (doc/atlas.md), every one a lie.
+        const frames = [];
         for (const h of JSON.parse(body).zonefile_hashes) {
-          files[h] = Buffer.from(`$ORIGIN evil.atlas\n; pretending to be ${h}\n`).toString('base64');
+          const lie = Buffer.from(`$ORIGIN evil.atlas\n; pretending to be ${h}\n`);
+          const len = Buffer.alloc(4);
+          len.writeUInt32BE(lie.length);
+          frames.push(Buffer.from(h, 'hex'), len, lie);
           servedLies++;
         }
-        return reply({ status: true, zonefiles: files });
+        res.writeHead(200, { 'content-type': req.headers.accept });
+        return res.end(Buffer.concat(frames));
       }
       res.writeHead(404); res.end('{}');
     });
