@@ -7,7 +7,7 @@ namespace blockstack::atlas {
 std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(util::AsBytes(zonefile)).Hex(); }
 
 util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path) {
-  BS_TRY(auto db, bns::db::Sqlite::Open(path, false));
+  BS_TRY(auto db, db::Sqlite::Open(path, false));
   BS_CHECK_OK(db.Exec("CREATE TABLE IF NOT EXISTS zonefiles(hash TEXT PRIMARY KEY, data BLOB NOT NULL)"));
   return std::unique_ptr<ZonefileStore>(new ZonefileStore(path, std::move(db)));
 }
@@ -63,7 +63,7 @@ util::Result<std::vector<std::string>> ZonefileStore::Hashes() {
 }
 
 util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
-  std::optional<bns::db::Sqlite> reader;
+  std::optional<db::Sqlite> reader;
   {
     std::lock_guard lock(m_readers_mutex);
     if (!m_readers.empty()) {
@@ -72,7 +72,7 @@ util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view has
     }
   }
   if (!reader) {
-    BS_TRY(auto opened, bns::db::Sqlite::Open(m_path, /*read_only=*/true));
+    BS_TRY(auto opened, db::Sqlite::Open(m_path, /*read_only=*/true));
     reader.emplace(std::move(opened));
   }
   std::optional<std::string> out;

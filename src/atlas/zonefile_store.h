@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include <bns/db/sqlite.h>
+#include <db/sqlite.h>
 #include <util/result.h>
 #include <zonefile/zonefile.h>
 
@@ -41,13 +41,13 @@ class ZonefileStore {
   util::Result<uint64_t> Count();
 
  private:
-  ZonefileStore(std::string path, bns::db::Sqlite db) : m_path(std::move(path)), m_db(std::move(db)) {}
+  ZonefileStore(std::string path, db::Sqlite db) : m_path(std::move(path)), m_db(std::move(db)) {}
   std::string m_path;
   std::mutex m_mutex;  // guards m_db (writes and counts)
-  bns::db::Sqlite m_db;
+  db::Sqlite m_db;
   // Read-only connections for Get, so readers on many threads do not queue.
   std::mutex m_readers_mutex;
-  std::vector<bns::db::Sqlite> m_readers;
+  std::vector<db::Sqlite> m_readers;
 };
 
 }  // namespace blockstack::atlas

@@ -18,12 +18,16 @@
 #include <string>
 #include <vector>
 
-#include <bns/db/sqlite.h>
+#include <db/sqlite.h>
 #include <bns/ops/op.h>
 #include <bns/state_view.h>
 #include <interfaces/zonefile_index.h>
 
 namespace blockstack::bns::db {
+
+// The SQLite layer is shared with the zone-file store (src/db).
+using blockstack::db::Sqlite;
+using blockstack::db::Statement;
 
 struct OpRow {
   uint32_t block_id = 0;

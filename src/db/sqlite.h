@@ -13,7 +13,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace blockstack::bns::db {
+namespace blockstack::db {
 
 class Statement;
 
@@ -72,4 +72,4 @@ class Statement {
   sqlite3_stmt* m_stmt;
 };
 
-}  // namespace blockstack::bns::db
+}  // namespace blockstack::db

@@ -1,11 +1,11 @@
-#include <bns/db/sqlite.h>
+#include <db/sqlite.h>
 
 #include <sqlite3.h>
 
 #include <memory>
 #include <unordered_map>
 
-namespace blockstack::bns::db {
+namespace blockstack::db {
 
 using util::ErrorCode;
 using util::Fail;
@@ -154,4 +154,4 @@ std::optional<std::string> Statement::OptText(int col) const {
   return Text(col);
 }
 
-}  // namespace blockstack::bns::db
+}  // namespace blockstack::db
