@@ -496,6 +496,9 @@ bool AtlasNode::RefreshInventories() {
     std::lock_guard lock(m_mutex);
     auto it = m_peers.find(hp);
     if (it == m_peers.end()) return;
+    // Bits past our own slots name nothing we could check: keep only our length,
+    // so a table of peers cannot be made to hold 512 KiB each.
+    inv->resize(std::min(inv->size(), m_inventory.size()));
     it->second.inventory = std::move(*inv);
     it->second.inventory_known = true;
   });
