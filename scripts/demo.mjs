@@ -10,6 +10,7 @@ const { BcoinNode, base58checkDecode, binDir, cliJson, run, startGaiaHub, startP
 const say = (s) => console.log(`\n==> ${s}`);
 let bcoin;
 let daemon;
+let peer;
 let hub;
 try {
   say('starting a bcoin regtest node on loopback');
@@ -99,6 +100,22 @@ try {
   if (viaApi.zonefile !== zonefile) throw new Error('the API does not serve the zone file');
   console.log(`    GET ${apiUrl}/v1/names/hello.demo -> status ${viaApi.status}, zonefile_hash ${viaApi.zonefile_hash}`);
 
+  say('a second blockstackd, seeded with the first, gets the zone file over Atlas');
+  const started = Date.now();
+  peer = startProcess(path.join(binDir, 'blockstackd'),
+    ['--network', 'regtest', '--bitcoind', bcoin.url, '--first-block', '95', '--poll-seconds', '0.2',
+      '--data-dir', tempDir('blockstack-demo-peer'), '--api', '127.0.0.1:0',
+      '--atlas-peers', apiUrl.replace('http://', '')]);
+  const peerUrl = await waitFor(() => /REST API listening on (http:\/\/\S+)/.exec(peer.output)?.[1],
+    { what: 'the second node to listen' });
+  const replicated = await waitFor(async () => {
+    const r = await (await fetch(`${peerUrl}/v1/names/hello.demo`)).json();
+    return r.zonefile === zonefile ? r : null;
+  }, { timeoutMs: 60000, intervalMs: 200, what: 'the zone file to reach the second node' });
+  const peerInfo = await (await fetch(`${peerUrl}/v1/info`)).json();
+  console.log(`    GET ${peerUrl}/v1/names/hello.demo -> zonefile_hash ${replicated.zonefile_hash} ` +
+    `(${Date.now() - started} ms after start; ${peerInfo.zonefiles_present} present, ${peerInfo.zonefiles_missing} missing)`);
+
   say('storing a signed profile in the owner\'s Gaia bucket');
   const gaia = (...args) => cliJson(['gaia', ...args, '--hub', hub.url, '--key', key.wif.regtest]);
   const profile = JSON.stringify({ name: 'hello.demo', description: 'stored on gaia-hub, signed by the name owner' });
@@ -135,6 +152,7 @@ try {
   process.exitCode = 1;
 } finally {
   if (hub) await stopProcess(hub.child);
+  if (peer) await stopProcess(peer);
   if (daemon) await stopProcess(daemon);
   if (bcoin) await bcoin.stop();
 }

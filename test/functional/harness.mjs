@@ -24,6 +24,10 @@ function cleanUp() {
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', cleanUp);
+// A test run stopped by a signal still stops what it started.
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => { cleanUp(); process.exit(code); });
+}
 
 // Resolves with a port that was free on 127.0.0.1 a moment ago.
 export function freePort() {
