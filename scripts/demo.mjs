@@ -1,10 +1,9 @@
 // `make demo`: a local regtest Bitcoin node (bcoin), our node following it, and our
 // client reading the chain. Everything listens on 127.0.0.1 and is stopped at the end.
-import { createHash } from 'node:crypto';
 import path from 'node:path';
 
 process.env.BLOCKSTACK_BIN_DIR ||= path.resolve('build/release/apps');
-const { BcoinNode, base58checkDecode, binDir, cliJson, run, startGaiaHub, startProcess, stopProcess, tempDir,
+const { BcoinNode, base58checkDecode, binDir, cliJson, hash160, run, startGaiaHub, startProcess, stopProcess, tempDir,
   waitFor } = await import('../test/functional/harness.mjs');
 
 const say = (s) => console.log(`\n==> ${s}`);
@@ -81,7 +80,7 @@ try {
   const profileUrl = `${info.read_url_prefix}${key.address.mainnet}/profile.json`;
   console.log(`    hub at ${hub.url}, profile at ${profileUrl}`);
   const zonefile = `$ORIGIN hello.demo\n$TTL 3600\n_http._tcp URI 10 1 "${profileUrl}"\n`;
-  const zonefileHash = createHash('ripemd160').update(createHash('sha256').update(zonefile).digest()).digest('hex');
+  const zonefileHash = hash160(zonefile);
   console.log(`    ${await send(await opData('name-preorder', 'hello.demo', '--key', key.wif.regtest,
     '--consensus-hash', await ch()), ['burn:100000'], 1)}`);
   console.log(`    ${await send(await opData('name-register', 'hello.demo', '--zonefile-hash', zonefileHash),
@@ -124,7 +123,7 @@ try {
 
   say('resolving hello.demo over the API: record -> zone file (hash checked) -> URL -> data (signature checked)');
   const resolved = await (await fetch(`${apiUrl}/v1/names/hello.demo`)).json();
-  const zfHash = createHash('ripemd160').update(createHash('sha256').update(resolved.zonefile).digest()).digest('hex');
+  const zfHash = hash160(resolved.zonefile);
   if (zfHash !== resolved.zonefile_hash || zfHash !== (await query('name', 'hello.demo')).value_hash) {
     throw new Error('zone file does not match the chain');
   }

@@ -5,13 +5,14 @@
 // each step its own read calls must report what the chain says.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 
 import { startBitcoindProxy } from './bitcoind_proxy.mjs';
-import { BcoinNode, binDir, cliJson, freePort, startProcess, stopProcess, tempDir, waitFor } from './harness.mjs';
+import {
+  BcoinNode, binDir, cliJson, freePort, hash160, opPayload, sendTx, startProcess, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 // blockstack.js passes `referrer: 'no-referrer'`, which Node's fetch refuses.
@@ -33,7 +34,6 @@ const keys = {};
 
 const zonefile1Of = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp URI 10 1 "https://example.org/${name}/1.json"\n`;
 const zonefile2Of = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp URI 10 1 "https://example.org/${name}/2.json"\n`;
-const hash160 = (text) => createHash('ripemd160').update(createHash('sha256').update(text).digest()).digest('hex');
 
 async function getJson(route) {
   const res = await fetch(`${api}${route}`);
@@ -207,18 +207,10 @@ test('blockstack.js v21 runs the whole life cycle against our node', async () =>
 test('our client library, doing the same steps, leaves the same database states', async () => {
   const { owner2, newOwner2 } = keys;
   const name = 'bob.hello';
-  const payload = async (...args) => (await cliJson(['--network', 'regtest', 'payload', ...args])).payload;
+  const payload = opPayload;
   const ch = async () => (await getJson('/v1/blockchains/bitcoin/consensus')).body.consensus_hash;
-  const send = async (w, data, outputs = [], changeIndex) => {
-    const utxo = w.utxos.shift();
-    const args = ['--network', 'regtest', '--bitcoind', btc.url, 'tx', 'build', '--broadcast', '--key', w.wif.regtest,
-      '--utxo', `${utxo.txid}:${utxo.vout}:${utxo.value}`, '--fee', '20000', '--data', data];
-    for (const o of outputs) args.push('--output', o);
-    if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
-    const r = await cliJson(args);
-    w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
-    await btc.inMempool(r.txid);
-  };
+  const send = (w, data, outputs = [], changeIndex) =>
+    sendTx(btc, { wif: w.wif.regtest, utxos: w.utxos }, { data, outputs, changeIndex });
   const step = async (opcode) => {
     const { height, ops } = await mineAndIndex();
     assert.deepEqual(ops.map((o) => o.opcode), [opcode], `block ${height}`);

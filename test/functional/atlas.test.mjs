@@ -8,16 +8,17 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import path from 'node:path';
-import { createHash } from 'node:crypto';
 
-import { BcoinNode, binDir, cliJson, freePort, startProcess, stopProcess, tempDir, waitFor } from './harness.mjs';
+import {
+  BcoinNode, binDir, cliJson, freePort, hash160, newWallet, opPayload, sendTx, startProcess, stopProcess, tempDir,
+  waitFor,
+} from './harness.mjs';
 
 const NAMES = 200;
 let btc;
 const nodes = [];
 const wallets = {};
 
-const hash160 = (buf) => createHash('ripemd160').update(createHash('sha256').update(buf).digest()).digest('hex');
 const zonefileOf = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp\tIN\tURI\t10\t1\t"https://example.org/${name}.json"\n\n`;
 
 async function getJson(url, init) {
@@ -50,25 +51,13 @@ async function synced(list, height) {
 }
 
 async function wallet(name) {
-  const key = await cliJson(['keys', 'generate']);
-  wallets[name] = { name, wif: key.wif.regtest, address: key.address.regtest, utxos: [] };
+  wallets[name] = await newWallet(name);
   return wallets[name];
 }
 
-// Builds, signs and broadcasts with our CLI, spending the wallet's last change.
-async function send(w, { data, outputs = [], changeIndex } = {}) {
-  const utxo = w.utxos.shift();
-  const args = ['--network', 'regtest', '--bitcoind', btc.url, 'tx', 'build', '--broadcast', '--key', w.wif,
-    '--utxo', `${utxo.txid}:${utxo.vout}:${utxo.value}`, '--fee', '20000'];
-  if (data) args.push('--data', data);
-  for (const o of outputs) args.push('--output', o);
-  if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
-  const r = await cliJson(args);
-  w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
-  return r;
-}
-
-async function payload(...args) { return (await cliJson(['--network', 'regtest', 'payload', ...args])).payload; }
+// Chained from one wallet: only the last of a batch is waited for (sendAll).
+const send = (w, opts) => sendTx(btc, w, { ...opts, wait: false });
+const payload = opPayload;
 
 async function mine(n = 1) {
   await btc.mine(n, wallets.miner.address);

@@ -8,7 +8,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { BcoinNode, binDir, cliJson, run, startProcess, stopProcess, tempDir, waitFor } from './harness.mjs';
+import {
+  BcoinNode, binDir, cliJson, newWallet, opPayload, run, sendTx, startProcess, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
 
 const BURN = 'burn';
 let btc;
@@ -38,34 +40,18 @@ async function synced(d, height) {
 }
 
 async function wallet(name) {
-  const key = await cliJson(['keys', 'generate']);
-  wallets[name] = { name, wif: key.wif.regtest, address: key.address.regtest, utxos: [] };
+  wallets[name] = await newWallet(name);
   return wallets[name];
 }
 
-// Builds, signs and broadcasts a transaction with our CLI; keeps the change as a UTXO.
-async function send(w, { data, outputs = [], changeIndex } = {}) {
-  const utxo = w.utxos.shift();
-  assert.ok(utxo, `${w.name} has a spendable output`);
-  const args = ['--network', 'regtest', '--bitcoind', btc.url, 'tx', 'build', '--broadcast', '--key', w.wif,
-    '--utxo', `${utxo.txid}:${utxo.vout}:${utxo.value}`, '--fee', '20000'];
-  if (data) args.push('--data', data);
-  for (const o of outputs) args.push('--output', o);
-  if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
-  const r = await cliJson(args);
-  w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
-  await btc.inMempool(r.txid);
-  return r;
-}
+const send = (w, opts) => sendTx(btc, w, opts);
 
 async function mine(n = 1) {
   await btc.mine(n, wallets.miner.address);
   return btc.rpc('getblockcount');
 }
 
-async function payload(...args) {
-  return (await cliJson(['--network', 'regtest', 'payload', ...args])).payload;
-}
+const payload = opPayload;
 
 async function ch(d) { return (await query(d.dataDir, 'consensus')).consensus_hash; }
 

@@ -222,6 +222,38 @@ export async function cliJson(args) {
   return JSON.parse(r.stdout);
 }
 
+// hash160 (RIPEMD-160 of SHA-256) of a string or buffer, as lowercase hex.
+export const hash160 = (data) => createHash('ripemd160').update(sha256(data)).digest('hex');
+
+// A fresh key as a regtest wallet: { name, wif, address, utxos: [] }.
+export async function newWallet(name) {
+  const key = await cliJson(['keys', 'generate']);
+  return { name, wif: key.wif.regtest, address: key.address.regtest, utxos: [] };
+}
+
+// A Blockstack operation payload (hex) built by our CLI for regtest.
+export async function opPayload(...args) {
+  return (await cliJson(['--network', 'regtest', 'payload', ...args])).payload;
+}
+
+// Builds, signs and broadcasts one transaction with our CLI from wallet w ({ wif,
+// utxos }): spends its oldest output and keeps the change as its newest. Waits for
+// bcoin to take it into the mempool unless wait is false (chains of transactions
+// only need to wait for the last).
+export async function sendTx(btc, w, { data, outputs = [], changeIndex, wait = true } = {}) {
+  const utxo = w.utxos.shift();
+  if (!utxo) throw new Error(`${w.name ?? 'the wallet'} has no spendable output`);
+  const args = ['--network', 'regtest', '--bitcoind', btc.url, 'tx', 'build', '--broadcast', '--key', w.wif,
+    '--utxo', `${utxo.txid}:${utxo.vout}:${utxo.value}`, '--fee', '20000'];
+  if (data) args.push('--data', data);
+  for (const o of outputs) args.push('--output', o);
+  if (changeIndex !== undefined) args.push('--change-index', String(changeIndex));
+  const r = await cliJson(args);
+  w.utxos.push({ txid: r.txid, vout: r.change_index, value: r.change_value });
+  if (wait) await btc.inMempool(r.txid);
+  return r;
+}
+
 // --- gaia-hub -------------------------------------------------------------------------
 
 // Starts gaia-hub on a free loopback port with the given extra arguments (and a JSON
