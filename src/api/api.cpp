@@ -1,6 +1,5 @@
 #include <api/api.h>
 
-#include <charconv>
 #include <chrono>
 #include <map>
 
@@ -13,6 +12,8 @@
 #include <bns/pricing.h>
 #include <bns/records_json.h>
 #include <util/base64.h>
+#include <util/bytes.h>
+#include <util/text.h>
 
 namespace blockstack::api {
 
@@ -56,20 +57,12 @@ std::vector<std::string> Segments(const std::string& path) {
 }
 
 std::optional<uint32_t> ParseUint(const std::string& text) {
-  uint32_t v = 0;
-  if (text.empty() || text.size() > 10) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size()) return std::nullopt;
-  return v;
+  auto v = util::ParseDecimal(text, UINT32_MAX, 10);
+  if (!v) return std::nullopt;
+  return static_cast<uint32_t>(*v);
 }
 
-bool IsHash40(const std::string& s) {
-  if (s.size() != 40) return false;
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
+bool IsHash40(const std::string& s) { return s.size() == 40 && util::IsHex(s); }
 
 bool Truthy(const std::map<std::string, std::string>& query, const char* key) {
   auto it = query.find(key);

@@ -7,6 +7,7 @@
 
 #include <crypto/hash.h>
 #include <util/base64.h>
+#include <util/text.h>
 
 namespace blockstack::atlas {
 
@@ -32,6 +33,17 @@ bool IsHex40(const std::string& s) {
   return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
+}
+
+// The array under key in a JSON object body, with at most max entries; otherwise
+// the message of a 400 answer.
+util::Result<json> ArrayInBody(const std::string& body, const std::string& key, std::size_t max) {
+  json doc = json::parse(body, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains(key) || !doc[key].is_array())
+    return Fail(ErrorCode::InvalidArgument, "Expected {\"" + key + "\": [...]}");
+  if (doc[key].size() > max)
+    return Fail(ErrorCode::InvalidArgument, "At most " + std::to_string(max) + " zone files per request");
+  return std::move(doc[key]);
 }
 
 bool IsLoopback(const std::string& ip) { return ip == "127.0.0.1" || ip == "::1" || ip.starts_with("::ffff:127."); }
@@ -773,10 +785,7 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     auto number = [&](const char* key, uint64_t fallback) -> std::optional<uint64_t> {
       auto it = req.query.find(key);
       if (it == req.query.end()) return fallback;
-      const std::string& s = it->second;
-      if (s.empty() || s.size() > 12 || !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return std::nullopt;
-      return std::stoull(s);
+      return util::ParseDecimal(it->second, UINT64_MAX, 12);
     };
     auto offset = number("offset", 0);
     auto length = number("length", MAX_INVENTORY_REQUEST);
@@ -825,12 +834,9 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     return net::Response::Json(200, {{"status", true}, {"peers", peers}});
   }
   if (req.method == "POST" && path == "/v1/atlas/zonefiles") {
-    auto doc = body_json();
-    if (!doc || !doc->contains("zonefile_hashes") || !(*doc)["zonefile_hashes"].is_array())
-      return Error(400, "Expected {\"zonefile_hashes\": [...]}");
-    const json& hashes = (*doc)["zonefile_hashes"];
-    if (hashes.size() > MAX_GET_ZONEFILES)
-      return Error(400, "At most " + std::to_string(MAX_GET_ZONEFILES) + " zone files per request");
+    auto listed = ArrayInBody(req.body, "zonefile_hashes", MAX_GET_ZONEFILES);
+    if (!listed) return Error(400, listed.error().message);
+    const json& hashes = *listed;
     for (const auto& h : hashes) {
       if (!h.is_string() || !IsHex40(h.get<std::string>())) return Error(400, "Invalid zone file hash");
     }
@@ -852,12 +858,9 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     return net::Response::Json(200, {{"status", true}, {"zonefiles", files}});
   }
   if (req.method == "POST" && path == "/v1/atlas/zonefiles/put") {
-    auto doc = body_json();
-    if (!doc || !doc->contains("zonefile_datas") || !(*doc)["zonefile_datas"].is_array())
-      return Error(400, "Expected {\"zonefile_datas\": [...]}");
-    const json& datas = (*doc)["zonefile_datas"];
-    if (datas.size() > MAX_PUT_ZONEFILES)
-      return Error(400, "At most " + std::to_string(MAX_PUT_ZONEFILES) + " zone files per request");
+    auto listed = ArrayInBody(req.body, "zonefile_datas", MAX_PUT_ZONEFILES);
+    if (!listed) return Error(400, listed.error().message);
+    const json& datas = *listed;
     std::vector<std::string> files;
     for (const auto& d : datas) {
       if (!d.is_string() || d.get_ref<const std::string&>().size() > (4 * MAX_ZONEFILE_BYTES) / 3 + 3)

@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <util/text.h>
+
 namespace blockstack::gaia {
 
 using nlohmann::json;
@@ -62,13 +64,8 @@ std::string HttpDate(int64_t unix_seconds) {
   thread_local int64_t last_seconds = -1;
   thread_local std::string last_text;
   if (unix_seconds == last_seconds) return last_text;
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
   last_seconds = unix_seconds;
-  last_text = buf;
+  last_text = util::FormatUtc(unix_seconds, "%a, %d %b %Y %H:%M:%S GMT");
   return last_text;
 }
 
@@ -497,13 +494,7 @@ net::Response Hub::ReadFile(const net::Request& req, const std::string& top, con
   const std::string& inm = req.Header("if-none-match");
   if (!inm.empty()) {
     // A list of tags, quoted or not, weak or not, or "*".
-    std::string_view rest = inm;
-    while (!rest.empty()) {
-      auto comma = rest.find(',');
-      std::string_view tag = rest.substr(0, comma);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-      while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-      while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    for (std::string_view tag : util::SplitList(inm, ',')) {
       if (tag.starts_with("W/")) tag.remove_prefix(2);
       std::string_view bare = etag;
       if (bare.size() >= 2 && bare.front() == '"' && bare.back() == '"') bare = bare.substr(1, bare.size() - 2);

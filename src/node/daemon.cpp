@@ -4,6 +4,7 @@
 #include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <net/http_server.h>
+#include <util/text.h>
 #include <util/url.h>
 #include <util/version.h>
 
@@ -87,16 +88,7 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
 
 std::vector<std::string> SplitCsv(const std::string& csv) {
   std::vector<std::string> out;
-  std::size_t at = 0;
-  while (at <= csv.size()) {
-    auto comma = csv.find(',', at);
-    std::string item = csv.substr(at, comma == std::string::npos ? std::string::npos : comma - at);
-    while (!item.empty() && item.front() == ' ') item.erase(item.begin());
-    while (!item.empty() && item.back() == ' ') item.pop_back();
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string::npos) break;
-    at = comma + 1;
-  }
+  for (auto item : util::SplitList(csv, ',')) out.emplace_back(item);
   return out;
 }
 

@@ -1,11 +1,10 @@
 #include <zonefile/profile.h>
 
-#include <ctime>
-
 #include <crypto/base58check.h>
 #include <crypto/hash.h>
 #include <crypto/jwt.h>
 #include <util/bytes.h>
+#include <util/text.h>
 
 namespace blockstack::zonefile {
 
@@ -15,14 +14,7 @@ using nlohmann::json;
 using util::ErrorCode;
 using util::Fail;
 
-std::string IsoTime(int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S.000Z", &tm);
-  return buf;
-}
+std::string IsoTime(int64_t unix_seconds) { return util::FormatUtc(unix_seconds, "%Y-%m-%dT%H:%M:%S.000Z"); }
 
 // True when key (either encoding) is the signer.
 bool KeyMatches(const crypto::PublicKey& key, const Signer& signer) {

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <charconv>
 #include <map>
+
+#include <util/text.h>
 
 namespace blockstack::zonefile {
 
@@ -126,11 +127,9 @@ util::Result<std::vector<Line>> Tokenize(std::string_view text) {
 }
 
 std::optional<uint32_t> ParseU32(std::string_view s, uint64_t max = UINT32_MAX) {
-  if (s.empty() || s.size() > 10) return std::nullopt;
-  uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size() || v > max) return std::nullopt;
-  return static_cast<uint32_t>(v);
+  auto v = util::ParseDecimal(s, max, 10);
+  if (!v) return std::nullopt;
+  return static_cast<uint32_t>(*v);
 }
 
 bool IsNameToken(const Token& t) {

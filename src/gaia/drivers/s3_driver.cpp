@@ -8,6 +8,7 @@
 
 #include <crypto/hash.h>
 #include <net/http_client.h>
+#include <util/text.h>
 #include <util/url.h>
 
 namespace blockstack::gaia {
@@ -35,13 +36,7 @@ std::string Trim(std::string_view v) {
   return out;
 }
 
-std::string AmzDate(std::time_t t) {
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%dT%H%M%SZ", &tm);
-  return buf;
-}
+std::string AmzDate(std::time_t t) { return util::FormatUtc(t, "%Y%m%dT%H%M%SZ"); }
 
 int64_t ParseTime(const std::string& text, const char* format) {
   std::tm tm{};

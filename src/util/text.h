@@ -1,0 +1,24 @@
+// Small text helpers shared by parsers of flags, headers, queries and zone files.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace blockstack::util {
+
+// An unsigned decimal of at most max_digits digits and at most max_value: digits
+// only (no sign, blanks or prefix). nullopt otherwise.
+std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max_value = UINT64_MAX,
+                                     std::size_t max_digits = 20);
+
+// The items of a sep-separated list with surrounding spaces trimmed; empty items
+// are left out.
+std::vector<std::string_view> SplitList(std::string_view text, char sep);
+
+// unix_seconds as UTC through strftime's format (at most 63 characters of output).
+std::string FormatUtc(int64_t unix_seconds, const char* format) __attribute__((format(strftime, 2, 0)));
+
+}  // namespace blockstack::util
