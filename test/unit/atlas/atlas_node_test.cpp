@@ -197,8 +197,8 @@ TEST_F(AtlasNodeTest, PeerRequestsAreBounded) {
   EXPECT_EQ(info["zonefile_count"], 1);
 }
 
-// Two nodes on loopback: B knows only A, lacks everything, and must fetch it all;
-// a file stored on B later is pushed to A.
+// Two nodes on loopback: B knows only A (its seed), lacks everything, and must
+// fetch it all; a file stored on B later is pushed to A.
 TEST_F(AtlasNodeTest, ASeededNodeFetchesEverythingAndPushesBack) {
   FakeIndex index;
   constexpr int N = 250;  // more than two get_zonefiles batches
@@ -228,7 +228,7 @@ TEST_F(AtlasNodeTest, ASeededNodeFetchesEverythingAndPushesBack) {
   }
   EXPECT_EQ((*b)->Stats().present, static_cast<uint64_t>(N));
   EXPECT_EQ(store_b->Get(ZonefileHash(Zonefile(7))).value(), Zonefile(7));
-  // A learned of B from B's peer exchange; B's new file reaches A.
+  // A file stored on B is pushed to A, B's healthy seed.
   ASSERT_TRUE((*b)->Store(Zonefile(N)));
   while ((*a)->Stats().present < N + 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(milliseconds(20));

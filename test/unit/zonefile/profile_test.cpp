@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <crypto/jwt.h>
+
 #include "testutil/vectors.h"
 
 namespace blockstack::zonefile {
@@ -51,6 +53,14 @@ TEST(ProfileTest, JsontokensSampleAndItsForgery) {
   EXPECT_FALSE(claim);
   EXPECT_EQ(claim.error().code, util::ErrorCode::InvalidArgument);
   EXPECT_FALSE(VerifyProfileToken(bad["token"].get<std::string>(), Signer{"", bad["raw_public_key"]}));
+  // The signatures themselves: the sample verifies, its altered copy does not.
+  auto key = crypto::PublicKey::FromHex(good["raw_public_key"].get<std::string>());
+  ASSERT_TRUE(key);
+  auto good_jwt = crypto::DecodeJwt(good["token"].get<std::string>());
+  auto bad_jwt = crypto::DecodeJwt(bad["token"].get<std::string>());
+  ASSERT_TRUE(good_jwt && bad_jwt);
+  EXPECT_TRUE(crypto::VerifyJwtEs256k(*good_jwt, *key));
+  EXPECT_FALSE(crypto::VerifyJwtEs256k(*bad_jwt, *key));
 }
 
 TEST(ProfileTest, WrongSignerIsRefused) {
