@@ -189,15 +189,13 @@ void AtlasNode::MarkPresentLocked(const std::string& hash) {
 util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::string>& files) {
   std::vector<std::string> hashes;
   for (const auto& f : files) hashes.push_back(ZonefileHash(f));
-  {
-    std::lock_guard lock(m_mutex);
-    bool unknown = std::any_of(hashes.begin(), hashes.end(), [&](const auto& h) { return !m_hashes.count(h); });
-    if (unknown || m_resync_needed) BS_CHECK_OK(ResyncLocked(nullptr));
-  }
   std::vector<std::string> accepted;
   std::vector<std::size_t> where;
   {
     std::lock_guard lock(m_mutex);
+    // A hash we do not know may be in a block the index has but we have not read.
+    bool unknown = std::any_of(hashes.begin(), hashes.end(), [&](const auto& h) { return !m_hashes.count(h); });
+    if (unknown || m_resync_needed) BS_CHECK_OK(ResyncLocked(nullptr));
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (files[i].size() <= MAX_ZONEFILE_BYTES && m_hashes.count(hashes[i])) {
         accepted.push_back(files[i]);
