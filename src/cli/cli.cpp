@@ -121,6 +121,8 @@ int RunCli(int argc, char** argv) {
   app.add_flag("--json", g.json_output, "Print machine-readable JSON");
   app.add_option("--network", g.network, "mainnet, testnet or regtest")->capture_default_str();
   app.add_option("--bitcoind", g.bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT");
+  app.add_option("--node", g.node, "Blockstack node REST API URL")->capture_default_str();
+  app.add_option("--wallet-rpc", g.wallet_rpc, "Wallet RPC URL for listunspent (default: --bitcoind)");
 
 
   // keys
@@ -135,14 +137,18 @@ int RunCli(int argc, char** argv) {
     Print(g, j, KeyHuman(j));
   });
   std::string key_text;
-  auto* show = keys->add_subcommand("show", "Print the public key, WIFs and addresses of a key (WIF or hex)");
-  show->add_option("KEY", key_text, "Private key, WIF or hex")->required();
-  show->callback([&] {
-    auto key = ParseKey(key_text);
-    if (!key) { Report(g, key.error()); return; }
-    auto j = KeyJson(*key);
-    Print(g, j, KeyHuman(j));
-  });
+  for (const char* which : {"show", "import"}) {
+    auto* show = keys->add_subcommand(which, std::string(which) == "show"
+                                                 ? "Print the public key, WIFs and addresses of a key (WIF or hex)"
+                                                 : "Read a key given as WIF or hex and print it in every form");
+    show->add_option("KEY", key_text, "Private key, WIF or hex")->required();
+    show->callback([&] {
+      auto key = ParseKey(key_text);
+      if (!key) { Report(g, key.error()); return; }
+      auto j = KeyJson(*key);
+      Print(g, j, KeyHuman(j));
+    });
+  }
 
   // chain
   auto* chain = app.add_subcommand("chain", "Read the Bitcoin chain through the node's RPC");
@@ -176,6 +182,8 @@ int RunCli(int argc, char** argv) {
   AddTxCommands(app, g);
   AddPayloadCommands(app, g);
   AddGaiaCommands(app, g);
+  AddNodeCommands(app, g);
+  AddNameCommands(app, g);
 
   try {
     app.parse(argc, argv);

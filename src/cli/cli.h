@@ -16,6 +16,18 @@ enum ExitCode : int {
   EXIT_UNREACHABLE = 5,      // a node or hub could not be reached or timed out
   EXIT_UNAUTHORIZED = 6,     // credentials or signature refused
   EXIT_CORRUPT = 7,          // data failed a hash, signature or format check
+  EXIT_REFUSED = 8,          // the node did not accept a broadcast operation
+  // lookup: one code per way resolution can fail
+  EXIT_NAME_UNKNOWN = 10,
+  EXIT_NAME_EXPIRED = 11,
+  EXIT_NAME_REVOKED = 12,
+  EXIT_ZONEFILE_MISSING = 13,
+  EXIT_HASH_MISMATCH = 14,
+  EXIT_NO_PROFILE_URL = 15,
+  EXIT_BAD_SIGNATURE = 16,
+  EXIT_STORAGE_UNREACHABLE = 17,
+  EXIT_STORAGE_MISSING = 18,
+  EXIT_DECRYPT_FAILED = 19,
 };
 
 int ExitCodeFor(util::ErrorCode code);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <bitcoin/network.h>
+#include <bns/ops/ops.h>
 #include <cli/cli.h>
 #include <crypto/keys.h>
 
@@ -20,6 +21,8 @@ struct Globals {
   bool json_output = false;
   std::string network = "mainnet";
   std::string bitcoind;
+  std::string node = "http://127.0.0.1:6270";
+  std::string wallet_rpc;  // default: bitcoind
   int rc = EXIT_OK;  // the exit code the command sets
 };
 
@@ -31,9 +34,45 @@ util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g);
 // A key given as WIF or as hex (32 bytes, or 33 ending in 01).
 util::Result<crypto::PrivateKey> ParseKey(const std::string& text);
 
+// The parameters of a NAMESPACE_REVEAL as given on the command line.
+struct RevealArgs {
+  uint32_t lifetime = 0, coeff = 0, base = 0, nonalpha = 1, novowel = 1;
+  std::string buckets;
+  int version = 1;
+};
+void AddRevealOptions(CLI::App* cmd, RevealArgs& args);
+// Checks every range; max_version is the highest version the command may send.
+util::Result<bns::ops::RevealOp> MakeRevealOp(const std::string& namespace_id, const RevealArgs& args, int max_version);
+
+// Reads a whole file ("-" is standard input).
+util::Result<std::string> ReadFileText(const std::string& path);
+
+// Progress of long work on standard error: a bar redrawn in place on a terminal,
+// one line per change otherwise.
+class Progress {
+ public:
+  Progress(std::size_t total_steps, bool quiet);
+  // Starts step `step` (1-based).
+  void Step(std::size_t step, const std::string& what);
+  // Updates the current step's detail (e.g. "block 812, 1 of 6 confirmations").
+  void Detail(const std::string& detail);
+  void Done(const std::string& what);
+
+ private:
+  void Draw(const std::string& line, bool final);
+  std::size_t m_total;
+  std::size_t m_step = 0;
+  bool m_quiet;
+  bool m_tty;
+  std::string m_what;
+  std::string m_last_detail;
+};
+
 // Command groups, each in its own file.
 void AddPayloadCommands(CLI::App& app, Globals& g);
 void AddTxCommands(CLI::App& app, Globals& g);
 void AddGaiaCommands(CLI::App& app, Globals& g);
+void AddNodeCommands(CLI::App& app, Globals& g);     // price, lookup, whois, names, zonefile, profile
+void AddNameCommands(CLI::App& app, Globals& g);     // namespace and name operations
 
 }  // namespace blockstack::cli

@@ -14,10 +14,9 @@ namespace {
 namespace ops = bns::ops;
 
 struct PayloadOpts {
-  std::string name, key, owner, consensus_hash, zonefile_hash, magic = "id", buckets;
+  std::string name, key, owner, consensus_hash, zonefile_hash, magic = "id";
   bool remove_data = false;
-  uint32_t lifetime = 0, coeff = 0, base = 0, nonalpha = 1, novowel = 1;
-  int version = 1;
+  RevealArgs reveal;
 };
 
 util::Result<std::optional<util::Hash160>> OptHash(const std::string& hex) {
@@ -59,30 +58,7 @@ util::Result<util::Bytes> Build(const std::string& which, const Globals& g, cons
                                     : ops::BuildNamespacePreorder(m, h, o.consensus_hash);
   }
   if (which == "namespace-reveal") {
-    ops::RevealOp r;
-    r.namespace_id = o.name;
-    r.lifetime = o.lifetime;
-    r.coeff = o.coeff;
-    r.base = o.base;
-    r.nonalpha_discount = o.nonalpha;
-    r.no_vowel_discount = o.novowel;
-    r.version = o.version;
-    std::size_t i = 0;
-    std::string_view rest = o.buckets;
-    while (!rest.empty() && i < 16) {
-      auto comma = rest.find(',');
-      std::string part(rest.substr(0, comma));
-      int v = -1;
-      try { v = std::stoi(part); } catch (const std::exception&) {}
-      if (v < 0 || v > 15) return util::Fail(util::ErrorCode::InvalidArgument, "--buckets takes 16 numbers 0-15");
-      r.buckets[i++] = static_cast<uint8_t>(v);
-      rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    }
-    if (i != 16 || !rest.empty()) return util::Fail(util::ErrorCode::InvalidArgument, "--buckets takes 16 numbers 0-15");
-    if (r.coeff > 255 || r.base > 255 || o.nonalpha < 1 || o.nonalpha > 15 || o.novowel < 1 || o.novowel > 15 ||
-        r.version < 1 || r.version > 3) {
-      return util::Fail(util::ErrorCode::InvalidArgument, "namespace parameters out of range");
-    }
+    BS_TRY(auto r, MakeRevealOp(o.name, o.reveal, 3));
     return ops::BuildReveal(m, r);
   }
   if (which == "namespace-ready") return ops::BuildReady(m, o.name);
@@ -144,13 +120,7 @@ void AddPayloadCommands(CLI::App& app, Globals& g) {
     }
     if (which == "name-transfer") c->add_flag("--remove-data", o->remove_data, "Clear the zone-file hash");
     if (which == "namespace-reveal") {
-      c->add_option("--lifetime", o->lifetime, "Name lifetime in blocks (4294967295: forever)")->required();
-      c->add_option("--coeff", o->coeff, "Price coefficient 0-255")->required();
-      c->add_option("--base", o->base, "Price base 0-255")->required();
-      c->add_option("--buckets", o->buckets, "16 comma-separated exponents 0-15")->required();
-      c->add_option("--nonalpha-discount", o->nonalpha, "1-15")->capture_default_str();
-      c->add_option("--no-vowel-discount", o->novowel, "1-15")->capture_default_str();
-      c->add_option("--version", o->version, "1 burn, 2 pay the creator, 3 STACKS")->capture_default_str();
+      AddRevealOptions(c, o->reveal);
     }
     c->callback([&g, o, which] {
       auto data = Build(which, g, *o);

@@ -153,24 +153,10 @@ util::Result<PutResult> GaiaClient::PutFile(const std::string& path, util::ByteV
   return Upload(path, Text(content), plain_type, options);
 }
 
-util::Result<net::HttpResponse> GaiaClient::Fetch(const std::string& url) {
-  BS_TRY(util::Url parsed, util::ParseUrl(url));
-  std::string origin = parsed.Origin();
-  auto it = m_readers.find(origin);
-  if (it == m_readers.end()) {
-    net::HttpClientOptions options;
-    options.peer_name = "Gaia read endpoint";
-    BS_TRY(auto client, net::HttpClient::Create(origin, options));
-    it = m_readers.emplace(origin, std::move(client)).first;
-  }
-  return it->second->Send("GET", parsed.target);
-}
-
-util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOptions& options) {
-  std::string address = options.address.value_or(m_config.address);
-  std::string prefix = options.url_prefix.value_or(m_config.url_prefix);
-  std::string url = prefix + address + "/" + util::PercentEncode(path, true);
-  BS_TRY(auto res, Fetch(url));
+util::Result<GetResult> ReadFile(UrlFetcher& fetcher, const std::string& url_prefix, const std::string& address,
+                                const std::string& path, const ReadOptions& options) {
+  std::string url = url_prefix + address + "/" + util::PercentEncode(path, true);
+  BS_TRY(auto res, fetcher.Get(url));
   if (res.status != 200) return Fail(HubAnswerError(res, "read " + path));
   GetResult out;
   out.content_type = res.Header("content-type");
@@ -189,8 +175,8 @@ util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOp
   };
 
   std::string body = std::move(res.body);
-  if (options.verify && !options.decrypt) {
-    BS_TRY(auto sig_res, Fetch(url + ".sig"));
+  if (options.verify && !options.decrypt_key) {
+    BS_TRY(auto sig_res, fetcher.Get(url + ".sig"));
     if (sig_res.status != 200) return Fail(HubAnswerError(sig_res, "read " + path + ".sig"));
     auto sig = json::parse(sig_res.body, nullptr, false);
     if (!sig.is_object() || !sig.contains("signature") || !sig["signature"].is_string() ||
@@ -204,12 +190,12 @@ util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOp
     out.data.assign(body.begin(), body.end());
     return out;
   }
-  if (!options.decrypt) {
+  if (!options.decrypt_key) {
     out.data.assign(body.begin(), body.end());
     return out;
   }
   auto doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded()) return Fail(ErrorCode::InvalidArgument, path + " is not encrypted content");
+  if (doc.is_discarded()) return Fail(ErrorCode::Corruption, "cannot decrypt " + path + ": it is not encrypted content");
   if (options.verify) {
     if (!doc.is_object() || !doc.contains("signature") || !doc.contains("publicKey") || !doc.contains("cipherText") ||
         !doc["signature"].is_string() || !doc["publicKey"].is_string() || !doc["cipherText"].is_string()) {
@@ -224,10 +210,19 @@ util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOp
     doc = json::parse(cipher_text, nullptr, false);
     if (doc.is_discarded()) return Fail(ErrorCode::InvalidArgument, path + " carries a malformed cipher object");
   }
-  BS_TRY(Decrypted plain, DecryptEcies(m_key, doc));
-  out.data = std::move(plain.data);
-  out.is_string = plain.was_string;
+  auto plain = DecryptEcies(*options.decrypt_key, doc);
+  if (!plain) return Fail(ErrorCode::Corruption, "cannot decrypt " + path + ": " + plain.error().message);
+  out.data = std::move(plain->data);
+  out.is_string = plain->was_string;
   return out;
+}
+
+util::Result<GetResult> GaiaClient::GetFile(const std::string& path, const GetOptions& options) {
+  ReadOptions read;
+  read.verify = options.verify;
+  if (options.decrypt) read.decrypt_key = m_key;
+  return ReadFile(m_readers, options.url_prefix.value_or(m_config.url_prefix), options.address.value_or(m_config.address),
+                  path, read);
 }
 
 util::Result<std::size_t> GaiaClient::ListFiles(const std::function<void(const std::string&)>& each) {

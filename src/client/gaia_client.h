@@ -12,6 +12,7 @@
 #include <string>
 
 #include <client/ecies.h>
+#include <client/url_fetcher.h>
 #include <crypto/keys.h>
 #include <net/http_client.h>
 #include <util/result.h>
@@ -77,7 +78,7 @@ class GaiaClient {
   // 403 InvalidArgument, 404 NotFound, 409/412 Conflict, 413 TooLarge, else IoError.
   util::Result<PutResult> PutFile(const std::string& path, util::ByteView content, const PutOptions& options = {});
   // Fails with NotFound for a missing file, Unauthorized when a signature does not
-  // verify or belongs to another address, InvalidArgument for undecryptable content.
+  // verify or belongs to another address, Corruption for content that does not decrypt.
   util::Result<GetResult> GetFile(const std::string& path, const GetOptions& options = {});
   // Calls each with every path in the bucket, following pages. Returns the count.
   util::Result<std::size_t> ListFiles(const std::function<void(const std::string&)>& each);
@@ -90,7 +91,6 @@ class GaiaClient {
   GaiaClient(GaiaHubConfig config, crypto::PrivateKey key, std::unique_ptr<net::HttpClient> hub);
   util::Result<PutResult> Upload(const std::string& path, std::string_view body, const std::string& content_type,
                                  const PutOptions& options);
-  util::Result<net::HttpResponse> Fetch(const std::string& url);
   util::Result<net::HttpResponse> HubRequest(const std::string& method, const std::string& route,
                                              net::HeaderList headers, std::string_view body);
 
@@ -98,8 +98,18 @@ class GaiaClient {
   crypto::PrivateKey m_key;
   std::unique_ptr<net::HttpClient> m_hub;
   std::string m_hub_path;  // path part of the hub URL, without a trailing '/'
-  std::map<std::string, std::unique_ptr<net::HttpClient>> m_readers;  // by origin
+  UrlFetcher m_readers{"Gaia read endpoint"};
 };
+
+struct ReadOptions {
+  bool verify = false;                          // check the signature against the bucket's address
+  std::optional<crypto::PrivateKey> decrypt_key;  // decrypt with this key (the content is a cipher object)
+};
+
+// Reads path from the bucket `address` under a read URL prefix (no hub connection
+// needed), with the checks and errors of GaiaClient::GetFile.
+util::Result<GetResult> ReadFile(UrlFetcher& fetcher, const std::string& url_prefix, const std::string& address,
+                                const std::string& path, const ReadOptions& options);
 
 // An error from a hub's JSON answer with the code its status maps to.
 util::Error HubAnswerError(const net::HttpResponse& res, const std::string& what);

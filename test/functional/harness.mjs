@@ -179,8 +179,13 @@ export class BcoinNode {
   }
 
   // One JSON-RPC call; throws on an RPC error.
-  async rpc(method, params = []) {
-    const res = await fetch(`http://127.0.0.1:${this.port}/`, {
+  rpc(method, params = []) { return this.#call(this.port, method, params); }
+
+  // One JSON-RPC call to bcoin's wallet server.
+  walletRpc(method, params = []) { return this.#call(this.walletPort, method, params); }
+
+  async #call(port, method, params) {
+    const res = await fetch(`http://127.0.0.1:${port}/`, {
       method: 'POST',
       headers: { Authorization: `Basic ${Buffer.from(`${this.user}:${this.apiKey}`).toString('base64')}` },
       body: JSON.stringify({ method, params, id: 1 }),
@@ -200,6 +205,25 @@ export class BcoinNode {
   // Mines n blocks paying a bitcoind-style regtest address.
   async mine(n, address) {
     return this.rpc('generatetoaddress', [n, toBcoinAddress(address)]);
+  }
+
+  // Imports a bitcoind-style regtest WIF into bcoin's wallet (whose regtest WIF
+  // prefix differs), so that listunspent reports the key's outputs.
+  async importKey(wif) {
+    const p = base58checkDecode(wif);
+    const bcoinWif = base58checkEncode(Buffer.concat([Buffer.from([0x5a]), p.subarray(1)]));
+    await this.walletRpc('importprivkey', [bcoinWif, '', false]);
+  }
+
+  // Mines a block every intervalMs until promise settles; resolves with its value.
+  async whileMining(promise, address, intervalMs = 150) {
+    let done = false;
+    const settled = promise.finally(() => { done = true; });
+    while (!done) {
+      await this.mine(1, address);
+      await Promise.race([settled.catch(() => {}), sleep(intervalMs)]);
+    }
+    return settled;
   }
 }
 

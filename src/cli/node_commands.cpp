@@ -1,0 +1,334 @@
+// blockstack price|lookup|whois|names|zonefile|profile: reading names through a
+// node, resolving them end to end, and making zone files and profiles.
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include <ctime>
+#include <iostream>
+
+#include <bns/names.h>
+#include <cli/common.h>
+#include <client/gaia_client.h>
+#include <client/node_client.h>
+#include <client/resolver.h>
+#include <crypto/hash.h>
+#include <zonefile/profile.h>
+#include <zonefile/zonefile.h>
+
+namespace blockstack::cli {
+namespace {
+
+using nlohmann::json;
+using util::ErrorCode;
+
+util::Result<std::unique_ptr<client::NodeClient>> Node(const Globals& g) { return client::NodeClient::Create(g.node); }
+
+int ExitCodeForLookup(client::LookupFailure f) {
+  using client::LookupFailure;
+  switch (f) {
+    case LookupFailure::NodeUnreachable: return EXIT_UNREACHABLE;
+    case LookupFailure::NameUnknown: return EXIT_NAME_UNKNOWN;
+    case LookupFailure::NameExpired: return EXIT_NAME_EXPIRED;
+    case LookupFailure::NameRevoked: return EXIT_NAME_REVOKED;
+    case LookupFailure::ZonefileMissing: return EXIT_ZONEFILE_MISSING;
+    case LookupFailure::HashMismatch: return EXIT_HASH_MISMATCH;
+    case LookupFailure::NoProfileUrl: return EXIT_NO_PROFILE_URL;
+    case LookupFailure::BadSignature: return EXIT_BAD_SIGNATURE;
+    case LookupFailure::StorageUnreachable: return EXIT_STORAGE_UNREACHABLE;
+    case LookupFailure::StorageMissing: return EXIT_STORAGE_MISSING;
+    case LookupFailure::DecryptFailed: return EXIT_DECRYPT_FAILED;
+  }
+  return EXIT_INTERNAL;
+}
+
+std::string Satoshis(int64_t sats) { return fmt::format("{} satoshis ({}.{:08d} BTC)", sats, sats / 100000000, sats % 100000000); }
+
+struct LookupOpts {
+  std::string name, data, app, decrypt_key;
+  std::vector<std::string> sources;
+  bool no_verify = false;
+};
+
+void AddLookup(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<LookupOpts>();
+  auto* cmd = app.add_subcommand("lookup", "Resolve a name end to end and print its verified profile");
+  cmd->add_option("NAME", o->name, "name.namespace")->required();
+  cmd->add_option("--zonefile-source", o->sources,
+                  "Also ask this node (http://host:port) or mirror (URL with {hash}) for the zone file (repeatable)");
+  cmd->add_option("--data", o->data, "Also read this file from the owner's bucket and verify its signature");
+  cmd->add_option("--app", o->app, "Read --data from the bucket the profile lists for this app origin");
+  cmd->add_option("--decrypt-key", o->decrypt_key, "Decrypt --data with this key (WIF or hex)");
+  cmd->add_flag("--no-verify", o->no_verify, "Do not require a signature on --data");
+  cmd->callback([&g, o] {
+    client::LookupOptions options;
+    options.zonefile_sources = o->sources;
+    if (!o->data.empty()) options.data_path = o->data;
+    if (!o->app.empty()) options.app = o->app;
+    options.verify_data = !o->no_verify;
+    if (!o->decrypt_key.empty()) {
+      auto key = ParseKey(o->decrypt_key);
+      if (!key) return Report(g, key.error().Wrap("--decrypt-key"));
+      options.decrypt_key = *key;
+    }
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    client::UrlFetcher storage;
+    client::Resolver resolver(**node, storage);
+    auto outcome = resolver.Lookup(o->name, options);
+    if (auto* err = std::get_if<client::LookupError>(&outcome)) {
+      std::cerr << "error: " << err->message << "\n";
+      if (g.json_output) {
+        std::cout << json{{"error", err->message}, {"failure", client::LookupFailureName(err->kind)}}.dump(2) << "\n";
+      }
+      g.rc = ExitCodeForLookup(err->kind);
+      return;
+    }
+    auto& r = std::get<client::LookupResult>(outcome);
+    json steps = json::array();
+    std::string human_steps;
+    double total = 0;
+    for (const auto& s : r.steps) {
+      steps.push_back({{"step", s.what}, {"ms", s.ms}});
+      human_steps += fmt::format("  {:8.2f} ms  {}\n", s.ms, s.what);
+      total += s.ms;
+    }
+    json j{{"name", r.name},
+           {"owner", r.owner},
+           {"zonefile_hash", r.zonefile_hash},
+           {"zonefile_source", r.zonefile_source},
+           {"zonefile", r.zonefile},
+           {"profile_url", r.profile_url},
+           {"profile", r.profile},
+           {"verified", true},
+           {"steps", steps},
+           {"total_ms", total}};
+    std::string data_text;
+    if (r.data) {
+      data_text.assign(r.data->data.begin(), r.data->data.end());
+      j["data_url"] = r.data_url;
+      j["data"] = data_text;
+    }
+    std::string human = fmt::format("{}\n  owner      {}\n  zone file  {} (from {})\n  profile    {}\n{}\n", r.name, r.owner,
+                                    r.zonefile_hash, r.zonefile_source, r.profile_url, r.profile.dump(2));
+    if (r.data) human += fmt::format("data {}\n{}\n", r.data_url, data_text);
+    human += "verified:\n" + human_steps + fmt::format("  {:8.2f} ms  total\n", total);
+    Print(g, j, human);
+  });
+}
+
+void AddReads(CLI::App& app, Globals& g) {
+  auto name = std::make_shared<std::string>();
+  auto* price = app.add_subcommand("price", "Print the price of a name (name.ns) or a namespace (ns)");
+  price->add_option("NAME", *name, "name.namespace or namespace ID")->required();
+  price->callback([&g, name] {
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    bool is_namespace = name->find('.') == std::string::npos;
+    auto sats = is_namespace ? (*node)->NamespacePrice(*name) : (*node)->NamePrice(*name);
+    if (!sats) return Report(g, sats.error());
+    Print(g, {{is_namespace ? "namespace" : "name", *name}, {"satoshis", *sats}, {"units", "BTC"}},
+          fmt::format("{}: {}\n", *name, Satoshis(*sats)));
+  });
+
+  auto* whois = app.add_subcommand("whois", "Print a name's owner, zone-file hash and expiry");
+  whois->add_option("NAME", *name, "name.namespace")->required();
+  whois->callback([&g, name] {
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    auto info = (*node)->Name(*name);
+    if (!info) return Report(g, info.error());
+    switch (info->state) {
+      case client::NameState::Unknown:
+        g.rc = EXIT_NAME_UNKNOWN;
+        std::cerr << "error: " << *name << " is not registered\n";
+        return;
+      case client::NameState::Expired:
+        g.rc = EXIT_NAME_EXPIRED;
+        std::cerr << "error: " << *name << " has expired\n";
+        return;
+      default: break;
+    }
+    json j = info->record;
+    j.erase("zonefile");
+    j["name"] = *name;
+    std::string human = fmt::format("{}\n  status           {}\n  owner            {}\n  zone-file hash   {}\n"
+                                    "  expires at block {}\n  renewal deadline {}\n  last txid        {}\n",
+                                    *name, j.value("status", ""), info->address, info->zonefile_hash.value_or("none"),
+                                    j.value("expire_block", json(-1)).dump(), j.value("renewal_deadline", json(-1)).dump(),
+                                    j.value("last_txid", ""));
+    Print(g, j, human);
+  });
+
+  auto* names = app.add_subcommand("names", "List the names an address owns");
+  names->add_option("ADDRESS", *name, "Bitcoin address")->required();
+  names->callback([&g, name] {
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    auto list = (*node)->NamesOwnedBy(*name);
+    if (!list) return Report(g, list.error());
+    std::string human;
+    for (const auto& n : *list) human += n + "\n";
+    Print(g, {{"address", *name}, {"names", *list}}, human);
+  });
+}
+
+struct ZonefileOpts {
+  std::string name, file, hub, key;
+  std::vector<std::string> urls;
+  uint32_t ttl = 3600;
+};
+
+void AddZonefile(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<ZonefileOpts>();
+  auto* zf = app.add_subcommand("zonefile", "Make, hash and publish zone files");
+  zf->require_subcommand(1);
+  auto* make = zf->add_subcommand("make", "Print a zone file whose URI records point at the profile");
+  make->add_option("NAME", o->name, "name.namespace")->required();
+  make->add_option("--url", o->urls, "Profile URL (repeatable, in order)");
+  make->add_option("--hub", o->hub, "Point at profile.json in the bucket of --key on this Gaia hub");
+  make->add_option("--key", o->key, "The owner's key, with --hub");
+  make->add_option("--ttl", o->ttl, "TTL in seconds")->capture_default_str();
+  make->callback([&g, o] {
+    if (!bns::IsNameValid(o->name)) return Report(g, {ErrorCode::InvalidArgument, "invalid name '" + o->name + "'"});
+    std::vector<std::string> urls = o->urls;
+    if (!o->hub.empty()) {
+      auto key = ParseKey(o->key);
+      if (!key) return Report(g, key.error().Wrap("--key"));
+      auto hub = client::GaiaClient::Connect(o->hub, *key);
+      if (!hub) return Report(g, hub.error());
+      urls.push_back((*hub)->Config().url_prefix + (*hub)->Config().address + "/profile.json");
+    }
+    if (urls.empty()) return Report(g, {ErrorCode::InvalidArgument, "give --url or --hub and --key"});
+    for (const auto& u : urls) {
+      if (u.find_first_of("\"\\\n\r") != std::string::npos) {
+        return Report(g, {ErrorCode::InvalidArgument, "a URL may not hold quotes, backslashes or line breaks"});
+      }
+    }
+    std::string text = zonefile::MakeZonefile(o->name, urls, o->ttl);
+    if (text.size() > zonefile::MAX_ZONEFILE_BYTES) return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
+    Print(g, {{"zonefile", text}, {"zonefile_hash", crypto::Hash160Of(util::AsBytes(text)).Hex()}}, text);
+  });
+  auto* hash = zf->add_subcommand("hash", "Print the hash160 of a zone file, as put on chain");
+  hash->add_option("FILE", o->file, "Zone file (- for standard input)")->required();
+  hash->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    std::string h = crypto::Hash160Of(util::AsBytes(*text)).Hex();
+    Print(g, {{"zonefile_hash", h}}, h + "\n");
+  });
+  auto* publish = zf->add_subcommand("publish", "Give a zone file to the node (its hash must be on chain)");
+  publish->add_option("FILE", o->file, "Zone file (- for standard input)")->required();
+  publish->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    if (text->size() > zonefile::MAX_ZONEFILE_BYTES) return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    auto st = (*node)->PublishZonefile(*text);
+    if (!st) return Report(g, st.error());
+    std::string h = crypto::Hash160Of(util::AsBytes(*text)).Hex();
+    Print(g, {{"zonefile_hash", h}, {"node", g.node}}, "published " + h + " to " + g.node + "\n");
+  });
+}
+
+struct ProfileOpts {
+  std::string file, key, address, public_key, hub, name, description, image;
+  std::vector<std::string> fields;
+  double days = 365;
+};
+
+util::Result<json> SignedTokenFile(const ProfileOpts& o, const std::string& text) {
+  BS_TRY(auto key, ParseKey(o.key));
+  json claim = json::parse(text, nullptr, false);
+  if (!claim.is_object()) return util::Fail(ErrorCode::InvalidArgument, "the profile must be a JSON object");
+  int64_t now = std::time(nullptr);
+  return zonefile::MakeTokenFile(zonefile::SignProfileToken(claim, key, now, now + static_cast<int64_t>(o.days * 86400)));
+}
+
+void AddProfile(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<ProfileOpts>();
+  auto* profile = app.add_subcommand("profile", "Make, sign, verify and store profiles");
+  profile->require_subcommand(1);
+  auto* make = profile->add_subcommand("make", "Print a Person profile as JSON");
+  make->add_option("--name", o->name, "Display name");
+  make->add_option("--description", o->description, "About text");
+  make->add_option("--image", o->image, "Avatar URL");
+  make->add_option("--field", o->fields, "KEY=VALUE, a string field (repeatable)");
+  make->callback([&g, o] {
+    json p{{"@type", "Person"}, {"@context", "http://schema.org"}};
+    if (!o->name.empty()) p["name"] = o->name;
+    if (!o->description.empty()) p["description"] = o->description;
+    if (!o->image.empty()) p["image"] = json::array({{{"@type", "ImageObject"}, {"name", "avatar"}, {"contentUrl", o->image}}});
+    for (const auto& f : o->fields) {
+      auto eq = f.find('=');
+      if (eq == std::string::npos || eq == 0) return Report(g, {ErrorCode::InvalidArgument, "--field takes KEY=VALUE"});
+      p[f.substr(0, eq)] = f.substr(eq + 1);
+    }
+    std::cout << p.dump(2) << "\n";
+  });
+  auto* sign = profile->add_subcommand("sign", "Sign a JSON profile into a token file");
+  sign->add_option("FILE", o->file, "Profile JSON (- for standard input)")->required();
+  sign->add_option("--key", o->key, "The name owner's key (WIF or hex)")->required();
+  sign->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
+  sign->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto tokens = SignedTokenFile(*o, *text);
+    if (!tokens) return Report(g, tokens.error());
+    std::cout << tokens->dump(2) << "\n";
+  });
+  auto* verify = profile->add_subcommand("verify", "Verify a token file and print the profile");
+  verify->add_option("FILE", o->file, "Token file (- for standard input)")->required();
+  verify->add_option("--address", o->address, "The owner's address");
+  verify->add_option("--public-key", o->public_key, "Or the owner's public key (hex)");
+  verify->callback([&g, o] {
+    if (o->address.empty() == o->public_key.empty()) {
+      return Report(g, {ErrorCode::InvalidArgument, "give --address or --public-key"});
+    }
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto claim = zonefile::ProfileFromTokenFile(*text, zonefile::Signer{o->address, o->public_key});
+    if (!claim) {
+      auto e = claim.error();
+      if (e.code == ErrorCode::Unauthorized) e.code = ErrorCode::Corruption;
+      Report(g, e);
+      g.rc = EXIT_BAD_SIGNATURE;
+      return;
+    }
+    std::cout << claim->dump(2) << "\n";
+  });
+  auto* put = profile->add_subcommand("put", "Sign a JSON profile and store it as profile.json in the key's Gaia bucket");
+  put->add_option("FILE", o->file, "Profile JSON (- for standard input)")->required();
+  put->add_option("--key", o->key, "The name owner's key (WIF or hex)")->required();
+  put->add_option("--hub", o->hub, "Gaia hub URL")->required();
+  put->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
+  put->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto tokens = SignedTokenFile(*o, *text);
+    if (!tokens) return Report(g, tokens.error());
+    auto key = ParseKey(o->key);
+    if (!key) return Report(g, key.error());
+    auto hub = client::GaiaClient::Connect(o->hub, *key);
+    if (!hub) return Report(g, hub.error());
+    client::PutOptions put_options;
+    put_options.encrypt = false;
+    put_options.is_string = true;
+    put_options.content_type = "application/json";
+    std::string body = tokens->dump();
+    auto r = (*hub)->PutFile("profile.json", util::AsBytes(body), put_options);
+    if (!r) return Report(g, r.error());
+    Print(g, {{"publicURL", r->public_url}}, r->public_url + "\n");
+  });
+}
+
+}  // namespace
+
+void AddNodeCommands(CLI::App& app, Globals& g) {
+  AddReads(app, g);
+  AddLookup(app, g);
+  AddZonefile(app, g);
+  AddProfile(app, g);
+}
+
+}  // namespace blockstack::cli

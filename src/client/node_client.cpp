@@ -1,0 +1,140 @@
+#include <client/node_client.h>
+
+#include <util/url.h>
+
+namespace blockstack::client {
+
+using nlohmann::json;
+using util::ErrorCode;
+using util::Fail;
+
+namespace {
+
+std::string ErrorText(const json& body, unsigned status) {
+  if (body.is_object() && body.contains("error") && body["error"].is_string()) return body["error"];
+  return "HTTP " + std::to_string(status);
+}
+
+}  // namespace
+
+util::Result<std::unique_ptr<NodeClient>> NodeClient::Create(const std::string& url, std::chrono::milliseconds timeout) {
+  net::HttpClientOptions options;
+  options.peer_name = "blockstack node";
+  options.timeout = timeout;
+  options.max_response_bytes = 16 * 1024 * 1024;
+  BS_TRY(auto http, net::HttpClient::Create(url, options));
+  std::string base = url;
+  while (base.ends_with('/')) base.pop_back();
+  return std::unique_ptr<NodeClient>(new NodeClient(base, std::move(http)));
+}
+
+util::Result<std::pair<unsigned, json>> NodeClient::GetJson(const std::string& path) {
+  BS_TRY(auto res, m_http->Send("GET", path));
+  json body = json::parse(res.body, nullptr, false);
+  if (body.is_discarded()) body = nullptr;
+  return std::make_pair(res.status, std::move(body));
+}
+
+util::Result<json> NodeClient::Expect200(const std::string& path, const std::string& what) {
+  BS_TRY(auto answer, GetJson(path));
+  auto& [status, body] = answer;
+  if (status == 404) return Fail(ErrorCode::NotFound, what + ": " + ErrorText(body, status));
+  if (status == 400) return Fail(ErrorCode::InvalidArgument, what + ": " + ErrorText(body, status));
+  if (status != 200) return Fail(ErrorCode::IoError, what + ": node answered " + ErrorText(body, status));
+  if (body.is_null()) return Fail(ErrorCode::Corruption, what + ": node answered something other than JSON");
+  return std::move(body);
+}
+
+util::Result<json> NodeClient::Info() { return Expect200("/v1/info", "node info"); }
+
+util::Result<uint32_t> NodeClient::LastBlock() {
+  BS_TRY(json info, Info());
+  if (!info.contains("last_block_processed") || !info["last_block_processed"].is_number_unsigned()) {
+    return Fail(ErrorCode::Corruption, "node info lacks last_block_processed");
+  }
+  return info["last_block_processed"].get<uint32_t>();
+}
+
+util::Result<std::string> NodeClient::ConsensusHash() {
+  BS_TRY(json body, Expect200("/v1/blockchains/bitcoin/consensus", "consensus hash"));
+  if (!body.contains("consensus_hash") || !body["consensus_hash"].is_string()) {
+    return Fail(ErrorCode::NotFound, "the node has no consensus hash yet");
+  }
+  return body["consensus_hash"].get<std::string>();
+}
+
+util::Result<NameInfo> NodeClient::Name(const std::string& fqn) {
+  BS_TRY(auto answer, GetJson("/v1/names/" + util::PercentEncode(fqn, false)));
+  auto& [status, body] = answer;
+  NameInfo out;
+  if (status == 404) {
+    out.state = body.is_object() && body.contains("status") ? NameState::Unknown : NameState::Expired;
+    return out;
+  }
+  if (status == 400) return Fail(ErrorCode::InvalidArgument, "invalid name '" + fqn + "'");
+  if (status != 200) return Fail(ErrorCode::IoError, "name " + fqn + ": node answered " + ErrorText(body, status));
+  if (!body.is_object() || !body.contains("address") || !body["address"].is_string() || !body.contains("status")) {
+    return Fail(ErrorCode::Corruption, "name " + fqn + ": node answered a malformed record");
+  }
+  out.state = body["status"] == "revoked" ? NameState::Revoked : NameState::Registered;
+  out.address = body["address"];
+  if (body.contains("zonefile_hash") && body["zonefile_hash"].is_string()) out.zonefile_hash = body["zonefile_hash"];
+  if (body.contains("zonefile") && body["zonefile"].is_string()) out.zonefile = body["zonefile"];
+  out.record = std::move(body);
+  return out;
+}
+
+util::Result<std::optional<std::string>> NodeClient::Zonefile(const std::string& hash) {
+  BS_TRY(auto res, m_http->Send("GET", "/v1/zonefiles/" + util::PercentEncode(hash, false)));
+  if (res.status == 404) return std::optional<std::string>{};
+  if (res.status != 200) return Fail(ErrorCode::IoError, "zone file " + hash + ": node answered HTTP " + std::to_string(res.status));
+  return std::optional<std::string>(std::move(res.body));
+}
+
+util::Status NodeClient::PublishZonefile(const std::string& text) {
+  BS_TRY(auto res, m_http->Send("POST", "/v1/zonefile", {{"Content-Type", "application/json"}},
+                                json{{"zonefile", text}}.dump(-1, ' ', false, json::error_handler_t::replace)));
+  auto body = json::parse(res.body, nullptr, false);
+  if (res.status == 200 && body.is_object() && body.value("status", false) == true) return util::Ok();
+  return Fail(res.status >= 500 ? ErrorCode::IoError : ErrorCode::InvalidArgument,
+              "the node did not store the zone file: " + ErrorText(body, res.status));
+}
+
+util::Result<int64_t> NodeClient::NamePrice(const std::string& fqn) {
+  BS_TRY(json body, Expect200("/v1/prices/names/" + util::PercentEncode(fqn, false), "price of " + fqn));
+  if (!body.contains("name_price") || !body["name_price"].contains("satoshis") ||
+      !body["name_price"]["satoshis"].is_number_integer()) {
+    return Fail(ErrorCode::InvalidArgument, fqn + " is not priced in satoshis (a STACKS namespace)");
+  }
+  return body["name_price"]["satoshis"].get<int64_t>();
+}
+
+util::Result<int64_t> NodeClient::NamespacePrice(const std::string& namespace_id) {
+  BS_TRY(json body, Expect200("/v1/prices/namespaces/" + util::PercentEncode(namespace_id, false),
+                              "price of namespace " + namespace_id));
+  if (!body.contains("satoshis") || !body["satoshis"].is_number_integer()) {
+    return Fail(ErrorCode::InvalidArgument, "namespace " + namespace_id + " is not priced in satoshis");
+  }
+  return body["satoshis"].get<int64_t>();
+}
+
+util::Result<json> NodeClient::Namespace(const std::string& namespace_id) {
+  return Expect200("/v1/namespaces/" + util::PercentEncode(namespace_id, false), "namespace " + namespace_id);
+}
+
+util::Result<std::vector<std::string>> NodeClient::NamesOwnedBy(const std::string& address) {
+  BS_TRY(json body, Expect200("/v1/addresses/bitcoin/" + util::PercentEncode(address, false), "names of " + address));
+  std::vector<std::string> out;
+  if (body.contains("names") && body["names"].is_array()) {
+    for (const auto& n : body["names"]) {
+      if (n.is_string()) out.push_back(n);
+    }
+  }
+  return out;
+}
+
+util::Result<json> NodeClient::OperationsAt(uint32_t height) {
+  return Expect200("/v1/blockchains/bitcoin/operations/" + std::to_string(height), "operations at " + std::to_string(height));
+}
+
+}  // namespace blockstack::client

@@ -1,0 +1,220 @@
+#include <client/resolver.h>
+
+#include <chrono>
+
+#include <crypto/hash.h>
+#include <util/bytes.h>
+#include <zonefile/profile.h>
+#include <zonefile/zonefile.h>
+
+namespace blockstack::client {
+
+using nlohmann::json;
+using util::ErrorCode;
+
+const char* LookupFailureName(LookupFailure f) {
+  switch (f) {
+    case LookupFailure::NodeUnreachable: return "node_unreachable";
+    case LookupFailure::NameUnknown: return "name_unknown";
+    case LookupFailure::NameExpired: return "name_expired";
+    case LookupFailure::NameRevoked: return "name_revoked";
+    case LookupFailure::ZonefileMissing: return "zonefile_missing";
+    case LookupFailure::HashMismatch: return "hash_mismatch";
+    case LookupFailure::NoProfileUrl: return "no_profile_url";
+    case LookupFailure::BadSignature: return "bad_signature";
+    case LookupFailure::StorageUnreachable: return "storage_unreachable";
+    case LookupFailure::StorageMissing: return "storage_missing";
+    case LookupFailure::DecryptFailed: return "decrypt_failed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool IsConnectionError(ErrorCode c) {
+  return c == ErrorCode::Unavailable || c == ErrorCode::Timeout || c == ErrorCode::IoError || c == ErrorCode::TooLarge;
+}
+
+// Splits "<prefix><address>/<file>" at the last two slashes.
+bool SplitBucketUrl(const std::string& url, std::string* prefix, std::string* address) {
+  auto last = url.rfind('/');
+  if (last == std::string::npos || last == 0) return false;
+  auto before = url.rfind('/', last - 1);
+  if (before == std::string::npos || before + 1 >= last) return false;
+  *prefix = url.substr(0, before + 1);
+  *address = url.substr(before + 1, last - before - 1);
+  return true;
+}
+
+class Timer {
+ public:
+  explicit Timer(std::vector<LookupStep>& steps) : m_steps(steps), m_start(std::chrono::steady_clock::now()) {}
+  void Done(std::string what) {
+    auto now = std::chrono::steady_clock::now();
+    m_steps.push_back({std::move(what), std::chrono::duration<double, std::milli>(now - m_start).count()});
+    m_start = now;
+  }
+
+ private:
+  std::vector<LookupStep>& m_steps;
+  std::chrono::steady_clock::time_point m_start;
+};
+
+}  // namespace
+
+LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& options) {
+  LookupResult r;
+  r.name = name;
+  Timer timer(r.steps);
+  auto fail = [](LookupFailure kind, std::string message) -> LookupOutcome { return LookupError{kind, std::move(message)}; };
+
+  // 1. The record.
+  auto info = m_node.Name(name);
+  if (!info) {
+    if (info.error().code == ErrorCode::InvalidArgument) return fail(LookupFailure::NameUnknown, info.error().message);
+    return fail(LookupFailure::NodeUnreachable, info.error().message);
+  }
+  switch (info->state) {
+    case NameState::Unknown: return fail(LookupFailure::NameUnknown, name + " is not registered");
+    case NameState::Expired: return fail(LookupFailure::NameExpired, name + " has expired");
+    case NameState::Revoked: return fail(LookupFailure::NameRevoked, name + " has been revoked by its owner");
+    case NameState::Registered: break;
+  }
+  r.owner = info->address;
+  r.record = info->record;
+  if (!info->zonefile_hash) return fail(LookupFailure::ZonefileMissing, name + " has no zone-file hash on chain");
+  r.zonefile_hash = *info->zonefile_hash;
+  timer.Done("name record from " + m_node.Url());
+
+  // 2. The zone file: the node's copy first, then the other sources; every copy is
+  // checked against the on-chain hash.
+  auto matches = [&](const std::string& text) {
+    return crypto::Hash160Of(util::AsBytes(text)).Hex() == r.zonefile_hash;
+  };
+  std::vector<std::string> mismatched;
+  std::vector<std::string> unreachable;
+  bool found = false;
+  if (info->zonefile) {
+    if (matches(*info->zonefile)) {
+      r.zonefile = *info->zonefile;
+      r.zonefile_source = m_node.Url();
+      found = true;
+    } else {
+      mismatched.push_back(m_node.Url());
+    }
+  }
+  for (std::size_t i = 0; !found && i < options.zonefile_sources.size(); ++i) {
+    const std::string& source = options.zonefile_sources[i];
+    std::optional<std::string> text;
+    std::string from;
+    if (source.find("{hash}") != std::string::npos) {
+      from = source;
+      from.replace(from.find("{hash}"), 6, r.zonefile_hash);
+      auto res = m_storage.Get(from);
+      if (!res) {
+        unreachable.push_back(from);
+        continue;
+      }
+      if (res->status == 200) text = std::move(res->body);
+    } else {
+      auto& client = m_sources[source];
+      if (!client) {
+        auto created = NodeClient::Create(source);
+        if (!created) {
+          unreachable.push_back(source);
+          continue;
+        }
+        client = std::move(*created);
+      }
+      from = client->Url();
+      auto got = client->Zonefile(r.zonefile_hash);
+      if (!got) {
+        unreachable.push_back(source);
+        continue;
+      }
+      text = std::move(*got);
+    }
+    if (!text) continue;
+    if (!matches(*text)) {
+      mismatched.push_back(from);
+      continue;
+    }
+    r.zonefile = std::move(*text);
+    r.zonefile_source = from;
+    found = true;
+  }
+  if (!found) {
+    if (!mismatched.empty()) {
+      std::string who;
+      for (const auto& m : mismatched) who += (who.empty() ? "" : ", ") + m;
+      return fail(LookupFailure::HashMismatch,
+                  "the zone file served by " + who + " does not hash to " + r.zonefile_hash + " as recorded on chain");
+    }
+    std::string message = "no copy of zone file " + r.zonefile_hash + " was found";
+    if (!unreachable.empty()) message += " (" + std::to_string(unreachable.size()) + " source(s) unreachable)";
+    return fail(LookupFailure::ZonefileMissing, message);
+  }
+  timer.Done("zone file from " + r.zonefile_source + " (hash checked)");
+
+  // 3. The profile URL.
+  auto parsed = zonefile::ParseZonefile(r.zonefile);
+  if (!parsed) return fail(LookupFailure::NoProfileUrl, "the zone file does not parse: " + parsed.error().message);
+  auto targets = zonefile::UriTargets(*parsed);
+  if (targets.empty()) return fail(LookupFailure::NoProfileUrl, "the zone file has no URI record");
+  r.profile_url = targets.front();
+
+  // 4. The profile, signed by the owner.
+  auto res = m_storage.Get(r.profile_url);
+  if (!res) return fail(LookupFailure::StorageUnreachable, res.error().message);
+  if (res->status == 404) return fail(LookupFailure::StorageMissing, "no profile at " + r.profile_url);
+  if (res->status != 200) {
+    return fail(LookupFailure::StorageUnreachable,
+                "storage answered HTTP " + std::to_string(res->status) + " for " + r.profile_url);
+  }
+  auto profile = zonefile::ProfileFromTokenFile(res->body, zonefile::Signer{r.owner, ""});
+  if (!profile) {
+    return fail(LookupFailure::BadSignature,
+                "the profile at " + r.profile_url + " is not signed by the owner " + r.owner + ": " + profile.error().message);
+  }
+  r.profile = std::move(*profile);
+  timer.Done("profile from " + r.profile_url + " (signature checked against " + r.owner + ")");
+
+  // 5. An app file.
+  if (!options.data_path) return r;
+  std::string bucket_url = r.profile_url;
+  if (options.app) {
+    const json& apps = r.profile.contains("apps") ? r.profile["apps"] : json();
+    if (!apps.is_object() || !apps.contains(*options.app) || !apps[*options.app].is_string()) {
+      return fail(LookupFailure::StorageMissing, "the profile lists no bucket for app " + *options.app);
+    }
+    bucket_url = apps[*options.app].get<std::string>();
+    if (!bucket_url.ends_with('/')) bucket_url += '/';
+    bucket_url += "x";  // SplitBucketUrl drops the last segment
+  }
+  std::string prefix;
+  std::string address;
+  if (!SplitBucketUrl(bucket_url, &prefix, &address)) {
+    return fail(LookupFailure::NoProfileUrl, "cannot find a bucket in " + bucket_url);
+  }
+  ReadOptions read;
+  read.verify = options.verify_data;
+  read.decrypt_key = options.decrypt_key;
+  r.data_url = prefix + address + "/" + *options.data_path;
+  auto data = ReadFile(m_storage, prefix, address, *options.data_path, read);
+  if (!data) {
+    const auto& e = data.error();
+    if (e.code == ErrorCode::NotFound) return fail(LookupFailure::StorageMissing, e.message + " (" + r.data_url + ")");
+    if (e.code == ErrorCode::Unauthorized) return fail(LookupFailure::BadSignature, e.message);
+    if (e.code == ErrorCode::Corruption) return fail(LookupFailure::DecryptFailed, e.message);
+    if (IsConnectionError(e.code)) return fail(LookupFailure::StorageUnreachable, e.message);
+    return fail(LookupFailure::BadSignature, e.message);
+  }
+  r.data = std::move(*data);
+  std::string what = "data from " + r.data_url;
+  if (options.verify_data) what += " (signature checked against bucket " + address + ")";
+  if (options.decrypt_key) what += " (decrypted)";
+  timer.Done(what);
+  return r;
+}
+
+}  // namespace blockstack::client

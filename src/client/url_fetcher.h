@@ -1,0 +1,32 @@
+// GETs of absolute http:// URLs over one kept-alive connection per origin: how the
+// client library reads Gaia buckets, profiles and other storage.
+//
+// Thread safety: one UrlFetcher is used by one thread at a time.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <net/http_client.h>
+#include <util/result.h>
+
+namespace blockstack::client {
+
+class UrlFetcher {
+ public:
+  // peer_name names the far end in connection errors ("cannot reach <peer_name> at ...").
+  explicit UrlFetcher(std::string peer_name = "storage", std::chrono::milliseconds timeout = std::chrono::seconds(30),
+                      std::size_t max_response_bytes = 64 * 1024 * 1024);
+
+  // Any HTTP status is a success; errors are those of HttpClient::Send plus
+  // InvalidArgument for a bad URL.
+  util::Result<net::HttpResponse> Get(const std::string& url);
+
+ private:
+  net::HttpClientOptions m_options;
+  std::map<std::string, std::unique_ptr<net::HttpClient>> m_clients;  // by origin
+};
+
+}  // namespace blockstack::client

@@ -1,0 +1,243 @@
+// The blockstack CLI end to end against bcoin regtest, blockstackd and gaia-hub:
+// it creates a namespace, registers names in one command each (preorder, wait,
+// register, publish the zone file), stores signed profiles and an encrypted file,
+// transfers a name, and resolves everything with `lookup`. Then every way lookup
+// can fail is produced for real and must give its own message and exit code.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+import {
+  BcoinNode, binDir, freePort, hash160, run, startGaiaHub, startProcess, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
+
+let btc;
+let daemon;
+let hub;
+let api;
+let dir;
+let alice;
+let bob;
+let miner;
+
+// The CLI's exit codes (README, "Exit codes").
+const EXIT = {
+  unreachable: 5, refused: 8, unknown: 10, expired: 11, revoked: 12, zonefileMissing: 13, hashMismatch: 14,
+  noProfileUrl: 15, badSignature: 16, storageUnreachable: 17, storageMissing: 18,
+};
+
+const cli = (args, opts) => run('blockstack', ['--network', 'regtest', '--node', api, '--bitcoind', btc.url,
+  '--wallet-rpc', btc.walletUrl, ...args], opts);
+async function cliOk(args) {
+  const r = await cli(['--json', ...args]);
+  assert.equal(r.code, 0, `blockstack ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+// A command that waits for blocks: mine while it runs.
+const mined = (args) => btc.whileMining(cliOk(args), miner.address.regtest);
+
+function file(name, text) {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function register(name, key, zonefileText, extra = []) {
+  const args = ['name', 'register', name, '--key', key.wif.regtest, ...extra];
+  if (zonefileText !== undefined) args.push('--zonefile', file(`${name}.zone`, zonefileText));
+  return mined(args);
+}
+
+async function lookupFails(args, code, pattern) {
+  const r = await cli(['lookup', ...args]);
+  assert.equal(r.code, code, `lookup ${args.join(' ')}: exit ${r.code}, stderr ${r.stderr}`);
+  assert.match(r.stderr, pattern);
+  const j = await cli(['--json', 'lookup', ...args]);
+  assert.equal(j.code, code);
+  assert.ok(JSON.parse(j.stdout).failure, j.stdout);
+}
+
+before(async () => {
+  dir = tempDir('cli-test');
+  btc = await new BcoinNode().start();
+  const keys = async () => JSON.parse((await run('blockstack', ['--json', 'keys', 'generate'])).stdout);
+  [alice, bob, miner] = [await keys(), await keys(), await keys()];
+  await btc.importKey(alice.wif.regtest);
+  await btc.importKey(bob.wif.regtest);
+  await btc.mine(3, bob.address.regtest);
+  await btc.mine(110, alice.address.regtest);
+  const apiPort = await freePort();
+  daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', btc.url,
+    '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', tempDir('cli-node'), '--api', `127.0.0.1:${apiPort}`]);
+  api = `http://127.0.0.1:${apiPort}`;
+  await waitFor(async () => {
+    try { return (await (await fetch(`${api}/v1/info`)).json()).last_block_processed === 113; } catch { return false; }
+  }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });
+  hub = await startGaiaHub();
+});
+
+after(async () => {
+  if (hub) await stopProcess(hub.child);
+  if (daemon) await stopProcess(daemon);
+  if (btc) await btc.stop();
+});
+
+test('keys: generate and import (WIF and hex) give the same addresses', async () => {
+  const fromWif = await cliOk(['keys', 'import', alice.wif.regtest]);
+  const fromHex = await cliOk(['keys', 'import', alice.private_key]);
+  assert.deepEqual(fromWif.address, alice.address);
+  assert.deepEqual(fromHex.address, alice.address);
+  const bad = await cli(['keys', 'import', 'not-a-key']);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /neither WIF nor/);
+});
+
+test('register, publish, store, transfer and resolve end to end', async () => {
+  const price = await cliOk(['price', 'cli']);
+  assert.ok(price.satoshis > 0);
+  const nsOpts = ['--key', alice.wif.regtest, '--wait'];
+  assert.equal((await mined(['namespace', 'preorder', 'cli', ...nsOpts])).accepted, true);
+  assert.equal((await mined(['namespace', 'reveal', 'cli', '--lifetime', '52595', '--coeff', '250', '--base', '4',
+    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10',
+    ...nsOpts])).accepted, true);
+  assert.equal((await mined(['namespace', 'ready', 'cli', ...nsOpts])).accepted, true);
+  const namePrice = await cliOk(['price', 'alice.cli']);
+  assert.ok(namePrice.satoshis > 0);
+
+  // alice.cli: a zone file pointing at alice's bucket, registered in one command
+  const zf = await cliOk(['zonefile', 'make', 'alice.cli', '--hub', hub.url, '--key', alice.wif.regtest]);
+  const reg = await register('alice.cli', alice, zf.zonefile);
+  assert.equal(reg.zonefile_published, true);
+  assert.equal(reg.zonefile_hash, hash160(zf.zonefile));
+  assert.ok(reg.register_block > reg.preorder_block);
+
+  const profile = file('profile.json', JSON.stringify(await cliOk(['profile', 'make', '--name', 'Alice',
+    '--description', 'registered with the blockstack CLI'])));
+  const put = await cliOk(['profile', 'put', profile, '--key', alice.wif.regtest, '--hub', hub.url]);
+  assert.match(put.publicURL, /profile\.json$/);
+  await cliOk(['gaia', 'put', 'notes/secret.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'for alice only',
+    '--text', '--encrypt', '--sign']);
+  await cliOk(['gaia', 'put', 'hello.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'hello, world',
+    '--text', '--sign']);
+
+  const found = await cliOk(['lookup', 'alice.cli']);
+  assert.equal(found.owner, alice.address.regtest);
+  assert.equal(found.zonefile, zf.zonefile);
+  assert.equal(found.profile.name, 'Alice');
+  assert.equal(found.verified, true);
+  assert.equal(found.steps.length, 3);
+  const signed = await cliOk(['lookup', 'alice.cli', '--data', 'hello.txt']);
+  assert.equal(signed.data, 'hello, world');
+  const secret = await cliOk(['lookup', 'alice.cli', '--data', 'notes/secret.txt', '--decrypt-key', alice.wif.regtest]);
+  assert.equal(secret.data, 'for alice only');
+  const human = await cli(['lookup', 'alice.cli']);
+  assert.equal(human.code, 0);
+  assert.match(human.stdout, /verified:/);
+  await lookupFails(['alice.cli', '--data', 'notes/secret.txt', '--decrypt-key', bob.wif.regtest], 19, /cannot decrypt/);
+  await lookupFails(['alice.cli', '--data', 'missing.txt'], EXIT.storageMissing, /missing\.txt/);
+
+  // a second name, registered by alice for bob, then transferred back to alice
+  const bobZone = await cliOk(['zonefile', 'make', 'bob.cli', '--url', `${hub.url}/nowhere/profile.json`]);
+  const bobReg = await register('bob.cli', alice, bobZone.zonefile, ['--owner', bob.address.regtest]);
+  assert.equal(bobReg.owner, bob.address.regtest);
+  assert.deepEqual((await cliOk(['names', bob.address.regtest])).names, ['bob.cli']);
+  const who = await cliOk(['whois', 'bob.cli']);
+  assert.equal(who.address, bob.address.regtest);
+  assert.equal(who.zonefile_hash, hash160(bobZone.zonefile));
+
+  // only the owner may transfer it
+  const notOwner = await cli(['name', 'transfer', 'bob.cli', '--to', alice.address.regtest, '--key', alice.wif.regtest]);
+  assert.equal(notOwner.code, 6);
+  assert.match(notOwner.stderr, /owned by/);
+  const xfer = await mined(['name', 'transfer', 'bob.cli', '--to', alice.address.regtest, '--key', bob.wif.regtest,
+    '--wait']);
+  assert.equal(xfer.accepted, true);
+  assert.equal((await cliOk(['whois', 'bob.cli'])).address, alice.address.regtest);
+  assert.deepEqual((await cliOk(['names', alice.address.regtest])).names.sort(), ['alice.cli', 'bob.cli']);
+
+  // update with a payer that is not the owner: the owner's UTXO is input 0
+  const newZone = await cliOk(['zonefile', 'make', 'bob.cli', '--hub', hub.url, '--key', alice.wif.regtest]);
+  const upd = await mined(['name', 'update', 'bob.cli', '--key', alice.wif.regtest, '--payer-key', bob.wif.regtest,
+    '--zonefile', file('bob2.zone', newZone.zonefile), '--wait']);
+  assert.equal(upd.accepted, true);
+  assert.equal((await cliOk(['lookup', 'bob.cli'])).profile.name, 'Alice');
+
+  // renew: a burn output, 4+ outputs
+  const renew = await mined(['name', 'renew', 'bob.cli', '--key', alice.wif.regtest, '--wait']);
+  assert.equal(renew.accepted, true);
+
+  // --dry-run prints signed transactions and sends nothing
+  const dry = await cliOk(['name', 'revoke', 'bob.cli', '--key', alice.wif.regtest, '--dry-run']);
+  assert.equal(dry.transactions.length, 1);
+  assert.match(dry.transactions[0].hex, /^01000000/);
+  assert.equal((await cliOk(['whois', 'bob.cli'])).status, 'registered');
+});
+
+test('every failure of lookup has its own message and exit code', async () => {
+  // node unreachable
+  const down = await run('blockstack', ['--node', `http://127.0.0.1:${await freePort()}`, 'lookup', 'alice.cli']);
+  assert.equal(down.code, EXIT.unreachable);
+  assert.match(down.stderr, /cannot reach/);
+  // unknown
+  await lookupFails(['nobody.cli'], EXIT.unknown, /not registered/);
+  // zone file missing: only its hash went on chain
+  await register('nofile.cli', alice, undefined, ['--zonefile-hash', hash160('never published')]);
+  await lookupFails(['nofile.cli'], EXIT.zonefileMissing, /no copy of zone file/);
+  // hash mismatch: a mirror that serves an altered copy
+  const mirror = http.createServer((req, res) => res.end('$ORIGIN nofile.cli\n$TTL 3600\n')).listen(0, '127.0.0.1');
+  await new Promise((r) => mirror.once('listening', r));
+  try {
+    await lookupFails(['nofile.cli', '--zonefile-source', `http://127.0.0.1:${mirror.address().port}/zf/{hash}`],
+      EXIT.hashMismatch, /does not hash to/);
+  } finally {
+    mirror.close();
+  }
+  // no profile URL
+  await register('nourl.cli', alice, '$ORIGIN nourl.cli\n$TTL 3600\n@ IN TXT "no uri here"\n');
+  await lookupFails(['nourl.cli'], EXIT.noProfileUrl, /no URI record/);
+  // bad signature: the zone file points at a profile bob signed, but alice owns the name
+  const bobProfile = file('bob-profile.json', JSON.stringify({ name: 'not alice' }));
+  const bobUrl = (await cliOk(['profile', 'put', bobProfile, '--key', bob.wif.regtest, '--hub', hub.url])).publicURL;
+  await register('forged.cli', alice, `$ORIGIN forged.cli\n$TTL 3600\n_http._tcp URI 10 1 "${bobUrl}"\n`);
+  await lookupFails(['forged.cli'], EXIT.badSignature, /not signed by the owner/);
+  // storage unreachable
+  const closed = await freePort();
+  await register('offline.cli', alice,
+    `$ORIGIN offline.cli\n$TTL 3600\n_http._tcp URI 10 1 "http://127.0.0.1:${closed}/hub/x/profile.json"\n`);
+  await lookupFails(['offline.cli'], EXIT.storageUnreachable, /cannot reach/);
+  // storage answers, but holds no profile
+  await register('empty.cli', alice, `$ORIGIN empty.cli\n$TTL 3600\n_http._tcp URI 10 1 "${hub.url}/nobody/profile.json"\n`);
+  await lookupFails(['empty.cli'], EXIT.storageMissing, /no profile at/);
+  // revoked
+  assert.equal((await mined(['name', 'revoke', 'empty.cli', '--key', alice.wif.regtest, '--wait'])).accepted, true);
+  await lookupFails(['empty.cli'], EXIT.revoked, /revoked/);
+  // an operation the node refuses (a transfer to the owner itself) is reported as such
+  const self = await btc.whileMining(cli(['name', 'transfer', 'alice.cli', '--to', alice.address.regtest, '--key',
+    alice.wif.regtest, '--wait']), miner.address.regtest);
+  assert.equal(self.code, EXIT.refused, self.stderr);
+  assert.match(self.stderr, /refused/);
+  // updating a revoked name is caught before anything is sent
+  const revokedUpdate = await cli(['name', 'update', 'empty.cli', '--key', alice.wif.regtest, '--zonefile-hash',
+    hash160('x')]);
+  assert.equal(revokedUpdate.code, 4);
+  assert.match(revokedUpdate.stderr, /revoked/);
+  // expired: a namespace whose names live 5 blocks, past the 5000-block grace period
+  const nsOpts = ['--key', alice.wif.regtest, '--wait'];
+  await mined(['namespace', 'preorder', 'brief', ...nsOpts]);
+  await mined(['namespace', 'reveal', 'brief', '--lifetime', '5', '--coeff', '1', '--base', '1',
+    '--buckets', '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1', ...nsOpts]);
+  await mined(['namespace', 'ready', 'brief', ...nsOpts]);
+  await register('gone.brief', alice, '$ORIGIN gone.brief\n$TTL 3600\n');
+  await btc.mine(5030, miner.address.regtest);
+  const height = await btc.rpc('getblockcount');
+  await waitFor(async () => (await (await fetch(`${api}/v1/info`)).json()).last_block_processed >= height,
+    { what: 'the node to pass the grace period', timeoutMs: 120000 });
+  await lookupFails(['gone.brief'], EXIT.expired, /expired/);
+  // bad arguments are usage errors, not crashes
+  const noName = await cli(['lookup']);
+  assert.equal(noName.code, 2);
+  const badName = await cli(['lookup', 'No Such Name']);
+  assert.equal(badName.code, EXIT.unknown);
+});
