@@ -8,3 +8,4 @@ bench/index_bench.sh
 bench/gaia_bench.sh
 bench/api_bench.sh
 bench/atlas_bench.sh
+bench/lookup_bench.sh

@@ -7,56 +7,28 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 process.env.BLOCKSTACK_BIN_DIR ||= path.resolve('build/release/apps');
-const { BcoinNode, binDir, freePort, hash160, run, startGaiaHub, startProcess, stopProcess, tempDir, waitFor } =
+const { binDir, createNamespace, hash160, run, startProcess, startStack, stopProcess, tempDir, waitFor } =
   await import('../test/functional/harness.mjs');
 
 const demoStart = Date.now();
 const say = (s) => console.log(`\n==> ${s}  [${((Date.now() - demoStart) / 1000).toFixed(1)} s]`);
 const indent = (text) => text.trim().split('\n').map((l) => `    ${l}`).join('\n');
-let bcoin;
-let daemon;
+let stack;
 let peer;
-let hub;
 try {
   const dir = tempDir('blockstack-demo');
   say('starting bcoin (regtest), blockstackd and gaia-hub on 127.0.0.1');
-  bcoin = await new BcoinNode().start();
-  const apiPort = await freePort();
-  const api = `http://127.0.0.1:${apiPort}`;
-  const base = ['--network', 'regtest', '--bitcoind', bcoin.url, '--wallet-rpc', bcoin.walletUrl, '--node', api];
-  const cli = async (args, { json = true } = {}) => {
-    const r = await run('blockstack', [...base, ...(json ? ['--json'] : []), ...args], { timeoutMs: 120000 });
-    if (r.code !== 0) throw new Error(`blockstack ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-    return json ? JSON.parse(r.stdout) : r.stdout;
-  };
-  // Commands that wait for blocks run while the demo mines one every 150 ms.
-  const keys = {};
-  for (const who of ['alice', 'bob', 'miner']) keys[who] = await cli(['keys', 'generate']);
-  const mined = (args) => bcoin.whileMining(cli(args), keys.miner.address.regtest);
-  await bcoin.importKey(keys.alice.wif.regtest);
-  await bcoin.importKey(keys.bob.wif.regtest);
-  await bcoin.mine(2, keys.bob.address.regtest);
-  await bcoin.mine(105, keys.alice.address.regtest);
+  stack = await startStack(dir, ['alice', 'bob']);
+  const { api, apiPort, bcoin, cli, hub, keys, mined } = stack;
   console.log(`    bcoin RPC ${bcoin.port}; alice ${keys.alice.address.regtest}, bob ${keys.bob.address.regtest}`);
-  daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', bcoin.url,
-    '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'node1'),
-    '--api', `127.0.0.1:${apiPort}`]);
-  await waitFor(async () => {
-    try { return (await (await fetch(`${api}/v1/info`)).json()).last_block_processed >= 107; } catch { return false; }
-  }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });
-  hub = await startGaiaHub({ storageRoot: path.join(dir, 'gaia') });
   console.log(`    blockstackd API ${api}, gaia-hub ${hub.url} (disk driver)`);
 
   say('creating the namespace "demo" (preorder, reveal, ready), each waited for');
   const alice = ['--key', keys.alice.wif.regtest];
   console.log(`    price of "demo": ${(await cli(['price', 'demo'])).satoshis} satoshis`);
-  for (const args of [['preorder', 'demo'], ['reveal', 'demo', '--lifetime', '52595', '--coeff', '250', '--base', '4',
-    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10']]) {
-    const r = await mined(['namespace', ...args, ...alice, '--wait']);
+  for (const r of await createNamespace(stack, 'demo')) {
     console.log(`    ${r.operation} ${r.txid} accepted in block ${r.block}`);
   }
-  const ready = await mined(['namespace', 'ready', 'demo', ...alice, '--wait']);
-  console.log(`    ${ready.operation} accepted in block ${ready.block}`);
 
   say('registering hello.demo and world.demo, zone files pointing at alice\'s Gaia bucket');
   const zone = {};
@@ -129,8 +101,6 @@ try {
   console.error(`\ndemo failed: ${e.message}`);
   process.exitCode = 1;
 } finally {
-  if (hub) await stopProcess(hub.child);
   if (peer) await stopProcess(peer);
-  if (daemon) await stopProcess(daemon);
-  if (bcoin) await bcoin.stop();
+  if (stack) await stack.stop();
 }

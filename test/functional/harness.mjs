@@ -302,3 +302,55 @@ export async function startGaiaHub({ args = [], config, storageRoot, port: wante
   }, { what: 'gaia-hub to listen' });
   return { child, port, url: `http://127.0.0.1:${port}`, dir };
 }
+
+// --- the whole stack, for the demo and the lookup benchmark ----------------------------
+
+// Starts bcoin regtest, one blockstackd following it and a disk-backed gaia-hub,
+// makes a key per name in `people` (imported into bcoin's wallet, the first one
+// funded with mature coins), and returns { bcoin, api, apiPort, hub, keys, cli,
+// mined, stop }. cli(args) runs the blockstack CLI against all three with --json;
+// mined(args) runs it while mining a block every 150 ms.
+export async function startStack(dir, people = ['alice']) {
+  const stack = {};
+  stack.bcoin = await new BcoinNode().start();
+  stack.apiPort = await freePort();
+  stack.api = `http://127.0.0.1:${stack.apiPort}`;
+  const base = ['--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc', stack.bcoin.walletUrl,
+    '--node', stack.api];
+  stack.cli = async (args, { json = true } = {}) => {
+    const r = await run('blockstack', [...base, ...(json ? ['--json'] : []), ...args], { timeoutMs: 120000 });
+    if (r.code !== 0) throw new Error(`blockstack ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
+    return json ? JSON.parse(r.stdout) : r.stdout;
+  };
+  stack.keys = {};
+  for (const who of [...people, 'miner']) stack.keys[who] = await stack.cli(['keys', 'generate']);
+  stack.mined = (args) => stack.bcoin.whileMining(stack.cli(args), stack.keys.miner.address.regtest);
+  for (const who of people) await stack.bcoin.importKey(stack.keys[who].wif.regtest);
+  for (const who of people.slice(1)) await stack.bcoin.mine(1, stack.keys[who].address.regtest);
+  await stack.bcoin.mine(105, stack.keys[people[0]].address.regtest);
+  const height = await stack.bcoin.rpc('getblockcount');
+  stack.daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
+    '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'node1'),
+    '--api', `127.0.0.1:${stack.apiPort}`]);
+  await waitFor(async () => {
+    try { return (await (await fetch(`${stack.api}/v1/info`)).json()).last_block_processed >= height; } catch { return false; }
+  }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });
+  stack.hub = await startGaiaHub({ storageRoot: path.join(dir, 'gaia') });
+  stack.stop = async () => {
+    await stopProcess(stack.hub.child);
+    await stopProcess(stack.daemon);
+    await stack.bcoin.stop();
+  };
+  return stack;
+}
+
+// Creates a namespace with the demo's prices, each step waited for, paid by `who`.
+export async function createNamespace(stack, id, who = 'alice', lifetime = '52595') {
+  const key = ['--key', stack.keys[who].wif.regtest, '--wait'];
+  const out = [];
+  out.push(await stack.mined(['namespace', 'preorder', id, ...key]));
+  out.push(await stack.mined(['namespace', 'reveal', id, '--lifetime', lifetime, '--coeff', '250', '--base', '4',
+    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10', ...key]));
+  out.push(await stack.mined(['namespace', 'ready', id, ...key]));
+  return out;
+}
