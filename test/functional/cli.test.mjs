@@ -168,6 +168,40 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   const renew = await mined(['name', 'renew', 'bob.cli', '--key', alice.wif.regtest, '--wait']);
   assert.equal(renew.accepted, true);
 
+  // profiles: sign and verify a token file against the owner, and refuse another signer
+  const tokens = await cli(['profile', 'sign', profile, '--key', alice.wif.regtest]);
+  assert.equal(tokens.code, 0, tokens.stderr);
+  const tokenFile = file('tokens.json', tokens.stdout);
+  const claim = await cli(['profile', 'verify', tokenFile, '--address', alice.address.regtest]);
+  assert.equal(claim.code, 0, claim.stderr);
+  assert.equal(JSON.parse(claim.stdout).name, 'Alice');
+  const wrongSigner = await cli(['profile', 'verify', tokenFile, '--address', bob.address.regtest]);
+  assert.equal(wrongSigner.code, EXIT.badSignature);
+
+  // NAME_IMPORT into a revealed namespace, by its revealer, then ready
+  const nsKey = ['--key', alice.wif.regtest, '--wait'];
+  await mined(['namespace', 'preorder', 'imp', ...nsKey]);
+  await mined(['namespace', 'reveal', 'imp', '--lifetime', '52595', '--coeff', '250', '--base', '4',
+    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', ...nsKey]);
+  const impZone = (await cliOk(['zonefile', 'make', 'carol.imp', '--hub', hub.url, '--key', alice.wif.regtest])).zonefile;
+  const imp = await mined(['name', 'import', 'carol.imp', '--to', bob.address.regtest, '--zonefile',
+    file('carol.zone', impZone), ...nsKey]);
+  assert.equal(imp.accepted, true);
+  await mined(['namespace', 'ready', 'imp', ...nsKey]);
+  const carol = await cliOk(['whois', 'carol.imp']);
+  assert.equal(carol.address, bob.address.regtest);
+  assert.equal(carol.zonefile_hash, hash160(impZone));
+
+  // given UTXOs instead of the wallet's: --dry-run builds from exactly those
+  const given = await cliOk(['name', 'preorder', 'dry.cli', '--key', alice.wif.regtest, '--dry-run', '--utxo',
+    `${'ab'.repeat(32)}:1:100000000`]);
+  assert.equal(given.transactions.length, 1);
+  assert.ok(given.transactions[0].hex.includes('ab'.repeat(32)), 'spends the given outpoint');
+  const tooSmall = await cli(['name', 'preorder', 'dry.cli', '--key', alice.wif.regtest, '--dry-run', '--utxo',
+    `${'ab'.repeat(32)}:1:1000`]);
+  assert.equal(tooSmall.code, 3);
+  assert.match(tooSmall.stderr, /needs/);
+
   // --dry-run prints signed transactions and sends nothing
   const dry = await cliOk(['name', 'revoke', 'bob.cli', '--key', alice.wif.regtest, '--dry-run']);
   assert.equal(dry.transactions.length, 1);
