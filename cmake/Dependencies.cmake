@@ -7,6 +7,7 @@ find_package(nlohmann_json 3.10 REQUIRED)
 find_package(fmt REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)
+pkg_check_modules(LDNS REQUIRED IMPORTED_TARGET ldns)
 
 if(NOT BLOCKSTACK_FUZZ)
   find_package(Boost 1.74 REQUIRED)

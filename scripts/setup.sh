@@ -9,14 +9,14 @@ DEBIAN_PACKAGES=(
   g++ cmake ninja-build pkg-config make clang libclang-rt-14-dev clang-format
   # libraries
   libsecp256k1-dev libssl-dev libsqlite3-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev
-  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev
-  # functional tests, demo and benchmarks
-  nodejs npm
+  libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libldns-dev
+  # functional tests, demo and benchmarks (kdig queries the DNS front end)
+  nodejs npm knot-dnsutils
 )
 # The peers the benchmarks measure against (make bench): nginx with its WebDAV
-# module, and wrk. Installed only with --bench.
+# module, and wrk; NSD and dnsperf for the DNS front end. Installed only with --bench.
 if [[ "${1:-}" == "--bench" ]]; then
-  DEBIAN_PACKAGES+=(nginx-core wrk curl python3)
+  DEBIAN_PACKAGES+=(nginx-core wrk curl python3 dnsperf nsd)
 fi
 
 missing=()

@@ -34,6 +34,7 @@ struct Config {
   std::string atlas_peers;      // CSV of host:port seeds
   std::string atlas_blacklist;  // CSV of host:port never contacted
   std::string atlas_hostport;   // what peers reach us at (default: the API address)
+  std::string dns;              // HOST:PORT of the DNS front end ("" = none)
 
   bns::EpochSchedule Epochs() const;
 
@@ -47,7 +48,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
-// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, and epochs = [{number = N, end = H}, ..., {number = M}])
+// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, and epochs = [{number = N, end = H}, ..., {number = M}])
 // to cfg. Fails with IoError when the file
 // cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);

@@ -1,6 +1,7 @@
 #include <node/daemon.h>
 
 #include <api/api.h>
+#include <dns/server.h>
 #include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <net/http_server.h>
@@ -188,6 +189,21 @@ int RunDaemon(int argc, char** argv) {
     spdlog::error("{}", zonefiles.error().message);
     return 2;
   }
+  std::unique_ptr<dns::DnsServer> dns_server;
+  if (!cfg->dns.empty()) {
+    dns::DnsSettings settings;
+    settings.listen = cfg->dns;
+    settings.zones.db_path = cfg->data_dir + "/blockstack.db";
+    settings.zones.rules = rules;
+    auto started = dns::DnsServer::Start(settings, **zonefiles, last && *last ? **last : 0);
+    if (!started) {
+      spdlog::error("--dns: {}", started.error().message);
+      return 3;
+    }
+    dns_server = std::move(*started);
+    auto hp = util::ParseHostPort(cfg->dns, true);
+    spdlog::info("DNS listening on {}:{} (UDP and TCP)", hp ? hp->first : cfg->dns, dns_server->Port());
+  }
   std::unique_ptr<api::Api> rest;
   std::unique_ptr<net::HttpServer> server;
   std::unique_ptr<NameDbZonefileIndex> zonefile_index;
@@ -221,7 +237,10 @@ int RunDaemon(int argc, char** argv) {
         return 2;
       }
       atlas_node = std::move(*made_atlas);
-      atlas_node->SetOnStored([&rest](const std::string&) { rest->OnZonefileStored(); });
+      atlas_node->SetOnStored([&rest, &dns_server](const std::string&) {
+        rest->OnZonefileStored();
+        if (dns_server) dns_server->OnZonefileStored();
+      });
       rest->SetAtlas(atlas_node.get());
     }
     auto started = net::HttpServer::Start(
@@ -254,6 +273,7 @@ int RunDaemon(int argc, char** argv) {
       rest->OnBlock(p.height);
     }
     if (atlas_node) atlas_node->OnBlock();
+    if (dns_server) dns_server->OnBlock(p.height);
   };
   std::optional<uint32_t> reported;
   while (!g_stop) {
@@ -274,6 +294,7 @@ int RunDaemon(int argc, char** argv) {
   }
   if (atlas_node) atlas_node->Stop();
   if (server) server->Stop();
+  if (dns_server) dns_server->Stop();
   spdlog::info("stopped cleanly");
   return 0;
 }

@@ -310,7 +310,7 @@ export async function startGaiaHub({ args = [], config, storageRoot, port: wante
 // funded with mature coins), and returns { bcoin, api, apiPort, hub, keys, cli,
 // mined, stop }. cli(args) runs the blockstack CLI against all three with --json;
 // mined(args) runs it while mining a block every 150 ms.
-export async function startStack(dir, people = ['alice']) {
+export async function startStack(dir, people = ['alice'], { daemonArgs = [] } = {}) {
   const stack = {};
   stack.bcoin = await new BcoinNode().start();
   stack.apiPort = await freePort();
@@ -331,7 +331,7 @@ export async function startStack(dir, people = ['alice']) {
   const height = await stack.bcoin.rpc('getblockcount');
   stack.daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
     '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'node1'),
-    '--api', `127.0.0.1:${stack.apiPort}`]);
+    '--api', `127.0.0.1:${stack.apiPort}`, ...daemonArgs]);
   await waitFor(async () => {
     try { return (await (await fetch(`${stack.api}/v1/info`)).json()).last_block_processed >= height; } catch { return false; }
   }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });
