@@ -14,6 +14,8 @@
 #include <bns/db/name_db.h>
 #include <crypto/hash.h>
 
+#include "synthetic_names.h"
+
 using namespace blockstack;
 
 namespace {
@@ -32,54 +34,12 @@ int main(int argc, char** argv) {
   uint16_t port = argc > 3 ? static_cast<uint16_t>(std::stoul(argv[3])) : 0;
   std::filesystem::create_directories(dir + "/static/v1/names");
   std::string db_path = dir + "/names.db";
-  std::filesystem::remove(db_path);
 
-  {
-    auto db = bns::db::NameDb::Open(db_path);
-    if (!db) return Die(db.error().message);
-    const uint32_t per_block = 10000;
-    uint32_t height = 100;
-    for (uint32_t done = 0; done < count || height == 100; ++height) {
-      if (auto st = (*db)->BeginBlock(height); !st) return Die(st.error().message);
-      if (height == 100) {
-        bns::ops::Effect e;
-        bns::NamespaceRecord ns;
-        ns.namespace_id = "bench";
-        ns.version = 1;
-        ns.address = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
-        ns.recipient_address = ns.address;
-        ns.block_number = ns.reveal_block = ns.ready_block = 100;
-        ns.op = "!";
-        ns.lifetime = bns::NAMESPACE_LIFE_INFINITE;
-        ns.coeff = 1;
-        ns.base = 2;
-        ns.buckets.fill(1);
-        e.ns = ns;
-        if (auto st = (*db)->Apply(e); !st) return Die(st.error().message);
-      }
-      for (uint32_t i = 0; i < per_block && done < count; ++i, ++done) {
-        bns::ops::Effect e;
-        bns::NameRecord r;
-        r.name = "n" + std::to_string(done) + ".bench";
-        r.namespace_id = "bench";
-        r.value_hash = crypto::Hash160Of(util::AsBytes(r.name)).Hex();
-        r.sender = "76a914" + std::string(40, 'a') + "88ac";
-        r.address = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
-        r.block_number = r.first_registered = r.last_renewed = height;
-        r.namespace_block_number = 100;
-        r.op = ":";
-        r.txid = crypto::Sha256(util::AsBytes(r.name)).Hex();
-        r.last_creation_op = "?";
-        e.name = r;
-        if (auto st = (*db)->Apply(e); !st) return Die(st.error().message);
-      }
-      bns::db::Snapshot snap;
-      snap.block_id = height;
-      snap.block_hash = std::string(64, '0');
-      snap.consensus_hash = crypto::Sha256(util::AsBytes(std::to_string(height))).Hex().substr(0, 32);
-      snap.ops_hash = std::string(64, '0');
-      if (auto st = (*db)->EndBlock(snap); !st) return Die(st.error().message);
-    }
+  if (auto st = bench::WriteSyntheticNames(db_path, count, [](uint32_t i) {
+        return crypto::Hash160Of(util::AsBytes("n" + std::to_string(i) + ".bench")).Hex();
+      });
+      !st) {
+    return Die(st.error().message);
   }
 
   auto zonefiles = atlas::ZonefileStore::Open(dir + "/zonefiles.db");

@@ -9,3 +9,4 @@ bench/gaia_bench.sh
 bench/api_bench.sh
 bench/atlas_bench.sh
 bench/lookup_bench.sh
+bench/dns_bench.sh

@@ -161,6 +161,8 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
     udp::endpoint ep(address, port);
     w->udp_socket->open(ep.protocol(), ec);
     if (!ec) w->udp_socket->set_option(ReusePort(true), ec);
+    // Room for bursts while a thread answers a query the cache does not hold.
+    if (!ec) w->udp_socket->set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
     if (!ec) w->udp_socket->bind(ep, ec);
     if (ec) return util::Fail(util::ErrorCode::Unavailable, "cannot listen for DNS on UDP " + settings.listen + ": " + ec.message());
     port = w->udp_socket->local_endpoint().port();

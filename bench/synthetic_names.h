@@ -1,0 +1,19 @@
+// Synthetic name databases for the benchmarks: namespace "bench" (ready at block
+// 100, names never expire) holding names n0.bench ... n{count-1}.bench, written
+// 10,000 per block with a snapshot per block, as the indexer would.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include <util/result.h>
+
+namespace blockstack::bench {
+
+// Writes a fresh database at path (removing any old one); value_hash(i) gives name
+// i's zone-file hash (hex).
+util::Status WriteSyntheticNames(const std::string& path, uint32_t count,
+                                 const std::function<std::string(uint32_t)>& value_hash);
+
+}  // namespace blockstack::bench
