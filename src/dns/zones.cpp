@@ -79,6 +79,19 @@ util::Result<std::unique_ptr<Zones>> Zones::Open(const ZonesSettings& settings, 
   return std::unique_ptr<Zones>(new Zones(settings, std::move(db), zonefiles));
 }
 
+util::Result<std::optional<bns::NamespaceRecord>> Zones::Namespace(const std::string& id, uint32_t height) {
+  if (height != m_ns_height) {
+    m_namespaces.clear();
+    m_ns_height = height;
+  }
+  auto it = m_namespaces.find(id);
+  if (it != m_namespaces.end()) return it->second;
+  BS_TRY(auto ns, m_db->GetNamespace(id));
+  if (m_namespaces.size() > 10000) m_namespaces.clear();
+  m_namespaces.emplace(id, ns);
+  return ns;
+}
+
 std::string Zones::Soa(const std::string& zone, uint32_t height) const {
   std::string ns = zone.substr(zone.rfind('.') == std::string::npos ? 0 : zone.rfind('.') + 1);
   return fmt::format("{}. {} IN SOA ns.{}. hostmaster.{}. {} 3600 600 86400 {}", zone, m_settings.negative_ttl, ns, ns,
@@ -101,7 +114,7 @@ ZoneAnswer Zones::Lookup(const std::string& qname, uint16_t qtype, uint32_t heig
   const auto last_dot = qname.rfind('.');
   const std::string ns_id = last_dot == std::string::npos ? qname : qname.substr(last_dot + 1);
   if (!bns::IsNamespaceIdValid(ns_id)) return refuse();
-  auto ns = m_db->GetNamespace(ns_id);
+  auto ns = Namespace(ns_id, height);
   if (!ns) return servfail();
   if (!*ns || (!(*ns)->IsReady() && bns::IsRevealExpired(**ns, height, m_settings.rules.namespace_reveal_expire))) {
     return refuse();

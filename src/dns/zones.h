@@ -6,6 +6,7 @@
 // Thread safety: one Zones per thread (it owns a read-only database connection).
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,8 +36,13 @@ class Zones {
       : m_settings(std::move(settings)), m_db(std::move(db)), m_zonefiles(zonefiles) {}
   std::string Soa(const std::string& zone, uint32_t height) const;
 
+  // Namespaces change only with blocks: kept per height.
+  util::Result<std::optional<bns::NamespaceRecord>> Namespace(const std::string& id, uint32_t height);
+
   ZonesSettings m_settings;
   std::unique_ptr<bns::db::NameDb> m_db;
+  uint32_t m_ns_height = UINT32_MAX;
+  std::map<std::string, std::optional<bns::NamespaceRecord>> m_namespaces;
   atlas::ZonefileStore& m_zonefiles;
 };
 
