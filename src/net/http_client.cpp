@@ -66,6 +66,9 @@ struct HttpClient::Connection {
       if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out connecting to " + peer);
       return Fail(ErrorCode::Unavailable, "cannot reach " + peer + ": " + ec.message());
     }
+    // Requests with a body go out in two writes (header, body): no Nagle delay.
+    beast::error_code ignored;
+    stream->socket().set_option(tcp::no_delay(true), ignored);
     return util::Ok();
   }
 

@@ -229,6 +229,10 @@ void HttpServer::Impl::Accept() {
         socket.close(ignored);
       } else {
         connections++;
+        // Answers go out in more than one write; without this, Nagle's algorithm
+        // holds the last one until the client's delayed ACK (tens of ms).
+        beast::error_code ignored;
+        socket.set_option(tcp::no_delay(true), ignored);
         std::make_shared<Session>(std::move(socket), *this)->Start();
       }
     }
