@@ -251,6 +251,16 @@ util::Result<bool> AtlasNode::Store(std::string_view zonefile) {
   return !was_present;
 }
 
+std::vector<std::string> AtlasNode::MissingHashes(std::size_t limit) {
+  std::lock_guard lock(m_mutex);
+  std::vector<std::string> out;
+  for (const auto& [hash, st] : m_hashes) {
+    if (out.size() >= limit) break;
+    if (!st.present) out.push_back(hash);
+  }
+  return out;
+}
+
 AtlasStats AtlasNode::Stats() {
   std::lock_guard lock(m_mutex);
   if (m_resync_needed) {

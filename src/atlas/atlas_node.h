@@ -92,6 +92,8 @@ class AtlasNode {
   net::Response Handle(const net::Request& req);
 
   AtlasStats Stats();
+  // Up to limit hashes announced on chain whose zone files are not stored here.
+  std::vector<std::string> MissingHashes(std::size_t limit);
 
  private:
   using Clock = std::chrono::steady_clock;

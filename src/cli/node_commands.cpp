@@ -46,7 +46,7 @@ std::string Satoshis(int64_t sats) { return fmt::format("{} satoshis ({}.{:08d} 
 struct LookupOpts {
   std::string name, data, app, decrypt_key;
   std::vector<std::string> sources;
-  bool no_verify = false;
+  bool no_verify = false, verbose = false;
 };
 
 void AddLookup(CLI::App& app, Globals& g) {
@@ -54,11 +54,13 @@ void AddLookup(CLI::App& app, Globals& g) {
   auto* cmd = app.add_subcommand("lookup", "Resolve a name end to end and print its verified profile");
   cmd->add_option("NAME", o->name, "name.namespace")->required();
   cmd->add_option("--zonefile-source", o->sources,
-                  "Also ask this node (http://host:port) or mirror (URL with {hash}) for the zone file (repeatable)");
+                  "Also ask this node (http://host:port) or mirror (URL with {hash}; a node's DHT records are at "
+                  "http://host:port/v1/dht/records/{hash}) for the zone file (repeatable, in order)");
   cmd->add_option("--data", o->data, "Also read this file from the owner's bucket and verify its signature");
   cmd->add_option("--app", o->app, "Read --data from the bucket the profile lists for this app origin");
   cmd->add_option("--decrypt-key", o->decrypt_key, "Decrypt --data with this key (WIF or hex)");
   cmd->add_flag("--no-verify", o->no_verify, "Do not require a signature on --data");
+  cmd->add_flag("--verbose", o->verbose, "Say on standard error which source answered each step");
   cmd->callback([&g, o] {
     client::LookupOptions options;
     options.zonefile_sources = o->sources;
@@ -84,6 +86,9 @@ void AddLookup(CLI::App& app, Globals& g) {
       return;
     }
     auto& r = std::get<client::LookupResult>(outcome);
+    if (o->verbose) {
+      for (const auto& s : r.steps) std::cerr << fmt::format("{:8.2f} ms  {}\n", s.ms, s.what);
+    }
     json steps = json::array();
     std::string human_steps;
     double total = 0;

@@ -84,6 +84,9 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   BS_CHECK_OK(str("atlas_blacklist", cfg.atlas_blacklist));
   BS_CHECK_OK(str("atlas_hostport", cfg.atlas_hostport));
   BS_CHECK_OK(str("dns", cfg.dns));
+  BS_CHECK_OK(str("dht", cfg.dht));
+  BS_CHECK_OK(str("dht_bootstrap", cfg.dht_bootstrap));
+  BS_CHECK_OK(str("mirrors", cfg.mirrors));
   if (auto node = tbl.get("atlas")) {
     auto v = node->value<bool>();
     if (!v) return Fail(ErrorCode::InvalidArgument, "config key 'atlas' must be true or false");
@@ -115,7 +118,7 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
 std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
   std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
-  std::string atlas_peers, atlas_blacklist, atlas_hostport, dns;
+  std::string atlas_peers, atlas_blacklist, atlas_hostport, dns, dht, dht_bootstrap, mirrors;
   bool no_atlas = false;
   std::optional<int> regtest_epoch;
   std::string blocks_file;
@@ -140,6 +143,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--atlas-blacklist", atlas_blacklist, "Comma-separated host:port never to contact");
   app.add_option("--atlas-hostport", atlas_hostport, "host:port other peers reach this node at (default: the --api address)");
   app.add_flag("--no-atlas", no_atlas, "Do not replicate zone files with peers");
+  app.add_option("--dht", dht, "UDP HOST:PORT for an OpenDHT node holding zone files and records (port 0 picks one)");
+  app.add_option("--dht-bootstrap", dht_bootstrap, "Comma-separated host:port of DHT nodes to join through");
+  app.add_option("--mirror", mirrors, "Comma-separated URLs of record mirrors, asked before the DHT ({hash} or /<hash>)");
   app.add_option("--dns", dns, "HOST:PORT to answer DNS queries for BNS names on (UDP and TCP; port 0 picks one)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
@@ -183,6 +189,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   if (!atlas_hostport.empty()) cfg.atlas_hostport = atlas_hostport;
   if (no_atlas) cfg.atlas = false;
   if (!dns.empty()) cfg.dns = dns;
+  if (!dht.empty()) cfg.dht = dht;
+  if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
+  if (!mirrors.empty()) cfg.mirrors = mirrors;
   cfg.blocks_file = blocks_file;
   cfg.exit_at_tip = exit_at_tip;
   if (cfg.bitcoind.empty() && cfg.blocks_file.empty()) {

@@ -1,7 +1,10 @@
 #include <node/daemon.h>
 
 #include <api/api.h>
+#include <dht/dht_node.h>
 #include <dns/server.h>
+#include <node/records.h>
+#include <crypto/hash.h>
 #include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <net/http_server.h>
@@ -204,6 +207,23 @@ int RunDaemon(int argc, char** argv) {
     auto hp = util::ParseHostPort(cfg->dns, true);
     spdlog::info("DNS listening on {}:{} (UDP and TCP)", hp ? hp->first : cfg->dns, dns_server->Port());
   }
+  std::unique_ptr<dht::DhtNode> dht_node;
+  if (!cfg->dht.empty()) {
+    dht::DhtSettings settings;
+    settings.listen = cfg->dht;
+    settings.bootstrap = SplitCsv(cfg->dht_bootstrap);
+    settings.network_id = dht::NetworkIdFor(bitcoin::Params(cfg->network).name);
+    auto started = dht::DhtNode::Start(settings, [](std::string_view data) {
+      return crypto::Hash160Of(util::AsBytes(data)).Hex();
+    });
+    if (!started) {
+      spdlog::error("--dht: {}", started.error().message);
+      return 3;
+    }
+    dht_node = std::move(*started);
+    spdlog::info("DHT node on UDP port {} with {} bootstrap peer(s)", dht_node->Port(), settings.bootstrap.size());
+  }
+  std::unique_ptr<RecordSources> sources;
   std::unique_ptr<api::Api> rest;
   std::unique_ptr<net::HttpServer> server;
   std::unique_ptr<NameDbZonefileIndex> zonefile_index;
@@ -237,14 +257,21 @@ int RunDaemon(int argc, char** argv) {
         return 2;
       }
       atlas_node = std::move(*made_atlas);
-      atlas_node->SetOnStored([&rest, &dns_server](const std::string&) {
+      atlas_node->SetOnStored([&rest, &dns_server, &sources](const std::string& hash) {
         rest->OnZonefileStored();
         if (dns_server) dns_server->OnZonefileStored();
+        if (sources) sources->Publish(hash);
       });
       rest->SetAtlas(atlas_node.get());
     }
+    sources = std::make_unique<RecordSources>(**zonefiles, dht_node.get(), atlas_node.get(), SplitCsv(cfg->mirrors));
     auto started = net::HttpServer::Start(
-        hp->first, hp->second, [&rest](const net::Request& req) { return rest->Handle(req); }, rest->ServerOptions());
+        hp->first, hp->second,
+        [&rest, &sources](const net::Request& req) {
+          if (auto answer = sources->Handle(req)) return *answer;
+          return rest->Handle(req);
+        },
+        rest->ServerOptions());
     if (!started) {
       spdlog::error("{}", started.error().message);
       return 3;
@@ -264,6 +291,10 @@ int RunDaemon(int argc, char** argv) {
       spdlog::info("atlas: replicating zone files as {} with {} seed peer(s)", self.empty() ? "(unadvertised)" : self,
                    SplitCsv(cfg->atlas_peers).size());
     }
+  }
+  if (sources) {
+    bool test_network = cfg->network != bitcoin::Network::Mainnet;
+    sources->Start(test_network ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(30000));
   }
   ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
   auto on_progress = [&](const virtualchain::ScanProgress& p) {
@@ -292,8 +323,10 @@ int RunDaemon(int argc, char** argv) {
     if (cfg->exit_at_tip) break;
     SleepInterruptibly(cfg->poll_seconds);
   }
+  if (sources) sources->Stop();
   if (atlas_node) atlas_node->Stop();
   if (server) server->Stop();
+  if (dht_node) dht_node->Stop();
   if (dns_server) dns_server->Stop();
   spdlog::info("stopped cleanly");
   return 0;

@@ -132,9 +132,10 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   assert.equal(signed.data, 'hello, world');
   const secret = await cliOk(['lookup', 'alice.cli', '--data', 'notes/secret.txt', '--decrypt-key', alice.wif.regtest]);
   assert.equal(secret.data, 'for alice only');
-  const human = await cli(['lookup', 'alice.cli']);
+  const human = await cli(['lookup', 'alice.cli', '--verbose']);
   assert.equal(human.code, 0);
   assert.match(human.stdout, /verified:/);
+  assert.match(human.stderr, /zone file from http:\/\/127\.0\.0\.1:\d+ \(hash checked\)/);
   await lookupFails(['alice.cli', '--data', 'notes/secret.txt', '--decrypt-key', bob.wif.regtest], 19, /cannot decrypt/);
   await lookupFails(['alice.cli', '--data', 'missing.txt'], EXIT.storageMissing, /missing\.txt/);
 
