@@ -35,18 +35,25 @@ struct DhtNode::Impl {
   Hasher hash160;
   std::chrono::milliseconds timeout;
 
-  // All the values under a key (after the store policy of whoever held them).
+  // The values under a key (after the store policy of whoever held them). The
+  // search stops early once a plain value that hashes to the key has arrived, or
+  // enough values to find an honest copy among junk.
   std::vector<std::shared_ptr<::dht::Value>> Values(const std::string& hash_hex) {
     auto done = std::make_shared<std::promise<void>>();
     auto future = done->get_future();
     auto found = std::make_shared<std::vector<std::shared_ptr<::dht::Value>>>();
     auto mutex = std::make_shared<std::mutex>();
+    Hasher check = hash160;
     runner.get(
         KeyOf(hash_hex),
-        [found, mutex](const std::vector<std::shared_ptr<::dht::Value>>& values) {
+        [found, mutex, check, hash_hex](const std::vector<std::shared_ptr<::dht::Value>>& values) {
           std::lock_guard lock(*mutex);
-          found->insert(found->end(), values.begin(), values.end());
-          return found->size() < 64;  // enough to find an honest copy among junk
+          bool complete = false;
+          for (const auto& v : values) {
+            found->push_back(v);
+            if (v && v->user_type.empty() && check(Text(v->data)) == hash_hex) complete = true;
+          }
+          return !complete && found->size() < 64;
         },
         [done](bool) { done->set_value(); });
     future.wait_for(timeout);
@@ -93,7 +100,6 @@ util::Result<std::unique_ptr<DhtNode>> DhtNode::Start(const DhtSettings& setting
   impl->timeout = settings.timeout;
   ::dht::DhtRunner::Config config;
   config.dht_config.node_config.network = static_cast<::dht::NetId>(settings.network_id);
-  config.dht_config.node_config.maintain_storage = true;
   config.threaded = true;
   try {
     auto addrs = ::dht::SockAddr::resolve(hp.first, std::to_string(hp.second));
