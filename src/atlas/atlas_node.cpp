@@ -261,6 +261,29 @@ std::vector<std::string> AtlasNode::MissingHashes(std::size_t limit) {
   return out;
 }
 
+std::optional<std::string> AtlasNode::FetchFromPeers(const std::string& hash, std::string* peer) {
+  std::vector<std::pair<double, std::string>> ranked;
+  {
+    std::lock_guard lock(m_mutex);
+    for (const auto& [hp, p] : m_peers) ranked.emplace_back(HealthLocked(p), hp);
+  }
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (std::size_t i = 0; i < ranked.size() && i < 3 && !m_stop; ++i) {
+    auto client = PeerClient::Create(ranked[i].second);
+    if (!client) continue;
+    // A lookup waits on this: a peer gets a few seconds, not the crawler's timeout.
+    auto got = (*client)->GetZonefiles({hash}, std::min<std::chrono::milliseconds>(m_settings.zonefiles_timeout,
+                                                                                   std::chrono::seconds(5)));
+    Record(ranked[i].second, got.has_value());
+    if (!got) continue;
+    auto it = got->files.find(hash);
+    if (it == got->files.end()) continue;
+    if (peer) *peer = ranked[i].second;
+    return std::move(it->second);
+  }
+  return std::nullopt;
+}
+
 AtlasStats AtlasNode::Stats() {
   std::lock_guard lock(m_mutex);
   if (m_resync_needed) {

@@ -94,6 +94,9 @@ class AtlasNode {
   AtlasStats Stats();
   // Up to limit hashes announced on chain whose zone files are not stored here.
   std::vector<std::string> MissingHashes(std::size_t limit);
+  // Asks up to three peers (healthiest first) for one zone file, checked against
+  // its hash; does not store it. Sets *peer to the one that answered.
+  std::optional<std::string> FetchFromPeers(const std::string& hash, std::string* peer);
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -27,7 +27,7 @@ RecordSources::RecordSources(atlas::ZonefileStore& store, dht::DhtNode* dht, atl
 
 RecordSources::~RecordSources() { Stop(); }
 
-std::optional<RecordSources::Found> RecordSources::Fetch(const std::string& hash_hex) {
+std::optional<RecordSources::Found> RecordSources::Fetch(const std::string& hash_hex, bool ask_atlas) {
   if (!dht::IsHash40(hash_hex)) return std::nullopt;
   auto local = m_store.Get(hash_hex);
   if (local && *local) {
@@ -57,6 +57,14 @@ std::optional<RecordSources::Found> RecordSources::Fetch(const std::string& hash
     }
     spdlog::debug("record {}: mirror {}", hash_hex, parsed->Origin());
     return Found{std::move(res->body), mirror};
+  }
+  if (m_atlas && ask_atlas) {
+    std::string peer;
+    if (auto text = m_atlas->FetchFromPeers(hash_hex, &peer)) {
+      spdlog::debug("record {}: Atlas peer {}", hash_hex, peer);
+      return Found{std::move(*text), "atlas:" + peer};
+    }
+    spdlog::debug("record {}: no Atlas peer has it", hash_hex);
   }
   if (m_dht) {
     auto got = m_dht->Get(hash_hex);
@@ -125,7 +133,7 @@ void RecordSources::Run() {
         std::lock_guard lock(m_mutex);
         if (m_stop) return;
       }
-      auto found = Fetch(missing);
+      auto found = Fetch(missing, false);
       if (!found) continue;
       auto stored = m_atlas->Store(found->data);
       if (stored && *stored) spdlog::info("zone file {} found at {}", missing, found->source);

@@ -1,5 +1,5 @@
 // Where blockstackd finds a record it does not hold (doc/dht.md): the local
-// zone-file store, then each --mirror, then the DHT; every copy is checked
+// zone-file store, then each --mirror, then the Atlas peers, then the DHT; every copy is checked
 // against its hash160 and a copy that differs is skipped. Also publishes every
 // zone file the node stores into the DHT, and fills zone files Atlas could not
 // get from its peers.
@@ -33,11 +33,12 @@ class RecordSources {
 
   struct Found {
     std::string data;
-    std::string source;  // "local", the mirror URL, or "dht"
+    std::string source;  // "local", the mirror URL, "atlas:<host:port>", or "dht"
   };
   // The record whose hash160 is hash_hex, from the first source that has a copy
-  // matching it; nullopt when none does.
-  std::optional<Found> Fetch(const std::string& hash_hex);
+  // matching it; nullopt when none does. ask_atlas: include the Atlas peers (the
+  // background filler leaves them to Atlas's own crawler).
+  std::optional<Found> Fetch(const std::string& hash_hex, bool ask_atlas = true);
 
   // Queues a stored zone file (by hash) for the DHT (a no-op without one).
   void Publish(std::string hash_hex);

@@ -234,6 +234,14 @@ TEST_F(AtlasNodeTest, ASeededNodeFetchesEverythingAndPushesBack) {
     std::this_thread::sleep_for(milliseconds(20));
   }
   EXPECT_EQ((*a)->Stats().present, static_cast<uint64_t>(N + 1));
+  // One zone file asked of B's peers directly (the record fetch path), checked but
+  // not stored; a hash nobody has gives nothing.
+  std::string peer;
+  auto direct = (*b)->FetchFromPeers(ZonefileHash(Zonefile(3)), &peer);
+  ASSERT_TRUE(direct);
+  EXPECT_EQ(*direct, Zonefile(3));
+  EXPECT_EQ(peer, host_a);
+  EXPECT_FALSE((*b)->FetchFromPeers(std::string(40, '0'), &peer));
   (*b)->Stop();
   (*a)->Stop();
 }
