@@ -14,6 +14,7 @@
 #include <bns/db/name_db.h>
 #include <crypto/hash.h>
 
+#include "bench_util.h"
 #include "synthetic_names.h"
 
 using namespace blockstack;
@@ -46,10 +47,7 @@ int main(int argc, char** argv) {
   if (!zonefiles) return Die(zonefiles.error().message);
   api::ApiSettings settings;
   settings.db_path = db_path;
-  settings.rules.network = bitcoin::Network::Regtest;
-  settings.rules.epochs = bns::EpochSchedule::Single(3);
-  settings.rules.first_block = 100;
-  settings.rules.test_mode = true;
+  settings.rules = bench::SyntheticRules();
   auto made = api::Api::Create(settings, **zonefiles);
   if (!made) return Die(made.error().message);
   auto& rest = **made;
@@ -68,10 +66,7 @@ int main(int argc, char** argv) {
   auto server = net::HttpServer::Start(
       "127.0.0.1", port, [&rest](const net::Request& req) { return rest.Handle(req); }, rest.ServerOptions());
   if (!server) return Die(server.error().message);
-  std::cout << "ready " << (*server)->Port() << std::endl;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-  }
+  bench::ServeUntilStdinCloses((*server)->Port());
   (*server)->Stop();
   return 0;
 }

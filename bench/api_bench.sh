@@ -21,16 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "api_bench: loading $names names and writing their static copies (takes a while)"
-mkfifo "$work/in"
-"$bin" "$work" "$names" < "$work/in" > "$work/api.out" 2> "$work/api.err" &
-api_pid=$!
-exec 3> "$work/in"
-for _ in $(seq 6000); do
-  grep -q '^ready' "$work/api.out" 2>/dev/null && break
-  if ! kill -0 "$api_pid" 2>/dev/null; then cat "$work/api.err"; exit 1; fi
-  sleep 0.1
-done
-api_port=$(awk '/^ready/ {print $2}' "$work/api.out")
+start_until_ready "$work" api "$bin" "$work" "$names"
 
 nginx_port=$(free_port)
 start_nginx "$work" "$nginx_port" "    root $work/static;

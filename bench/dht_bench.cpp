@@ -19,6 +19,8 @@
 #include <crypto/hash.h>
 #include <dht/dht_node.h>
 
+#include "bench_util.h"
+
 namespace bsk = blockstack;
 using Clock = std::chrono::steady_clock;
 
@@ -28,10 +30,6 @@ std::string H(std::string_view d) { return bsk::crypto::Hash160Of(bsk::util::AsB
 
 double Ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
 
-double Pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
 
 struct Figures {
   double puts_per_s = 0, p50 = 0, p99 = 0;
@@ -76,8 +74,8 @@ int main(int argc, char** argv) {
       lat.push_back(Ms(a, Clock::now()));
       if (!got || !*got || **got != records[i]) ++ours.misses;
     }
-    ours.p50 = Pct(lat, 0.5);
-    ours.p99 = Pct(lat, 0.99);
+    ours.p50 = bsk::bench::Percentile(lat, 0.5);
+    ours.p99 = bsk::bench::Percentile(lat, 0.99);
     for (auto& n : nodes) n->Stop();
   }
 
@@ -121,8 +119,8 @@ int main(int argc, char** argv) {
       lat.push_back(Ms(a, Clock::now()));
       if (!found) ++plain.misses;
     }
-    plain.p50 = Pct(lat, 0.5);
-    plain.p99 = Pct(lat, 0.99);
+    plain.p50 = bsk::bench::Percentile(lat, 0.5);
+    plain.p99 = bsk::bench::Percentile(lat, 0.99);
     for (auto& n : nodes) {
       n->shutdown({}, true);
       n->join();

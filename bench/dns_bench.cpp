@@ -15,6 +15,7 @@
 #include <dns/server.h>
 #include <fmt/core.h>
 
+#include "bench_util.h"
 #include "synthetic_names.h"
 
 using namespace blockstack;
@@ -87,16 +88,10 @@ int main(int argc, char** argv) {
   settings.listen = "127.0.0.1:0";
   settings.threads = threads;
   settings.zones.db_path = db_path;
-  settings.zones.rules.network = bitcoin::Network::Regtest;
-  settings.zones.rules.epochs = bns::EpochSchedule::Single(3);
-  settings.zones.rules.first_block = 100;
-  settings.zones.rules.test_mode = true;
+  settings.zones.rules = bench::SyntheticRules();
   auto server = dns::DnsServer::Start(settings, **zonefiles, 100 + count / 10000 + 1);
   if (!server) return Die(server.error().message);
-  std::cout << "ready " << (*server)->Port() << std::endl;
-  std::string line;
-  while (std::getline(std::cin, line)) {
-  }
+  bench::ServeUntilStdinCloses((*server)->Port());
   (*server)->Stop();
   return 0;
 }

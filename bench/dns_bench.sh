@@ -6,7 +6,7 @@
 # that do not exist) for DNS_BENCH_SECONDS. Prints qps, latency and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-source bench/nginx.sh   # free_port
+source bench/nginx.sh   # free_port, start_until_ready
 names="${DNS_BENCH_NAMES:-1000000}"
 secs="${DNS_BENCH_SECONDS:-10}"
 bin=build/release/bench/dns_bench
@@ -21,16 +21,7 @@ cleanup() {
 trap cleanup EXIT
 
 echo "dns_bench: loading $names names into a name database, zone-file store and NSD zone (takes a while)"
-mkfifo "$work/in"
-"$bin" "$work" "$names" < "$work/in" > "$work/ours.out" 2> "$work/ours.err" &
-ours_pid=$!
-exec 3> "$work/in"
-for _ in $(seq 12000); do
-  grep -q '^ready' "$work/ours.out" 2>/dev/null && break
-  if ! kill -0 "$ours_pid" 2>/dev/null; then cat "$work/ours.err"; exit 1; fi
-  sleep 0.1
-done
-ours_port=$(awk '/^ready/ {print $2}' "$work/ours.out")
+start_until_ready "$work" ours "$bin" "$work" "$names"
 
 nsd_port=$(free_port)
 cat > "$work/nsd/nsd.conf" <<CONF

@@ -16,16 +16,9 @@
 #include <client/resolver.h>
 #include <client/url_fetcher.h>
 
+#include "bench_util.h"
+
 using namespace blockstack;
-
-namespace {
-
-double Percentile(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())))];
-}
-
-}  // namespace
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -98,9 +91,9 @@ int main(int argc, char** argv) {
     gets.push_back(ms(t0, t1));
   }
   double get_total = ms(start, clock::now());
-  std::printf("lookups %zu p50 %.3f p99 %.3f total_s %.2f\n", count, Percentile(lookups, 0.5),
-              Percentile(lookups, 0.99), lookup_total / 1000);
-  std::printf("nginx %zu p50 %.3f p99 %.3f total_s %.2f\n", count, Percentile(gets, 0.5), Percentile(gets, 0.99),
+  std::printf("lookups %zu p50 %.3f p99 %.3f total_s %.2f\n", count, bench::Percentile(lookups, 0.5),
+              bench::Percentile(lookups, 0.99), lookup_total / 1000);
+  std::printf("nginx %zu p50 %.3f p99 %.3f total_s %.2f\n", count, bench::Percentile(gets, 0.5), bench::Percentile(gets, 0.99),
               get_total / 1000);
   return 0;
 }

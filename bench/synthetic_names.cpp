@@ -7,6 +7,15 @@
 
 namespace blockstack::bench {
 
+bns::ops::Rules SyntheticRules() {
+  bns::ops::Rules rules;
+  rules.network = bitcoin::Network::Regtest;
+  rules.epochs = bns::EpochSchedule::Single(3);
+  rules.first_block = 100;
+  rules.test_mode = true;
+  return rules;
+}
+
 util::Status WriteSyntheticNames(const std::string& db_path, uint32_t count,
                                  const std::function<std::string(uint32_t)>& value_hash) {
   std::filesystem::remove(db_path);

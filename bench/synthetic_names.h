@@ -7,6 +7,7 @@
 #include <functional>
 #include <string>
 
+#include <bns/ops/op.h>
 #include <util/result.h>
 
 namespace blockstack::bench {
@@ -15,5 +16,9 @@ namespace blockstack::bench {
 // i's zone-file hash (hex).
 util::Status WriteSyntheticNames(const std::string& path, uint32_t count,
                                  const std::function<std::string(uint32_t)>& value_hash);
+
+// The rules such a database is read under: regtest, epoch 3 throughout, first
+// block 100.
+bns::ops::Rules SyntheticRules();
 
 }  // namespace blockstack::bench

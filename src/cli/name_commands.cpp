@@ -22,6 +22,7 @@
 #include <client/operations.h>
 #include <crypto/hash.h>
 #include <util/text.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::cli {
 namespace {
@@ -45,7 +46,7 @@ struct OpOpts {
 class Session {
  public:
   static util::Result<Session> Open(Globals& g, const OpOpts& o, bool needs_node) {
-    Session s(g, o);
+    Session s(o);
     BS_TRY(s.m_net, NetworkOf(g));
     if (!o.dry_run || o.utxos.empty()) {
       if (g.bitcoind.empty()) {
@@ -134,9 +135,8 @@ class Session {
   const json& Sent() const { return m_sent; }
 
  private:
-  Session(Globals& g, const OpOpts& o) : m_g(g), m_opts(o) {}
+  explicit Session(const OpOpts& o) : m_opts(o) {}
 
-  Globals& m_g;
   const OpOpts& m_opts;
   bitcoin::NetworkParams m_net;
   std::unique_ptr<bitcoin::rpc::RpcClient> m_rpc;
@@ -171,7 +171,7 @@ util::Result<ZonefileArg> ReadZonefileArg(const OpOpts& o) {
   }
   if (!o.zonefile.empty()) {
     BS_TRY(std::string text, ReadFileText(o.zonefile));
-    if (text.size() > 40960) return Fail(ErrorCode::TooLarge, "the zone file is over 40960 bytes");
+    if (text.size() > zonefile::MAX_ZONEFILE_BYTES) return Fail(ErrorCode::TooLarge, "the zone file is over 40960 bytes");
     z.hash = crypto::Hash160Of(util::AsBytes(text));
     z.text = std::move(text);
   } else if (!o.zonefile_hash.empty()) {
@@ -214,16 +214,19 @@ util::Result<client::BuiltTx> NamePreorder(Session& s, const OpOpts& o, client::
 }
 
 // Prints what was sent; waits for acceptance when asked.
+// --dry-run: every signed transaction, hex, one per line (JSON: under "transactions").
+void PrintDryRun(const Globals& g, const Session& s, json j) {
+  j["transactions"] = s.Sent();
+  std::string human;
+  for (const auto& t : s.Sent()) human += t["hex"].get<std::string>() + "\n";
+  Print(g, j, human);
+}
+
 void Finish(Globals& g, Session& s, const OpOpts& o, const std::string& what, const std::string& txid, json extra = json::object()) {
   json j = extra;
   j["operation"] = what;
   j["txid"] = txid;
-  if (o.dry_run) {
-    j["transactions"] = s.Sent();
-    std::string human;
-    for (const auto& t : s.Sent()) human += t["hex"].get<std::string>() + "\n";
-    return Print(g, j, human);
-  }
+  if (o.dry_run) return PrintDryRun(g, s, j);
   std::string human = fmt::format("{} sent: {}\n", what, txid);
   if (o.wait) {
     Progress progress(1, o.quiet || g.json_output);
@@ -421,10 +424,7 @@ void AddNameOps(CLI::App& app, Globals& g) {
       j["register_txid"] = txid;
       if (zf.hash) j["zonefile_hash"] = zf.hash->Hex();
       if (o->dry_run) {
-        j["transactions"] = s.Sent();
-        std::string human;
-        for (const auto& t : s.Sent()) human += t["hex"].get<std::string>() + "\n";
-        Print(g, j, human);
+        PrintDryRun(g, s, j);
         return util::Ok();
       }
       progress.Step(++step, "waiting for the registration " + txid.substr(0, 16) + "... to confirm");

@@ -242,7 +242,9 @@ struct ProfileOpts {
   double days = 365;
 };
 
-util::Result<json> SignedTokenFile(const ProfileOpts& o, const std::string& text) {
+// The profile in o.file, signed with o.key into a token file.
+util::Result<json> SignedTokenFile(const ProfileOpts& o) {
+  BS_TRY(std::string text, ReadFileText(o.file));
   BS_TRY(auto key, ParseKey(o.key));
   json claim = json::parse(text, nullptr, false);
   if (!claim.is_object()) return util::Fail(ErrorCode::InvalidArgument, "the profile must be a JSON object");
@@ -276,9 +278,7 @@ void AddProfile(CLI::App& app, Globals& g) {
   sign->add_option("--key", o->key, "The name owner's key (WIF or hex)")->required();
   sign->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
   sign->callback([&g, o] {
-    auto text = ReadFileText(o->file);
-    if (!text) return Report(g, text.error());
-    auto tokens = SignedTokenFile(*o, *text);
+    auto tokens = SignedTokenFile(*o);
     if (!tokens) return Report(g, tokens.error());
     std::cout << tokens->dump(2) << "\n";
   });
@@ -294,10 +294,8 @@ void AddProfile(CLI::App& app, Globals& g) {
     if (!text) return Report(g, text.error());
     auto claim = zonefile::ProfileFromTokenFile(*text, zonefile::Signer{o->address, o->public_key});
     if (!claim) {
-      auto e = claim.error();
-      if (e.code == ErrorCode::Unauthorized) e.code = ErrorCode::Corruption;
-      Report(g, e);
-      g.rc = EXIT_BAD_SIGNATURE;
+      Report(g, claim.error());
+      g.rc = EXIT_BAD_SIGNATURE;  // as lookup reports a profile not signed by the owner
       return;
     }
     std::cout << claim->dump(2) << "\n";
@@ -308,9 +306,7 @@ void AddProfile(CLI::App& app, Globals& g) {
   put->add_option("--hub", o->hub, "Gaia hub URL")->required();
   put->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
   put->callback([&g, o] {
-    auto text = ReadFileText(o->file);
-    if (!text) return Report(g, text.error());
-    auto tokens = SignedTokenFile(*o, *text);
+    auto tokens = SignedTokenFile(*o);
     if (!tokens) return Report(g, tokens.error());
     auto key = ParseKey(o->key);
     if (!key) return Report(g, key.error());

@@ -15,8 +15,6 @@ namespace blockstack::client {
 // The value of the marker outputs that name a recipient (blockstack.js DUST_MINIMUM).
 inline constexpr int64_t RECIPIENT_OUTPUT_VALUE = 5500;
 
-struct Utxo;
-
 // A key and the outputs it can spend. Building a transaction takes the inputs it
 // spent out of utxos and adds the change it received, so the next transaction can
 // follow without asking the wallet again.

@@ -35,14 +35,14 @@ bool IsConnectionError(ErrorCode c) {
   return c == ErrorCode::Unavailable || c == ErrorCode::Timeout || c == ErrorCode::IoError || c == ErrorCode::TooLarge;
 }
 
-// Splits "<prefix><address>/<file>" at the last two slashes.
-bool SplitBucketUrl(const std::string& url, std::string* prefix, std::string* address) {
-  auto last = url.rfind('/');
-  if (last == std::string::npos || last == 0) return false;
-  auto before = url.rfind('/', last - 1);
-  if (before == std::string::npos || before + 1 >= last) return false;
-  *prefix = url.substr(0, before + 1);
-  *address = url.substr(before + 1, last - before - 1);
+// Splits a bucket's directory URL "<prefix><address>/" into its read prefix and
+// address; false when it has no such shape.
+bool SplitBucketDir(const std::string& dir, std::string* prefix, std::string* address) {
+  if (!dir.ends_with('/') || dir.size() < 2) return false;
+  auto before = dir.rfind('/', dir.size() - 2);
+  if (before == std::string::npos || before + 2 >= dir.size()) return false;
+  *prefix = dir.substr(0, before + 1);
+  *address = dir.substr(before + 1, dir.size() - before - 2);
   return true;
 }
 
@@ -181,7 +181,8 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
 
   // 5. An app file.
   if (!options.data_path) return r;
-  std::string bucket_url = r.profile_url;
+  // The profile's own bucket, or the one it lists for the app.
+  std::string bucket_url = r.profile_url.substr(0, r.profile_url.rfind('/') + 1);
   if (options.app) {
     const json& apps = r.profile.contains("apps") ? r.profile["apps"] : json();
     if (!apps.is_object() || !apps.contains(*options.app) || !apps[*options.app].is_string()) {
@@ -189,11 +190,10 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
     }
     bucket_url = apps[*options.app].get<std::string>();
     if (!bucket_url.ends_with('/')) bucket_url += '/';
-    bucket_url += "x";  // SplitBucketUrl drops the last segment
   }
   std::string prefix;
   std::string address;
-  if (!SplitBucketUrl(bucket_url, &prefix, &address)) {
+  if (!SplitBucketDir(bucket_url, &prefix, &address)) {
     return fail(LookupFailure::NoProfileUrl, "cannot find a bucket in " + bucket_url);
   }
   ReadOptions read;

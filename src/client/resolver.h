@@ -8,6 +8,8 @@
 // code. Thread safety: one Resolver is used by one thread at a time.
 #pragma once
 
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <variant>

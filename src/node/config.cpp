@@ -70,23 +70,22 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
     if (!n) return Fail(ErrorCode::InvalidArgument, "config key 'network': unknown network '" + network + "'");
     cfg.network = *n;
   }
-  BS_CHECK_OK(str("bitcoind", cfg.bitcoind));
-  BS_CHECK_OK(str("data_dir", cfg.data_dir));
-  BS_CHECK_OK(str("api", cfg.api));
-  BS_CHECK_OK(str("log_level", cfg.log_level));
+  const std::pair<const char*, std::string*> strings[] = {
+      {"bitcoind", &cfg.bitcoind},       {"data_dir", &cfg.data_dir},
+      {"api", &cfg.api},                 {"log_level", &cfg.log_level},
+      {"magic", &cfg.magic},             {"atlas_peers", &cfg.atlas_peers},
+      {"atlas_blacklist", &cfg.atlas_blacklist}, {"atlas_hostport", &cfg.atlas_hostport},
+      {"dns", &cfg.dns},                 {"dht", &cfg.dht},
+      {"dht_bootstrap", &cfg.dht_bootstrap},     {"mirrors", &cfg.mirrors},
+  };
+  for (const auto& [key, field] : strings) {
+    BS_CHECK_OK(str(key, *field));
+  }
+  if (cfg.magic.size() != 2) return Fail(ErrorCode::InvalidArgument, "config key 'magic' must be two characters");
   BS_CHECK_OK(u32("first_block", cfg.first_block));
   BS_CHECK_OK(u32("confirmations", cfg.confirmations));
-  BS_CHECK_OK(str("magic", cfg.magic));
-  if (cfg.magic.size() != 2) return Fail(ErrorCode::InvalidArgument, "config key 'magic' must be two characters");
   BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
   BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
-  BS_CHECK_OK(str("atlas_peers", cfg.atlas_peers));
-  BS_CHECK_OK(str("atlas_blacklist", cfg.atlas_blacklist));
-  BS_CHECK_OK(str("atlas_hostport", cfg.atlas_hostport));
-  BS_CHECK_OK(str("dns", cfg.dns));
-  BS_CHECK_OK(str("dht", cfg.dht));
-  BS_CHECK_OK(str("dht_bootstrap", cfg.dht_bootstrap));
-  BS_CHECK_OK(str("mirrors", cfg.mirrors));
   if (auto node = tbl.get("atlas")) {
     auto v = node->value<bool>();
     if (!v) return Fail(ErrorCode::InvalidArgument, "config key 'atlas' must be true or false");

@@ -9,12 +9,10 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import {
-  BcoinNode, binDir, freePort, hash160, run, startGaiaHub, startProcess, stopProcess, tempDir, waitFor,
-} from './harness.mjs';
+import { createNamespace, freePort, hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
 
+let stack;
 let btc;
-let daemon;
 let hub;
 let api;
 let dir;
@@ -61,27 +59,13 @@ async function lookupFails(args, code, pattern) {
 
 before(async () => {
   dir = tempDir('cli-test');
-  btc = await new BcoinNode().start();
-  const keys = async () => JSON.parse((await run('blockstack', ['--json', 'keys', 'generate'])).stdout);
-  [alice, bob, miner] = [await keys(), await keys(), await keys()];
-  await btc.importKey(alice.wif.regtest);
-  await btc.importKey(bob.wif.regtest);
-  await btc.mine(3, bob.address.regtest);
-  await btc.mine(110, alice.address.regtest);
-  const apiPort = await freePort();
-  daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', btc.url,
-    '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', tempDir('cli-node'), '--api', `127.0.0.1:${apiPort}`]);
-  api = `http://127.0.0.1:${apiPort}`;
-  await waitFor(async () => {
-    try { return (await (await fetch(`${api}/v1/info`)).json()).last_block_processed === 113; } catch { return false; }
-  }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });
-  hub = await startGaiaHub();
+  stack = await startStack(dir, ['alice', 'bob']);
+  ({ bcoin: btc, api, hub } = stack);
+  ({ alice, bob, miner } = stack.keys);
 });
 
 after(async () => {
-  if (hub) await stopProcess(hub.child);
-  if (daemon) await stopProcess(daemon);
-  if (btc) await btc.stop();
+  if (stack) await stack.stop();
 });
 
 test('keys: generate and import (WIF and hex) give the same addresses', async () => {
@@ -97,12 +81,8 @@ test('keys: generate and import (WIF and hex) give the same addresses', async ()
 test('register, publish, store, transfer and resolve end to end', async () => {
   const price = await cliOk(['price', 'cli']);
   assert.ok(price.satoshis > 0);
-  const nsOpts = ['--key', alice.wif.regtest, '--wait'];
-  assert.equal((await mined(['namespace', 'preorder', 'cli', ...nsOpts])).accepted, true);
-  assert.equal((await mined(['namespace', 'reveal', 'cli', '--lifetime', '52595', '--coeff', '250', '--base', '4',
-    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10',
-    ...nsOpts])).accepted, true);
-  assert.equal((await mined(['namespace', 'ready', 'cli', ...nsOpts])).accepted, true);
+  assert.deepEqual((await createNamespace(stack, 'cli')).map((r) => [r.operation, r.accepted]),
+    [['namespace preorder', true], ['namespace reveal', true], ['namespace ready', true]]);
   const namePrice = await cliOk(['price', 'alice.cli']);
   assert.ok(namePrice.satoshis > 0);
 
@@ -259,11 +239,7 @@ test('every failure of lookup has its own message and exit code', async () => {
   assert.equal(revokedUpdate.code, 4);
   assert.match(revokedUpdate.stderr, /revoked/);
   // expired: a namespace whose names live 5 blocks, past the 5000-block grace period
-  const nsOpts = ['--key', alice.wif.regtest, '--wait'];
-  await mined(['namespace', 'preorder', 'brief', ...nsOpts]);
-  await mined(['namespace', 'reveal', 'brief', '--lifetime', '5', '--coeff', '1', '--base', '1',
-    '--buckets', '1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1', ...nsOpts]);
-  await mined(['namespace', 'ready', 'brief', ...nsOpts]);
+  assert.ok((await createNamespace(stack, 'brief', 'alice', '5')).every((r) => r.accepted));
   await register('gone.brief', alice, '$ORIGIN gone.brief\n$TTL 3600\n');
   await btc.mine(5030, miner.address.regtest);
   const height = await btc.rpc('getblockcount');
