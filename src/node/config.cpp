@@ -114,8 +114,30 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   return util::Ok();
 }
 
-std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
-  CLI::App app{"blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
+bns::ops::Rules RulesFor(const Config& cfg) {
+  bns::ops::Rules rules;
+  rules.network = cfg.network;
+  rules.epochs = cfg.Epochs();
+  rules.first_block = cfg.FirstBlock();
+  rules.test_mode = cfg.network == bitcoin::Network::Regtest;
+  if (cfg.namespace_reveal_expire) rules.namespace_reveal_expire = *cfg.namespace_reveal_expire;
+  if (cfg.import_keyring_size) rules.import_keyring_size = *cfg.import_keyring_size;
+  return rules;
+}
+
+std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, RestoreArgs* restore) {
+  CLI::App app{restore ? "blockstackd restore: rebuilds a name database from a snapshot, checks it against one "
+                         "trusted consensus hash, then (given a Bitcoin node) keeps indexing"
+                       : "blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
+  if (restore) {
+    app.name("blockstackd restore");
+    app.add_option("FILE", restore->file, "Snapshot file written by 'blockstackd snapshot'")->required();
+    app.add_option("--trusted-consensus-hash", restore->trusted_consensus_hash,
+                   "The consensus hash you trust at the restored height (32 hex digits)")
+        ->required();
+    app.add_option("--height", restore->height,
+                   "Restore up to this height, where the trusted hash holds (default: the snapshot's height)");
+  }
   std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
   std::string atlas_peers, atlas_blacklist, atlas_hostport, dns, dht, dht_bootstrap, mirrors;
   bool no_atlas = false;
@@ -148,7 +170,11 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   app.add_option("--dns", dns, "HOST:PORT to answer DNS queries for BNS names on (UDP and TCP; port 0 picks one)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
-    app.parse(argc, argv);
+    if (restore) {
+      app.parse(argc - 1, argv + 1);
+    } else {
+      app.parse(argc, argv);
+    }
   } catch (const CLI::ParseError& e) {
     *exit_code = app.exit(e) == 0 ? 0 : 2;
     return std::nullopt;
@@ -193,7 +219,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code) {
   if (!mirrors.empty()) cfg.mirrors = mirrors;
   cfg.blocks_file = blocks_file;
   cfg.exit_at_tip = exit_at_tip;
-  if (cfg.bitcoind.empty() && cfg.blocks_file.empty()) {
+  if (!restore && cfg.bitcoind.empty() && cfg.blocks_file.empty()) {
     return fail("--bitcoind is required (or 'bitcoind' in the config file)");
   }
   return cfg;

@@ -8,6 +8,7 @@
 
 #include <bitcoin/network.h>
 #include <bns/epochs.h>
+#include <bns/ops/ops.h>
 #include <util/result.h>
 
 namespace blockstack::node {
@@ -45,9 +46,21 @@ struct Config {
   uint32_t Confirmations() const;
 };
 
+// What `blockstackd restore` adds to the daemon's options.
+struct RestoreArgs {
+  std::string file;
+  std::string trusted_consensus_hash;
+  std::optional<uint32_t> height;  // default: the snapshot's
+};
+
 // Parses argv. Returns nullopt with *exit_code set when the program should exit
-// at once (--help, --version, or a usage error, which is printed).
-std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code);
+// at once (--help, --version, or a usage error, which is printed). With `restore`
+// set, argv is `restore FILE ...`: the restore options are parsed into it and a
+// Bitcoin node becomes optional (without one the program exits after restoring).
+std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, RestoreArgs* restore = nullptr);
+
+// The consensus rules the configuration selects.
+bns::ops::Rules RulesFor(const Config& cfg);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,

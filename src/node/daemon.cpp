@@ -27,6 +27,7 @@
 #include <bns/engine.h>
 #include <node/config.h>
 #include <node/query.h>
+#include <node/snapshot.h>
 #include <node/zonefile_index.h>
 #include <util/log.h>
 
@@ -87,6 +88,12 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
   }
   if (!stored_net) BS_CHECK_OK(db.SetMeta("network", network));
   if (!stored_first) BS_CHECK_OK(db.SetMeta("first_block", first));
+  BS_TRY(auto stored_magic, db.GetMeta("magic"));
+  if (stored_magic && *stored_magic != cfg.magic) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "the data directory holds a database of payloads starting '" +
+                                                            *stored_magic + "', not '" + cfg.magic + "'");
+  }
+  if (!stored_magic) BS_CHECK_OK(db.SetMeta("magic", cfg.magic));
   return util::Ok();
 }
 
@@ -117,6 +124,8 @@ atlas::AtlasSettings AtlasSettingsFor(const Config& cfg) {
 
 int RunDaemon(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "query") return RunQuery(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "snapshot") return RunSnapshot(argc - 1, argv + 1);
+  if (argc > 1 && std::string_view(argv[1]) == "restore") return RunRestore(argc, argv);
   int exit_code = 0;
   auto cfg = ParseDaemonArgs(argc, argv, &exit_code);
   if (!cfg) return exit_code;
@@ -124,6 +133,11 @@ int RunDaemon(int argc, char** argv) {
     std::fprintf(stderr, "blockstackd: %s\n", st.error().message.c_str());
     return 2;
   }
+  return RunNode(*cfg);
+}
+
+int RunNode(const Config& config) {
+  const Config* cfg = &config;
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
 
@@ -166,13 +180,7 @@ int RunDaemon(int argc, char** argv) {
     source = std::make_unique<bitcoin::rpc::RpcBlockSource>(std::move(*client));
   }
 
-  bns::ops::Rules rules;
-  rules.network = cfg->network;
-  rules.epochs = cfg->Epochs();
-  rules.first_block = cfg->FirstBlock();
-  rules.test_mode = cfg->network == bitcoin::Network::Regtest;
-  if (cfg->namespace_reveal_expire) rules.namespace_reveal_expire = *cfg->namespace_reveal_expire;
-  if (cfg->import_keyring_size) rules.import_keyring_size = *cfg->import_keyring_size;
+  const bns::ops::Rules rules = RulesFor(*cfg);
   bns::Engine engine(**db, rules);
 
   virtualchain::ScanOptions opts;

@@ -7,4 +7,8 @@ namespace blockstack::node {
 // on SIGINT or SIGTERM.
 int RunDaemon(int argc, char** argv);
 
+struct Config;
+// Runs the node with a parsed configuration (logging already set up).
+int RunNode(const Config& config);
+
 }  // namespace blockstack::node

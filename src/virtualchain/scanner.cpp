@@ -46,6 +46,30 @@ std::optional<std::string> FindSenderPubkey(const bitcoin::Transaction& tx, cons
   return std::nullopt;
 }
 
+Sender SenderOf(util::Bytes script_pubkey, int64_t value, bitcoin::Network network) {
+  Sender s;
+  s.type = bitcoin::ClassifyScript(script_pubkey);
+  s.address = bitcoin::AddressFromScript(script_pubkey, bitcoin::Params(network));
+  s.script_pubkey = std::move(script_pubkey);
+  s.value = value;
+  return s;
+}
+
+bool CompleteFilteredTx(FilteredTx& f) {
+  if (f.tx.inputs.empty() || f.senders.size() != f.tx.inputs.size()) return false;
+  int64_t in_value = 0;
+  for (const auto& s : f.senders) {
+    // §1.2: every input's funder must be p2pkh or p2sh with one address.
+    if (!s.address) return false;
+    in_value += s.value;
+  }
+  int64_t out_value = 0;
+  for (const auto& o : f.tx.outputs) out_value += o.value;
+  f.fee = in_value - out_value;
+  f.sender_pubkey = FindSenderPubkey(f.tx, f.senders[0]);
+  return true;
+}
+
 util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& block) {
   std::vector<FilteredTx> kept;
   std::vector<util::Hash256> funding;
@@ -65,12 +89,9 @@ util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& bloc
   }
   if (kept.empty()) return kept;
   BS_TRY(std::vector<bitcoin::Transaction> prev, m_source.GetTransactions(funding));
-  const auto& params = bitcoin::Params(m_options.network);
   std::size_t next = 0;
   std::vector<FilteredTx> out;
   for (auto& f : kept) {
-    bool sane = !f.tx.inputs.empty();
-    int64_t in_value = 0;
     for (const auto& in : f.tx.inputs) {
       const auto& funder = prev[next++];
       if (in.prevout.index >= funder.outputs.size()) {
@@ -79,22 +100,9 @@ util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& bloc
                                                            in.prevout.txid.ReversedHex());
       }
       const auto& spent = funder.outputs[in.prevout.index];
-      Sender s;
-      s.script_pubkey = spent.script_pubkey;
-      s.value = spent.value;
-      s.type = bitcoin::ClassifyScript(spent.script_pubkey);
-      s.address = bitcoin::AddressFromScript(spent.script_pubkey, params);
-      // §1.2: every input's funder must be p2pkh or p2sh with one address.
-      if (!s.address) sane = false;
-      in_value += spent.value;
-      f.senders.push_back(std::move(s));
+      f.senders.push_back(SenderOf(spent.script_pubkey, spent.value, m_options.network));
     }
-    if (!sane) continue;
-    int64_t out_value = 0;
-    for (const auto& o : f.tx.outputs) out_value += o.value;
-    f.fee = in_value - out_value;
-    f.sender_pubkey = FindSenderPubkey(f.tx, f.senders[0]);
-    out.push_back(std::move(f));
+    if (CompleteFilteredTx(f)) out.push_back(std::move(f));
   }
   return out;
 }

@@ -73,6 +73,14 @@ std::optional<util::Bytes> BlockstackPayload(const bitcoin::Transaction& tx, std
 // scriptSig is exactly <sig> <pubkey> with hash160(pubkey) equal to the sender's.
 std::optional<std::string> FindSenderPubkey(const bitcoin::Transaction& tx, const Sender& sender);
 
+// The sender of one input, from the output it spends (§1.3).
+Sender SenderOf(util::Bytes script_pubkey, int64_t value, bitcoin::Network network);
+
+// Completes a filtered transaction whose senders are set, one per input: its fee
+// and sender public key. Returns false when it is not an operation at all (no
+// inputs, or a funder without a single address, §1.2).
+bool CompleteFilteredTx(FilteredTx& f);
+
 class Scanner {
  public:
   using ProgressFn = std::function<void(const ScanProgress&)>;

@@ -2,6 +2,8 @@
 
 #include <bns/records_json.h>
 
+#include <algorithm>
+
 namespace blockstack::bns::db {
 
 using nlohmann::json;
@@ -221,7 +223,8 @@ util::Result<std::optional<uint32_t>> NameDb::HeightOfConsensusHash(std::string_
 
 util::Status NameDb::BeginBlock(uint32_t height) {
   if (m_block) return Fail(ErrorCode::Conflict, "block " + std::to_string(*m_block) + " is still being written");
-  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  if (!m_bulk_open) BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  if (m_bulk_per_commit > 0) m_bulk_open = true;
   m_block = height;
   m_undo_seq = 0;
   return util::Ok();
@@ -232,6 +235,29 @@ void NameDb::AbortBlock() {
   if (!m_block) return;
   (void)m_db.Exec("ROLLBACK");
   m_block.reset();
+  m_bulk_open = false;
+  m_bulk_pending = 0;
+  m_ch_cache.clear();
+}
+
+util::Status NameDb::BeginBulkLoad(uint32_t blocks_per_commit) {
+  if (m_block || m_bulk_open) return Fail(ErrorCode::Conflict, "a block is being written");
+  BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=OFF"));
+  m_bulk_per_commit = std::max<uint32_t>(blocks_per_commit, 1);
+  m_bulk_pending = 0;
+  return util::Ok();
+}
+
+util::Status NameDb::EndBulkLoad() {
+  if (m_block) return Fail(ErrorCode::Conflict, "a block is being written");
+  if (m_bulk_open) {
+    BS_CHECK_OK(m_db.Exec("COMMIT"));
+    m_bulk_open = false;
+  }
+  m_bulk_per_commit = 0;
+  m_bulk_pending = 0;
+  BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=NORMAL"));
+  return m_db.Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
 
 util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old) {
@@ -346,7 +372,11 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
     if (auto p = (*prune)->Bind(1, int64_t{snap.block_id - UNDO_DEPTH}).Run(); !p) return fail(p.error());
     if (auto m = SetMeta("undo_from", std::to_string(snap.block_id - UNDO_DEPTH + 1)); !m) return fail(m.error());
   }
-  if (auto c = m_db.Exec("COMMIT"); !c) return fail(c.error());
+  if (!m_bulk_open || ++m_bulk_pending >= m_bulk_per_commit) {
+    if (auto c = m_db.Exec("COMMIT"); !c) return fail(c.error());
+    m_bulk_open = false;
+    m_bulk_pending = 0;
+  }
   m_block.reset();
   m_ch_cache[snap.block_id] = snap.consensus_hash;
   // Only the last blocks are read often: keep the cache small.
@@ -355,6 +385,7 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
 }
 
 util::Status NameDb::UndoBlock(uint32_t height) {
+  if (m_bulk_per_commit > 0) return Fail(ErrorCode::Conflict, "cannot undo blocks while bulk loading");
   BS_TRY(auto last, LastBlock());
   if (!last || *last != height) return Fail(ErrorCode::Conflict, "can only undo the newest block");
   BS_TRY(auto undo_from, GetMeta("undo_from"));
@@ -419,6 +450,10 @@ util::Status NameDb::UndoBlock(uint32_t height) {
 
 // --- reads ---
 
+util::Status NameDb::BeginRead() { return m_db.Exec("BEGIN"); }
+
+void NameDb::EndRead() { (void)m_db.Exec("COMMIT"); }
+
 util::Result<std::optional<uint32_t>> NameDb::LastBlock() {
   BS_TRY(auto v, GetMeta("last_block"));
   if (!v) return std::optional<uint32_t>{};
@@ -481,6 +516,13 @@ util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
   BS_TRY(bool row, s->Step());
   s->Reset();
   return row;
+}
+
+util::Result<std::vector<std::string>> NameDb::ValueHashesUpTo(uint32_t height) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE written_block <= ? AND "
+                                     "value_hash IS NOT NULL ORDER BY value_hash"));
+  s->Bind(1, int64_t{height});
+  return Texts(s);
 }
 
 namespace {

@@ -85,7 +85,19 @@ class NameDb final : public StateView {
   // Takes back the newest block (which must be `height`) in its own transaction.
   util::Status UndoBlock(uint32_t height);
 
+  // Bulk loading (restoring a snapshot into a fresh file): blocks are committed
+  // `blocks_per_commit` at a time and without syncing to disk. A block that fails
+  // then rolls back every block since the last commit, so the caller must discard
+  // the database on any failure. EndBulkLoad commits what is left, syncs and
+  // returns to one synchronous transaction per block.
+  util::Status BeginBulkLoad(uint32_t blocks_per_commit);
+  util::Status EndBulkLoad();
+
   // --- reads ---
+  // Holds one view of the database across many reads (a read transaction) until
+  // EndRead, so a writer on another connection cannot change what they see.
+  util::Status BeginRead();
+  void EndRead();
   util::Result<std::optional<uint32_t>> LastBlock();
   util::Result<std::optional<Snapshot>> SnapshotAt(uint32_t height);
   // The name's record as it was after block `height` (nullopt: not yet known then).
@@ -106,6 +118,8 @@ class NameDb final : public StateView {
   }
   // Whether some name has (or had) this zone-file hash as its value hash.
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
+  // Every distinct zone-file hash some operation at or below `height` set, sorted.
+  util::Result<std::vector<std::string>> ValueHashesUpTo(uint32_t height);
   // Atlas inventory slots (spec atlas.md §1.1) of blocks at or above height, in
   // (block, vtxindex) order; and how many lie below height.
   util::Result<std::vector<interfaces::ZonefileSlot>> ZonefileSlotsFrom(uint32_t height);
@@ -132,6 +146,9 @@ class NameDb final : public StateView {
   // Consensus hashes by height, as committed (immutable until undone).
   std::map<uint32_t, std::string> m_ch_cache;
   std::optional<uint32_t> m_block;  // the block being written
+  uint32_t m_bulk_per_commit = 0;   // 0: not bulk loading
+  uint32_t m_bulk_pending = 0;      // blocks written since the last commit
+  bool m_bulk_open = false;         // a bulk transaction is open
   int64_t m_undo_seq = 0;
 };
 

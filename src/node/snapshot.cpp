@@ -1,0 +1,450 @@
+#include <node/snapshot.h>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <iostream>
+
+#include <atlas/zonefile_store.h>
+#include <bitcoin/tx.h>
+#include <bns/engine.h>
+#include <crypto/hash.h>
+#include <node/daemon.h>
+#include <snapshot/snapshot_file.h>
+#include <util/log.h>
+#include <virtualchain/scanner.h>
+
+namespace blockstack::node {
+
+using util::ErrorCode;
+using util::Fail;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Zone files stored per transaction while restoring.
+constexpr std::size_t ZONEFILE_BATCH = 2000;
+// Blocks per commit while replaying (the database is discarded on any failure).
+constexpr uint32_t BLOCKS_PER_COMMIT = 500;
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string UtcNow() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+bool IsLowerHex32(std::string_view s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+// Senders as the op log stores them: [[scriptPubKey hex, value], ...].
+util::Result<std::vector<snapshot::SpentOutput>> ParseSenders(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_array()) return Fail(ErrorCode::Corruption, "stored senders are not a JSON array");
+  std::vector<snapshot::SpentOutput> out;
+  for (const auto& e : j) {
+    if (!e.is_array() || e.size() != 2 || !e[0].is_string() || !e[1].is_number_integer()) {
+      return Fail(ErrorCode::Corruption, "stored sender is not [script, value]");
+    }
+    BS_TRY(auto script, util::FromHex(e[0].get<std::string>()));
+    out.push_back({std::move(script), e[1].get<int64_t>()});
+  }
+  return out;
+}
+
+// The engine's input for one snapshot block: what the scanner would have built
+// from the Bitcoin node (spec bns.md §1.2-§1.3).
+util::Result<std::vector<virtualchain::FilteredTx>> FilteredTxs(const snapshot::Block& block, const std::string& magic,
+                                                                bitcoin::Network network) {
+  std::vector<virtualchain::FilteredTx> txs;
+  txs.reserve(block.ops.size());
+  for (const auto& op : block.ops) {
+    auto where = [&] { return "block " + std::to_string(block.height) + " operation " + std::to_string(op.vtxindex); };
+    virtualchain::FilteredTx f;
+    auto tx = bitcoin::ParseTransaction(op.raw_tx, &f.txid);
+    if (!tx) return Fail(ErrorCode::Corruption, "snapshot: " + where() + " is not a transaction: " + tx.error().message);
+    auto payload = virtualchain::BlockstackPayload(*tx, magic);
+    if (!payload) return Fail(ErrorCode::Corruption, "snapshot: " + where() + " carries no Blockstack payload");
+    if (op.spent.size() != tx->inputs.size()) {
+      return Fail(ErrorCode::Corruption, "snapshot: " + where() + " has " + std::to_string(op.spent.size()) +
+                                             " senders for " + std::to_string(tx->inputs.size()) + " inputs");
+    }
+    f.vtxindex = op.vtxindex;
+    f.tx = std::move(*tx);
+    f.opcode = static_cast<char>((*payload)[0]);
+    f.payload.assign(payload->begin() + 1, payload->end());
+    for (const auto& s : op.spent) f.senders.push_back(virtualchain::SenderOf(s.script_pubkey, s.value, network));
+    if (!virtualchain::CompleteFilteredTx(f)) {
+      return Fail(ErrorCode::Corruption, "snapshot: " + where() + " has a sender without an address");
+    }
+    txs.push_back(std::move(f));
+  }
+  return txs;
+}
+
+void SyncDirectory(const fs::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd < 0) return;
+  ::fsync(fd);
+  ::close(fd);
+}
+
+// Removes a directory tree when it goes out of scope, unless released.
+class TempDir {
+ public:
+  explicit TempDir(fs::path path) : m_path(std::move(path)) {}
+  ~TempDir() {
+    if (m_path.empty()) return;
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  const fs::path& Path() const { return m_path; }
+
+ private:
+  fs::path m_path;
+};
+
+// Progress of long steps: a live line on a terminal, a log line every 10 s
+// otherwise.
+class StepReporter {
+ public:
+  explicit StepReporter(bool tty) : m_tty(tty), m_last(std::chrono::steady_clock::now()) {}
+
+  void operator()(const StepProgress& p) {
+    auto now = std::chrono::steady_clock::now();
+    const bool last = p.done == p.total;
+    if (std::chrono::duration<double>(now - m_last).count() < (m_tty ? 0.25 : 10.0) && !last) return;
+    m_last = now;
+    const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
+    const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+    const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0;
+    if (m_tty) {
+      std::fprintf(stderr, "\r\033[K%s %llu/%llu (%.1f%%)  %.0f/s  ETA %.0fs", p.step.c_str(),
+                   static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), pct, rate, eta);
+      if (last) std::fprintf(stderr, "\n");
+      std::fflush(stderr);
+    } else {
+      spdlog::info("{} {}/{} ({:.1f}%): {:.0f}/s, ETA {:.0f}s", p.step, p.done, p.total, pct, rate, eta);
+    }
+  }
+
+ private:
+  bool m_tty;
+  std::chrono::steady_clock::time_point m_last;
+};
+
+}  // namespace
+
+util::Result<SnapshotSummary> WriteSnapshot(const std::string& data_dir, const std::string& out,
+                                            std::optional<uint32_t> height, const StepProgressFn& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  const std::string db_path = data_dir + "/blockstack.db";
+  if (!fs::exists(db_path)) return Fail(ErrorCode::NotFound, "no name database in " + data_dir);
+  BS_TRY(auto db, bns::db::NameDb::Open(db_path, /*read_only=*/true));
+  BS_TRY(auto zonefiles, atlas::ZonefileStore::Open(data_dir + "/zonefiles.db"));
+  BS_CHECK_OK(db->BeginRead());
+  struct EndRead {
+    bns::db::NameDb& db;
+    ~EndRead() { db.EndRead(); }
+  } end_read{*db};
+
+  BS_TRY(auto network, db->GetMeta("network"));
+  BS_TRY(auto first_text, db->GetMeta("first_block"));
+  BS_TRY(auto magic, db->GetMeta("magic"));
+  BS_TRY(auto last, db->LastBlock());
+  if (!network || !first_text || !last) return Fail(ErrorCode::NotFound, "nothing is indexed in " + data_dir + " yet");
+  const uint32_t first = static_cast<uint32_t>(std::stoul(*first_text));
+  const uint32_t h = height.value_or(*last);
+  if (h < first || h > *last) {
+    return Fail(ErrorCode::NotFound, "height " + std::to_string(h) + " is not indexed (blocks " +
+                                         std::to_string(first) + " to " + std::to_string(*last) + ")");
+  }
+  BS_TRY(auto top, db->SnapshotAt(h));
+  if (!top) return Fail(ErrorCode::Corruption, "no consensus hash stored for block " + std::to_string(h));
+
+  // The zone files this node holds of those set up to the height.
+  BS_TRY(auto hashes, db->ValueHashesUpTo(h));
+  std::vector<std::string> present;
+  for (const auto& hash : hashes) {
+    BS_TRY(bool has, zonefiles->Has(hash));
+    if (has) present.push_back(hash);
+  }
+
+  snapshot::Header header;
+  header.zonefiles = present.size();
+  header.network = *network;
+  header.magic = magic.value_or("id");
+  header.first_block = first;
+  header.height = h;
+  header.block_hash = top->block_hash;
+  header.consensus_hash = top->consensus_hash;
+  header.created = UtcNow();
+  BS_TRY(auto writer, snapshot::Writer::Create(out, header));
+
+  SnapshotSummary summary;
+  summary.height = h;
+  summary.consensus_hash = top->consensus_hash;
+  const uint64_t total_blocks = uint64_t{h} - first + 1;
+  for (uint32_t b = first; b <= h; ++b) {
+    BS_TRY(auto snap, db->SnapshotAt(b));
+    if (!snap) return Fail(ErrorCode::Corruption, "no consensus hash stored for block " + std::to_string(b));
+    snapshot::Block block;
+    block.height = b;
+    BS_TRY(block.hash, util::Hash256::FromReversedHex(snap->block_hash));
+    block.consensus_hash = snap->consensus_hash;
+    BS_TRY(auto rows, db->OpsAt(b));
+    for (auto& row : rows) {
+      snapshot::Operation op;
+      op.vtxindex = row.vtxindex;
+      op.raw_tx = std::move(row.raw_tx);
+      BS_TRY(op.spent, ParseSenders(row.senders));
+      block.ops.push_back(std::move(op));
+    }
+    summary.ops += block.ops.size();
+    BS_CHECK_OK(writer->AddBlock(block));
+    summary.blocks += 1;
+    if (progress) progress({"snapshot: blocks", summary.blocks, total_blocks, SecondsSince(start)});
+  }
+
+  const auto zstart = std::chrono::steady_clock::now();
+  summary.zonefiles_missing = hashes.size() - present.size();
+  for (const auto& hash : present) {
+    BS_TRY(auto data, zonefiles->Get(hash));
+    if (!data) return Fail(ErrorCode::NotFound, "zone file " + hash + " vanished from the store while writing");
+    BS_CHECK_OK(writer->AddZonefile(hash, *data));
+    summary.zonefiles += 1;
+    if (progress) progress({"snapshot: zone files", summary.zonefiles, present.size(), SecondsSince(zstart)});
+  }
+  BS_CHECK_OK(writer->Finish());
+  summary.bytes = writer->BytesWritten();
+  summary.seconds = SecondsSince(start);
+  return summary;
+}
+
+util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArgs& args,
+                                             const StepProgressFn& progress) {
+  const auto start = std::chrono::steady_clock::now();
+  if (!IsLowerHex32(args.trusted_consensus_hash)) {
+    return Fail(ErrorCode::InvalidArgument, "--trusted-consensus-hash must be 32 lowercase hex digits");
+  }
+  BS_TRY(auto reader, snapshot::Reader::Open(args.file));
+  const snapshot::Header& header = reader->GetHeader();
+  const std::string network = bitcoin::Params(cfg.network).name;
+  if (header.network != network || header.first_block != cfg.FirstBlock() || header.magic != cfg.magic) {
+    return Fail(ErrorCode::InvalidArgument,
+                "the snapshot is of " + header.network + " from block " + std::to_string(header.first_block) +
+                    " with payloads starting '" + header.magic + "'; this node is configured for " + network +
+                    " from block " + std::to_string(cfg.FirstBlock()) + " with '" + cfg.magic + "'");
+  }
+  const uint32_t h = args.height.value_or(header.height);
+  if (h < header.first_block || h > header.height) {
+    return Fail(ErrorCode::InvalidArgument, "--height " + std::to_string(h) + " is outside the snapshot (blocks " +
+                                                std::to_string(header.first_block) + " to " +
+                                                std::to_string(header.height) + ")");
+  }
+  if (h == header.height && header.consensus_hash != args.trusted_consensus_hash) {
+    return Fail(ErrorCode::Corruption, "the snapshot's consensus hash at block " + std::to_string(h) + " is " +
+                                           header.consensus_hash + ", not the trusted " + args.trusted_consensus_hash +
+                                           ": it is of another chain or was altered");
+  }
+
+  const fs::path dir(cfg.data_dir);
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Fail(ErrorCode::IoError, "cannot create " + cfg.data_dir + ": " + ec.message());
+  const fs::path db_path = dir / "blockstack.db";
+  if (fs::exists(db_path)) {
+    BS_TRY(auto existing, bns::db::NameDb::Open(db_path.string(), /*read_only=*/true));
+    BS_TRY(auto last, existing->LastBlock());
+    if (last) {
+      return Fail(ErrorCode::Conflict, "the data directory " + cfg.data_dir +
+                                           " already holds a name database indexed to block " +
+                                           std::to_string(*last) + "; restore into a new directory");
+    }
+  }
+  TempDir temp(dir / "restore.partial");
+  fs::remove_all(temp.Path(), ec);
+  fs::create_directories(temp.Path(), ec);
+  if (ec) return Fail(ErrorCode::IoError, "cannot create " + temp.Path().string() + ": " + ec.message());
+
+  RestoreSummary summary;
+  summary.height = h;
+  {
+    BS_TRY(auto db, bns::db::NameDb::Open((temp.Path() / "blockstack.db").string()));
+    BS_CHECK_OK(db->SetMeta("network", network));
+    BS_CHECK_OK(db->SetMeta("first_block", std::to_string(cfg.FirstBlock())));
+    BS_CHECK_OK(db->SetMeta("magic", cfg.magic));
+    BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string()));
+    bns::Engine engine(*db, RulesFor(cfg));
+    BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT));
+
+    // 1. Replay every block's operations and compare consensus hashes.
+    const uint64_t total_blocks = uint64_t{h} - header.first_block + 1;
+    std::vector<std::string> batch;
+    auto flush = [&]() -> util::Status {
+      if (batch.empty()) return util::Ok();
+      auto stored = store->PutMany(batch);
+      if (!stored) return Fail(stored.error());
+      batch.clear();
+      return util::Ok();
+    };
+    auto zstart = std::chrono::steady_clock::now();
+    while (true) {
+      BS_TRY(auto record, reader->Next());
+      if (auto* block = std::get_if<snapshot::Block>(&record)) {
+        if (block->height > h) continue;
+        BS_TRY(auto txs, FilteredTxs(*block, cfg.magic, cfg.network));
+        BS_CHECK_OK(engine.ProcessBlock(block->height, block->hash, txs));
+        BS_TRY(auto derived, db->ConsensusHashAt(block->height));
+        if (!derived || *derived != block->consensus_hash) {
+          return Fail(ErrorCode::Corruption,
+                      "block " + std::to_string(block->height) + " differs: the consensus hash rebuilt from the " +
+                          "snapshot's operations is " + derived.value_or("(none)") + ", the snapshot records " +
+                          block->consensus_hash + " (the snapshot was altered at this block, or this node runs other " +
+                          "rules: check --network, --epoch and the config)");
+        }
+        summary.blocks += 1;
+        summary.ops += txs.size();
+        if (block->height == h) {
+          if (*derived != args.trusted_consensus_hash) {
+            return Fail(ErrorCode::Corruption, "the consensus hash at block " + std::to_string(h) +
+                                                   " rebuilt from the snapshot is " + *derived + ", not the trusted " +
+                                                   args.trusted_consensus_hash +
+                                                   ": the snapshot is of another chain or was altered");
+          }
+          summary.consensus_hash = *derived;
+          BS_CHECK_OK(db->EndBulkLoad());
+          zstart = std::chrono::steady_clock::now();
+        }
+        if (progress) progress({"restore: blocks", summary.blocks, total_blocks, SecondsSince(start)});
+      } else if (auto* zonefile = std::get_if<snapshot::Zonefile>(&record)) {
+        // 2. Every zone file must hash to its key and be some name's zone-file hash.
+        if (atlas::ZonefileHash(zonefile->data) != zonefile->hash) {
+          return Fail(ErrorCode::Corruption, "zone file " + zonefile->hash +
+                                                 " in the snapshot does not hash to its key: the snapshot was altered");
+        }
+        BS_TRY(bool known, db->IsValueHashKnown(zonefile->hash));
+        if (!known) {
+          if (h < header.height) {
+            summary.zonefiles_skipped += 1;
+            continue;
+          }
+          return Fail(ErrorCode::Corruption, "zone file " + zonefile->hash +
+                                                 " in the snapshot is no name's zone-file hash: the snapshot was altered");
+        }
+        batch.push_back(std::move(zonefile->data));
+        summary.zonefiles += 1;
+        if (batch.size() >= ZONEFILE_BATCH) BS_CHECK_OK(flush());
+        if (progress && (summary.zonefiles % 1000 == 0 || summary.zonefiles == header.zonefiles)) {
+          progress({"restore: zone files", summary.zonefiles, std::max(header.zonefiles, summary.zonefiles),
+                    SecondsSince(zstart)});
+        }
+      } else {
+        break;  // the end record: the reader has checked the counts
+      }
+    }
+    BS_CHECK_OK(flush());
+  }
+
+  // 3. Move the checked files into place, the name database last: until it is
+  // there the directory holds no database, so an interruption leaves none behind.
+  for (const char* name : {"zonefiles.db", "blockstack.db"}) {
+    for (const char* suffix : {"-wal", "-shm"}) fs::remove(dir / (std::string(name) + suffix), ec);
+    fs::rename(temp.Path() / name, dir / name, ec);
+    if (ec) return Fail(ErrorCode::IoError, std::string("cannot move the restored ") + name + " into place: " + ec.message());
+  }
+  SyncDirectory(dir);
+  summary.seconds = SecondsSince(start);
+  return summary;
+}
+
+int RunSnapshot(int argc, char** argv) {
+  CLI::App app{"blockstackd snapshot: writes the node's name database, operation log and zone files to one "
+               "compressed file that 'blockstackd restore' checks against a trusted consensus hash"};
+  app.name("blockstackd snapshot");
+  std::string data_dir = "./blockstack-data", out, log_level = "info";
+  std::optional<uint32_t> height;
+  app.add_option("--data-dir", data_dir, "The node's data directory (default ./blockstack-data)");
+  app.add_option("--out", out, "The snapshot file to write")->required();
+  app.add_option("--height", height, "Snapshot at this height (default: the last indexed block)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (auto st = util::InitLogging(log_level); !st) {
+    std::cerr << "blockstackd: " << st.error().message << "\n";
+    return 2;
+  }
+  StepReporter reporter(::isatty(STDERR_FILENO) == 1);
+  auto summary = WriteSnapshot(data_dir, out, height, std::ref(reporter));
+  if (!summary) {
+    std::cerr << "blockstackd snapshot: " << summary.error().message << "\n";
+    return summary.error().code == ErrorCode::IoError ? 3 : 4;
+  }
+  std::cout << nlohmann::json{{"file", out},
+                              {"height", summary->height},
+                              {"consensus_hash", summary->consensus_hash},
+                              {"blocks", summary->blocks},
+                              {"ops", summary->ops},
+                              {"zonefiles", summary->zonefiles},
+                              {"zonefiles_missing", summary->zonefiles_missing},
+                              {"bytes", summary->bytes},
+                              {"seconds", summary->seconds}}
+                   .dump()
+            << "\n";
+  return 0;
+}
+
+int RunRestore(int argc, char** argv) {
+  int exit_code = 0;
+  RestoreArgs args;
+  auto cfg = ParseDaemonArgs(argc, argv, &exit_code, &args);
+  if (!cfg) return exit_code;
+  if (auto st = util::InitLogging(cfg->log_level); !st) {
+    std::cerr << "blockstackd: " << st.error().message << "\n";
+    return 2;
+  }
+  StepReporter reporter(::isatty(STDERR_FILENO) == 1);
+  auto summary = RestoreSnapshot(*cfg, args, std::ref(reporter));
+  if (!summary) {
+    std::cerr << "blockstackd restore: refused: " << summary.error().message << "\n";
+    switch (summary.error().code) {
+      case ErrorCode::Corruption: return 5;
+      case ErrorCode::Conflict: return 6;
+      case ErrorCode::IoError: return 3;
+      default: return 2;
+    }
+  }
+  spdlog::info("restored {} blocks ({} operations) and {} zone files to block {} in {:.1f}s; consensus hash {} "
+               "matches the trusted hash",
+               summary->blocks, summary->ops, summary->zonefiles, summary->height, summary->seconds,
+               summary->consensus_hash);
+  if (cfg->bitcoind.empty() && cfg->blocks_file.empty()) {
+    spdlog::info("no Bitcoin node given: start blockstackd with --data-dir {} to keep indexing", cfg->data_dir);
+    return 0;
+  }
+  return RunNode(*cfg);
+}
+
+}  // namespace blockstack::node
