@@ -10,4 +10,5 @@ bench/api_bench.sh
 bench/atlas_bench.sh
 bench/lookup_bench.sh
 bench/dns_bench.sh
+bench/snapshot_bench.sh
 build/release/bench/dht_bench "${DHT_BENCH_RECORDS:-1000}"

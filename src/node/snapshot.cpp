@@ -295,7 +295,7 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
     BS_CHECK_OK(db->SetMeta("magic", cfg.magic));
     BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string()));
     bns::Engine engine(*db, RulesFor(cfg));
-    BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT));
+    BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT, h));
 
     // 1. Replay every block's operations and compare consensus hashes.
     const uint64_t total_blocks = uint64_t{h} - header.first_block + 1;

@@ -7,7 +7,14 @@
 // consensus hashes in payloads are right and every operation is checked to be
 // accepted. Prints the final height and consensus hash.
 //
+// With --imports N, N names are imported (NAME_IMPORT) into the namespace before it
+// is made ready, --imports-per-block at a time, from chains of transactions that
+// each spend the previous one's change; the first --zonefiles of them point at
+// generated zone files of about 4 KB, which --zonefiles-db stores (for the snapshot
+// benchmark).
+//
 // Usage: chaingen --out FILE [--blocks N] [--ops-per-block M] [--seed S] [--first-block F]
+//                 [--imports N] [--imports-per-block K] [--zonefiles Z --zonefiles-db PATH]
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
@@ -16,6 +23,7 @@
 #include <deque>
 #include <unordered_map>
 
+#include <atlas/zonefile_store.h>
 #include <bitcoin/address.h>
 #include <bitcoin/block_file.h>
 #include <bitcoin/sign.h>
@@ -31,6 +39,21 @@ namespace {
 constexpr const char* MAGIC = "id";
 constexpr int OUTPUTS_PER_WALLET = 90;
 constexpr int NAMES_PER_WALLET = 20;
+// Import chains: outputs of the importer's funding transaction, and their value.
+constexpr int IMPORT_CHAINS = 90;
+constexpr int64_t IMPORT_CHAIN_VALUE = 100000000000;  // 1,000 BTC: ~9 million imports of 11,000 sat
+
+// A zone file of about 4 KB for an imported name: a profile URI and TXT records.
+std::string SyntheticZonefile(const std::string& fqn) {
+  std::string z = "$ORIGIN " + fqn + "\n$TTL 3600\n_http._tcp IN URI 10 1 \"https://hub.example.org/" + fqn +
+                  "/profile.json\"\n";
+  auto seed = crypto::Sha256(util::AsBytes(fqn));
+  for (int i = 0; z.size() < 4000; ++i) {
+    seed = crypto::Sha256(seed.view());
+    z += "r" + std::to_string(i) + " IN TXT \"" + seed.Hex() + "\"\n";
+  }
+  return z;
+}
 
 class IndexedSource final : public bitcoin::BlockSource {
  public:
@@ -86,6 +109,12 @@ int main(int argc, char** argv) {
   std::string out_path;
   uint32_t blocks = 2000, ops_per_block = 6, first = 100;
   std::string seed = "blockstack";
+  uint32_t imports = 0, imports_per_block = 1000, zonefile_count = 0;
+  std::string zonefiles_db;
+  app.add_option("--imports", imports, "Names to import before the namespace is ready");
+  app.add_option("--imports-per-block", imports_per_block, "Imports per block");
+  app.add_option("--zonefiles", zonefile_count, "Imported names whose zone file is generated");
+  app.add_option("--zonefiles-db", zonefiles_db, "Zone-file store (blockstackd's zonefiles.db) to write them to");
   app.add_option("--out", out_path, "Block file to write")->required();
   app.add_option("--blocks", blocks, "Blocks after the namespace is ready");
   app.add_option("--ops-per-block", ops_per_block, "Operations per block (at least 4)");
@@ -143,7 +172,8 @@ int main(int argc, char** argv) {
     wallets.push_back(std::move(w));
     return wallets.size() - 1;
   };
-  auto op = [&](std::size_t who, const util::Bytes& data, std::vector<bitcoin::TxOut> extra) {
+  // With chain set, the transaction's last output is change that the wallet spends next.
+  auto op = [&](std::size_t who, const util::Bytes& data, std::vector<bitcoin::TxOut> extra, bool chain = false) {
     Wallet& w = wallets[who];
     if (w.utxos.empty()) {
       std::fprintf(stderr, "wallet %zu ran out of outputs\n", who);
@@ -157,6 +187,7 @@ int main(int argc, char** argv) {
     tx.outputs.push_back({0, *bitcoin::MakeOpReturnScript(data)});
     for (auto& o : extra) tx.outputs.push_back(std::move(o));
     (void)bitcoin::SignP2pkhInput(tx, 0, w.script, w.key);
+    if (chain) w.utxos.insert(w.utxos.begin(), {tx.ComputeTxid(), static_cast<uint32_t>(tx.outputs.size() - 1)});
     pending.push_back(std::move(tx));
   };
   auto burn = [&](int64_t v) { return bitcoin::TxOut{v, *bitcoin::ScriptFromAddress(rules.BurnAddress(), net)}; };
@@ -224,6 +255,56 @@ int main(int argc, char** argv) {
   ns.version = 1;
   op(creator, bns::ops::BuildReveal(MAGIC, ns), {pay(creator, 5500), pay(creator, 5500)});
   mine();
+  if (imports > 0) {
+    std::unique_ptr<atlas::ZonefileStore> store;
+    if (zonefile_count > 0) {
+      auto opened = atlas::ZonefileStore::Open(zonefiles_db);
+      if (!opened) {
+        std::fprintf(stderr, "--zonefiles-db: %s\n", opened.error().message.c_str());
+        return 1;
+      }
+      store = std::move(*opened);
+    }
+    // The revealer's chains: one funding transaction with IMPORT_CHAINS big outputs.
+    Wallet& importer = wallets[creator];
+    bitcoin::Transaction fund;
+    bitcoin::TxIn fin;
+    fin.prevout.index = 7;
+    fund.inputs.push_back(fin);
+    for (int i = 0; i < IMPORT_CHAINS; ++i) fund.outputs.push_back({IMPORT_CHAIN_VALUE, importer.script});
+    auto fid = fund.ComputeTxid();
+    importer.utxos.clear();
+    for (uint32_t i = 0; i < IMPORT_CHAINS; ++i) importer.utxos.push_back({fid, i});
+    pending.push_back(std::move(fund));
+    std::vector<std::size_t> owners;
+    for (int i = 0; i < 16; ++i) owners.push_back(new_wallet());
+    std::vector<std::string> batch;
+    int64_t change = IMPORT_CHAIN_VALUE;
+    for (uint32_t i = 0; i < imports; ++i) {
+      std::string fqn = "i" + std::to_string(i) + ".bench";
+      util::Hash160 zh;
+      if (i < zonefile_count) {
+        batch.push_back(SyntheticZonefile(fqn));
+        zh = crypto::Hash160Of(util::AsBytes(batch.back()));
+      } else {
+        zh = crypto::Hash160Of(util::AsBytes(fqn));
+      }
+      // Each chain pays 11,000 satoshis per import; the change shrinks alike on all.
+      if (i % IMPORT_CHAINS == 0) change -= 11000;
+      op(creator, bns::ops::BuildImport(MAGIC, fqn),
+         {pay(owners[i % owners.size()], 5500), bitcoin::TxOut{5500, bitcoin::MakeP2pkhScript(zh)},
+          pay(creator, change)},
+         /*chain=*/true);
+      if (batch.size() >= 1000 || (i + 1 == zonefile_count && !batch.empty())) {
+        if (auto st = store->PutMany(batch); !st) {
+          std::fprintf(stderr, "zone-file store: %s\n", st.error().message.c_str());
+          return 1;
+        }
+        batch.clear();
+      }
+      if ((i + 1) % imports_per_block == 0 || i + 1 == imports) mine();
+    }
+  }
   op(creator, bns::ops::BuildReady(MAGIC, "bench"), {pay(creator, 5500)});
   mine();
 
@@ -283,6 +364,6 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("{\"last_block\": %u, \"consensus_hash\": \"%s\", \"ops\": %llu, \"names\": %zu}\n", height - 1,
-              last_ch().c_str(), static_cast<unsigned long long>(total_ops), names.size());
+              last_ch().c_str(), static_cast<unsigned long long>(total_ops), names.size() + imports);
   return 0;
 }

@@ -86,11 +86,13 @@ class NameDb final : public StateView {
   util::Status UndoBlock(uint32_t height);
 
   // Bulk loading (restoring a snapshot into a fresh file): blocks are committed
-  // `blocks_per_commit` at a time and without syncing to disk. A block that fails
-  // then rolls back every block since the last commit, so the caller must discard
-  // the database on any failure. EndBulkLoad commits what is left, syncs and
-  // returns to one synchronous transaction per block.
-  util::Status BeginBulkLoad(uint32_t blocks_per_commit);
+  // `blocks_per_commit` at a time, straight into the file (no write-ahead log) and
+  // without syncing, and blocks below `last_block` - 999, whose undo records would
+  // be pruned anyway, get none. A block that fails then rolls back every block
+  // since the last commit, so the caller must discard the database on any failure.
+  // EndBulkLoad commits what is left, syncs and returns to WAL mode with one
+  // synchronous transaction per block.
+  util::Status BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_block);
   util::Status EndBulkLoad();
 
   // --- reads ---
@@ -132,6 +134,9 @@ class NameDb final : public StateView {
  private:
   explicit NameDb(Sqlite db) : m_db(std::move(db)) {}
   util::Status CreateSchema();
+  // Whether the block being written records undo entries (all do, except old
+  // blocks during a bulk load).
+  bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
   // Writes the record; json_text, when given, is its JSON already serialised.
   util::Status PutName(const NameRecord& r, const std::string* json_text);
@@ -149,6 +154,7 @@ class NameDb final : public StateView {
   uint32_t m_bulk_per_commit = 0;   // 0: not bulk loading
   uint32_t m_bulk_pending = 0;      // blocks written since the last commit
   bool m_bulk_open = false;         // a bulk transaction is open
+  uint32_t m_bulk_undo_from = 0;    // bulk loading: first block that gets undo records
   int64_t m_undo_seq = 0;
 };
 

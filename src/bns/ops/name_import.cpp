@@ -2,6 +2,10 @@
 #include <bns/ops/ops.h>
 
 #include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <tuple>
 
 #include <bitcoin/address.h>
 #include <bns/lifecycle.h>
@@ -22,6 +26,31 @@ std::vector<std::string> ImportKeyring(const crypto::PublicKey& reveal_key, uint
   }
   return out;
 }
+
+namespace {
+
+// Whether `address` is in the keyring of `root`. Deriving a keyring takes hundreds
+// of EC operations and every import of a namespace asks about the same one, so the
+// newest keyrings are kept (a pure memo: the answer depends only on the arguments).
+bool InImportKeyring(const std::string& root_hex, uint32_t size, const bitcoin::NetworkParams& net,
+                     const std::string& address) {
+  using Key = std::tuple<std::string, uint32_t, std::string>;
+  static std::mutex mutex;
+  static std::map<Key, std::set<std::string>> memo;
+  Key key{root_hex, size, net.name};
+  std::lock_guard lock(mutex);
+  auto it = memo.find(key);
+  if (it == memo.end()) {
+    auto root = crypto::PublicKey::FromHex(root_hex);
+    if (!root) return false;
+    if (memo.size() >= 16) memo.clear();
+    auto ring = ImportKeyring(*root, size, net);
+    it = memo.emplace(std::move(key), std::set<std::string>(ring.begin(), ring.end())).first;
+  }
+  return it->second.contains(address);
+}
+
+}  // namespace
 
 std::optional<ImportOp> ParseImport(const OpTx& tx, const Rules& rules) {
   std::string name(util::AsChars(tx.payload));
@@ -54,20 +83,21 @@ util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView&
   if (!(ns.reveal_block <= h - 1 && uint64_t{h - 1} < uint64_t{ns.reveal_block} + rules.namespace_reveal_expire)) {
     return Outcome::Reject("namespace reveal has expired");
   }
-  auto sender_key = crypto::PublicKey::FromHex(*tx.sender_pubkey);
-  if (!sender_key) return Outcome::Reject("importer public key is malformed");
+  // The keyring's root is the first importer's key. A later importer's key needs no
+  // parsing: its address is in the keyring only if it hashes to a valid key there.
   bool first_import = !ns.import_key.has_value();
-  std::optional<crypto::PublicKey> root;
+  std::string root_hex;
   if (first_import) {
     if (tx.sender_address != ns.recipient_address) {
       return Outcome::Reject("the first import must come from the namespace revealer " + ns.recipient_address);
     }
-    root = *sender_key;
+    auto sender_key = crypto::PublicKey::FromHex(*tx.sender_pubkey);
+    if (!sender_key) return Outcome::Reject("importer public key is malformed");
+    root_hex = sender_key->Hex();
   } else {
-    root = crypto::PublicKey::FromHex(*ns.import_key).value_or(*sender_key);
+    root_hex = *ns.import_key;
   }
-  auto keyring = ImportKeyring(*root, rules.import_keyring_size, rules.Net());
-  if (std::find(keyring.begin(), keyring.end(), tx.sender_address) == keyring.end()) {
+  if (!InImportKeyring(root_hex, rules.import_keyring_size, rules.Net(), tx.sender_address)) {
     return Outcome::Reject("importer " + tx.sender_address + " is not in the namespace's import keyring");
   }
 
@@ -117,7 +147,7 @@ util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView&
   values.emplace_back(rec.address);
   e.serialized = virtualchain::SerializeOp(NAME_IMPORT, values);
   if (first_import) {
-    ns.import_key = sender_key->Hex();
+    ns.import_key = root_hex;
     e.ns = std::move(ns);
   }
   HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_IMPORT", rec.value_hash, RecordJson(rec));
