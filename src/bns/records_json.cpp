@@ -1,5 +1,7 @@
 #include <bns/records_json.h>
 
+#include <cstdio>
+
 namespace blockstack::bns {
 
 using nlohmann::json;
@@ -93,6 +95,108 @@ json ToJson(const NameRecord& r) {
   j["token_fee"] = r.token_fee;
   j["last_creation_op"] = r.last_creation_op;
   return j;
+}
+
+namespace {
+
+// JSON text as nlohmann's dump() writes it: strings with its escapes (UTF-8 kept),
+// keys in std::map order, no spaces.
+class JsonText {
+ public:
+  explicit JsonText(std::size_t reserve) { m_out.reserve(reserve); }
+
+  JsonText& Key(std::string_view key) {
+    m_out += m_first ? "{\"" : ",\"";
+    m_first = false;
+    m_out += key;
+    m_out += "\":";
+    return *this;
+  }
+  JsonText& String(std::string_view v) {
+    m_out += '"';
+    for (char c : v) {
+      switch (c) {
+        case '"': m_out += "\\\""; break;
+        case '\\': m_out += "\\\\"; break;
+        case '\b': m_out += "\\b"; break;
+        case '\f': m_out += "\\f"; break;
+        case '\n': m_out += "\\n"; break;
+        case '\r': m_out += "\\r"; break;
+        case '\t': m_out += "\\t"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
+            m_out += buf;
+          } else {
+            m_out += c;
+          }
+      }
+    }
+    m_out += '"';
+    return *this;
+  }
+  JsonText& Optional(const std::optional<std::string>& v) {
+    if (v) return String(*v);
+    m_out += "null";
+    return *this;
+  }
+  JsonText& Number(uint64_t v) {
+    m_out += std::to_string(v);
+    return *this;
+  }
+  JsonText& Fee(const OpFee& fee) {
+    // Floats go through nlohmann itself, whose shortest round-trip form is the
+    // stored one; integers are plain.
+    if (std::holds_alternative<double>(fee)) {
+      m_out += json(std::get<double>(fee)).dump();
+    } else {
+      m_out += std::to_string(std::get<int64_t>(fee));
+    }
+    return *this;
+  }
+  JsonText& Bool(bool v) {
+    m_out += v ? "true" : "false";
+    return *this;
+  }
+  std::string Finish() && {
+    m_out += m_first ? "{}" : "}";
+    return std::move(m_out);
+  }
+
+ private:
+  std::string m_out;
+  bool m_first = true;
+};
+
+}  // namespace
+
+std::string NameRecordJsonText(const NameRecord& r) {
+  JsonText t(640);
+  t.Key("address").String(r.address);
+  t.Key("block_number").Number(r.block_number);
+  t.Key("consensus_hash").Optional(r.consensus_hash);
+  t.Key("first_registered").Number(r.first_registered);
+  t.Key("importer").Optional(r.importer);
+  t.Key("importer_address").Optional(r.importer_address);
+  t.Key("last_creation_op").String(r.last_creation_op);
+  t.Key("last_renewed").Number(r.last_renewed);
+  t.Key("name").String(r.name);
+  t.Key("name_hash128").String(r.name_hash128);
+  t.Key("namespace_block_number").Number(r.namespace_block_number);
+  t.Key("namespace_id").String(r.namespace_id);
+  t.Key("op").String(r.op);
+  t.Key("op_fee").Fee(r.op_fee);
+  t.Key("preorder_block_number").Number(r.preorder_block_number);
+  t.Key("preorder_hash").String(r.preorder_hash);
+  t.Key("revoked").Bool(r.revoked);
+  t.Key("sender").String(r.sender);
+  t.Key("sender_pubkey").Optional(r.sender_pubkey);
+  t.Key("token_fee").String(r.token_fee);
+  t.Key("txid").String(r.txid);
+  t.Key("value_hash").Optional(r.value_hash);
+  t.Key("vtxindex").Number(r.vtxindex);
+  return std::move(t).Finish();
 }
 
 json ToJson(const NamespaceRecord& r) {

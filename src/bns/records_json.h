@@ -11,6 +11,9 @@
 namespace blockstack::bns {
 
 nlohmann::json ToJson(const NameRecord& r);
+// The same as ToJson(r).dump(), byte for byte, written directly: the indexer
+// stores every record it writes as this text.
+std::string NameRecordJsonText(const NameRecord& r);
 nlohmann::json ToJson(const NamespaceRecord& r);
 nlohmann::json ToJson(const PreorderRecord& r);
 util::Result<NameRecord> NameRecordFromJson(const nlohmann::json& j);

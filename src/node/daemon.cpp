@@ -147,6 +147,11 @@ int RunNode(const Config& config) {
     spdlog::error("cannot create data directory {}: {}", cfg->data_dir, ec.message());
     return 2;
   }
+  // What an interrupted restore left behind is never used (doc/snapshot.md).
+  if (std::filesystem::exists(cfg->data_dir + "/restore.partial", ec)) {
+    spdlog::warn("removing {}/restore.partial, left by an interrupted restore", cfg->data_dir);
+    std::filesystem::remove_all(cfg->data_dir + "/restore.partial", ec);
+  }
   auto db = bns::db::NameDb::Open(cfg->data_dir + "/blockstack.db");
   if (!db) {
     spdlog::error("{}", db.error().message);

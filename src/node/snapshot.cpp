@@ -8,6 +8,10 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -150,6 +154,99 @@ class StepReporter {
  private:
   bool m_tty;
   std::chrono::steady_clock::time_point m_last;
+};
+
+// A snapshot record made ready for the replay.
+struct Prepared {
+  enum class Kind { Block, Zonefile, End } kind = Kind::End;
+  uint32_t height = 0;
+  util::Hash256 hash;
+  std::string consensus_hash;
+  std::vector<virtualchain::FilteredTx> txs;
+  snapshot::Zonefile zonefile;
+  bool hash_ok = false;  // the zone file hashes to its key
+};
+
+// Reads the snapshot on a second thread while the caller replays: decompression,
+// decoding, transaction parsing, sender addresses and zone-file hashes. Blocks
+// above `height` are skipped. Pop returns records in file order, the first error
+// in their place, and End last.
+class Pipeline {
+ public:
+  Pipeline(snapshot::Reader& reader, uint32_t height, const Config& cfg)
+      : m_reader(reader), m_height(height), m_magic(cfg.magic), m_network(cfg.network), m_thread([this] { Run(); }) {}
+  ~Pipeline() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_cv.notify_all();
+    m_thread.join();
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  util::Result<Prepared> Pop() {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return !m_queue.empty(); });
+    auto item = std::move(m_queue.front());
+    m_queue.pop_front();
+    m_cv.notify_all();
+    return item;
+  }
+
+ private:
+  static constexpr std::size_t DEPTH = 64;
+
+  // Queues an item; false when the consumer has gone.
+  bool Push(util::Result<Prepared> item) {
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return m_stop || m_queue.size() < DEPTH; });
+    if (m_stop) return false;
+    m_queue.push_back(std::move(item));
+    m_cv.notify_all();
+    return true;
+  }
+
+  void Run() {
+    while (true) {
+      auto rec = m_reader.Next();
+      if (!rec) {
+        Push(Fail(rec.error()));
+        return;
+      }
+      Prepared p;
+      if (auto* block = std::get_if<snapshot::Block>(&*rec)) {
+        if (block->height > m_height) continue;
+        auto txs = FilteredTxs(*block, m_magic, m_network);
+        if (!txs) {
+          Push(Fail(txs.error()));
+          return;
+        }
+        p.kind = Prepared::Kind::Block;
+        p.height = block->height;
+        p.hash = block->hash;
+        p.consensus_hash = std::move(block->consensus_hash);
+        p.txs = std::move(*txs);
+      } else if (auto* zonefile = std::get_if<snapshot::Zonefile>(&*rec)) {
+        p.kind = Prepared::Kind::Zonefile;
+        p.hash_ok = atlas::ZonefileHash(zonefile->data) == zonefile->hash;
+        p.zonefile = std::move(*zonefile);
+      }
+      const bool end = p.kind == Prepared::Kind::End;
+      if (!Push(std::move(p)) || end) return;
+    }
+  }
+
+  snapshot::Reader& m_reader;
+  const uint32_t m_height;
+  const std::string m_magic;
+  const bitcoin::Network m_network;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<util::Result<Prepared>> m_queue;  // guarded by m_mutex
+  bool m_stop = false;                         // guarded by m_mutex
+  std::thread m_thread;                        // last: starts once the rest is built
 };
 
 }  // namespace
@@ -308,23 +405,22 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
       return util::Ok();
     };
     auto zstart = std::chrono::steady_clock::now();
+    Pipeline records(*reader, h, cfg);
     while (true) {
-      BS_TRY(auto record, reader->Next());
-      if (auto* block = std::get_if<snapshot::Block>(&record)) {
-        if (block->height > h) continue;
-        BS_TRY(auto txs, FilteredTxs(*block, cfg.magic, cfg.network));
-        BS_CHECK_OK(engine.ProcessBlock(block->height, block->hash, txs));
-        BS_TRY(auto derived, db->ConsensusHashAt(block->height));
-        if (!derived || *derived != block->consensus_hash) {
+      BS_TRY(Prepared record, records.Pop());
+      if (record.kind == Prepared::Kind::Block) {
+        BS_CHECK_OK(engine.ProcessBlock(record.height, record.hash, record.txs));
+        BS_TRY(auto derived, db->ConsensusHashAt(record.height));
+        if (!derived || *derived != record.consensus_hash) {
           return Fail(ErrorCode::Corruption,
-                      "block " + std::to_string(block->height) + " differs: the consensus hash rebuilt from the " +
+                      "block " + std::to_string(record.height) + " differs: the consensus hash rebuilt from the " +
                           "snapshot's operations is " + derived.value_or("(none)") + ", the snapshot records " +
-                          block->consensus_hash + " (the snapshot was altered at this block, or this node runs other " +
-                          "rules: check --network, --epoch and the config)");
+                          record.consensus_hash + " (the snapshot was altered at this block, or this node runs " +
+                          "other rules: check --network, --epoch and the config)");
         }
         summary.blocks += 1;
-        summary.ops += txs.size();
-        if (block->height == h) {
+        summary.ops += record.txs.size();
+        if (record.height == h) {
           if (*derived != args.trusted_consensus_hash) {
             return Fail(ErrorCode::Corruption, "the consensus hash at block " + std::to_string(h) +
                                                    " rebuilt from the snapshot is " + *derived + ", not the trusted " +
@@ -336,22 +432,23 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
           zstart = std::chrono::steady_clock::now();
         }
         if (progress) progress({"restore: blocks", summary.blocks, total_blocks, SecondsSince(start)});
-      } else if (auto* zonefile = std::get_if<snapshot::Zonefile>(&record)) {
+      } else if (record.kind == Prepared::Kind::Zonefile) {
         // 2. Every zone file must hash to its key and be some name's zone-file hash.
-        if (atlas::ZonefileHash(zonefile->data) != zonefile->hash) {
-          return Fail(ErrorCode::Corruption, "zone file " + zonefile->hash +
-                                                 " in the snapshot does not hash to its key: the snapshot was altered");
+        const std::string& hash = record.zonefile.hash;
+        if (!record.hash_ok) {
+          return Fail(ErrorCode::Corruption,
+                      "zone file " + hash + " in the snapshot does not hash to its key: the snapshot was altered");
         }
-        BS_TRY(bool known, db->IsValueHashKnown(zonefile->hash));
+        BS_TRY(bool known, db->IsValueHashKnown(hash));
         if (!known) {
           if (h < header.height) {
             summary.zonefiles_skipped += 1;
             continue;
           }
-          return Fail(ErrorCode::Corruption, "zone file " + zonefile->hash +
-                                                 " in the snapshot is no name's zone-file hash: the snapshot was altered");
+          return Fail(ErrorCode::Corruption,
+                      "zone file " + hash + " in the snapshot is no name's zone-file hash: the snapshot was altered");
         }
-        batch.push_back(std::move(zonefile->data));
+        batch.push_back(std::move(record.zonefile.data));
         summary.zonefiles += 1;
         if (batch.size() >= ZONEFILE_BATCH) BS_CHECK_OK(flush());
         if (progress && (summary.zonefiles % 1000 == 0 || summary.zonefiles == header.zonefiles)) {

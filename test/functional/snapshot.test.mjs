@@ -162,6 +162,24 @@ test('a restore to an earlier height checks the hash there', async () => {
   assert.deepEqual(mine, await consensusRange(path.join(dir, 'node1'), FIRST, h));
   // With the tip's hash at that height, the same file is refused.
   await refused(snap, summary.consensus_hash, 5, /not the trusted/, ['--height', String(h)]);
+
+  // A snapshot written at that height holds only what was known then.
+  const early = path.join(dir, 'early.bss');
+  const w = await run('blockstackd', ['snapshot', '--data-dir', path.join(dir, 'node1'), '--out', early,
+    '--height', String(h), '--log-level', 'warn']);
+  assert.equal(w.code, 0, w.stderr);
+  const s = JSON.parse(w.stdout);
+  assert.equal(s.height, h);
+  assert.equal(s.consensus_hash, at.consensus_hash);
+  assert.equal(s.zonefiles, 1);  // one.snap's; two.snap registered later
+  const again = tempDir('early');
+  const r2 = await run('blockstackd', restoreArgs(early, again, at.consensus_hash));
+  assert.equal(r2.code, 0, r2.stderr);
+  assert.deepEqual(await consensusRange(again, FIRST, h + 5), mine);
+  const bad = await run('blockstackd', ['snapshot', '--data-dir', path.join(dir, 'node1'), '--out', early,
+    '--height', '99999']);
+  assert.equal(bad.code, 4, bad.stderr);
+  assert.match(bad.stderr, /not indexed/);
 });
 
 test('truncated and partly written snapshots are refused before any work', async () => {

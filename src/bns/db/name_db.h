@@ -153,6 +153,7 @@ class NameDb final : public StateView {
   std::optional<uint32_t> m_block;  // the block being written
   uint32_t m_bulk_per_commit = 0;   // 0: not bulk loading
   uint32_t m_bulk_pending = 0;      // blocks written since the last commit
+  uint32_t m_bulk_ops = 0;          // operations recorded since the last commit
   bool m_bulk_open = false;         // a bulk transaction is open
   uint32_t m_bulk_undo_from = 0;    // bulk loading: first block that gets undo records
   int64_t m_undo_seq = 0;
