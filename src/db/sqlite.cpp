@@ -21,7 +21,7 @@ util::Error Sqlite::LastError(std::string_view what) const {
   return util::Error{ec, msg};
 }
 
-util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only) {
+util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only, int page_size) {
   Sqlite db;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
@@ -31,6 +31,8 @@ util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only) {
   db.m_cache = new Cache();
   sqlite3_busy_timeout(db.m_db, 10000);
   if (!read_only) {
+    // Takes effect only on a new, empty file (before WAL mode writes its header).
+    if (page_size > 0) BS_CHECK_OK(db.Exec("PRAGMA page_size=" + std::to_string(page_size)));
     BS_CHECK_OK(db.Exec("PRAGMA journal_mode=WAL"));
     BS_CHECK_OK(db.Exec("PRAGMA synchronous=NORMAL"));
     BS_CHECK_OK(db.Exec("PRAGMA cache_size=-32768"));  // 32 MiB of page cache

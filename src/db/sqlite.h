@@ -20,7 +20,8 @@ class Statement;
 class Sqlite {
  public:
   // Opens (creating when allowed) the database in WAL mode with a busy timeout.
-  static util::Result<Sqlite> Open(const std::string& path, bool read_only);
+  // page_size (bytes, a power of two) applies when the file is created.
+  static util::Result<Sqlite> Open(const std::string& path, bool read_only, int page_size = 0);
   Sqlite(Sqlite&& o) noexcept;
   Sqlite& operator=(Sqlite&& o) noexcept;
   Sqlite(const Sqlite&) = delete;

@@ -106,8 +106,8 @@ util::Result<std::optional<T>> ParseFirst(const std::vector<std::string>& texts,
 
 }  // namespace
 
-util::Result<std::unique_ptr<NameDb>> NameDb::Open(const std::string& path, bool read_only) {
-  BS_TRY(Sqlite sql, Sqlite::Open(path, read_only));
+util::Result<std::unique_ptr<NameDb>> NameDb::Open(const std::string& path, bool read_only, int page_size) {
+  BS_TRY(Sqlite sql, Sqlite::Open(path, read_only, page_size));
   std::unique_ptr<NameDb> db(new NameDb(std::move(sql)));
   if (!read_only) BS_CHECK_OK(db->CreateSchema());
   return db;

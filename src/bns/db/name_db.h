@@ -61,7 +61,9 @@ class NameDb final : public StateView {
  public:
   // Opens or creates the database. Fails with IoError, or Corruption when the file
   // is not a name database of this version.
-  static util::Result<std::unique_ptr<NameDb>> Open(const std::string& path, bool read_only = false);
+  // page_size applies when the file is created (default SQLite's).
+  static util::Result<std::unique_ptr<NameDb>> Open(const std::string& path, bool read_only = false,
+                                                    int page_size = 0);
 
   // --- StateView ---
   util::Result<std::optional<NameRecord>> GetName(std::string_view fqn) override;
