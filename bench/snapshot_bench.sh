@@ -24,17 +24,20 @@ expect=$(grep -oE '"consensus_hash": "[0-9a-f]+"' "$cache/chain.json" | grep -oE
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
+# Each timed step starts after the previous one's writes reached the disk (sync),
+# so no step pays for another's writeback.
 # The peer: indexing the chain from scratch (no Bitcoin node in the measurement).
+sync
 /usr/bin/time -f '%e %M' -o "$work/index.time" "$bin/apps/blockstackd" --network regtest --blocks-file "$cache/chain.blk" \
   --first-block 100 --data-dir "$work/source" --exit-at-tip --log-level warn --api off
 cp "$cache/zonefiles.db" "$work/source/zonefiles.db"
-
+sync
 /usr/bin/time -f '%e %M' -o "$work/snapshot.time" "$bin/apps/blockstackd" snapshot --data-dir "$work/source" \
   --out "$work/node.bss" --log-level warn > "$work/snapshot.json"
 got=$(grep -oE '"consensus_hash":"[0-9a-f]+"' "$work/snapshot.json" | grep -oE '[0-9a-f]{32}')
 if [[ "$got" != "$expect" ]]; then echo "snapshot_bench: snapshot at $got, expected $expect"; exit 1; fi
 rm -rf "$work/source"  # the disk holds the snapshot and the restored copy, not three databases
-
+sync
 /usr/bin/time -f '%e %M' -o "$work/restore.time" "$bin/apps/blockstackd" restore "$work/node.bss" \
   --trusted-consensus-hash "$expect" --network regtest --first-block 100 --data-dir "$work/restored" --log-level warn
 restored=$("$bin/apps/blockstackd" query --data-dir "$work/restored" consensus | grep -oE '"consensus_hash": "[0-9a-f]+"' | grep -oE '[0-9a-f]{32}')

@@ -6,8 +6,12 @@ namespace blockstack::atlas {
 
 std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(util::AsBytes(zonefile)).Hex(); }
 
-util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path) {
-  BS_TRY(auto db, db::Sqlite::Open(path, false));
+util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path, bool bulk) {
+  BS_TRY(auto db, db::Sqlite::Open(path, false, bulk ? 32768 : 0));
+  if (bulk) {
+    BS_CHECK_OK(db.Exec("PRAGMA journal_mode=MEMORY"));
+    BS_CHECK_OK(db.Exec("PRAGMA synchronous=OFF"));
+  }
   BS_CHECK_OK(db.Exec("CREATE TABLE IF NOT EXISTS zonefiles(hash TEXT PRIMARY KEY, data BLOB NOT NULL)"));
   return std::unique_ptr<ZonefileStore>(new ZonefileStore(path, std::move(db)));
 }

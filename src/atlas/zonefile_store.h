@@ -24,8 +24,11 @@ std::string ZonefileHash(std::string_view zonefile);
 
 class ZonefileStore {
  public:
-  // Opens or creates the store (SQLite, WAL). Fails with IoError.
-  static util::Result<std::unique_ptr<ZonefileStore>> Open(const std::string& path);
+  // Opens or creates the store (SQLite, WAL). Fails with IoError. With bulk set
+  // (filling a new file that is discarded on failure) it writes without a log or
+  // syncing, in 32 KiB pages; the caller syncs the file when done, and the next
+  // plain Open returns it to WAL.
+  static util::Result<std::unique_ptr<ZonefileStore>> Open(const std::string& path, bool bulk = false);
 
   // Stores the zone file under its hash. Returns false when it was already there.
   // Fails with TooLarge over MAX_ZONEFILE_BYTES.

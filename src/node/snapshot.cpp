@@ -108,6 +108,15 @@ util::Result<std::vector<virtualchain::FilteredTx>> FilteredTxs(const snapshot::
   return txs;
 }
 
+util::Status SyncFile(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return Fail(ErrorCode::IoError, "cannot open " + path.string() + " to sync it");
+  const bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return Fail(ErrorCode::IoError, "cannot sync " + path.string());
+  return util::Ok();
+}
+
 void SyncDirectory(const fs::path& dir) {
   int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
   if (fd < 0) return;
@@ -393,7 +402,7 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
     BS_CHECK_OK(db->SetMeta("network", network));
     BS_CHECK_OK(db->SetMeta("first_block", std::to_string(cfg.FirstBlock())));
     BS_CHECK_OK(db->SetMeta("magic", cfg.magic));
-    BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string()));
+    BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string(), /*bulk=*/true));
     bns::Engine engine(*db, RulesFor(cfg));
     BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT, h));
 
@@ -468,6 +477,7 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
   // 3. Move the checked files into place, the name database last: until it is
   // there the directory holds no database, so an interruption leaves none behind.
   for (const char* name : {"zonefiles.db", "blockstack.db"}) {
+    BS_CHECK_OK(SyncFile(temp.Path() / name));
     for (const char* suffix : {"-wal", "-shm"}) fs::remove(dir / (std::string(name) + suffix), ec);
     fs::rename(temp.Path() / name, dir / name, ec);
     if (ec) return Fail(ErrorCode::IoError, std::string("cannot move the restored ") + name + " into place: " + ec.message());
