@@ -84,6 +84,42 @@ TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
   EXPECT_EQ(*m_db->LastBlock().value(), 0u);
 }
 
+TEST_F(NameDbTest, BulkLoadKeepsUndoOnlyForTheNewestBlocksAndRebuildsIndexes) {
+  // 1,200 blocks, each writing one name: the first 100 are older than the kept
+  // undo depth (1,000 below the last block, 1,199).
+  ASSERT_TRUE(m_db->BeginBulkLoad(500, 1199));
+  for (uint32_t h = 0; h < 1200; ++h) {
+    ops::Effect e;
+    e.name = Rec("n" + std::to_string(h) + ".id", h % 2 ? "alice" : "bob");
+    Block(h, e);
+  }
+  ASSERT_TRUE(m_db->EndBulkLoad());
+  EXPECT_EQ(*m_db->LastBlock().value(), 1199u);
+  EXPECT_EQ(m_db->NamesOwnedByAddress("alice").value().size(), 600u);  // a rebuilt index answers
+  EXPECT_EQ(m_db->NamesInNamespace("id").value().size(), 1200u);
+  // The newest block undoes as usual; back at block 200, the old blocks cannot.
+  ASSERT_TRUE(m_db->UndoBlock(1199));
+  EXPECT_FALSE(m_db->GetName("n1199.id").value().has_value());
+  EXPECT_TRUE(m_db->GetName("n1198.id").value().has_value());
+  for (uint32_t h = 1198; h >= 200; --h) ASSERT_TRUE(m_db->UndoBlock(h)) << h;
+  auto deep = m_db->UndoBlock(199);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, util::ErrorCode::NotFound);
+  // Normal per-block writing resumes.
+  Block(200);
+  EXPECT_EQ(*m_db->LastBlock().value(), 200u);
+}
+
+TEST_F(NameDbTest, AbortedBulkBatchRollsBackToTheLastCommit) {
+  ASSERT_TRUE(m_db->BeginBulkLoad(3, 10));
+  for (uint32_t h = 0; h < 4; ++h) Block(h);  // blocks 0-2 committed, 3 pending
+  ASSERT_TRUE(m_db->BeginBlock(4));
+  m_db->AbortBlock();
+  EXPECT_EQ(*m_db->LastBlock().value(), 2u);
+  EXPECT_FALSE(m_db->UndoBlock(2));  // no undoing while bulk loading
+  ASSERT_TRUE(m_db->EndBulkLoad());
+}
+
 TEST_F(NameDbTest, RefusesAnotherSchemaVersion) {
   ASSERT_TRUE(m_db->SetMeta("schema_version", "999"));
   m_db.reset();
