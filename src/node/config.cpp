@@ -129,6 +129,14 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   CLI::App app{restore ? "blockstackd restore: rebuilds a name database from a snapshot, checks it against one "
                          "trusted consensus hash, then (given a Bitcoin node) keeps indexing"
                        : "blockstackd: follows a Bitcoin node and indexes the Blockstack name system"};
+  if (!restore) {
+    app.footer(
+        "Other commands:\n"
+        "  blockstackd query ...     read the name database (blockstackd query --help)\n"
+        "  blockstackd snapshot ...  write the node's state to one file (blockstackd snapshot --help)\n"
+        "  blockstackd restore ...   start a node from a snapshot, checked against a trusted consensus hash\n"
+        "                            (blockstackd restore --help; doc/snapshot.md)");
+  }
   if (restore) {
     app.name("blockstackd restore");
     app.add_option("FILE", restore->file, "Snapshot file written by 'blockstackd snapshot'")->required();
