@@ -1,5 +1,6 @@
 #include <dht/records.h>
 
+#include <util/bytes.h>
 #include <util/text.h>
 
 namespace blockstack::dht {
@@ -7,13 +8,7 @@ namespace blockstack::dht {
 using util::ErrorCode;
 using util::Fail;
 
-bool IsHash40(std::string_view s) {
-  if (s.size() != 40) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool IsHash40(std::string_view s) { return util::IsLowerHex(s, 40); }
 
 std::string EncodeManifest(const Manifest& m) {
   std::string out = std::string(MANIFEST_TYPE) + " " + std::to_string(m.size);

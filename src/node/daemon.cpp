@@ -26,6 +26,7 @@
 #include <bitcoin/rpc/rpc_client.h>
 #include <bns/engine.h>
 #include <node/config.h>
+#include <node/progress.h>
 #include <node/query.h>
 #include <node/snapshot.h>
 #include <node/zonefile_index.h>
@@ -45,32 +46,20 @@ void SleepInterruptibly(double seconds) {
   }
 }
 
-// Progress while catching up: a live line on a terminal, a log line every 10 s
-// otherwise.
+// Progress while catching up: blocks/s, ops/s and an ETA.
 class ProgressReporter {
  public:
-  explicit ProgressReporter(bool tty) : m_tty(tty) {}
-
   void operator()(const virtualchain::ScanProgress& p) {
-    auto now = std::chrono::steady_clock::now();
-    const double interval = m_tty ? 0.25 : 10.0;
-    if (std::chrono::duration<double>(now - m_last).count() < interval && p.height != p.target) return;
-    m_last = now;
     const double bps = p.seconds > 0 ? static_cast<double>(p.blocks) / p.seconds : 0;
     const double ops = p.seconds > 0 ? static_cast<double>(p.ops) / p.seconds : 0;
     const double eta = bps > 0 ? static_cast<double>(p.target - p.height) / bps : 0;
-    if (m_tty) {
-      std::fprintf(stderr, "\r\033[Kblock %u/%u  %.0f blocks/s  %.0f ops/s  ETA %.0fs", p.height, p.target, bps, ops, eta);
-      if (p.height == p.target) std::fprintf(stderr, "\n");
-      std::fflush(stderr);
-    } else {
-      spdlog::info("indexed block {}/{}: {:.0f} blocks/s, {:.0f} ops/s, ETA {:.0f}s", p.height, p.target, bps, ops, eta);
-    }
+    m_line.Show(fmt::format("indexed block {}/{}: {:.0f} blocks/s, {:.0f} ops/s, ETA {:.0f}s", p.height, p.target,
+                            bps, ops, eta),
+                p.height == p.target);
   }
 
  private:
-  bool m_tty;
-  std::chrono::steady_clock::time_point m_last{};
+  ProgressLine m_line{/*first_at_once=*/true};
 };
 
 // Refuses a data directory made for another network or first block.
@@ -309,7 +298,7 @@ int RunNode(const Config& config) {
     bool test_network = cfg->network != bitcoin::Network::Mainnet;
     sources->Start(test_network ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(30000));
   }
-  ProgressReporter progress(::isatty(STDERR_FILENO) == 1);
+  ProgressReporter progress;
   auto on_progress = [&](const virtualchain::ScanProgress& p) {
     progress(p);
     if (rest) {

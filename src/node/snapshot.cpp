@@ -2,10 +2,9 @@
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -22,8 +21,11 @@
 #include <bns/engine.h>
 #include <crypto/hash.h>
 #include <node/daemon.h>
+#include <node/progress.h>
 #include <snapshot/snapshot_file.h>
+#include <util/fsync.h>
 #include <util/log.h>
+#include <util/text.h>
 #include <virtualchain/scanner.h>
 
 namespace blockstack::node {
@@ -44,23 +46,6 @@ constexpr int RESTORE_PAGE_SIZE = 32768;
 
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-std::string UtcNow() {
-  std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-bool IsLowerHex32(std::string_view s) {
-  if (s.size() != 32) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
 }
 
 // Senders as the op log stores them: [[scriptPubKey hex, value], ...].
@@ -108,28 +93,11 @@ util::Result<std::vector<virtualchain::FilteredTx>> FilteredTxs(const snapshot::
   return txs;
 }
 
-util::Status SyncFile(const fs::path& path) {
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) return Fail(ErrorCode::IoError, "cannot open " + path.string() + " to sync it");
-  const bool ok = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return Fail(ErrorCode::IoError, "cannot sync " + path.string());
-  return util::Ok();
-}
-
-void SyncDirectory(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd < 0) return;
-  ::fsync(fd);
-  ::close(fd);
-}
-
-// Removes a directory tree when it goes out of scope, unless released.
+// Removes a directory tree when it goes out of scope.
 class TempDir {
  public:
   explicit TempDir(fs::path path) : m_path(std::move(path)) {}
   ~TempDir() {
-    if (m_path.empty()) return;
     std::error_code ec;
     fs::remove_all(m_path, ec);
   }
@@ -139,33 +107,19 @@ class TempDir {
   fs::path m_path;
 };
 
-// Progress of long steps: a live line on a terminal, a log line every 10 s
-// otherwise.
+// Progress of a step with a known total: count, share, rate and ETA.
 class StepReporter {
  public:
-  explicit StepReporter(bool tty) : m_tty(tty), m_last(std::chrono::steady_clock::now()) {}
-
   void operator()(const StepProgress& p) {
-    auto now = std::chrono::steady_clock::now();
-    const bool last = p.done == p.total;
-    if (std::chrono::duration<double>(now - m_last).count() < (m_tty ? 0.25 : 10.0) && !last) return;
-    m_last = now;
     const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
     const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
     const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0;
-    if (m_tty) {
-      std::fprintf(stderr, "\r\033[K%s %llu/%llu (%.1f%%)  %.0f/s  ETA %.0fs", p.step.c_str(),
-                   static_cast<unsigned long long>(p.done), static_cast<unsigned long long>(p.total), pct, rate, eta);
-      if (last) std::fprintf(stderr, "\n");
-      std::fflush(stderr);
-    } else {
-      spdlog::info("{} {}/{} ({:.1f}%): {:.0f}/s, ETA {:.0f}s", p.step, p.done, p.total, pct, rate, eta);
-    }
+    m_line.Show(fmt::format("{} {}/{} ({:.1f}%): {:.0f}/s, ETA {:.0f}s", p.step, p.done, p.total, pct, rate, eta),
+                p.done == p.total);
   }
 
  private:
-  bool m_tty;
-  std::chrono::steady_clock::time_point m_last;
+  ProgressLine m_line{/*first_at_once=*/false};
 };
 
 // A snapshot record made ready for the replay.
@@ -281,7 +235,9 @@ util::Result<SnapshotSummary> WriteSnapshot(const std::string& data_dir, const s
   BS_TRY(auto magic, db->GetMeta("magic"));
   BS_TRY(auto last, db->LastBlock());
   if (!network || !first_text || !last) return Fail(ErrorCode::NotFound, "nothing is indexed in " + data_dir + " yet");
-  const uint32_t first = static_cast<uint32_t>(std::stoul(*first_text));
+  auto first_parsed = util::ParseDecimal(*first_text, UINT32_MAX);
+  if (!first_parsed) return Fail(ErrorCode::Corruption, "the database's first block '" + *first_text + "' is not a number");
+  const uint32_t first = static_cast<uint32_t>(*first_parsed);
   const uint32_t h = height.value_or(*last);
   if (h < first || h > *last) {
     return Fail(ErrorCode::NotFound, "height " + std::to_string(h) + " is not indexed (blocks " +
@@ -306,7 +262,7 @@ util::Result<SnapshotSummary> WriteSnapshot(const std::string& data_dir, const s
   header.height = h;
   header.block_hash = top->block_hash;
   header.consensus_hash = top->consensus_hash;
-  header.created = UtcNow();
+  header.created = util::FormatUtc(std::time(nullptr), "%Y-%m-%dT%H:%M:%SZ");
   BS_TRY(auto writer, snapshot::Writer::Create(out, header));
 
   SnapshotSummary summary;
@@ -352,7 +308,7 @@ util::Result<SnapshotSummary> WriteSnapshot(const std::string& data_dir, const s
 util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArgs& args,
                                              const StepProgressFn& progress) {
   const auto start = std::chrono::steady_clock::now();
-  if (!IsLowerHex32(args.trusted_consensus_hash)) {
+  if (!util::IsLowerHex(args.trusted_consensus_hash, 32)) {
     return Fail(ErrorCode::InvalidArgument, "--trusted-consensus-hash must be 32 lowercase hex digits");
   }
   BS_TRY(auto reader, snapshot::Reader::Open(args.file));
@@ -477,12 +433,12 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
   // 3. Move the checked files into place, the name database last: until it is
   // there the directory holds no database, so an interruption leaves none behind.
   for (const char* name : {"zonefiles.db", "blockstack.db"}) {
-    BS_CHECK_OK(SyncFile(temp.Path() / name));
+    BS_CHECK_OK(util::SyncFile((temp.Path() / name).string()));
     for (const char* suffix : {"-wal", "-shm"}) fs::remove(dir / (std::string(name) + suffix), ec);
     fs::rename(temp.Path() / name, dir / name, ec);
     if (ec) return Fail(ErrorCode::IoError, std::string("cannot move the restored ") + name + " into place: " + ec.message());
   }
-  SyncDirectory(dir);
+  util::SyncDirectory(dir.string());
   summary.seconds = SecondsSince(start);
   return summary;
 }
@@ -506,7 +462,7 @@ int RunSnapshot(int argc, char** argv) {
     std::cerr << "blockstackd: " << st.error().message << "\n";
     return 2;
   }
-  StepReporter reporter(::isatty(STDERR_FILENO) == 1);
+  StepReporter reporter;
   auto summary = WriteSnapshot(data_dir, out, height, std::ref(reporter));
   if (!summary) {
     std::cerr << "blockstackd snapshot: " << summary.error().message << "\n";
@@ -535,7 +491,7 @@ int RunRestore(int argc, char** argv) {
     std::cerr << "blockstackd: " << st.error().message << "\n";
     return 2;
   }
-  StepReporter reporter(::isatty(STDERR_FILENO) == 1);
+  StepReporter reporter;
   auto summary = RestoreSnapshot(*cfg, args, std::ref(reporter));
   if (!summary) {
     std::cerr << "blockstackd restore: refused: " << summary.error().message << "\n";

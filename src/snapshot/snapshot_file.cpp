@@ -7,10 +7,10 @@
 #include <cstring>
 #include <filesystem>
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <crypto/hash.h>
+#include <util/fsync.h>
 #include <util/serialize.h>
 
 namespace blockstack::snapshot {
@@ -32,14 +32,6 @@ constexpr uint8_t TAG_END = 'E';
 constexpr uint64_t MAX_INPUTS = 100000;
 
 util::Unexpected Corrupt(const std::string& what) { return Fail(ErrorCode::Corruption, "snapshot: " + what); }
-
-bool IsLowerHex(std::string_view s, std::size_t len) {
-  if (s.size() != len) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
 
 // Runs a decoder over a whole body: what it reads must be exactly the body.
 template <class T, class F>
@@ -64,9 +56,7 @@ util::Bytes EncodeBlock(const Block& block) {
   util::ByteWriter w(size);
   w.U32LE(block.height);
   w.Append(block.hash.view());
-  auto ch = util::FromHex(block.consensus_hash);
-  util::Bytes ch_bytes = ch && ch->size() == 16 ? *ch : util::Bytes(16, 0);
-  w.Append(ch_bytes);
+  w.Append(util::FromHex(block.consensus_hash).value_or(util::Bytes(16, 0)));
   w.CompactSize(block.ops.size());
   for (const auto& op : block.ops) {
     w.U32LE(op.vtxindex);
@@ -159,8 +149,8 @@ util::Result<Header> DecodeHeader(util::ByteView body) {
     return Corrupt(std::string("bad header: ") + e.what());
   }
   if (h.height < h.first_block) return Corrupt("the header's height is below its first block");
-  if (!IsLowerHex(h.consensus_hash, 32)) return Corrupt("the header's consensus hash is not 32 hex digits");
-  if (!IsLowerHex(h.block_hash, 64)) return Corrupt("the header's block hash is not 64 hex digits");
+  if (!util::IsLowerHex(h.consensus_hash, 32)) return Corrupt("the header's consensus hash is not 32 hex digits");
+  if (!util::IsLowerHex(h.block_hash, 64)) return Corrupt("the header's block hash is not 64 hex digits");
   if (h.magic.size() != 2) return Corrupt("the header's magic is not two characters");
   return h;
 }
@@ -261,6 +251,11 @@ util::Result<std::unique_ptr<Writer>> Writer::Create(const std::string& path, co
 
 util::Status Writer::AddBlock(const Block& block) {
   auto& st = *m_state;
+  if (st.finished) return Fail(ErrorCode::Conflict, "snapshot already finished");
+  if (!util::IsLowerHex(block.consensus_hash, 32)) {
+    return Fail(ErrorCode::InvalidArgument, "block " + std::to_string(block.height) + ": consensus hash '" +
+                                                block.consensus_hash + "' is not 32 hex digits");
+  }
   const uint32_t want = st.last_height ? *st.last_height + 1 : st.header.first_block;
   if (st.in_zonefiles || block.height != want || block.height > st.header.height) {
     return Fail(ErrorCode::InvalidArgument, "snapshot blocks must come in order: expected block " +
@@ -276,6 +271,7 @@ util::Status Writer::AddBlock(const Block& block) {
 
 util::Status Writer::AddZonefile(std::string_view hash_hex, std::string_view data) {
   auto& st = *m_state;
+  if (st.finished) return Fail(ErrorCode::Conflict, "snapshot already finished");
   auto hash = util::FromHex(hash_hex);
   if (!hash || hash->size() != 20) return Fail(ErrorCode::InvalidArgument, "zone-file hash is not 40 hex digits");
   if (data.size() > MAX_ZONEFILE_BYTES) return Fail(ErrorCode::TooLarge, "zone file over 40960 bytes");
@@ -290,6 +286,7 @@ util::Status Writer::AddZonefile(std::string_view hash_hex, std::string_view dat
 
 util::Status Writer::Finish() {
   auto& st = *m_state;
+  if (st.finished) return Fail(ErrorCode::Conflict, "snapshot already finished");
   if (!st.last_height || *st.last_height != st.header.height) {
     return Fail(ErrorCode::InvalidArgument, "snapshot ends before its height " + std::to_string(st.header.height));
   }
@@ -316,11 +313,7 @@ util::Status Writer::Finish() {
   if (ec) return Fail(ErrorCode::IoError, "cannot rename " + st.temp + " to " + st.path + ": " + ec.message());
   st.finished = true;
   auto dir = std::filesystem::path(st.path).parent_path();
-  int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY);
-  if (fd >= 0) {
-    ::fsync(fd);
-    ::close(fd);
-  }
+  util::SyncDirectory(dir.empty() ? "." : dir.string());
   return util::Ok();
 }
 

@@ -142,6 +142,7 @@ class Reader {
 
 // Record bodies, public for tests and the fuzz target. Decoders fail with
 // Corruption on anything malformed and never read past the body.
+// EncodeBlock expects the block's consensus hash to be 32 lowercase hex digits (Writer::AddBlock checks).
 util::Bytes EncodeBlock(const Block& block);
 util::Result<Block> DecodeBlock(util::ByteView body);
 util::Result<Zonefile> DecodeZonefile(util::ByteView body);

@@ -23,6 +23,14 @@ std::string ToHex(ByteView data) {
   return out;
 }
 
+bool IsLowerHex(std::string_view hex, std::size_t length) {
+  if (hex.size() != length) return false;
+  for (char c : hex) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 bool IsHex(std::string_view hex) {
   if (hex.size() % 2 != 0) return false;
   for (char c : hex) {

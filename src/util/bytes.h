@@ -32,6 +32,8 @@ std::string ToHex(ByteView data);
 // Decodes hex (either case). Fails with InvalidArgument on odd length or a non-hex char.
 Result<Bytes> FromHex(std::string_view hex);
 bool IsHex(std::string_view hex);
+// Exactly `length` characters, each 0-9 or a-f (how hashes are written here).
+bool IsLowerHex(std::string_view hex, std::size_t length);
 // The value of one hex digit, or -1.
 int HexDigitValue(char c);
 
