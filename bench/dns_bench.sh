@@ -2,13 +2,16 @@
 # The DNS front end against NSD on the same records: DNS_BENCH_NAMES names
 # (default 1,000,000), each with an A and a URI record, served by our DnsServer
 # (bench/dns_bench: the code blockstackd --dns runs) and, as one zone file, by
-# Debian's NSD. dnsperf sends both the same query mix (70% A, 20% URI, 10% names
-# that do not exist) for DNS_BENCH_SECONDS. Prints qps, latency and the ratio.
+# Debian's NSD, each with DNS_BENCH_THREADS (default 1) threads or processes.
+# dnsperf sends both the same query mix (70% A, 20% URI, 10% names that do not
+# exist) for DNS_BENCH_SECONDS. Prints qps, latency and the ratio.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/nginx.sh   # free_port, start_until_ready
 names="${DNS_BENCH_NAMES:-1000000}"
 secs="${DNS_BENCH_SECONDS:-10}"
+# Server threads for us and server processes for NSD: the same number for both.
+threads="${DNS_BENCH_THREADS:-1}"
 bin=build/release/bench/dns_bench
 work=$(mktemp -d)
 ours_pid="" nsd_pid=""
@@ -21,14 +24,14 @@ cleanup() {
 trap cleanup EXIT
 
 echo "dns_bench: loading $names names into a name database, zone-file store and NSD zone (takes a while)"
-start_until_ready "$work" ours "$bin" "$work" "$names"
+start_until_ready "$work" ours "$bin" "$work" "$names" "$threads"
 
 nsd_port=$(free_port)
 cat > "$work/nsd/nsd.conf" <<CONF
 server:
   ip-address: 127.0.0.1
   port: $nsd_port
-  server-count: 2
+  server-count: $threads
   username: ""
   database: ""
   zonelistfile: "$work/nsd/zone.list"
@@ -71,5 +74,5 @@ printf '%-8s %12s %16s\n' "" "qps" "avg latency ms"
 printf '%-8s %12s %16s\n' "ours" "$ours_qps" "$ours_lat"
 printf '%-8s %12s %16s\n' "nsd" "$nsd_qps" "$nsd_lat"
 echo "ratio ours/nsd: $(python3 -c "print(f'{$ours_qps/$nsd_qps:.2f}x')") (target >= 1.0x)"
-echo "names: $names, dnsperf 4 clients 2 threads 100 outstanding, ${secs}s each after a 3 s warm-up. Rerun: bench/dns_bench.sh (DNS_BENCH_NAMES, DNS_BENCH_SECONDS)"
+echo "names: $names, $threads server thread(s)/process(es) each, dnsperf 4 clients 2 threads 100 outstanding, ${secs}s each after a 3 s warm-up. Rerun: bench/dns_bench.sh (DNS_BENCH_NAMES, DNS_BENCH_SECONDS, DNS_BENCH_THREADS)"
 exec 3>&-

@@ -318,7 +318,10 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     if (!*known) return Error(400, "Blockstack node did not save the zone file");
     auto stored = m_zonefiles.Put(text);
     if (!stored) return Backend(stored.error());
-    if (*stored) ++m_generation;
+    if (*stored) {
+      ++m_generation;
+      if (m_on_stored) m_on_stored(atlas::ZonefileHash(text));
+    }
     return Ok({{"status", true}, {"servers", json::array({url})}});
   }
   if (req.method != "GET" && req.method != "HEAD") return net::Response::Text(404, "Not found");

@@ -57,6 +57,9 @@ class Api {
   void SetAtlas(atlas::AtlasNode* atlas) { m_atlas = atlas; }
   // Cached answers that embed zone files are stale once a new one is stored.
   void OnZonefileStored() { ++m_generation; }
+  // Told of each zone file POSTed while there is no Atlas node (with one, Atlas
+  // tells). Set before serving.
+  void SetOnStored(std::function<void(const std::string&)> callback) { m_on_stored = std::move(callback); }
 
   net::Metrics& Metrics() { return m_metrics; }
 
@@ -79,6 +82,7 @@ class Api {
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
   atlas::AtlasNode* m_atlas = nullptr;
+  std::function<void(const std::string&)> m_on_stored;
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;
   std::atomic<uint64_t> m_generation{0};

@@ -22,6 +22,9 @@ struct NameStatus {
 // and grace period. reveal_expire bounds names of revealed-but-not-ready namespaces.
 NameStatus StatusAt(const NameRecord& name, const NamespaceRecord& ns, uint32_t h, const EpochSchedule& epochs,
                     uint32_t reveal_expire = NAMESPACE_REVEAL_EXPIRE);
+// The same from the two fields of the record it reads.
+NameStatus StatusAt(uint32_t first_registered, uint32_t last_renewed, const NamespaceRecord& ns, uint32_t h,
+                    const EpochSchedule& epochs, uint32_t reveal_expire = NAMESPACE_REVEAL_EXPIRE);
 
 // A revealed namespace that was not made ready in time.
 bool IsRevealExpired(const NamespaceRecord& ns, uint32_t h, uint32_t reveal_expire = NAMESPACE_REVEAL_EXPIRE);

@@ -37,8 +37,8 @@ ParseStatus ParseQuery(util::ByteView m, Query& q) {
   if (qd != 1 || an != 0 || ns != 0 || ar > 1) return ParseStatus::FormErr;
 
   std::size_t pos = 12;
-  std::string name;
-  name.reserve(64);
+  std::string& name = q.qname;  // reuses what an earlier query left in it
+  name.clear();
   std::size_t wire_len = 1;
   for (;;) {
     if (pos >= m.size()) return ParseStatus::FormErr;
@@ -63,7 +63,6 @@ ParseStatus ParseQuery(util::ByteView m, Query& q) {
   q.qclass = U16(m, pos + 2);
   pos += 4;
   q.question_end = pos;
-  q.qname = std::move(name);
   q.edns = false;
   q.edns_udp_size = 0;
   q.edns_version = 0;

@@ -43,7 +43,8 @@ enum class ParseStatus {
   NotImp,    // an opcode other than QUERY: answer NOTIMP
 };
 
-// Reads a query. On Drop nothing is set; on FormErr/NotImp only id, opcode and rd.
+// Reads a query. On Drop nothing is set; on FormErr/NotImp only id, opcode and rd
+// (and qname, partly). `out` may be reused from query to query.
 ParseStatus ParseQuery(util::ByteView msg, Query& out);
 
 // The largest UDP answer for this query.

@@ -1,7 +1,12 @@
 #include <dns/server.h>
 
 #include <array>
-#include <unordered_map>
+#include <cerrno>
+#include <chrono>
+
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -10,9 +15,9 @@
 #include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <spdlog/spdlog.h>
 
 #include <util/url.h>
-
 
 namespace blockstack::dns {
 
@@ -22,79 +27,60 @@ using asio::ip::udp;
 
 namespace {
 
-using ReusePort = asio::detail::socket_option::boolean<SOL_SOCKET, SO_REUSEPORT>;
+constexpr std::size_t UDP_BATCH = 32;
+constexpr std::size_t UDP_QUERY_MAX = 4096;  // a longer datagram cannot be one question and OPT we answer
+constexpr uint32_t TABLE_PAGE = 5000;
 
-}  // namespace
+// The table as an answer source (under the server's shared lock).
+class TableSource : public AnswerSource {
+ public:
+  TableSource(const NameTable& table, const std::map<std::string, bns::NamespaceRecord, std::less<>>& namespaces)
+      : m_table(table), m_namespaces(namespaces) {}
+  util::Result<const bns::NamespaceRecord*> Namespace(std::string_view id) override {
+    auto it = m_namespaces.find(id);
+    return it == m_namespaces.end() ? nullptr : &it->second;
+  }
+  util::Result<std::optional<NameView>> Name(std::string_view fqn) override {
+    std::string_view encoded = m_table.Find(fqn);
+    if (encoded.empty()) return std::optional<NameView>{};
+    return std::optional<NameView>(ViewName(encoded.data()));
+  }
 
-struct DnsServer::Worker {
-  asio::io_context io;
-  std::unique_ptr<udp::socket> udp_socket;
-  std::unique_ptr<tcp::acceptor> acceptor;
-  std::unique_ptr<Zones> zones;
-  struct Cached {
-    uint64_t generation;
-    std::string wire;
-  };
-  std::unordered_map<std::string, Cached> cache;
-  std::array<uint8_t, 65535> buffer{};
-  udp::endpoint sender;
-  std::size_t tcp_connections = 0;
+ private:
+  const NameTable& m_table;
+  const std::map<std::string, bns::NamespaceRecord, std::less<>>& m_namespaces;
 };
 
-DnsServer::DnsServer(DnsSettings settings, atlas::ZonefileStore& zonefiles, uint32_t height)
-    : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_height(height) {}
-
-DnsServer::~DnsServer() { Stop(); }
-
-void DnsServer::OnBlock(uint32_t height) {
-  m_height = height;
-  ++m_generation;
-}
-
-std::string DnsServer::Handle(std::size_t thread, util::ByteView msg, bool tcp_transport) {
-  Query q;
-  switch (ParseQuery(msg, q)) {
-    case ParseStatus::Drop: return {};
-    case ParseStatus::FormErr: return ErrorAnswer(msg, RCODE_FORMERR);
-    case ParseStatus::NotImp: return ErrorAnswer(msg, RCODE_NOTIMP);
-    case ParseStatus::Ok: break;
+// Holds a read transaction on a database until the scope ends.
+class ReadScope {
+ public:
+  explicit ReadScope(bns::db::NameDb& db) : m_db(db) {}
+  ~ReadScope() {
+    if (m_open) m_db.EndRead();
   }
-  const std::size_t limit = tcp_transport ? 0 : UdpLimit(q);
-  Worker& w = *m_workers[thread];
-  std::string key(reinterpret_cast<const char*>(msg.data()) + 12, q.question_end - 12);
-  key.push_back(static_cast<char>((q.edns ? 1 : 0) | (q.dnssec_ok ? 2 : 0) | (q.edns_version ? 4 : 0)));
-  key.push_back(static_cast<char>(limit >> 8));
-  key.push_back(static_cast<char>(limit & 0xff));
-  const uint64_t generation = m_generation.load();
-  auto it = w.cache.find(key);
-  if (it != w.cache.end() && it->second.generation == generation) {
-    std::string out = it->second.wire;
-    out[0] = static_cast<char>(q.id >> 8);
-    out[1] = static_cast<char>(q.id & 0xff);
-    out[2] = static_cast<char>((out[2] & ~1) | (q.rd ? 1 : 0));
-    return out;
+  util::Status Begin() {
+    m_db.ClearCaches();  // the indexer writes on another connection
+    BS_CHECK_OK(m_db.BeginRead());
+    m_open = true;
+    return util::Ok();
   }
-  ZoneAnswer zone;
-  if ((q.qclass != CLASS_IN && q.qclass != CLASS_ANY) || q.qtype == TYPE_AXFR || q.qtype == 251 /* IXFR */ ||
-      q.qtype == TYPE_OPT) {
-    zone.rcode = RCODE_REFUSED;
-    zone.authoritative = false;
-  } else {
-    zone = w.zones->Lookup(q.qname, q.qtype, m_height.load());
-  }
-  std::string out = BuildAnswer(msg, q, zone, limit);
-  if (w.cache.size() >= m_settings.cache_entries) w.cache.clear();
-  w.cache[key] = {generation, out};
-  return out;
-}
 
-namespace {
+ private:
+  bns::db::NameDb& m_db;
+  bool m_open = false;
+};
 
 // One TCP connection: length-prefixed messages until the client stops or idles.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
-  TcpSession(tcp::socket socket, DnsServer& server, std::size_t& count, std::chrono::milliseconds idle)
-      : m_socket(std::move(socket)), m_timer(m_socket.get_executor()), m_server(server), m_count(count), m_idle(idle) {
+  TcpSession(tcp::socket socket, DnsServer& server, std::size_t slot, std::size_t& count,
+             std::chrono::milliseconds idle)
+      : m_socket(std::move(socket)),
+        m_timer(m_socket.get_executor()),
+        m_server(server),
+        m_slot(slot),
+        m_count(count),
+        m_idle(idle) {
     ++m_count;
   }
   ~TcpSession() { --m_count; }
@@ -120,12 +106,12 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
       self->m_message.resize(n);
       asio::async_read(self->m_socket, asio::buffer(self->m_message), [self](auto ec2, std::size_t) {
         if (ec2) return;
-        std::string answer = self->m_server.Handle(0, util::AsBytes(self->m_message), true);
-        if (answer.empty()) return;
+        self->m_server.Handle(self->m_slot, util::AsBytes(self->m_message), true, self->m_answer);
+        if (self->m_answer.empty()) return;
         self->m_out.assign(2, '\0');
-        self->m_out[0] = static_cast<char>(answer.size() >> 8);
-        self->m_out[1] = static_cast<char>(answer.size() & 0xff);
-        self->m_out += answer;
+        self->m_out[0] = static_cast<char>(self->m_answer.size() >> 8);
+        self->m_out[1] = static_cast<char>(self->m_answer.size() & 0xff);
+        self->m_out += self->m_answer;
         asio::async_write(self->m_socket, asio::buffer(self->m_out), [self](auto ec3, std::size_t) {
           if (!ec3) self->ReadLength();
         });
@@ -136,14 +122,282 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
   tcp::socket m_socket;
   asio::steady_timer m_timer;
   DnsServer& m_server;
+  std::size_t m_slot;
   std::size_t& m_count;
   std::chrono::milliseconds m_idle;
   std::array<uint8_t, 2> m_length{};
   std::string m_message;
+  std::string m_answer;
   std::string m_out;
 };
 
 }  // namespace
+
+struct DnsServer::Tcp {
+  asio::io_context io;
+  std::unique_ptr<tcp::acceptor> acceptor;
+  std::size_t connections = 0;
+};
+
+DnsServer::DnsServer(DnsSettings settings, atlas::ZonefileStore& zonefiles, uint32_t height)
+    : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_height(height) {}
+
+DnsServer::~DnsServer() { Stop(); }
+
+void DnsServer::OnBlock(uint32_t height) {
+  m_height = height;
+  ++m_generation;
+  m_update_cv.notify_one();
+}
+
+void DnsServer::OnZonefileStored(const std::string& hash) {
+  {
+    std::lock_guard lock(m_update_mutex);
+    m_stored_hashes.push_back(hash);
+  }
+  ++m_generation;  // after the hash is queued: an updater that sees this generation sees the hash
+  m_update_cv.notify_one();
+}
+
+bool DnsServer::TableCurrent() const {
+  return m_table_ready.load(std::memory_order_acquire) && m_table_generation.load() >= m_generation.load();
+}
+
+DnsTableStats DnsServer::TableStats() {
+  DnsTableStats s;
+  s.current = TableCurrent();
+  std::shared_lock lock(m_table_mutex);
+  if (m_table) {
+    s.names = m_table->Size();
+    s.memory_bytes = m_table->MemoryBytes();
+  }
+  s.height = m_table_height;
+  return s;
+}
+
+void DnsServer::Handle(std::size_t slot, util::ByteView msg, bool tcp_transport, std::string& out) {
+  thread_local Query q;  // its name's buffer is reused
+  switch (ParseQuery(msg, q)) {
+    case ParseStatus::Drop: out.clear(); return;
+    case ParseStatus::FormErr: out = ErrorAnswer(msg, RCODE_FORMERR); return;
+    case ParseStatus::NotImp: out = ErrorAnswer(msg, RCODE_NOTIMP); return;
+    case ParseStatus::Ok: break;
+  }
+  const std::size_t limit = tcp_transport ? 0 : UdpLimit(q);
+  AnswerContext ctx;
+  ctx.height = m_height.load();
+  ctx.rules = &m_settings.zones.rules;
+  ctx.negative_ttl = m_settings.zones.negative_ttl;
+  if (TableCurrent()) {
+    std::shared_lock lock(m_table_mutex);
+    TableSource source(*m_table, m_table_namespaces);
+    WriteAnswer(msg, q, limit, ctx, source, out);
+    return;
+  }
+  Zones& zones = *m_zones[slot];
+  zones.SetHeight(ctx.height);
+  WriteAnswer(msg, q, limit, ctx, zones, out);
+}
+
+void DnsServer::UdpLoop(std::size_t slot) {
+  const int fd = m_udp_fds[slot];
+  std::array<mmsghdr, UDP_BATCH> in{}, out{};
+  std::array<iovec, UDP_BATCH> in_iov{}, out_iov{};
+  std::array<sockaddr_storage, UDP_BATCH> from{};
+  std::vector<std::array<uint8_t, UDP_QUERY_MAX>> buffers(UDP_BATCH);
+  std::array<std::string, UDP_BATCH> answers;
+  while (!m_stopped) {
+    for (std::size_t i = 0; i < UDP_BATCH; ++i) {
+      in_iov[i] = {buffers[i].data(), buffers[i].size()};
+      in[i].msg_hdr = {};
+      in[i].msg_hdr.msg_name = &from[i];
+      in[i].msg_hdr.msg_namelen = sizeof(from[i]);
+      in[i].msg_hdr.msg_iov = &in_iov[i];
+      in[i].msg_hdr.msg_iovlen = 1;
+    }
+    // Waits for one datagram (up to the socket's receive timeout, so Stop is seen),
+    // then takes whatever else has arrived.
+    const int n = recvmmsg(fd, in.data(), UDP_BATCH, MSG_WAITFORONE, nullptr);
+    if (n <= 0) continue;
+    unsigned replies = 0;
+    for (int i = 0; i < n; ++i) {
+      util::ByteView msg(buffers[i].data(), in[i].msg_len);
+      if (in[i].msg_hdr.msg_flags & MSG_TRUNC) {
+        answers[i] = ErrorAnswer(msg, RCODE_FORMERR);
+      } else {
+        Handle(slot, msg, false, answers[i]);
+      }
+      if (answers[i].empty()) continue;
+      out_iov[replies] = {answers[i].data(), answers[i].size()};
+      out[replies].msg_hdr = {};
+      out[replies].msg_hdr.msg_name = &from[i];
+      out[replies].msg_hdr.msg_namelen = in[i].msg_hdr.msg_namelen;
+      out[replies].msg_hdr.msg_iov = &out_iov[replies];
+      out[replies].msg_hdr.msg_iovlen = 1;
+      ++replies;
+    }
+    for (unsigned sent = 0; sent < replies;) {
+      const int r = sendmmsg(fd, out.data() + sent, replies - sent, 0);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) {
+        ++sent;  // this one cannot be sent (the client's address, a full buffer): skip it
+        continue;
+      }
+      sent += static_cast<unsigned>(r);
+    }
+  }
+}
+
+util::Result<std::string> DnsServer::CompileForTable(const bns::NameRecord& rec) {
+  BS_TRY(auto compiled, m_updater_zones->Compile(rec));
+  if (compiled.state == NameState::Missing) m_waiting[*rec.value_hash].push_back(compiled.fqn);
+  return EncodeName(compiled);
+}
+
+util::Status DnsServer::BuildTable() {
+  const auto started = std::chrono::steady_clock::now();
+  const uint64_t generation = m_generation.load();
+  const uint32_t announced = m_height.load();
+  {
+    std::lock_guard lock(m_update_mutex);
+    m_stored_hashes.clear();  // the whole store is read below
+  }
+  auto table = std::make_unique<NameTable>();
+  m_waiting.clear();
+  bns::db::NameDb& db = m_updater_zones->Db();
+  ReadScope read(db);
+  BS_CHECK_OK(read.Begin());
+  BS_TRY(auto last, db.LastBlock());
+  std::string after;
+  for (;;) {
+    if (m_stopped) return util::Fail(util::ErrorCode::Unavailable, "stopped");
+    BS_TRY(auto page, db.NamesAfter(after, TABLE_PAGE));
+    for (const auto& rec : page) {
+      BS_TRY(auto encoded, CompileForTable(rec));
+      table->Put(encoded);
+    }
+    if (page.size() < TABLE_PAGE) break;
+    after = page.back().name;
+  }
+  BS_TRY(auto namespaces, db.AllNamespaces());
+  std::string consensus;
+  if (last) {
+    BS_TRY(auto snap, db.SnapshotAt(*last));
+    if (snap) consensus = snap->consensus_hash;
+  }
+  std::map<std::string, bns::NamespaceRecord, std::less<>> ns_map;
+  for (auto& ns : namespaces) ns_map.emplace(ns.namespace_id, std::move(ns));
+  const std::size_t names = table->Size(), memory = table->MemoryBytes();
+  {
+    std::unique_lock lock(m_table_mutex);
+    m_table = std::move(table);
+    m_table_namespaces = std::move(ns_map);
+    m_table_height = std::max(last.value_or(0), announced);
+    m_table_generation = generation;
+    m_table_ready.store(true, std::memory_order_release);
+  }
+  m_table_consensus = consensus;
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  spdlog::info("dns: {} names compiled in memory in {:.1f} s ({:.1f} MB) at block {}", names, secs,
+               static_cast<double>(memory) / 1e6, last.value_or(0));
+  return util::Ok();
+}
+
+util::Status DnsServer::UpdateTable() {
+  const uint64_t generation = m_generation.load();
+  const uint32_t announced = m_height.load();
+  std::vector<std::string> hashes;
+  {
+    std::lock_guard lock(m_update_mutex);
+    hashes.swap(m_stored_hashes);
+  }
+  bns::db::NameDb& db = m_updater_zones->Db();
+  std::vector<std::string> puts;
+  bool have_last = false;  // whether any block is indexed
+  uint32_t last = 0;
+  std::string consensus;
+  std::vector<bns::NamespaceRecord> namespaces;
+  {
+    ReadScope read(db);
+    BS_CHECK_OK(read.Begin());
+    BS_TRY(auto last_block, db.LastBlock());
+    have_last = last_block.has_value();
+    last = last_block.value_or(0);
+    const uint32_t from = m_table_height;
+    bool reorg = have_last && last < from;
+    if (have_last && !reorg) {
+      BS_TRY(auto at_table, db.SnapshotAt(from));
+      reorg = (at_table ? at_table->consensus_hash : "") != m_table_consensus;
+    }
+    if (!have_last && !m_table_consensus.empty()) reorg = true;  // every block is gone
+    if (reorg) {
+      spdlog::info("dns: the chain changed below block {}: compiling every name again", from);
+      return BuildTable();
+    }
+    if (have_last && last > from) {
+      BS_TRY(auto ids, db.HistoryIdsWrittenBetween(from, last));
+      for (const auto& id : ids) {
+        BS_TRY(auto rec, db.GetName(id));
+        if (!rec) continue;  // a namespace or a preorder
+        BS_TRY(auto encoded, CompileForTable(*rec));
+        puts.push_back(std::move(encoded));
+      }
+    }
+    for (const auto& hash : hashes) {
+      auto it = m_waiting.find(hash);
+      if (it == m_waiting.end()) continue;
+      std::vector<std::string> names = std::move(it->second);
+      m_waiting.erase(it);
+      for (const auto& fqn : names) {
+        BS_TRY(auto rec, db.GetName(fqn));
+        if (!rec || rec->value_hash != hash) continue;  // changed since: compiled with its block
+        BS_TRY(auto encoded, CompileForTable(*rec));
+        puts.push_back(std::move(encoded));
+      }
+    }
+    BS_TRY(namespaces, db.AllNamespaces());
+    if (have_last) {
+      BS_TRY(auto snap, db.SnapshotAt(last));
+      if (snap) consensus = snap->consensus_hash;
+    }
+  }
+  std::map<std::string, bns::NamespaceRecord, std::less<>> ns_map;
+  for (auto& ns : namespaces) ns_map.emplace(ns.namespace_id, std::move(ns));
+  {
+    std::unique_lock lock(m_table_mutex);
+    for (const auto& encoded : puts) m_table->Put(encoded);
+    m_table_namespaces = std::move(ns_map);
+    m_table_height = std::max(last, announced);
+    m_table_generation = generation;
+  }
+  m_table_consensus = consensus;
+  if (m_table->GarbageBytes() > std::max<std::size_t>(m_table->LiveBytes(), 16 << 20)) {
+    // Replaced names take as much room as the live ones: copy the live ones out.
+    auto compacted = m_table->Compacted();
+    std::unique_lock lock(m_table_mutex);
+    m_table = std::move(compacted);
+  }
+  return util::Ok();
+}
+
+void DnsServer::UpdaterLoop() {
+  bool failed = false;
+  while (!m_stopped) {
+    {
+      std::unique_lock lock(m_update_mutex);
+      auto wanted = [&] { return m_stopped || (!failed && !TableCurrent()); };
+      m_update_cv.wait_for(lock, std::chrono::seconds(1), wanted);
+      if (m_stopped) return;
+      if (TableCurrent()) {
+        failed = false;
+        continue;
+      }
+    }
+    auto st = m_table_ready ? UpdateTable() : BuildTable();
+    failed = !st;
+    if (!st && !m_stopped) spdlog::warn("dns: the in-memory table could not be updated (retrying): {}", st.error().message);
+  }
+}
 
 util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, atlas::ZonefileStore& zonefiles,
                                                           uint32_t height) {
@@ -154,79 +408,85 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
   std::unique_ptr<DnsServer> server(new DnsServer(settings, zonefiles, height));
   const std::size_t threads = std::max<std::size_t>(1, settings.threads);
   uint16_t port = hostport.second;
+  for (std::size_t i = 0; i <= threads; ++i) {
+    BS_TRY(auto zones, Zones::Open(settings.zones, zonefiles));
+    server->m_zones.push_back(std::move(zones));
+  }
+  auto cannot = [&](const std::string& what) {
+    return util::Fail(util::ErrorCode::Unavailable,
+                      "cannot listen for DNS on " + what + " " + settings.listen + ": " + std::strerror(errno));
+  };
   for (std::size_t i = 0; i < threads; ++i) {
-    auto w = std::make_unique<Worker>();
-    BS_TRY(w->zones, Zones::Open(settings.zones, zonefiles));
-    w->udp_socket = std::make_unique<udp::socket>(w->io);
     udp::endpoint ep(address, port);
-    w->udp_socket->open(ep.protocol(), ec);
-    if (!ec) w->udp_socket->set_option(ReusePort(true), ec);
-    // Room for bursts while a thread answers a query the cache does not hold.
-    if (!ec) w->udp_socket->set_option(asio::socket_base::receive_buffer_size(4 << 20), ec);
-    if (!ec) w->udp_socket->bind(ep, ec);
-    if (ec) return util::Fail(util::ErrorCode::Unavailable, "cannot listen for DNS on UDP " + settings.listen + ": " + ec.message());
-    port = w->udp_socket->local_endpoint().port();
-    server->m_workers.push_back(std::move(w));
+    const int fd = ::socket(ep.protocol().family(), SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) return cannot("UDP");
+    server->m_udp_fds.push_back(fd);  // closed by Stop
+    const int one = 1;
+    const int rcvbuf = 4 << 20;  // room for bursts
+    timeval timeout{0, 200000};  // how soon a UDP thread sees Stop
+    if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0 ||
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf) != 0 ||
+        ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout) != 0 ||
+        ::bind(fd, ep.data(), static_cast<socklen_t>(ep.size())) != 0) {
+      return cannot("UDP");
+    }
+    sockaddr_storage bound{};
+    socklen_t len = sizeof bound;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len) != 0) return cannot("UDP");
+    port = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
+                                             : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   }
   server->m_port = port;
-  Worker& first = *server->m_workers[0];
-  first.acceptor = std::make_unique<tcp::acceptor>(first.io);
+  server->m_tcp = std::make_unique<Tcp>();
+  Tcp& t = *server->m_tcp;
+  t.acceptor = std::make_unique<tcp::acceptor>(t.io);
   tcp::endpoint tep(address, port);
-  first.acceptor->open(tep.protocol(), ec);
-  if (!ec) first.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) first.acceptor->bind(tep, ec);
-  if (!ec) first.acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  t.acceptor->open(tep.protocol(), ec);
+  if (!ec) t.acceptor->set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) t.acceptor->bind(tep, ec);
+  if (!ec) t.acceptor->listen(asio::socket_base::max_listen_connections, ec);
   if (ec) return util::Fail(util::ErrorCode::Unavailable, "cannot listen for DNS on TCP port " + std::to_string(port) + ": " + ec.message());
 
   DnsServer* self = server.get();
-  for (std::size_t i = 0; i < threads; ++i) {
-    Worker* w = self->m_workers[i].get();
-    // UDP: receive, answer, send, repeat.
-    auto receive = std::make_shared<std::function<void()>>();
-    *receive = [self, w, i, receive] {
-      w->udp_socket->async_receive_from(asio::buffer(w->buffer), w->sender, [self, w, i, receive](auto rec_ec, std::size_t n) {
-        if (rec_ec == asio::error::operation_aborted || self->m_stopped) return;
-        if (!rec_ec) {
-          std::string answer = self->Handle(i, util::ByteView(w->buffer.data(), n), false);
-          if (!answer.empty()) {
-            boost::system::error_code send_ec;
-            w->udp_socket->send_to(asio::buffer(answer), w->sender, 0, send_ec);
-          }
-        }
-        (*receive)();
-      });
-    };
-    (*receive)();
-  }
   auto accept = std::make_shared<std::function<void()>>();
-  *accept = [self, accept] {
-    Worker& w0 = *self->m_workers[0];
-    w0.acceptor->async_accept([self, accept](auto acc_ec, tcp::socket socket) {
+  *accept = [self, threads, accept] {
+    self->m_tcp->acceptor->async_accept([self, threads, accept](auto acc_ec, tcp::socket socket) {
       if (acc_ec == asio::error::operation_aborted || self->m_stopped) return;
-      Worker& w = *self->m_workers[0];
-      if (!acc_ec && w.tcp_connections < self->m_settings.max_tcp_connections) {
-        std::make_shared<TcpSession>(std::move(socket), *self, w.tcp_connections, self->m_settings.tcp_idle_timeout)->Start();
+      Tcp& tcp_state = *self->m_tcp;
+      if (!acc_ec && tcp_state.connections < self->m_settings.max_tcp_connections) {
+        std::make_shared<TcpSession>(std::move(socket), *self, threads, tcp_state.connections,
+                                     self->m_settings.tcp_idle_timeout)
+            ->Start();
       }
       (*accept)();
     });
   };
   (*accept)();
-  for (std::size_t i = 0; i < threads; ++i) {
-    Worker* w = self->m_workers[i].get();
-    self->m_threads.emplace_back([w] {
-      auto guard = asio::make_work_guard(w->io);
-      w->io.run();
-    });
+  if (settings.table) {
+    BS_TRY(server->m_updater_zones, Zones::Open(settings.zones, zonefiles));
+    server->m_updater = std::thread([self] { self->UpdaterLoop(); });
   }
+  for (std::size_t i = 0; i < threads; ++i) self->m_threads.emplace_back([self, i] { self->UdpLoop(i); });
+  self->m_threads.emplace_back([self] {
+    auto guard = asio::make_work_guard(self->m_tcp->io);
+    self->m_tcp->io.run();
+  });
   return server;
 }
 
 void DnsServer::Stop() {
   if (m_stopped.exchange(true)) return;
-  for (auto& w : m_workers) w->io.stop();
+  {
+    std::lock_guard lock(m_update_mutex);  // an updater between its check and its wait sees the flag
+  }
+  m_update_cv.notify_all();
+  if (m_tcp) m_tcp->io.stop();
   for (auto& t : m_threads) {
     if (t.joinable()) t.join();
   }
+  if (m_updater.joinable()) m_updater.join();
+  for (int fd : m_udp_fds) ::close(fd);
+  m_udp_fds.clear();
 }
 
 }  // namespace blockstack::dns

@@ -261,10 +261,12 @@ int RunNode(const Config& config) {
       atlas_node = std::move(*made_atlas);
       atlas_node->SetOnStored([&rest, &dns_server, &sources](const std::string& hash) {
         rest->OnZonefileStored();
-        if (dns_server) dns_server->OnZonefileStored();
+        if (dns_server) dns_server->OnZonefileStored(hash);
         if (sources) sources->Publish(hash);
       });
       rest->SetAtlas(atlas_node.get());
+    } else if (dns_server) {
+      rest->SetOnStored([&dns_server](const std::string& hash) { dns_server->OnZonefileStored(hash); });
     }
     sources = std::make_unique<RecordSources>(**zonefiles, dht_node.get(), atlas_node.get(), SplitCsv(cfg->mirrors));
     auto started = net::HttpServer::Start(

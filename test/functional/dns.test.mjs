@@ -2,7 +2,8 @@
 // knot-dnsutils) over UDP and TCP. Answers come from each name's zone file;
 // namespace apexes have SOA and NS; unknown, revoked and expired names are
 // NXDOMAIN; names outside BNS are REFUSED; large answers are truncated over UDP;
-// answers follow a zone-file change within a block; malformed queries get FORMERR.
+// answers follow a zone-file change within a block, a zone file that arrives late,
+// and a reorg; malformed queries get FORMERR.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,7 +11,7 @@ import dgram from 'node:dgram';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { createNamespace, freePort, startStack, tempDir, waitFor } from './harness.mjs';
+import { createNamespace, freePort, hash160, startStack, tempDir, waitFor } from './harness.mjs';
 
 let stack;
 let port;
@@ -140,6 +141,36 @@ test('answers follow a zone-file change within a block', async () => {
     path.join(dir, 'new'), '--wait']);
   await waitFor(async () => answers(await dig('alice.dns', 'A'))[0]?.[1] === '198.51.100.7',
     { what: 'the new address over DNS', timeoutMs: 10000, intervalMs: 100 });
+});
+
+test('a zone file that arrives after its name is served once it is stored', async () => {
+  const zone = '$ORIGIN late.dns\n@ IN A 192.0.2.77\n';
+  await stack.mined(['name', 'register', 'late.dns', '--key', stack.keys.alice.wif.regtest, '--zonefile-hash',
+    hash160(Buffer.from(zone)), '--wait', '--quiet']);
+  // on chain, but the zone file is nowhere yet: the server cannot answer for it
+  await waitFor(async () => (await dig('late.dns', 'A')).RCODE === 2, { what: 'SERVFAIL for late.dns' });
+  const posted = await fetch(`${stack.api}/v1/zonefile`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ zonefile: zone }) });
+  assert.equal(posted.status, 200);
+  await waitFor(async () => answers(await dig('late.dns', 'A'))[0]?.[1] === '192.0.2.77',
+    { what: 'late.dns once its zone file is stored', timeoutMs: 10000, intervalMs: 100 });
+});
+
+test('answers follow a reorg that drops a zone-file change', async () => {
+  const previous = answers(await dig('alice.dns', 'A'))[0]?.[1];
+  const start = await stack.bcoin.rpc('getblockcount');
+  writeFileSync(path.join(dir, 'reorged'), ALICE.replace('192.0.2.1', '203.0.113.9'));
+  await stack.mined(['name', 'update', 'alice.dns', '--key', stack.keys.alice.wif.regtest, '--zonefile',
+    path.join(dir, 'reorged'), '--wait']);
+  await waitFor(async () => answers(await dig('alice.dns', 'A'))[0]?.[1] === '203.0.113.9',
+    { what: 'the updated address', timeoutMs: 10000, intervalMs: 100 });
+  // drop every block since, the update's among them, then mine a longer branch without it
+  const tip = await stack.bcoin.rpc('getblockcount');
+  await stack.bcoin.rpc('invalidateblock', [await stack.bcoin.rpc('getblockhash', [start + 1])]);
+  await stack.bcoin.mine(tip - start + 1, stack.keys.miner.address.regtest);
+  await waitFor(async () => answers(await dig('alice.dns', 'A'))[0]?.[1] === previous,
+    { what: 'the address from before the dropped update', timeoutMs: 20000, intervalMs: 100 });
+  assert.deepEqual(answers(await dig('mail.alice.dns', 'A')), [['A', '192.0.2.2']]);
 });
 
 test('malformed and unusual queries get an error, never a crash', async () => {

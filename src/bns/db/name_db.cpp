@@ -535,6 +535,20 @@ util::Result<std::vector<NameRecord>> NameDb::AllNames(uint32_t offset, uint32_t
   return ParseAll<NameRecord>(texts, NameRecordFromJson);
 }
 
+util::Result<std::vector<NameRecord>> NameDb::NamesAfter(std::string_view after, uint32_t limit) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records WHERE name > ? ORDER BY name LIMIT ?"));
+  s->Bind(1, after).Bind(2, int64_t{limit});
+  BS_TRY(auto texts, Texts(s));
+  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+}
+
+util::Result<std::vector<std::string>> NameDb::HistoryIdsWrittenBetween(uint32_t after, uint32_t upto) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE written_block > ? AND "
+                                     "written_block <= ?"));
+  s->Bind(1, int64_t{after}).Bind(2, int64_t{upto});
+  return Texts(s);
+}
+
 util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM history WHERE value_hash = ? LIMIT 1"));
   s->Bind(1, value_hash);

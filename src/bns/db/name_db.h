@@ -113,6 +113,12 @@ class NameDb final : public StateView {
   util::Result<std::vector<NamespaceRecord>> AllNamespaces();
   util::Result<std::vector<NameRecord>> NamesInNamespace(std::string_view namespace_id);
   util::Result<std::vector<NameRecord>> AllNames(uint32_t offset, uint32_t limit);
+  // Up to `limit` names ordered by name, those after `after` ("" = from the first):
+  // a walk over every name that does not slow down as it goes.
+  util::Result<std::vector<NameRecord>> NamesAfter(std::string_view after, uint32_t limit);
+  // The ids (names, namespaces, preorder hashes) with history written by blocks
+  // above `after` up to and including `upto`.
+  util::Result<std::vector<std::string>> HistoryIdsWrittenBetween(uint32_t after, uint32_t upto);
   util::Result<uint64_t> NameRowCount();
   // Drops the decoded namespaces and consensus hashes kept in memory. A read-only
   // connection calls it when another connection has written since its last use.

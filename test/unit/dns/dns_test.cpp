@@ -1,10 +1,16 @@
-// The DNS query parser and answer builder: what each accepts and refuses, EDNS0,
-// truncation, BADVERS, and the presentation form of zone-file records.
+// The DNS query parser, the name compiler, the answer writer (read back by ldns)
+// and the name table: what each accepts and refuses, EDNS0, truncation, BADVERS,
+// and the presentation form of zone-file records.
 #include <dns/answer.h>
 #include <dns/query.h>
-#include <dns/zones.h>
+#include <dns/table.h>
+
+#include <map>
 
 #include <gtest/gtest.h>
+
+// Last: ldns's C headers define macros that upset C++ headers included after them.
+#include <ldns/ldns.h>
 
 namespace blockstack::dns {
 namespace {
@@ -67,42 +73,246 @@ TEST(DnsQueryTest, RefusesWhatIsMalformed) {
   EXPECT_EQ(ParseQuery(pointer, q), ParseStatus::FormErr);
 }
 
-TEST(DnsAnswerTest, BuildsTruncatesAndRefusesVersions) {
-  auto m = QueryBytes("alice.id", TYPE_TXT);
+// Names and namespaces from memory, as the table gives them.
+class FakeSource : public AnswerSource {
+ public:
+  FakeSource() {
+    ns.namespace_id = "id";
+    ns.reveal_block = ns.ready_block = 100;
+    ns.lifetime = 1000;
+    rules.epochs = bns::EpochSchedule::Single(3);
+  }
+  void Add(const std::string& fqn, const std::optional<std::string>& zone, bool revoked = false,
+           bool has_hash = true) {
+    bns::NameRecord rec;
+    rec.name = fqn;
+    rec.first_registered = rec.last_renewed = 150;
+    rec.revoked = revoked;
+    if (has_hash) rec.value_hash = std::string(40, '0');
+    names[fqn] = EncodeName(CompileName(rec, zone));
+  }
+  util::Result<const bns::NamespaceRecord*> Namespace(std::string_view id) override {
+    return id == "id" ? &ns : nullptr;
+  }
+  util::Result<std::optional<NameView>> Name(std::string_view fqn) override {
+    auto it = names.find(std::string(fqn));
+    if (it == names.end()) return std::optional<NameView>{};
+    return std::optional<NameView>(ViewName(it->second.data()));
+  }
+  bns::NamespaceRecord ns;
+  bns::ops::Rules rules;
+  std::map<std::string, std::string> names;
+};
+
+// An answer read back by ldns: rcode, flags and each section's records as text.
+struct Parsed {
+  int rcode = -1;
+  bool aa = false, tc = false, qr = false;
+  uint16_t id = 0;
+  std::vector<std::string> answer, authority;
+  uint16_t edns_size = 0;  // the UDP size our OPT offers (0: no OPT)
+};
+
+std::vector<std::string> Texts(ldns_rr_list* list) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; list && i < ldns_rr_list_rr_count(list); ++i) {
+    char* text = ldns_rr2str(ldns_rr_list_rr(list, i));
+    std::string line(text);
+    free(text);  // NOLINT: allocated by ldns
+    while (!line.empty() && line.back() == '\n') line.pop_back();
+    out.push_back(line);
+  }
+  return out;
+}
+
+Parsed Parse(const std::string& wire) {
+  Parsed p;
+  ldns_pkt* pkt = nullptr;
+  if (ldns_wire2pkt(&pkt, reinterpret_cast<const uint8_t*>(wire.data()), wire.size()) != LDNS_STATUS_OK) return p;
+  p.rcode = ldns_pkt_get_rcode(pkt);
+  p.aa = ldns_pkt_aa(pkt);
+  p.tc = ldns_pkt_tc(pkt);
+  p.qr = ldns_pkt_qr(pkt);
+  p.id = ldns_pkt_id(pkt);
+  p.answer = Texts(ldns_pkt_answer(pkt));
+  p.authority = Texts(ldns_pkt_authority(pkt));
+  p.edns_size = ldns_pkt_edns_udp_size(pkt);
+  ldns_pkt_free(pkt);
+  return p;
+}
+
+Parsed Ask(FakeSource& source, const std::string& name, uint16_t qtype, uint32_t height = 200, bool tcp = true,
+           std::optional<uint16_t> edns = std::nullopt) {
+  auto m = QueryBytes(name, qtype, edns);
   Query q;
-  ASSERT_EQ(ParseQuery(m, q), ParseStatus::Ok);
-  ZoneAnswer z;
-  z.origin = "alice.id.";
-  for (int i = 0; i < 6; ++i) z.answer.push_back("alice.id. 300 IN TXT \"" + std::string(100, 'a' + i) + "\"");
-  std::string full = BuildAnswer(m, q, z, 0);
-  ASSERT_GT(full.size(), 512u);
-  EXPECT_EQ(static_cast<uint8_t>(full[0]), 0xab);
-  EXPECT_EQ(static_cast<uint8_t>(full[2]) & 0x84, 0x84);  // QR, AA
-  EXPECT_EQ(static_cast<uint8_t>(full[7]), 6);            // six answers
-  std::string udp = BuildAnswer(m, q, z, UdpLimit(q));
-  ASSERT_LE(udp.size(), 512u);
-  EXPECT_EQ(static_cast<uint8_t>(udp[2]) & 0x02, 0x02);  // TC
-  EXPECT_EQ(static_cast<uint8_t>(udp[7]), 0);
+  EXPECT_EQ(ParseQuery(m, q), ParseStatus::Ok);
+  AnswerContext ctx;
+  ctx.height = height;
+  ctx.rules = &source.rules;
+  std::string out;
+  WriteAnswer(m, q, tcp ? 0 : UdpLimit(q), ctx, source, out);
+  return Parse(out);
+}
+
+const char* ZONE =
+    "$ORIGIN alice.id\n$TTL 300\n@ IN A 192.0.2.1\n@ IN TXT \"hello\"\n_http._tcp IN URI 10 1 \"https://ex.org/p.json\"\n"
+    "www IN CNAME @\nmail 60 IN MX 10 mx.example.org.\n";
+
+TEST(DnsAnswerTest, AnswersFromTheCompiledZoneFile) {
+  FakeSource s;
+  s.Add("alice.id", ZONE);
+  auto a = Ask(s, "ALICE.id", TYPE_A);
+  EXPECT_TRUE(a.qr);
+  EXPECT_TRUE(a.aa);
+  EXPECT_EQ(a.id, 0xabcd);
+  EXPECT_EQ(a.rcode, RCODE_NOERROR);
+  ASSERT_EQ(a.answer.size(), 1u);
+  EXPECT_EQ(a.answer[0], "ALICE.id.\t300\tIN\tA\t192.0.2.1");  // the owner as asked
+  EXPECT_TRUE(a.authority.empty());
+
+  auto uri = Ask(s, "_http._tcp.alice.id", TYPE_URI);
+  ASSERT_EQ(uri.answer.size(), 1u);
+  EXPECT_NE(uri.answer[0].find("10 1 \"https://ex.org/p.json\""), std::string::npos);
+
+  auto mx = Ask(s, "mail.alice.id", TYPE_MX);
+  ASSERT_EQ(mx.answer.size(), 1u);
+  EXPECT_EQ(mx.answer[0], "mail.alice.id.\t60\tIN\tMX\t10 mx.example.org.");
+
+  auto any = Ask(s, "alice.id", TYPE_ANY);
+  EXPECT_EQ(any.answer.size(), 2u);  // A and TXT
+
+  // A CNAME answers for any type the owner lacks; relative targets read against the name.
+  auto www = Ask(s, "www.alice.id", TYPE_AAAA);
+  ASSERT_EQ(www.answer.size(), 1u);
+  EXPECT_EQ(www.answer[0], "www.alice.id.\t300\tIN\tCNAME\talice.id.");
+}
+
+TEST(DnsAnswerTest, NodataNxdomainAndEmptyNonTerminals) {
+  FakeSource s;
+  s.Add("alice.id", ZONE);
+  s.Add("bob.id", std::nullopt, false, false);          // no zone-file hash
+  s.Add("carol.id", std::nullopt);                      // zone file not here yet
+  s.Add("dave.id", std::string("not a zone file {"));   // does not parse
+  s.Add("eve.id", ZONE, true);                          // revoked
+
+  auto nodata = Ask(s, "alice.id", TYPE_AAAA);
+  EXPECT_EQ(nodata.rcode, RCODE_NOERROR);
+  EXPECT_TRUE(nodata.answer.empty());
+  ASSERT_EQ(nodata.authority.size(), 1u);
+  EXPECT_EQ(nodata.authority[0], "alice.id.\t60\tIN\tSOA\tns.id. hostmaster.id. 200 3600 600 86400 60");
+
+  auto ent = Ask(s, "_tcp.alice.id", TYPE_A);  // only _http._tcp exists below it
+  EXPECT_EQ(ent.rcode, RCODE_NOERROR);
+  EXPECT_TRUE(ent.answer.empty());
+
+  auto nx = Ask(s, "nothing.alice.id", TYPE_A);
+  EXPECT_EQ(nx.rcode, RCODE_NXDOMAIN);
+  ASSERT_EQ(nx.authority.size(), 1u);
+  EXPECT_EQ(nx.authority[0].rfind("id.\t60\tIN\tSOA", 0), 0u);
+
+  EXPECT_EQ(Ask(s, "zed.id", TYPE_A).rcode, RCODE_NXDOMAIN);    // unknown
+  EXPECT_EQ(Ask(s, "eve.id", TYPE_A).rcode, RCODE_NXDOMAIN);    // revoked
+  EXPECT_EQ(Ask(s, "a_b.id", TYPE_A).rcode, RCODE_NXDOMAIN);    // not a valid name
+  EXPECT_EQ(Ask(s, "alice.id", TYPE_A, 100000).rcode, RCODE_NXDOMAIN);  // long expired
+
+  auto bob = Ask(s, "bob.id", TYPE_A);
+  EXPECT_EQ(bob.rcode, RCODE_NOERROR);
+  EXPECT_EQ(bob.authority.size(), 1u);
+  EXPECT_EQ(Ask(s, "www.bob.id", TYPE_A).rcode, RCODE_NXDOMAIN);
+  EXPECT_EQ(Ask(s, "carol.id", TYPE_A).rcode, RCODE_SERVFAIL);
+  EXPECT_EQ(Ask(s, "dave.id", TYPE_A).rcode, RCODE_SERVFAIL);
+
+  // SOA at a name without one of its own: made up, serial = the height.
+  auto soa = Ask(s, "alice.id", TYPE_SOA);
+  ASSERT_EQ(soa.answer.size(), 1u);
+  EXPECT_NE(soa.answer[0].find(" 200 3600"), std::string::npos);
+}
+
+TEST(DnsAnswerTest, ApexesAndRefusals) {
+  FakeSource s;
+  auto apex = Ask(s, "id", TYPE_ANY);
+  ASSERT_EQ(apex.answer.size(), 2u);
+  EXPECT_EQ(apex.answer[1], "id.\t3600\tIN\tNS\tns.id.");
+  auto ns_only = Ask(s, "id", TYPE_A);
+  EXPECT_TRUE(ns_only.answer.empty());
+  EXPECT_EQ(ns_only.authority.size(), 1u);
+  auto refused = Ask(s, "alice.com", TYPE_A);
+  EXPECT_EQ(refused.rcode, RCODE_REFUSED);
+  EXPECT_FALSE(refused.aa);
+  EXPECT_EQ(Ask(s, "", TYPE_NS).rcode, RCODE_REFUSED);
+  EXPECT_EQ(Ask(s, "id", TYPE_AXFR).rcode, RCODE_REFUSED);
+  // A revealed namespace serves until its reveal expires.
+  s.ns.ready_block = 0;
+  EXPECT_EQ(Ask(s, "id", TYPE_SOA).rcode, RCODE_NOERROR);
+  EXPECT_EQ(Ask(s, "id", TYPE_SOA, 100 + s.rules.namespace_reveal_expire).rcode, RCODE_REFUSED);
+}
+
+TEST(DnsAnswerTest, TruncatesRefusesVersionsAndSkipsUnreadableRecords) {
+  FakeSource s;
+  std::string big = "$ORIGIN alice.id\n";
+  for (int i = 0; i < 6; ++i) big += "@ IN TXT \"" + std::string(100, 'a' + i) + "\"\n";
+  big += "odd IN TXT \"" + std::string(300, 'z') + "\"\nodd IN A 192.0.2.9\n";  // ldns cannot read the TXT
+  s.Add("alice.id", big);
+  auto full = Ask(s, "alice.id", TYPE_TXT);
+  EXPECT_EQ(full.answer.size(), 6u);
+  auto udp = Ask(s, "alice.id", TYPE_TXT, 200, false);
+  EXPECT_TRUE(udp.tc);
+  EXPECT_TRUE(udp.answer.empty());
+  auto edns = Ask(s, "alice.id", TYPE_TXT, 200, false, 4096);  // 1232 is enough
+  EXPECT_FALSE(edns.tc);
+  EXPECT_EQ(edns.answer.size(), 6u);
+  EXPECT_EQ(edns.edns_size, MAX_UDP_EDNS);
+  EXPECT_EQ(full.edns_size, 0);
+  EXPECT_EQ(Ask(s, "odd.alice.id", TYPE_A).answer.size(), 1u);
+  auto odd = Ask(s, "odd.alice.id", TYPE_TXT);  // the owner exists, the record is left out
+  EXPECT_EQ(odd.rcode, RCODE_NOERROR);
+  EXPECT_TRUE(odd.answer.empty());
 
   auto v1 = QueryBytes("alice.id", TYPE_A, 1232);
   v1[v1.size() - 5] = 1;  // EDNS version 1
   Query qv;
   ASSERT_EQ(ParseQuery(v1, qv), ParseStatus::Ok);
-  std::string bad = BuildAnswer(v1, qv, z, UdpLimit(qv));
-  EXPECT_EQ(static_cast<uint8_t>(bad[7]), 0);     // no answers
-  EXPECT_EQ(static_cast<uint8_t>(bad[11]), 1);    // the OPT record, carrying BADVERS
+  AnswerContext ctx;
+  ctx.rules = &s.rules;
+  std::string bad;
+  WriteAnswer(v1, qv, UdpLimit(qv), ctx, s, bad);
+  EXPECT_EQ(static_cast<uint8_t>(bad[7]), 0);   // no answers
+  EXPECT_EQ(static_cast<uint8_t>(bad[11]), 1);  // the OPT record, carrying BADVERS
   EXPECT_EQ(static_cast<uint8_t>(bad[3]) & 0x0f, 0);
 
-  // A record ldns cannot read is left out, not fatal.
-  ZoneAnswer odd;
-  odd.answer = {"alice.id. 300 IN A not-an-address", "alice.id. 300 IN A 192.0.2.1"};
-  std::string one = BuildAnswer(m, q, odd, 0);
-  EXPECT_EQ(static_cast<uint8_t>(one[7]), 1);
-
-  std::string err = ErrorAnswer(m, RCODE_FORMERR);
+  std::string err = ErrorAnswer(v1, RCODE_FORMERR);
   ASSERT_EQ(err.size(), 12u);
   EXPECT_EQ(static_cast<uint8_t>(err[3]), RCODE_FORMERR);
   EXPECT_EQ(ErrorAnswer(util::Bytes{1, 2}, RCODE_FORMERR), "");
+}
+
+TEST(DnsTableTest, PutsReplacesFindsAndCompacts) {
+  NameTable table;
+  CompiledName c;
+  c.state = NameState::NoZonefile;
+  for (int i = 0; i < 5000; ++i) {
+    c.fqn = "n" + std::to_string(i) + ".id";
+    c.first_registered = static_cast<uint32_t>(i);
+    table.Put(EncodeName(c));
+  }
+  EXPECT_EQ(table.Size(), 5000u);
+  c.fqn = "n42.id";
+  c.first_registered = 7;
+  c.records = std::string(1 << 19, 'x');  // larger than a quarter chunk: a chunk of its own
+  table.Put(EncodeName(c));
+  EXPECT_EQ(table.Size(), 5000u);
+  EXPECT_GT(table.GarbageBytes(), 0u);
+  auto found = table.Find("n42.id");
+  ASSERT_FALSE(found.empty());
+  EXPECT_EQ(ViewName(found.data()).first_registered, 7u);
+  EXPECT_EQ(ViewName(found.data()).records.size(), 1u << 19);
+  EXPECT_EQ(ViewName(table.Find("n4999.id").data()).first_registered, 4999u);
+  EXPECT_TRUE(table.Find("n5000.id").empty());
+  auto compact = table.Compacted();
+  EXPECT_EQ(compact->Size(), 5000u);
+  EXPECT_EQ(compact->GarbageBytes(), 0u);
+  EXPECT_EQ(ViewName(compact->Find("n42.id").data()).first_registered, 7u);
+  EXPECT_EQ(ViewName(compact->Find("n17.id").data()).first_registered, 17u);
 }
 
 TEST(DnsZonesTest, RecordTextQuotesAndEscapes) {
