@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include <util/json_text.h>
+
 namespace blockstack::bns {
 
 using nlohmann::json;
@@ -99,80 +101,17 @@ json ToJson(const NameRecord& r) {
 
 namespace {
 
-// JSON text as nlohmann's dump() writes it: strings with its escapes (UTF-8 kept),
-// keys in std::map order, no spaces.
-class JsonText {
- public:
-  explicit JsonText(std::size_t reserve) { m_out.reserve(reserve); }
-
-  JsonText& Key(std::string_view key) {
-    m_out += m_first ? "{\"" : ",\"";
-    m_first = false;
-    m_out += key;
-    m_out += "\":";
-    return *this;
-  }
-  JsonText& String(std::string_view v) {
-    m_out += '"';
-    for (char c : v) {
-      switch (c) {
-        case '"': m_out += "\\\""; break;
-        case '\\': m_out += "\\\\"; break;
-        case '\b': m_out += "\\b"; break;
-        case '\f': m_out += "\\f"; break;
-        case '\n': m_out += "\\n"; break;
-        case '\r': m_out += "\\r"; break;
-        case '\t': m_out += "\\t"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-            m_out += buf;
-          } else {
-            m_out += c;
-          }
-      }
-    }
-    m_out += '"';
-    return *this;
-  }
-  JsonText& Optional(const std::optional<std::string>& v) {
-    if (v) return String(*v);
-    m_out += "null";
-    return *this;
-  }
-  JsonText& Number(uint64_t v) {
-    m_out += std::to_string(v);
-    return *this;
-  }
-  JsonText& Fee(const OpFee& fee) {
-    // Floats go through nlohmann itself, whose shortest round-trip form is the
-    // stored one; integers are plain.
-    if (std::holds_alternative<double>(fee)) {
-      m_out += json(std::get<double>(fee)).dump();
-    } else {
-      m_out += std::to_string(std::get<int64_t>(fee));
-    }
-    return *this;
-  }
-  JsonText& Bool(bool v) {
-    m_out += v ? "true" : "false";
-    return *this;
-  }
-  std::string Finish() && {
-    m_out += m_first ? "{}" : "}";
-    return std::move(m_out);
-  }
-
- private:
-  std::string m_out;
-  bool m_first = true;
-};
+// Floats go through nlohmann itself, whose shortest round-trip form is the stored
+// one; integers are plain.
+std::string FeeText(const OpFee& fee) {
+  if (std::holds_alternative<double>(fee)) return json(std::get<double>(fee)).dump();
+  return std::to_string(std::get<int64_t>(fee));
+}
 
 }  // namespace
 
 std::string NameRecordJsonText(const NameRecord& r) {
-  JsonText t(640);
+  util::JsonText t(640);
   t.Key("address").String(r.address);
   t.Key("block_number").Number(r.block_number);
   t.Key("consensus_hash").Optional(r.consensus_hash);
@@ -186,7 +125,7 @@ std::string NameRecordJsonText(const NameRecord& r) {
   t.Key("namespace_block_number").Number(r.namespace_block_number);
   t.Key("namespace_id").String(r.namespace_id);
   t.Key("op").String(r.op);
-  t.Key("op_fee").Fee(r.op_fee);
+  t.Key("op_fee").Raw(FeeText(r.op_fee));
   t.Key("preorder_block_number").Number(r.preorder_block_number);
   t.Key("preorder_hash").String(r.preorder_hash);
   t.Key("revoked").Bool(r.revoked);

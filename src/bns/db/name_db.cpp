@@ -146,6 +146,28 @@ util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
   return ParseFirst<NameRecord>(texts, NameRecordFromJson);
 }
 
+util::Result<std::optional<NameLookup>> NameDb::GetNameLookup(std::string_view fqn) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT namespace_id, address, first_registered, last_renewed, revoked, "
+                                     "json_extract(data, '$.txid'), json_extract(data, '$.value_hash') "
+                                     "FROM name_records WHERE name = ?"));
+  s->Bind(1, fqn);
+  BS_TRY(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return std::optional<NameLookup>{};
+  }
+  NameLookup out;
+  out.namespace_id = s->Text(0);
+  out.address = s->Text(1);
+  out.first_registered = static_cast<uint32_t>(s->Int(2));
+  out.last_renewed = static_cast<uint32_t>(s->Int(3));
+  out.revoked = s->Int(4) != 0;
+  out.txid = s->Text(5);
+  if (!s->IsNull(6)) out.value_hash = s->Text(6);
+  s->Reset();
+  return std::optional<NameLookup>(std::move(out));
+}
+
 util::Result<std::optional<NamespaceRecord>> NameDb::GetNamespace(std::string_view namespace_id) {
   if (auto it = m_ns_cache.find(namespace_id); it != m_ns_cache.end()) return it->second;
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces WHERE namespace_id = ?"));

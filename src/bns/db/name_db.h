@@ -50,6 +50,18 @@ struct HistoryRow {
   std::string data;  // JSON of the record after the operation
 };
 
+// The fields of a name record that a lookup answers with, read without decoding
+// the whole record.
+struct NameLookup {
+  std::string namespace_id;
+  std::string address;
+  std::string txid;
+  std::optional<std::string> value_hash;
+  uint32_t first_registered = 0;
+  uint32_t last_renewed = 0;
+  bool revoked = false;
+};
+
 struct Snapshot {
   uint32_t block_id = 0;
   std::string block_hash;
@@ -67,6 +79,7 @@ class NameDb final : public StateView {
 
   // --- StateView ---
   util::Result<std::optional<NameRecord>> GetName(std::string_view fqn) override;
+  util::Result<std::optional<NameLookup>> GetNameLookup(std::string_view fqn);
   util::Result<std::optional<NamespaceRecord>> GetNamespace(std::string_view namespace_id) override;
   util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) override;
   util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) override;
