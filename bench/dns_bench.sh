@@ -25,6 +25,7 @@ trap cleanup EXIT
 
 echo "dns_bench: loading $names names into a name database, zone-file store and NSD zone (takes a while)"
 start_until_ready "$work" ours "$bin" "$work" "$names" "$threads"
+grep "names compiled" "$work/ours.err" || true
 
 nsd_port=$(free_port)
 cat > "$work/nsd/nsd.conf" <<CONF
