@@ -92,13 +92,17 @@ class Api::Lease {
     if (!m_conn.db) {
       BS_TRY(m_conn.db, bns::db::NameDb::Open(m_api.m_settings.db_path, /*read_only=*/true));
     }
-    // The indexer writes through its own connection: after a block, drop what
-    // this one remembers (namespaces, consensus hashes).
+    // The indexer writes through its own connection: after a block (or a stored
+    // zone file), read a fresh view and drop what this one remembers (namespaces,
+    // consensus hashes).
     uint64_t now = m_api.m_generation;
     if (m_conn.generation != now) {
+      if (m_conn.reading) m_conn.db->EndRead();
+      m_conn.reading = false;
       m_conn.db->ClearCaches();
       m_conn.generation = now;
     }
+    if (!m_conn.reading) m_conn.reading = m_conn.db->BeginRead().has_value();
     return m_conn.db.get();
   }
 
@@ -137,6 +141,15 @@ net::ServerOptions Api::ServerOptions() const {
 void Api::OnBlock(uint32_t height) {
   m_last_block = height;
   ++m_generation;
+  {
+    // Idle connections let go of their view, so the writer's checkpoints are not
+    // held back by a reader until the next request.
+    std::lock_guard lock(m_pool_mutex);
+    for (auto& conn : m_pool) {
+      if (conn.reading) conn.db->EndRead();
+      conn.reading = false;
+    }
+  }
   m_metrics.Add("blockstack_blocks_processed_total");
   m_metrics.Set("blockstack_last_block", {}, height);
   Lease lease(*this);

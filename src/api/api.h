@@ -68,6 +68,9 @@ class Api {
   struct Conn {
     std::unique_ptr<bns::db::NameDb> db;
     uint64_t generation = 0;  // m_generation when its caches were last valid
+    // A read transaction is kept open between requests (beginning and ending one
+    // per statement cost more than the lookup) and ended when the generation moves.
+    bool reading = false;
   };
   class Lease;
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);

@@ -41,7 +41,17 @@ util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::st
     saved.push_back(m_db.Changes() > 0);
   }
   BS_CHECK_OK(m_db.Exec("COMMIT"));
+  ++m_generation;
+  EndIdleReads();
   return saved;
+}
+
+void ZonefileStore::EndIdleReads() {
+  std::lock_guard lock(m_readers_mutex);
+  for (auto& r : m_readers) {
+    if (r.reading) (void)r.db.Exec("COMMIT");
+    r.reading = false;
+  }
 }
 
 util::Result<bool> ZonefileStore::Has(std::string_view hash_hex) {
@@ -67,7 +77,7 @@ util::Result<std::vector<std::string>> ZonefileStore::Hashes() {
 }
 
 util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
-  std::optional<db::Sqlite> reader;
+  std::optional<Reader> reader;
   {
     std::lock_guard lock(m_readers_mutex);
     if (!m_readers.empty()) {
@@ -77,11 +87,22 @@ util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view has
   }
   if (!reader) {
     BS_TRY(auto opened, db::Sqlite::Open(m_path, /*read_only=*/true));
-    reader.emplace(std::move(opened));
+    reader.emplace(Reader{std::move(opened), 0, false, {}});
+  }
+  const uint64_t generation = m_generation.load();
+  const auto now = std::chrono::steady_clock::now();
+  if (reader->reading && (reader->generation != generation || now - reader->since > std::chrono::seconds(1))) {
+    (void)reader->db.Exec("COMMIT");
+    reader->reading = false;
+  }
+  if (!reader->reading) {
+    reader->reading = reader->db.Exec("BEGIN").has_value();
+    reader->generation = generation;
+    reader->since = now;
   }
   std::optional<std::string> out;
   {
-    BS_TRY(auto* st, reader->Prepare("SELECT data FROM zonefiles WHERE hash = ?"));
+    BS_TRY(auto* st, reader->db.Prepare("SELECT data FROM zonefiles WHERE hash = ?"));
     st->Bind(1, hash_hex);
     BS_TRY(bool row, st->Step());
     if (row) {
@@ -95,9 +116,13 @@ util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view has
     if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
   }
   if (out && ZonefileHash(*out) != hash_hex) {
-    std::lock_guard lock(m_mutex);
-    BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefiles WHERE hash = ?"));
-    (void)del->Bind(1, hash_hex).Run();
+    {
+      std::lock_guard lock(m_mutex);
+      BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefiles WHERE hash = ?"));
+      (void)del->Bind(1, hash_hex).Run();
+    }
+    ++m_generation;
+    EndIdleReads();
     return std::optional<std::string>();
   }
   return out;

@@ -3,6 +3,8 @@
 // itself checks that the bytes hash to the key. Thread-safe.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -48,9 +50,19 @@ class ZonefileStore {
   std::string m_path;
   std::mutex m_mutex;  // guards m_db (writes and counts)
   db::Sqlite m_db;
-  // Read-only connections for Get, so readers on many threads do not queue.
+  // Read-only connections for Get, so readers on many threads do not queue. Each
+  // keeps a read transaction open between calls (beginning and ending one per
+  // lookup cost more than the lookup) until a write here, or a second, has passed.
+  struct Reader {
+    db::Sqlite db;
+    uint64_t generation = 0;
+    bool reading = false;
+    std::chrono::steady_clock::time_point since;
+  };
+  void EndIdleReads();
+  std::atomic<uint64_t> m_generation{0};  // writes committed
   std::mutex m_readers_mutex;
-  std::vector<db::Sqlite> m_readers;
+  std::vector<Reader> m_readers;
 };
 
 }  // namespace blockstack::atlas

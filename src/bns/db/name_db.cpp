@@ -146,9 +146,33 @@ util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
   return ParseFirst<NameRecord>(texts, NameRecordFromJson);
 }
 
+namespace {
+
+// A top-level string-or-null member of a record's stored JSON, found by its key in
+// the text our record writer produces (keys once each, no spaces; no member of a
+// name record holds free text that could contain a quoted key). nullopt when the
+// key is absent or its value is not a plain string or null: the caller then
+// decodes the whole record.
+std::optional<std::optional<std::string_view>> PlainMember(std::string_view json, std::string_view key) {
+  std::string pattern = "\"";
+  pattern += key;
+  pattern += "\":";
+  const auto at = json.find(pattern);
+  if (at == std::string_view::npos || at == 0 || (json[at - 1] != '{' && json[at - 1] != ',')) return std::nullopt;
+  std::string_view rest = json.substr(at + pattern.size());
+  if (rest.starts_with("null")) return std::optional<std::string_view>{};
+  if (!rest.starts_with('"')) return std::nullopt;
+  const auto end = rest.find('"', 1);
+  if (end == std::string_view::npos) return std::nullopt;
+  std::string_view value = rest.substr(1, end - 1);
+  if (value.find('\\') != std::string_view::npos) return std::nullopt;
+  return std::optional<std::string_view>(value);
+}
+
+}  // namespace
+
 util::Result<std::optional<NameLookup>> NameDb::GetNameLookup(std::string_view fqn) {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT namespace_id, address, first_registered, last_renewed, revoked, "
-                                     "json_extract(data, '$.txid'), json_extract(data, '$.value_hash') "
+  BS_TRY(Statement * s, m_db.Prepare("SELECT namespace_id, address, first_registered, last_renewed, revoked, data "
                                      "FROM name_records WHERE name = ?"));
   s->Bind(1, fqn);
   BS_TRY(bool row, s->Step());
@@ -162,9 +186,20 @@ util::Result<std::optional<NameLookup>> NameDb::GetNameLookup(std::string_view f
   out.first_registered = static_cast<uint32_t>(s->Int(2));
   out.last_renewed = static_cast<uint32_t>(s->Int(3));
   out.revoked = s->Int(4) != 0;
-  out.txid = s->Text(5);
-  if (!s->IsNull(6)) out.value_hash = s->Text(6);
+  const std::string data = s->Text(5);
   s->Reset();
+  auto txid = PlainMember(data, "txid");
+  auto value_hash = PlainMember(data, "value_hash");
+  if (!txid || !*txid || !value_hash) {
+    // Not in the usual form: decode the record.
+    BS_TRY(auto rec, ParseFirst<NameRecord>({data}, NameRecordFromJson));
+    if (!rec) return Fail(ErrorCode::Corruption, "stored record is empty");
+    out.txid = rec->txid;
+    out.value_hash = rec->value_hash;
+    return std::optional<NameLookup>(std::move(out));
+  }
+  out.txid = std::string(**txid);
+  if (*value_hash) out.value_hash = std::string(**value_hash);
   return std::optional<NameLookup>(std::move(out));
 }
 
