@@ -1,7 +1,7 @@
 // Every name compiled for answering (answer.h), held in memory so that a query
 // reads neither SQLite nor ldns: the encoded names live in large chunks, found
-// through an open-addressing hash index on the fqn. About 100 bytes per name with
-// a small zone file, so a million names take some 130 MB.
+// through an open-addressing hash index on the fqn. A million names with an A and
+// a URI record each take 155 MB.
 //
 // Thread safety: none of its own. The DNS server reads it under a shared lock and
 // its one updater thread changes it under the exclusive lock.
