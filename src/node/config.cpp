@@ -86,6 +86,7 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   BS_CHECK_OK(u32("confirmations", cfg.confirmations));
   BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
   BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
+  BS_CHECK_OK(u32("dns_threads", cfg.dns_threads));
   if (auto node = tbl.get("atlas")) {
     auto v = node->value<bool>();
     if (!v) return Fail(ErrorCode::InvalidArgument, "config key 'atlas' must be true or false");
@@ -152,7 +153,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   std::optional<int> regtest_epoch;
   std::string blocks_file;
   bool exit_at_tip = false;
-  std::optional<uint32_t> first_block, confirmations;
+  std::optional<uint32_t> first_block, confirmations, dns_threads;
   double poll = 0;
   app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
@@ -176,6 +177,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--dht-bootstrap", dht_bootstrap, "Comma-separated host:port of DHT nodes to join through");
   app.add_option("--mirror", mirrors, "Comma-separated URLs of record mirrors, asked before the DHT ({hash} or /<hash>)");
   app.add_option("--dns", dns, "HOST:PORT to answer DNS queries for BNS names on (UDP and TCP; port 0 picks one)");
+  app.add_option("--dns-threads", dns_threads, "UDP threads answering DNS, 1-64 (default 2)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     if (restore) {
@@ -222,6 +224,10 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   if (!atlas_hostport.empty()) cfg.atlas_hostport = atlas_hostport;
   if (no_atlas) cfg.atlas = false;
   if (!dns.empty()) cfg.dns = dns;
+  if (dns_threads) cfg.dns_threads = dns_threads;
+  if (cfg.dns_threads && (*cfg.dns_threads < 1 || *cfg.dns_threads > 64)) {
+    return fail("--dns-threads (or the config key dns_threads) must be between 1 and 64");
+  }
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;

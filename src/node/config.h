@@ -36,6 +36,7 @@ struct Config {
   std::string atlas_blacklist;  // CSV of host:port never contacted
   std::string atlas_hostport;   // what peers reach us at (default: the API address)
   std::string dns;              // HOST:PORT of the DNS front end ("" = none)
+  std::optional<uint32_t> dns_threads;  // its UDP threads (1-64; default 2)
   std::string dht;              // UDP HOST:PORT of the OpenDHT node ("" = none)
   std::string dht_bootstrap;    // CSV of host:port
   std::string mirrors;          // CSV of record mirror URLs, asked before the DHT
@@ -64,7 +65,7 @@ bns::ops::Rules RulesFor(const Config& cfg);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
-// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dht, dht_bootstrap, mirrors, and epochs = [{number = N, end = H}, ..., {number = M}])
+// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads, dht, dht_bootstrap, mirrors, and epochs = [{number = N, end = H}, ..., {number = M}])
 // to cfg. Fails with IoError when the file
 // cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);

@@ -198,6 +198,7 @@ int RunNode(const Config& config) {
   if (!cfg->dns.empty()) {
     dns::DnsSettings settings;
     settings.listen = cfg->dns;
+    settings.threads = cfg->dns_threads.value_or(2);
     settings.zones.db_path = cfg->data_dir + "/blockstack.db";
     settings.zones.rules = rules;
     auto started = dns::DnsServer::Start(settings, **zonefiles, last && *last ? **last : 0);

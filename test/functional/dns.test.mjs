@@ -46,7 +46,7 @@ const ALICE = ['$ORIGIN alice.dns', '$TTL 300', '@ IN A 192.0.2.1', '@ IN AAAA 2
 before(async () => {
   dir = tempDir('dns-test');
   port = await freePort();
-  stack = await startStack(dir, ['alice'], { daemonArgs: ['--dns', `127.0.0.1:${port}`] });
+  stack = await startStack(dir, ['alice'], { daemonArgs: ['--dns', `127.0.0.1:${port}`, '--dns-threads', '3'] });
   await createNamespace(stack, 'dns');
   await register('alice.dns', ALICE);
   const big = Array.from({ length: 8 }, (_, i) => `@ IN TXT "${String(i).repeat(100)}"`);
