@@ -55,14 +55,16 @@ class TableSource : public AnswerSource {
 class ReadScope {
  public:
   explicit ReadScope(bns::db::NameDb& db) : m_db(db) {}
-  ~ReadScope() {
-    if (m_open) m_db.EndRead();
-  }
+  ~ReadScope() { End(); }
   util::Status Begin() {
     m_db.ClearCaches();  // the indexer writes on another connection
     BS_CHECK_OK(m_db.BeginRead());
     m_open = true;
     return util::Ok();
+  }
+  void End() {
+    if (m_open) m_db.EndRead();
+    m_open = false;
   }
 
  private:
@@ -332,6 +334,7 @@ util::Status DnsServer::UpdateTable() {
     if (!have_last && !m_table_consensus.empty()) reorg = true;  // every block is gone
     if (reorg) {
       spdlog::info("dns: the chain changed below block {}: compiling every name again", from);
+      read.End();  // the rebuild opens its own read transaction
       return BuildTable();
     }
     if (have_last && last > from) {

@@ -171,6 +171,10 @@ test('answers follow a reorg that drops a zone-file change', async () => {
   await waitFor(async () => answers(await dig('alice.dns', 'A'))[0]?.[1] === previous,
     { what: 'the address from before the dropped update', timeoutMs: 20000, intervalMs: 100 });
   assert.deepEqual(answers(await dig('mail.alice.dns', 'A')), [['A', '192.0.2.2']]);
+  // the in-memory table noticed the reorg and was rebuilt, not left behind
+  await waitFor(async () => /the chain changed below block \d+: compiling every name again[\s\S]*names compiled in memory/
+    .test(stack.daemon.output), { what: 'the DNS table rebuilt after the reorg' });
+  assert.doesNotMatch(stack.daemon.output, /in-memory table could not be updated/);
 });
 
 test('malformed and unusual queries get an error, never a crash', async () => {
