@@ -1,8 +1,5 @@
 #include <dns/answer.h>
 
-#include <cstdlib>
-#include <cstring>
-
 #include <fmt/core.h>
 
 #include <bns/lifecycle.h>

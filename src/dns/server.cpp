@@ -51,27 +51,6 @@ class TableSource : public AnswerSource {
   const std::map<std::string, bns::NamespaceRecord, std::less<>>& m_namespaces;
 };
 
-// Holds a read transaction on a database until the scope ends.
-class ReadScope {
- public:
-  explicit ReadScope(bns::db::NameDb& db) : m_db(db) {}
-  ~ReadScope() { End(); }
-  util::Status Begin() {
-    m_db.ClearCaches();  // the indexer writes on another connection
-    BS_CHECK_OK(m_db.BeginRead());
-    m_open = true;
-    return util::Ok();
-  }
-  void End() {
-    if (m_open) m_db.EndRead();
-    m_open = false;
-  }
-
- private:
-  bns::db::NameDb& m_db;
-  bool m_open = false;
-};
-
 // One TCP connection: length-prefixed messages until the client stops or idles.
 class TcpSession : public std::enable_shared_from_this<TcpSession> {
  public:
@@ -267,7 +246,8 @@ util::Status DnsServer::BuildTable() {
   auto table = std::make_unique<NameTable>();
   m_waiting.clear();
   bns::db::NameDb& db = m_updater_zones->Db();
-  ReadScope read(db);
+  bns::db::ReadScope read(db);
+  db.ClearCaches();  // the indexer writes on another connection
   BS_CHECK_OK(read.Begin());
   BS_TRY(auto last, db.LastBlock());
   std::string after;
@@ -320,7 +300,8 @@ util::Status DnsServer::UpdateTable() {
   std::string consensus;
   std::vector<bns::NamespaceRecord> namespaces;
   {
-    ReadScope read(db);
+    bns::db::ReadScope read(db);
+    db.ClearCaches();  // the indexer writes on another connection
     BS_CHECK_OK(read.Begin());
     BS_TRY(auto last_block, db.LastBlock());
     have_last = last_block.has_value();

@@ -224,11 +224,8 @@ util::Result<SnapshotSummary> WriteSnapshot(const std::string& data_dir, const s
   if (!fs::exists(db_path)) return Fail(ErrorCode::NotFound, "no name database in " + data_dir);
   BS_TRY(auto db, bns::db::NameDb::Open(db_path, /*read_only=*/true));
   BS_TRY(auto zonefiles, atlas::ZonefileStore::Open(data_dir + "/zonefiles.db"));
-  BS_CHECK_OK(db->BeginRead());
-  struct EndRead {
-    bns::db::NameDb& db;
-    ~EndRead() { db.EndRead(); }
-  } end_read{*db};
+  bns::db::ReadScope read(*db);
+  BS_CHECK_OK(read.Begin());
 
   BS_TRY(auto network, db->GetMeta("network"));
   BS_TRY(auto first_text, db->GetMeta("first_block"));

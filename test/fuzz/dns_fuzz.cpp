@@ -7,7 +7,6 @@
 #include <dns/query.h>
 
 #include <cstdlib>
-#include <map>
 
 // Last: ldns's C headers define macros that upset C++ headers included after them.
 #include <ldns/ldns.h>

@@ -180,4 +180,26 @@ class NameDb final : public StateView {
   int64_t m_undo_seq = 0;
 };
 
+// Holds a read transaction (NameDb::BeginRead) until End or the end of the scope.
+class ReadScope {
+ public:
+  explicit ReadScope(NameDb& db) : m_db(db) {}
+  ~ReadScope() { End(); }
+  ReadScope(const ReadScope&) = delete;
+  ReadScope& operator=(const ReadScope&) = delete;
+  util::Status Begin() {
+    BS_CHECK_OK(m_db.BeginRead());
+    m_open = true;
+    return util::Ok();
+  }
+  void End() {
+    if (m_open) m_db.EndRead();
+    m_open = false;
+  }
+
+ private:
+  NameDb& m_db;
+  bool m_open = false;
+};
+
 }  // namespace blockstack::bns::db
