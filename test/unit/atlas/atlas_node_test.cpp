@@ -109,6 +109,26 @@ class AtlasNodeTest : public ::testing::Test {
   std::unique_ptr<ZonefileStore> m_store;
 };
 
+// Readers keep a read transaction between lookups: a write through the store is
+// seen at once, a write through another connection within a second or so.
+TEST_F(AtlasNodeTest, StoreReadersSeeNewWrites) {
+  auto store = OpenStore("readers");
+  const std::string first = Zonefile(0), second = Zonefile(1);
+  EXPECT_FALSE(store->Get(ZonefileHash(first)).value());
+  ASSERT_TRUE(store->Put(first));
+  EXPECT_EQ(store->Get(ZonefileHash(first)).value(), first);
+
+  auto other = OpenStore("readers");  // a second writer on the same file
+  EXPECT_FALSE(store->Get(ZonefileHash(second)).value());
+  ASSERT_TRUE(other->Put(second));
+  std::optional<std::string> seen;
+  for (int i = 0; i < 40 && !seen; ++i) {
+    seen = store->Get(ZonefileHash(second)).value();
+    if (!seen) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(seen, second);
+}
+
 TEST_F(AtlasNodeTest, StoresOnlyAnnouncedZonefiles) {
   auto node = OneFileNode();
   ASSERT_TRUE(node);
