@@ -43,6 +43,7 @@ read -r ng_rps ng_p99 <<< "$(run "$nginx_port")"
 printf '%-8s %12s %10s\n' "" "req/s" "p99"
 printf '%-8s %12s %10s\n' "api" "$api_rps" "$api_p99"
 printf '%-8s %12s %10s\n' "nginx" "$ng_rps" "$ng_p99"
+grep -h "name table" "$work/api.err" || true
 echo "ratio api/nginx: $(python3 -c "print(f'{$api_rps/$ng_rps:.2f}x')") (target >= 1.0x)"
 echo "names: $names, 64 connections, ${secs}s each. Rerun: bench/api_bench.sh (API_BENCH_NAMES, API_BENCH_SECONDS)"
 exec 3>&-

@@ -1,4 +1,5 @@
 #include <api/api.h>
+#include <api/name_entry.h>
 
 #include <chrono>
 #include <map>
@@ -111,6 +112,21 @@ class Api::Lease {
   Conn m_conn;
 };
 
+class Api::Entries : public bns::db::NameMirror::Encoder {
+ public:
+  util::Result<std::string> Encode(bns::db::NameDb&, const bns::NameRecord& rec) override {
+    return EncodeNameEntry(rec);
+  }
+};
+
+Api::~Api() {
+  if (m_mirror) m_mirror->Stop();
+}
+
+bns::db::NameMirrorStats Api::NameTableStats() const {
+  return m_mirror ? m_mirror->Stats() : bns::db::NameMirrorStats{};
+}
+
 Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
     : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_cache(m_settings.cache_entries) {
   m_metrics.Describe("api_requests_total", "API requests answered, by route and status", "counter");
@@ -126,6 +142,11 @@ util::Result<std::unique_ptr<Api>> Api::Create(ApiSettings settings, atlas::Zone
   BS_TRY(auto* db, probe.Get());
   BS_TRY(auto last, db->LastBlock());
   api->m_last_block = last.value_or(api->m_settings.rules.first_block);
+  if (api->m_settings.name_table) {
+    BS_TRY(auto mirror_db, bns::db::NameDb::Open(api->m_settings.db_path, /*read_only=*/true));
+    api->m_entries = std::make_unique<Entries>();
+    api->m_mirror = std::make_unique<bns::db::NameMirror>("api", std::move(mirror_db), *api->m_entries, &NameEntrySize);
+  }
   return api;
 }
 
@@ -141,6 +162,7 @@ net::ServerOptions Api::ServerOptions() const {
 void Api::OnBlock(uint32_t height) {
   m_last_block = height;
   ++m_generation;
+  if (m_mirror) m_mirror->Changed();
   {
     // Idle connections let go of their view, so the writer's checkpoints are not
     // held back by a reader until the next request.
@@ -171,31 +193,45 @@ net::Response Api::Handle(const net::Request& req) {
   auto start = std::chrono::steady_clock::now();
   std::string route = "other";
   net::Response res;
-  bool cacheable = req.method == "GET" && !req.path.starts_with("/v1/info") && !req.path.starts_with("/v1/node") &&
-                   !req.path.starts_with("/v1/ping") && !req.path.starts_with("/v1/atlas/") && req.path != "/metrics";
-  std::string key = req.method + " " + req.target;
-  uint64_t generation = m_generation;
-  std::optional<std::pair<uint64_t, net::Response>> hit;
-  if (cacheable) hit = m_cache.Get(key);
-  if (hit && hit->first == generation) {
-    res = std::move(hit->second);
-    route = "cached";
-  } else {
-    try {
-      if (req.path.starts_with("/v1/atlas/")) {
-        route = "atlas";
-        res = m_atlas ? m_atlas->Handle(req) : Error(404, "Atlas is off on this node");
-      } else {
-        Lease lease(*this);
-        auto db = lease.Get();
-        res = db ? Route(req, **db, route) : Backend(db.error());
-      }
-    } catch (const std::exception& e) {
-      spdlog::error("api: {} {}: {}", req.method, req.target, e.what());
-      res = Error(500, "Internal error");
-    }
+  // The name route from memory costs less than a cache lookup: not cached.
+  std::optional<net::Response> fast;
+  try {
+    fast = NameFromMemory(req);
+  } catch (const std::exception& e) {
+    spdlog::error("api: {} {}: {}", req.method, req.target, e.what());
+    fast = Error(500, "Internal error");
+  }
+  if (fast) {
+    route = "name";
+    res = std::move(*fast);
     res.With("Access-Control-Allow-Origin", "*");
-    if (cacheable && res.status < 500) m_cache.Put(key, {generation, res});
+  } else {
+    bool cacheable = req.method == "GET" && !req.path.starts_with("/v1/info") && !req.path.starts_with("/v1/node") &&
+                     !req.path.starts_with("/v1/ping") && !req.path.starts_with("/v1/atlas/") && req.path != "/metrics";
+    std::string key = req.method + " " + req.target;
+    uint64_t generation = m_generation;
+    std::optional<std::pair<uint64_t, net::Response>> hit;
+    if (cacheable) hit = m_cache.Get(key);
+    if (hit && hit->first == generation) {
+      res = std::move(hit->second);
+      route = "cached";
+    } else {
+      try {
+        if (req.path.starts_with("/v1/atlas/")) {
+          route = "atlas";
+          res = m_atlas ? m_atlas->Handle(req) : Error(404, "Atlas is off on this node");
+        } else {
+          Lease lease(*this);
+          auto db = lease.Get();
+          res = db ? Route(req, **db, route) : Backend(db.error());
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("api: {} {}: {}", req.method, req.target, e.what());
+        res = Error(500, "Internal error");
+      }
+      res.With("Access-Control-Allow-Origin", "*");
+      if (cacheable && res.status < 500) m_cache.Put(key, {generation, res});
+    }
   }
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m_metrics.Add("api_requests_total", {{"route", route}, {"status", std::to_string(res.status)}});
@@ -241,6 +277,61 @@ util::Result<std::shared_ptr<const std::vector<std::string>>> Api::LiveNames(bns
   std::shared_ptr<const std::vector<std::string>> out = std::move(names);
   m_live.emplace(namespace_id, out);
   return out;
+}
+
+std::optional<net::Response> Api::NameFromMemory(const net::Request& req) {
+  if (!m_mirror || (req.method != "GET" && req.method != "HEAD") || !req.path.starts_with("/v1/names/")) {
+    return std::nullopt;
+  }
+  auto seg = Segments(req.path);
+  if (seg.size() != 3 || seg[0] != "v1" || seg[1] != "names" || req.repeated_query_key) return std::nullopt;
+  const std::string& fqn = seg[2];
+  if (!bns::IsNameValid(fqn)) return std::nullopt;  // the database path answers the error
+  if (!m_mirror->Current()) return std::nullopt;
+  const uint32_t last = m_last_block;
+  std::optional<bns::db::NameLookup> rec;
+  bns::NameStatus st;
+  m_mirror->Read([&](const bns::db::NameTable& table, const bns::db::NamespaceMap& namespaces) {
+    std::string_view entry = table.Find(fqn);
+    if (entry.empty()) return;
+    rec = DecodeNameEntry(entry.data());
+    auto ns = namespaces.find(rec->namespace_id);
+    if (ns == namespaces.end()) {
+      rec.reset();
+      return;
+    }
+    st = bns::StatusAt(rec->first_registered, rec->last_renewed, ns->second, last, m_settings.rules.epochs,
+                       m_settings.rules.namespace_reveal_expire);
+  });
+  if (!rec) return net::Response::Json(404, {{"status", "available"}});
+  if (!st.live) return Error(404, "Name has expired");
+  return NameAnswer(*rec, st);
+}
+
+net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st) {
+  std::optional<std::string> zf;
+  if (rec.value_hash) {
+    auto got = m_zonefiles.Get(*rec.value_hash);
+    if (!got) return Backend(got.error());
+    zf = std::move(*got);
+  }
+  // nlohmann refuses to write a string that is not UTF-8; so does this route.
+  if (zf && !util::IsValidUtf8(*zf)) return Error(500, "Internal error");
+  util::JsonText out(256 + (zf ? zf->size() : 0));
+  out.Key("address").String(rec.address);
+  out.Key("blockchain").String("bitcoin");
+  out.Key("expire_block").Signed(st.expire_block);
+  out.Key("grace_period").Bool(st.in_grace);
+  out.Key("last_txid").String(rec.txid);
+  out.Key("renewal_deadline").Signed(st.renewal_deadline);
+  out.Key("resolver").Null();
+  out.Key("status").String(rec.revoked ? "revoked" : "registered");
+  out.Key("zonefile").Optional(zf);
+  out.Key("zonefile_hash").Optional(rec.value_hash);
+  net::Response res;
+  res.body = std::move(out).Finish();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
 }
 
 net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::string& route) {
@@ -406,25 +497,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, last, epochs,
                               m_settings.rules.namespace_reveal_expire);
       if (!st.live) return Error(404, "Name has expired");
-      auto zf = zonefile_text((*rec)->value_hash);
-      if (!zf) return Backend(zf.error());
-      // nlohmann refuses to write a string that is not UTF-8; so does this route.
-      if (*zf && !util::IsValidUtf8(**zf)) return Error(500, "Internal error");
-      util::JsonText out(256 + (*zf ? (*zf)->size() : 0));
-      out.Key("address").String((*rec)->address);
-      out.Key("blockchain").String("bitcoin");
-      out.Key("expire_block").Signed(st.expire_block);
-      out.Key("grace_period").Bool(st.in_grace);
-      out.Key("last_txid").String((*rec)->txid);
-      out.Key("renewal_deadline").Signed(st.renewal_deadline);
-      out.Key("resolver").Null();
-      out.Key("status").String((*rec)->revoked ? "revoked" : "registered");
-      out.Key("zonefile").Optional(*zf);
-      out.Key("zonefile_hash").Optional((*rec)->value_hash);
-      net::Response res;
-      res.body = std::move(out).Finish();
-      res.headers.emplace_back("Content-Type", "application/json");
-      return res;
+      return NameAnswer(**rec, st);
     }
     if (n == 4 && seg[3] == "history") {
       route = "name_history";

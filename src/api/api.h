@@ -4,7 +4,9 @@
 //
 // Handle() is thread-safe. Each request borrows a read-only database connection
 // from a pool (WAL mode: reads never wait for the indexer). Rendered GET answers
-// are cached until the next block (OnBlock) or stored zone file.
+// are cached until the next block (OnBlock) or stored zone file. The hot route,
+// GET /v1/names/{name}, reads every name's answer fields from memory
+// (bns/db/name_mirror.h) once they are current, and is not cached.
 #pragma once
 
 #include <atomic>
@@ -17,6 +19,8 @@
 #include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <bns/db/name_db.h>
+#include <bns/db/name_mirror.h>
+#include <bns/lifecycle.h>
 #include <bns/ops/op.h>
 #include <net/http_server.h>
 #include <net/metrics.h>
@@ -31,10 +35,12 @@ struct ApiSettings {
   std::string public_url;          // this node's API URL, reported by POST /v1/zonefile
   std::size_t cache_entries = 10000;
   std::size_t connections = 8;     // read connections kept open
+  bool name_table = true;          // every name's answer fields in memory (about 150 MB a million names)
 };
 
 class Api {
  public:
+  ~Api();
   // zonefiles is shared with the indexer's side (Atlas). Fails when the database
   // cannot be opened.
   static util::Result<std::unique_ptr<Api>> Create(ApiSettings settings, atlas::ZonefileStore& zonefiles);
@@ -62,6 +68,8 @@ class Api {
   void SetOnStored(std::function<void(const std::string&)> callback) { m_on_stored = std::move(callback); }
 
   net::Metrics& Metrics() { return m_metrics; }
+  // The in-memory name table (empty stats when it is off).
+  bns::db::NameMirrorStats NameTableStats() const;
 
  private:
   Api(ApiSettings settings, atlas::ZonefileStore& zonefiles);
@@ -73,6 +81,12 @@ class Api {
     bool reading = false;
   };
   class Lease;
+  class Entries;
+  // GET /v1/names/{name} answered from memory; nullopt when the table is not
+  // current or the request is another route.
+  std::optional<net::Response> NameFromMemory(const net::Request& req);
+  // The answer for a live name's fields (and its zone file from the store).
+  net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
   // The names of recs that are live at height, in order.
   util::Result<std::vector<std::string>> LiveOnly(bns::db::NameDb& db, const std::vector<bns::NameRecord>& recs,
@@ -97,6 +111,8 @@ class Api {
   std::mutex m_live_mutex;  // held while a list is computed, so one request scans
   uint64_t m_live_generation = UINT64_MAX;
   std::map<std::string, std::shared_ptr<const std::vector<std::string>>> m_live;  // "" = every namespace
+  std::unique_ptr<Entries> m_entries;
+  std::unique_ptr<bns::db::NameMirror> m_mirror;  // after m_entries: stopped before it goes
 };
 
 }  // namespace blockstack::api

@@ -2,6 +2,7 @@
 
 #include <fmt/core.h>
 
+#include <bns/db/name_table.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 #include <zonefile/zonefile.h>
@@ -345,8 +346,7 @@ CompiledName CompileName(const bns::NameRecord& rec, const std::optional<std::st
 std::string EncodeName(const CompiledName& name) {
   std::string out;
   out.reserve(name.fqn.size() + 15 + name.records.size());
-  out.push_back(static_cast<char>(name.fqn.size()));
-  out += name.fqn;
+  bns::db::NameTable::PutFqn(out, name.fqn);
   PutU32(out, name.first_registered);
   PutU32(out, name.last_renewed);
   out.push_back(static_cast<char>(name.state));
@@ -356,14 +356,10 @@ std::string EncodeName(const CompiledName& name) {
   return out;
 }
 
-std::string_view EncodedFqn(const char* encoded) {
-  return {encoded + 1, static_cast<uint8_t>(encoded[0])};
-}
-
 NameView ViewName(const char* encoded) {
   NameView v;
   const char* p = encoded;
-  v.fqn = EncodedFqn(p);
+  v.fqn = bns::db::NameTable::EntryFqn(p);
   p += 1 + v.fqn.size();
   v.first_registered = GetU32(p);
   v.last_renewed = GetU32(p + 4);

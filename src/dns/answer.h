@@ -54,7 +54,8 @@ struct CompiledName {
 // nullopt when the node does not hold it.
 CompiledName CompileName(const bns::NameRecord& rec, const std::optional<std::string>& zone_text);
 
-// The compact byte form a table holds, and a view of it.
+// The compact byte form a table holds (an entry of bns::db::NameTable), and a
+// view of it.
 std::string EncodeName(const CompiledName& name);
 struct NameView {
   std::string_view fqn;
@@ -68,8 +69,6 @@ struct NameView {
 NameView ViewName(const char* encoded);
 // The length of what EncodeName wrote.
 std::size_t EncodedSize(const char* encoded);
-// The fqn of an encoded name, without decoding the rest.
-std::string_view EncodedFqn(const char* encoded);
 
 // Where answers find namespaces and names. Views stay valid until the next call.
 class AnswerSource {

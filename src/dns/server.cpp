@@ -29,12 +29,11 @@ namespace {
 
 constexpr std::size_t UDP_BATCH = 32;
 constexpr std::size_t UDP_QUERY_MAX = 4096;  // a longer datagram cannot be one question and OPT we answer
-constexpr uint32_t TABLE_PAGE = 5000;
 
 // The table as an answer source (under the server's shared lock).
 class TableSource : public AnswerSource {
  public:
-  TableSource(const NameTable& table, const std::map<std::string, bns::NamespaceRecord, std::less<>>& namespaces)
+  TableSource(const bns::db::NameTable& table, const bns::db::NamespaceMap& namespaces)
       : m_table(table), m_namespaces(namespaces) {}
   util::Result<const bns::NamespaceRecord*> Namespace(std::string_view id) override {
     auto it = m_namespaces.find(id);
@@ -47,8 +46,8 @@ class TableSource : public AnswerSource {
   }
 
  private:
-  const NameTable& m_table;
-  const std::map<std::string, bns::NamespaceRecord, std::less<>>& m_namespaces;
+  const bns::db::NameTable& m_table;
+  const bns::db::NamespaceMap& m_namespaces;
 };
 
 // One TCP connection: length-prefixed messages until the client stops or idles.
@@ -127,33 +126,20 @@ DnsServer::~DnsServer() { Stop(); }
 
 void DnsServer::OnBlock(uint32_t height) {
   m_height = height;
-  ++m_generation;
-  m_update_cv.notify_one();
+  if (m_mirror) m_mirror->Changed();
 }
 
 void DnsServer::OnZonefileStored(const std::string& hash) {
+  if (!m_mirror) return;
   {
-    std::lock_guard lock(m_update_mutex);
+    std::lock_guard lock(m_stored_mutex);
     m_stored_hashes.push_back(hash);
   }
-  ++m_generation;  // after the hash is queued: an updater that sees this generation sees the hash
-  m_update_cv.notify_one();
+  m_mirror->Changed();  // after the hash is queued: an update that sees the change sees the hash
 }
 
-bool DnsServer::TableCurrent() const {
-  return m_table_ready.load(std::memory_order_acquire) && m_table_generation.load() >= m_generation.load();
-}
-
-DnsTableStats DnsServer::TableStats() {
-  DnsTableStats s;
-  s.current = TableCurrent();
-  std::shared_lock lock(m_table_mutex);
-  if (m_table) {
-    s.names = m_table->Size();
-    s.memory_bytes = m_table->MemoryBytes();
-  }
-  s.height = m_table_height;
-  return s;
+bns::db::NameMirrorStats DnsServer::TableStats() const {
+  return m_mirror ? m_mirror->Stats() : bns::db::NameMirrorStats{};
 }
 
 void DnsServer::Handle(std::size_t slot, util::ByteView msg, bool tcp_transport, std::string& out) {
@@ -169,10 +155,11 @@ void DnsServer::Handle(std::size_t slot, util::ByteView msg, bool tcp_transport,
   ctx.height = m_height.load();
   ctx.rules = &m_settings.zones.rules;
   ctx.negative_ttl = m_settings.zones.negative_ttl;
-  if (TableCurrent()) {
-    std::shared_lock lock(m_table_mutex);
-    TableSource source(*m_table, m_table_namespaces);
-    WriteAnswer(msg, q, limit, ctx, source, out);
+  if (m_mirror && m_mirror->Current()) {
+    m_mirror->Read([&](const bns::db::NameTable& table, const bns::db::NamespaceMap& namespaces) {
+      TableSource source(table, namespaces);
+      WriteAnswer(msg, q, limit, ctx, source, out);
+    });
     return;
   }
   Zones& zones = *m_zones[slot];
@@ -229,158 +216,32 @@ void DnsServer::UdpLoop(std::size_t slot) {
   }
 }
 
-util::Result<std::string> DnsServer::CompileForTable(const bns::NameRecord& rec) {
-  BS_TRY(auto compiled, m_updater_zones->Compile(rec));
+void DnsServer::OnRebuild() {
+  m_waiting.clear();
+  std::lock_guard lock(m_stored_mutex);
+  m_stored_hashes.clear();  // every name is compiled with the store as it is now
+}
+
+util::Result<std::string> DnsServer::Encode(bns::db::NameDb&, const bns::NameRecord& rec) {
+  BS_TRY(auto compiled, CompileFromStore(m_zonefiles, rec));
   if (compiled.state == NameState::Missing) m_waiting[*rec.value_hash].push_back(compiled.fqn);
   return EncodeName(compiled);
 }
 
-util::Status DnsServer::BuildTable() {
-  const auto started = std::chrono::steady_clock::now();
-  const uint64_t generation = m_generation.load();
-  const uint32_t announced = m_height.load();
-  {
-    std::lock_guard lock(m_update_mutex);
-    m_stored_hashes.clear();  // the whole store is read below
-  }
-  auto table = std::make_unique<NameTable>();
-  m_waiting.clear();
-  bns::db::NameDb& db = m_updater_zones->Db();
-  bns::db::ReadScope read(db);
-  db.ClearCaches();  // the indexer writes on another connection
-  BS_CHECK_OK(read.Begin());
-  BS_TRY(auto last, db.LastBlock());
-  std::string after;
-  for (;;) {
-    if (m_stopped) return util::Fail(util::ErrorCode::Unavailable, "stopped");
-    BS_TRY(auto page, db.NamesAfter(after, TABLE_PAGE));
-    for (const auto& rec : page) {
-      BS_TRY(auto encoded, CompileForTable(rec));
-      table->Put(encoded);
-    }
-    if (page.size() < TABLE_PAGE) break;
-    after = page.back().name;
-  }
-  BS_TRY(auto namespaces, db.AllNamespaces());
-  std::string consensus;
-  if (last) {
-    BS_TRY(auto snap, db.SnapshotAt(*last));
-    if (snap) consensus = snap->consensus_hash;
-  }
-  std::map<std::string, bns::NamespaceRecord, std::less<>> ns_map;
-  for (auto& ns : namespaces) ns_map.emplace(ns.namespace_id, std::move(ns));
-  const std::size_t names = table->Size(), memory = table->MemoryBytes();
-  {
-    std::unique_lock lock(m_table_mutex);
-    m_table = std::move(table);
-    m_table_namespaces = std::move(ns_map);
-    m_table_height = std::max(last.value_or(0), announced);
-    m_table_generation = generation;
-    m_table_ready.store(true, std::memory_order_release);
-  }
-  m_table_consensus = consensus;
-  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  spdlog::info("dns: {} names compiled in memory in {:.1f} s ({:.1f} MB) at block {}", names, secs,
-               static_cast<double>(memory) / 1e6, last.value_or(0));
-  return util::Ok();
-}
-
-util::Status DnsServer::UpdateTable() {
-  const uint64_t generation = m_generation.load();
-  const uint32_t announced = m_height.load();
+std::vector<std::string> DnsServer::Stale() {
   std::vector<std::string> hashes;
   {
-    std::lock_guard lock(m_update_mutex);
+    std::lock_guard lock(m_stored_mutex);
     hashes.swap(m_stored_hashes);
   }
-  bns::db::NameDb& db = m_updater_zones->Db();
-  std::vector<std::string> puts;
-  bool have_last = false;  // whether any block is indexed
-  uint32_t last = 0;
-  std::string consensus;
-  std::vector<bns::NamespaceRecord> namespaces;
-  {
-    bns::db::ReadScope read(db);
-    db.ClearCaches();  // the indexer writes on another connection
-    BS_CHECK_OK(read.Begin());
-    BS_TRY(auto last_block, db.LastBlock());
-    have_last = last_block.has_value();
-    last = last_block.value_or(0);
-    const uint32_t from = m_table_height;
-    bool reorg = have_last && last < from;
-    if (have_last && !reorg) {
-      BS_TRY(auto at_table, db.SnapshotAt(from));
-      reorg = (at_table ? at_table->consensus_hash : "") != m_table_consensus;
-    }
-    if (!have_last && !m_table_consensus.empty()) reorg = true;  // every block is gone
-    if (reorg) {
-      spdlog::info("dns: the chain changed below block {}: compiling every name again", from);
-      read.End();  // the rebuild opens its own read transaction
-      return BuildTable();
-    }
-    if (have_last && last > from) {
-      BS_TRY(auto ids, db.HistoryIdsWrittenBetween(from, last));
-      for (const auto& id : ids) {
-        BS_TRY(auto rec, db.GetName(id));
-        if (!rec) continue;  // a namespace or a preorder
-        BS_TRY(auto encoded, CompileForTable(*rec));
-        puts.push_back(std::move(encoded));
-      }
-    }
-    for (const auto& hash : hashes) {
-      auto it = m_waiting.find(hash);
-      if (it == m_waiting.end()) continue;
-      std::vector<std::string> names = std::move(it->second);
-      m_waiting.erase(it);
-      for (const auto& fqn : names) {
-        BS_TRY(auto rec, db.GetName(fqn));
-        if (!rec || rec->value_hash != hash) continue;  // changed since: compiled with its block
-        BS_TRY(auto encoded, CompileForTable(*rec));
-        puts.push_back(std::move(encoded));
-      }
-    }
-    BS_TRY(namespaces, db.AllNamespaces());
-    if (have_last) {
-      BS_TRY(auto snap, db.SnapshotAt(last));
-      if (snap) consensus = snap->consensus_hash;
-    }
+  std::vector<std::string> names;
+  for (const auto& hash : hashes) {
+    auto it = m_waiting.find(hash);
+    if (it == m_waiting.end()) continue;
+    names.insert(names.end(), it->second.begin(), it->second.end());
+    m_waiting.erase(it);
   }
-  std::map<std::string, bns::NamespaceRecord, std::less<>> ns_map;
-  for (auto& ns : namespaces) ns_map.emplace(ns.namespace_id, std::move(ns));
-  {
-    std::unique_lock lock(m_table_mutex);
-    for (const auto& encoded : puts) m_table->Put(encoded);
-    m_table_namespaces = std::move(ns_map);
-    m_table_height = std::max(last, announced);
-    m_table_generation = generation;
-  }
-  m_table_consensus = consensus;
-  if (m_table->GarbageBytes() > std::max<std::size_t>(m_table->LiveBytes(), 16 << 20)) {
-    // Replaced names take as much room as the live ones: copy the live ones out.
-    auto compacted = m_table->Compacted();
-    std::unique_lock lock(m_table_mutex);
-    m_table = std::move(compacted);
-  }
-  return util::Ok();
-}
-
-void DnsServer::UpdaterLoop() {
-  bool failed = false;
-  while (!m_stopped) {
-    {
-      std::unique_lock lock(m_update_mutex);
-      auto wanted = [&] { return m_stopped || (!failed && !TableCurrent()); };
-      m_update_cv.wait_for(lock, std::chrono::seconds(1), wanted);
-      if (m_stopped) return;
-      if (TableCurrent()) {
-        failed = false;
-        continue;
-      }
-    }
-    auto st = m_table_ready ? UpdateTable() : BuildTable();
-    failed = !st;
-    if (!st && !m_stopped) spdlog::warn("dns: the in-memory table could not be updated (retrying): {}", st.error().message);
-  }
+  return names;
 }
 
 util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, atlas::ZonefileStore& zonefiles,
@@ -447,8 +308,9 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
   };
   (*accept)();
   if (settings.table) {
-    BS_TRY(server->m_updater_zones, Zones::Open(settings.zones, zonefiles));
-    server->m_updater = std::thread([self] { self->UpdaterLoop(); });
+    BS_TRY(auto mirror_db, bns::db::NameDb::Open(settings.zones.db_path, /*read_only=*/true));
+    bns::db::NameMirror::Encoder& encoder = *self;
+    server->m_mirror = std::make_unique<bns::db::NameMirror>("dns", std::move(mirror_db), encoder, &EncodedSize);
   }
   for (std::size_t i = 0; i < threads; ++i) self->m_threads.emplace_back([self, i] { self->UdpLoop(i); });
   self->m_threads.emplace_back([self] {
@@ -460,15 +322,11 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
 
 void DnsServer::Stop() {
   if (m_stopped.exchange(true)) return;
-  {
-    std::lock_guard lock(m_update_mutex);  // an updater between its check and its wait sees the flag
-  }
-  m_update_cv.notify_all();
+  if (m_mirror) m_mirror->Stop();
   if (m_tcp) m_tcp->io.stop();
   for (auto& t : m_threads) {
     if (t.joinable()) t.join();
   }
-  if (m_updater.joinable()) m_updater.join();
   for (int fd : m_udp_fds) ::close(fd);
   m_udp_fds.clear();
 }

@@ -1,34 +1,29 @@
 // The DNS front end (`blockstackd --dns HOST:PORT`): standard DNS over UDP and TCP
 // for BNS names (what it answers: answer.h).
 //
-// Every name is kept compiled in memory (table.h) by an updater thread: built
-// from the whole database at start, then brought up to date after each block
-// (the names whose history the new blocks wrote; a full rebuild when the block at
-// the table's height has another consensus hash, i.e. after a reorg) and after
-// each zone file that arrives for a name that lacked it. A query is answered from
-// the table when the table has seen every block and zone file reported so far;
-// otherwise (while it is built, and for the moment after a block before it has
-// caught up) the name is compiled from the database for that query.
+// Every name is kept compiled in memory (bns/db/name_mirror.h) and brought up to
+// date after each block and after each zone file that arrives for a name that
+// lacked it. A query is answered from the table when the table has seen every
+// block and zone file reported so far; otherwise the name is compiled from the
+// database for that query.
 //
 // Threads: `threads` UDP threads, each with its own socket on the port
 // (SO_REUSEPORT) read and written in batches (recvmmsg/sendmmsg), one TCP thread,
-// and the updater. Each answering thread has its own database connection.
+// and the mirror's. Each answering thread has its own database connection.
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include <bns/db/name_mirror.h>
 #include <dns/answer.h>
 #include <dns/query.h>
-#include <dns/table.h>
 #include <dns/zones.h>
 #include <util/result.h>
 
@@ -43,14 +38,7 @@ struct DnsSettings {
   ZonesSettings zones;
 };
 
-struct DnsTableStats {
-  bool current = false;  // has seen every block and zone file reported
-  std::size_t names = 0;
-  std::size_t memory_bytes = 0;
-  uint32_t height = 0;
-};
-
-class DnsServer {
+class DnsServer : private bns::db::NameMirror::Encoder {
  public:
   static util::Result<std::unique_ptr<DnsServer>> Start(DnsSettings settings, atlas::ZonefileStore& zonefiles,
                                                         uint32_t height);
@@ -63,7 +51,7 @@ class DnsServer {
   void OnBlock(uint32_t height);
   // Called once a zone file is in the store.
   void OnZonefileStored(const std::string& hash);
-  DnsTableStats TableStats();
+  bns::db::NameMirrorStats TableStats() const;
   void Stop();
 
   // Answers one message (any transport) into `out`; empty means send nothing.
@@ -73,16 +61,14 @@ class DnsServer {
  private:
   DnsServer(DnsSettings settings, atlas::ZonefileStore& zonefiles, uint32_t height);
   void UdpLoop(std::size_t slot);
-  void UpdaterLoop();
-  util::Status BuildTable();
-  util::Status UpdateTable();
-  util::Result<std::string> CompileForTable(const bns::NameRecord& rec);
-  bool TableCurrent() const;
+  // NameMirror::Encoder, on the mirror's thread.
+  void OnRebuild() override;
+  util::Result<std::string> Encode(bns::db::NameDb& db, const bns::NameRecord& rec) override;
+  std::vector<std::string> Stale() override;
 
   DnsSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
   std::atomic<uint32_t> m_height;
-  std::atomic<uint64_t> m_generation{1};  // blocks and zone files reported
   uint16_t m_port = 0;
   std::atomic<bool> m_stopped{false};
 
@@ -92,22 +78,12 @@ class DnsServer {
   struct Tcp;
   std::unique_ptr<Tcp> m_tcp;
 
-  // The table, read under a shared lock; written by the updater alone.
-  mutable std::shared_mutex m_table_mutex;
-  std::unique_ptr<NameTable> m_table;
-  std::map<std::string, bns::NamespaceRecord, std::less<>> m_table_namespaces;
-  std::atomic<bool> m_table_ready{false};
-  std::atomic<uint32_t> m_table_height{0};
-  std::atomic<uint64_t> m_table_generation{0};
-
-  // The updater's own state.
-  std::unique_ptr<Zones> m_updater_zones;
-  std::string m_table_consensus;  // the consensus hash at m_table_height
+  // Names waiting for a zone file (the mirror's thread), and zone files stored
+  // since its last update.
   std::unordered_map<std::string, std::vector<std::string>> m_waiting;  // zone-file hash -> names lacking it
-  std::mutex m_update_mutex;
-  std::condition_variable m_update_cv;
+  std::mutex m_stored_mutex;
   std::vector<std::string> m_stored_hashes;
-  std::thread m_updater;
+  std::unique_ptr<bns::db::NameMirror> m_mirror;  // last: stopped before the rest goes
 };
 
 }  // namespace blockstack::dns

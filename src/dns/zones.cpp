@@ -24,10 +24,10 @@ util::Result<const bns::NamespaceRecord*> Zones::Namespace(std::string_view id) 
   return it->second ? &*it->second : nullptr;
 }
 
-util::Result<CompiledName> Zones::Compile(const bns::NameRecord& rec) {
+util::Result<CompiledName> CompileFromStore(atlas::ZonefileStore& zonefiles, const bns::NameRecord& rec) {
   std::optional<std::string> text;
   if (rec.value_hash && !rec.revoked) {
-    BS_TRY(text, m_zonefiles.Get(*rec.value_hash));
+    BS_TRY(text, zonefiles.Get(*rec.value_hash));
   }
   return CompileName(rec, text);
 }
@@ -35,7 +35,7 @@ util::Result<CompiledName> Zones::Compile(const bns::NameRecord& rec) {
 util::Result<std::optional<NameView>> Zones::Name(std::string_view fqn) {
   BS_TRY(auto rec, m_db->GetName(fqn));
   if (!rec) return std::optional<NameView>{};
-  BS_TRY(auto compiled, Compile(*rec));
+  BS_TRY(auto compiled, CompileFromStore(m_zonefiles, *rec));
   m_encoded = EncodeName(compiled);
   return std::optional<NameView>(ViewName(m_encoded.data()));
 }

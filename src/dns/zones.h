@@ -24,6 +24,9 @@ struct ZonesSettings {
   uint32_t negative_ttl = 60;  // SOA minimum: how long NXDOMAIN may be cached
 };
 
+// A record compiled with its zone file from the store.
+util::Result<CompiledName> CompileFromStore(atlas::ZonefileStore& zonefiles, const bns::NameRecord& rec);
+
 class Zones : public AnswerSource {
  public:
   static util::Result<std::unique_ptr<Zones>> Open(const ZonesSettings& settings, atlas::ZonefileStore& zonefiles);
@@ -34,9 +37,6 @@ class Zones : public AnswerSource {
   util::Result<const bns::NamespaceRecord*> Namespace(std::string_view id) override;
   util::Result<std::optional<NameView>> Name(std::string_view fqn) override;
 
-  // A record compiled with its zone file from the store.
-  util::Result<CompiledName> Compile(const bns::NameRecord& rec);
-  bns::db::NameDb& Db() { return *m_db; }
 
  private:
   Zones(ZonesSettings settings, std::unique_ptr<bns::db::NameDb> db, atlas::ZonefileStore& zonefiles)

@@ -131,11 +131,14 @@ class Session : public std::enable_shared_from_this<Session> {
     Request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    {
+    if (!m_remote_known) {
+      // Once per connection: the peer does not change.
       beast::error_code ep_ec;
       auto ep = m_stream.socket().remote_endpoint(ep_ec);
-      if (!ep_ec) req.remote_ip = ep.address().to_string();
+      if (!ep_ec) m_remote_ip = ep.address().to_string();
+      m_remote_known = true;
     }
+    req.remote_ip = m_remote_ip;
     if (!ParseTarget(req.target, req)) return SendError(400, "malformed request target");
     for (const auto& field : msg) {
       std::string name(field.name_string());
@@ -214,6 +217,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string m_head;  // the response being written: head and body
   std::string m_body;
   bool m_keep_alive = false;
+  bool m_remote_known = false;
+  std::string m_remote_ip;
 };
 
 }  // namespace

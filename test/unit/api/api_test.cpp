@@ -1,9 +1,12 @@
 // The REST API (spec bns.md §6) over a database built by indexing a real chain.
 #include <api/api.h>
+#include <api/name_entry.h>
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 #include <crypto/hash.h>
 #include <util/base64.h>
@@ -41,7 +44,8 @@ class ApiTest : public ::testing::Test, protected testutil::Scenario {
     std::filesystem::remove_all(m_dir);
   }
 
-  net::Response Call(const std::string& method, const std::string& target, const std::string& body = "") {
+  net::Response Call(const std::string& method, const std::string& target, const std::string& body = "",
+                     Api* api = nullptr) {
     net::Request r;
     r.method = method;
     r.target = target;
@@ -63,7 +67,7 @@ class ApiTest : public ::testing::Test, protected testutil::Scenario {
     }
     r.body = body;
     r.headers["content-type"] = "application/json";
-    return m_api->Handle(r);
+    return (api ? api : m_api.get())->Handle(r);
   }
   json Get(const std::string& target, unsigned expect = 200) {
     auto r = Call("GET", target);
@@ -243,6 +247,104 @@ TEST_F(ApiTest, MetricsCountRequestsAndOps) {
   EXPECT_NE(r.body.find("api_requests_total{route=\"name\",status=\"200\"} 1"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("blockstack_ops_total{opcode=\"NAME_REGISTRATION\",result=\"accepted\"} 1"), std::string::npos);
   EXPECT_NE(r.body.find("api_request_duration_seconds_bucket"), std::string::npos);
+}
+
+TEST(ApiNameEntryTest, FieldsSurviveTheCompactForm) {
+  bns::NameRecord rec;
+  rec.name = "alice.test";
+  rec.namespace_id = "test";
+  rec.address = "mfWxJ45yp2SFn7UciZyNpvDKrzbhyfKrY8";
+  rec.txid = std::string(64, 'a');
+  rec.value_hash = "00ff" + std::string(36, '1');
+  rec.first_registered = 123456;
+  rec.last_renewed = 0xfffffffe;
+  rec.revoked = true;
+  auto check = [](const bns::NameRecord& r) {
+    std::string entry = EncodeNameEntry(r);
+    ASSERT_EQ(NameEntrySize(entry.data()), entry.size());
+    EXPECT_EQ(bns::db::NameTable::EntryFqn(entry.data()), r.name);
+    auto got = DecodeNameEntry(entry.data());
+    EXPECT_EQ(got.namespace_id, r.namespace_id);
+    EXPECT_EQ(got.address, r.address);
+    EXPECT_EQ(got.txid, r.txid);
+    EXPECT_EQ(got.value_hash, r.value_hash);
+    EXPECT_EQ(got.first_registered, r.first_registered);
+    EXPECT_EQ(got.last_renewed, r.last_renewed);
+    EXPECT_EQ(got.revoked, r.revoked);
+  };
+  check(rec);
+  EXPECT_EQ(EncodeNameEntry(rec).size(), 122u);  // the hex fields packed: 52 bytes less
+  // Whatever is not lowercase hex of even length is kept as it is.
+  rec.txid = "ABCDEF";
+  rec.value_hash = "abc";
+  rec.address = "";
+  rec.revoked = false;
+  check(rec);
+  rec.value_hash.reset();
+  rec.txid = std::string("\0\xff\n", 3);
+  check(rec);
+}
+
+// The name route answers from memory once the table has caught up; the answers
+// must be the database path's, byte for byte, in every state a name can be in.
+TEST_F(ApiTest, NamesFromMemoryAnswerAsTheDatabaseDoes) {
+  CreateNamespace("short", 3);  // 6 blocks, then the grace period (epoch 3)
+  uint32_t h = Register(bob, "bob.short");
+  Expect(h, "registration");
+  h = Register(creator, "carol.test", util::Hash160{});
+  Expect(h, "registration");
+  chain.Op(creator, bns::ops::BuildRevoke(testutil::MAGIC, "carol.test"), {chain.Pay(creator, 5000)});
+  h = MineAndSync();
+  Expect(h, "revoke");
+  auto stored = Call("POST", "/v1/zonefile", json{{"zonefile", ZONEFILE}}.dump());
+  ASSERT_EQ(stored.status, 200u) << stored.body;
+
+  ApiSettings settings;
+  settings.db_path = node->dir + "/names.db";
+  settings.rules = chain.rules;
+  settings.name_table = false;
+  auto db_only = std::move(*Api::Create(settings, *m_store));
+  auto report = [&](uint32_t height) {
+    m_api->OnBlock(height);
+    db_only->OnBlock(height);
+    for (int i = 0; i < 1000 && !m_api->NameTableStats().current; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    ASSERT_TRUE(m_api->NameTableStats().current);
+    EXPECT_EQ(m_api->NameTableStats().height, height);
+  };
+  const std::vector<std::string> targets = {
+      "/v1/names/alice.test", "/v1/names/bob.short", "/v1/names/carol.test", "/v1/names/nobody.test",
+      "/v1/names/nobody.none", "/v1/names/Bad!", "/v1/names/alice.test/", "/v1/names/alice.test?x=1&x=2"};
+  auto compare = [&](const char* when) {
+    for (const auto& t : targets) {
+      auto fast = Call("GET", t);
+      auto slow = Call("GET", t, "", db_only.get());
+      EXPECT_EQ(fast.status, slow.status) << when << " " << t;
+      EXPECT_EQ(fast.body, slow.body) << when << " " << t;
+      EXPECT_EQ(fast.headers, slow.headers) << when << " " << t;
+    }
+  };
+  report(h);
+  EXPECT_EQ(m_api->NameTableStats().names, 3u);
+  EXPECT_EQ(Get("/v1/names/alice.test")["zonefile"], ZONEFILE);
+  EXPECT_EQ(Get("/v1/names/carol.test")["status"], "revoked");
+  compare("live");
+  // bob.short into its grace period, then expired; a name registered meanwhile
+  // arrives with its block.
+  while (*node->db->LastBlock().value() < h + 7) MineAndSync();
+  report(*node->db->LastBlock().value());
+  EXPECT_EQ(Get("/v1/names/bob.short")["grace_period"], true);
+  compare("grace");
+  h = Register(alice, "dave.test");
+  Expect(h, "registration");
+  report(h);
+  EXPECT_EQ(Get("/v1/names/dave.test")["address"], alice.address);
+  EXPECT_EQ(m_api->NameTableStats().names, 4u);
+  compare("new name");
+  // Requests to the name route count as "name" whichever path answers them.
+  auto metrics = Call("GET", "/metrics");
+  EXPECT_EQ(metrics.body.find("route=\"other\",status=\"200\""), std::string::npos) << metrics.body;
 }
 
 }  // namespace

@@ -3,7 +3,7 @@
 // and the presentation form of zone-file records.
 #include <dns/answer.h>
 #include <dns/query.h>
-#include <dns/table.h>
+#include <bns/db/name_table.h>
 
 #include <map>
 
@@ -287,7 +287,7 @@ TEST(DnsAnswerTest, TruncatesRefusesVersionsAndSkipsUnreadableRecords) {
 }
 
 TEST(DnsTableTest, PutsReplacesFindsAndCompacts) {
-  NameTable table;
+  bns::db::NameTable table(&EncodedSize);
   CompiledName c;
   c.state = NameState::NoZonefile;
   for (int i = 0; i < 5000; ++i) {

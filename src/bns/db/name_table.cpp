@@ -1,11 +1,9 @@
-#include <dns/table.h>
+#include <bns/db/name_table.h>
 
 #include <cstring>
 #include <functional>
 
-#include <dns/answer.h>
-
-namespace blockstack::dns {
+namespace blockstack::bns::db {
 
 namespace {
 
@@ -15,7 +13,7 @@ uint64_t HashOf(std::string_view fqn) { return std::hash<std::string_view>{}(fqn
 
 char* NameTable::Allocate(std::size_t n) {
   if (n > CHUNK / 4) {
-    // A large name gets a chunk of its own, kept before the current one so the
+    // A large entry gets a chunk of its own, kept before the current one so the
     // current one goes on filling.
     auto own = std::make_unique<char[]>(n);
     char* p = own.get();
@@ -35,7 +33,7 @@ std::size_t NameTable::SlotOf(std::string_view fqn, uint64_t hash) const {
   const std::size_t mask = m_slots.size() - 1;
   for (std::size_t i = hash & mask;; i = (i + 1) & mask) {
     const Slot& s = m_slots[i];
-    if (!s.encoded || (s.hash == hash && EncodedFqn(s.encoded) == fqn)) return i;
+    if (!s.entry || (s.hash == hash && EntryFqn(s.entry) == fqn)) return i;
   }
 }
 
@@ -43,20 +41,21 @@ void NameTable::Grow() {
   std::vector<Slot> old = std::move(m_slots);
   m_slots.assign(old.empty() ? 1024 : old.size() * 2, Slot{});
   for (const Slot& s : old) {
-    if (s.encoded) m_slots[SlotOf(EncodedFqn(s.encoded), s.hash)] = s;
+    if (s.entry) m_slots[SlotOf(EntryFqn(s.entry), s.hash)] = s;
   }
 }
 
-void NameTable::Put(std::string_view encoded) {
+void NameTable::Put(std::string_view entry) {
+  if (entry.empty()) return;
   if ((m_count + 1) * 2 > m_slots.size()) Grow();
-  const std::string_view fqn = EncodedFqn(encoded.data());
+  const std::string_view fqn = EntryFqn(entry.data());
   const uint64_t hash = HashOf(fqn);
-  char* p = Allocate(encoded.size());
-  std::memcpy(p, encoded.data(), encoded.size());
-  m_bytes += encoded.size();
+  char* p = Allocate(entry.size());
+  std::memcpy(p, entry.data(), entry.size());
+  m_bytes += entry.size();
   Slot& slot = m_slots[SlotOf(fqn, hash)];
-  if (slot.encoded) {
-    m_garbage += EncodedSize(slot.encoded);
+  if (slot.entry) {
+    m_garbage += m_size_of(slot.entry);
   } else {
     ++m_count;
   }
@@ -66,16 +65,16 @@ void NameTable::Put(std::string_view encoded) {
 std::string_view NameTable::Find(std::string_view fqn) const {
   if (m_slots.empty()) return {};
   const Slot& s = m_slots[SlotOf(fqn, HashOf(fqn))];
-  if (!s.encoded) return {};
-  return {s.encoded, EncodedSize(s.encoded)};
+  if (!s.entry) return {};
+  return {s.entry, m_size_of(s.entry)};
 }
 
 std::unique_ptr<NameTable> NameTable::Compacted() const {
-  auto out = std::make_unique<NameTable>();
+  auto out = std::make_unique<NameTable>(m_size_of);
   for (const Slot& s : m_slots) {
-    if (s.encoded) out->Put(std::string_view(s.encoded, EncodedSize(s.encoded)));
+    if (s.entry) out->Put(std::string_view(s.entry, m_size_of(s.entry)));
   }
   return out;
 }
 
-}  // namespace blockstack::dns
+}  // namespace blockstack::bns::db
