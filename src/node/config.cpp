@@ -87,10 +87,14 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
   BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
   BS_CHECK_OK(u32("dns_threads", cfg.dns_threads));
-  if (auto node = tbl.get("atlas")) {
-    auto v = node->value<bool>();
-    if (!v) return Fail(ErrorCode::InvalidArgument, "config key 'atlas' must be true or false");
-    cfg.atlas = *v;
+  const std::pair<const char*, bool*> flags[] = {{"atlas", &cfg.atlas}, {"names_in_memory", &cfg.names_in_memory}};
+  for (const auto& [key, field] : flags) {
+    if (auto node = tbl.get(key)) {
+      // value<bool>() would take an integer too.
+      auto* v = node->as_boolean();
+      if (!v) return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be true or false");
+      *field = v->get();
+    }
   }
   if (auto node = tbl.get("epochs")) {
     auto* arr = node->as_array();
@@ -154,6 +158,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   std::string blocks_file;
   bool exit_at_tip = false;
   std::optional<uint32_t> first_block, confirmations, dns_threads;
+  std::optional<bool> names_in_memory;
   double poll = 0;
   app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
@@ -178,6 +183,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--mirror", mirrors, "Comma-separated URLs of record mirrors, asked before the DHT ({hash} or /<hash>)");
   app.add_option("--dns", dns, "HOST:PORT to answer DNS queries for BNS names on (UDP and TCP; port 0 picks one)");
   app.add_option("--dns-threads", dns_threads, "UDP threads answering DNS, 1-64 (default 2)");
+  app.add_option("--names-in-memory", names_in_memory,
+                 "true/false: the API and DNS keep every name in memory, about 150 MB per million names each "
+                 "(default true; false reads the database per request)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     if (restore) {
@@ -228,6 +236,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   if (cfg.dns_threads && (*cfg.dns_threads < 1 || *cfg.dns_threads > 64)) {
     return fail("--dns-threads (or the config key dns_threads) must be between 1 and 64");
   }
+  if (names_in_memory) cfg.names_in_memory = *names_in_memory;
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;

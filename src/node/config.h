@@ -37,6 +37,9 @@ struct Config {
   std::string atlas_hostport;   // what peers reach us at (default: the API address)
   std::string dns;              // HOST:PORT of the DNS front end ("" = none)
   std::optional<uint32_t> dns_threads;  // its UDP threads (1-64; default 2)
+  // The API and the DNS front end keep every name in memory (about 150 MB per
+  // million names each); off: they read the database for each request.
+  bool names_in_memory = true;
   std::string dht;              // UDP HOST:PORT of the OpenDHT node ("" = none)
   std::string dht_bootstrap;    // CSV of host:port
   std::string mirrors;          // CSV of record mirror URLs, asked before the DHT
@@ -65,7 +68,7 @@ bns::ops::Rules RulesFor(const Config& cfg);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
-// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads, dht, dht_bootstrap, mirrors, and epochs = [{number = N, end = H}, ..., {number = M}])
+// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads, names_in_memory, dht, dht_bootstrap, mirrors, and epochs = [{number = N, end = H}, ..., {number = M}])
 // to cfg. Fails with IoError when the file
 // cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);

@@ -199,6 +199,7 @@ int RunNode(const Config& config) {
     dns::DnsSettings settings;
     settings.listen = cfg->dns;
     settings.threads = cfg->dns_threads.value_or(2);
+    settings.table = cfg->names_in_memory;
     settings.zones.db_path = cfg->data_dir + "/blockstack.db";
     settings.zones.rules = rules;
     auto started = dns::DnsServer::Start(settings, **zonefiles, last && *last ? **last : 0);
@@ -241,6 +242,7 @@ int RunNode(const Config& config) {
     settings.db_path = cfg->data_dir + "/blockstack.db";
     settings.rules = rules;
     settings.version = util::VERSION;
+    settings.name_table = cfg->names_in_memory;
     auto made = api::Api::Create(settings, **zonefiles);
     if (!made) {
       spdlog::error("{}", made.error().message);
