@@ -22,6 +22,11 @@ function(bs_unit_test name)
   cmake_parse_arguments(P "" "" "SOURCES;DEPS" ${ARGN})
   add_executable(${name} ${P_SOURCES})
   target_link_libraries(${name} PRIVATE ${P_DEPS} GTest::gtest GTest::gtest_main bs_warnings bs_testutil)
+  # `unit_tests` builds every unit test and only what they link (scripts/test.sh).
+  if(NOT TARGET unit_tests)
+    add_custom_target(unit_tests)
+  endif()
+  add_dependencies(unit_tests ${name})
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60
     PROPERTIES TIMEOUT 120 ENVIRONMENT "BLOCKSTACK_TEST_DATA=${PROJECT_SOURCE_DIR}/test/data")
 endfunction()

@@ -14,8 +14,10 @@ status=0
 
 step() { echo; echo "=== $*"; }
 
-step "build (asan preset)"
-cmake --preset asan "${werror[@]}" >/dev/null && cmake --build --preset asan || exit 1
+step "build (asan preset: the unit tests)"
+# -O0: the unit tests run in seconds, while -O1 with both sanitizers made this
+# build take twice as long.
+cmake --preset asan "${werror[@]}" >/dev/null && cmake --build --preset asan --target unit_tests || exit 1
 
 step "unit tests"
 log=$(mktemp)
