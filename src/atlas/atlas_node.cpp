@@ -186,10 +186,13 @@ void AtlasNode::MarkPresentLocked(const std::string& hash) {
   if (m_settings.push && m_push_queue.size() < MAX_PUSH_QUEUE) m_push_queue.push_back(hash);
 }
 
-util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::string>& files) {
-  std::vector<std::string> hashes;
-  for (const auto& f : files) hashes.push_back(ZonefileHash(f));
-  std::vector<std::string> accepted;
+util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::string>& files,
+                                                     std::vector<std::string> hashes) {
+  if (hashes.size() != files.size()) {
+    hashes.clear();
+    for (const auto& f : files) hashes.push_back(ZonefileHash(f));
+  }
+  std::vector<std::string> accepted, accepted_hashes;
   std::vector<std::size_t> where;
   {
     std::lock_guard lock(m_mutex);
@@ -199,13 +202,14 @@ util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::stri
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (files[i].size() <= MAX_ZONEFILE_BYTES && m_hashes.count(hashes[i])) {
         accepted.push_back(files[i]);
+        accepted_hashes.push_back(hashes[i]);
         where.push_back(i);
       }
     }
   }
   std::vector<bool> saved(files.size(), false);
   if (accepted.empty()) return saved;
-  BS_TRY(auto fresh, m_store.PutMany(accepted));
+  BS_TRY(auto fresh, m_store.PutMany(accepted, &accepted_hashes));
   std::vector<std::string> newly;
   std::function<void(const std::string&)> callback;
   {
@@ -616,15 +620,19 @@ bool AtlasNode::FetchMissing() {
                                      hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
       auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
       Record(hp, got.has_value());
-      std::vector<std::string> files;
+      std::vector<std::string> files, file_hashes;
       std::size_t bad = 0;
       if (got) {
-        for (auto& [h, bytes] : got->files) files.push_back(std::move(bytes));
+        // Each was checked against its hash as it arrived: not hashed again.
+        for (auto& [h, bytes] : got->files) {
+          file_hashes.push_back(h);
+          files.push_back(std::move(bytes));
+        }
         bad = got->bad;
       } else {
         spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
       }
-      auto saved = StoreMany(files);
+      auto saved = StoreMany(files, std::move(file_hashes));
       if (saved) stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
       std::lock_guard lock(m_mutex);
       auto it = m_peers.find(hp);

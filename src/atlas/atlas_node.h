@@ -126,7 +126,9 @@ class AtlasNode {
   util::Status Resync(const std::unordered_map<std::string, bool>* stored);
   util::Status ResyncLocked(const std::unordered_map<std::string, bool>* stored);
   void MarkPresentLocked(const std::string& hash);
-  util::Result<std::vector<bool>> StoreMany(const std::vector<std::string>& files);
+  // hashes: each file's hash when already checked (a peer's answer), else computed.
+  util::Result<std::vector<bool>> StoreMany(const std::vector<std::string>& files,
+                                            std::vector<std::string> hashes = {});
 
   void Record(const std::string& hostport, bool responded);
   double HealthLocked(const Peer& p) const;

@@ -21,7 +21,11 @@ util::Result<bool> ZonefileStore::Put(std::string_view zonefile) {
   return saved[0];
 }
 
-util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::string>& zonefiles) {
+util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::string>& zonefiles,
+                                                       const std::vector<std::string>* hashes) {
+  if (hashes && hashes->size() != zonefiles.size()) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "one hash per zone file");
+  }
   for (const auto& z : zonefiles) {
     if (z.size() > MAX_ZONEFILE_BYTES) {
       return util::Fail(util::ErrorCode::TooLarge, "zone file is over " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
@@ -30,9 +34,10 @@ util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::st
   std::vector<bool> saved;
   std::lock_guard lock(m_mutex);
   BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
-  for (const auto& z : zonefiles) {
+  for (std::size_t i = 0; i < zonefiles.size(); ++i) {
+    const std::string& z = zonefiles[i];
     auto st = m_db.Prepare("INSERT OR IGNORE INTO zonefiles(hash, data) VALUES(?, ?)");
-    util::Status ran = st ? (*st)->Bind(1, ZonefileHash(z)).BindBlob(2, util::AsBytes(z)).Run()
+    util::Status ran = st ? (*st)->Bind(1, hashes ? (*hashes)[i] : ZonefileHash(z)).BindBlob(2, util::AsBytes(z)).Run()
                           : util::Status(util::Unexpected(st.error()));
     if (!ran) {
       (void)m_db.Exec("ROLLBACK");

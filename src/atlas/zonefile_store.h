@@ -36,7 +36,10 @@ class ZonefileStore {
   // Fails with TooLarge over MAX_ZONEFILE_BYTES.
   util::Result<bool> Put(std::string_view zonefile);
   // Stores several in one transaction; returns, for each, whether it was new.
-  util::Result<std::vector<bool>> PutMany(const std::vector<std::string>& zonefiles);
+  // hashes: each file's hash (ZonefileHash) when the caller has already computed
+  // it, so the bytes are not hashed again; it must be the true hash.
+  util::Result<std::vector<bool>> PutMany(const std::vector<std::string>& zonefiles,
+                                          const std::vector<std::string>* hashes = nullptr);
   // The zone file stored under hash_hex. A stored copy whose bytes no longer hash
   // to its key (disk corruption) is deleted and reported as absent.
   util::Result<std::optional<std::string>> Get(std::string_view hash_hex);

@@ -129,6 +129,20 @@ TEST_F(AtlasNodeTest, StoreReadersSeeNewWrites) {
   EXPECT_EQ(seen, second);
 }
 
+TEST_F(AtlasNodeTest, StoreTakesHashesTheCallerComputed) {
+  auto store = OpenStore("hashed");
+  const std::vector<std::string> files = {Zonefile(0), Zonefile(1)};
+  const std::vector<std::string> hashes = {ZonefileHash(files[0]), ZonefileHash(files[1])};
+  const std::vector<std::string> one = {hashes[0]};
+  auto mismatched = store->PutMany(files, &one);
+  ASSERT_FALSE(mismatched);
+  EXPECT_EQ(mismatched.error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_FALSE(store->Get(hashes[0]).value());  // nothing was written
+  EXPECT_EQ(store->PutMany(files, &hashes).value(), std::vector<bool>({true, true}));
+  EXPECT_EQ(store->Get(hashes[1]).value(), files[1]);
+  EXPECT_EQ(store->PutMany(files).value(), std::vector<bool>({false, false}));
+}
+
 TEST_F(AtlasNodeTest, StoresOnlyAnnouncedZonefiles) {
   auto node = OneFileNode();
   ASSERT_TRUE(node);
