@@ -217,18 +217,16 @@ void DnsServer::UdpLoop(std::size_t slot) {
 }
 
 void DnsServer::OnRebuild() {
-  m_waiting.clear();
   std::lock_guard lock(m_stored_mutex);
   m_stored_hashes.clear();  // every name is compiled with the store as it is now
 }
 
 util::Result<std::string> DnsServer::Encode(bns::db::NameDb&, const bns::NameRecord& rec) {
   BS_TRY(auto compiled, CompileFromStore(m_zonefiles, rec));
-  if (compiled.state == NameState::Missing) m_waiting[*rec.value_hash].push_back(compiled.fqn);
   return EncodeName(compiled);
 }
 
-std::vector<std::string> DnsServer::Stale() {
+util::Result<std::vector<std::string>> DnsServer::Stale(bns::db::NameDb& db) {
   std::vector<std::string> hashes;
   {
     std::lock_guard lock(m_stored_mutex);
@@ -236,10 +234,10 @@ std::vector<std::string> DnsServer::Stale() {
   }
   std::vector<std::string> names;
   for (const auto& hash : hashes) {
-    auto it = m_waiting.find(hash);
-    if (it == m_waiting.end()) continue;
-    names.insert(names.end(), it->second.begin(), it->second.end());
-    m_waiting.erase(it);
+    // Names that had this hash before and have another now are compiled again to
+    // the same answer: harmless, and rarer than keeping a list.
+    BS_TRY(auto ids, db.HistoryIdsWithValueHash(hash));
+    names.insert(names.end(), ids.begin(), ids.end());
   }
   return names;
 }

@@ -18,7 +18,6 @@
 #include <mutex>
 #include <string>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include <bns/db/name_mirror.h>
@@ -64,7 +63,7 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   // NameMirror::Encoder, on the mirror's thread.
   void OnRebuild() override;
   util::Result<std::string> Encode(bns::db::NameDb& db, const bns::NameRecord& rec) override;
-  std::vector<std::string> Stale() override;
+  util::Result<std::vector<std::string>> Stale(bns::db::NameDb& db) override;
 
   DnsSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
@@ -78,9 +77,9 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   struct Tcp;
   std::unique_ptr<Tcp> m_tcp;
 
-  // Names waiting for a zone file (the mirror's thread), and zone files stored
-  // since its last update.
-  std::unordered_map<std::string, std::vector<std::string>> m_waiting;  // zone-file hash -> names lacking it
+  // Zone files stored since the mirror's last update: the names that point at
+  // them are compiled again (found through the database, so a fresh node syncing
+  // every zone file keeps no list of the names still waiting).
   std::mutex m_stored_mutex;
   std::vector<std::string> m_stored_hashes;
   std::unique_ptr<bns::db::NameMirror> m_mirror;  // last: stopped before the rest goes

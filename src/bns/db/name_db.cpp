@@ -614,6 +614,12 @@ util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
   return row;
 }
 
+util::Result<std::vector<std::string>> NameDb::HistoryIdsWithValueHash(std::string_view value_hash) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE value_hash = ?"));
+  s->Bind(1, value_hash);
+  return Texts(s);
+}
+
 util::Result<std::vector<std::string>> NameDb::ValueHashesUpTo(uint32_t height) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE written_block <= ? AND "
                                      "value_hash IS NOT NULL ORDER BY value_hash"));

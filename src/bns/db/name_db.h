@@ -141,6 +141,8 @@ class NameDb final : public StateView {
   }
   // Whether some name has (or had) this zone-file hash as its value hash.
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
+  // The names (history ids) some operation gave this zone-file hash, now or before.
+  util::Result<std::vector<std::string>> HistoryIdsWithValueHash(std::string_view value_hash);
   // Every distinct zone-file hash some operation at or below `height` set, sorted.
   util::Result<std::vector<std::string>> ValueHashesUpTo(uint32_t height);
   // Atlas inventory slots (spec atlas.md §1.1) of blocks at or above height, in

@@ -100,7 +100,6 @@ util::Status NameMirror::Build() {
 
 util::Status NameMirror::Update() {
   const uint64_t generation = m_generation.load();
-  std::vector<std::string> stale = m_encoder.Stale();
   NameDb& db = *m_db;
   std::vector<std::string> puts;
   uint32_t last = 0;
@@ -136,6 +135,7 @@ util::Status NameMirror::Update() {
       BS_TRY(auto ids, db.HistoryIdsWrittenBetween(from, last));
       for (const auto& id : ids) BS_CHECK_OK(encode(id));
     }
+    BS_TRY(auto stale, m_encoder.Stale(db));
     for (const auto& fqn : stale) BS_CHECK_OK(encode(fqn));
     BS_TRY(namespaces, db.AllNamespaces());
     if (have_last) {

@@ -53,7 +53,7 @@ class NameMirror {
     // The entry for a name's current record (NameTable's form).
     virtual util::Result<std::string> Encode(NameDb& db, const NameRecord& rec) = 0;
     // Names to encode again at this update besides those the blocks changed.
-    virtual std::vector<std::string> Stale() { return {}; }
+    virtual util::Result<std::vector<std::string>> Stale(NameDb&) { return std::vector<std::string>{}; }
   };
 
   // label names the mirror in the log ("dns", "api"). db: a read-only connection

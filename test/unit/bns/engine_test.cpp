@@ -76,6 +76,12 @@ TEST_F(EngineTest, FullLifecycle) {
   EXPECT_EQ((*rec)->last_renewed, h);
   EXPECT_EQ((*rec)->value_hash, H160(0xdd).Hex());
 
+  // every hash the name ever had finds it; one it never had, nothing
+  for (int b : {0xaa, 0xbb, 0xdd}) {
+    EXPECT_EQ(node->db->HistoryIdsWithValueHash(H160(b).Hex()).value(), std::vector<std::string>{"alice.test"}) << b;
+  }
+  EXPECT_TRUE(node->db->HistoryIdsWithValueHash(H160(0xcc).Hex()).value().empty());
+
   // revoke
   chain.Op(bob, ops::BuildRevoke(MAGIC, "alice.test"), {chain.Pay(bob, 5000)});
   h = MineAndSync();
