@@ -114,14 +114,10 @@ class Api::Lease {
 
 class Api::Entries : public bns::db::NameMirror::Encoder {
  public:
-  util::Result<std::string> Encode(bns::db::NameDb&, const bns::NameRecord& rec) override {
-    return EncodeNameEntry(rec);
-  }
+  util::Result<std::string> Encode(const bns::NameRecord& rec) override { return EncodeNameEntry(rec); }
 };
 
-Api::~Api() {
-  if (m_mirror) m_mirror->Stop();
-}
+Api::~Api() = default;  // Entries is complete here
 
 bns::db::NameMirrorStats Api::NameTableStats() const {
   return m_mirror ? m_mirror->Stats() : bns::db::NameMirrorStats{};

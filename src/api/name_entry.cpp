@@ -5,6 +5,7 @@
 #include <optional>
 
 #include <bns/db/name_table.h>
+#include <util/bytes.h>
 
 namespace blockstack::api {
 
@@ -21,8 +22,6 @@ bool IsLowerHex(const std::string& s) {
   }
   return true;
 }
-
-int Nibble(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
 void PutU16(std::string& out, std::size_t v) {
   out.push_back(static_cast<char>(v & 0xff));
@@ -49,9 +48,10 @@ void PutField(std::string& out, const std::optional<std::string>& value) {
   }
   const std::string& s = *value;
   if (!s.empty() && IsLowerHex(s)) {
+    const util::Bytes bytes = util::FromHex(s).value();  // IsLowerHex: cannot fail
     out.push_back(static_cast<char>(HEX));
-    PutU16(out, s.size() / 2);
-    for (std::size_t i = 0; i < s.size(); i += 2) out.push_back(static_cast<char>(Nibble(s[i]) << 4 | Nibble(s[i + 1])));
+    PutU16(out, bytes.size());
+    out.append(bytes.begin(), bytes.end());
     return;
   }
   const std::size_t n = std::min<std::size_t>(s.size(), UINT16_MAX);  // longer: not a field of a valid record
@@ -69,14 +69,7 @@ const char* GetField(const char* p, std::optional<std::string>* value) {
     if (kind == ABSENT) {
       value->reset();
     } else if (kind == HEX) {
-      static constexpr char DIGITS[] = "0123456789abcdef";
-      std::string s(n * 2, '\0');
-      for (std::size_t i = 0; i < n; ++i) {
-        const auto b = static_cast<uint8_t>(p[i]);
-        s[2 * i] = DIGITS[b >> 4];
-        s[2 * i + 1] = DIGITS[b & 15];
-      }
-      *value = std::move(s);
+      *value = util::ToHex(util::ByteView(reinterpret_cast<const uint8_t*>(p), n));
     } else {
       *value = std::string(p, n);
     }

@@ -1,5 +1,5 @@
 // The fields GET /v1/names/{name} answers with, as an entry of the in-memory name
-// table (bns/db/name_table.h): about 110 bytes a name, hex strings packed to bytes.
+// table (bns/db/name_table.h): about 120 bytes a name, hex strings packed to bytes.
 #pragma once
 
 #include <cstddef>

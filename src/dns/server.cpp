@@ -221,7 +221,7 @@ void DnsServer::OnRebuild() {
   m_stored_hashes.clear();  // every name is compiled with the store as it is now
 }
 
-util::Result<std::string> DnsServer::Encode(bns::db::NameDb&, const bns::NameRecord& rec) {
+util::Result<std::string> DnsServer::Encode(const bns::NameRecord& rec) {
   BS_TRY(auto compiled, CompileFromStore(m_zonefiles, rec));
   return EncodeName(compiled);
 }

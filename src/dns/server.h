@@ -62,7 +62,7 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   void UdpLoop(std::size_t slot);
   // NameMirror::Encoder, on the mirror's thread.
   void OnRebuild() override;
-  util::Result<std::string> Encode(bns::db::NameDb& db, const bns::NameRecord& rec) override;
+  util::Result<std::string> Encode(const bns::NameRecord& rec) override;
   util::Result<std::vector<std::string>> Stale(bns::db::NameDb& db) override;
 
   DnsSettings m_settings;

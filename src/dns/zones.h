@@ -37,7 +37,6 @@ class Zones : public AnswerSource {
   util::Result<const bns::NamespaceRecord*> Namespace(std::string_view id) override;
   util::Result<std::optional<NameView>> Name(std::string_view fqn) override;
 
-
  private:
   Zones(ZonesSettings settings, std::unique_ptr<bns::db::NameDb> db, atlas::ZonefileStore& zonefiles)
       : m_settings(std::move(settings)), m_db(std::move(db)), m_zonefiles(zonefiles) {}

@@ -172,7 +172,7 @@ test('answers follow a reorg that drops a zone-file change', async () => {
     { what: 'the address from before the dropped update', timeoutMs: 20000, intervalMs: 100 });
   assert.deepEqual(answers(await dig('mail.alice.dns', 'A')), [['A', '192.0.2.2']]);
   // the in-memory table noticed the reorg and was rebuilt, not left behind
-  await waitFor(async () => /the chain changed below block \d+: compiling every name again[\s\S]*names compiled in memory/
+  await waitFor(async () => /dns: the chain changed below block \d+: compiling every name again[\s\S]*dns: \d+ names compiled in memory/
     .test(stack.daemon.output), { what: 'the DNS table rebuilt after the reorg' });
   assert.doesNotMatch(stack.daemon.output, /in-memory table could not be updated/);
 });

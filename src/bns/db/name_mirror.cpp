@@ -69,7 +69,7 @@ util::Status NameMirror::Build() {
     if (m_stopped) return util::Fail(util::ErrorCode::Unavailable, "stopped");
     BS_TRY(auto page, db.NamesAfter(after, PAGE));
     for (const auto& rec : page) {
-      BS_TRY(auto entry, m_encoder.Encode(db, rec));
+      BS_TRY(auto entry, m_encoder.Encode(rec));
       table->Put(entry);
     }
     if (page.size() < PAGE) break;
@@ -127,7 +127,7 @@ util::Status NameMirror::Update() {
     auto encode = [&](std::string_view fqn) -> util::Status {
       BS_TRY(auto rec, db.GetName(fqn));
       if (!rec) return util::Ok();  // a namespace or a preorder
-      BS_TRY(auto entry, m_encoder.Encode(db, *rec));
+      BS_TRY(auto entry, m_encoder.Encode(*rec));
       puts.push_back(std::move(entry));
       return util::Ok();
     };

@@ -51,7 +51,7 @@ class NameMirror {
     // A full build begins: every name will be encoded.
     virtual void OnRebuild() {}
     // The entry for a name's current record (NameTable's form).
-    virtual util::Result<std::string> Encode(NameDb& db, const NameRecord& rec) = 0;
+    virtual util::Result<std::string> Encode(const NameRecord& rec) = 0;
     // Names to encode again at this update besides those the blocks changed.
     virtual util::Result<std::vector<std::string>> Stale(NameDb&) { return std::vector<std::string>{}; }
   };
