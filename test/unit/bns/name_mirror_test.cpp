@@ -80,8 +80,9 @@ TEST_F(NameMirrorTest, FollowsBlocksWhenToldAndStartsOverAfterAReorg) {
   const uint32_t bob_block = Register(bob, "bob.test", H160(2));
   EXPECT_TRUE(mirror.Current());
   EXPECT_EQ(Owner(mirror, "bob.test"), "");
+  // (Whether Current() is false just after Changed() depends on how soon the
+  // thread runs, so only the outcome is checked.)
   mirror.Changed();
-  EXPECT_FALSE(mirror.Current());
   WaitCurrent(mirror);
   EXPECT_EQ(Owner(mirror, "bob.test"), bob.address);
   EXPECT_EQ(mirror.Stats().height, bob_block);
