@@ -1,10 +1,21 @@
 // The node's store of zone files, keyed by their hash160 (hex). Only zone files
 // whose hash is (or was) some name's value hash are accepted by callers; the store
 // itself checks that the bytes hash to the key. Thread-safe.
+//
+// Layout: the bytes are appended to a pack file (PackPath(path)) and a SQLite
+// index at path maps each hash to its offset and length. A batch's bytes are
+// written, under the index's write lock, before the index transaction that names
+// them commits, so an index row always points at bytes that were written; an interruption between the two
+// leaves only unreferenced bytes at the pack's end. Reads check the bytes against
+// the hash, so a region the disk lost (a machine crash before writeback) reads as
+// absent and is dropped from the index, and Atlas fetches it again. A store
+// written before the pack existed (the bytes in a SQLite table) is moved into the
+// pack when opened.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,6 +42,11 @@ class ZonefileStore {
   // syncing, in 32 KiB pages; the caller syncs the file when done, and the next
   // plain Open returns it to WAL.
   static util::Result<std::unique_ptr<ZonefileStore>> Open(const std::string& path, bool bulk = false);
+  // The pack file that holds the bytes of the store whose index is at path.
+  static std::string PackPath(const std::string& path);
+  ~ZonefileStore();
+  ZonefileStore(const ZonefileStore&) = delete;
+  ZonefileStore& operator=(const ZonefileStore&) = delete;
 
   // Stores the zone file under its hash. Returns false when it was already there.
   // Fails with TooLarge over MAX_ZONEFILE_BYTES.
@@ -49,10 +65,23 @@ class ZonefileStore {
   util::Result<uint64_t> Count();
 
  private:
-  ZonefileStore(std::string path, db::Sqlite db) : m_path(std::move(path)), m_db(std::move(db)) {}
+  ZonefileStore(std::string path, db::Sqlite db, int pack_fd)
+      : m_path(std::move(path)), m_db(std::move(db)), m_pack_fd(pack_fd) {}
+  util::Result<uint64_t> PackSize() const;
+  // Drops index rows whose bytes lie past the pack's end (the pack was cut short).
+  util::Status DropPastEnd();
+  // Moves zone files kept in the SQLite table of earlier versions into the pack.
+  util::Status MoveTableIntoPack();
+  // Runs fn inside a write transaction of the index: commits when it succeeds,
+  // rolls back when it fails. Caller holds m_mutex.
+  util::Status InWriteTransaction(const std::function<util::Status()>& fn);
+  // Appends the files to the pack and indexes them. Caller holds m_mutex, inside
+  // InWriteTransaction; keys are raw 20-byte hashes.
+  util::Status AppendLocked(const std::vector<const std::string*>& files, const std::vector<std::string>& keys);
   std::string m_path;
   std::mutex m_mutex;  // guards m_db (writes and counts)
   db::Sqlite m_db;
+  int m_pack_fd;
   // Read-only connections for Get, so readers on many threads do not queue. Each
   // keeps a read transaction open between calls (beginning and ending one per
   // lookup cost more than the lookup) until a write here, or a second, has passed.

@@ -429,7 +429,10 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
 
   // 3. Move the checked files into place, the name database last: until it is
   // there the directory holds no database, so an interruption leaves none behind.
-  for (const char* name : {"zonefiles.db", "blockstack.db"}) {
+  // The zone files' pack goes first: an interruption after it leaves the old
+  // index over the new pack, whose bytes then fail the hash check every read makes.
+  for (const std::string& name : {atlas::ZonefileStore::PackPath("zonefiles.db"), std::string("zonefiles.db"),
+                                 std::string("blockstack.db")}) {
     BS_CHECK_OK(util::SyncFile((temp.Path() / name).string()));
     for (const char* suffix : {"-wal", "-shm"}) fs::remove(dir / (std::string(name) + suffix), ec);
     fs::rename(temp.Path() / name, dir / name, ec);
