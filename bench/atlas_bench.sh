@@ -20,20 +20,21 @@ trap cleanup EXIT
 
 echo "atlas_bench: $files zone files, three peers, one fresh node"
 "$bin" "$work" "$files" > "$work/sync.out"
-read -r _ secs bytes count < <(grep '^sync' "$work/sync.out")
+read -r _ secs bytes count cpu < <(grep '^sync' "$work/sync.out")
 
 port=$(free_port)
 start_nginx "$work" "$port" "    root $work;"
 for _ in $(seq 100); do curl -sfI "http://127.0.0.1:$port/raw.bin" >/dev/null && break; sleep 0.05; done
 raw_secs=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$port/raw.bin")
 
-python3 - "$secs" "$bytes" "$count" "$raw_secs" <<'PY'
+python3 - "$secs" "$bytes" "$count" "$raw_secs" "$cpu" <<'PY'
 import sys
-secs, size, count, raw = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
+secs, size, count, raw, cpu = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4]), float(sys.argv[5])
 mb = size / 1e6
 print(f"{'':10} {'seconds':>9} {'MB/s':>9}")
 print(f"{'atlas':10} {secs:9.2f} {mb / secs:9.1f}   ({count} zone files, {mb:.0f} MB, from 3 peers)")
 print(f"{'curl raw':10} {raw:9.2f} {mb / raw:9.1f}   (the same bytes as one file from nginx)")
+print(f"atlas CPU: {cpu:.2f} s for peers and node together, {cpu / count * 1e6:.0f} us per zone file")
 print(f"ratio atlas/raw-copy: {raw / secs:.2f} (target >= 0.5)")
 PY
 echo "Rerun: bench/atlas_bench.sh (ATLAS_BENCH_FILES=N)"
