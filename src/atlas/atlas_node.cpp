@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
@@ -17,10 +20,10 @@ using nlohmann::json;
 using util::ErrorCode;
 using util::Fail;
 
-constexpr std::size_t MAX_CANDIDATES = 800;      // min(10 x NUM_NEIGHBORS, 65536)
+constexpr std::size_t MAX_CANDIDATES = 800;  // min(10 x NUM_NEIGHBORS, 65536)
 constexpr std::size_t PROBES_PER_STEP = 10;
-constexpr std::size_t MAX_PEERS = 65536;         // PEER_MAX_DB
-constexpr std::size_t MAX_PUSH_QUEUE = 1000;     // MAX_QUEUED_ZONEFILES
+constexpr std::size_t MAX_PEERS = 65536;      // PEER_MAX_DB
+constexpr std::size_t MAX_PUSH_QUEUE = 1000;  // MAX_QUEUED_ZONEFILES
 constexpr std::size_t MIN_RESPONSES_TO_JUDGE = 10;
 constexpr double MIN_PEER_HEALTH = 0.5;
 constexpr uint32_t REORG_WINDOW = 12;  // blocks re-read from the index each time
@@ -30,9 +33,8 @@ net::Response Error(unsigned status, const std::string& message) {
 }
 
 bool IsHex40(const std::string& s) {
-  return s.size() == 40 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
+  return s.size() == 40 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 // The array under key in a JSON object body, with at most max entries; otherwise
@@ -126,8 +128,8 @@ util::Status AtlasNode::ResyncLocked(const std::unordered_map<std::string, bool>
   uint32_t from = 0;
   if (!m_slots.empty()) from = m_slots.back().height > REORG_WINDOW ? m_slots.back().height - REORG_WINDOW : 0;
   BS_TRY(uint64_t below, m_index.SlotCountBelow(from));
-  auto first_at = std::lower_bound(m_slots.begin(), m_slots.end(), from,
-                                   [](const SlotRef& s, uint32_t h) { return s.height < h; });
+  auto first_at =
+      std::lower_bound(m_slots.begin(), m_slots.end(), from, [](const SlotRef& s, uint32_t h) { return s.height < h; });
   uint64_t mine_below = static_cast<uint64_t>(first_at - m_slots.begin());
   if (below != mine_below) {
     // A reorg deeper than the window (or a new database): start over.
@@ -186,8 +188,7 @@ void AtlasNode::MarkPresentLocked(const std::string& hash) {
   if (m_settings.push && m_push_queue.size() < MAX_PUSH_QUEUE) m_push_queue.push_back(hash);
 }
 
-util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::string>& files,
-                                                     std::vector<std::string> hashes) {
+util::Result<std::vector<bool>> AtlasNode::StoreMany(std::vector<std::string> files, std::vector<std::string> hashes) {
   if (hashes.size() != files.size()) {
     hashes.clear();
     for (const auto& f : files) hashes.push_back(ZonefileHash(f));
@@ -201,7 +202,7 @@ util::Result<std::vector<bool>> AtlasNode::StoreMany(const std::vector<std::stri
     if (unknown || m_resync_needed) BS_CHECK_OK(ResyncLocked(nullptr));
     for (std::size_t i = 0; i < files.size(); ++i) {
       if (files[i].size() <= MAX_ZONEFILE_BYTES && m_hashes.count(hashes[i])) {
-        accepted.push_back(files[i]);
+        accepted.push_back(std::move(files[i]));
         accepted_hashes.push_back(hashes[i]);
         where.push_back(i);
       }
@@ -276,8 +277,8 @@ std::optional<std::string> AtlasNode::FetchFromPeers(const std::string& hash, st
     auto client = PeerClient::Create(ranked[i].second);
     if (!client) continue;
     // A lookup waits on this: a peer gets a few seconds, not the crawler's timeout.
-    auto got = (*client)->GetZonefiles({hash}, std::min<std::chrono::milliseconds>(m_settings.zonefiles_timeout,
-                                                                                   std::chrono::seconds(5)));
+    auto got = (*client)->GetZonefiles(
+        {hash}, std::min<std::chrono::milliseconds>(m_settings.zonefiles_timeout, std::chrono::seconds(5)));
     Record(ranked[i].second, got.has_value());
     if (!got) continue;
     auto it = got->files.find(hash);
@@ -563,46 +564,51 @@ bool AtlasNode::FetchMissing() {
       std::size_t popularity;
       uint64_t first_slot;
       const std::string* hash;
-      std::vector<const std::string*> peers;
+      const HashState* state;
     };
     std::vector<const std::pair<const std::string, Peer>*> peers;
     for (const auto& entry : m_peers) {
       if (entry.second.inventory_known && !entry.second.inventory.empty()) peers.push_back(&entry);
     }
     if (peers.empty()) return false;
+    auto has = [&](const HashState& st, std::size_t p) {
+      return std::any_of(st.slots.begin(), st.slots.end(),
+                         [&](uint64_t i) { return TestBit(peers[p]->second.inventory, i); });
+    };
     std::vector<Want> wants;
     for (const auto& [hash, st] : m_hashes) {
       if (st.present) continue;
-      Want w{0, st.slots.front(), &hash, {}};
-      for (const auto* p : peers) {
-        bool has = std::any_of(st.slots.begin(), st.slots.end(),
-                               [&](uint64_t i) { return TestBit(p->second.inventory, i); });
-        if (has) {
-          ++w.popularity;
-          w.peers.push_back(&p->first);
-        }
-      }
-      if (w.popularity > 0) wants.push_back(std::move(w));
+      Want w{0, st.slots.front(), &hash, &st};
+      for (std::size_t p = 0; p < peers.size(); ++p) w.popularity += has(st, p) ? 1 : 0;
+      if (w.popularity > 0) wants.push_back(w);
     }
     if (wants.empty()) return false;
-    std::sort(wants.begin(), wants.end(), [](const Want& a, const Want& b) {
+    // Only the rarest that this round can ask for are put in order (with room for
+    // some whose peers are already full): on a fresh node the missing hashes are
+    // every hash, and sorting them all each round cost more than the round.
+    auto rarer = [](const Want& a, const Want& b) {
       return a.popularity != b.popularity ? a.popularity < b.popularity : a.first_slot < b.first_slot;
-    });
-    for (const auto& w : wants) {
-      const std::string* best = nullptr;
-      double best_health = -1;
-      std::size_t best_load = SIZE_MAX;
-      for (const auto* hp : w.peers) {
-        std::size_t load = plan[*hp].size();
-        double health = HealthLocked(m_peers.at(*hp));
-        if (load >= m_settings.max_fetch_per_peer) continue;
-        if (load < best_load || (load == best_load && health > best_health)) {
-          best = hp;
-          best_load = load;
-          best_health = health;
+    };
+    const std::size_t room = 2 * m_settings.max_fetch_per_peer * peers.size();
+    const auto ordered = wants.begin() + static_cast<long>(std::min(wants.size(), room));
+    std::partial_sort(wants.begin(), ordered, wants.end(), rarer);
+    std::vector<double> health;
+    for (const auto* p : peers) health.push_back(HealthLocked(p->second));
+    std::vector<std::vector<std::string>> assigned(peers.size());
+    for (auto w = wants.begin(); w != ordered; ++w) {
+      std::size_t best = peers.size();
+      for (std::size_t p = 0; p < peers.size(); ++p) {
+        const std::size_t load = assigned[p].size();
+        if (load >= m_settings.max_fetch_per_peer || !has(*w->state, p)) continue;
+        if (best == peers.size() || load < assigned[best].size() ||
+            (load == assigned[best].size() && health[p] > health[best])) {
+          best = p;
         }
       }
-      if (best) plan[*best].push_back(*w.hash);
+      if (best < peers.size()) assigned[best].push_back(*w->hash);
+    }
+    for (std::size_t p = 0; p < peers.size(); ++p) {
+      if (!assigned[p].empty()) plan[peers[p]->first] = std::move(assigned[p]);
     }
   }
   std::vector<std::string> targets;
@@ -610,36 +616,74 @@ bool AtlasNode::FetchMissing() {
     if (!hashes.empty()) targets.push_back(hp);
   }
   if (targets.empty()) return false;
+  // One thread stores what the peer threads fetch, so fetching the next batch
+  // overlaps storing the last (the store takes one writer at a time anyway). At
+  // most a few batches wait, so memory stays bounded.
   std::atomic<uint64_t> stored{0};
+  struct Batch {
+    std::vector<std::string> files, hashes;
+  };
+  std::mutex queue_mutex;
+  std::condition_variable queue_cv;
+  std::deque<Batch> queue;
+  bool fetching = true;
+  constexpr std::size_t MAX_WAITING_BATCHES = 4;
+  std::thread storer([&] {
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock lock(queue_mutex);
+        queue_cv.wait(lock, [&] { return !queue.empty() || !fetching; });
+        if (queue.empty()) return;
+        batch = std::move(queue.front());
+        queue.pop_front();
+      }
+      queue_cv.notify_all();
+      auto saved = StoreMany(std::move(batch.files), std::move(batch.hashes));
+      if (saved) {
+        stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
+      } else {
+        spdlog::warn("atlas: cannot store fetched zone files: {}", saved.error().message);
+      }
+    }
+  });
   Parallel(targets, [&](const std::string& hp) {
     auto client = PeerClient::Create(hp);
     if (!client) return;
     const auto& hashes = plan.at(hp);
     for (std::size_t at = 0; at < hashes.size() && !m_stop; at += MAX_GET_ZONEFILES) {
-      std::vector<std::string> chunk(hashes.begin() + static_cast<long>(at),
-                                     hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
+      std::vector<std::string> chunk(
+          hashes.begin() + static_cast<long>(at),
+          hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
       auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
       Record(hp, got.has_value());
-      std::vector<std::string> files, file_hashes;
+      Batch batch;
+      std::unordered_set<std::string> delivered;
       std::size_t bad = 0;
       if (got) {
         // Each was checked against its hash as it arrived: not hashed again.
         for (auto& [h, bytes] : got->files) {
-          file_hashes.push_back(h);
-          files.push_back(std::move(bytes));
+          delivered.insert(h);
+          batch.hashes.push_back(h);
+          batch.files.push_back(std::move(bytes));
         }
         bad = got->bad;
       } else {
         spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
       }
-      auto saved = StoreMany(files, std::move(file_hashes));
-      if (saved) stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
+      if (!batch.files.empty()) {
+        std::unique_lock lock(queue_mutex);
+        queue_cv.wait(lock, [&] { return queue.size() < MAX_WAITING_BATCHES; });
+        queue.push_back(std::move(batch));
+        queue_cv.notify_all();
+      }
       std::lock_guard lock(m_mutex);
       auto it = m_peers.find(hp);
       if (it == m_peers.end()) return;
       // Whatever it did not deliver is not asked of it again before its next
       // inventory refresh.
       for (const auto& h : chunk) {
+        if (delivered.count(h)) continue;
         auto hs = m_hashes.find(h);
         if (hs == m_hashes.end() || hs->second.present) continue;
         for (uint64_t i : hs->second.slots) ClearBit(it->second.inventory, i);
@@ -660,6 +704,12 @@ bool AtlasNode::FetchMissing() {
       if (!got) return;
     }
   });
+  {
+    std::lock_guard lock(queue_mutex);
+    fetching = false;
+  }
+  queue_cv.notify_all();
+  storer.join();
   return stored > 0;
 }
 
@@ -829,8 +879,8 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     auto offset = number("offset", 0);
     auto length = number("length", MAX_INVENTORY_REQUEST);
     if (!offset || !length || *length > MAX_INVENTORY_REQUEST)
-      return Error(400, "offset and length must be byte counts, length at most " +
-                            std::to_string(MAX_INVENTORY_REQUEST));
+      return Error(400,
+                   "offset and length must be byte counts, length at most " + std::to_string(MAX_INVENTORY_REQUEST));
     Inventory slice;
     {
       std::lock_guard lock(m_mutex);
@@ -908,7 +958,7 @@ net::Response AtlasNode::Handle(const net::Request& req) {
       if (!raw || raw->size() > MAX_ZONEFILE_BYTES) return Error(400, "Invalid zone file data");
       files.emplace_back(raw->begin(), raw->end());
     }
-    auto saved = StoreMany(files);
+    auto saved = StoreMany(std::move(files));
     if (!saved) return Error(503, "Cannot write the zone file store");
     json out = json::array();
     for (bool s : *saved) out.push_back(s ? 1 : 0);
@@ -929,7 +979,8 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     }
     json banned = json::array();
     for (const auto& [hp, until] : m_banned) banned.push_back(hp);
-    return net::Response::Json(200, {{"status", true}, {"self", m_settings.self}, {"peers", peers}, {"banned", banned}});
+    return net::Response::Json(200,
+                               {{"status", true}, {"self", m_settings.self}, {"peers", peers}, {"banned", banned}});
   }
   return Error(404, "No such Atlas method");
 }

@@ -44,15 +44,15 @@ struct AtlasSettings {
   std::chrono::milliseconds work_interval{300000};      // crawler pause when idle
   std::chrono::milliseconds inventory_refresh{600000};  // PEER_PING_INTERVAL
   std::chrono::milliseconds peer_clean_interval{3600000};
-  std::chrono::milliseconds health_window{3600000};     // PEER_LIFETIME_INTERVAL
-  std::chrono::milliseconds ban_time{3600000};          // how long a peer that sent bad files is shunned
+  std::chrono::milliseconds health_window{3600000};  // PEER_LIFETIME_INTERVAL
+  std::chrono::milliseconds ban_time{3600000};       // how long a peer that sent bad files is shunned
   // Timeouts (spec §1.6 table).
   std::chrono::milliseconds probe_timeout{3000};
   std::chrono::milliseconds inventory_timeout{10000};
   std::chrono::milliseconds neighbors_timeout{10000};
   std::chrono::milliseconds zonefiles_timeout{30000};
   std::chrono::milliseconds push_timeout{10000};
-  std::size_t max_parallel = 8;       // concurrent peer calls
+  std::size_t max_parallel = 8;           // concurrent peer calls
   std::size_t max_fetch_per_peer = 2000;  // hashes asked of one peer per round
   bool push = true;
 };
@@ -127,8 +127,7 @@ class AtlasNode {
   util::Status ResyncLocked(const std::unordered_map<std::string, bool>* stored);
   void MarkPresentLocked(const std::string& hash);
   // hashes: each file's hash when already checked (a peer's answer), else computed.
-  util::Result<std::vector<bool>> StoreMany(const std::vector<std::string>& files,
-                                            std::vector<std::string> hashes = {});
+  util::Result<std::vector<bool>> StoreMany(std::vector<std::string> files, std::vector<std::string> hashes = {});
 
   void Record(const std::string& hostport, bool responded);
   double HealthLocked(const Peer& p) const;
