@@ -150,6 +150,7 @@ int main(int argc, char** argv) {
   // The setup wrote the peers' store and raw.bin (twice the corpus): let that
   // reach the disk first, so its writeback does not share the timed sync's cores.
   ::sync();
+  std::cout << "start" << std::endl;
   const double cpu_start = cpu_seconds();
   auto start = std::chrono::steady_clock::now();
   (*fresh)->Start();

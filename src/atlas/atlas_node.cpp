@@ -932,18 +932,22 @@ net::Response AtlasNode::Handle(const net::Request& req) {
     // Binary frames when the caller asks for them (doc/atlas.md), JSON otherwise.
     bool binary = req.Header("accept") == ZONEFILE_FRAMES_TYPE;
     json files = json::object();
-    std::string frames;
+    std::vector<std::pair<const std::string*, std::string>> found;
+    std::size_t total = 0;
     for (const auto& h : hashes) {
-      auto bytes = m_store.Get(h.get<std::string>());
+      auto bytes = m_store.Get(h.get_ref<const std::string&>());
       if (!bytes) return Error(503, "Cannot read the zone file store");
       if (!*bytes) continue;
-      if (binary) {
-        AppendZonefileFrame(frames, h.get<std::string>(), **bytes);
-      } else {
-        files[h.get<std::string>()] = util::EncodeBase64(util::AsBytes(**bytes));
-      }
+      total += (*bytes)->size() + 24;
+      found.emplace_back(&h.get_ref<const std::string&>(), std::move(**bytes));
     }
-    if (binary) return net::Response::Text(200, std::move(frames), ZONEFILE_FRAMES_TYPE);
+    if (binary) {
+      std::string frames;
+      frames.reserve(total);
+      for (const auto& [h, bytes] : found) AppendZonefileFrame(frames, *h, bytes);
+      return net::Response::Text(200, std::move(frames), ZONEFILE_FRAMES_TYPE);
+    }
+    for (const auto& [h, bytes] : found) files[*h] = util::EncodeBase64(util::AsBytes(bytes));
     return net::Response::Json(200, {{"status", true}, {"zonefiles", files}});
   }
   if (req.method == "POST" && path == "/v1/atlas/zonefiles/put") {

@@ -23,6 +23,8 @@ namespace {
 using util::ErrorCode;
 using util::Fail;
 
+constexpr int INDEX_PAGE_BYTES = 1024;
+
 // The index key of a hash given as text: its 20 bytes, or nothing when the text
 // is not 40 lowercase hex digits (no stored file has such a key).
 std::optional<std::string> KeyOf(std::string_view hash_hex) {
@@ -79,7 +81,10 @@ std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(u
 std::string ZonefileStore::PackPath(const std::string& path) { return path + ".pack"; }
 
 util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path, bool bulk) {
-  BS_TRY(auto db, db::Sqlite::Open(path, false, bulk ? 32768 : 0));
+  // Small pages: index rows are about 40 bytes and go in at random places, so
+  // each one dirties a page that the commit writes to the log and the checkpoint
+  // writes again; with 4 KiB pages that was as many bytes as the zone files.
+  BS_TRY(auto db, db::Sqlite::Open(path, false, INDEX_PAGE_BYTES));
   if (bulk) {
     BS_CHECK_OK(db.Exec("PRAGMA journal_mode=MEMORY"));
     BS_CHECK_OK(db.Exec("PRAGMA synchronous=OFF"));
@@ -315,16 +320,19 @@ util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view has
     if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
   }
   if (!where) return std::optional<std::string>();
-  std::string out(std::min(where->second, MAX_ZONEFILE_BYTES + 1), '\0');
-  std::size_t got = 0;
-  while (got < out.size()) {
-    ssize_t n = ::pread(m_pack_fd, out.data() + got, out.size() - got, static_cast<off_t>(where->first + got));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return util::Unexpected(IoFailure("cannot read " + PackPath(m_path)));
-    if (n == 0) break;  // the pack is shorter than the index says
-    got += static_cast<std::size_t>(n);
+  std::string out;
+  if (where->second <= MAX_ZONEFILE_BYTES) {  // else damaged: dropped below
+    out.resize_and_overwrite(where->second, [&](char* buf, std::size_t size) {
+      std::size_t got = 0;
+      while (got < size) {
+        ssize_t n = ::pread(m_pack_fd, buf + got, size - got, static_cast<off_t>(where->first + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;  // an error, or the pack is shorter than the index says
+        got += static_cast<std::size_t>(n);
+      }
+      return got;
+    });
   }
-  out.resize(got);
   if (KeyOfFile(out) != *key) {
     spdlog::warn("zone-file store: the stored copy of {} is damaged: dropped", hash_hex);
     {

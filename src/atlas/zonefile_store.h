@@ -37,10 +37,10 @@ std::string ZonefileHash(std::string_view zonefile);
 
 class ZonefileStore {
  public:
-  // Opens or creates the store (SQLite, WAL). Fails with IoError. With bulk set
-  // (filling a new file that is discarded on failure) it writes without a log or
-  // syncing, in 32 KiB pages; the caller syncs the file when done, and the next
-  // plain Open returns it to WAL.
+  // Opens or creates the store (index in SQLite, WAL). Fails with IoError. With
+  // bulk set (filling a new store that is discarded on failure) the index is
+  // written without a log or syncing; the caller syncs both files when done, and
+  // the next plain Open returns the index to WAL.
   static util::Result<std::unique_ptr<ZonefileStore>> Open(const std::string& path, bool bulk = false);
   // The pack file that holds the bytes of the store whose index is at path.
   static std::string PackPath(const std::string& path);
