@@ -99,6 +99,9 @@ struct HttpServer::Impl {
 namespace {
 
 class Session : public std::enable_shared_from_this<Session> {
+  static constexpr std::size_t LARGE_BODY = 4096;
+  static constexpr std::size_t READ_CHUNK = 64 * 1024;
+
  public:
   Session(tcp::socket socket, HttpServer::Impl& server) : m_stream(std::move(socket)), m_server(server) {}
   ~Session() { m_server.connections--; }
@@ -114,6 +117,17 @@ class Session : public std::enable_shared_from_this<Session> {
     // cannot hold the connection open. Between requests the idle timeout applies.
     m_stream.expires_after(first ? m_server.options.request_timeout
                                  : std::max(m_server.options.idle_timeout, m_server.options.request_timeout));
+    http::async_read_header(m_stream, m_buffer, *m_parser,
+                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+  }
+
+  // Beast reads as much as the buffer has room for, at least 512 bytes: a large
+  // body came in a few hundred bytes per system call until room was set aside for
+  // it. Only connections that send such bodies keep the larger buffer.
+  void OnHeader(beast::error_code ec, std::size_t bytes) {
+    if (ec || m_parser->is_done()) return OnRead(ec, bytes);
+    auto length = m_parser->content_length();
+    if ((!length || *length > LARGE_BODY) && m_buffer.capacity() < READ_CHUNK) m_buffer.reserve(READ_CHUNK);
     http::async_read(m_stream, m_buffer, *m_parser,
                      beast::bind_front_handler(&Session::OnRead, shared_from_this()));
   }
