@@ -26,14 +26,6 @@ bool IsValidHostPort(std::string_view hp) {
   return std::stoul(std::string(port)) <= 65535;
 }
 
-void AppendZonefileFrame(std::string& out, const std::string& hash_hex, std::string_view bytes) {
-  auto raw = util::FromHex(hash_hex);
-  out.append(raw->begin(), raw->end());
-  uint32_t n = static_cast<uint32_t>(bytes.size());
-  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<char>((n >> shift) & 0xff));
-  out.append(bytes);
-}
-
 util::Result<std::unique_ptr<PeerClient>> PeerClient::Create(const std::string& hostport) {
   if (!IsValidHostPort(hostport)) return Fail(ErrorCode::InvalidArgument, "bad peer address '" + hostport + "'");
   net::HttpClientOptions opts;
@@ -79,8 +71,9 @@ util::Result<PeerInfo> PeerClient::GetInfo(std::chrono::milliseconds timeout) {
 }
 
 util::Result<Inventory> PeerClient::GetInventory(uint64_t offset, uint64_t length, std::chrono::milliseconds timeout) {
-  BS_TRY(json doc, Call("GET", "/v1/atlas/inventory?offset=" + std::to_string(offset) + "&length=" +
-                                   std::to_string(length), "", timeout));
+  BS_TRY(json doc,
+         Call("GET", "/v1/atlas/inventory?offset=" + std::to_string(offset) + "&length=" + std::to_string(length), "",
+              timeout));
   if (!doc.contains("inv") || !doc["inv"].is_string())
     return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent no inventory");
   auto inv = util::DecodeBase64(doc["inv"].get<std::string>());
@@ -116,26 +109,7 @@ util::Result<FetchedZonefiles> PeerClient::GetZonefiles(const std::vector<std::s
     return Fail(ErrorCode::Unavailable, "peer " + m_hostport + " answered a zone-file request with HTTP " +
                                             std::to_string(res.status) + " " + res.body.substr(0, 200));
   }
-  FetchedZonefiles out;
-  std::string_view body = res.body;
-  std::size_t at = 0;
-  while (at < body.size()) {
-    if (body.size() - at < 24) return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent a truncated frame");
-    std::string hash = util::ToHex(util::ByteView(reinterpret_cast<const uint8_t*>(body.data() + at), 20));
-    uint32_t n = 0;
-    for (int k = 0; k < 4; ++k) n = (n << 8) | static_cast<uint8_t>(body[at + 20 + static_cast<std::size_t>(k)]);
-    at += 24;
-    if (n > body.size() - at) return Fail(ErrorCode::Corruption, "peer " + m_hostport + " sent a truncated frame");
-    std::string_view bytes = body.substr(at, n);
-    at += n;
-    bool asked = std::find(hashes.begin(), hashes.end(), hash) != hashes.end();
-    if (!asked || n > MAX_ZONEFILE_BYTES || out.files.count(hash) || ZonefileHash(bytes) != hash) {
-      ++out.bad;
-      continue;
-    }
-    out.files.emplace(hash, std::string(bytes));
-  }
-  return out;
+  return ParseZonefileFrames(res.body, hashes, m_hostport);
 }
 
 util::Result<std::vector<bool>> PeerClient::PutZonefiles(const std::vector<std::string>& files,

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <atlas/frames.h>
 #include <atlas/inventory.h>
 #include <net/http_client.h>
 #include <util/result.h>
@@ -19,31 +20,21 @@
 namespace blockstack::atlas {
 
 // Limits of spec §1.4-§1.5.
-inline constexpr std::size_t MAX_INVENTORY_REQUEST = 524288;   // bytes per inventory call
-inline constexpr std::size_t MAX_GET_ZONEFILES = 100;          // hashes per get call
-inline constexpr std::size_t MAX_PUT_ZONEFILES = 5;            // files per put call
-inline constexpr std::size_t MAX_NEIGHBORS = 80;               // peers per exchange reply
-inline constexpr std::size_t MAX_REQUEST_BYTES = 512 * 1024;   // request bodies
-inline constexpr std::size_t MAX_RESPONSE_BYTES = 6144000;     // 40960 x 150
-
-// The binary answer to a zone-file request: for each file, its 20-byte hash, its
-// length as 4 bytes big-endian, then its bytes. Asked for with this Accept type.
-inline constexpr const char* ZONEFILE_FRAMES_TYPE = "application/x-blockstack-zonefiles";
-void AppendZonefileFrame(std::string& out, const std::string& hash_hex, std::string_view bytes);
+inline constexpr std::size_t MAX_INVENTORY_REQUEST = 524288;  // bytes per inventory call
+inline constexpr std::size_t MAX_GET_ZONEFILES = 100;         // hashes per get call
+inline constexpr std::size_t MAX_PUT_ZONEFILES = 5;           // files per put call
+inline constexpr std::size_t MAX_NEIGHBORS = 80;              // peers per exchange reply
+inline constexpr std::size_t MAX_REQUEST_BYTES = 512 * 1024;  // request bodies
+inline constexpr std::size_t MAX_RESPONSE_BYTES = 6144000;    // 40960 x 150
 
 struct PeerInfo {
   std::string server_version;
   std::string network;
   bool testnet = false;
   bool stale = false;
-  uint32_t last_block = 0;     // last_block_processed
-  std::string consensus;       // of last_block
-  uint64_t zonefile_count = 0; // inventory length in slots
-};
-
-struct FetchedZonefiles {
-  std::map<std::string, std::string> files;  // hash -> bytes; each checked against its hash
-  std::size_t bad = 0;                       // unsolicited, oversized or not matching its hash
+  uint32_t last_block = 0;      // last_block_processed
+  std::string consensus;        // of last_block
+  uint64_t zonefile_count = 0;  // inventory length in slots
 };
 
 class PeerClient {
@@ -56,12 +47,15 @@ class PeerClient {
   util::Result<Inventory> GetInventory(uint64_t offset, uint64_t length, std::chrono::milliseconds timeout);
   // Announces my_hostport and returns the peer's neighbours: at most MAX_NEIGHBORS
   // well-formed "host:port" entries are kept, the rest ignored.
-  util::Result<std::vector<std::string>> ExchangePeers(const std::string& my_hostport, std::chrono::milliseconds timeout);
+  util::Result<std::vector<std::string>> ExchangePeers(const std::string& my_hostport,
+                                                       std::chrono::milliseconds timeout);
   // Asks for up to MAX_GET_ZONEFILES hashes. Files that fail a check are counted in
   // bad, never returned.
-  util::Result<FetchedZonefiles> GetZonefiles(const std::vector<std::string>& hashes, std::chrono::milliseconds timeout);
+  util::Result<FetchedZonefiles> GetZonefiles(const std::vector<std::string>& hashes,
+                                              std::chrono::milliseconds timeout);
   // Pushes up to MAX_PUT_ZONEFILES files; returns one saved flag per file.
-  util::Result<std::vector<bool>> PutZonefiles(const std::vector<std::string>& files, std::chrono::milliseconds timeout);
+  util::Result<std::vector<bool>> PutZonefiles(const std::vector<std::string>& files,
+                                               std::chrono::milliseconds timeout);
 
   const std::string& HostPort() const { return m_hostport; }
 

@@ -76,8 +76,6 @@ util::Status WriteAt(int fd, uint64_t offset, const std::vector<const std::strin
 
 }  // namespace
 
-std::string ZonefileHash(std::string_view zonefile) { return crypto::Hash160Of(util::AsBytes(zonefile)).Hex(); }
-
 std::string ZonefileStore::PackPath(const std::string& path) { return path + ".pack"; }
 
 util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path, bool bulk) {

@@ -23,17 +23,13 @@
 #include <string_view>
 #include <vector>
 
+#include <atlas/frames.h>
 #include <db/sqlite.h>
 #include <util/result.h>
 #include <zonefile/zonefile.h>
 
 namespace blockstack::atlas {
 
-// Largest zone file accepted (the reference's limit).
-inline constexpr std::size_t MAX_ZONEFILE_BYTES = zonefile::MAX_ZONEFILE_BYTES;
-
-// hash160 of the bytes, lowercase hex.
-std::string ZonefileHash(std::string_view zonefile);
 
 class ZonefileStore {
  public:
