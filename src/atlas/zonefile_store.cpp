@@ -10,9 +10,9 @@
 #include <climits>
 #include <cstring>
 #include <functional>
-#include <unordered_set>
 
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 
 #include <crypto/hash.h>
 
@@ -23,24 +23,30 @@ namespace {
 using util::ErrorCode;
 using util::Fail;
 
-constexpr int INDEX_PAGE_BYTES = 1024;
+using Key = std::array<uint8_t, 20>;
 
-// The index key of a hash given as text: its 20 bytes, or nothing when the text
-// is not 40 lowercase hex digits (no stored file has such a key).
-std::optional<std::string> KeyOf(std::string_view hash_hex) {
+// The key of a hash given as text: its 20 bytes, or nothing when the text is not
+// 40 lowercase hex digits (no stored file has such a key).
+std::optional<Key> KeyOf(std::string_view hash_hex) {
   if (hash_hex.size() != 40) return std::nullopt;
   for (char c : hash_hex) {
     if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
   }
   auto bytes = util::FromHex(hash_hex);
-  if (!bytes) return std::nullopt;
-  return std::string(util::AsChars(*bytes));
+  if (!bytes || bytes->size() != 20) return std::nullopt;
+  Key key;
+  std::copy(bytes->begin(), bytes->end(), key.begin());
+  return key;
 }
 
-std::string KeyOfFile(std::string_view zonefile) {
+Key KeyOfFile(std::string_view zonefile) {
   auto h = crypto::Hash160Of(util::AsBytes(zonefile));
-  return std::string(util::AsChars(h.view()));
+  Key key;
+  std::copy(h.view().begin(), h.view().end(), key.begin());
+  return key;
 }
+
+util::ByteView Bytes(const Key& key) { return util::ByteView(key.data(), key.size()); }
 
 util::Error IoFailure(const std::string& what) {
   return util::Error{ErrorCode::IoError, what + ": " + std::strerror(errno)};
@@ -79,22 +85,22 @@ util::Status WriteAt(int fd, uint64_t offset, const std::vector<const std::strin
 std::string ZonefileStore::PackPath(const std::string& path) { return path + ".pack"; }
 
 util::Result<std::unique_ptr<ZonefileStore>> ZonefileStore::Open(const std::string& path, bool bulk) {
-  // Small pages: index rows are about 40 bytes and go in at random places, so
-  // each one dirties a page that the commit writes to the log and the checkpoint
-  // writes again; with 4 KiB pages that was as many bytes as the zone files.
-  BS_TRY(auto db, db::Sqlite::Open(path, false, INDEX_PAGE_BYTES));
+  BS_TRY(auto db, db::Sqlite::Open(path, false));
   if (bulk) {
     BS_CHECK_OK(db.Exec("PRAGMA journal_mode=MEMORY"));
     BS_CHECK_OK(db.Exec("PRAGMA synchronous=OFF"));
   }
   BS_CHECK_OK(
-      db.Exec("CREATE TABLE IF NOT EXISTS zonefile_index("
-              "hash BLOB PRIMARY KEY, offset INTEGER NOT NULL, length INTEGER NOT NULL) WITHOUT ROWID"));
+      db.Exec("CREATE TABLE IF NOT EXISTS zonefile_places("
+              "row INTEGER PRIMARY KEY, hash BLOB NOT NULL, offset INTEGER NOT NULL, length INTEGER NOT NULL)"));
   const std::string pack = PackPath(path);
   int fd = ::open(pack.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) return util::Unexpected(IoFailure("cannot open " + pack));
   std::unique_ptr<ZonefileStore> store(new ZonefileStore(path, std::move(db), fd));
-  BS_CHECK_OK(store->DropPastEnd());
+  {
+    std::lock_guard lock(store->m_mutex);
+    BS_CHECK_OK(store->CatchUpLocked(/*opening=*/true));
+  }
   BS_CHECK_OK(store->MoveTableIntoPack());
   return store;
 }
@@ -103,21 +109,64 @@ ZonefileStore::~ZonefileStore() {
   if (m_pack_fd >= 0) ::close(m_pack_fd);
 }
 
-util::Status ZonefileStore::DropPastEnd() {
-  std::lock_guard lock(m_mutex);
-  BS_TRY(const uint64_t size, PackSize());
-  BS_TRY(auto* past, m_db.Prepare("SELECT COUNT(*) FROM zonefile_index WHERE offset + length > ?"));
-  past->Bind(1, static_cast<int64_t>(size));
-  BS_TRY(bool row, past->Step());
-  const int64_t lost = row ? past->Int(0) : 0;
-  past->Reset();
+util::Status ZonefileStore::CatchUpLocked(bool opening) {
+  uint64_t size = 0;
+  if (opening) {
+    BS_TRY(size, PackSize());
+  }
+  std::vector<std::pair<Key, Place>> rows;
+  std::size_t lost = 0;
+  {
+    BS_TRY(auto* st, m_db.Prepare("SELECT row, hash, offset, length FROM zonefile_places WHERE row > ? ORDER BY row"));
+    st->Bind(1, m_last_row);
+    for (;;) {
+      auto row = st->Step();
+      if (!row) {
+        st->Reset();
+        return util::Unexpected(row.error());
+      }
+      if (!*row) break;
+      Place place{st->Int(0), static_cast<uint64_t>(st->Int(2)), static_cast<uint32_t>(st->Int(3))};
+      m_last_row = place.row;
+      auto hash = st->Blob(1);
+      if (hash.size() != 20 || st->Int(2) < 0 || st->Int(3) < 0 || st->Int(3) > int64_t{UINT32_MAX}) continue;
+      if (opening && place.offset + place.length > size) {
+        ++lost;
+        continue;
+      }
+      Key key;
+      std::copy(hash.begin(), hash.end(), key.begin());
+      rows.emplace_back(key, place);
+    }
+    st->Reset();
+  }
+  Remember(rows);
   if (lost == 0) return util::Ok();
   spdlog::warn(
       "zone-file store: {} zone file(s) lie past the end of {} (cut short by a crash): they will be fetched "
       "again",
       lost, PackPath(m_path));
-  BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefile_index WHERE offset + length > ?"));
+  BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefile_places WHERE offset + length > ?"));
   return del->Bind(1, static_cast<int64_t>(size)).Run();
+}
+
+void ZonefileStore::Remember(const std::vector<std::pair<Key, Place>>& written) {
+  std::unique_lock lock(m_map_mutex);
+  for (const auto& [key, place] : written) m_map[key] = place;  // a later row wins
+}
+
+util::Result<std::optional<ZonefileStore::Place>> ZonefileStore::Find(const Key& key) {
+  {
+    std::shared_lock lock(m_map_mutex);
+    if (auto it = m_map.find(key); it != m_map.end()) return std::optional<Place>(it->second);
+  }
+  {
+    std::lock_guard lock(m_mutex);  // another process may have written it
+    BS_CHECK_OK(CatchUpLocked());
+  }
+  std::shared_lock lock(m_map_mutex);
+  auto it = m_map.find(key);
+  return it == m_map.end() ? std::optional<Place>() : std::optional<Place>(it->second);
 }
 
 util::Status ZonefileStore::MoveTableIntoPack() {
@@ -129,7 +178,8 @@ util::Status ZonefileStore::MoveTableIntoPack() {
   std::size_t moved = 0, dropped = 0;
   std::string after;
   for (;;) {
-    std::vector<std::string> files, keys;
+    std::vector<std::string> files;
+    std::vector<Key> keys;
     std::size_t rows = 0;
     {
       BS_TRY(auto* page, m_db.Prepare("SELECT hash, data FROM zonefiles WHERE hash > ? ORDER BY hash LIMIT 1000"));
@@ -140,20 +190,30 @@ util::Status ZonefileStore::MoveTableIntoPack() {
         after = page->Text(0);
         auto blob = page->Blob(1);
         std::string bytes(blob.begin(), blob.end());
-        std::string key = KeyOfFile(bytes);
+        Key key = KeyOfFile(bytes);
         if (KeyOf(after) != key) {
           ++dropped;  // the bytes no longer match their key
           continue;
         }
+        {
+          std::shared_lock map_lock(m_map_mutex);
+          if (m_map.count(key)) continue;  // moved by an earlier, interrupted opening
+        }
         files.push_back(std::move(bytes));
-        keys.push_back(std::move(key));
+        keys.push_back(key);
       }
       page->Reset();
     }
     if (rows == 0) break;
     std::vector<const std::string*> pieces;
     for (const auto& f : files) pieces.push_back(&f);
-    BS_CHECK_OK(InWriteTransaction([&] { return AppendLocked(pieces, keys); }));
+    std::vector<std::pair<Key, Place>> written;
+    BS_CHECK_OK(InWriteTransaction([&]() -> util::Status {
+      BS_TRY(written, AppendLocked(pieces, keys));
+      return util::Ok();
+    }));
+    Remember(written);
+    if (!written.empty()) m_last_row = written.back().second.row;
     moved += files.size();
   }
   BS_CHECK_OK(m_db.Exec("DROP TABLE zonefiles"));
@@ -164,7 +224,7 @@ util::Status ZonefileStore::MoveTableIntoPack() {
 }
 
 util::Status ZonefileStore::InWriteTransaction(const std::function<util::Status()>& fn) {
-  // The index's write lock is taken first: another store open on the same files
+  // The table's write lock is taken first: another store open on the same files
   // (another process) appends only while it holds it, so the pack's end is ours.
   BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
   util::Status st = fn();
@@ -173,21 +233,24 @@ util::Status ZonefileStore::InWriteTransaction(const std::function<util::Status(
   return st;
 }
 
-util::Status ZonefileStore::AppendLocked(const std::vector<const std::string*>& files,
-                                         const std::vector<std::string>& keys) {
-  if (files.empty()) return util::Ok();
+util::Result<std::vector<std::pair<ZonefileStore::Key, ZonefileStore::Place>>> ZonefileStore::AppendLocked(
+    const std::vector<const std::string*>& files, const std::vector<Key>& keys) {
+  std::vector<std::pair<Key, Place>> written;
+  if (files.empty()) return written;
   BS_TRY(const uint64_t end, PackSize());
   BS_CHECK_OK(WriteAt(m_pack_fd, end, files, PackPath(m_path)));
   uint64_t offset = end;
-  BS_TRY(auto* insert, m_db.Prepare("INSERT OR IGNORE INTO zonefile_index(hash, offset, length) VALUES(?, ?, ?)"));
+  BS_TRY(auto* insert, m_db.Prepare("INSERT INTO zonefile_places(hash, offset, length) VALUES(?, ?, ?)"));
   for (std::size_t i = 0; i < files.size(); ++i) {
-    BS_CHECK_OK(insert->BindBlob(1, util::AsBytes(keys[i]))
+    const auto length = static_cast<uint32_t>(files[i]->size());
+    BS_CHECK_OK(insert->BindBlob(1, Bytes(keys[i]))
                     .Bind(2, static_cast<int64_t>(offset))
-                    .Bind(3, static_cast<int64_t>(files[i]->size()))
+                    .Bind(3, static_cast<int64_t>(length))
                     .Run());
-    offset += files[i]->size();
+    written.emplace_back(keys[i], Place{sqlite3_last_insert_rowid(m_db.Handle()), offset, length});
+    offset += length;
   }
-  return util::Ok();
+  return written;
 }
 
 util::Result<uint64_t> ZonefileStore::PackSize() const {
@@ -206,7 +269,7 @@ util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::st
   if (hashes && hashes->size() != zonefiles.size()) {
     return Fail(ErrorCode::InvalidArgument, "one hash per zone file");
   }
-  std::vector<std::string> keys;
+  std::vector<Key> keys;
   keys.reserve(zonefiles.size());
   for (std::size_t i = 0; i < zonefiles.size(); ++i) {
     const auto& z = zonefiles[i];
@@ -216,142 +279,91 @@ util::Result<std::vector<bool>> ZonefileStore::PutMany(const std::vector<std::st
     if (hashes) {
       auto key = KeyOf((*hashes)[i]);
       if (!key) return Fail(ErrorCode::InvalidArgument, "'" + (*hashes)[i] + "' is not a zone-file hash");
-      keys.push_back(std::move(*key));
+      keys.push_back(*key);
     } else {
       keys.push_back(KeyOfFile(z));
     }
   }
   std::vector<bool> saved(zonefiles.size(), false);
+  std::vector<std::pair<Key, Place>> written;
   std::lock_guard lock(m_mutex);
   BS_CHECK_OK(InWriteTransaction([&]() -> util::Status {
+    BS_CHECK_OK(CatchUpLocked());  // what another process wrote, now that it cannot write more
     std::vector<const std::string*> files;
-    std::vector<std::string> new_keys;
-    std::unordered_set<std::string_view> batch;
-    BS_TRY(auto* has, m_db.Prepare("SELECT 1 FROM zonefile_index WHERE hash = ?"));
-    for (std::size_t i = 0; i < zonefiles.size(); ++i) {
-      if (batch.count(keys[i])) continue;
-      has->BindBlob(1, util::AsBytes(keys[i]));
-      BS_TRY(bool present, has->Step());
-      has->Reset();
-      if (present) continue;
-      batch.insert(keys[i]);
-      saved[i] = true;
-      files.push_back(&zonefiles[i]);
-      new_keys.push_back(keys[i]);
+    std::vector<Key> new_keys;
+    {
+      std::shared_lock map_lock(m_map_mutex);
+      for (std::size_t i = 0; i < zonefiles.size(); ++i) {
+        if (m_map.count(keys[i]) || std::find(new_keys.begin(), new_keys.end(), keys[i]) != new_keys.end()) continue;
+        saved[i] = true;
+        files.push_back(&zonefiles[i]);
+        new_keys.push_back(keys[i]);
+      }
     }
-    BS_CHECK_OK(AppendLocked(files, new_keys));
+    BS_TRY(written, AppendLocked(files, new_keys));
     return util::Ok();
   }));
-  ++m_generation;
-  EndIdleReads();
+  Remember(written);
+  if (!written.empty()) m_last_row = written.back().second.row;
   return saved;
-}
-
-void ZonefileStore::EndIdleReads() {
-  std::lock_guard lock(m_readers_mutex);
-  for (auto& r : m_readers) {
-    if (r.reading) (void)r.db.Exec("COMMIT");
-    r.reading = false;
-  }
 }
 
 util::Result<bool> ZonefileStore::Has(std::string_view hash_hex) {
   auto key = KeyOf(hash_hex);
   if (!key) return false;
-  std::lock_guard lock(m_mutex);
-  BS_TRY(auto* st, m_db.Prepare("SELECT 1 FROM zonefile_index WHERE hash = ?"));
-  st->BindBlob(1, util::AsBytes(*key));
-  BS_TRY(bool row, st->Step());
-  st->Reset();
-  return row;
+  BS_TRY(auto place, Find(*key));
+  return place.has_value();
 }
 
 util::Result<std::vector<std::string>> ZonefileStore::Hashes() {
-  std::lock_guard lock(m_mutex);
-  BS_TRY(auto* st, m_db.Prepare("SELECT hash FROM zonefile_index"));
-  std::vector<std::string> out;
-  while (true) {
-    BS_TRY(bool row, st->Step());
-    if (!row) break;
-    out.push_back(util::ToHex(st->Blob(0)));
+  {
+    std::lock_guard lock(m_mutex);
+    BS_CHECK_OK(CatchUpLocked());
   }
-  st->Reset();
+  std::vector<std::string> out;
+  std::shared_lock lock(m_map_mutex);
+  out.reserve(m_map.size());
+  for (const auto& [key, place] : m_map) out.push_back(util::ToHex(Bytes(key)));
   return out;
 }
 
 util::Result<std::optional<std::string>> ZonefileStore::Get(std::string_view hash_hex) {
   auto key = KeyOf(hash_hex);
   if (!key) return std::optional<std::string>();
-  std::optional<Reader> reader;
-  {
-    std::lock_guard lock(m_readers_mutex);
-    if (!m_readers.empty()) {
-      reader.emplace(std::move(m_readers.back()));
-      m_readers.pop_back();
-    }
-  }
-  if (!reader) {
-    BS_TRY(auto opened, db::Sqlite::Open(m_path, /*read_only=*/true));
-    reader.emplace(Reader{std::move(opened), 0, false, {}});
-  }
-  const uint64_t generation = m_generation.load();
-  const auto now = std::chrono::steady_clock::now();
-  if (reader->reading && (reader->generation != generation || now - reader->since > std::chrono::seconds(1))) {
-    (void)reader->db.Exec("COMMIT");
-    reader->reading = false;
-  }
-  if (!reader->reading) {
-    reader->reading = reader->db.Exec("BEGIN").has_value();
-    reader->generation = generation;
-    reader->since = now;
-  }
-  std::optional<std::pair<uint64_t, std::size_t>> where;
-  {
-    BS_TRY(auto* st, reader->db.Prepare("SELECT offset, length FROM zonefile_index WHERE hash = ?"));
-    st->BindBlob(1, util::AsBytes(*key));
-    BS_TRY(bool row, st->Step());
-    if (row) where.emplace(static_cast<uint64_t>(st->Int(0)), static_cast<std::size_t>(st->Int(1)));
-    st->Reset();
-  }
-  {
-    std::lock_guard lock(m_readers_mutex);
-    if (m_readers.size() < 16) m_readers.push_back(std::move(*reader));
-  }
-  if (!where) return std::optional<std::string>();
+  BS_TRY(auto place, Find(*key));
+  if (!place) return std::optional<std::string>();
   std::string out;
-  if (where->second <= MAX_ZONEFILE_BYTES) {  // else damaged: dropped below
-    out.resize_and_overwrite(where->second, [&](char* buf, std::size_t size) {
+  if (place->length <= MAX_ZONEFILE_BYTES) {  // else damaged: dropped below
+    out.resize_and_overwrite(place->length, [&](char* buf, std::size_t size) {
       std::size_t got = 0;
       while (got < size) {
-        ssize_t n = ::pread(m_pack_fd, buf + got, size - got, static_cast<off_t>(where->first + got));
+        ssize_t n = ::pread(m_pack_fd, buf + got, size - got, static_cast<off_t>(place->offset + got));
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;  // an error, or the pack is shorter than the index says
+        if (n <= 0) break;  // an error, or the pack is shorter than the table says
         got += static_cast<std::size_t>(n);
       }
       return got;
     });
   }
-  if (KeyOfFile(out) != *key) {
-    spdlog::warn("zone-file store: the stored copy of {} is damaged: dropped", hash_hex);
-    {
-      std::lock_guard lock(m_mutex);
-      BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefile_index WHERE hash = ?"));
-      (void)del->BindBlob(1, util::AsBytes(*key)).Run();
-    }
-    ++m_generation;
-    EndIdleReads();
-    return std::optional<std::string>();
+  if (out.size() == place->length && KeyOfFile(out) == *key) return std::optional<std::string>(std::move(out));
+  spdlog::warn("zone-file store: the stored copy of {} is damaged: dropped", hash_hex);
+  {
+    std::lock_guard lock(m_mutex);
+    BS_TRY(auto* del, m_db.Prepare("DELETE FROM zonefile_places WHERE row = ?"));
+    (void)del->Bind(1, place->row).Run();
   }
-  return std::optional<std::string>(std::move(out));
+  std::unique_lock lock(m_map_mutex);
+  if (auto it = m_map.find(*key); it != m_map.end() && it->second.row == place->row) m_map.erase(it);
+  return std::optional<std::string>();
 }
 
 util::Result<uint64_t> ZonefileStore::Count() {
-  std::lock_guard lock(m_mutex);
-  BS_TRY(auto* st, m_db.Prepare("SELECT COUNT(*) FROM zonefile_index"));
-  BS_TRY(bool row, st->Step());
-  const uint64_t n = row ? static_cast<uint64_t>(st->Int(0)) : 0;
-  st->Reset();
-  return n;
+  {
+    std::lock_guard lock(m_mutex);
+    BS_CHECK_OK(CatchUpLocked());
+  }
+  std::shared_lock lock(m_map_mutex);
+  return static_cast<uint64_t>(m_map.size());
 }
 
 }  // namespace blockstack::atlas

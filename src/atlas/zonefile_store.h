@@ -2,25 +2,34 @@
 // whose hash is (or was) some name's value hash are accepted by callers; the store
 // itself checks that the bytes hash to the key. Thread-safe.
 //
-// Layout: the bytes are appended to a pack file (PackPath(path)) and a SQLite
-// index at path maps each hash to its offset and length. A batch's bytes are
-// written, under the index's write lock, before the index transaction that names
-// them commits, so an index row always points at bytes that were written; an interruption between the two
-// leaves only unreferenced bytes at the pack's end. Reads check the bytes against
-// the hash, so a region the disk lost (a machine crash before writeback) reads as
-// absent and is dropped from the index, and Atlas fetches it again. A store
-// written before the pack existed (the bytes in a SQLite table) is moved into the
-// pack when opened.
+// Layout: the bytes are appended to a pack file (PackPath(path)); a SQLite table at
+// path lists, in the order they were written, each file's hash, offset and length.
+// The store holds that list in memory as a map from hash to place, loaded when it
+// opens and caught up from the table when a lookup misses (another process may
+// have written). Rows are only ever appended, so each batch's commit writes a few
+// pages; lookups touch no database.
+//
+// A batch's bytes are written, under the table's write lock, before the rows that
+// name them commit, so a row always points at bytes that were written; an
+// interruption between the two leaves only unreferenced bytes at the pack's end.
+// Reads check the bytes against the hash, so a region the disk lost (a machine
+// crash before writeback) reads as absent and is dropped, and Atlas fetches it
+// again. A store written before the pack existed (the bytes in a SQLite table) is
+// moved into the pack when opened.
 #pragma once
 
-#include <atomic>
-#include <chrono>
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <atlas/frames.h>
@@ -29,7 +38,6 @@
 #include <zonefile/zonefile.h>
 
 namespace blockstack::atlas {
-
 
 class ZonefileStore {
  public:
@@ -61,36 +69,47 @@ class ZonefileStore {
   util::Result<uint64_t> Count();
 
  private:
+  using Key = std::array<uint8_t, 20>;
+  struct KeyHash {
+    std::size_t operator()(const Key& k) const noexcept {
+      std::size_t h;
+      std::memcpy(&h, k.data(), sizeof h);  // the bytes of a hash are already uniform
+      return h;
+    }
+  };
+  struct Place {
+    int64_t row = 0;
+    uint64_t offset = 0;
+    uint32_t length = 0;
+  };
+
   ZonefileStore(std::string path, db::Sqlite db, int pack_fd)
       : m_path(std::move(path)), m_db(std::move(db)), m_pack_fd(pack_fd) {}
   util::Result<uint64_t> PackSize() const;
-  // Drops index rows whose bytes lie past the pack's end (the pack was cut short).
-  util::Status DropPastEnd();
+  // Reads the rows written since the last call into the map. At opening, rows
+  // whose bytes lie past the pack's end (the pack was cut short) are deleted.
+  // Caller holds m_mutex.
+  util::Status CatchUpLocked(bool opening = false);
+  // Where the file lies, catching up once from the table when it is not known.
+  util::Result<std::optional<Place>> Find(const Key& key);
   // Moves zone files kept in the SQLite table of earlier versions into the pack.
   util::Status MoveTableIntoPack();
-  // Runs fn inside a write transaction of the index: commits when it succeeds,
+  // Runs fn inside a write transaction of the table: commits when it succeeds,
   // rolls back when it fails. Caller holds m_mutex.
   util::Status InWriteTransaction(const std::function<util::Status()>& fn);
-  // Appends the files to the pack and indexes them. Caller holds m_mutex, inside
-  // InWriteTransaction; keys are raw 20-byte hashes.
-  util::Status AppendLocked(const std::vector<const std::string*>& files, const std::vector<std::string>& keys);
+  // Appends the files to the pack and lists them. Caller holds m_mutex, inside
+  // InWriteTransaction, caught up. The map learns of them once the commit is done.
+  util::Result<std::vector<std::pair<Key, Place>>> AppendLocked(const std::vector<const std::string*>& files,
+                                                                const std::vector<Key>& keys);
+  void Remember(const std::vector<std::pair<Key, Place>>& written);
+
   std::string m_path;
-  std::mutex m_mutex;  // guards m_db (writes and counts)
+  std::mutex m_mutex;  // guards m_db and m_last_row: writes and catching up
   db::Sqlite m_db;
   int m_pack_fd;
-  // Read-only connections for Get, so readers on many threads do not queue. Each
-  // keeps a read transaction open between calls (beginning and ending one per
-  // lookup cost more than the lookup) until a write here, or a second, has passed.
-  struct Reader {
-    db::Sqlite db;
-    uint64_t generation = 0;
-    bool reading = false;
-    std::chrono::steady_clock::time_point since;
-  };
-  void EndIdleReads();
-  std::atomic<uint64_t> m_generation{0};  // writes committed
-  std::mutex m_readers_mutex;
-  std::vector<Reader> m_readers;
+  int64_t m_last_row = 0;  // the last row read into the map
+  mutable std::shared_mutex m_map_mutex;
+  std::unordered_map<Key, Place, KeyHash> m_map;
 };
 
 }  // namespace blockstack::atlas
