@@ -15,12 +15,9 @@ namespace {
 // length is kept as the bytes it spells (txids and hashes), everything else as is.
 enum Kind : uint8_t { TEXT = 0, HEX = 1, ABSENT = 2 };
 
-bool IsLowerHex(const std::string& s) {
-  if (s.size() % 2 != 0 || s.size() / 2 > UINT16_MAX) return false;
-  for (char c : s) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
+// Hex worth storing as its bytes: lowercase, even length, within a field's length.
+bool PackableHex(const std::string& s) {
+  return !s.empty() && s.size() % 2 == 0 && s.size() / 2 <= UINT16_MAX && util::IsLowerHex(s, s.size());
 }
 
 void PutU16(std::string& out, std::size_t v) {
@@ -38,7 +35,9 @@ uint32_t GetU32(const char* p) {
   return v;
 }
 
-std::size_t GetU16(const char* p) { return static_cast<uint8_t>(p[0]) | (std::size_t{static_cast<uint8_t>(p[1])} << 8); }
+std::size_t GetU16(const char* p) {
+  return static_cast<uint8_t>(p[0]) | (std::size_t{static_cast<uint8_t>(p[1])} << 8);
+}
 
 void PutField(std::string& out, const std::optional<std::string>& value) {
   if (!value) {
@@ -47,8 +46,8 @@ void PutField(std::string& out, const std::optional<std::string>& value) {
     return;
   }
   const std::string& s = *value;
-  if (!s.empty() && IsLowerHex(s)) {
-    const util::Bytes bytes = util::FromHex(s).value();  // IsLowerHex: cannot fail
+  if (PackableHex(s)) {
+    const util::Bytes bytes = util::FromHex(s).value();  // PackableHex: cannot fail
     out.push_back(static_cast<char>(HEX));
     PutU16(out, bytes.size());
     out.append(bytes.begin(), bytes.end());

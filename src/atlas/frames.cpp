@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <crypto/hash.h>
+#include <util/serialize.h>
 
 namespace blockstack::atlas {
 
@@ -21,19 +22,25 @@ void AppendZonefileFrame(std::string& out, const std::string& hash_hex, std::str
 
 util::Result<FetchedZonefiles> ParseZonefileFrames(std::string_view body, const std::vector<std::string>& asked,
                                                    const std::string& peer) {
+  struct Frame {
+    util::Hash160 key;
+    util::ByteView bytes;
+  };
+  util::ByteReader r(util::AsBytes(body));
+  auto next = [&r]() -> util::Result<Frame> {
+    BS_TRY(auto key, r.Fixed<20>());
+    BS_TRY(const uint32_t n, r.U32BE());
+    BS_TRY(auto bytes, r.Take(n));
+    return Frame{key, bytes};
+  };
   FetchedZonefiles out;
-  std::size_t at = 0;
-  while (at < body.size()) {
-    if (body.size() - at < 24) return Fail(ErrorCode::Corruption, "peer " + peer + " sent a truncated frame");
-    std::string hash = util::ToHex(util::ByteView(reinterpret_cast<const uint8_t*>(body.data() + at), 20));
-    uint32_t n = 0;
-    for (int k = 0; k < 4; ++k) n = (n << 8) | static_cast<uint8_t>(body[at + 20 + static_cast<std::size_t>(k)]);
-    at += 24;
-    if (n > body.size() - at) return Fail(ErrorCode::Corruption, "peer " + peer + " sent a truncated frame");
-    std::string_view bytes = body.substr(at, n);
-    at += n;
+  while (!r.AtEnd()) {
+    auto frame = next();
+    if (!frame) return Fail(ErrorCode::Corruption, "peer " + peer + " sent a truncated frame");
+    const std::string hash = frame->key.Hex();
+    const std::string_view bytes = util::AsChars(frame->bytes);
     bool was_asked = std::find(asked.begin(), asked.end(), hash) != asked.end();
-    if (!was_asked || n > MAX_ZONEFILE_BYTES || out.files.count(hash) || ZonefileHash(bytes) != hash) {
+    if (!was_asked || bytes.size() > MAX_ZONEFILE_BYTES || out.files.count(hash) || ZonefileHash(bytes) != hash) {
       ++out.bad;
       continue;
     }

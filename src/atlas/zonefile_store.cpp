@@ -23,30 +23,16 @@ namespace {
 using util::ErrorCode;
 using util::Fail;
 
-using Key = std::array<uint8_t, 20>;
+using Key = util::Hash160;
 
-// The key of a hash given as text: its 20 bytes, or nothing when the text is not
-// 40 lowercase hex digits (no stored file has such a key).
+// The key of a hash given as text, or nothing when the text is not 40 lowercase
+// hex digits (no stored file has such a key).
 std::optional<Key> KeyOf(std::string_view hash_hex) {
-  if (hash_hex.size() != 40) return std::nullopt;
-  for (char c : hash_hex) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
-  }
-  auto bytes = util::FromHex(hash_hex);
-  if (!bytes || bytes->size() != 20) return std::nullopt;
-  Key key;
-  std::copy(bytes->begin(), bytes->end(), key.begin());
-  return key;
+  if (!util::IsLowerHex(hash_hex, 40)) return std::nullopt;
+  return Key::FromHex(hash_hex).value();  // 40 hex digits: cannot fail
 }
 
-Key KeyOfFile(std::string_view zonefile) {
-  auto h = crypto::Hash160Of(util::AsBytes(zonefile));
-  Key key;
-  std::copy(h.view().begin(), h.view().end(), key.begin());
-  return key;
-}
-
-util::ByteView Bytes(const Key& key) { return util::ByteView(key.data(), key.size()); }
+Key KeyOfFile(std::string_view zonefile) { return crypto::Hash160Of(util::AsBytes(zonefile)); }
 
 util::Error IoFailure(const std::string& what) {
   return util::Error{ErrorCode::IoError, what + ": " + std::strerror(errno)};
@@ -134,9 +120,7 @@ util::Status ZonefileStore::CatchUpLocked(bool opening) {
         ++lost;
         continue;
       }
-      Key key;
-      std::copy(hash.begin(), hash.end(), key.begin());
-      rows.emplace_back(key, place);
+      rows.emplace_back(Key::FromView(hash).value(), place);  // 20 bytes: checked above
     }
     st->Reset();
   }
@@ -243,7 +227,7 @@ util::Result<std::vector<std::pair<ZonefileStore::Key, ZonefileStore::Place>>> Z
   BS_TRY(auto* insert, m_db.Prepare("INSERT INTO zonefile_places(hash, offset, length) VALUES(?, ?, ?)"));
   for (std::size_t i = 0; i < files.size(); ++i) {
     const auto length = static_cast<uint32_t>(files[i]->size());
-    BS_CHECK_OK(insert->BindBlob(1, Bytes(keys[i]))
+    BS_CHECK_OK(insert->BindBlob(1, keys[i].view())
                     .Bind(2, static_cast<int64_t>(offset))
                     .Bind(3, static_cast<int64_t>(length))
                     .Run());
@@ -323,7 +307,7 @@ util::Result<std::vector<std::string>> ZonefileStore::Hashes() {
   std::vector<std::string> out;
   std::shared_lock lock(m_map_mutex);
   out.reserve(m_map.size());
-  for (const auto& [key, place] : m_map) out.push_back(util::ToHex(Bytes(key)));
+  for (const auto& [key, place] : m_map) out.push_back(key.Hex());
   return out;
 }
 

@@ -18,9 +18,7 @@
 // moved into the pack when opened.
 #pragma once
 
-#include <array>
 #include <cstdint>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -34,6 +32,7 @@
 
 #include <atlas/frames.h>
 #include <db/sqlite.h>
+#include <util/bytes.h>
 #include <util/result.h>
 #include <zonefile/zonefile.h>
 
@@ -69,14 +68,7 @@ class ZonefileStore {
   util::Result<uint64_t> Count();
 
  private:
-  using Key = std::array<uint8_t, 20>;
-  struct KeyHash {
-    std::size_t operator()(const Key& k) const noexcept {
-      std::size_t h;
-      std::memcpy(&h, k.data(), sizeof h);  // the bytes of a hash are already uniform
-      return h;
-    }
-  };
+  using Key = util::Hash160;  // a file's hash160
   struct Place {
     int64_t row = 0;
     uint64_t offset = 0;
@@ -109,7 +101,7 @@ class ZonefileStore {
   int m_pack_fd;
   int64_t m_last_row = 0;  // the last row read into the map
   mutable std::shared_mutex m_map_mutex;
-  std::unordered_map<Key, Place, KeyHash> m_map;
+  std::unordered_map<Key, Place> m_map;
 };
 
 }  // namespace blockstack::atlas
