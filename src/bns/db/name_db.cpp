@@ -22,6 +22,8 @@ constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_address", "name_r
                                                  "history_by_value_hash", "history_by_written"};
 // Operations after which a bulk load commits even within its block count.
 constexpr uint32_t BULK_OPS_PER_COMMIT = 200000;
+// The writer's decoded name records kept between blocks (about 1.5 KB each).
+constexpr std::size_t NAME_CACHE_ENTRIES = 4096;
 
 constexpr const char* SCHEMA = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,7 +31,9 @@ CREATE TABLE IF NOT EXISTS name_records(
   name TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, sender TEXT NOT NULL,
   name_hash128 TEXT NOT NULL, address TEXT NOT NULL, first_registered INTEGER NOT NULL,
   last_renewed INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS name_records_sender ON name_records(sender);
+DROP INDEX IF EXISTS name_records_sender;
+CREATE INDEX IF NOT EXISTS name_records_by_sender ON name_records(
+  sender, name, namespace_id, first_registered, last_renewed, revoked);
 CREATE INDEX IF NOT EXISTS name_records_hash128 ON name_records(name_hash128);
 CREATE INDEX IF NOT EXISTS name_records_address ON name_records(address);
 CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id);
@@ -108,7 +112,7 @@ util::Result<std::optional<T>> ParseFirst(const std::vector<std::string>& texts,
 
 util::Result<std::unique_ptr<NameDb>> NameDb::Open(const std::string& path, bool read_only, int page_size) {
   BS_TRY(Sqlite sql, Sqlite::Open(path, read_only, page_size));
-  std::unique_ptr<NameDb> db(new NameDb(std::move(sql)));
+  std::unique_ptr<NameDb> db(new NameDb(std::move(sql), read_only));
   if (!read_only) {
     BS_CHECK_OK(db->CreateSchema());
     // A checkpoint every 40 MiB of log instead of every 4 MiB: a page written by
@@ -144,11 +148,32 @@ util::Status NameDb::SetMeta(std::string_view key, std::string_view value) {
 
 // --- StateView ---
 
-util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
+util::Result<const NameDb::StoredName*> NameDb::LoadName(std::string_view fqn) {
+  if (m_cache_names) {
+    if (auto it = m_name_cache.find(std::string(fqn)); it != m_name_cache.end()) {
+      return it->second ? &*it->second : nullptr;
+    }
+  }
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records WHERE name = ?"));
   s->Bind(1, fqn);
   BS_TRY(auto texts, Texts(s));
-  return ParseFirst<NameRecord>(texts, NameRecordFromJson);
+  BS_TRY(auto rec, ParseFirst<NameRecord>(texts, NameRecordFromJson));
+  std::optional<StoredName> stored;
+  if (rec) stored = StoredName{std::move(*rec), std::move(texts[0])};
+  if (!m_cache_names) {
+    // No cache: the caller's pointer stays valid until the next load.
+    m_uncached_name = std::move(stored);
+    return m_uncached_name ? &*m_uncached_name : nullptr;
+  }
+  auto& slot = m_name_cache[std::string(fqn)];
+  slot = std::move(stored);
+  return slot ? &*slot : nullptr;
+}
+
+util::Result<std::optional<NameRecord>> NameDb::GetName(std::string_view fqn) {
+  BS_TRY(const StoredName* stored, LoadName(fqn));
+  if (stored == nullptr) return std::optional<NameRecord>{};
+  return std::optional<NameRecord>(stored->record);
 }
 
 namespace {
@@ -219,10 +244,15 @@ util::Result<std::optional<NamespaceRecord>> NameDb::GetNamespace(std::string_vi
 }
 
 util::Result<std::optional<PreorderRecord>> NameDb::GetPreorder(std::string_view preorder_hash) {
+  if (m_cache_names) {
+    if (auto it = m_preorder_cache.find(std::string(preorder_hash)); it != m_preorder_cache.end()) return it->second;
+  }
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM preorders WHERE preorder_hash = ?"));
   s->Bind(1, preorder_hash);
   BS_TRY(auto texts, Texts(s));
-  return ParseFirst<PreorderRecord>(texts, PreorderRecordFromJson);
+  BS_TRY(auto rec, ParseFirst<PreorderRecord>(texts, PreorderRecordFromJson));
+  if (m_cache_names) m_preorder_cache[std::string(preorder_hash)] = rec;
+  return rec;
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesWhere(const std::string& sql, std::string_view arg) {
@@ -237,16 +267,41 @@ util::Result<std::vector<NameRecord>> NameDb::NamesOwnedBy(std::string_view scri
 }
 
 util::Result<std::vector<NameSummary>> NameDb::NameSummariesOwnedBy(std::string_view script_hex) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT name, namespace_id, first_registered, last_renewed, revoked FROM name_records "
-                            "WHERE sender = ? ORDER BY name"));
+  if (m_cache_names) {
+    if (auto it = m_owner_cache.find(std::string(script_hex)); it != m_owner_cache.end()) return it->second;
+  }
+  BS_TRY(Statement * s,
+         m_db.Prepare("SELECT name, namespace_id, first_registered, last_renewed, revoked FROM name_records "
+                      "WHERE sender = ? ORDER BY name"));
   s->Bind(1, script_hex);
   std::vector<NameSummary> out;
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
-    out.push_back({r.Text(0), r.Text(1), static_cast<uint32_t>(r.Int(2)), static_cast<uint32_t>(r.Int(3)),
-                   r.Int(4) != 0});
+    out.push_back(
+        {r.Text(0), r.Text(1), static_cast<uint32_t>(r.Int(2)), static_cast<uint32_t>(r.Int(3)), r.Int(4) != 0});
   }));
+  if (m_cache_names) m_owner_cache[std::string(script_hex)] = out;
   return out;
+}
+
+void NameDb::UpdateOwnerCache(const NameRecord& r, const NameRecord* old) {
+  auto by_name = [](const NameSummary& s, const std::string& name) { return s.name < name; };
+  if (old != nullptr && old->sender != r.sender) {
+    if (auto it = m_owner_cache.find(old->sender); it != m_owner_cache.end()) {
+      auto& list = it->second;
+      auto at = std::lower_bound(list.begin(), list.end(), r.name, by_name);
+      if (at != list.end() && at->name == r.name) list.erase(at);
+    }
+  }
+  auto it = m_owner_cache.find(r.sender);
+  if (it == m_owner_cache.end()) return;
+  auto& list = it->second;
+  NameSummary summary{r.name, r.namespace_id, r.first_registered, r.last_renewed, r.revoked};
+  auto at = std::lower_bound(list.begin(), list.end(), r.name, by_name);
+  if (at != list.end() && at->name == r.name) {
+    *at = std::move(summary);
+  } else {
+    list.insert(at, std::move(summary));
+  }
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesByHash128(std::string_view hash128) {
@@ -262,8 +317,8 @@ util::Result<std::vector<NameRecord>> NameDb::NamesInNamespace(std::string_view 
 }
 
 util::Result<std::vector<std::string>> NameDb::NameValueHashes(std::string_view fqn) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT DISTINCT value_hash FROM history WHERE history_id = ? AND value_hash IS NOT NULL"));
+  BS_TRY(Statement * s,
+         m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE history_id = ? AND value_hash IS NOT NULL"));
   s->Bind(1, fqn);
   return Texts(s);
 }
@@ -277,9 +332,8 @@ util::Result<std::optional<std::string>> NameDb::ConsensusHashAt(uint32_t height
 }
 
 util::Result<std::optional<uint32_t>> NameDb::HeightOfConsensusHash(std::string_view ch, uint32_t max_height) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT block_id FROM snapshots WHERE consensus_hash = ? AND block_id <= ? "
-                            "ORDER BY block_id DESC LIMIT 1"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id FROM snapshots WHERE consensus_hash = ? AND block_id <= ? "
+                                     "ORDER BY block_id DESC LIMIT 1"));
   s->Bind(1, ch).Bind(2, int64_t{max_height});
   BS_TRY(bool row, s->Step());
   std::optional<uint32_t> out = row ? std::optional<uint32_t>(static_cast<uint32_t>(s->Int(0))) : std::nullopt;
@@ -300,6 +354,7 @@ util::Status NameDb::BeginBlock(uint32_t height) {
 
 void NameDb::AbortBlock() {
   m_ns_cache.clear();
+  DropRecordCaches();
   if (!m_block) return;
   (void)m_db.Exec("ROLLBACK");
   m_block.reset();
@@ -344,10 +399,34 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
   return s->Bind(1, int64_t{*m_block}).Bind(2, m_undo_seq++).Bind(3, kind).Bind(4, key).Bind(5, old).Run();
 }
 
-util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
-                            "first_registered, last_renewed, revoked, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old) {
+  std::string text = json_text != nullptr ? *json_text : ToJson(r).dump();
+  if (m_cache_names) {
+    UpdateOwnerCache(r, old);
+    auto& slot = m_name_cache[r.name];
+    slot = StoredName{r, text};
+  }
+  if (old != nullptr && old->namespace_id == r.namespace_id && old->sender == r.sender &&
+      old->name_hash128 == r.name_hash128 && old->address == r.address) {
+    if (old->first_registered == r.first_registered && old->last_renewed == r.last_renewed &&
+        old->revoked == r.revoked) {
+      // Only the record's text changes: no index page is touched.
+      BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET data = ? WHERE name = ?"));
+      return u->Bind(1, text).Bind(2, r.name).Run();
+    }
+    // Only the row and the owner index's summary columns change.
+    BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET first_registered = ?, last_renewed = ?, revoked = ?, "
+                                       "data = ? WHERE name = ?"));
+    return u->Bind(1, int64_t{r.first_registered})
+        .Bind(2, int64_t{r.last_renewed})
+        .Bind(3, int64_t{r.revoked ? 1 : 0})
+        .Bind(4, text)
+        .Bind(5, r.name)
+        .Run();
+  }
+  BS_TRY(Statement * s,
+         m_db.Prepare("INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
+                      "first_registered, last_renewed, revoked, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return s->Bind(1, r.name)
       .Bind(2, r.namespace_id)
       .Bind(3, r.sender)
@@ -356,7 +435,7 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text) 
       .Bind(6, int64_t{r.first_registered})
       .Bind(7, int64_t{r.last_renewed})
       .Bind(8, int64_t{r.revoked ? 1 : 0})
-      .Bind(9, json_text != nullptr ? *json_text : ToJson(r).dump())
+      .Bind(9, text)
       .Run();
 }
 
@@ -367,23 +446,29 @@ util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
 }
 
 util::Status NameDb::PutPreorder(const PreorderRecord& r) {
+  if (m_cache_names) m_preorder_cache[r.preorder_hash] = r;
   BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO preorders(preorder_hash, data) VALUES(?, ?)"));
   return s->Bind(1, r.preorder_hash).Bind(2, ToJson(r).dump()).Run();
 }
 
 util::Status NameDb::Apply(const ops::Effect& e) {
   if (!m_block) return Fail(ErrorCode::Conflict, "Apply outside a block");
-  if (e.name && KeepsUndo()) {
-    BS_TRY(auto old, GetName(e.name->name));
-    BS_CHECK_OK(AddUndo("name", e.name->name, old ? std::optional<std::string>(NameRecordJsonText(*old)) : std::nullopt));
-  }
   if (e.name) {
+    std::optional<NameRecord> old;
+    // Bulk loads keep no undo for old blocks and write the row whole.
+    if (KeepsUndo() || m_cache_names) {
+      BS_TRY(const StoredName* stored, LoadName(e.name->name));
+      if (stored != nullptr) old = stored->record;
+      if (KeepsUndo()) {
+        BS_CHECK_OK(AddUndo("name", e.name->name, stored ? std::optional<std::string>(stored->text) : std::nullopt));
+      }
+    }
     // The operation's history row already holds this record's JSON: reuse it.
     const std::string* text = nullptr;
     for (const auto& h : e.history) {
       if (h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") text = &h.data_json;
     }
-    BS_CHECK_OK(PutName(*e.name, text));
+    BS_CHECK_OK(PutName(*e.name, text, old ? &*old : nullptr));
   }
   if (e.ns) {
     BS_TRY(auto old, GetNamespace(e.ns->namespace_id));
@@ -399,13 +484,14 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     if (KeepsUndo()) {
       BS_CHECK_OK(AddUndo("preorder", e.consumed_preorder->preorder_hash, ToJson(*e.consumed_preorder).dump()));
     }
+    if (m_cache_names) m_preorder_cache[e.consumed_preorder->preorder_hash] = std::nullopt;
     BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));
     BS_CHECK_OK(s->Bind(1, e.consumed_preorder->preorder_hash).Run());
   }
   for (const auto& h : e.history) {
-    BS_TRY(Statement * s, m_db.Prepare(
-                              "INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
-                              "creator_address, written_block, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    BS_TRY(Statement * s,
+           m_db.Prepare("INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
+                        "creator_address, written_block, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     BS_CHECK_OK(s->Bind(1, h.history_id)
                     .Bind(2, int64_t{h.block_height})
                     .Bind(3, int64_t{h.vtxindex})
@@ -424,9 +510,9 @@ util::Status NameDb::Apply(const ops::Effect& e) {
 util::Status NameDb::RecordOp(const OpRow& row) {
   if (!m_block) return Fail(ErrorCode::Conflict, "RecordOp outside a block");
   ++m_bulk_ops;
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "INSERT OR REPLACE INTO ops(block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
-                            "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
+  BS_TRY(Statement * s,
+         m_db.Prepare("INSERT OR REPLACE INTO ops(block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
+                      "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
   return s->Bind(1, int64_t{row.block_id})
       .Bind(2, int64_t{row.vtxindex})
       .Bind(3, row.txid)
@@ -447,7 +533,11 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
   auto s = m_db.Prepare(
       "INSERT OR REPLACE INTO snapshots(block_id, block_hash, consensus_hash, ops_hash) VALUES(?, ?, ?, ?)");
   if (!s) return fail(s.error());
-  auto st = (*s)->Bind(1, int64_t{snap.block_id}).Bind(2, snap.block_hash).Bind(3, snap.consensus_hash).Bind(4, snap.ops_hash).Run();
+  auto st = (*s)->Bind(1, int64_t{snap.block_id})
+                .Bind(2, snap.block_hash)
+                .Bind(3, snap.consensus_hash)
+                .Bind(4, snap.ops_hash)
+                .Run();
   if (!st) return fail(st.error());
   if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
   if (snap.block_id >= UNDO_DEPTH) {
@@ -465,6 +555,7 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
     m_bulk_pending = 0;
   }
   m_block.reset();
+  if (m_name_cache.size() + m_preorder_cache.size() + m_owner_cache.size() > NAME_CACHE_ENTRIES) DropRecordCaches();
   m_ch_cache[snap.block_id] = snap.consensus_hash;
   // Only the last blocks are read often: keep the cache small.
   while (m_ch_cache.size() > 4096) m_ch_cache.erase(m_ch_cache.begin());
@@ -482,6 +573,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
   }
   BS_CHECK_OK(BeginBlock(height));
   m_ch_cache.erase(height);
+  DropRecordCaches();
   auto body = [&]() -> util::Status {
     struct Entry {
       std::string kind, key;
@@ -503,7 +595,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       json j = json::parse(*e.old, nullptr, false);
       if (e.kind == "name") {
         BS_TRY(auto rec, NameRecordFromJson(j));
-        BS_CHECK_OK(PutName(rec, nullptr));
+        BS_CHECK_OK(PutName(rec, &*e.old, nullptr));
       } else if (e.kind == "namespace") {
         BS_TRY(auto rec, NamespaceRecordFromJson(j));
         BS_CHECK_OK(PutNamespace(rec));
@@ -523,7 +615,9 @@ util::Status NameDb::UndoBlock(uint32_t height) {
     }
     return SetMeta("last_block", std::to_string(height - 1));
   };
-  if (auto st = body(); !st) {
+  auto st = body();
+  DropRecordCaches();  // the undo wrote and deleted rows behind it
+  if (!st) {
     AbortBlock();
     return st;
   }
@@ -552,8 +646,8 @@ util::Result<std::optional<uint32_t>> NameDb::LastBlock() {
 }
 
 util::Result<std::optional<Snapshot>> NameDb::SnapshotAt(uint32_t height) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT block_id, block_hash, consensus_hash, ops_hash FROM snapshots WHERE block_id = ?"));
+  BS_TRY(Statement * s,
+         m_db.Prepare("SELECT block_id, block_hash, consensus_hash, ops_hash FROM snapshots WHERE block_id = ?"));
   s->Bind(1, int64_t{height});
   BS_TRY(bool row, s->Step());
   std::optional<Snapshot> out;
@@ -563,23 +657,21 @@ util::Result<std::optional<Snapshot>> NameDb::SnapshotAt(uint32_t height) {
 }
 
 util::Result<std::optional<NameRecord>> NameDb::GetNameAt(std::string_view fqn, uint32_t height) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT data FROM history WHERE history_id = ? AND block_id <= ? AND opcode != "
-                            "'NAME_PREORDER' ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM history WHERE history_id = ? AND block_id <= ? AND opcode != "
+                                     "'NAME_PREORDER' ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
   s->Bind(1, fqn).Bind(2, int64_t{height});
   BS_TRY(auto texts, Texts(s));
   return ParseFirst<NameRecord>(texts, NameRecordFromJson);
 }
 
 util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint32_t page, uint32_t page_size) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT block_id, vtxindex, txid, op, opcode, value_hash, data FROM history WHERE "
-                            "history_id = ? ORDER BY block_id DESC, vtxindex DESC LIMIT ? OFFSET ?"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data FROM history WHERE "
+                                     "history_id = ? ORDER BY block_id DESC, vtxindex DESC LIMIT ? OFFSET ?"));
   s->Bind(1, id).Bind(2, int64_t{page_size}).Bind(3, int64_t{page} * page_size);
   std::vector<HistoryRow> out;
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
-    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3),
-                   r.Text(4), r.OptText(5), r.Text(6)});
+    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3), r.Text(4),
+                   r.OptText(5), r.Text(6)});
   }));
   return out;
 }
@@ -650,8 +742,8 @@ util::Result<std::vector<interfaces::ZonefileSlot>> NameDb::ZonefileSlotsFrom(ui
 }
 
 util::Result<uint64_t> NameDb::ZonefileSlotCountBelow(uint32_t height) {
-  BS_TRY(Statement * s, m_db.Prepare(std::string("SELECT COUNT(*) FROM history WHERE written_block < ? AND ") +
-                                     SLOT_FILTER));
+  BS_TRY(Statement * s,
+         m_db.Prepare(std::string("SELECT COUNT(*) FROM history WHERE written_block < ? AND ") + SLOT_FILTER));
   s->Bind(1, int64_t{height});
   BS_TRY(bool row, s->Step());
   uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
@@ -668,9 +760,9 @@ util::Result<uint64_t> NameDb::NameRowCount() {
 }
 
 util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
-  BS_TRY(Statement * s, m_db.Prepare(
-                            "SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders FROM ops "
-                            "WHERE block_id = ? ORDER BY vtxindex"));
+  BS_TRY(Statement * s,
+         m_db.Prepare("SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders FROM ops "
+                      "WHERE block_id = ? ORDER BY vtxindex"));
   s->Bind(1, int64_t{height});
   std::vector<OpRow> out;
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {

@@ -16,11 +16,12 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
-#include <db/sqlite.h>
 #include <bns/ops/op.h>
 #include <bns/state_view.h>
+#include <db/sqlite.h>
 #include <interfaces/zonefile_index.h>
 
 namespace blockstack::bns::db {
@@ -33,7 +34,7 @@ struct OpRow {
   uint32_t block_id = 0;
   uint32_t vtxindex = 0;
   std::string txid;
-  std::string opcode;   // "NAME_PREORDER", ...
+  std::string opcode;  // "NAME_PREORDER", ...
   bool accepted = false;
   std::string reason;   // why it was rejected; empty when accepted
   util::Bytes raw_tx;   // non-witness serialisation
@@ -74,8 +75,7 @@ class NameDb final : public StateView {
   // Opens or creates the database. Fails with IoError, or Corruption when the file
   // is not a name database of this version.
   // page_size applies when the file is created (default SQLite's).
-  static util::Result<std::unique_ptr<NameDb>> Open(const std::string& path, bool read_only = false,
-                                                    int page_size = 0);
+  static util::Result<std::unique_ptr<NameDb>> Open(const std::string& path, bool read_only = false, int page_size = 0);
 
   // --- StateView ---
   util::Result<std::optional<NameRecord>> GetName(std::string_view fqn) override;
@@ -138,6 +138,8 @@ class NameDb final : public StateView {
   void ClearCaches() {
     m_ns_cache.clear();
     m_ch_cache.clear();
+    m_name_cache.clear();
+    m_preorder_cache.clear();
   }
   // Whether some name has (or had) this zone-file hash as its value hash.
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
@@ -155,14 +157,32 @@ class NameDb final : public StateView {
   util::Status SetMeta(std::string_view key, std::string_view value);
 
  private:
-  explicit NameDb(Sqlite db) : m_db(std::move(db)) {}
+  NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
   // Whether the block being written records undo entries (all do, except old
   // blocks during a bulk load).
   bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
+  // Drops the writer's record caches (the rows behind them changed or may have).
+  void DropRecordCaches() {
+    m_name_cache.clear();
+    m_preorder_cache.clear();
+    m_owner_cache.clear();
+  }
+  // Keeps a cached owner's name list in step with a record written over `old`
+  // (nullptr: the name had no record, or the caller drops the caches afterwards).
+  void UpdateOwnerCache(const NameRecord& r, const NameRecord* old);
+  // A name's stored record, decoded, with its stored JSON text.
+  struct StoredName {
+    NameRecord record;
+    std::string text;
+  };
+  // The stored record of a name (nullptr: none), through the cache when it is on.
+  util::Result<const StoredName*> LoadName(std::string_view fqn);
   // Writes the record; json_text, when given, is its JSON already serialised.
-  util::Status PutName(const NameRecord& r, const std::string* json_text);
+  // `old` is the record it replaces, when known: if the indexed columns are the
+  // same, the row is updated in place and the indexes are left alone.
+  util::Status PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
@@ -173,12 +193,26 @@ class NameDb final : public StateView {
   std::map<std::string, std::optional<NamespaceRecord>, std::less<>> m_ns_cache;
   // Consensus hashes by height, as committed (immutable until undone).
   std::map<uint32_t, std::string> m_ch_cache;
-  std::optional<uint32_t> m_block;  // the block being written
-  uint32_t m_bulk_per_commit = 0;   // 0: not bulk loading
-  uint32_t m_bulk_pending = 0;      // blocks written since the last commit
-  uint32_t m_bulk_ops = 0;          // operations recorded since the last commit
-  bool m_bulk_open = false;         // a bulk transaction is open
-  uint32_t m_bulk_undo_from = 0;    // bulk loading: first block that gets undo records
+  // The writer's decoded name records (nullopt: no such name), as of the block
+  // being written: every check reads the names it touches, and Apply reads them
+  // again for undo. Dropped when a block is aborted or undone, and whenever it
+  // outgrows NAME_CACHE_ENTRIES at the end of a block. Read-only connections,
+  // which another connection writes under, do not keep one.
+  std::unordered_map<std::string, std::optional<StoredName>> m_name_cache;
+  // Unconsumed preorders likewise (nullopt: none with that hash): a registration's
+  // preorder is read by the collision pre-pass and by the check.
+  std::unordered_map<std::string, std::optional<PreorderRecord>> m_preorder_cache;
+  // Owners' name summaries, ordered by name: checked for every preorder,
+  // registration and update of their sender.
+  std::unordered_map<std::string, std::vector<NameSummary>> m_owner_cache;
+  bool m_cache_names = false;
+  std::optional<StoredName> m_uncached_name;  // LoadName's answer without the cache
+  std::optional<uint32_t> m_block;            // the block being written
+  uint32_t m_bulk_per_commit = 0;             // 0: not bulk loading
+  uint32_t m_bulk_pending = 0;                // blocks written since the last commit
+  uint32_t m_bulk_ops = 0;                    // operations recorded since the last commit
+  bool m_bulk_open = false;                   // a bulk transaction is open
+  uint32_t m_bulk_undo_from = 0;              // bulk loading: first block that gets undo records
   int64_t m_undo_seq = 0;
 };
 

@@ -48,13 +48,16 @@ util::Result<std::vector<std::string>> LiveNameListOwnedBy(StateView& state, std
                                                            const Rules& rules) {
   BS_TRY(auto summaries, state.NameSummariesOwnedBy(script));
   std::vector<std::string> out;
+  // An owner's names are nearly always in one namespace: look each up once.
+  std::optional<NamespaceRecord> ns;
   for (auto& s : summaries) {
-    BS_TRY(auto ns, state.GetNamespace(s.namespace_id));
-    if (!ns) continue;
-    NameRecord probe;
-    probe.first_registered = s.first_registered;
-    probe.last_renewed = s.last_renewed;
-    if (StatusAt(probe, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) out.push_back(std::move(s.name));
+    if (!ns || ns->namespace_id != s.namespace_id) {
+      BS_TRY(ns, state.GetNamespace(s.namespace_id));
+      if (!ns) continue;
+    }
+    if (StatusAt(s.first_registered, s.last_renewed, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) {
+      out.push_back(std::move(s.name));
+    }
   }
   return out;
 }

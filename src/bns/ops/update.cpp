@@ -1,7 +1,6 @@
 // NAME_UPDATE (spec bns.md §2.3).
 #include <bns/ops/ops.h>
 
-
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 
@@ -20,14 +19,17 @@ util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView&
   const uint32_t h = tx.block_height;
   BS_TRY(auto summaries, state.NameSummariesOwnedBy(tx.sender));
   std::vector<std::string> owned;
+  std::optional<NamespaceRecord> ns_of;  // an owner's names are nearly always in one namespace
   for (const auto& sm : summaries) {
     if (sm.revoked) continue;
-    BS_TRY(auto ns_of, state.GetNamespace(sm.namespace_id));
-    if (!ns_of) continue;
-    NameRecord probe;
-    probe.first_registered = sm.first_registered;
-    probe.last_renewed = sm.last_renewed;
-    if (StatusAt(probe, *ns_of, h - 1, rules.epochs, rules.namespace_reveal_expire).live) owned.push_back(sm.name);
+    if (!ns_of || ns_of->namespace_id != sm.namespace_id) {
+      BS_TRY(ns_of, state.GetNamespace(sm.namespace_id));
+      if (!ns_of) continue;
+    }
+    if (StatusAt(sm.first_registered, sm.last_renewed, *ns_of, h - 1, rules.epochs, rules.namespace_reveal_expire)
+            .live) {
+      owned.push_back(sm.name);
+    }
   }
   if (owned.size() > MAX_NAMES_PER_SENDER) return Outcome::Reject("sender owns more than 25 names");
   // The name is the one whose hash with a consensus hash of blocks [H-24, H] (only
@@ -58,7 +60,8 @@ util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView&
     auto at_prev = StatusAt(*found, *ns, h - 1, rules.epochs, rules.namespace_reveal_expire);
     auto at_h = StatusAt(*found, *ns, h, rules.epochs, rules.namespace_reveal_expire);
     if (!at_prev.live) return Outcome::Reject("name " + found->name + " is expired");
-    if (at_h.in_grace) return Outcome::Reject("name " + found->name + " is in its grace period: only renewal is allowed");
+    if (at_h.in_grace)
+      return Outcome::Reject("name " + found->name + " is in its grace period: only renewal is allowed");
   }
 
   NameRecord rec = *found;

@@ -84,6 +84,82 @@ TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
   EXPECT_EQ(*m_db->LastBlock().value(), 0u);
 }
 
+// The writer keeps decoded records between reads; what it answers must always be
+// what the file holds, after in-place updates, aborts, undos and owner changes.
+TEST_F(NameDbTest, CachedRecordsFollowWritesAbortsAndUndos) {
+  ops::Effect e1;
+  e1.name = Rec("a.id", "alice");
+  e1.name->last_renewed = 5;
+  e1.name->first_registered = 5;
+  Block(0, e1);
+  // An update that keeps every indexed column: written in place.
+  ops::Effect e2 = e1;
+  e2.name->value_hash = std::string(40, '1');
+  Block(1, e2);
+  // A renewal: the owner index's summary columns change.
+  ops::Effect e3 = e2;
+  e3.name->last_renewed = 9;
+  Block(2, e3);
+  auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  for (NameDb* db : {m_db.get(), reader.get()}) {
+    auto rec = db->GetName("a.id").value();
+    ASSERT_TRUE(rec);
+    EXPECT_EQ(rec->value_hash, std::string(40, '1'));
+    auto owned = db->NameSummariesOwnedBy("alice").value();
+    ASSERT_EQ(owned.size(), 1u);
+    EXPECT_EQ(owned[0].last_renewed, 9u);
+  }
+  // A transfer moves the name between owners' index entries.
+  ops::Effect e4 = e3;
+  e4.name->sender = "bob";
+  e4.name->address = "bob";
+  Block(3, e4);
+  reader->ClearCaches();
+  for (NameDb* db : {m_db.get(), reader.get()}) {
+    EXPECT_TRUE(db->NameSummariesOwnedBy("alice").value().empty());
+    EXPECT_EQ(db->NamesOwnedBy("bob").value().size(), 1u);
+  }
+  // An aborted block's record is forgotten.
+  ASSERT_TRUE(m_db->BeginBlock(4));
+  ops::Effect e5 = e4;
+  e5.name->value_hash = std::string(40, '2');
+  ASSERT_TRUE(m_db->Apply(e5));
+  EXPECT_EQ(m_db->GetName("a.id").value()->value_hash, std::string(40, '2'));
+  m_db->AbortBlock();
+  EXPECT_EQ(m_db->GetName("a.id").value()->value_hash, std::string(40, '1'));
+  // Undo brings back each earlier record, indexes included.
+  ASSERT_TRUE(m_db->UndoBlock(3));
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "alice");
+  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value().size(), 1u);
+  ASSERT_TRUE(m_db->UndoBlock(2));
+  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value().at(0).last_renewed, 5u);
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_FALSE(m_db->GetName("a.id").value()->value_hash.has_value());
+  ASSERT_TRUE(m_db->UndoBlock(0));
+  EXPECT_FALSE(m_db->GetName("a.id").value().has_value());
+  EXPECT_TRUE(m_db->NameSummariesOwnedBy("alice").value().empty());
+}
+
+// A preorder is remembered when written and forgotten when consumed or undone.
+TEST_F(NameDbTest, CachedPreordersFollowConsumptionAndUndo) {
+  PreorderRecord p;
+  p.preorder_hash = std::string(40, 'f');
+  p.sender = "alice";
+  ops::Effect e1;
+  e1.new_preorder = p;
+  Block(0, e1);
+  ASSERT_TRUE(m_db->GetPreorder(p.preorder_hash).value());
+  ops::Effect e2;
+  e2.consumed_preorder = p;
+  e2.name = Rec("a.id", "alice");
+  Block(1, e2);
+  EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_EQ(m_db->GetPreorder(p.preorder_hash).value(), p);
+  ASSERT_TRUE(m_db->UndoBlock(0));
+  EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());
+}
+
 TEST_F(NameDbTest, BulkLoadKeepsUndoOnlyForTheNewestBlocksAndRebuildsIndexes) {
   // 1,200 blocks, each writing one name: the first 100 are older than the kept
   // undo depth (1,000 below the last block, 1,199).
