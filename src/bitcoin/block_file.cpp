@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <optional>
@@ -107,14 +108,25 @@ util::Result<std::unique_ptr<BlockFileSource>> BlockFileSource::Open(const std::
   if (std::memcmp(magic->data(), MAGIC, 8) != 0) return Fail(ErrorCode::Corruption, path + " is not a block file");
   if (*r.U32LE() != FORMAT_VERSION) return Fail(ErrorCode::Corruption, path + ": unsupported block file version");
   src->m_first_height = *r.U32LE();
+  // Walking the record lengths maps in most of the file; what lies behind the walk
+  // is given back as it goes (blocks are read later, one by one).
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  std::size_t released = 0;
+  auto release_upto = [&](std::size_t end) {
+    end = end / page * page;
+    if (end > released) (void)::madvise(const_cast<uint8_t*>(src->m_map) + released, end - released, MADV_DONTNEED);
+    released = std::max(released, end);
+  };
   while (!r.AtEnd()) {
     std::size_t at = r.Position();
+    if (at >= released + (8 << 20)) release_upto(at);
     auto len = r.U32LE();
     if (!len) return Fail(ErrorCode::Corruption, path + ": truncated record length at offset " + std::to_string(at));
     auto raw = r.Take(*len);
     if (!raw) return Fail(ErrorCode::Corruption, path + ": truncated block at offset " + std::to_string(at));
     src->m_records.push_back(*raw);
   }
+  release_upto(src->m_map_size + page - 1);
   return src;
 }
 
@@ -142,8 +154,23 @@ util::Result<Hash256> BlockFileSource::BlockHash(uint32_t height) {
   return h.ComputeHash();
 }
 
+void BlockFileSource::ReleasePagesBefore(std::size_t i) {
+  constexpr std::size_t RELEASE_LAG = 64;        // blocks kept mapped behind the one read
+  constexpr std::size_t RELEASE_STEP = 8 << 20;  // give back at least this much at a time
+  if (i < RELEASE_LAG) return;
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const auto upto = static_cast<std::size_t>(m_records[i - RELEASE_LAG].data() - m_map) / page * page;
+  if (upto < m_released_bytes + RELEASE_STEP) return;
+  // The mapping is private and never written: dropping its pages loses nothing.
+  // From the start each time: pages read again since (funding transactions in old
+  // blocks) go too.
+  (void)::madvise(const_cast<uint8_t*>(m_map), upto, MADV_DONTNEED);
+  m_released_bytes = upto;
+}
+
 util::Result<Block> BlockFileSource::GetBlock(uint32_t height) {
   BS_TRY(std::size_t i, Index(height));
+  ReleasePagesBefore(i);
   auto block = ParseBlock(m_records[i]);
   if (!block) return Fail(block.error().Wrap("block at height " + std::to_string(height)));
   BS_CHECK_OK(CheckMerkleRoot(*block));

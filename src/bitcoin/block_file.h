@@ -35,7 +35,10 @@ class BlockFileWriter {
   uint64_t m_bytes = 0;
 };
 
-// Serves blocks from a block file, mapped read-only. Not thread-safe.
+// Serves blocks from a block file, mapped read-only. Not thread-safe. Blocks are
+// read in order, so the mapped pages of blocks well behind the last one read are
+// given back as it goes: the process's resident memory is then its own, not the
+// file's. A later read of those pages maps them again from the page cache.
 class BlockFileSource final : public BlockSource {
  public:
   // Fails with IoError when the file cannot be read, Corruption when its header is
@@ -59,6 +62,8 @@ class BlockFileSource final : public BlockSource {
   // Parses blocks not yet indexed and records their txids, until `want` is found
   // (or, with want == nullptr, to the end).
   util::Status IndexTransactionsUntil(const Hash256* want);
+  // Gives back the mapped pages before the block `i` - RELEASE_LAG.
+  void ReleasePagesBefore(std::size_t i);
 
   struct TxLocation {
     uint32_t block = 0;
@@ -73,6 +78,7 @@ class BlockFileSource final : public BlockSource {
   // Keyed by the txid's first 8 bytes (compact); a hit is confirmed by the full txid.
   std::unordered_multimap<uint64_t, TxLocation> m_tx_index;
   std::size_t m_indexed_blocks = 0;
+  std::size_t m_released_bytes = 0;  // mapped bytes from the start last given back
 };
 
 }  // namespace blockstack::bitcoin
