@@ -50,6 +50,16 @@ class BlockFileTest : public ::testing::Test {
     return out;
   }
 
+  // Writes the chain to a block file starting at `first` and returns its path.
+  std::string WriteChain(const std::vector<Block>& chain, uint32_t first, const std::string& name = "chain.blk") {
+    std::string path = m_dir + "/" + name;
+    auto w = BlockFileWriter::Create(path, first);
+    EXPECT_TRUE(w);
+    for (const auto& b : chain) EXPECT_TRUE(w->Append(b));
+    EXPECT_TRUE(w->Close());
+    return path;
+  }
+
   std::string m_dir;
 };
 
@@ -65,11 +75,7 @@ TEST_F(BlockFileTest, ServesOldBlocksAfterGivingTheirPagesBack) {
     b.header.merkle_root = ComputeMerkleRoot(b.txids);
     b.Finalize();
   }
-  std::string path = m_dir + "/big.blk";
-  auto w = BlockFileWriter::Create(path, 0);
-  ASSERT_TRUE(w);
-  for (const auto& b : chain) ASSERT_TRUE(w->Append(b));
-  ASSERT_TRUE(w->Close());
+  std::string path = WriteChain(chain, 0, "big.blk");
   auto src = BlockFileSource::Open(path);
   ASSERT_TRUE(src) << src.error().ToString();
   for (uint32_t h = 0; h < 200; ++h) {
@@ -90,11 +96,7 @@ TEST_F(BlockFileTest, ServesOldBlocksAfterGivingTheirPagesBack) {
 
 TEST_F(BlockFileTest, WritesAndServesBlocks) {
   auto chain = MakeChain(5);
-  std::string path = m_dir + "/chain.blk";
-  auto w = BlockFileWriter::Create(path, 100);
-  ASSERT_TRUE(w);
-  for (const auto& b : chain) ASSERT_TRUE(w->Append(b));
-  ASSERT_TRUE(w->Close());
+  std::string path = WriteChain(chain, 100);
 
   auto src = BlockFileSource::Open(path);
   ASSERT_TRUE(src) << src.error().ToString();
@@ -125,10 +127,7 @@ TEST_F(BlockFileTest, WritesAndServesBlocks) {
 
 TEST_F(BlockFileTest, TruncatedFileIsRefused) {
   auto chain = MakeChain(2);
-  std::string path = m_dir + "/chain.blk";
-  auto w = BlockFileWriter::Create(path, 0);
-  for (const auto& b : chain) ASSERT_TRUE(w->Append(b));
-  ASSERT_TRUE(w->Close());
+  std::string path = WriteChain(chain, 0);
   std::filesystem::resize_file(path, std::filesystem::file_size(path) - 3);
   auto src = BlockFileSource::Open(path);
   ASSERT_FALSE(src);
