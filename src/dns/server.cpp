@@ -1,5 +1,6 @@
 #include <dns/server.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <chrono>
@@ -219,6 +220,15 @@ void DnsServer::UdpLoop(std::size_t slot) {
 void DnsServer::OnRebuild() {
   std::lock_guard lock(m_stored_mutex);
   m_stored_hashes.clear();  // every name is compiled with the store as it is now
+  m_stale_taken = 0;
+}
+
+void DnsServer::StaleApplied() {
+  std::lock_guard lock(m_stored_mutex);
+  // Hashes only ever join at the end, so those answered from are still the first.
+  const auto taken = static_cast<std::ptrdiff_t>(std::min(m_stale_taken, m_stored_hashes.size()));
+  m_stored_hashes.erase(m_stored_hashes.begin(), m_stored_hashes.begin() + taken);
+  m_stale_taken = 0;
 }
 
 util::Result<std::string> DnsServer::Encode(const bns::NameRecord& rec) {
@@ -229,8 +239,10 @@ util::Result<std::string> DnsServer::Encode(const bns::NameRecord& rec) {
 util::Result<std::vector<std::string>> DnsServer::Stale(bns::db::NameDb& db) {
   std::vector<std::string> hashes;
   {
+    // Kept until StaleApplied: if this update fails, the next one finds them again.
     std::lock_guard lock(m_stored_mutex);
-    hashes.swap(m_stored_hashes);
+    hashes = m_stored_hashes;
+    m_stale_taken = hashes.size();
   }
   std::vector<std::string> names;
   for (const auto& hash : hashes) {

@@ -64,6 +64,7 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   void OnRebuild() override;
   util::Result<std::string> Encode(const bns::NameRecord& rec) override;
   util::Result<std::vector<std::string>> Stale(bns::db::NameDb& db) override;
+  void StaleApplied() override;
 
   DnsSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
@@ -82,6 +83,7 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   // every zone file keeps no list of the names still waiting).
   std::mutex m_stored_mutex;
   std::vector<std::string> m_stored_hashes;
+  std::size_t m_stale_taken = 0;                  // leading hashes the last Stale answered from (mirror thread)
   std::unique_ptr<bns::db::NameMirror> m_mirror;  // last: stopped before the rest goes
 };
 

@@ -151,6 +151,7 @@ util::Status NameMirror::Update() {
     m_table_generation = generation;
   }
   m_consensus = consensus;
+  m_encoder.StaleApplied();
   if (m_table->GarbageBytes() > std::max<std::size_t>(m_table->LiveBytes(), 16 << 20)) {
     // Replaced entries take as much room as the live ones: copy the live ones out.
     auto compacted = m_table->Compacted();

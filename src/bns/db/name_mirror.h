@@ -52,8 +52,12 @@ class NameMirror {
     virtual void OnRebuild() {}
     // The entry for a name's current record (NameTable's form).
     virtual util::Result<std::string> Encode(const NameRecord& rec) = 0;
-    // Names to encode again at this update besides those the blocks changed.
+    // Names to encode again at this update besides those the blocks changed. The
+    // encoder keeps what it answered from until StaleApplied: an update that fails
+    // after asking asks again next time.
     virtual util::Result<std::vector<std::string>> Stale(NameDb&) { return std::vector<std::string>{}; }
+    // The names the last Stale gave are in the table.
+    virtual void StaleApplied() {}
   };
 
   // label names the mirror in the log ("dns", "api"). db: a read-only connection
@@ -91,7 +95,7 @@ class NameMirror {
 
   std::atomic<uint64_t> m_generation{1};  // changes reported
   std::atomic<bool> m_stopped{false};
-  mutable std::shared_mutex m_mutex;      // guards the table and namespaces
+  mutable std::shared_mutex m_mutex;  // guards the table and namespaces
   std::unique_ptr<NameTable> m_table;
   NamespaceMap m_namespaces;
   std::atomic<bool> m_ready{false};

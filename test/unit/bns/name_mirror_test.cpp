@@ -27,6 +27,11 @@ class AddressEncoder : public NameMirror::Encoder {
  public:
   util::Result<std::string> Encode(const NameRecord& rec) override {
     std::lock_guard lock(mutex);
+    if (fail_next > 0) {
+      --fail_next;
+      ++failures;
+      return util::Fail(util::ErrorCode::IoError, "the zone-file store could not be read");
+    }
     ++encoded[rec.name];
     std::string out;
     NameTable::PutFqn(out, rec.name);
@@ -36,7 +41,11 @@ class AddressEncoder : public NameMirror::Encoder {
   }
   util::Result<std::vector<std::string>> Stale(NameDb&) override {
     std::lock_guard lock(mutex);
-    return std::move(stale);
+    return stale;
+  }
+  void StaleApplied() override {
+    std::lock_guard lock(mutex);
+    stale.clear();
   }
   int Count(const std::string& fqn) {
     std::lock_guard lock(mutex);
@@ -45,6 +54,8 @@ class AddressEncoder : public NameMirror::Encoder {
   std::mutex mutex;
   std::map<std::string, int> encoded;
   std::vector<std::string> stale;
+  int fail_next = 0;  // Encode calls to fail
+  int failures = 0;
 };
 
 class NameMirrorTest : public ::testing::Test, protected testutil::Scenario {
@@ -96,6 +107,25 @@ TEST_F(NameMirrorTest, FollowsBlocksWhenToldAndStartsOverAfterAReorg) {
   mirror.Changed();
   WaitCurrent(mirror);
   EXPECT_EQ(encoder.Count("alice.test"), 2);
+  {
+    std::lock_guard lock(encoder.mutex);
+    EXPECT_TRUE(encoder.stale.empty()) << "told the stale names are in the table";
+  }
+
+  // An update that fails after taking the stale names asks for them again.
+  {
+    std::lock_guard lock(encoder.mutex);
+    encoder.stale = {"alice.test"};
+    encoder.fail_next = 1;
+  }
+  mirror.Changed();
+  WaitCurrent(mirror);
+  EXPECT_EQ(encoder.Count("alice.test"), 3);
+  {
+    std::lock_guard lock(encoder.mutex);
+    EXPECT_EQ(encoder.failures, 1);
+    EXPECT_TRUE(encoder.stale.empty());
+  }
 
   // A longer branch from before bob's preorder: bob.test goes, alice.test stays.
   chain.Fork(fork);
@@ -108,7 +138,7 @@ TEST_F(NameMirrorTest, FollowsBlocksWhenToldAndStartsOverAfterAReorg) {
   EXPECT_EQ(Owner(mirror, "alice.test"), alice.address);
   EXPECT_EQ(mirror.Stats().names, 1u);
   EXPECT_EQ(mirror.Stats().height, fork + 4);
-  EXPECT_EQ(encoder.Count("alice.test"), 3);  // every name encoded again
+  EXPECT_EQ(encoder.Count("alice.test"), 4);  // every name encoded again
 }
 
 }  // namespace
