@@ -184,6 +184,24 @@ json ToJson(const PreorderRecord& r) {
   return j;
 }
 
+std::string PreorderRecordJsonText(const PreorderRecord& r) {
+  util::JsonText t(512);
+  t.Key("address").String(r.address);
+  t.Key("block_number").Number(r.block_number);
+  t.Key("burn_address").String(r.burn_address);
+  t.Key("consensus_hash").String(r.consensus_hash);
+  t.Key("op").String(r.op);
+  t.Key("op_fee").Signed(r.op_fee);
+  t.Key("preorder_hash").String(r.preorder_hash);
+  t.Key("sender").String(r.sender);
+  t.Key("sender_pubkey").Optional(r.sender_pubkey);
+  t.Key("token_fee").String(r.token_fee);
+  t.Key("token_units").String(r.token_units);
+  t.Key("txid").String(r.txid);
+  t.Key("vtxindex").Number(r.vtxindex);
+  return std::move(t).Finish();
+}
+
 util::Result<NameRecord> NameRecordFromJson(const json& j) {
   if (!j.is_object()) return util::Fail(util::ErrorCode::Corruption, "name record is not an object");
   Reader r(j);

@@ -16,6 +16,8 @@ nlohmann::json ToJson(const NameRecord& r);
 std::string NameRecordJsonText(const NameRecord& r);
 nlohmann::json ToJson(const NamespaceRecord& r);
 nlohmann::json ToJson(const PreorderRecord& r);
+// ToJson(r).dump() likewise, written directly.
+std::string PreorderRecordJsonText(const PreorderRecord& r);
 util::Result<NameRecord> NameRecordFromJson(const nlohmann::json& j);
 util::Result<NamespaceRecord> NamespaceRecordFromJson(const nlohmann::json& j);
 util::Result<PreorderRecord> PreorderRecordFromJson(const nlohmann::json& j);

@@ -400,7 +400,7 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
 }
 
 util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old) {
-  std::string text = json_text != nullptr ? *json_text : ToJson(r).dump();
+  std::string text = json_text != nullptr ? *json_text : NameRecordJsonText(r);
   if (m_cache_names) {
     UpdateOwnerCache(r, old);
     auto& slot = m_name_cache[r.name];
@@ -448,7 +448,7 @@ util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
 util::Status NameDb::PutPreorder(const PreorderRecord& r) {
   if (m_cache_names) m_preorder_cache[r.preorder_hash] = r;
   BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO preorders(preorder_hash, data) VALUES(?, ?)"));
-  return s->Bind(1, r.preorder_hash).Bind(2, ToJson(r).dump()).Run();
+  return s->Bind(1, r.preorder_hash).Bind(2, PreorderRecordJsonText(r)).Run();
 }
 
 util::Status NameDb::Apply(const ops::Effect& e) {
@@ -482,7 +482,8 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   }
   if (e.consumed_preorder) {
     if (KeepsUndo()) {
-      BS_CHECK_OK(AddUndo("preorder", e.consumed_preorder->preorder_hash, ToJson(*e.consumed_preorder).dump()));
+      BS_CHECK_OK(
+          AddUndo("preorder", e.consumed_preorder->preorder_hash, PreorderRecordJsonText(*e.consumed_preorder)));
     }
     if (m_cache_names) m_preorder_cache[e.consumed_preorder->preorder_hash] = std::nullopt;
     BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));

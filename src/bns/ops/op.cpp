@@ -117,6 +117,6 @@ PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_ha
 
 std::string RecordJson(const NameRecord& r) { return NameRecordJsonText(r); }
 std::string RecordJson(const NamespaceRecord& r) { return ToJson(r).dump(); }
-std::string RecordJson(const PreorderRecord& r) { return ToJson(r).dump(); }
+std::string RecordJson(const PreorderRecord& r) { return PreorderRecordJsonText(r); }
 
 }  // namespace blockstack::bns::ops

@@ -54,6 +54,34 @@ TEST(RecordsJsonTest, DirectTextEqualsNlohmannDump) {
   for (const auto& r : cases) EXPECT_EQ(NameRecordJsonText(r), ToJson(r).dump()) << ToJson(r).dump();
 }
 
+TEST(RecordsJsonTest, DirectPreorderTextEqualsNlohmannDump) {
+  PreorderRecord p;
+  p.preorder_hash = std::string(40, 'a');
+  p.consensus_hash = std::string(32, 'b');
+  p.sender = "76a914" + std::string(40, '2') + "88ac";
+  p.sender_pubkey = "02" + std::string(64, '3');
+  p.address = "1Sender";
+  p.block_number = 373601;
+  p.op = "?";
+  p.op_fee = 6400000;
+  p.txid = std::string(64, 'c');
+  p.vtxindex = 9;
+  p.burn_address = "1111111111111111111114oLvT2";
+  std::vector<PreorderRecord> cases{p, PreorderRecord{}};
+  PreorderRecord odd = p;
+  odd.sender_pubkey.reset();
+  odd.op = "*";
+  odd.op_fee = -1;
+  odd.token_units = "STACKS";
+  odd.token_fee = "123456789012345678901234567890";
+  odd.address = std::string("q\"uo\\te\n\x01\x7f") + "\xc3\xa9";
+  cases.push_back(odd);
+  for (const auto& r : cases) EXPECT_EQ(PreorderRecordJsonText(r), ToJson(r).dump()) << ToJson(r).dump();
+  auto back = PreorderRecordFromJson(nlohmann::json::parse(PreorderRecordJsonText(p)));
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, p);
+}
+
 TEST(RecordsJsonTest, DirectTextReadsBack) {
   auto back = NameRecordFromJson(nlohmann::json::parse(NameRecordJsonText(Sample())));
   ASSERT_TRUE(back) << back.error().message;
