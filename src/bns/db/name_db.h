@@ -138,8 +138,7 @@ class NameDb final : public StateView {
   void ClearCaches() {
     m_ns_cache.clear();
     m_ch_cache.clear();
-    m_name_cache.clear();
-    m_preorder_cache.clear();
+    DropRecordCaches();
   }
   // Whether some name has (or had) this zone-file hash as its value hash.
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
