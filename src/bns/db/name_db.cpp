@@ -22,7 +22,8 @@ constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_address", "name_r
                                                  "history_by_value_hash", "history_by_written"};
 // Operations after which a bulk load commits even within its block count.
 constexpr uint32_t BULK_OPS_PER_COMMIT = 200000;
-// The writer's decoded name records kept between blocks (about 1.5 KB each).
+// Entries the writer keeps between blocks in its name, preorder and owner caches
+// together (a name with its text is about 1.5 KB).
 constexpr std::size_t NAME_CACHE_ENTRIES = 4096;
 
 constexpr const char* SCHEMA = R"SQL(

@@ -45,12 +45,13 @@ util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_v
 }
 
 util::Result<std::vector<std::string>> LiveNameListOwnedBy(StateView& state, std::string_view script, uint32_t h,
-                                                           const Rules& rules) {
+                                                           const Rules& rules, bool unrevoked_only) {
   BS_TRY(auto summaries, state.NameSummariesOwnedBy(script));
   std::vector<std::string> out;
   // An owner's names are nearly always in one namespace: look each up once.
   std::optional<NamespaceRecord> ns;
   for (auto& s : summaries) {
+    if (unrevoked_only && s.revoked) continue;
     if (!ns || ns->namespace_id != s.namespace_id) {
       BS_TRY(ns, state.GetNamespace(s.namespace_id));
       if (!ns) continue;

@@ -124,9 +124,10 @@ std::optional<std::string> OutputAddress(const OpTx& tx, std::size_t i, const Ru
 bool OutputsTypeChecked(const OpTx& tx, std::size_t n);
 // Whether `ch` (32 hex) is the consensus hash of a block in [H-24, H].
 util::Result<bool> ConsensusHashInWindow(StateView& state, std::string_view ch, uint32_t height);
-// Live names owned by `script` at height h, from summaries (names only).
+// Live names owned by `script` at height h, from summaries (names only), in name
+// order; with unrevoked_only, revoked names are left out.
 util::Result<std::vector<std::string>> LiveNameListOwnedBy(StateView& state, std::string_view script, uint32_t h,
-                                                           const Rules& rules);
+                                                           const Rules& rules, bool unrevoked_only = false);
 // Names owned at H-1 plus registrations to `script` accepted earlier in this block.
 util::Result<uint32_t> NamesOwnedCount(StateView& state, const BlockContext& block, std::string_view script,
                                        uint32_t height, const Rules& rules);

@@ -17,20 +17,7 @@ std::optional<UpdateOp> ParseUpdate(const OpTx& tx, const Rules&) {
 util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView& state, BlockContext&,
                                   const Rules& rules) {
   const uint32_t h = tx.block_height;
-  BS_TRY(auto summaries, state.NameSummariesOwnedBy(tx.sender));
-  std::vector<std::string> owned;
-  std::optional<NamespaceRecord> ns_of;  // an owner's names are nearly always in one namespace
-  for (const auto& sm : summaries) {
-    if (sm.revoked) continue;
-    if (!ns_of || ns_of->namespace_id != sm.namespace_id) {
-      BS_TRY(ns_of, state.GetNamespace(sm.namespace_id));
-      if (!ns_of) continue;
-    }
-    if (StatusAt(sm.first_registered, sm.last_renewed, *ns_of, h - 1, rules.epochs, rules.namespace_reveal_expire)
-            .live) {
-      owned.push_back(sm.name);
-    }
-  }
+  BS_TRY(auto owned, LiveNameListOwnedBy(state, tx.sender, h - 1, rules, /*unrevoked_only=*/true));
   if (owned.size() > MAX_NAMES_PER_SENDER) return Outcome::Reject("sender owns more than 25 names");
   // The name is the one whose hash with a consensus hash of blocks [H-24, H] (only
   // blocks below H are stored) matches. The hashes are 128-bit, so at most one pair
