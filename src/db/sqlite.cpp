@@ -1,5 +1,7 @@
 #include <db/sqlite.h>
 
+#include <db/page_cache.h>
+
 #include <sqlite3.h>
 
 #include <memory>
@@ -22,6 +24,7 @@ util::Error Sqlite::LastError(std::string_view what) const {
 }
 
 util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only, int page_size) {
+  InstallPageCache();
   Sqlite db;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
