@@ -1,6 +1,7 @@
 #include <util/base58.h>
 
 #include <array>
+#include <vector>
 
 namespace blockstack::util {
 namespace {
@@ -20,23 +21,37 @@ constexpr auto INDEX = MakeIndex();
 std::string EncodeBase58(ByteView data) {
   std::size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
-  // log(256)/log(58) ~ 1.37
-  std::vector<uint8_t> b58((data.size() - zeros) * 138 / 100 + 1);
-  std::size_t length = 0;
+  // The number in limbs of nine base-58 digits, least significant first: a byte
+  // costs one multiply-add per limb instead of one per digit. limb * 256 + carry
+  // stays below 2^61.
+  constexpr uint64_t LIMB = 7427658739644928;  // 58^9
+  constexpr int LIMB_DIGITS = 9;
+  std::vector<uint64_t> limbs;
+  limbs.reserve((data.size() - zeros) * 138 / 100 / LIMB_DIGITS + 2);
   for (std::size_t i = zeros; i < data.size(); ++i) {
-    int carry = data[i];
-    std::size_t j = 0;
-    for (auto it = b58.rbegin(); (carry != 0 || j < length) && it != b58.rend(); ++it, ++j) {
-      carry += 256 * (*it);
-      *it = static_cast<uint8_t>(carry % 58);
-      carry /= 58;
+    uint64_t carry = data[i];
+    for (auto& limb : limbs) {
+      const uint64_t v = limb * 256 + carry;
+      limb = v % LIMB;
+      carry = v / LIMB;
     }
-    length = j;
+    if (carry != 0) limbs.push_back(carry);  // carry < 256 < LIMB
   }
-  auto it = b58.begin() + static_cast<std::ptrdiff_t>(b58.size() - length);
-  while (it != b58.end() && *it == 0) ++it;
   std::string out(zeros, '1');
-  for (; it != b58.end(); ++it) out.push_back(ALPHABET[*it]);
+  out.reserve(zeros + limbs.size() * LIMB_DIGITS);
+  for (std::size_t l = limbs.size(); l-- > 0;) {
+    char digits[LIMB_DIGITS];
+    uint64_t v = limbs[l];
+    for (int d = LIMB_DIGITS - 1; d >= 0; --d) {
+      digits[d] = ALPHABET[v % 58];
+      v /= 58;
+    }
+    int first = 0;
+    if (l + 1 == limbs.size()) {  // the leading limb: no leading zero digits
+      while (first < LIMB_DIGITS - 1 && digits[first] == '1') ++first;
+    }
+    out.append(digits + first, digits + LIMB_DIGITS);
+  }
   return out;
 }
 

@@ -14,7 +14,14 @@ JsonText& JsonText::Key(std::string_view key) {
 
 JsonText& JsonText::String(std::string_view v) {
   m_out += '"';
-  for (char c : v) {
+  // Plain characters are copied in runs; only quotes, backslashes and control
+  // characters are written one at a time.
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    m_out.append(v.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': m_out += "\\\""; break;
       case '\\': m_out += "\\\\"; break;
@@ -23,16 +30,14 @@ JsonText& JsonText::String(std::string_view v) {
       case '\n': m_out += "\\n"; break;
       case '\r': m_out += "\\r"; break;
       case '\t': m_out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          m_out += buf;
-        } else {
-          m_out += c;
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned>(c));
+        m_out += buf;
+      }
     }
   }
+  m_out.append(v.data() + run, v.size() - run);
   m_out += '"';
   return *this;
 }
