@@ -57,10 +57,16 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
   // claim the same key are all rejected.
   ops::BlockContext block;
   {
+    // Only a key that two or more creations name can collide: the others need
+    // no check here (the check in step 3 decides them).
+    std::map<std::string, int> named;
+    for (const auto& p : parsed) {
+      if (auto key = ops::CreationKey(p.op)) ++named[*key];
+    }
     std::map<std::string, int> claims;
     for (const auto& p : parsed) {
       auto key = ops::CreationKey(p.op);
-      if (!key) continue;
+      if (!key || named[*key] < 2) continue;
       ops::BlockContext scratch;
       BS_TRY(ops::Outcome o, ops::CheckOp(p.op, p.tx, m_db, scratch, m_rules));
       if (o.accepted && ++claims[*key] == 2) block.collided.insert(*key);

@@ -165,6 +165,25 @@ TEST_F(EngineTest, CollidingRegistrationsInOneBlockAreAllRejected) {
   EXPECT_FALSE(node->db->GetName("same.test").value().has_value());
 }
 
+// Only creations that pass their check claim a key: a second registration of the
+// same name without a preorder does not make the first collide.
+TEST_F(EngineTest, AnInvalidSecondClaimDoesNotCollide) {
+  CreateNamespace("test", 0xffffffff);
+  auto hash = *HashName("once.test", alice.script, alice.address);
+  chain.Op(alice, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  MineAndSync();
+  for (const Wallet* w : {&alice, &bob}) {  // bob never preordered it
+    chain.Op(*w, ops::BuildRegistration(MAGIC, "once.test", std::nullopt), {chain.Pay(*w, 5500), chain.Pay(*w, 5000)});
+  }
+  uint32_t h = MineAndSync();
+  EXPECT_TRUE(OpAt(h, 0).accepted) << OpAt(h, 0).reason;
+  EXPECT_FALSE(OpAt(h, 1).accepted);
+  auto rec = node->db->GetName("once.test");
+  ASSERT_TRUE(rec && *rec);
+  EXPECT_EQ((*rec)->address, alice.address);
+}
+
 TEST_F(EngineTest, NamespaceNotReadyRefusesRegistrationButAllowsImport) {
   CreateNamespace("imp", 0xffffffff, /*ready=*/false);
   // import from the revealer: recipient bob, zone-file hash in output 2
