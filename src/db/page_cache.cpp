@@ -27,7 +27,7 @@ constexpr unsigned MAX_TRACKED_PAGE = 1u << 25;
 struct Cache {
   sqlite3_pcache* inner = nullptr;
   std::vector<uint64_t> bits;
-  bool untracked = false;  // a bitmap allocation failed: pass every truncation on
+  bool untracked = false;  // a page number too large or a failed allocation: pass every truncation on
 
   void Set(unsigned key) {
     if (key > MAX_TRACKED_PAGE) {
@@ -77,7 +77,7 @@ struct Cache {
 
 Cache* Of(sqlite3_pcache* p) { return reinterpret_cast<Cache*>(p); }
 
-int Init(void*) { return g_inner.xInit(g_inner.pArg); }
+int Init(void*) { return g_inner.xInit != nullptr ? g_inner.xInit(g_inner.pArg) : SQLITE_OK; }
 
 void Shutdown(void*) {
   if (g_inner.xShutdown != nullptr) g_inner.xShutdown(g_inner.pArg);
@@ -115,7 +115,7 @@ void Rekey(sqlite3_pcache* p, sqlite3_pcache_page* page, unsigned old_key, unsig
   Cache* c = Of(p);
   g_inner.xRekey(c->inner, page, old_key, new_key);
   c->Set(new_key);
-  c->Clear(old_key);
+  if (old_key != new_key) c->Clear(old_key);
 }
 
 void Truncate(sqlite3_pcache* p, unsigned limit) {
