@@ -1,6 +1,7 @@
 #include <db/sqlite.h>
 
 #include <db/page_cache.h>
+#include <db/wal_write_gather.h>
 
 #include <sqlite3.h>
 
@@ -28,7 +29,9 @@ util::Result<Sqlite> Sqlite::Open(const std::string& path, bool read_only, int p
   Sqlite db;
   int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   flags |= SQLITE_OPEN_NOMUTEX;
-  if (sqlite3_open_v2(path.c_str(), &db.m_db, flags, nullptr) != SQLITE_OK) {
+  // A writer's log writes are gathered into one per commit (db/wal_write_gather.h).
+  const char* vfs = read_only ? nullptr : WalWriteGatherVfs();
+  if (sqlite3_open_v2(path.c_str(), &db.m_db, flags, vfs) != SQLITE_OK) {
     return Fail(db.LastError("cannot open " + path));
   }
   db.m_cache = new Cache();

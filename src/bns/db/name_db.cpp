@@ -114,13 +114,26 @@ util::Result<std::optional<T>> ParseFirst(const std::vector<std::string>& texts,
 util::Result<std::unique_ptr<NameDb>> NameDb::Open(const std::string& path, bool read_only, int page_size) {
   BS_TRY(Sqlite sql, Sqlite::Open(path, read_only, page_size));
   std::unique_ptr<NameDb> db(new NameDb(std::move(sql), read_only));
+  db->m_path = path;
   if (!read_only) {
     BS_CHECK_OK(db->CreateSchema());
-    // A checkpoint every 40 MiB of log instead of every 4 MiB: a page written by
-    // many blocks in between goes to the database file once.
-    BS_CHECK_OK(db->m_db.Exec("PRAGMA wal_autocheckpoint=10000"));
+    BS_CHECK_OK(db->StartCheckpoints());
   }
   return db;
+}
+
+util::Status NameDb::StartCheckpoints() {
+  // An in-memory database has no log, and a second connection would open another database.
+  if (m_path.empty() || m_path == ":memory:") return util::Ok();
+  // The log is copied from 40 MiB on, on another thread, and restarted once that
+  // copy is done (at 160 MiB at the latest): a page written by many blocks in
+  // between goes to the database file once.
+  BS_TRY(m_checkpointer, WalCheckpointer::Start(&m_db, m_path, {.start_frames = 10000, .finish_frames = 40000}));
+  return util::Ok();
+}
+
+WalCheckpointer::Counters NameDb::CheckpointStats() const {
+  return m_checkpointer ? m_checkpointer->Stats() : WalCheckpointer::Counters{};
 }
 
 util::Status NameDb::CreateSchema() {
@@ -366,6 +379,7 @@ void NameDb::AbortBlock() {
 
 util::Status NameDb::BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_block) {
   if (m_block || m_bulk_open) return Fail(ErrorCode::Conflict, "a block is being written");
+  m_checkpointer.reset();  // leaving WAL mode needs the only connection
   BS_CHECK_OK(m_db.Exec("PRAGMA journal_mode=MEMORY"));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=OFF"));
   BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-262144"));  // 256 MiB: fewer pages spilled mid-batch
@@ -391,7 +405,8 @@ util::Status NameDb::EndBulkLoad() {
   BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-32768"));
   // Back to WAL, which also syncs the file.
   BS_CHECK_OK(m_db.Exec("PRAGMA journal_mode=WAL"));
-  return m_db.Exec("PRAGMA synchronous=NORMAL");
+  BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=NORMAL"));
+  return StartCheckpoints();
 }
 
 util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old) {

@@ -22,12 +22,14 @@
 #include <bns/ops/op.h>
 #include <bns/state_view.h>
 #include <db/sqlite.h>
+#include <db/wal_checkpointer.h>
 #include <interfaces/zonefile_index.h>
 
 namespace blockstack::bns::db {
 
 // The SQLite layer is shared with the zone-file store (src/db).
 using blockstack::db::Sqlite;
+using blockstack::db::WalCheckpointer;
 using blockstack::db::Statement;
 
 struct OpRow {
@@ -109,6 +111,8 @@ class NameDb final : public StateView {
   // synchronous transaction per block.
   util::Status BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_block);
   util::Status EndBulkLoad();
+  // The writer's checkpoints so far (all zero on a read-only or in-memory database).
+  WalCheckpointer::Counters CheckpointStats() const;
 
   // --- reads ---
   // Holds one view of the database across many reads (a read transaction) until
@@ -158,6 +162,8 @@ class NameDb final : public StateView {
  private:
   NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
+  // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
+  util::Status StartCheckpoints();
   // Whether the block being written records undo entries (all do, except old
   // blocks during a bulk load).
   bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
@@ -187,6 +193,10 @@ class NameDb final : public StateView {
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
 
   Sqlite m_db;
+  std::string m_path;
+  // A writer's checkpoints, on a thread of their own (stopped while bulk loading,
+  // which leaves WAL mode). Declared after m_db: it goes first.
+  std::unique_ptr<WalCheckpointer> m_checkpointer;
   // Namespaces are few and read by nearly every check: kept decoded. Cleared when
   // a namespace is written, a block is aborted or undone.
   std::map<std::string, std::optional<NamespaceRecord>, std::less<>> m_ns_cache;

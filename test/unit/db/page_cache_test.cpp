@@ -13,6 +13,7 @@
 
 #include <db/sqlite.h>
 
+#include "db_test_util.h"
 #include "testutil/vectors.h"
 
 namespace blockstack::db {
@@ -40,26 +41,7 @@ class PageCacheTest : public ::testing::Test {
     }
   }
 
-  int64_t Count(Sqlite& db) {
-    auto s = db.Prepare("SELECT COUNT(*), SUM(LENGTH(v)) FROM t");
-    EXPECT_TRUE(s);
-    auto row = (*s)->Step();
-    EXPECT_TRUE(row && *row);
-    int64_t n = (*s)->Int(0);
-    EXPECT_EQ((*s)->Int(1), n * 200);
-    (*s)->Reset();
-    return n;
-  }
-
-  std::string IntegrityCheck(Sqlite& db) {
-    auto s = db.Prepare("PRAGMA integrity_check");
-    EXPECT_TRUE(s);
-    auto row = (*s)->Step();
-    EXPECT_TRUE(row && *row);
-    std::string out = (*s)->Text(0);
-    (*s)->Reset();
-    return out;
-  }
+  static int64_t Count(Sqlite& db) { return test_util::CountRows(db, 200); }
 
   std::string m_dir;
   std::mt19937_64 m_rng{7};
@@ -115,12 +97,12 @@ TEST_F(PageCacheTest, CommitsSkipTheWalkAndRollbacksStillTruncate) {
   Insert(db, 500);
   ASSERT_TRUE(db.Exec("COMMIT"));
   EXPECT_EQ(Count(db), left + 500);
-  EXPECT_EQ(IntegrityCheck(db), "ok");
+  EXPECT_EQ(test_util::IntegrityCheck(db), "ok");
 
   // A second connection, which has never cached any of it, reads the same.
   Sqlite other = Open();
   EXPECT_EQ(Count(other), left + 500);
-  EXPECT_EQ(IntegrityCheck(other), "ok");
+  EXPECT_EQ(test_util::IntegrityCheck(other), "ok");
 }
 
 }  // namespace
