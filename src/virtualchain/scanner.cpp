@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string_view>
+#include <unordered_map>
 
 #include <bitcoin/address.h>
 #include <crypto/hash.h>
@@ -72,7 +73,6 @@ bool CompleteFilteredTx(FilteredTx& f) {
 
 util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& block) {
   std::vector<FilteredTx> kept;
-  std::vector<util::Hash256> funding;
   for (std::size_t i = 0; i < block.txs.size(); ++i) {
     const auto& tx = block.txs[i];
     if (tx.IsCoinbase()) continue;  // a coinbase input has no sender
@@ -84,22 +84,44 @@ util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& bloc
     f.tx = tx;
     f.opcode = static_cast<char>((*payload)[0]);
     f.payload.assign(payload->begin() + 1, payload->end());
-    for (const auto& in : tx.inputs) funding.push_back(in.prevout.txid);
     kept.push_back(std::move(f));
   }
   if (kept.empty()) return kept;
-  BS_TRY(std::vector<bitcoin::Transaction> prev, m_source.GetTransactions(funding));
-  std::size_t next = 0;
+  // The funding transactions' outputs: from the cache, else fetched in one batch
+  // (each distinct txid once).
+  std::unordered_map<util::Hash256, Outputs> funders;
+  std::vector<util::Hash256> missing;
+  for (const auto& f : kept) {
+    for (const auto& in : f.tx.inputs) {
+      const auto& id = in.prevout.txid;
+      if (funders.contains(id)) continue;
+      auto cached = m_funders.Get(id);
+      if (!cached) missing.push_back(id);
+      funders.emplace(id, cached ? *cached : nullptr);
+    }
+  }
+  if (!missing.empty()) {
+    BS_TRY(std::vector<bitcoin::Transaction> fetched, m_source.GetTransactions(missing));
+    if (fetched.size() != missing.size()) {
+      return util::Fail(util::ErrorCode::Corruption, "the block source returned " + std::to_string(fetched.size()) +
+                                                         " of " + std::to_string(missing.size()) + " transactions");
+    }
+    for (std::size_t i = 0; i < missing.size(); ++i) {
+      auto outputs = std::make_shared<const std::vector<bitcoin::TxOut>>(std::move(fetched[i].outputs));
+      m_funders.Put(missing[i], outputs);
+      funders[missing[i]] = std::move(outputs);
+    }
+  }
   std::vector<FilteredTx> out;
   for (auto& f : kept) {
     for (const auto& in : f.tx.inputs) {
-      const auto& funder = prev[next++];
-      if (in.prevout.index >= funder.outputs.size()) {
+      const auto& outputs = *funders.at(in.prevout.txid);
+      if (in.prevout.index >= outputs.size()) {
         return util::Fail(util::ErrorCode::Corruption, "transaction " + f.txid.ReversedHex() +
                                                            " spends a missing output of " +
                                                            in.prevout.txid.ReversedHex());
       }
-      const auto& spent = funder.outputs[in.prevout.index];
+      const auto& spent = outputs[in.prevout.index];
       f.senders.push_back(SenderOf(spent.script_pubkey, spent.value, m_options.network));
     }
     if (CompleteFilteredTx(f)) out.push_back(std::move(f));

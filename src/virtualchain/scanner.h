@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,7 @@
 #include <bitcoin/block_source.h>
 #include <bitcoin/network.h>
 #include <bitcoin/script.h>
+#include <util/lru_cache.h>
 
 namespace blockstack::virtualchain {
 
@@ -103,6 +105,12 @@ class Scanner {
   bitcoin::BlockSource& m_source;
   StateEngine& m_engine;
   ScanOptions m_options;
+  // Outputs of recently seen funding transactions. A wallet that pays for many
+  // operations from one transaction's outputs gets that transaction fetched (an
+  // RPC call, or a parse and a hash) once. A txid fixes its outputs, so an entry
+  // never goes stale, across reorganisations too.
+  using Outputs = std::shared_ptr<const std::vector<bitcoin::TxOut>>;
+  util::LruCache<util::Hash256, Outputs> m_funders{1024};
 };
 
 }  // namespace blockstack::virtualchain

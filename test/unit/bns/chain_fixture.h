@@ -29,6 +29,8 @@ class MemorySource final : public bitcoin::BlockSource {
   // Drops blocks above `height` (a reorg's losing branch).
   void TruncateAbove(uint32_t height) { m_blocks.resize(height + 1 - m_first); }
   std::size_t Size() const { return m_blocks.size(); }
+  // Transactions asked for through GetTransactions so far.
+  std::size_t fetched = 0;
 
   util::Result<uint32_t> TipHeight() override { return m_first + static_cast<uint32_t>(m_blocks.size()) - 1; }
   util::Result<util::Hash256> BlockHash(uint32_t h) override {
@@ -42,6 +44,7 @@ class MemorySource final : public bitcoin::BlockSource {
   util::Result<std::vector<bitcoin::Transaction>> GetTransactions(std::span<const util::Hash256> txids) override {
     std::vector<bitcoin::Transaction> out;
     for (const auto& id : txids) {
+      ++fetched;
       bool found = false;
       for (const auto& b : m_blocks) {
         for (std::size_t i = 0; i < b.txids.size(); ++i) {

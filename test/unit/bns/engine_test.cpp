@@ -447,6 +447,34 @@ TEST_F(EngineTest, NameQuotaOf25PerOwner) {
   EXPECT_NE(OpAt(h).reason.find("25 names"), std::string::npos);
 }
 
+TEST_F(EngineTest, AFundingTransactionIsFetchedOnce) {
+  // alice's operations all spend outputs of her one funding transaction: it is
+  // fetched for the first of them and taken from the scanner's cache afterwards,
+  // within a block and across blocks, and every operation still gets its sender.
+  CreateNamespace("f", 0xffffffff);
+  const std::size_t before = chain.source.fetched;
+  auto preorder = [&](const std::string& name) {
+    auto hash = *HashName(name, alice.script, alice.address);
+    chain.Op(alice, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+             {chain.Pay(alice, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  };
+  preorder("a.f");
+  preorder("b.f");
+  preorder("c.f");
+  uint32_t h1 = MineAndSync();
+  preorder("d.f");
+  uint32_t h2 = MineAndSync();
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(OpAt(h1, i).accepted) << OpAt(h1, i).reason;
+    EXPECT_NE(OpAt(h1, i).senders.find(alice.script_hex), std::string::npos);
+  }
+  EXPECT_TRUE(OpAt(h2).accepted) << OpAt(h2).reason;
+  EXPECT_NE(OpAt(h2).senders.find(alice.script_hex), std::string::npos);
+  // One fetch for the four at most (none when an earlier block already brought
+  // alice's funding transaction into the cache); without the cache, four.
+  EXPECT_LE(chain.source.fetched - before, 1u);
+}
+
 TEST_F(EngineTest, AnnounceNeedsAnAnnouncerName) {
   CreateNamespace("test", 0xffffffff);
   Register(alice, "alice.test", H160(0x42));
