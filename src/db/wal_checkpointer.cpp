@@ -3,12 +3,15 @@
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 namespace blockstack::db {
 
 namespace {
 // Background passes in one cycle at most, so that a writer that outruns the copy
 // still gets the log restarted.
-constexpr int MAX_PASSES = 4;
+constexpr int MAX_PASSES = 8;
 }  // namespace
 
 util::Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Sqlite* writer, const std::string& path,
@@ -17,14 +20,14 @@ util::Result<std::unique_ptr<WalCheckpointer>> WalCheckpointer::Start(Sqlite* wr
   // A checkpoint copies frames from the log to the file without the page cache.
   BS_CHECK_OK(own.Exec("PRAGMA cache_size=16"));
   BS_CHECK_OK(own.Exec("PRAGMA wal_autocheckpoint=0"));
-  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own), limits));
+  std::unique_ptr<WalCheckpointer> c(new WalCheckpointer(writer, std::move(own), limits, path));
   c->m_thread = std::thread([raw = c.get()] { raw->Run(); });
   sqlite3_wal_hook(writer->Handle(), &WalCheckpointer::OnCommit, c.get());
   return c;
 }
 
-WalCheckpointer::WalCheckpointer(Sqlite* writer, Sqlite own, Limits limits)
-    : m_writer(writer), m_own(std::move(own)), m_limits(limits) {}
+WalCheckpointer::WalCheckpointer(Sqlite* writer, Sqlite own, Limits limits, const std::string& path)
+    : m_writer(writer), m_own(std::move(own)), m_limits(limits), m_path(path), m_wal_path(path + "-wal") {}
 
 WalCheckpointer::~WalCheckpointer() {
   sqlite3_wal_hook(m_writer->Handle(), nullptr, nullptr);
@@ -79,7 +82,17 @@ void WalCheckpointer::Run() {
     // appended during the one before.
     for (int pass = 0; pass < MAX_PASSES; ++pass) {
       std::lock_guard run(m_run_mu);
-      if (Checkpoint(m_own.Handle(), &Counters::background) <= m_limits.start_frames / 8) break;
+      if (Checkpoint(m_own.Handle(), &Counters::background) <= m_limits.start_frames / 16) break;
+    }
+    // The writer's checkpoint syncs the log before it copies and the database
+    // after. A pass that the writer's commits overtook syncs neither (SQLite syncs
+    // the database only when a pass reaches the log's end), so both are flushed
+    // here, and the writer finds little left to wait for.
+    for (const std::string* file : {&m_wal_path, &m_path}) {
+      if (int fd = ::open(file->c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+        (void)::fdatasync(fd);
+        ::close(fd);
+      }
     }
     std::lock_guard lock(m_mu);
     if (m_cycle == Cycle::Copying) m_cycle = Cycle::Copied;

@@ -54,7 +54,7 @@ class WalCheckpointer {
   Counters Stats() const;
 
  private:
-  WalCheckpointer(Sqlite* writer, Sqlite own, Limits limits);
+  WalCheckpointer(Sqlite* writer, Sqlite own, Limits limits, const std::string& path);
   static int OnCommit(void* self, sqlite3* db, const char* schema, int frames);
   void Run();
   // One passive checkpoint of `db`; counts it in `counter` unless the lock was
@@ -64,6 +64,8 @@ class WalCheckpointer {
   Sqlite* m_writer;
   Sqlite m_own;
   Limits m_limits;
+  std::string m_path;
+  std::string m_wal_path;
   std::mutex m_run_mu;  // held while either side checkpoints
   mutable std::mutex m_mu;
   std::condition_variable m_cv;
