@@ -12,7 +12,7 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "3";
+constexpr const char* SCHEMA_VERSION = "4";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
@@ -43,10 +43,10 @@ CREATE TABLE IF NOT EXISTS preorders(preorder_hash TEXT PRIMARY KEY, data TEXT N
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, history_id TEXT NOT NULL, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL,
   txid TEXT NOT NULL, op TEXT NOT NULL, opcode TEXT NOT NULL, value_hash TEXT, creator_address TEXT,
-  written_block INTEGER NOT NULL, data TEXT NOT NULL);
+  written_block INTEGER NOT NULL, data TEXT NOT NULL, value_hash_new INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
 CREATE INDEX IF NOT EXISTS history_by_written ON history(written_block);
-CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash);
+CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
@@ -137,6 +137,7 @@ WalCheckpointer::Counters NameDb::CheckpointStats() const {
 }
 
 util::Status NameDb::CreateSchema() {
+  BS_CHECK_OK(MigrateFrom3());
   BS_CHECK_OK(m_db.Exec(SCHEMA));
   BS_TRY(auto version, GetMeta("schema_version"));
   if (!version) return SetMeta("schema_version", SCHEMA_VERSION);
@@ -144,6 +145,30 @@ util::Status NameDb::CreateSchema() {
     return Fail(ErrorCode::Corruption, "name database has schema version " + *version + ", expected " + SCHEMA_VERSION);
   }
   return util::Ok();
+}
+
+util::Status NameDb::MigrateFrom3() {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT COUNT(*) FROM pragma_table_info('history') WHERE name = 'history_id'"));
+  BS_TRY(bool row, s->Step());
+  const bool has_history = row && s->Int(0) > 0;
+  s->Reset();
+  if (!has_history) return util::Ok();  // a new database
+  BS_TRY(auto version, GetMeta("schema_version"));
+  if (version != "3") return util::Ok();
+  // Version 4 indexes only the history rows that give their name a value hash it
+  // did not have just before. Every existing row stays indexed (flagged new):
+  // lookups find what they found before.
+  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  auto migrated = m_db.Exec(
+      "ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
+      "DROP INDEX IF EXISTS history_by_value_hash;"
+      "CREATE INDEX history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;"
+      "UPDATE meta SET value = '4' WHERE key = 'schema_version';");
+  if (!migrated) {
+    (void)m_db.Exec("ROLLBACK");
+    return migrated;
+  }
+  return m_db.Exec("COMMIT");
 }
 
 util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
@@ -469,12 +494,18 @@ util::Status NameDb::PutPreorder(const PreorderRecord& r) {
 
 util::Status NameDb::Apply(const ops::Effect& e) {
   if (!m_block) return Fail(ErrorCode::Conflict, "Apply outside a block");
+  // The value hash the name had before this operation, when known: lookups by
+  // zone-file hash need only the rows that brought a name a new one.
+  std::optional<std::string> previous_value_hash;
+  bool previous_known = false;
   if (e.name) {
     std::optional<NameRecord> old;
     // Bulk loads keep no undo for old blocks and write the row whole.
     if (KeepsUndo() || m_cache_names) {
       BS_TRY(const StoredName* stored, LoadName(e.name->name));
       if (stored != nullptr) old = stored->record;
+      previous_known = true;
+      if (old) previous_value_hash = old->value_hash;
       if (KeepsUndo()) {
         BS_CHECK_OK(AddUndo("name", e.name->name, stored ? std::optional<std::string>(stored->text) : std::nullopt));
       }
@@ -508,7 +539,13 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   for (const auto& h : e.history) {
     BS_TRY(Statement * s,
            m_db.Prepare("INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
-                        "creator_address, written_block, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+                        "creator_address, written_block, data, value_hash_new) "
+                        "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+    // Flagged (and indexed by hash) when it has a value hash that its name did not
+    // have just before. A row left out repeats an earlier, flagged row of the same
+    // name and hash, which a reorganisation undoes after it.
+    const bool repeats = previous_known && e.name && h.history_id == e.name->name && previous_value_hash == h.value_hash;
+    const bool flagged = h.value_hash.has_value() && !repeats;
     BS_CHECK_OK(s->Bind(1, h.history_id)
                     .Bind(2, int64_t{h.block_height})
                     .Bind(3, int64_t{h.vtxindex})
@@ -519,6 +556,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
                     .Bind(8, h.creator_address)
                     .Bind(9, int64_t{*m_block})
                     .Bind(10, h.data_json)
+                    .Bind(11, int64_t{flagged ? 1 : 0})
                     .Run());
   }
   return util::Ok();
@@ -721,7 +759,7 @@ util::Result<std::vector<std::string>> NameDb::HistoryIdsWrittenBetween(uint32_t
 }
 
 util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM history WHERE value_hash = ? LIMIT 1"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM history WHERE value_hash = ? AND value_hash_new = 1 LIMIT 1"));
   s->Bind(1, value_hash);
   BS_TRY(bool row, s->Step());
   s->Reset();
@@ -729,14 +767,14 @@ util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
 }
 
 util::Result<std::vector<std::string>> NameDb::HistoryIdsWithValueHash(std::string_view value_hash) {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE value_hash = ?"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE value_hash = ? AND value_hash_new = 1"));
   s->Bind(1, value_hash);
   return Texts(s);
 }
 
 util::Result<std::vector<std::string>> NameDb::ValueHashesUpTo(uint32_t height) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE written_block <= ? AND "
-                                     "value_hash IS NOT NULL ORDER BY value_hash"));
+                                     "value_hash IS NOT NULL AND value_hash_new = 1 ORDER BY value_hash"));
   s->Bind(1, int64_t{height});
   return Texts(s);
 }

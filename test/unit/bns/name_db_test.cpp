@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include <bns/records_json.h>
+
 #include "testutil/vectors.h"
 
 namespace blockstack::bns::db {
@@ -213,6 +215,85 @@ TEST_F(NameDbTest, NotADatabaseIsCorruption) {
   }
   auto db = NameDb::Open(path);
   ASSERT_FALSE(db);
+}
+
+// Lookups by zone-file hash read only the history rows that brought a name a hash
+// it did not have just before; a renewal that keeps the hash is left out. Every
+// hash a name ever had is still found, and undoing blocks keeps that true.
+TEST_F(NameDbTest, ValueHashLookupsFindEveryHashAndSkipRepeats) {
+  const std::string a(40, 'a');
+  const std::string b(40, 'b');
+  auto op = [&](uint32_t h, const std::optional<std::string>& value_hash, const char* opcode) {
+    ops::Effect e;
+    e.name = Rec("n.id", "alice");
+    e.name->value_hash = value_hash;
+    ops::HistoryEntry row;
+    row.history_id = "n.id";
+    row.opcode_name = opcode;
+    row.value_hash = value_hash;
+    row.block_height = h;
+    row.txid = std::string(64, static_cast<char>('0' + h));
+    row.data_json = NameRecordJsonText(*e.name);  // the writer stores it as the record
+    e.history.push_back(row);
+    Block(h, e);
+  };
+  op(0, a, "NAME_REGISTRATION");
+  op(1, a, "NAME_RENEWAL");  // repeats a
+  op(2, b, "NAME_UPDATE");
+  op(3, b, "NAME_TRANSFER");  // repeats b
+  op(4, a, "NAME_UPDATE");    // a again, after b: flagged
+  auto rows = m_db->History("n.id", 0, 100);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 5u) << "every operation keeps its history row";
+  EXPECT_TRUE(*m_db->IsValueHashKnown(a));
+  EXPECT_TRUE(*m_db->IsValueHashKnown(b));
+  EXPECT_FALSE(*m_db->IsValueHashKnown(std::string(40, 'c')));
+  EXPECT_EQ(*m_db->HistoryIdsWithValueHash(a), std::vector<std::string>{"n.id"});
+  EXPECT_EQ(*m_db->ValueHashesUpTo(4), (std::vector<std::string>{a, b}));
+  EXPECT_EQ(*m_db->ValueHashesUpTo(1), std::vector<std::string>{a});
+  // Three rows are in the index: block 0 (a), 2 (b) and 4 (a after b).
+  auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  auto s = db.Prepare("SELECT group_concat(block_id) FROM (SELECT block_id FROM history INDEXED BY "
+                      "history_by_value_hash WHERE value_hash_new = 1 ORDER BY block_id)");
+  ASSERT_TRUE(s);
+  ASSERT_TRUE(*(*s)->Step());
+  EXPECT_EQ((*s)->Text(0), "0,2,4");
+  (*s)->Reset();
+  auto undone = m_db->UndoBlock(4);
+  ASSERT_TRUE(undone) << undone.error().message;
+  ASSERT_TRUE(m_db->UndoBlock(3));
+  ASSERT_TRUE(m_db->UndoBlock(2));
+  EXPECT_FALSE(*m_db->IsValueHashKnown(b));
+  EXPECT_TRUE(*m_db->IsValueHashKnown(a));
+}
+
+// A version-3 database (every history row indexed by hash) is brought to version
+// 4 when a writer opens it: its rows stay findable, new rows follow the new rule.
+TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
+  m_db.reset();
+  const std::string path = m_dir + "/v3.db";
+  {
+    auto raw = db::Sqlite::Open(path, /*read_only=*/false).value();
+    ASSERT_TRUE(raw.Exec(
+        "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES('schema_version', '3');"
+        "CREATE TABLE history(id INTEGER PRIMARY KEY, history_id TEXT NOT NULL, block_id INTEGER NOT NULL, "
+        "vtxindex INTEGER NOT NULL, txid TEXT NOT NULL, op TEXT NOT NULL, opcode TEXT NOT NULL, value_hash TEXT, "
+        "creator_address TEXT, written_block INTEGER NOT NULL, data TEXT NOT NULL);"
+        "CREATE INDEX history_by_value_hash ON history(value_hash);"
+        "INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, written_block, data) "
+        "VALUES('old.id', 7, 1, 'tx', ':', 'NAME_REGISTRATION', '" + std::string(40, 'd') + "', 7, '{}');"));
+  }
+  auto migrated = NameDb::Open(path);
+  ASSERT_TRUE(migrated) << migrated.error().message;
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("4"));
+  EXPECT_TRUE(*(*migrated)->IsValueHashKnown(std::string(40, 'd')));
+  EXPECT_EQ(*(*migrated)->HistoryIdsWithValueHash(std::string(40, 'd')), std::vector<std::string>{"old.id"});
+  migrated->reset();
+  // Opening it again changes nothing.
+  auto again = NameDb::Open(path);
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_TRUE(*(*again)->IsValueHashKnown(std::string(40, 'd')));
 }
 
 }  // namespace
