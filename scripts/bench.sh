@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build/release/bench/parse_bench "${PARSE_BENCH_BLOCKS:-10000}"
 bench/index_bench.sh
+bench/index_pages.sh
 bench/gaia_bench.sh
 bench/api_bench.sh
 bench/atlas_bench.sh
