@@ -12,7 +12,7 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "4";
+constexpr const char* SCHEMA_VERSION = "5";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
@@ -51,13 +51,38 @@ CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
 CREATE TABLE IF NOT EXISTS ops(
-  block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL, opcode TEXT NOT NULL,
-  accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, senders TEXT NOT NULL,
-  PRIMARY KEY(block_id, vtxindex));
+  id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL,
+  opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, senders TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS undo(
-  block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, old TEXT,
-  PRIMARY KEY(block_id, seq));
+  id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
+  old TEXT);
 )SQL";
+
+// The op log and undo rows are keyed by rowid = block << ROW_KEY_SHIFT | index
+// (vtxindex, or the undo entry's sequence number): a block's rows are one range of
+// the table's own B-tree, and no second index on (block, index) is written.
+constexpr int ROW_KEY_SHIFT = 24;
+constexpr uint64_t ROW_KEY_INDEX_LIMIT = uint64_t{1} << ROW_KEY_SHIFT;
+int64_t RowKey(uint32_t block, uint64_t index) { return static_cast<int64_t>((uint64_t{block} << ROW_KEY_SHIFT) | index); }
+
+// Schema changes from version 3 and 4, each run in the migration's transaction.
+constexpr const char* MIGRATE_3_TO_4 =
+    "ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
+    "DROP INDEX IF EXISTS history_by_value_hash;"
+    "CREATE INDEX history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;";
+constexpr const char* MIGRATE_4_TO_5 =
+    "CREATE TABLE ops_v5(id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, "
+    "  txid TEXT NOT NULL, opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, "
+    "  raw_tx BLOB NOT NULL, senders TEXT NOT NULL);"
+    "INSERT INTO ops_v5 SELECT (block_id << 24) | vtxindex, block_id, vtxindex, txid, opcode, accepted, reason, "
+    "  raw_tx, senders FROM ops;"
+    "DROP TABLE ops;"
+    "ALTER TABLE ops_v5 RENAME TO ops;"
+    "CREATE TABLE undo_v5(id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    "  kind TEXT NOT NULL, key TEXT NOT NULL, old TEXT);"
+    "INSERT INTO undo_v5 SELECT (block_id << 24) | seq, block_id, seq, kind, key, old FROM undo;"
+    "DROP TABLE undo;"
+    "ALTER TABLE undo_v5 RENAME TO undo;";
 
 template <class T, class F>
 util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, F from_json) {
@@ -137,7 +162,7 @@ WalCheckpointer::Counters NameDb::CheckpointStats() const {
 }
 
 util::Status NameDb::CreateSchema() {
-  BS_CHECK_OK(MigrateFrom3());
+  BS_CHECK_OK(Migrate());
   BS_CHECK_OK(m_db.Exec(SCHEMA));
   BS_TRY(auto version, GetMeta("schema_version"));
   if (!version) return SetMeta("schema_version", SCHEMA_VERSION);
@@ -147,23 +172,21 @@ util::Status NameDb::CreateSchema() {
   return util::Ok();
 }
 
-util::Status NameDb::MigrateFrom3() {
+util::Status NameDb::Migrate() {
   BS_TRY(Statement * s, m_db.Prepare("SELECT COUNT(*) FROM pragma_table_info('history') WHERE name = 'history_id'"));
   BS_TRY(bool row, s->Step());
   const bool has_history = row && s->Int(0) > 0;
   s->Reset();
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
-  if (version != "3") return util::Ok();
+  if (version != "3" && version != "4") return util::Ok();
   // Version 4 indexes only the history rows that give their name a value hash it
-  // did not have just before. Every existing row stays indexed (flagged new):
-  // lookups find what they found before.
+  // did not have just before; existing rows stay indexed (flagged new), so lookups
+  // find what they found before. Version 5 keys the op log and undo rows by rowid.
+  std::string sql = std::string(version == "3" ? MIGRATE_3_TO_4 : "") + MIGRATE_4_TO_5 +
+                    "UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
   BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
-  auto migrated = m_db.Exec(
-      "ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
-      "DROP INDEX IF EXISTS history_by_value_hash;"
-      "CREATE INDEX history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;"
-      "UPDATE meta SET value = '4' WHERE key = 'schema_version';");
+  auto migrated = m_db.Exec(sql);
   if (!migrated) {
     (void)m_db.Exec("ROLLBACK");
     return migrated;
@@ -436,8 +459,19 @@ util::Status NameDb::EndBulkLoad() {
 
 util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old) {
   if (!KeepsUndo()) return util::Ok();
-  BS_TRY(Statement * s, m_db.Prepare("INSERT INTO undo(block_id, seq, kind, key, old) VALUES(?, ?, ?, ?, ?)"));
-  return s->Bind(1, int64_t{*m_block}).Bind(2, m_undo_seq++).Bind(3, kind).Bind(4, key).Bind(5, old).Run();
+  if (static_cast<uint64_t>(m_undo_seq) >= ROW_KEY_INDEX_LIMIT) {
+    return Fail(ErrorCode::TooLarge, "block " + std::to_string(*m_block) + " has too many undo entries");
+  }
+  BS_TRY(Statement * s,
+         m_db.Prepare("INSERT INTO undo(id, block_id, seq, kind, key, old) VALUES(?, ?, ?, ?, ?, ?)"));
+  const int64_t seq = m_undo_seq++;
+  return s->Bind(1, RowKey(*m_block, static_cast<uint64_t>(seq)))
+      .Bind(2, int64_t{*m_block})
+      .Bind(3, seq)
+      .Bind(4, kind)
+      .Bind(5, key)
+      .Bind(6, old)
+      .Run();
 }
 
 util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old) {
@@ -565,17 +599,21 @@ util::Status NameDb::Apply(const ops::Effect& e) {
 util::Status NameDb::RecordOp(const OpRow& row) {
   if (!m_block) return Fail(ErrorCode::Conflict, "RecordOp outside a block");
   ++m_bulk_ops;
+  if (row.vtxindex >= ROW_KEY_INDEX_LIMIT) {
+    return Fail(ErrorCode::TooLarge, "transaction index " + std::to_string(row.vtxindex) + " is too large");
+  }
   BS_TRY(Statement * s,
-         m_db.Prepare("INSERT OR REPLACE INTO ops(block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
-                      "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, int64_t{row.block_id})
-      .Bind(2, int64_t{row.vtxindex})
-      .Bind(3, row.txid)
-      .Bind(4, row.opcode)
-      .Bind(5, int64_t{row.accepted ? 1 : 0})
-      .Bind(6, row.reason)
-      .BindBlob(7, row.raw_tx)
-      .Bind(8, row.senders)
+         m_db.Prepare("INSERT OR REPLACE INTO ops(id, block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
+                      "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, RowKey(row.block_id, row.vtxindex))
+      .Bind(2, int64_t{row.block_id})
+      .Bind(3, int64_t{row.vtxindex})
+      .Bind(4, row.txid)
+      .Bind(5, row.opcode)
+      .Bind(6, int64_t{row.accepted ? 1 : 0})
+      .Bind(7, row.reason)
+      .BindBlob(8, row.raw_tx)
+      .Bind(9, row.senders)
       .Run();
 }
 
@@ -596,9 +634,12 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
   if (!st) return fail(st.error());
   if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
   if (snap.block_id >= UNDO_DEPTH) {
-    auto prune = m_db.Prepare("DELETE FROM undo WHERE block_id = ?");
+    auto prune = m_db.Prepare("DELETE FROM undo WHERE id >= ? AND id < ?");
     if (!prune) return fail(prune.error());
-    if (auto p = (*prune)->Bind(1, int64_t{snap.block_id - UNDO_DEPTH}).Run(); !p) return fail(p.error());
+    const uint32_t old_block = snap.block_id - UNDO_DEPTH;
+    if (auto p = (*prune)->Bind(1, RowKey(old_block, 0)).Bind(2, RowKey(old_block + 1, 0)).Run(); !p) {
+      return fail(p.error());
+    }
     if (auto m = SetMeta("undo_from", std::to_string(snap.block_id - UNDO_DEPTH + 1)); !m) return fail(m.error());
   }
   // Bulk loads commit every m_bulk_per_commit blocks, or sooner when the blocks are
@@ -635,8 +676,8 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       std::optional<std::string> old;
     };
     std::vector<Entry> entries;
-    BS_TRY(Statement * s, m_db.Prepare("SELECT kind, key, old FROM undo WHERE block_id = ? ORDER BY seq DESC"));
-    s->Bind(1, int64_t{height});
+    BS_TRY(Statement * s, m_db.Prepare("SELECT kind, key, old FROM undo WHERE id >= ? AND id < ? ORDER BY id DESC"));
+    s->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0));
     BS_CHECK_OK(ForEachRow(s, [&](Statement& r) { entries.push_back({r.Text(0), r.Text(1), r.OptText(2)}); }));
     for (const auto& e : entries) {
       std::string table = e.kind == "name" ? "name_records" : e.kind == "namespace" ? "namespaces" : "preorders";
@@ -659,10 +700,13 @@ util::Status NameDb::UndoBlock(uint32_t height) {
         BS_CHECK_OK(PutPreorder(rec));
       }
     }
-    for (const char* sql : {"DELETE FROM history WHERE written_block = ?", "DELETE FROM ops WHERE block_id = ?",
-                            "DELETE FROM snapshots WHERE block_id = ?", "DELETE FROM undo WHERE block_id = ?"}) {
+    for (const char* sql : {"DELETE FROM history WHERE written_block = ?", "DELETE FROM snapshots WHERE block_id = ?"}) {
       BS_TRY(Statement * d, m_db.Prepare(sql));
       BS_CHECK_OK(d->Bind(1, int64_t{height}).Run());
+    }
+    for (const char* sql : {"DELETE FROM ops WHERE id >= ? AND id < ?", "DELETE FROM undo WHERE id >= ? AND id < ?"}) {
+      BS_TRY(Statement * d, m_db.Prepare(sql));
+      BS_CHECK_OK(d->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run());
     }
     if (height == 0) {
       BS_TRY(Statement * d, m_db.Prepare("DELETE FROM meta WHERE key = 'last_block'"));
@@ -817,8 +861,8 @@ util::Result<uint64_t> NameDb::NameRowCount() {
 util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
   BS_TRY(Statement * s,
          m_db.Prepare("SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders FROM ops "
-                      "WHERE block_id = ? ORDER BY vtxindex"));
-  s->Bind(1, int64_t{height});
+                      "WHERE id >= ? AND id < ? ORDER BY id"));
+  s->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0));
   std::vector<OpRow> out;
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
     out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3),

@@ -162,8 +162,9 @@ class NameDb final : public StateView {
  private:
   NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
-  // Brings a version-3 database to version 4 in one transaction (no-op otherwise).
-  util::Status MigrateFrom3();
+  // Brings a version-3 or -4 database to the current version in one transaction
+  // (no-op for a new or current one).
+  util::Status Migrate();
   // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
   util::Status StartCheckpoints();
   // Whether the block being written records undo entries (all do, except old

@@ -267,8 +267,9 @@ TEST_F(NameDbTest, ValueHashLookupsFindEveryHashAndSkipRepeats) {
   EXPECT_TRUE(*m_db->IsValueHashKnown(a));
 }
 
-// A version-3 database (every history row indexed by hash) is brought to version
-// 4 when a writer opens it: its rows stay findable, new rows follow the new rule.
+// A version-3 database (every history row indexed by hash, op log and undo rows
+// keyed by a second index) is brought to the current version when a writer opens
+// it: its history stays findable by hash and its op log reads back the same.
 TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
   m_db.reset();
   const std::string path = m_dir + "/v3.db";
@@ -282,18 +283,57 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
         "creator_address TEXT, written_block INTEGER NOT NULL, data TEXT NOT NULL);"
         "CREATE INDEX history_by_value_hash ON history(value_hash);"
         "INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, written_block, data) "
-        "VALUES('old.id', 7, 1, 'tx', ':', 'NAME_REGISTRATION', '" + std::string(40, 'd') + "', 7, '{}');"));
+        "VALUES('old.id', 7, 1, 'tx', ':', 'NAME_REGISTRATION', '" + std::string(40, 'd') + "', 7, '{}');"
+        "CREATE TABLE ops(block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL, "
+        "opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, "
+        "senders TEXT NOT NULL, PRIMARY KEY(block_id, vtxindex));"
+        "INSERT INTO ops VALUES(7, 2, 'tx7b', 'NAME_UPDATE', 0, 'why', x'00', '[]');"
+        "INSERT INTO ops VALUES(7, 1, 'tx7a', 'NAME_REGISTRATION', 1, '', x'01', '[]');"
+        "INSERT INTO ops VALUES(8, 1, 'tx8', 'NAME_UPDATE', 1, '', x'02', '[]');"
+        "CREATE TABLE undo(block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, "
+        "key TEXT NOT NULL, old TEXT, PRIMARY KEY(block_id, seq));"
+        "INSERT INTO undo VALUES(7, 0, 'name', 'old.id', NULL);"));
   }
   auto migrated = NameDb::Open(path);
   ASSERT_TRUE(migrated) << migrated.error().message;
-  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("4"));
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("5"));
   EXPECT_TRUE(*(*migrated)->IsValueHashKnown(std::string(40, 'd')));
   EXPECT_EQ(*(*migrated)->HistoryIdsWithValueHash(std::string(40, 'd')), std::vector<std::string>{"old.id"});
+  // The op log keeps its rows, in transaction order, block by block.
+  auto ops7 = (*migrated)->OpsAt(7);
+  ASSERT_TRUE(ops7);
+  ASSERT_EQ(ops7->size(), 2u);
+  EXPECT_EQ((*ops7)[0].txid, "tx7a");
+  EXPECT_EQ((*ops7)[1].txid, "tx7b");
+  EXPECT_EQ((*ops7)[1].reason, "why");
+  EXPECT_EQ((*migrated)->OpsAt(8)->size(), 1u);
   migrated->reset();
   // Opening it again changes nothing.
   auto again = NameDb::Open(path);
   ASSERT_TRUE(again) << again.error().message;
   EXPECT_TRUE(*(*again)->IsValueHashKnown(std::string(40, 'd')));
+}
+
+// Op-log rows are keyed by block and transaction index packed into one rowid: an
+// index that does not fit is refused with an error, and the block's other rows
+// read back in order.
+TEST_F(NameDbTest, OpLogRowsReadBackInOrderAndAnOversizedIndexIsRefused) {
+  ASSERT_TRUE(m_db->BeginBlock(3));
+  for (uint32_t vtx : {9u, 2u, 5u}) {
+    ASSERT_TRUE(m_db->RecordOp({3, vtx, "tx" + std::to_string(vtx), "NAME_UPDATE", true, "", {0x01}, "[]"}));
+  }
+  auto huge = m_db->RecordOp({3, 1u << 24, "txbig", "NAME_UPDATE", true, "", {0x01}, "[]"});
+  ASSERT_FALSE(huge);
+  EXPECT_EQ(huge.error().code, util::ErrorCode::TooLarge);
+  ASSERT_TRUE(m_db->EndBlock({3, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  auto ops = m_db->OpsAt(3);
+  ASSERT_TRUE(ops);
+  ASSERT_EQ(ops->size(), 3u);
+  EXPECT_EQ((*ops)[0].vtxindex, 2u);
+  EXPECT_EQ((*ops)[1].vtxindex, 5u);
+  EXPECT_EQ((*ops)[2].vtxindex, 9u);
+  EXPECT_TRUE(m_db->OpsAt(2)->empty());
+  EXPECT_TRUE(m_db->OpsAt(4)->empty());
 }
 
 }  // namespace
