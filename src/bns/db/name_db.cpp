@@ -70,19 +70,19 @@ constexpr const char* MIGRATE_3_TO_4 =
     "ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
     "DROP INDEX IF EXISTS history_by_value_hash;"
     "CREATE INDEX history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;";
-constexpr const char* MIGRATE_4_TO_5 =
-    "CREATE TABLE ops_v5(id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, "
-    "  txid TEXT NOT NULL, opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, "
-    "  raw_tx BLOB NOT NULL, senders TEXT NOT NULL);"
-    "INSERT INTO ops_v5 SELECT (block_id << 24) | vtxindex, block_id, vtxindex, txid, opcode, accepted, reason, "
-    "  raw_tx, senders FROM ops;"
-    "DROP TABLE ops;"
-    "ALTER TABLE ops_v5 RENAME TO ops;"
-    "CREATE TABLE undo_v5(id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, "
-    "  kind TEXT NOT NULL, key TEXT NOT NULL, old TEXT);"
-    "INSERT INTO undo_v5 SELECT (block_id << 24) | seq, block_id, seq, kind, key, old FROM undo;"
-    "DROP TABLE undo;"
-    "ALTER TABLE undo_v5 RENAME TO undo;";
+// Version 5 keys the op log and undo rows by rowid: the old tables are renamed
+// aside, SCHEMA creates the new ones, and the rows are copied across.
+constexpr const char* MIGRATE_4_TO_5_SET_ASIDE = "ALTER TABLE ops RENAME TO ops_v4; ALTER TABLE undo RENAME TO undo_v4;";
+std::string Migrate4To5Copy() {
+  const std::string shift = std::to_string(ROW_KEY_SHIFT);
+  return "INSERT INTO ops(id, block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders) "
+         "SELECT (block_id << " + shift + ") | vtxindex, block_id, vtxindex, txid, opcode, accepted, reason, "
+         "raw_tx, senders FROM ops_v4;"
+         "DROP TABLE ops_v4;"
+         "INSERT INTO undo(id, block_id, seq, kind, key, old) "
+         "SELECT (block_id << " + shift + ") | seq, block_id, seq, kind, key, old FROM undo_v4;"
+         "DROP TABLE undo_v4;";
+}
 
 template <class T, class F>
 util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, F from_json) {
@@ -157,10 +157,6 @@ util::Status NameDb::StartCheckpoints() {
   return util::Ok();
 }
 
-WalCheckpointer::Counters NameDb::CheckpointStats() const {
-  return m_checkpointer ? m_checkpointer->Stats() : WalCheckpointer::Counters{};
-}
-
 util::Status NameDb::CreateSchema() {
   BS_CHECK_OK(Migrate());
   BS_CHECK_OK(m_db.Exec(SCHEMA));
@@ -183,8 +179,8 @@ util::Status NameDb::Migrate() {
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
-  std::string sql = std::string(version == "3" ? MIGRATE_3_TO_4 : "") + MIGRATE_4_TO_5 +
-                    "UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
+  std::string sql = std::string(version == "3" ? MIGRATE_3_TO_4 : "") + MIGRATE_4_TO_5_SET_ASIDE + SCHEMA +
+                    Migrate4To5Copy() + "UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
   BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
   auto migrated = m_db.Exec(sql);
   if (!migrated) {

@@ -111,8 +111,6 @@ class NameDb final : public StateView {
   // synchronous transaction per block.
   util::Status BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_block);
   util::Status EndBulkLoad();
-  // The writer's checkpoints so far (all zero on a read-only or in-memory database).
-  WalCheckpointer::Counters CheckpointStats() const;
 
   // --- reads ---
   // Holds one view of the database across many reads (a read transaction) until

@@ -25,7 +25,7 @@ inline std::string QueryText(Sqlite& db, const std::string& sql, int col = 0) {
 // Rows of table t, checking that every value `t.v` is `value_bytes` long.
 inline int64_t CountRows(Sqlite& db, int64_t value_bytes) {
   const int64_t n = std::stoll(QueryText(db, "SELECT COUNT(*) FROM t"));
-  EXPECT_EQ(QueryText(db, "SELECT TOTAL(LENGTH(v)) FROM t"), std::to_string(n * value_bytes) + ".0");
+  EXPECT_EQ(QueryText(db, "SELECT COALESCE(SUM(LENGTH(v)), 0) FROM t"), std::to_string(n * value_bytes));
   return n;
 }
 
