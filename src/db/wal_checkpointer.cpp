@@ -62,8 +62,14 @@ int WalCheckpointer::OnCommit(void* self, sqlite3* db, const char* /*schema*/, i
   if (finish) {
     // What the thread copied is in the file; copying the frames appended since
     // lets the next transaction restart the log.
-    std::lock_guard run(c->m_run_mu);
-    c->Checkpoint(db, &Counters::writer);
+    {
+      std::lock_guard run(c->m_run_mu);
+      c->Checkpoint(db, &Counters::writer);
+    }
+    // One finishing copy per cycle: when a reader keeps the log from restarting,
+    // the next cycle starts from the thread again rather than after every commit.
+    std::lock_guard lock(c->m_mu);
+    if (c->m_cycle == Cycle::Copied) c->m_cycle = Cycle::Idle;
   }
   // The commit has happened whatever the checkpoint did; as with SQLite's own
   // automatic checkpoint, a failed one is retried after a later commit.
@@ -80,9 +86,17 @@ void WalCheckpointer::Run() {
     }
     // Passes until little is left for the writer: each copies what the writer
     // appended during the one before.
+    // A pass that could not run, or copied nothing new, means a reader holds the
+    // log back: the writer would find as much left, so the cycle ends here and a
+    // later commit starts the next one.
+    bool stuck = false;
+    int copied_before = -1;
     for (int pass = 0; pass < MAX_PASSES; ++pass) {
       std::lock_guard run(m_run_mu);
-      if (Checkpoint(m_own.Handle(), &Counters::background) <= m_limits.start_frames / 16) break;
+      Progress p = Checkpoint(m_own.Handle(), &Counters::background);
+      stuck = !p.ran || p.copied == copied_before;
+      if (stuck || p.log - p.copied <= m_limits.start_frames / 16) break;
+      copied_before = p.copied;
     }
     // The writer's checkpoint syncs the log before it copies and the database
     // after. A pass that the writer's commits overtook syncs neither (SQLite syncs
@@ -95,24 +109,24 @@ void WalCheckpointer::Run() {
       }
     }
     std::lock_guard lock(m_mu);
-    if (m_cycle == Cycle::Copying) m_cycle = Cycle::Copied;
+    if (m_cycle == Cycle::Copying) m_cycle = stuck ? Cycle::Idle : Cycle::Copied;
   }
 }
 
-int WalCheckpointer::Checkpoint(sqlite3* db, uint64_t Counters::*counter) {
-  int log = 0;
-  int copied = 0;
-  int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &log, &copied);
+WalCheckpointer::Progress WalCheckpointer::Checkpoint(sqlite3* db, uint64_t Counters::*counter) {
+  Progress p;
+  int rc = sqlite3_wal_checkpoint_v2(db, "main", SQLITE_CHECKPOINT_PASSIVE, &p.log, &p.copied);
   std::lock_guard lock(m_mu);
   if (rc == SQLITE_OK) {
     ++(m_counters.*counter);
-    return log - copied;
+    p.ran = true;
+    return p;
   }
   if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED) {
     ++m_counters.failed;
     spdlog::warn("WAL checkpoint failed: {}", sqlite3_errstr(rc));
   }
-  return 0;
+  return {};
 }
 
 }  // namespace blockstack::db

@@ -57,9 +57,15 @@ class WalCheckpointer {
   WalCheckpointer(Sqlite* writer, Sqlite own, Limits limits, const std::string& path);
   static int OnCommit(void* self, sqlite3* db, const char* schema, int frames);
   void Run();
+  // Frames in the log and frames copied into the database, after a checkpoint.
+  struct Progress {
+    bool ran = false;  // false when the checkpoint did not run (a busy lock, an error)
+    int log = 0;
+    int copied = 0;
+  };
   // One passive checkpoint of `db`; counts it in `counter` unless the lock was
-  // busy. Returns the frames it left in the log (0 when it did not run).
-  int Checkpoint(sqlite3* db, uint64_t Counters::*counter);
+  // busy. Returns its progress.
+  Progress Checkpoint(sqlite3* db, uint64_t Counters::*counter);
 
   Sqlite* m_writer;
   Sqlite m_own;

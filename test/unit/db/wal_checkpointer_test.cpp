@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include <db/sqlite.h>
@@ -60,6 +61,16 @@ class WalCheckpointerTest : public ::testing::Test {
     return ec ? 0 : n;
   }
 
+  // The checkpoint sequence number in the log's header, which changes each time
+  // the log starts over.
+  uint32_t WalSequence() {
+    std::ifstream in(m_path + "-wal", std::ios::binary);
+    unsigned char header[16] = {};
+    in.read(reinterpret_cast<char*>(header), sizeof header);
+    EXPECT_TRUE(in) << "no log header";
+    return uint32_t{header[12]} << 24 | uint32_t{header[13]} << 16 | uint32_t{header[14]} << 8 | header[15];
+  }
+
   std::string m_dir;
   std::string m_path;
   std::unique_ptr<Sqlite> m_writer;
@@ -92,6 +103,36 @@ TEST_F(WalCheckpointerTest, CopiesAndRestartsTheLogWhileTheWriterCommits) {
   auto again = Open(/*read_only=*/true);
   EXPECT_EQ(Rows(*again), 3200);
   EXPECT_EQ(test_util::IntegrityCheck(*again), "ok");
+}
+
+TEST_F(WalCheckpointerTest, AReaderHoldingTheLogCostsTheWriterNoCheckpoints) {
+  auto c = WalCheckpointer::Start(m_writer.get(), m_path, {.start_frames = 60, .finish_frames = 1000000});
+  ASSERT_TRUE(c) << c.error().message;
+  Commit(8);
+  // A read transaction from here on keeps every later frame in the log.
+  auto reader = Open(/*read_only=*/true);
+  ASSERT_TRUE(reader->Exec("BEGIN"));
+  const int64_t seen = Rows(*reader);
+  // Commits go on until the thread has tried a few times (it runs when scheduled).
+  for (int i = 0; i < 150 || ((*c)->Stats().background < 4 && i < 20000); ++i) Commit(8);
+  auto pinned = (*c)->Stats();
+  // The thread finds it cannot copy past the reader and ends its cycle there; the
+  // writer, below its finishing limit, is never asked to checkpoint after a commit.
+  EXPECT_GE(pinned.background, 4u);
+  EXPECT_EQ(pinned.writer, 0u);
+  EXPECT_EQ(Rows(*reader), seen);
+  ASSERT_TRUE(reader->Exec("COMMIT"));
+  reader.reset();
+  // Released, the log is copied and then restarted: the writer finishes a cycle,
+  // and the log's header shows a new checkpoint sequence number.
+  const uint32_t sequence = WalSequence();
+  for (int i = 0; (*c)->Stats().writer == 0 && i < 20000; ++i) Commit(8);
+  Commit(8);
+  EXPECT_GT((*c)->Stats().writer, 0u);
+  EXPECT_EQ((*c)->Stats().failed, 0u);
+  EXPECT_NE(WalSequence(), sequence);
+  auto check = Open(/*read_only=*/true);
+  EXPECT_EQ(Rows(*check), m_rows);
 }
 
 TEST_F(WalCheckpointerTest, StopsCleanlyIdleOrBusyAndTheWriterGoesOn) {
