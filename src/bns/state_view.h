@@ -36,8 +36,6 @@ class StateView {
   virtual util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) = 0;
   // The same names as NamesOwnedBy, summarised (cheaper: no record decoding).
   virtual util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) = 0;
-  // Names whose name_hash128 matches.
-  virtual util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) = 0;
   // Every value hash the name has had (its history), for ANNOUNCE.
   virtual util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) = 0;
   // The consensus hash stored for a height, if that block was processed.

@@ -98,6 +98,8 @@ util::Result<Statement*> Sqlite::Prepare(const std::string& sql) {
 
 int64_t Sqlite::Changes() const { return sqlite3_changes64(m_db); }
 
+int64_t Sqlite::LastInsertRowid() const { return sqlite3_last_insert_rowid(m_db); }
+
 Statement::~Statement() { sqlite3_finalize(m_stmt); }
 
 Statement& Statement::Bind(int index, int64_t v) {

@@ -32,6 +32,8 @@ class Sqlite {
   // same text finishes using it (statements are reset on each Prepare).
   util::Result<Statement*> Prepare(const std::string& sql);
   int64_t Changes() const;
+  // The rowid of the last row this connection inserted.
+  int64_t LastInsertRowid() const;
   sqlite3* Handle() { return m_db; }
 
  private:

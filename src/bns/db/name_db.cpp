@@ -3,6 +3,7 @@
 #include <bns/records_json.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace blockstack::bns::db {
 
@@ -12,7 +13,7 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "5";
+constexpr const char* SCHEMA_VERSION = "6";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
@@ -31,11 +32,11 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS name_records(
   name TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, sender TEXT NOT NULL,
   name_hash128 TEXT NOT NULL, address TEXT NOT NULL, first_registered INTEGER NOT NULL,
-  last_renewed INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL);
+  last_renewed INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL, history_row INTEGER);
 DROP INDEX IF EXISTS name_records_sender;
 CREATE INDEX IF NOT EXISTS name_records_by_sender ON name_records(
   sender, name, namespace_id, first_registered, last_renewed, revoked);
-CREATE INDEX IF NOT EXISTS name_records_hash128 ON name_records(name_hash128);
+DROP INDEX IF EXISTS name_records_hash128;
 CREATE INDEX IF NOT EXISTS name_records_address ON name_records(address);
 CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id);
 CREATE TABLE IF NOT EXISTS namespaces(namespace_id TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -57,6 +58,13 @@ CREATE TABLE IF NOT EXISTS undo(
   id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
   old TEXT);
 )SQL";
+
+// Undo entry kinds. A name's entry holds its old text, or (UNDO_NAME_FROM_HISTORY)
+// the rowid of the history row that holds it; no old value means there was no row.
+constexpr const char* UNDO_NAME = "name";
+constexpr const char* UNDO_NAME_FROM_HISTORY = "name@history";
+constexpr const char* UNDO_NAMESPACE = "namespace";
+constexpr const char* UNDO_PREORDER = "preorder";
 
 // The op log and undo rows are keyed by rowid = block << ROW_KEY_SHIFT | index
 // (vtxindex, or the undo entry's sequence number): a block's rows are one range of
@@ -83,6 +91,11 @@ std::string Migrate4To5Copy() {
          "SELECT (block_id << " + shift + ") | seq, block_id, seq, kind, key, old FROM undo_v4;"
          "DROP TABLE undo_v4;";
 }
+// Version 6: a name row names the history row that holds its text, so that its
+// undo entry can point there instead of repeating the text. Rows written before
+// have none (NULL), and their undo entries keep the text. The index of names by
+// name hash goes (SCHEMA drops it): transfers search the sender's own names.
+constexpr const char* MIGRATE_5_TO_6 = "ALTER TABLE name_records ADD COLUMN history_row INTEGER;";
 
 template <class T, class F>
 util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, F from_json) {
@@ -108,6 +121,16 @@ util::Status ForEachRow(Statement* s, F on_row) {
   }
   s->Reset();
   return util::Ok();
+}
+
+// A rowid written as decimal text; anything else is a corrupt entry.
+util::Result<int64_t> ParseRowid(const std::string& text) {
+  int64_t v = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
+    return Fail(ErrorCode::Corruption, "undo entry holds \"" + text + "\", not a row number");
+  }
+  return v;
 }
 
 // Column 0 of every remaining row of a bound statement.
@@ -175,12 +198,20 @@ util::Status NameDb::Migrate() {
   s->Reset();
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
-  if (version != "3" && version != "4") return util::Ok();
+  if (version != "3" && version != "4" && version != "5") return util::Ok();
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
-  std::string sql = std::string(version == "3" ? MIGRATE_3_TO_4 : "") + MIGRATE_4_TO_5_SET_ASIDE + SCHEMA +
-                    Migrate4To5Copy() + "UPDATE meta SET value = '" + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
+  BS_TRY(Statement * c, m_db.Prepare("SELECT COUNT(*) FROM pragma_table_info('name_records')"));
+  BS_TRY(bool has_row, c->Step());
+  const bool has_names = has_row && c->Int(0) > 0;
+  c->Reset();
+  // Version 6 adds a column to the names table (which SCHEMA below would create
+  // whole if it were missing).
+  std::string sql = has_names ? MIGRATE_5_TO_6 : "";
+  if (version == "3") sql += MIGRATE_3_TO_4;
+  if (version != "5") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
+  sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
   BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
   auto migrated = m_db.Exec(sql);
   if (!migrated) {
@@ -212,12 +243,16 @@ util::Result<const NameDb::StoredName*> NameDb::LoadName(std::string_view fqn) {
       return it->second ? &*it->second : nullptr;
     }
   }
-  BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records WHERE name = ?"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT data, history_row FROM name_records WHERE name = ?"));
   s->Bind(1, fqn);
-  BS_TRY(auto texts, Texts(s));
-  BS_TRY(auto rec, ParseFirst<NameRecord>(texts, NameRecordFromJson));
   std::optional<StoredName> stored;
-  if (rec) stored = StoredName{std::move(*rec), std::move(texts[0])};
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    if (!stored) stored = StoredName{{}, r.Text(0), r.IsNull(1) ? 0 : r.Int(1)};
+  }));
+  if (stored) {
+    BS_TRY(auto rec, ParseOpt<NameRecord>(stored->text, NameRecordFromJson));
+    stored->record = std::move(*rec);
+  }
   if (!m_cache_names) {
     // No cache: the caller's pointer stays valid until the next load.
     m_uncached_name = std::move(stored);
@@ -362,10 +397,6 @@ void NameDb::UpdateOwnerCache(const NameRecord& r, const NameRecord* old) {
   }
 }
 
-util::Result<std::vector<NameRecord>> NameDb::NamesByHash128(std::string_view hash128) {
-  return NamesWhere("SELECT data FROM name_records WHERE name_hash128 = ? ORDER BY name", hash128);
-}
-
 util::Result<std::vector<NameRecord>> NameDb::NamesOwnedByAddress(std::string_view address) {
   return NamesWhere("SELECT data FROM name_records WHERE address = ? ORDER BY name", address);
 }
@@ -470,35 +501,40 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
       .Run();
 }
 
-util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old) {
+util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, int64_t history_row,
+                             const NameRecord* old) {
   std::string text = json_text != nullptr ? *json_text : NameRecordJsonText(r);
   if (m_cache_names) {
     UpdateOwnerCache(r, old);
     auto& slot = m_name_cache[r.name];
-    slot = StoredName{r, text};
+    slot = StoredName{r, text, history_row};
   }
+  auto bind_history_row = [&](Statement* st, int index) -> Statement* {
+    if (history_row > 0) {
+      st->Bind(index, history_row);
+    } else {
+      st->BindNull(index);
+    }
+    return st;
+  };
   if (old != nullptr && old->namespace_id == r.namespace_id && old->sender == r.sender &&
       old->name_hash128 == r.name_hash128 && old->address == r.address) {
     if (old->first_registered == r.first_registered && old->last_renewed == r.last_renewed &&
         old->revoked == r.revoked) {
       // Only the record's text changes: no index page is touched.
-      BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET data = ? WHERE name = ?"));
-      return u->Bind(1, text).Bind(2, r.name).Run();
+      BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET data = ?, history_row = ? WHERE name = ?"));
+      return bind_history_row(&u->Bind(1, text), 2)->Bind(3, r.name).Run();
     }
     // Only the row and the owner index's summary columns change.
     BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET first_registered = ?, last_renewed = ?, revoked = ?, "
-                                       "data = ? WHERE name = ?"));
-    return u->Bind(1, int64_t{r.first_registered})
-        .Bind(2, int64_t{r.last_renewed})
-        .Bind(3, int64_t{r.revoked ? 1 : 0})
-        .Bind(4, text)
-        .Bind(5, r.name)
-        .Run();
+                                       "data = ?, history_row = ? WHERE name = ?"));
+    u->Bind(1, int64_t{r.first_registered}).Bind(2, int64_t{r.last_renewed}).Bind(3, int64_t{r.revoked ? 1 : 0});
+    return bind_history_row(&u->Bind(4, text), 5)->Bind(6, r.name).Run();
   }
   BS_TRY(Statement * s,
          m_db.Prepare("INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
-                      "first_registered, last_renewed, revoked, data) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, r.name)
+                      "first_registered, last_renewed, revoked, data, history_row) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  s->Bind(1, r.name)
       .Bind(2, r.namespace_id)
       .Bind(3, r.sender)
       .Bind(4, r.name_hash128)
@@ -506,8 +542,8 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, 
       .Bind(6, int64_t{r.first_registered})
       .Bind(7, int64_t{r.last_renewed})
       .Bind(8, int64_t{r.revoked ? 1 : 0})
-      .Bind(9, text)
-      .Run();
+      .Bind(9, text);
+  return bind_history_row(s, 10)->Run();
 }
 
 util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
@@ -528,8 +564,8 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   // zone-file hash need only the rows that brought a name a new one.
   std::optional<std::string> previous_value_hash;
   bool previous_known = false;
+  std::optional<NameRecord> old;
   if (e.name) {
-    std::optional<NameRecord> old;
     // Bulk loads keep no undo for old blocks and write the row whole.
     if (KeepsUndo() || m_cache_names) {
       BS_TRY(const StoredName* stored, LoadName(e.name->name));
@@ -537,35 +573,40 @@ util::Status NameDb::Apply(const ops::Effect& e) {
       previous_known = true;
       if (old) previous_value_hash = old->value_hash;
       if (KeepsUndo()) {
-        BS_CHECK_OK(AddUndo("name", e.name->name, stored ? std::optional<std::string>(stored->text) : std::nullopt));
+        // The old text is in a history row when the name row says which: the undo
+        // entry then names that row instead of repeating the text.
+        if (stored != nullptr && stored->history_row > 0) {
+          BS_CHECK_OK(AddUndo(UNDO_NAME_FROM_HISTORY, e.name->name, std::to_string(stored->history_row)));
+        } else {
+          BS_CHECK_OK(
+              AddUndo(UNDO_NAME, e.name->name, stored ? std::optional<std::string>(stored->text) : std::nullopt));
+        }
       }
     }
-    // The operation's history row already holds this record's JSON: reuse it.
-    const std::string* text = nullptr;
-    for (const auto& h : e.history) {
-      if (h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") text = &h.data_json;
-    }
-    BS_CHECK_OK(PutName(*e.name, text, old ? &*old : nullptr));
   }
   if (e.ns) {
-    BS_TRY(auto old, GetNamespace(e.ns->namespace_id));
-    BS_CHECK_OK(AddUndo("namespace", e.ns->namespace_id,
-                        old && KeepsUndo() ? std::optional<std::string>(ToJson(*old).dump()) : std::nullopt));
+    BS_TRY(auto old_ns, GetNamespace(e.ns->namespace_id));
+    BS_CHECK_OK(AddUndo(UNDO_NAMESPACE, e.ns->namespace_id,
+                        old_ns && KeepsUndo() ? std::optional<std::string>(ToJson(*old_ns).dump()) : std::nullopt));
     BS_CHECK_OK(PutNamespace(*e.ns));
   }
   if (e.new_preorder) {
-    BS_CHECK_OK(AddUndo("preorder", e.new_preorder->preorder_hash, std::nullopt));
+    BS_CHECK_OK(AddUndo(UNDO_PREORDER, e.new_preorder->preorder_hash, std::nullopt));
     BS_CHECK_OK(PutPreorder(*e.new_preorder));
   }
   if (e.consumed_preorder) {
     if (KeepsUndo()) {
       BS_CHECK_OK(
-          AddUndo("preorder", e.consumed_preorder->preorder_hash, PreorderRecordJsonText(*e.consumed_preorder)));
+          AddUndo(UNDO_PREORDER, e.consumed_preorder->preorder_hash, PreorderRecordJsonText(*e.consumed_preorder)));
     }
     if (m_cache_names) m_preorder_cache[e.consumed_preorder->preorder_hash] = std::nullopt;
     BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));
     BS_CHECK_OK(s->Bind(1, e.consumed_preorder->preorder_hash).Run());
   }
+  // The operation's history row for the name holds this record's JSON: the name
+  // row reuses the text and remembers the row.
+  const std::string* name_text = nullptr;
+  int64_t name_history_row = 0;
   for (const auto& h : e.history) {
     BS_TRY(Statement * s,
            m_db.Prepare("INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
@@ -588,7 +629,12 @@ util::Status NameDb::Apply(const ops::Effect& e) {
                     .Bind(10, h.data_json)
                     .Bind(11, int64_t{flagged ? 1 : 0})
                     .Run());
+    if (e.name && h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") {
+      name_text = &h.data_json;
+      name_history_row = m_db.LastInsertRowid();
+    }
   }
+  if (e.name) BS_CHECK_OK(PutName(*e.name, name_text, name_history_row, old ? &*old : nullptr));
   return util::Ok();
 }
 
@@ -675,20 +721,34 @@ util::Status NameDb::UndoBlock(uint32_t height) {
     BS_TRY(Statement * s, m_db.Prepare("SELECT kind, key, old FROM undo WHERE id >= ? AND id < ? ORDER BY id DESC"));
     s->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0));
     BS_CHECK_OK(ForEachRow(s, [&](Statement& r) { entries.push_back({r.Text(0), r.Text(1), r.OptText(2)}); }));
-    for (const auto& e : entries) {
-      std::string table = e.kind == "name" ? "name_records" : e.kind == "namespace" ? "namespaces" : "preorders";
-      std::string key_col = e.kind == "name" ? "name" : e.kind == "namespace" ? "namespace_id" : "preorder_hash";
+    for (auto& e : entries) {
+      const bool is_name = e.kind == UNDO_NAME || e.kind == UNDO_NAME_FROM_HISTORY;
+      std::string table = is_name ? "name_records" : e.kind == UNDO_NAMESPACE ? "namespaces" : "preorders";
+      std::string key_col = is_name ? "name" : e.kind == UNDO_NAMESPACE ? "namespace_id" : "preorder_hash";
       if (!e.old) {
-        if (e.kind == "namespace") m_ns_cache.erase(e.key);
+        if (e.kind == UNDO_NAMESPACE) m_ns_cache.erase(e.key);
         BS_TRY(Statement * del, m_db.Prepare("DELETE FROM " + table + " WHERE " + key_col + " = ?"));
         BS_CHECK_OK(del->Bind(1, e.key).Run());
         continue;
       }
+      int64_t history_row = 0;
+      if (e.kind == UNDO_NAME_FROM_HISTORY) {
+        // The history rows of earlier blocks stay; this block's are deleted below.
+        BS_TRY(history_row, ParseRowid(*e.old));
+        BS_TRY(Statement * h, m_db.Prepare("SELECT data FROM history WHERE id = ? AND history_id = ?"));
+        h->Bind(1, history_row).Bind(2, e.key);
+        BS_TRY(auto texts, Texts(h));
+        if (texts.empty()) {
+          return Fail(ErrorCode::Corruption, "the undo entry of " + e.key + " names history row " + *e.old +
+                                                 ", which does not hold it");
+        }
+        e.old = std::move(texts[0]);
+      }
       json j = json::parse(*e.old, nullptr, false);
-      if (e.kind == "name") {
+      if (is_name) {
         BS_TRY(auto rec, NameRecordFromJson(j));
-        BS_CHECK_OK(PutName(rec, &*e.old, nullptr));
-      } else if (e.kind == "namespace") {
+        BS_CHECK_OK(PutName(rec, &*e.old, history_row, nullptr));
+      } else if (e.kind == UNDO_NAMESPACE) {
         BS_TRY(auto rec, NamespaceRecordFromJson(j));
         BS_CHECK_OK(PutNamespace(rec));
       } else {

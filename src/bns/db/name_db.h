@@ -86,7 +86,6 @@ class NameDb final : public StateView {
   util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) override;
   util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) override;
   util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) override;
-  util::Result<std::vector<NameRecord>> NamesByHash128(std::string_view hash128) override;
   util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) override;
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
   util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height) override;
@@ -182,13 +181,16 @@ class NameDb final : public StateView {
   struct StoredName {
     NameRecord record;
     std::string text;
+    int64_t history_row = 0;  // the history row holding the same text (0: none known)
   };
   // The stored record of a name (nullptr: none), through the cache when it is on.
   util::Result<const StoredName*> LoadName(std::string_view fqn);
-  // Writes the record; json_text, when given, is its JSON already serialised.
+  // Writes the record; json_text, when given, is its JSON already serialised, and
+  // history_row the history row holding that same text (0: none).
   // `old` is the record it replaces, when known: if the indexed columns are the
   // same, the row is updated in place and the indexes are left alone.
-  util::Status PutName(const NameRecord& r, const std::string* json_text, const NameRecord* old);
+  util::Status PutName(const NameRecord& r, const std::string* json_text, int64_t history_row,
+                       const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);

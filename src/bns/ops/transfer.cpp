@@ -29,17 +29,23 @@ std::optional<TransferOp> ParseTransfer(const OpTx& tx, const Rules& rules) {
 util::Result<Outcome> CheckTransfer(const TransferOp& op, const OpTx& tx, StateView& state, BlockContext&,
                                     const Rules& rules) {
   const uint32_t h = tx.block_height;
-  BS_TRY(auto candidates, state.NamesByHash128(op.name_hash128));
+  // The name is looked for among the sender's own names: a transfer is valid only
+  // from the owner, and a name hash is unique to its name (it is the hash of the
+  // name), so the name found is the one a search of every name would find. A
+  // transfer of someone else's name, or of no name, finds nothing and is refused.
+  BS_TRY(auto owned, state.NameSummariesOwnedBy(tx.sender));
   std::optional<LoadedName> found;
-  for (auto& rec : candidates) {
-    BS_TRY(auto ns, state.GetNamespace(rec.namespace_id));
-    if (!ns) continue;
-    if (!rec.revoked && StatusAt(rec, *ns, h - 1, rules.epochs, rules.namespace_reveal_expire).live) {
-      found = LoadedName{rec, *ns};
+  for (const auto& summary : owned) {
+    if (summary.revoked || NameHash128(summary.name) != op.name_hash128) continue;
+    BS_TRY(auto rec, state.GetName(summary.name));
+    BS_TRY(auto ns, state.GetNamespace(summary.namespace_id));
+    if (!rec || !ns) continue;
+    if (!rec->revoked && StatusAt(*rec, *ns, h - 1, rules.epochs, rules.namespace_reveal_expire).live) {
+      found = LoadedName{std::move(*rec), std::move(*ns)};
       break;
     }
   }
-  if (!found) return Outcome::Reject("no live name has this name hash");
+  if (!found) return Outcome::Reject("the sender owns no live name with this name hash (not the owner, or no such name)");
   const NameRecord& cur = found->rec;
   const NamespaceRecord& ns = found->ns;
   if (!ns.IsReady()) return Outcome::Reject("namespace is not ready");
@@ -49,7 +55,6 @@ util::Result<Outcome> CheckTransfer(const TransferOp& op, const OpTx& tx, StateV
   BS_TRY(bool ch_ok, ConsensusHashInWindow(state, op.consensus_hash, h));
   if (!ch_ok) return Outcome::Reject("consensus hash " + op.consensus_hash + " is not from the last 24 blocks");
   if (tx.sender == op.recipient) return Outcome::Reject("sender and recipient are the same");
-  if (cur.sender != tx.sender) return Outcome::Reject("transfer not sent by the owner");
   BS_TRY(auto recipient_names, LiveNameListOwnedBy(state, op.recipient, h - 1, rules));
   if (recipient_names.size() >= MAX_NAMES_PER_SENDER) return Outcome::Reject("recipient already owns 25 names");
   const auto& epoch = rules.epochs.At(h);

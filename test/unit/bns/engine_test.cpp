@@ -340,6 +340,12 @@ TEST_F(EngineTest, TransferAndRevokeRules) {
   chain.Op(bob, ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()), {chain.Pay(creator, 5500), chain.Pay(bob, 5000)});
   uint32_t h = MineAndSync();
   EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("not the owner"), std::string::npos) << OpAt(h).reason;
+  // a name nobody registered
+  chain.Op(alice, ops::BuildTransfer(MAGIC, "nobody.test", true, LastCh()), {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("no such name"), std::string::npos) << OpAt(h).reason;
   // to itself
   chain.Op(alice, ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()), {chain.Pay(alice, 5500), chain.Pay(alice, 5000)});
   h = MineAndSync();

@@ -58,6 +58,65 @@ TEST_F(NameDbTest, UndoRestoresPreviousRecords) {
   EXPECT_FALSE(m_db->LastBlock().value().has_value());
 }
 
+// A name written with its operation's history row keeps only that row's number in
+// its undo entry; undo reads the text back from there. Names written without one
+// (and rows from before schema 6) keep the text in the entry. Both kinds, and two
+// writes of one name in one block, undo to the same records.
+TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
+  auto with_history = [](NameRecord r, uint32_t h, uint32_t vtx) {
+    ops::Effect e;
+    e.history.push_back({r.name, r.op, "NAME_UPDATE", r.value_hash, std::nullopt, h, vtx, "tx" + std::to_string(h),
+                         NameRecordJsonText(r)});
+    e.name = std::move(r);
+    return e;
+  };
+  auto undo_kinds = [&](uint32_t h) {
+    auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    auto s = db.Prepare("SELECT group_concat(kind || ':' || length(old), ' ') FROM undo WHERE block_id = ?");
+    EXPECT_TRUE(s);
+    (*s)->Bind(1, int64_t{h});
+    EXPECT_TRUE(*(*s)->Step());
+    std::string out = (*s)->IsNull(0) ? "" : (*s)->Text(0);
+    (*s)->Reset();
+    return out;
+  };
+  NameRecord v0 = Rec("a.id", "alice");
+  NameRecord v1 = v0;
+  v1.value_hash = std::string(40, '1');
+  NameRecord v2 = v1;
+  v2.value_hash = std::string(40, '2');
+  NameRecord v3 = v2;
+  v3.sender = v3.address = "bob";
+  ops::Effect legacy;  // no history row: the undo entry must keep the text
+  legacy.name = v0;
+  Block(0, legacy);
+  Block(1, with_history(v1, 1, 1));
+  EXPECT_EQ(undo_kinds(1), "name:" + std::to_string(NameRecordJsonText(v0).size()));
+  Block(2, with_history(v2, 2, 1));
+  EXPECT_EQ(undo_kinds(2).substr(0, 13), "name@history:") << "a row number, not the text";
+  ASSERT_TRUE(m_db->BeginBlock(3));
+  ASSERT_TRUE(m_db->Apply(with_history(v3, 3, 1)));
+  ASSERT_TRUE(m_db->Apply(with_history(v1, 3, 2)));  // back to v1's text, in the same block
+  ASSERT_TRUE(m_db->EndBlock({3, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  EXPECT_EQ(*m_db->GetName("a.id").value(), v1);
+  const std::vector<NameRecord> expected = {v0, v1, v2};
+  for (uint32_t h = 3; h >= 1; --h) {
+    ASSERT_TRUE(m_db->UndoBlock(h)) << h;
+    EXPECT_EQ(*m_db->GetName("a.id").value(), expected[h - 1]) << "after undoing block " << h;
+    auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    EXPECT_EQ(*reader->GetName("a.id").value(), expected[h - 1]) << "read from the file, block " << h;
+  }
+  // Written again after the undos, the name's entries point at live rows.
+  Block(1, with_history(v2, 1, 1));
+  ASSERT_TRUE(m_db->BeginBlock(2));
+  ASSERT_TRUE(m_db->Apply(with_history(v3, 2, 1)));
+  ASSERT_TRUE(m_db->EndBlock({2, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  ASSERT_TRUE(m_db->UndoBlock(2));
+  EXPECT_EQ(*m_db->GetName("a.id").value(), v2);
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_EQ(*m_db->GetName("a.id").value(), v0);
+}
+
 TEST_F(NameDbTest, OnlyTheNewestBlockCanBeUndone) {
   Block(0);
   Block(1);
@@ -292,11 +351,20 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
         "INSERT INTO ops VALUES(8, 1, 'tx8', 'NAME_UPDATE', 1, '', x'02', '[]');"
         "CREATE TABLE undo(block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, "
         "key TEXT NOT NULL, old TEXT, PRIMARY KEY(block_id, seq));"
-        "INSERT INTO undo VALUES(7, 0, 'name', 'old.id', NULL);"));
+        "INSERT INTO undo VALUES(7, 0, 'name', 'old.id', NULL);"
+        "CREATE TABLE name_records(name TEXT PRIMARY KEY, namespace_id TEXT NOT NULL, sender TEXT NOT NULL, "
+        "name_hash128 TEXT NOT NULL, address TEXT NOT NULL, first_registered INTEGER NOT NULL, "
+        "last_renewed INTEGER NOT NULL, revoked INTEGER NOT NULL, data TEXT NOT NULL);"
+        "INSERT INTO name_records VALUES('old.id', 'id', 'alice', '00', 'alice', 7, 7, 0, '" +
+        NameRecordJsonText(Rec("old.id", "alice")) + "');"));
   }
   auto migrated = NameDb::Open(path);
   ASSERT_TRUE(migrated) << migrated.error().message;
-  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("5"));
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("6"));
+  // The names table has its new column (no history row known for the old name).
+  auto name = (*migrated)->GetName("old.id");
+  ASSERT_TRUE(name && *name);
+  EXPECT_EQ((*name)->sender, "alice");
   EXPECT_TRUE(*(*migrated)->IsValueHashKnown(std::string(40, 'd')));
   EXPECT_EQ(*(*migrated)->HistoryIdsWithValueHash(std::string(40, 'd')), std::vector<std::string>{"old.id"});
   // The op log keeps its rows, in transaction order, block by block.
