@@ -415,6 +415,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       return Ok({{"status", true}, {"servers", json::array({url})}});
     }
     auto known = db.IsValueHashKnown(atlas::ZonefileHash(text));
+    if (!known && known.error().code == util::ErrorCode::Unavailable) return Error(503, known.error().message);
     if (!known) return Backend(known.error());
     if (!*known) return Error(400, "Blockstack node did not save the zone file");
     auto stored = m_zonefiles.Put(text);

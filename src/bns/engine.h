@@ -33,6 +33,7 @@ class Engine final : public virtualchain::StateEngine {
   util::Status ProcessBlock(uint32_t height, const util::Hash256& hash,
                             const std::vector<virtualchain::FilteredTx>& txs) override;
   util::Status UndoBlock(uint32_t height) override { return m_db.UndoBlock(height); }
+  util::Status SetCatchingUp(bool catching_up) override { return m_db.SetCatchingUp(catching_up); }
 
   const ops::Rules& Rules() const { return m_rules; }
   EngineStats& Stats() { return m_stats; }

@@ -248,8 +248,15 @@ util::Result<std::vector<std::string>> DnsServer::Stale(bns::db::NameDb& db) {
   for (const auto& hash : hashes) {
     // Names that had this hash before and have another now are compiled again to
     // the same answer: harmless, and rarer than keeping a list.
-    BS_TRY(auto ids, db.HistoryIdsWithValueHash(hash));
-    names.insert(names.end(), ids.begin(), ids.end());
+    auto ids = db.HistoryIdsWithValueHash(hash);
+    if (!ids && ids.error().code == util::ErrorCode::Unavailable) {
+      // The node is catching up: every hash waits for an update at the tip.
+      std::lock_guard lock(m_stored_mutex);
+      m_stale_taken = 0;
+      return std::vector<std::string>{};
+    }
+    if (!ids) return util::Fail(ids.error());
+    names.insert(names.end(), ids->begin(), ids->end());
   }
   return names;
 }

@@ -152,7 +152,11 @@ util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& 
     if (tip < m_options.confirmations) return last;
     const uint32_t target = tip - m_options.confirmations;
     uint32_t next = last ? *last + 1 : m_options.first_block;
-    if (next > target) return last;
+    if (next > target) {
+      BS_CHECK_OK(m_engine.SetCatchingUp(false));
+      return last;
+    }
+    if (target - next >= m_options.catch_up_blocks) BS_CHECK_OK(m_engine.SetCatchingUp(true));
     const uint32_t count = std::min(m_options.batch_blocks, target - next + 1);
     BS_TRY(auto blocks, m_source.GetBlocks(next, count));
     for (const auto& block : blocks) {

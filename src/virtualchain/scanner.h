@@ -48,6 +48,10 @@ class StateEngine {
   virtual util::Status ProcessBlock(uint32_t height, const util::Hash256& hash, const std::vector<FilteredTx>& txs) = 0;
   // Takes back the newest block.
   virtual util::Status UndoBlock(uint32_t height) = 0;
+  // Told between blocks: true when the scanner is more than
+  // ScanOptions::catch_up_blocks behind the tip, false once it has reached it.
+  // An engine may leave out work that only serves queries meanwhile.
+  virtual util::Status SetCatchingUp(bool /*catching_up*/) { return util::Ok(); }
 };
 
 struct ScanOptions {
@@ -56,6 +60,8 @@ struct ScanOptions {
   uint32_t confirmations = 6;
   bitcoin::Network network = bitcoin::Network::Mainnet;
   uint32_t batch_blocks = 10;
+  // Blocks behind the tip from which the engine is told it is catching up.
+  uint32_t catch_up_blocks = 1000;
 };
 
 struct ScanProgress {

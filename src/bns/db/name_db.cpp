@@ -4,6 +4,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+
+#include <spdlog/spdlog.h>
 
 namespace blockstack::bns::db {
 
@@ -47,7 +50,6 @@ CREATE TABLE IF NOT EXISTS history(
   written_block INTEGER NOT NULL, data TEXT NOT NULL, value_hash_new INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
 CREATE INDEX IF NOT EXISTS history_by_written ON history(written_block);
-CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
@@ -65,6 +67,17 @@ constexpr const char* UNDO_NAME = "name";
 constexpr const char* UNDO_NAME_FROM_HISTORY = "name@history";
 constexpr const char* UNDO_NAMESPACE = "namespace";
 constexpr const char* UNDO_PREORDER = "preorder";
+
+// Lookups by zone-file hash (spec bns.md §5; the rules never read it). Not in
+// SCHEMA: a node catching up drops it and builds it again at the chain's tip,
+// which the meta key CATCHING_UP records.
+constexpr const char* VALUE_HASH_INDEX =
+    "CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1";
+constexpr const char* VALUE_HASH_INDEX_NAME = "history_by_value_hash";
+constexpr const char* CATCHING_UP = "catching_up";
+// The writer's page cache (as db::Sqlite::Open sets it), restored after a bulk
+// load or an index build changed it.
+constexpr const char* WRITER_CACHE_SIZE = "PRAGMA cache_size=-32768";
 
 // The op log and undo rows are keyed by rowid = block << ROW_KEY_SHIFT | index
 // (vtxindex, or the undo entry's sequence number): a block's rows are one range of
@@ -183,6 +196,8 @@ util::Status NameDb::StartCheckpoints() {
 util::Status NameDb::CreateSchema() {
   BS_CHECK_OK(Migrate());
   BS_CHECK_OK(m_db.Exec(SCHEMA));
+  BS_TRY(auto catching_up, GetMeta(CATCHING_UP));
+  if (!catching_up) BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
   BS_TRY(auto version, GetMeta("schema_version"));
   if (!version) return SetMeta("schema_version", SCHEMA_VERSION);
   if (*version != SCHEMA_VERSION) {
@@ -476,8 +491,10 @@ util::Status NameDb::EndBulkLoad() {
   m_bulk_pending = 0;
   m_bulk_undo_from = 0;
   BS_CHECK_OK(m_db.Exec(SCHEMA));  // re-creates the deferred indexes
+  BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
+  BS_CHECK_OK(m_db.Exec(std::string("DELETE FROM meta WHERE key = '") + CATCHING_UP + "'"));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=FULL"));
-  BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-32768"));
+  BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
   // Back to WAL, which also syncs the file.
   BS_CHECK_OK(m_db.Exec("PRAGMA journal_mode=WAL"));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=NORMAL"));
@@ -858,7 +875,54 @@ util::Result<std::vector<std::string>> NameDb::HistoryIdsWrittenBetween(uint32_t
   return Texts(s);
 }
 
+util::Status NameDb::SetCatchingUp(bool catching_up) {
+  // A bulk load drops and builds its own indexes.
+  if (m_block || m_bulk_open || m_bulk_per_commit > 0) return util::Ok();
+  BS_TRY(auto marked, GetMeta(CATCHING_UP));
+  if (catching_up == marked.has_value()) return util::Ok();
+  const auto start = std::chrono::steady_clock::now();
+  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
+  auto body = [&]() -> util::Status {
+    if (catching_up) {
+      BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + VALUE_HASH_INDEX_NAME));
+      return SetMeta(CATCHING_UP, "1");
+    }
+    // SQLite sorts the index's keys in memory up to the page cache's size, beside
+    // the cache itself: with a small cache the build sorts in runs on disk, and
+    // the node's memory stays where indexing keeps it.
+    BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-4096"));
+    auto built = m_db.Exec(VALUE_HASH_INDEX);
+    BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
+    BS_CHECK_OK(built);
+    return m_db.Exec(std::string("DELETE FROM meta WHERE key = '") + CATCHING_UP + "'");
+  };
+  if (auto st = body(); !st) {
+    (void)m_db.Exec("ROLLBACK");
+    (void)m_db.Exec(WRITER_CACHE_SIZE);
+    return st;
+  }
+  BS_CHECK_OK(m_db.Exec("COMMIT"));
+  if (catching_up) {
+    spdlog::info("catching up: the index of zone-file hashes is left out until the chain's tip");
+  } else {
+    spdlog::info("at the chain's tip: the index of zone-file hashes was built in {:.1f} s",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return util::Ok();
+}
+
+util::Status NameDb::RequireValueHashIndex() {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?"));
+  s->Bind(1, VALUE_HASH_INDEX_NAME);
+  BS_TRY(bool present, s->Step());
+  s->Reset();
+  if (present) return util::Ok();
+  return Fail(ErrorCode::Unavailable,
+              "the node is catching up with the chain: lookups by zone-file hash are answered once it reaches the tip");
+}
+
 util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
+  BS_CHECK_OK(RequireValueHashIndex());
   BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM history WHERE value_hash = ? AND value_hash_new = 1 LIMIT 1"));
   s->Bind(1, value_hash);
   BS_TRY(bool row, s->Step());
@@ -867,6 +931,7 @@ util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
 }
 
 util::Result<std::vector<std::string>> NameDb::HistoryIdsWithValueHash(std::string_view value_hash) {
+  BS_CHECK_OK(RequireValueHashIndex());
   BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE value_hash = ? AND value_hash_new = 1"));
   s->Bind(1, value_hash);
   return Texts(s);

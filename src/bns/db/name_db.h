@@ -141,9 +141,17 @@ class NameDb final : public StateView {
     m_ch_cache.clear();
     DropRecordCaches();
   }
+  // While catching up (far below the chain's tip) the index of zone-file hashes,
+  // which the rules never read, is dropped, and it is built again in one pass when
+  // catching up ends: a random insert per operation costs more than the build. The
+  // state is stored, so a restart keeps it. Called between blocks; a no-op while
+  // bulk loading.
+  util::Status SetCatchingUp(bool catching_up);
   // Whether some name has (or had) this zone-file hash as its value hash.
+  // Unavailable while catching up (see SetCatchingUp).
   util::Result<bool> IsValueHashKnown(std::string_view value_hash);
   // The names (history ids) some operation gave this zone-file hash, now or before.
+  // Unavailable while catching up.
   util::Result<std::vector<std::string>> HistoryIdsWithValueHash(std::string_view value_hash);
   // Every distinct zone-file hash some operation at or below `height` set, sorted.
   util::Result<std::vector<std::string>> ValueHashesUpTo(uint32_t height);
@@ -193,6 +201,8 @@ class NameDb final : public StateView {
                        const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
+  // Fails with Unavailable when the index of zone-file hashes is left out.
+  util::Status RequireValueHashIndex();
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
 
   Sqlite m_db;

@@ -115,6 +115,17 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   EXPECT_EQ(Call("POST", "/v1/zonefile", R"({"zonefile": 5})").status, 400u);
   EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
 
+  // While the node catches up it cannot tell which hashes are on chain: 503, and
+  // nothing is stored.
+  ASSERT_TRUE(node->db->SetCatchingUp(true));
+  m_api->OnBlock(m_alice_block);  // the indexer reports its blocks: readers take a fresh view
+  auto busy = Call("POST", "/v1/zonefile", json{{"zonefile", ZONEFILE}}.dump());
+  EXPECT_EQ(busy.status, 503u) << busy.body;
+  EXPECT_NE(json::parse(busy.body)["error"].get<std::string>().find("catching up"), std::string::npos) << busy.body;
+  EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
+  ASSERT_TRUE(node->db->SetCatchingUp(false));
+  m_api->OnBlock(m_alice_block);
+
   auto ok = Call("POST", "/v1/zonefile/", json{{"zonefile", ZONEFILE}}.dump());
   ASSERT_EQ(ok.status, 200u) << ok.body;
   EXPECT_EQ(json::parse(ok.body), json({{"status", true}, {"servers", {"http://node.example:6270"}}}));

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstring>
 
 #include <bns/names.h>
@@ -479,6 +480,62 @@ TEST_F(EngineTest, AFundingTransactionIsFetchedOnce) {
   // One fetch for the four at most (none when an earlier block already brought
   // alice's funding transaction into the cache); without the cache, four.
   EXPECT_LE(chain.source.fetched - before, 1u);
+}
+
+// Far behind the tip the scanner tells the engine it is catching up, and the name
+// database leaves out its index of zone-file hashes (lookups answer Unavailable);
+// at the tip the index is built again and finds every hash, old and new.
+TEST_F(EngineTest, CatchingUpLeavesOutTheZonefileHashIndexUntilTheTip) {
+  CreateNamespace("test", 0xffffffff);
+  Register(alice, "alice.test", H160(0xa1));
+  ASSERT_TRUE(*node->db->IsValueHashKnown(H160(0xa1).Hex()));
+  // Five blocks the node has not seen, the last with bob's registration.
+  for (int i = 0; i < 3; ++i) chain.Mine();
+  auto hash = *HashName("bob.test", bob.script, bob.address);
+  chain.Op(bob, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
+           {chain.Pay(bob, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  chain.Mine();
+  chain.Op(bob, ops::BuildRegistration(MAGIC, "bob.test", H160(0xb2)), {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
+  const uint32_t tip = chain.Mine();
+
+  struct Recording final : virtualchain::StateEngine {
+    Engine& inner;
+    db::NameDb& db;
+    std::vector<bool> told;
+    std::vector<bool> index_missing;  // per block processed
+    Recording(Engine& e, db::NameDb& d) : inner(e), db(d) {}
+    util::Result<std::optional<uint32_t>> LastBlock() override { return inner.LastBlock(); }
+    util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t h) override { return inner.StoredBlockHash(h); }
+    util::Status ProcessBlock(uint32_t h, const util::Hash256& hash, const std::vector<virtualchain::FilteredTx>& txs) override {
+      auto known = db.IsValueHashKnown(H160(0xa1).Hex());
+      index_missing.push_back(!known && known.error().code == util::ErrorCode::Unavailable);
+      return inner.ProcessBlock(h, hash, txs);
+    }
+    util::Status UndoBlock(uint32_t h) override { return inner.UndoBlock(h); }
+    util::Status SetCatchingUp(bool catching_up) override {
+      told.push_back(catching_up);
+      return inner.SetCatchingUp(catching_up);
+    }
+  } recording(*node->engine, *node->db);
+  virtualchain::ScanOptions o;
+  o.first_block = ChainFixture::FIRST;
+  o.confirmations = 0;
+  o.network = chain.rules.network;
+  o.catch_up_blocks = 3;
+  o.batch_blocks = 1;
+  virtualchain::Scanner scanner(chain.source, recording, o);
+  std::atomic<bool> stop{false};
+  auto last = scanner.CatchUp(stop);
+  ASSERT_TRUE(last) << last.error().message;
+  EXPECT_EQ(**last, tip);
+  // Told while more than 3 blocks were left, then told it reached the tip.
+  EXPECT_EQ(recording.told, (std::vector<bool>{true, true, false}));
+  EXPECT_EQ(recording.index_missing, (std::vector<bool>{true, true, true, true, true}));
+  Expect(tip, "bob's registration");
+  EXPECT_TRUE(*node->db->IsValueHashKnown(H160(0xa1).Hex()));
+  EXPECT_TRUE(*node->db->IsValueHashKnown(H160(0xb2).Hex()));
+  EXPECT_EQ(*node->db->HistoryIdsWithValueHash(H160(0xb2).Hex()), std::vector<std::string>{"bob.test"});
+  EXPECT_FALSE(*node->db->IsValueHashKnown(H160(0xc3).Hex()));
 }
 
 TEST_F(EngineTest, AnnounceNeedsAnAnnouncerName) {

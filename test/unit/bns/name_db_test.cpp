@@ -117,6 +117,49 @@ TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
   EXPECT_EQ(*m_db->GetName("a.id").value(), v0);
 }
 
+// The catching-up state is stored: a restart keeps the index left out, readers
+// get Unavailable rather than a scan, and leaving the state builds it with every
+// row written meanwhile.
+TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
+  auto with_hash = [](const std::string& name, char digit, uint32_t h) {
+    NameRecord r = Rec(name, "alice");
+    r.value_hash = std::string(40, digit);
+    ops::Effect e;
+    e.history.push_back({name, "+", "NAME_REGISTRATION", r.value_hash, std::nullopt, h, 1, "tx", NameRecordJsonText(r)});
+    e.name = std::move(r);
+    return e;
+  };
+  auto unavailable = [](NameDb& db, char digit) {
+    auto known = db.IsValueHashKnown(std::string(40, digit));
+    auto ids = db.HistoryIdsWithValueHash(std::string(40, digit));
+    return !known && known.error().code == util::ErrorCode::Unavailable && !ids &&
+           ids.error().code == util::ErrorCode::Unavailable;
+  };
+  Block(0, with_hash("a.id", '1', 0));
+  ASSERT_TRUE(m_db->SetCatchingUp(true));
+  ASSERT_TRUE(m_db->SetCatchingUp(true));  // again: nothing to do
+  EXPECT_TRUE(unavailable(*m_db, '1'));
+  Block(1, with_hash("b.id", '2', 1));
+  m_db.reset();
+  m_db = std::move(*NameDb::Open(m_dir + "/names.db"));
+  auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  EXPECT_TRUE(unavailable(*m_db, '2')) << "a restart keeps the index left out";
+  EXPECT_TRUE(unavailable(*reader, '2'));
+  Block(2, with_hash("c.id", '3', 2));
+  ASSERT_TRUE(m_db->SetCatchingUp(false));
+  for (NameDb* db : {m_db.get(), reader.get()}) {
+    EXPECT_TRUE(*db->IsValueHashKnown(std::string(40, '1')));
+    EXPECT_TRUE(*db->IsValueHashKnown(std::string(40, '3')));
+    EXPECT_EQ(*db->HistoryIdsWithValueHash(std::string(40, '2')), std::vector<std::string>{"b.id"});
+    EXPECT_FALSE(*db->IsValueHashKnown(std::string(40, '4')));
+  }
+  // Writes while a block is open, or during a bulk load, leave the state alone.
+  ASSERT_TRUE(m_db->BeginBlock(3));
+  ASSERT_TRUE(m_db->SetCatchingUp(true));
+  m_db->AbortBlock();
+  EXPECT_TRUE(*m_db->IsValueHashKnown(std::string(40, '1')));
+}
+
 TEST_F(NameDbTest, OnlyTheNewestBlockCanBeUndone) {
   Block(0);
   Block(1);
