@@ -60,6 +60,9 @@ while off + 24 + page_size <= len(wal) and wal[off + 8:off + 16] == salt:
 con = sqlite3.connect(sys.argv[2])  # recovers the log into the copy
 owner = {page: name for name, page in con.execute("SELECT name, pageno FROM dbstat")}
 last = commits[-50:]
+if not last:
+    sys.exit("index_pages: the log had just started over when the indexer was stopped, so it holds no "
+             "commit to count; run again, or with another INDEX_PAGES_STOP")
 per_tree = collections.Counter(owner.get(p, "?") for c in last for p in set(c))
 block = con.execute("SELECT MAX(block_id) FROM snapshots").fetchone()[0]
 print(f"index_pages: last {len(last)} commits up to block {block}: "

@@ -67,6 +67,9 @@ constexpr const char* UNDO_NAME = "name";
 constexpr const char* UNDO_NAME_FROM_HISTORY = "name@history";
 constexpr const char* UNDO_NAMESPACE = "namespace";
 constexpr const char* UNDO_PREORDER = "preorder";
+// A consumed preorder's entry: the rowid of the history row (the consuming
+// operation's, in the same block) that holds its text.
+constexpr const char* UNDO_PREORDER_FROM_HISTORY = "preorder@history";
 
 // Lookups by zone-file hash (spec bns.md §5; the rules never read it). Not in
 // SCHEMA: a node catching up drops it and builds it again at the chain's tip,
@@ -246,7 +249,10 @@ util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
 }
 
 util::Status NameDb::SetMeta(std::string_view key, std::string_view value) {
-  BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO meta(key, value) VALUES(?, ?)"));
+  // An upsert changes the row in place; a replace would delete and insert it, and
+  // write the key's index page as well (every block sets two keys).
+  BS_TRY(Statement * s, m_db.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
+                                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   return s->Bind(1, key).Bind(2, value).Run();
 }
 
@@ -612,10 +618,6 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     BS_CHECK_OK(PutPreorder(*e.new_preorder));
   }
   if (e.consumed_preorder) {
-    if (KeepsUndo()) {
-      BS_CHECK_OK(
-          AddUndo(UNDO_PREORDER, e.consumed_preorder->preorder_hash, PreorderRecordJsonText(*e.consumed_preorder)));
-    }
     if (m_cache_names) m_preorder_cache[e.consumed_preorder->preorder_hash] = std::nullopt;
     BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));
     BS_CHECK_OK(s->Bind(1, e.consumed_preorder->preorder_hash).Run());
@@ -624,6 +626,8 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   // row reuses the text and remembers the row.
   const std::string* name_text = nullptr;
   int64_t name_history_row = 0;
+  // Likewise the consumed preorder's text is in the operation's preorder row.
+  int64_t preorder_history_row = 0;
   for (const auto& h : e.history) {
     BS_TRY(Statement * s,
            m_db.Prepare("INSERT INTO history(history_id, block_id, vtxindex, txid, op, opcode, value_hash, "
@@ -650,8 +654,20 @@ util::Status NameDb::Apply(const ops::Effect& e) {
       name_text = &h.data_json;
       name_history_row = m_db.LastInsertRowid();
     }
+    if (e.consumed_preorder && h.opcode_name.ends_with("_PREORDER") && h.txid == e.consumed_preorder->txid &&
+        h.vtxindex == e.consumed_preorder->vtxindex && h.block_height == e.consumed_preorder->block_number) {
+      preorder_history_row = m_db.LastInsertRowid();
+    }
   }
   if (e.name) BS_CHECK_OK(PutName(*e.name, name_text, name_history_row, old ? &*old : nullptr));
+  if (e.consumed_preorder && KeepsUndo()) {
+    const std::string& hash = e.consumed_preorder->preorder_hash;
+    if (preorder_history_row > 0) {
+      BS_CHECK_OK(AddUndo(UNDO_PREORDER_FROM_HISTORY, hash, std::to_string(preorder_history_row)));
+    } else {
+      BS_CHECK_OK(AddUndo(UNDO_PREORDER, hash, PreorderRecordJsonText(*e.consumed_preorder)));
+    }
+  }
   return util::Ok();
 }
 
@@ -749,17 +765,19 @@ util::Status NameDb::UndoBlock(uint32_t height) {
         continue;
       }
       int64_t history_row = 0;
-      if (e.kind == UNDO_NAME_FROM_HISTORY) {
+      const bool from_history = e.kind == UNDO_NAME_FROM_HISTORY || e.kind == UNDO_PREORDER_FROM_HISTORY;
+      if (from_history) {
         // The history rows of earlier blocks stay; this block's are deleted below.
         BS_TRY(history_row, ParseRowid(*e.old));
-        BS_TRY(Statement * h, m_db.Prepare("SELECT data FROM history WHERE id = ? AND history_id = ?"));
-        h->Bind(1, history_row).Bind(2, e.key);
-        BS_TRY(auto texts, Texts(h));
-        if (texts.empty()) {
+        BS_TRY(Statement * h, m_db.Prepare("SELECT history_id, data FROM history WHERE id = ?"));
+        h->Bind(1, history_row);
+        std::optional<std::pair<std::string, std::string>> row;
+        BS_CHECK_OK(ForEachRow(h, [&](Statement& r) { row.emplace(r.Text(0), r.Text(1)); }));
+        if (!row || (is_name && row->first != e.key)) {
           return Fail(ErrorCode::Corruption, "the undo entry of " + e.key + " names history row " + *e.old +
                                                  ", which does not hold it");
         }
-        e.old = std::move(texts[0]);
+        e.old = std::move(row->second);
       }
       json j = json::parse(*e.old, nullptr, false);
       if (is_name) {
@@ -770,6 +788,10 @@ util::Status NameDb::UndoBlock(uint32_t height) {
         BS_CHECK_OK(PutNamespace(rec));
       } else {
         BS_TRY(auto rec, PreorderRecordFromJson(j));
+        if (rec.preorder_hash != e.key) {
+          return Fail(ErrorCode::Corruption, "the undo entry of preorder " + e.key + " names history row " +
+                                                 std::to_string(history_row) + ", which holds another preorder");
+        }
         BS_CHECK_OK(PutPreorder(rec));
       }
     }

@@ -244,6 +244,43 @@ TEST_F(NameDbTest, CachedRecordsFollowWritesAbortsAndUndos) {
   EXPECT_TRUE(m_db->NameSummariesOwnedBy("alice").value().empty());
 }
 
+// A preorder consumed by an operation whose history keeps the preorder's row is
+// undone from that row; the entry holds only its number.
+TEST_F(NameDbTest, AConsumedPreorderIsUndoneFromItsHistoryRow) {
+  PreorderRecord p;
+  p.preorder_hash = std::string(40, 'f');
+  p.sender = "alice";
+  p.block_number = 0;
+  p.vtxindex = 3;
+  p.txid = std::string(64, '7');
+  ops::Effect e1;
+  e1.new_preorder = p;
+  Block(0, e1);
+  ops::Effect e2;
+  e2.consumed_preorder = p;
+  e2.history.push_back({"a.id", "?", "NAME_PREORDER", std::nullopt, std::nullopt, 0, 3, p.txid, PreorderRecordJsonText(p)});
+  NameRecord r = Rec("a.id", "alice");
+  e2.history.push_back({"a.id", "+", "NAME_REGISTRATION", std::nullopt, std::nullopt, 1, 1, "tx1", NameRecordJsonText(r)});
+  e2.name = r;
+  Block(1, e2);
+  EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());
+  {
+    auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    auto s = db.Prepare("SELECT kind, length(old) FROM undo WHERE block_id = 1 AND key = ?");
+    ASSERT_TRUE(s);
+    (*s)->Bind(1, p.preorder_hash);
+    ASSERT_TRUE(*(*s)->Step());
+    EXPECT_EQ((*s)->Text(0), "preorder@history");
+    EXPECT_LT((*s)->Int(1), 12);
+    (*s)->Reset();
+  }
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_EQ(m_db->GetPreorder(p.preorder_hash).value(), p);
+  EXPECT_FALSE(m_db->GetName("a.id").value());
+  auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  EXPECT_EQ(reader->GetPreorder(p.preorder_hash).value(), p);
+}
+
 // A preorder is remembered when written and forgotten when consumed or undone.
 TEST_F(NameDbTest, CachedPreordersFollowConsumptionAndUndo) {
   PreorderRecord p;
