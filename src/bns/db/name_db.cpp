@@ -89,11 +89,13 @@ constexpr int ROW_KEY_SHIFT = 24;
 constexpr uint64_t ROW_KEY_INDEX_LIMIT = uint64_t{1} << ROW_KEY_SHIFT;
 int64_t RowKey(uint32_t block, uint64_t index) { return static_cast<int64_t>((uint64_t{block} << ROW_KEY_SHIFT) | index); }
 
-// Schema changes from version 3 and 4, each run in the migration's transaction.
-constexpr const char* MIGRATE_3_TO_4 =
-    "ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
-    "DROP INDEX IF EXISTS history_by_value_hash;"
-    "CREATE INDEX history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1;";
+// Schema changes from versions 3, 4 and 5, each run in the migration's transaction.
+// Version 4 adds the flag and rebuilds the index of zone-file hashes partial on it.
+std::string Migrate3To4() {
+  return std::string("ALTER TABLE history ADD COLUMN value_hash_new INTEGER NOT NULL DEFAULT 1;"
+                     "DROP INDEX IF EXISTS ") +
+         VALUE_HASH_INDEX_NAME + ";" + VALUE_HASH_INDEX + ";";
+}
 // Version 5 keys the op log and undo rows by rowid: the old tables are renamed
 // aside, SCHEMA creates the new ones, and the rows are copied across.
 constexpr const char* MIGRATE_4_TO_5_SET_ASIDE = "ALTER TABLE ops RENAME TO ops_v4; ALTER TABLE undo RENAME TO undo_v4;";
@@ -137,6 +139,28 @@ util::Status ForEachRow(Statement* s, F on_row) {
   }
   s->Reset();
   return util::Ok();
+}
+
+// Whether `table` exists with a column named `column`.
+util::Result<bool> HasColumn(Sqlite& db, std::string_view table, std::string_view column) {
+  BS_TRY(Statement * s, db.Prepare("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"));
+  s->Bind(1, table).Bind(2, column);
+  BS_TRY(bool row, s->Step());
+  const bool has = row && s->Int(0) > 0;
+  s->Reset();
+  return has;
+}
+
+// Runs `body` in one write transaction: committed when it succeeds, rolled back
+// (and its error returned) when it fails.
+template <class F>
+util::Status InTransaction(Sqlite& db, F body) {
+  BS_CHECK_OK(db.Exec("BEGIN IMMEDIATE"));
+  if (auto st = body(); !st) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  }
+  return db.Exec("COMMIT");
 }
 
 // A rowid written as decimal text; anything else is a corrupt entry.
@@ -210,33 +234,21 @@ util::Status NameDb::CreateSchema() {
 }
 
 util::Status NameDb::Migrate() {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT COUNT(*) FROM pragma_table_info('history') WHERE name = 'history_id'"));
-  BS_TRY(bool row, s->Step());
-  const bool has_history = row && s->Int(0) > 0;
-  s->Reset();
+  BS_TRY(bool has_history, HasColumn(m_db, "history", "history_id"));
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
   if (version != "3" && version != "4" && version != "5") return util::Ok();
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
-  BS_TRY(Statement * c, m_db.Prepare("SELECT COUNT(*) FROM pragma_table_info('name_records')"));
-  BS_TRY(bool has_row, c->Step());
-  const bool has_names = has_row && c->Int(0) > 0;
-  c->Reset();
+  BS_TRY(bool has_names, HasColumn(m_db, "name_records", "name"));
   // Version 6 adds a column to the names table (which SCHEMA below would create
   // whole if it were missing).
   std::string sql = has_names ? MIGRATE_5_TO_6 : "";
-  if (version == "3") sql += MIGRATE_3_TO_4;
+  if (version == "3") sql += Migrate3To4();
   if (version != "5") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
   sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
-  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
-  auto migrated = m_db.Exec(sql);
-  if (!migrated) {
-    (void)m_db.Exec("ROLLBACK");
-    return migrated;
-  }
-  return m_db.Exec("COMMIT");
+  return InTransaction(m_db, [&] { return m_db.Exec(sql); });
 }
 
 util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
@@ -246,6 +258,11 @@ util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
   std::optional<std::string> out = row ? std::optional<std::string>(s->Text(0)) : std::nullopt;
   s->Reset();
   return out;
+}
+
+util::Status NameDb::DeleteMeta(std::string_view key) {
+  BS_TRY(Statement * s, m_db.Prepare("DELETE FROM meta WHERE key = ?"));
+  return s->Bind(1, key).Run();
 }
 
 util::Status NameDb::SetMeta(std::string_view key, std::string_view value) {
@@ -498,7 +515,7 @@ util::Status NameDb::EndBulkLoad() {
   m_bulk_undo_from = 0;
   BS_CHECK_OK(m_db.Exec(SCHEMA));  // re-creates the deferred indexes
   BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
-  BS_CHECK_OK(m_db.Exec(std::string("DELETE FROM meta WHERE key = '") + CATCHING_UP + "'"));
+  BS_CHECK_OK(DeleteMeta(CATCHING_UP));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=FULL"));
   BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
   // Back to WAL, which also syncs the file.
@@ -789,8 +806,8 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       } else {
         BS_TRY(auto rec, PreorderRecordFromJson(j));
         if (rec.preorder_hash != e.key) {
-          return Fail(ErrorCode::Corruption, "the undo entry of preorder " + e.key + " names history row " +
-                                                 std::to_string(history_row) + ", which holds another preorder");
+          return Fail(ErrorCode::Corruption, "the undo entry of preorder " + e.key + " holds preorder " +
+                                                 rec.preorder_hash + " instead");
         }
         BS_CHECK_OK(PutPreorder(rec));
       }
@@ -803,10 +820,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       BS_TRY(Statement * d, m_db.Prepare(sql));
       BS_CHECK_OK(d->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run());
     }
-    if (height == 0) {
-      BS_TRY(Statement * d, m_db.Prepare("DELETE FROM meta WHERE key = 'last_block'"));
-      return d->Run();
-    }
+    if (height == 0) return DeleteMeta("last_block");
     return SetMeta("last_block", std::to_string(height - 1));
   };
   auto st = body();
@@ -903,8 +917,7 @@ util::Status NameDb::SetCatchingUp(bool catching_up) {
   BS_TRY(auto marked, GetMeta(CATCHING_UP));
   if (catching_up == marked.has_value()) return util::Ok();
   const auto start = std::chrono::steady_clock::now();
-  BS_CHECK_OK(m_db.Exec("BEGIN IMMEDIATE"));
-  auto body = [&]() -> util::Status {
+  auto st = InTransaction(m_db, [&]() -> util::Status {
     if (catching_up) {
       BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + VALUE_HASH_INDEX_NAME));
       return SetMeta(CATCHING_UP, "1");
@@ -916,14 +929,12 @@ util::Status NameDb::SetCatchingUp(bool catching_up) {
     auto built = m_db.Exec(VALUE_HASH_INDEX);
     BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
     BS_CHECK_OK(built);
-    return m_db.Exec(std::string("DELETE FROM meta WHERE key = '") + CATCHING_UP + "'");
-  };
-  if (auto st = body(); !st) {
-    (void)m_db.Exec("ROLLBACK");
+    return DeleteMeta(CATCHING_UP);
+  });
+  if (!st) {
     (void)m_db.Exec(WRITER_CACHE_SIZE);
     return st;
   }
-  BS_CHECK_OK(m_db.Exec("COMMIT"));
   if (catching_up) {
     spdlog::info("catching up: the index of zone-file hashes is left out until the chain's tip");
   } else {

@@ -163,12 +163,13 @@ class NameDb final : public StateView {
   // Metadata (network, first block) that must not change under an existing database.
   util::Result<std::optional<std::string>> GetMeta(std::string_view key);
   util::Status SetMeta(std::string_view key, std::string_view value);
+  util::Status DeleteMeta(std::string_view key);
 
  private:
   NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
-  // Brings a version-3 or -4 database to the current version in one transaction
-  // (no-op for a new or current one).
+  // Brings a version-3, -4 or -5 database to the current version in one
+  // transaction (no-op for a new or current one).
   util::Status Migrate();
   // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
   util::Status StartCheckpoints();

@@ -6,6 +6,7 @@
 
 #include <bns/records_json.h>
 
+#include "db/db_test_util.h"
 #include "testutil/vectors.h"
 
 namespace blockstack::bns::db {
@@ -72,13 +73,8 @@ TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
   };
   auto undo_kinds = [&](uint32_t h) {
     auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
-    auto s = db.Prepare("SELECT group_concat(kind || ':' || length(old), ' ') FROM undo WHERE block_id = ?");
-    EXPECT_TRUE(s);
-    (*s)->Bind(1, int64_t{h});
-    EXPECT_TRUE(*(*s)->Step());
-    std::string out = (*s)->IsNull(0) ? "" : (*s)->Text(0);
-    (*s)->Reset();
-    return out;
+    return blockstack::db::test_util::QueryText(
+        db, "SELECT group_concat(kind || ':' || length(old), ' ') FROM undo WHERE block_id = " + std::to_string(h));
   };
   NameRecord v0 = Rec("a.id", "alice");
   NameRecord v1 = v0;
@@ -153,7 +149,7 @@ TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
     EXPECT_EQ(*db->HistoryIdsWithValueHash(std::string(40, '2')), std::vector<std::string>{"b.id"});
     EXPECT_FALSE(*db->IsValueHashKnown(std::string(40, '4')));
   }
-  // Writes while a block is open, or during a bulk load, leave the state alone.
+  // Told while a block is open, the database leaves the state alone.
   ASSERT_TRUE(m_db->BeginBlock(3));
   ASSERT_TRUE(m_db->SetCatchingUp(true));
   m_db->AbortBlock();
@@ -266,13 +262,9 @@ TEST_F(NameDbTest, AConsumedPreorderIsUndoneFromItsHistoryRow) {
   EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());
   {
     auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
-    auto s = db.Prepare("SELECT kind, length(old) FROM undo WHERE block_id = 1 AND key = ?");
-    ASSERT_TRUE(s);
-    (*s)->Bind(1, p.preorder_hash);
-    ASSERT_TRUE(*(*s)->Step());
-    EXPECT_EQ((*s)->Text(0), "preorder@history");
-    EXPECT_LT((*s)->Int(1), 12);
-    (*s)->Reset();
+    const std::string entry = "SELECT kind, length(old) FROM undo WHERE block_id = 1 AND key = '" + p.preorder_hash + "'";
+    EXPECT_EQ(blockstack::db::test_util::QueryText(db, entry, 0), "preorder@history");
+    EXPECT_LT(std::stoi(blockstack::db::test_util::QueryText(db, entry, 1)), 12);
   }
   ASSERT_TRUE(m_db->UndoBlock(1));
   EXPECT_EQ(m_db->GetPreorder(p.preorder_hash).value(), p);
