@@ -1,6 +1,6 @@
 #include <bns/db/name_db.h>
 
-#include <bns/records_json.h>
+#include <bns/records_codec.h>
 
 #include <algorithm>
 #include <charconv>
@@ -10,13 +10,12 @@
 
 namespace blockstack::bns::db {
 
-using nlohmann::json;
 using util::ErrorCode;
 using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "6";
+constexpr const char* SCHEMA_VERSION = "7";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
@@ -114,14 +113,15 @@ std::string Migrate4To5Copy() {
 // have none (NULL), and their undo entries keep the text. The index of names by
 // name hash goes (SCHEMA drops it): transfers search the sender's own names.
 constexpr const char* MIGRATE_5_TO_6 = "ALTER TABLE name_records ADD COLUMN history_row INTEGER;";
+// Version 7 writes name and preorder records in their compact binary form
+// (bns/records_codec.h). Rows written before keep their JSON, which is read as it
+// is: nothing to copy. The version guards older programs, which read JSON only.
 
-template <class T, class F>
-util::Result<std::optional<T>> ParseOpt(const std::optional<std::string>& text, F from_json) {
-  if (!text) return std::optional<T>{};
-  json j = json::parse(*text, nullptr, false);
-  if (j.is_discarded()) return Fail(ErrorCode::Corruption, "stored record is not JSON");
-  BS_TRY(T rec, from_json(j));
-  return std::optional<T>(std::move(rec));
+// Binds a stored record (bns/records_codec.h) or undo value: as a blob, since the
+// compact forms are bytes, not text.
+Statement& BindStored(Statement& s, int index, std::string_view stored) { return s.BindBlob(index, util::AsBytes(stored)); }
+Statement& BindStoredOrNull(Statement& s, int index, const std::optional<std::string>& stored) {
+  return stored ? BindStored(s, index, *stored) : s.BindNull(index);
 }
 
 // Calls on_row(statement) for every remaining row of a bound statement, then
@@ -180,21 +180,24 @@ util::Result<std::vector<std::string>> Texts(Statement* s) {
   return rows;
 }
 
+// Every stored record of `stored` decoded.
 template <class T, class F>
-util::Result<std::vector<T>> ParseAll(const std::vector<std::string>& texts, F from_json) {
+util::Result<std::vector<T>> DecodeAll(const std::vector<std::string>& stored, F decode) {
   std::vector<T> out;
-  out.reserve(texts.size());
-  for (const auto& text : texts) {
-    BS_TRY(auto rec, ParseOpt<T>(text, from_json));
-    out.push_back(std::move(*rec));
+  out.reserve(stored.size());
+  for (const auto& one : stored) {
+    BS_TRY(auto rec, decode(one));
+    out.push_back(std::move(rec));
   }
   return out;
 }
 
+// The first stored record of `stored` decoded (nullopt: none).
 template <class T, class F>
-util::Result<std::optional<T>> ParseFirst(const std::vector<std::string>& texts, F from_json) {
-  if (texts.empty()) return std::optional<T>{};
-  return ParseOpt<T>(texts[0], from_json);
+util::Result<std::optional<T>> DecodeFirst(const std::vector<std::string>& stored, F decode) {
+  if (stored.empty()) return std::optional<T>{};
+  BS_TRY(auto rec, decode(stored[0]));
+  return std::optional<T>(std::move(rec));
 }
 
 }  // namespace
@@ -237,16 +240,16 @@ util::Status NameDb::Migrate() {
   BS_TRY(bool has_history, HasColumn(m_db, "history", "history_id"));
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
-  if (version != "3" && version != "4" && version != "5") return util::Ok();
+  if (version != "3" && version != "4" && version != "5" && version != "6") return util::Ok();
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
   BS_TRY(bool has_names, HasColumn(m_db, "name_records", "name"));
   // Version 6 adds a column to the names table (which SCHEMA below would create
   // whole if it were missing).
-  std::string sql = has_names ? MIGRATE_5_TO_6 : "";
+  std::string sql = has_names && version != "6" ? MIGRATE_5_TO_6 : "";
   if (version == "3") sql += Migrate3To4();
-  if (version != "5") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
+  if (version != "5" && version != "6") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
   sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
   return InTransaction(m_db, [&] { return m_db.Exec(sql); });
 }
@@ -288,8 +291,7 @@ util::Result<const NameDb::StoredName*> NameDb::LoadName(std::string_view fqn) {
     if (!stored) stored = StoredName{{}, r.Text(0), r.IsNull(1) ? 0 : r.Int(1)};
   }));
   if (stored) {
-    BS_TRY(auto rec, ParseOpt<NameRecord>(stored->text, NameRecordFromJson));
-    stored->record = std::move(*rec);
+    BS_TRY(stored->record, DecodeNameRecord(stored->text));
   }
   if (!m_cache_names) {
     // No cache: the caller's pointer stays valid until the next load.
@@ -349,14 +351,15 @@ util::Result<std::optional<NameLookup>> NameDb::GetNameLookup(std::string_view f
   out.revoked = s->Int(4) != 0;
   const std::string data = s->Text(5);
   s->Reset();
-  auto txid = PlainMember(data, "txid");
-  auto value_hash = PlainMember(data, "value_hash");
+  // JSON rows (written before the compact form) are searched for the two members;
+  // anything else is decoded.
+  const bool is_json = data.starts_with('{');
+  auto txid = is_json ? PlainMember(data, "txid") : std::nullopt;
+  auto value_hash = is_json ? PlainMember(data, "value_hash") : std::nullopt;
   if (!txid || !*txid || !value_hash) {
-    // Not in the usual form: decode the record.
-    BS_TRY(auto rec, ParseFirst<NameRecord>({data}, NameRecordFromJson));
-    if (!rec) return Fail(ErrorCode::Corruption, "stored record is empty");
-    out.txid = rec->txid;
-    out.value_hash = rec->value_hash;
+    BS_TRY(auto rec, DecodeNameRecord(data));
+    out.txid = std::move(rec.txid);
+    out.value_hash = std::move(rec.value_hash);
     return std::optional<NameLookup>(std::move(out));
   }
   out.txid = std::string(**txid);
@@ -369,7 +372,7 @@ util::Result<std::optional<NamespaceRecord>> NameDb::GetNamespace(std::string_vi
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces WHERE namespace_id = ?"));
   s->Bind(1, namespace_id);
   BS_TRY(auto texts, Texts(s));
-  BS_TRY(auto rec, ParseFirst<NamespaceRecord>(texts, NamespaceRecordFromJson));
+  BS_TRY(auto rec, DecodeFirst<NamespaceRecord>(texts, DecodeNamespaceRecord));
   m_ns_cache.emplace(std::string(namespace_id), rec);
   return rec;
 }
@@ -381,7 +384,7 @@ util::Result<std::optional<PreorderRecord>> NameDb::GetPreorder(std::string_view
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM preorders WHERE preorder_hash = ?"));
   s->Bind(1, preorder_hash);
   BS_TRY(auto texts, Texts(s));
-  BS_TRY(auto rec, ParseFirst<PreorderRecord>(texts, PreorderRecordFromJson));
+  BS_TRY(auto rec, DecodeFirst<PreorderRecord>(texts, DecodePreorderRecord));
   if (m_cache_names) m_preorder_cache[std::string(preorder_hash)] = rec;
   return rec;
 }
@@ -390,7 +393,7 @@ util::Result<std::vector<NameRecord>> NameDb::NamesWhere(const std::string& sql,
   BS_TRY(Statement * s, m_db.Prepare(sql));
   s->Bind(1, arg);
   BS_TRY(auto texts, Texts(s));
-  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+  return DecodeAll<NameRecord>(texts, DecodeNameRecord);
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesOwnedBy(std::string_view script_hex) {
@@ -532,18 +535,17 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
   BS_TRY(Statement * s,
          m_db.Prepare("INSERT INTO undo(id, block_id, seq, kind, key, old) VALUES(?, ?, ?, ?, ?, ?)"));
   const int64_t seq = m_undo_seq++;
-  return s->Bind(1, RowKey(*m_block, static_cast<uint64_t>(seq)))
+  s->Bind(1, RowKey(*m_block, static_cast<uint64_t>(seq)))
       .Bind(2, int64_t{*m_block})
       .Bind(3, seq)
       .Bind(4, kind)
-      .Bind(5, key)
-      .Bind(6, old)
-      .Run();
+      .Bind(5, key);
+  return BindStoredOrNull(*s, 6, old).Run();
 }
 
-util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, int64_t history_row,
+util::Status NameDb::PutName(const NameRecord& r, const std::string* stored, int64_t history_row,
                              const NameRecord* old) {
-  std::string text = json_text != nullptr ? *json_text : NameRecordJsonText(r);
+  std::string text = stored != nullptr ? *stored : EncodeNameRecord(r);
   if (m_cache_names) {
     UpdateOwnerCache(r, old);
     auto& slot = m_name_cache[r.name];
@@ -563,13 +565,13 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, 
         old->revoked == r.revoked) {
       // Only the record's text changes: no index page is touched.
       BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET data = ?, history_row = ? WHERE name = ?"));
-      return bind_history_row(&u->Bind(1, text), 2)->Bind(3, r.name).Run();
+      return bind_history_row(&BindStored(*u, 1, text), 2)->Bind(3, r.name).Run();
     }
     // Only the row and the owner index's summary columns change.
     BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET first_registered = ?, last_renewed = ?, revoked = ?, "
                                        "data = ?, history_row = ? WHERE name = ?"));
     u->Bind(1, int64_t{r.first_registered}).Bind(2, int64_t{r.last_renewed}).Bind(3, int64_t{r.revoked ? 1 : 0});
-    return bind_history_row(&u->Bind(4, text), 5)->Bind(6, r.name).Run();
+    return bind_history_row(&BindStored(*u, 4, text), 5)->Bind(6, r.name).Run();
   }
   BS_TRY(Statement * s,
          m_db.Prepare("INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
@@ -581,21 +583,21 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* json_text, 
       .Bind(5, r.address)
       .Bind(6, int64_t{r.first_registered})
       .Bind(7, int64_t{r.last_renewed})
-      .Bind(8, int64_t{r.revoked ? 1 : 0})
-      .Bind(9, text);
-  return bind_history_row(s, 10)->Run();
+      .Bind(8, int64_t{r.revoked ? 1 : 0});
+  return bind_history_row(&BindStored(*s, 9, text), 10)->Run();
 }
 
 util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
   m_ns_cache.erase(r.namespace_id);
   BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO namespaces(namespace_id, data) VALUES(?, ?)"));
-  return s->Bind(1, r.namespace_id).Bind(2, ToJson(r).dump()).Run();
+  return s->Bind(1, r.namespace_id).Bind(2, EncodeNamespaceRecord(r)).Run();
 }
 
 util::Status NameDb::PutPreorder(const PreorderRecord& r) {
   if (m_cache_names) m_preorder_cache[r.preorder_hash] = r;
   BS_TRY(Statement * s, m_db.Prepare("INSERT OR REPLACE INTO preorders(preorder_hash, data) VALUES(?, ?)"));
-  return s->Bind(1, r.preorder_hash).Bind(2, PreorderRecordJsonText(r)).Run();
+  s->Bind(1, r.preorder_hash);
+  return BindStored(*s, 2, EncodePreorderRecord(r)).Run();
 }
 
 util::Status NameDb::Apply(const ops::Effect& e) {
@@ -627,7 +629,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   if (e.ns) {
     BS_TRY(auto old_ns, GetNamespace(e.ns->namespace_id));
     BS_CHECK_OK(AddUndo(UNDO_NAMESPACE, e.ns->namespace_id,
-                        old_ns && KeepsUndo() ? std::optional<std::string>(ToJson(*old_ns).dump()) : std::nullopt));
+                        old_ns && KeepsUndo() ? std::optional<std::string>(EncodeNamespaceRecord(*old_ns)) : std::nullopt));
     BS_CHECK_OK(PutNamespace(*e.ns));
   }
   if (e.new_preorder) {
@@ -655,7 +657,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     // name and hash, which a reorganisation undoes after it.
     const bool repeats = previous_known && e.name && h.history_id == e.name->name && previous_value_hash == h.value_hash;
     const bool flagged = h.value_hash.has_value() && !repeats;
-    BS_CHECK_OK(s->Bind(1, h.history_id)
+    s->Bind(1, h.history_id)
                     .Bind(2, int64_t{h.block_height})
                     .Bind(3, int64_t{h.vtxindex})
                     .Bind(4, h.txid)
@@ -664,11 +666,10 @@ util::Status NameDb::Apply(const ops::Effect& e) {
                     .Bind(7, h.value_hash)
                     .Bind(8, h.creator_address)
                     .Bind(9, int64_t{*m_block})
-                    .Bind(10, h.data_json)
-                    .Bind(11, int64_t{flagged ? 1 : 0})
-                    .Run());
+                    .Bind(11, int64_t{flagged ? 1 : 0});
+    BS_CHECK_OK(BindStored(*s, 10, h.data).Run());
     if (e.name && h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") {
-      name_text = &h.data_json;
+      name_text = &h.data;
       name_history_row = m_db.LastInsertRowid();
     }
     if (e.consumed_preorder && h.opcode_name.ends_with("_PREORDER") && h.txid == e.consumed_preorder->txid &&
@@ -682,7 +683,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     if (preorder_history_row > 0) {
       BS_CHECK_OK(AddUndo(UNDO_PREORDER_FROM_HISTORY, hash, std::to_string(preorder_history_row)));
     } else {
-      BS_CHECK_OK(AddUndo(UNDO_PREORDER, hash, PreorderRecordJsonText(*e.consumed_preorder)));
+      BS_CHECK_OK(AddUndo(UNDO_PREORDER, hash, EncodePreorderRecord(*e.consumed_preorder)));
     }
   }
   return util::Ok();
@@ -796,15 +797,14 @@ util::Status NameDb::UndoBlock(uint32_t height) {
         }
         e.old = std::move(row->second);
       }
-      json j = json::parse(*e.old, nullptr, false);
       if (is_name) {
-        BS_TRY(auto rec, NameRecordFromJson(j));
+        BS_TRY(auto rec, DecodeNameRecord(*e.old));
         BS_CHECK_OK(PutName(rec, &*e.old, history_row, nullptr));
       } else if (e.kind == UNDO_NAMESPACE) {
-        BS_TRY(auto rec, NamespaceRecordFromJson(j));
+        BS_TRY(auto rec, DecodeNamespaceRecord(*e.old));
         BS_CHECK_OK(PutNamespace(rec));
       } else {
-        BS_TRY(auto rec, PreorderRecordFromJson(j));
+        BS_TRY(auto rec, DecodePreorderRecord(*e.old));
         if (rec.preorder_hash != e.key) {
           return Fail(ErrorCode::Corruption, "the undo entry of preorder " + e.key + " holds preorder " +
                                                  rec.preorder_hash + " instead");
@@ -869,7 +869,7 @@ util::Result<std::optional<NameRecord>> NameDb::GetNameAt(std::string_view fqn, 
                                      "'NAME_PREORDER' ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
   s->Bind(1, fqn).Bind(2, int64_t{height});
   BS_TRY(auto texts, Texts(s));
-  return ParseFirst<NameRecord>(texts, NameRecordFromJson);
+  return DecodeFirst<NameRecord>(texts, DecodeNameRecord);
 }
 
 util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint32_t page, uint32_t page_size) {
@@ -881,27 +881,31 @@ util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint3
     out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3), r.Text(4),
                    r.OptText(5), r.Text(6)});
   }));
+  // Rows hold the records' stored forms; callers get their JSON.
+  for (auto& row : out) {
+    BS_TRY(row.data, StoredRecordJson(row.data));
+  }
   return out;
 }
 
 util::Result<std::vector<NamespaceRecord>> NameDb::AllNamespaces() {
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM namespaces ORDER BY namespace_id"));
   BS_TRY(auto texts, Texts(s));
-  return ParseAll<NamespaceRecord>(texts, NamespaceRecordFromJson);
+  return DecodeAll<NamespaceRecord>(texts, DecodeNamespaceRecord);
 }
 
 util::Result<std::vector<NameRecord>> NameDb::AllNames(uint32_t offset, uint32_t limit) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records ORDER BY name LIMIT ? OFFSET ?"));
   s->Bind(1, int64_t{limit}).Bind(2, int64_t{offset});
   BS_TRY(auto texts, Texts(s));
-  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+  return DecodeAll<NameRecord>(texts, DecodeNameRecord);
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesAfter(std::string_view after, uint32_t limit) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM name_records WHERE name > ? ORDER BY name LIMIT ?"));
   s->Bind(1, after).Bind(2, int64_t{limit});
   BS_TRY(auto texts, Texts(s));
-  return ParseAll<NameRecord>(texts, NameRecordFromJson);
+  return DecodeAll<NameRecord>(texts, DecodeNameRecord);
 }
 
 util::Result<std::vector<std::string>> NameDb::HistoryIdsWrittenBetween(uint32_t after, uint32_t upto) {

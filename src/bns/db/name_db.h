@@ -50,7 +50,7 @@ struct HistoryRow {
   std::string op;
   std::string opcode;
   std::optional<std::string> value_hash;
-  std::string data;  // JSON of the record after the operation
+  std::string data;  // JSON of the record after the operation (whatever form it is stored in)
 };
 
 // The fields of a name record that a lookup answers with, read without decoding
@@ -168,7 +168,7 @@ class NameDb final : public StateView {
  private:
   NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
-  // Brings a version-3, -4 or -5 database to the current version in one
+  // Brings a version-3, -4, -5 or -6 database to the current version in one
   // transaction (no-op for a new or current one).
   util::Status Migrate();
   // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
@@ -186,19 +186,19 @@ class NameDb final : public StateView {
   // Keeps a cached owner's name list in step with a record written over `old`
   // (nullptr: the name had no record, or the caller drops the caches afterwards).
   void UpdateOwnerCache(const NameRecord& r, const NameRecord* old);
-  // A name's stored record, decoded, with its stored JSON text.
+  // A name's stored record, decoded, with its stored form (bns/records_codec.h).
   struct StoredName {
     NameRecord record;
     std::string text;
-    int64_t history_row = 0;  // the history row holding the same text (0: none known)
+    int64_t history_row = 0;  // the history row holding the same bytes (0: none known)
   };
   // The stored record of a name (nullptr: none), through the cache when it is on.
   util::Result<const StoredName*> LoadName(std::string_view fqn);
-  // Writes the record; json_text, when given, is its JSON already serialised, and
-  // history_row the history row holding that same text (0: none).
+  // Writes the record; `stored`, when given, is its stored form already encoded,
+  // and history_row the history row holding those same bytes (0: none).
   // `old` is the record it replaces, when known: if the indexed columns are the
   // same, the row is updated in place and the indexes are left alone.
-  util::Status PutName(const NameRecord& r, const std::string* json_text, int64_t history_row,
+  util::Status PutName(const NameRecord& r, const std::string* stored, int64_t history_row,
                        const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);

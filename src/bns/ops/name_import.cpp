@@ -150,7 +150,7 @@ util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView&
     ns.import_key = root_hex;
     e.ns = std::move(ns);
   }
-  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_IMPORT", rec.value_hash, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_IMPORT", rec.value_hash, RecordData(rec));
   hist.creator_address = rec.address;
   e.history.push_back(std::move(hist));
   e.name = std::move(rec);

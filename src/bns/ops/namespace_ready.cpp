@@ -31,7 +31,7 @@ util::Result<Outcome> CheckReady(const ReadyOp& op, const OpTx& tx, StateView& s
   rec.vtxindex = tx.vtxindex;
   Effect e;
   e.serialized = virtualchain::SerializeOp(NAMESPACE_READY, NamespaceValues(rec, true));
-  HistoryEntry hist = MakeHistory(tx, rec.namespace_id, rec.op, "NAMESPACE_READY", std::nullopt, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.namespace_id, rec.op, "NAMESPACE_READY", std::nullopt, RecordData(rec));
   e.history.push_back(std::move(hist));
   e.ns = std::move(rec);
   return Outcome::Accept(std::move(e));

@@ -96,7 +96,7 @@ util::Result<Outcome> CheckReveal(const RevealOp& op, const OpTx& tx, StateView&
   Effect e;
   e.serialized = virtualchain::SerializeOp(NAMESPACE_REVEAL, NamespaceValues(rec, false));
   HistoryEntry pre = PreorderHistory(*preorder, rec.namespace_id, "NAMESPACE_PREORDER");
-  HistoryEntry hist = MakeHistory(tx, rec.namespace_id, rec.op, "NAMESPACE_REVEAL", std::nullopt, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.namespace_id, rec.op, "NAMESPACE_REVEAL", std::nullopt, RecordData(rec));
   hist.creator_address = rec.address;
   e.history = {std::move(pre), std::move(hist)};
   e.consumed_preorder = std::move(*preorder);

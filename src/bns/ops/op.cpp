@@ -1,16 +1,30 @@
 #include <bns/ops/op.h>
 
+#include <array>
+
 #include <nlohmann/json.hpp>
 
 #include <bitcoin/address.h>
 #include <bns/lifecycle.h>
+#include <bns/records_codec.h>
 #include <bns/records_json.h>
 
 namespace blockstack::bns::ops {
 
 using nlohmann::json;
 
-std::string Rules::BurnAddress() const { return bitcoin::AddressFromHash160(util::Hash160{}, Net().p2pkh_version); }
+std::string Rules::BurnAddress() const {
+  // Encoded once per network: every preorder's check asks for it.
+  using bitcoin::Network;
+  static const std::array<std::string, 3> by_network = [] {
+    std::array<std::string, 3> out;
+    for (Network n : {Network::Mainnet, Network::Testnet, Network::Regtest}) {
+      out[static_cast<std::size_t>(n)] = bitcoin::AddressFromHash160(util::Hash160{}, bitcoin::Params(n).p2pkh_version);
+    }
+    return out;
+  }();
+  return by_network[static_cast<std::size_t>(network)];
+}
 
 std::string Hex(util::ByteView b) { return util::ToHex(b); }
 
@@ -74,7 +88,7 @@ util::Result<uint32_t> NamesOwnedCount(StateView& state, const BlockContext& blo
 }
 
 HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::string opcode_name,
-                         std::optional<std::string> value_hash, std::string data_json) {
+                         std::optional<std::string> value_hash, std::string data) {
   HistoryEntry h;
   h.history_id = std::move(id);
   h.op = std::move(op);
@@ -83,7 +97,7 @@ HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::st
   h.block_height = tx.block_height;
   h.vtxindex = tx.vtxindex;
   h.txid = tx.txid;
-  h.data_json = std::move(data_json);
+  h.data = std::move(data);
   return h;
 }
 
@@ -95,7 +109,7 @@ HistoryEntry PreorderHistory(const PreorderRecord& preorder, std::string id, std
   h.block_height = preorder.block_number;
   h.vtxindex = preorder.vtxindex;
   h.txid = preorder.txid;
-  h.data_json = RecordJson(preorder);
+  h.data = RecordData(preorder);
   return h;
 }
 
@@ -116,8 +130,8 @@ PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_ha
   return rec;
 }
 
-std::string RecordJson(const NameRecord& r) { return NameRecordJsonText(r); }
-std::string RecordJson(const NamespaceRecord& r) { return ToJson(r).dump(); }
-std::string RecordJson(const PreorderRecord& r) { return PreorderRecordJsonText(r); }
+std::string RecordData(const NameRecord& r) { return EncodeNameRecord(r); }
+std::string RecordData(const NamespaceRecord& r) { return EncodeNamespaceRecord(r); }
+std::string RecordData(const PreorderRecord& r) { return EncodePreorderRecord(r); }
 
 }  // namespace blockstack::bns::ops

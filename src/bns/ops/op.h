@@ -82,7 +82,7 @@ struct HistoryEntry {
   uint32_t block_height = 0;
   uint32_t vtxindex = 0;
   std::string txid;
-  std::string data_json;   // the post-operation record
+  std::string data;        // the post-operation record, stored form (bns/records_codec.h)
 };
 
 // What an accepted operation changes. Applied by the database in one go.
@@ -139,17 +139,17 @@ struct LoadedName {
 util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_view fqn);
 // A history row for `tx` (its height, position and txid).
 HistoryEntry MakeHistory(const OpTx& tx, std::string id, std::string op, std::string opcode_name,
-                         std::optional<std::string> value_hash, std::string data_json);
+                         std::optional<std::string> value_hash, std::string data);
 // The history row a consumed preorder leaves in the name's or namespace's history,
 // at the preorder's own height and position.
 HistoryEntry PreorderHistory(const PreorderRecord& preorder, std::string id, std::string opcode_name);
 // A preorder row (name or namespace) made by `tx`.
 PreorderRecord MakePreorder(const OpTx& tx, char opcode, std::string preorder_hash, std::string consensus_hash,
                             int64_t op_fee, std::string burn_address);
-// The JSON text of a record, for history rows.
-std::string RecordJson(const NameRecord& r);
-std::string RecordJson(const NamespaceRecord& r);
-std::string RecordJson(const PreorderRecord& r);
+// The stored form of a record, for history rows (bns/records_codec.h).
+std::string RecordData(const NameRecord& r);
+std::string RecordData(const NamespaceRecord& r);
+std::string RecordData(const PreorderRecord& r);
 std::string Hex(util::ByteView b);
 
 }  // namespace blockstack::bns::ops

@@ -19,7 +19,7 @@ Outcome Serialize(NameRecord rec, const OpTx& tx, std::optional<PreorderRecord> 
   values.emplace_back(rec.sender);
   values.emplace_back(rec.address);
   e.serialized = virtualchain::SerializeOp(NAME_REGISTRATION, values);
-  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, renewal ? "NAME_RENEWAL" : "NAME_REGISTRATION", rec.value_hash, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, renewal ? "NAME_RENEWAL" : "NAME_REGISTRATION", rec.value_hash, RecordData(rec));
   if (!renewal) hist.creator_address = rec.address;
   if (consumed) e.history.push_back(PreorderHistory(*consumed, rec.name, "NAME_PREORDER"));
   e.history.push_back(std::move(hist));

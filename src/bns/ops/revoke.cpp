@@ -34,7 +34,7 @@ util::Result<Outcome> CheckRevoke(const RevokeOp& op, const OpTx& tx, StateView&
   rec.vtxindex = tx.vtxindex;
   Effect e;
   e.serialized = virtualchain::SerializeOp(NAME_REVOKE, NameRecordValues(rec));
-  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_REVOKE", std::nullopt, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_REVOKE", std::nullopt, RecordData(rec));
   e.history.push_back(std::move(hist));
   e.name = std::move(rec);
   return Outcome::Accept(std::move(e));

@@ -81,7 +81,7 @@ util::Result<Outcome> CheckTransfer(const TransferOp& op, const OpTx& tx, StateV
   values.emplace_back(hashed_ch);
   values.emplace_back(op.keep_data);
   e.serialized = virtualchain::SerializeOp(NAME_TRANSFER, values);
-  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_TRANSFER", rec.value_hash, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_TRANSFER", rec.value_hash, RecordData(rec));
   e.history.push_back(std::move(hist));
   e.name = std::move(rec);
   return Outcome::Accept(std::move(e));

@@ -63,7 +63,7 @@ util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView&
   values.emplace_back(NameConsensusHash(rec.name, matched));
   values.emplace_back(matched);
   e.serialized = virtualchain::SerializeOp(NAME_UPDATE, values);
-  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_UPDATE", rec.value_hash, RecordJson(rec));
+  HistoryEntry hist = MakeHistory(tx, rec.name, rec.op, "NAME_UPDATE", rec.value_hash, RecordData(rec));
   e.history.push_back(std::move(hist));
   e.name = std::move(rec);
   return Outcome::Accept(std::move(e));

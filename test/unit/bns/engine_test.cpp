@@ -7,6 +7,7 @@
 
 #include <bns/names.h>
 #include <bns/ops/ops.h>
+#include <bns/records_json.h>
 
 #include "chain_fixture.h"
 
@@ -246,9 +247,9 @@ TEST_F(EngineTest, ConsensusHashesMatchOnASecondNodeAndChangeWithOps) {
 std::string Dump(db::NameDb& db) {
   std::string out;
   auto names = db.AllNames(0, 100000);
-  for (const auto& n : *names) out += ops::RecordJson(n) + "\n";
+  for (const auto& n : *names) out += ToJson(n).dump() + "\n";
   auto namespaces = db.AllNamespaces();
-  for (const auto& n : *namespaces) out += ops::RecordJson(n) + "\n";
+  for (const auto& n : *namespaces) out += ToJson(n).dump() + "\n";
   uint32_t last = *db.LastBlock().value();
   for (uint32_t h = ChainFixture::FIRST; h <= last; ++h) {
     auto snap = *db.SnapshotAt(h);

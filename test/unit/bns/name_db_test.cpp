@@ -4,6 +4,7 @@
 
 #include <filesystem>
 
+#include <bns/records_codec.h>
 #include <bns/records_json.h>
 
 #include "db/db_test_util.h"
@@ -67,7 +68,7 @@ TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
   auto with_history = [](NameRecord r, uint32_t h, uint32_t vtx) {
     ops::Effect e;
     e.history.push_back({r.name, r.op, "NAME_UPDATE", r.value_hash, std::nullopt, h, vtx, "tx" + std::to_string(h),
-                         NameRecordJsonText(r)});
+                         EncodeNameRecord(r)});
     e.name = std::move(r);
     return e;
   };
@@ -87,7 +88,7 @@ TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
   legacy.name = v0;
   Block(0, legacy);
   Block(1, with_history(v1, 1, 1));
-  EXPECT_EQ(undo_kinds(1), "name:" + std::to_string(NameRecordJsonText(v0).size()));
+  EXPECT_EQ(undo_kinds(1), "name:" + std::to_string(EncodeNameRecord(v0).size()));
   Block(2, with_history(v2, 2, 1));
   EXPECT_EQ(undo_kinds(2).substr(0, 13), "name@history:") << "a row number, not the text";
   ASSERT_TRUE(m_db->BeginBlock(3));
@@ -113,6 +114,52 @@ TEST_F(NameDbTest, UndoEntriesPointAtHistoryRowsAndRestoreTheSameRecords) {
   EXPECT_EQ(*m_db->GetName("a.id").value(), v0);
 }
 
+// Rows written before the compact form hold JSON. A database with both kinds reads
+// each as what it is: records, lookups, past records and history pages (which
+// answer JSON either way), and an undo back to a JSON row.
+TEST_F(NameDbTest, JsonRowsAndCompactRowsAreReadAlike) {
+  NameRecord v0 = Rec("a.id", "alice");
+  v0.txid = std::string(64, '1');
+  v0.value_hash = std::string(40, 'a');
+  NameRecord v1 = v0;
+  v1.txid = std::string(64, '2');
+  v1.value_hash = std::string(40, 'b');
+  auto effect = [](const NameRecord& r, uint32_t h, std::string stored) {
+    ops::Effect e;
+    e.history.push_back({r.name, r.op, "NAME_UPDATE", r.value_hash, std::nullopt, h, 1, r.txid, std::move(stored)});
+    e.name = r;
+    return e;
+  };
+  Block(0, effect(v0, 0, NameRecordJsonText(v0)));  // as version 6 wrote it
+  Block(1, effect(v1, 1, EncodeNameRecord(v1)));
+  auto first_bytes = [&](const std::string& table) {
+    auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    return blockstack::db::test_util::QueryText(
+        db, "SELECT group_concat(hex(substr(data, 1, 1)), ',') FROM (SELECT data FROM " + table + " ORDER BY rowid)");
+  };
+  EXPECT_EQ(first_bytes("history"), "7B,01") << "one JSON row, one compact row";
+  EXPECT_EQ(first_bytes("name_records"), "01");
+  auto lookup = [&](const NameRecord& want) {
+    auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    auto got = reader->GetNameLookup("a.id");
+    ASSERT_TRUE(got && *got);
+    EXPECT_EQ((*got)->txid, want.txid);
+    EXPECT_EQ((*got)->value_hash, want.value_hash);
+    EXPECT_EQ(*reader->GetName("a.id").value(), want);
+  };
+  lookup(v1);
+  EXPECT_EQ(*m_db->GetNameAt("a.id", 0).value(), v0);
+  EXPECT_EQ(*m_db->GetNameAt("a.id", 1).value(), v1);
+  auto rows = m_db->History("a.id", 0);
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 2u);
+  EXPECT_EQ((*rows)[0].data, NameRecordJsonText(v1));
+  EXPECT_EQ((*rows)[1].data, NameRecordJsonText(v0));
+  ASSERT_TRUE(m_db->UndoBlock(1));
+  EXPECT_EQ(first_bytes("name_records"), "7B") << "the undo restores the row as it was";
+  lookup(v0);
+}
+
 // The catching-up state is stored: a restart keeps the index left out, readers
 // get Unavailable rather than a scan, and leaving the state builds it with every
 // row written meanwhile.
@@ -121,7 +168,7 @@ TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
     NameRecord r = Rec(name, "alice");
     r.value_hash = std::string(40, digit);
     ops::Effect e;
-    e.history.push_back({name, "+", "NAME_REGISTRATION", r.value_hash, std::nullopt, h, 1, "tx", NameRecordJsonText(r)});
+    e.history.push_back({name, "+", "NAME_REGISTRATION", r.value_hash, std::nullopt, h, 1, "tx", EncodeNameRecord(r)});
     e.name = std::move(r);
     return e;
   };
@@ -254,9 +301,9 @@ TEST_F(NameDbTest, AConsumedPreorderIsUndoneFromItsHistoryRow) {
   Block(0, e1);
   ops::Effect e2;
   e2.consumed_preorder = p;
-  e2.history.push_back({"a.id", "?", "NAME_PREORDER", std::nullopt, std::nullopt, 0, 3, p.txid, PreorderRecordJsonText(p)});
+  e2.history.push_back({"a.id", "?", "NAME_PREORDER", std::nullopt, std::nullopt, 0, 3, p.txid, EncodePreorderRecord(p)});
   NameRecord r = Rec("a.id", "alice");
-  e2.history.push_back({"a.id", "+", "NAME_REGISTRATION", std::nullopt, std::nullopt, 1, 1, "tx1", NameRecordJsonText(r)});
+  e2.history.push_back({"a.id", "+", "NAME_REGISTRATION", std::nullopt, std::nullopt, 1, 1, "tx1", EncodeNameRecord(r)});
   e2.name = r;
   Block(1, e2);
   EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());
@@ -364,7 +411,7 @@ TEST_F(NameDbTest, ValueHashLookupsFindEveryHashAndSkipRepeats) {
     row.value_hash = value_hash;
     row.block_height = h;
     row.txid = std::string(64, static_cast<char>('0' + h));
-    row.data_json = NameRecordJsonText(*e.name);  // the writer stores it as the record
+    row.data = EncodeNameRecord(*e.name);  // the writer stores it as the record
     e.history.push_back(row);
     Block(h, e);
   };
@@ -432,7 +479,7 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
   }
   auto migrated = NameDb::Open(path);
   ASSERT_TRUE(migrated) << migrated.error().message;
-  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("6"));
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("7"));
   // The names table has its new column (no history row known for the old name).
   auto name = (*migrated)->GetName("old.id");
   ASSERT_TRUE(name && *name);

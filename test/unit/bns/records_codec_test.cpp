@@ -1,0 +1,110 @@
+#include <bns/records_codec.h>
+
+#include <gtest/gtest.h>
+
+#include <bns/records_json.h>
+
+#include "record_samples.h"
+
+namespace blockstack::bns {
+namespace {
+
+using test_samples::NameCases;
+using test_samples::PreorderCases;
+using test_samples::Preorder;
+using test_samples::Registered;
+
+TEST(RecordsCodecTest, NameRecordsComeBackExactlyAndRenderAsTheirJson) {
+  for (const auto& r : NameCases()) {
+    const std::string stored = EncodeNameRecord(r);
+    auto back = DecodeNameRecord(stored);
+    ASSERT_TRUE(back) << back.error().message << " " << ToJson(r).dump();
+    EXPECT_EQ(*back, r) << ToJson(r).dump();
+    auto json = StoredRecordJson(stored);
+    ASSERT_TRUE(json);
+    EXPECT_EQ(*json, NameRecordJsonText(r));
+  }
+}
+
+TEST(RecordsCodecTest, PreorderRecordsComeBackExactly) {
+  for (const auto& p : PreorderCases()) {
+    const std::string stored = EncodePreorderRecord(p);
+    auto back = DecodePreorderRecord(stored);
+    ASSERT_TRUE(back) << back.error().message;
+    EXPECT_EQ(*back, p);
+    EXPECT_EQ(*StoredRecordJson(stored), PreorderRecordJsonText(p));
+  }
+}
+
+// The point of the form: a registered name's record in well under half its JSON.
+TEST(RecordsCodecTest, TheCompactFormIsUnderHalfTheJson) {
+  const NameRecord r = Registered();
+  EXPECT_LT(EncodeNameRecord(r).size() * 2, NameRecordJsonText(r).size())
+      << EncodeNameRecord(r).size() << " vs " << NameRecordJsonText(r).size();
+  const PreorderRecord p = Preorder();
+  EXPECT_LT(EncodePreorderRecord(p).size() * 2, PreorderRecordJsonText(p).size());
+}
+
+// Rows written before the compact form hold JSON: read as they are.
+TEST(RecordsCodecTest, JsonRowsAreReadAsBefore) {
+  const NameRecord r = Registered();
+  const std::string json = NameRecordJsonText(r);
+  EXPECT_EQ(*DecodeNameRecord(json), r);
+  EXPECT_EQ(*StoredRecordJson(json), json);
+  const PreorderRecord p = Preorder();
+  EXPECT_EQ(*DecodePreorderRecord(PreorderRecordJsonText(p)), p);
+  NamespaceRecord ns;
+  ns.namespace_id = "id";
+  ns.lifetime = 52595;
+  EXPECT_EQ(*DecodeNamespaceRecord(EncodeNamespaceRecord(ns)), ns);
+  EXPECT_EQ(*StoredRecordJson(EncodeNamespaceRecord(ns)), ToJson(ns).dump());
+}
+
+template <class T>
+bool IsCorruption(const util::Result<T>& r) {
+  return !r && r.error().code == util::ErrorCode::Corruption;
+}
+
+TEST(RecordsCodecTest, DamagedRecordsFailWithCorruption) {
+  const std::string name = EncodeNameRecord(Registered());
+  const std::string preorder = EncodePreorderRecord(Preorder());
+  // Every cut short, and one byte too many.
+  for (std::size_t n = 0; n < name.size(); ++n) EXPECT_TRUE(IsCorruption(DecodeNameRecord(name.substr(0, n)))) << n;
+  for (std::size_t n = 0; n < preorder.size(); ++n) {
+    EXPECT_TRUE(IsCorruption(DecodePreorderRecord(preorder.substr(0, n)))) << n;
+  }
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(name + "x")));
+  // The wrong kind, an unknown kind, JSON that is not the record.
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(preorder)));
+  EXPECT_TRUE(IsCorruption(DecodePreorderRecord(name)));
+  EXPECT_TRUE(IsCorruption(DecodeNamespaceRecord(name)));
+  EXPECT_TRUE(IsCorruption(StoredRecordJson(std::string("\x07", 1))));
+  EXPECT_TRUE(IsCorruption(StoredRecordJson("")));
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord("{\"name\": 1}")));
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord("{not json")));
+  // A string longer than the record, a header of an unknown form, a null where a
+  // string must be, a number over 32 bits, a boolean that is neither.
+  const std::string kind(1, '\x01');
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x7c" + "ab")));
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x03")));
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x02")));
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + std::string(10, '\xff') + "\x01")));
+  std::string bad_bool = name;
+  // revoked follows the four block numbers; find it by re-encoding with revoked set.
+  NameRecord revoked = Registered();
+  revoked.revoked = true;
+  const std::string with_true = EncodeNameRecord(revoked);
+  ASSERT_EQ(with_true.size(), name.size());
+  std::size_t at = 0;
+  while (with_true[at] == name[at]) ++at;
+  bad_bool[at] = '\x02';
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(bad_bool)));
+  // name "aaaaaaaa", namespace "id", two empty hashes, then 2^32 as the
+  // namespace's block number; the rest zeros (valid on their own).
+  const std::string big_number = kind + "\x20" + std::string(8, 'a') + "\x08" + "id" + std::string(2, '\0') +
+                                 "\x80\x80\x80\x80\x10" + std::string(60, '\0');
+  EXPECT_TRUE(IsCorruption(DecodeNameRecord(big_number)));
+}
+
+}  // namespace
+}  // namespace blockstack::bns
