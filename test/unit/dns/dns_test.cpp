@@ -1,13 +1,24 @@
 // The DNS query parser, the name compiler, the answer writer (read back by ldns)
 // and the name table: what each accepts and refuses, EDNS0, truncation, BADVERS,
-// and the presentation form of zone-file records.
+// and the presentation form of zone-file records; and the server's handling of
+// zone files that arrive while its node catches up.
 #include <dns/answer.h>
 #include <dns/query.h>
+#include <dns/server.h>
+#include <atlas/frames.h>
+#include <atlas/zonefile_store.h>
+#include <bns/db/name_db.h>
 #include <bns/db/name_table.h>
+#include <bns/records_codec.h>
 
+#include <chrono>
+#include <filesystem>
 #include <map>
+#include <thread>
 
 #include <gtest/gtest.h>
+
+#include "testutil/vectors.h"
 
 // Last: ldns's C headers define macros that upset C++ headers included after them.
 #include <ldns/ldns.h>
@@ -320,6 +331,84 @@ TEST(DnsZonesTest, RecordTextQuotesAndEscapes) {
   EXPECT_EQ(RecordText("a.id.", 60, "URI", {"10", "1", "https://x/y"}), R"(a.id. 60 IN URI 10 1 "https://x/y")");
   EXPECT_EQ(RecordText("a.id.", 60, "MX", {"10", "mail"}), "a.id. 60 IN MX 10 mail");
   EXPECT_EQ(RecordText("a.id.", 60, "TXT", {std::string("\x01", 1)}), "a.id. 60 IN TXT \"\\001\"");
+}
+
+// The server while its node catches up: the name database has no index of
+// zone-file hashes, so a zone file that arrives then cannot be traced to its
+// names. The server answers as before (SERVFAIL: the name's zone file has not
+// reached the table), keeps the hash, and serves the file after the first block
+// at the tip, once the index is built.
+TEST(DnsServerTest, AZoneFileStoredWhileCatchingUpIsServedAtTheTip) {
+  const std::string dir = testutil::MakeTempDir("dns_server");
+  const std::string zone = "$ORIGIN alice.id\n$TTL 300\n@ IN A 192.0.2.7\n";
+  const std::string hash = atlas::ZonefileHash(zone);
+  auto names = std::move(*bns::db::NameDb::Open(dir + "/names.db"));
+  auto block = [&](uint32_t h, const bns::ops::Effect& e) {
+    ASSERT_TRUE(names->BeginBlock(h));
+    ASSERT_TRUE(names->Apply(e));
+    ASSERT_TRUE(names->EndBlock({h, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  };
+  bns::ops::Effect e;
+  e.ns.emplace();
+  e.ns->namespace_id = "id";
+  e.ns->reveal_block = e.ns->ready_block = 100;
+  e.ns->lifetime = 1000;
+  e.name.emplace();
+  bns::NameRecord& rec = *e.name;
+  rec.name = "alice.id";
+  rec.namespace_id = "id";
+  rec.first_registered = rec.last_renewed = rec.block_number = 150;
+  rec.value_hash = hash;
+  rec.sender = "76a914" + std::string(40, 'd') + "88ac";
+  rec.address = "1BoatSLRHtKNngkdXEeobR76b53LETtpyT";
+  rec.op = "?";
+  e.history.push_back({"alice.id", "?", "NAME_REGISTRATION", hash, std::nullopt, 150, 1, std::string(64, 'f'),
+                       bns::EncodeNameRecord(rec)});
+  block(150, e);
+  ASSERT_TRUE(names->SetCatchingUp(true));
+
+  auto store = std::move(*atlas::ZonefileStore::Open(dir + "/zonefiles.db"));
+  DnsSettings settings;
+  settings.listen = "127.0.0.1:0";
+  settings.threads = 1;
+  settings.zones.db_path = dir + "/names.db";
+  settings.zones.rules.epochs = bns::EpochSchedule::Single(3);
+  auto server = DnsServer::Start(settings, *store, 150);
+  ASSERT_TRUE(server) << server.error().message;
+  auto current = [&] {
+    for (int i = 0; i < 1000 && !(*server)->TableStats().current; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return (*server)->TableStats().current;
+  };
+  auto ask = [&] {
+    const auto query = QueryBytes("alice.id", TYPE_A);
+    std::string out;
+    (*server)->Handle(0, query, /*tcp=*/true, out);
+    return Parse(out);
+  };
+  ASSERT_TRUE(current());
+  EXPECT_EQ(ask().rcode, RCODE_SERVFAIL) << "no zone file yet";
+
+  ASSERT_TRUE(store->Put(zone));
+  (*server)->OnZonefileStored(hash);
+  ASSERT_TRUE(current());
+  EXPECT_EQ(ask().rcode, RCODE_SERVFAIL) << "the hash cannot be traced while catching up";
+
+  // At the tip: the index is built and the next block's update finds the name.
+  ASSERT_TRUE(names->SetCatchingUp(false));
+  block(151, {});
+  (*server)->OnBlock(151);
+  ASSERT_TRUE(current());
+  auto after = ask();
+  EXPECT_EQ(after.rcode, RCODE_NOERROR);
+  ASSERT_EQ(after.answer.size(), 1u) << "the hash was kept";
+  EXPECT_EQ(after.answer[0], "alice.id.\t300\tIN\tA\t192.0.2.7");
+  (*server)->Stop();
+  server->reset();
+  store.reset();
+  names.reset();
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace
