@@ -623,7 +623,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     route = "address_names";
     if (seg[2] != "bitcoin") return Error(404, "Unsupported blockchain");
     if (!bitcoin::DecodeAddress(seg[3])) return Error(400, "Invalid address");
-    auto recs = db.NamesOwnedByAddress(seg[3]);
+    auto recs = db.NamesOwnedByAddress(seg[3], m_settings.rules.Net());
     if (!recs) return Backend(recs.error());
     auto names = LiveOnly(db, *recs, last);
     if (!names) return Backend(names.error());

@@ -100,7 +100,12 @@ int RunQuery(int argc, char** argv) {
                      {"reason", r.reason}});
     }
   } else if (owned->parsed()) {
-    auto rows = (*db)->NamesOwnedByAddress(arg);
+    // The address is read against the database's own network.
+    auto network_name = (*db)->GetMeta("network");
+    if (!network_name) return fail(network_name.error());
+    auto network = bitcoin::ParseNetwork(network_name->value_or(""));
+    if (!network) return fail({util::ErrorCode::NotFound, "the database records no network"});
+    auto rows = (*db)->NamesOwnedByAddress(arg, bitcoin::Params(*network));
     if (!rows) return fail(rows.error());
     out = json::array();
     for (const auto& r : *rows) out.push_back(r.name);

@@ -139,6 +139,8 @@ test('name life cycle, two nodes agreeing, and a reorg', { timeout: 600000 }, as
   rec = await query(node.dataDir, 'name', 'alice.test');
   assert.equal(rec.address, bob.address);
   assert.equal(rec.op, '>>');
+  assert.deepEqual(await query(node.dataDir, 'names-owned', bob.address), ['alice.test', 'imported.test']);
+  assert.deepEqual(await query(node.dataDir, 'names-owned', alice.address), []);
   await send(bob, { data: await payload('name-renew', 'alice.test', '--zonefile-hash', '33'.repeat(20)),
     outputs: [`${bob.address}:5500`, `${bob.address}:5500`, `${BURN}:100000`] });
   const renew = await step(node);

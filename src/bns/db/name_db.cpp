@@ -1,5 +1,6 @@
 #include <bns/db/name_db.h>
 
+#include <bitcoin/address.h>
 #include <bns/records_codec.h>
 
 #include <algorithm>
@@ -21,8 +22,8 @@ constexpr const char* SCHEMA_VERSION = "7";
 constexpr uint32_t UNDO_DEPTH = 1000;
 // Indexes only the API and Atlas read (never the rules, spec bns.md §2), which a
 // bulk load drops and builds at the end.
-constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_address", "name_records_namespace",
-                                                 "history_by_value_hash", "history_by_written"};
+constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_namespace", "history_by_value_hash",
+                                                 "history_by_written"};
 // Operations after which a bulk load commits even within its block count.
 constexpr uint32_t BULK_OPS_PER_COMMIT = 200000;
 // Entries the writer keeps between blocks in its name, preorder and owner caches
@@ -39,7 +40,7 @@ DROP INDEX IF EXISTS name_records_sender;
 CREATE INDEX IF NOT EXISTS name_records_by_sender ON name_records(
   sender, name, namespace_id, first_registered, last_renewed, revoked);
 DROP INDEX IF EXISTS name_records_hash128;
-CREATE INDEX IF NOT EXISTS name_records_address ON name_records(address);
+DROP INDEX IF EXISTS name_records_address;
 CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id);
 CREATE TABLE IF NOT EXISTS namespaces(namespace_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS preorders(preorder_hash TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -438,8 +439,13 @@ void NameDb::UpdateOwnerCache(const NameRecord& r, const NameRecord* old) {
   }
 }
 
-util::Result<std::vector<NameRecord>> NameDb::NamesOwnedByAddress(std::string_view address) {
-  return NamesWhere("SELECT data FROM name_records WHERE address = ? ORDER BY name", address);
+util::Result<std::vector<NameRecord>> NameDb::NamesOwnedByAddress(std::string_view address,
+                                                                   const bitcoin::NetworkParams& params) {
+  // A name's address is its owner script's (p2pkh or p2sh, spec bns.md §0): the
+  // index by owner script answers.
+  auto script = bitcoin::ScriptFromAddress(address, params);
+  if (!script) return std::vector<NameRecord>{};  // not an address of this network: it owns nothing here
+  return NamesOwnedBy(util::ToHex(*script));
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesInNamespace(std::string_view namespace_id) {

@@ -19,6 +19,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <bitcoin/network.h>
 #include <bns/ops/op.h>
 #include <bns/state_view.h>
 #include <db/sqlite.h>
@@ -122,8 +123,10 @@ class NameDb final : public StateView {
   util::Result<std::optional<NameRecord>> GetNameAt(std::string_view fqn, uint32_t height);
   // History rows of a name or namespace, newest first, `page_size` per page.
   util::Result<std::vector<HistoryRow>> History(std::string_view id, uint32_t page, uint32_t page_size = 20);
-  // Names currently owned by an address (records, live or not; callers filter).
-  util::Result<std::vector<NameRecord>> NamesOwnedByAddress(std::string_view address);
+  // Names currently owned by an address of the network `params` (records, live or
+  // not; callers filter). An address of another network, or none at all, owns none.
+  util::Result<std::vector<NameRecord>> NamesOwnedByAddress(std::string_view address,
+                                                            const bitcoin::NetworkParams& params);
   util::Result<std::vector<NamespaceRecord>> AllNamespaces();
   util::Result<std::vector<NameRecord>> NamesInNamespace(std::string_view namespace_id);
   util::Result<std::vector<NameRecord>> AllNames(uint32_t offset, uint32_t limit);
