@@ -174,7 +174,8 @@ class Reader {
   }
   util::Status Done(const char* what) const {
     if (!m_error.empty()) return Fail(ErrorCode::Corruption, std::string("stored ") + what + " record: " + m_error);
-    if (m_pos != m_in.size()) return Fail(ErrorCode::Corruption, std::string("stored ") + what + " record: trailing bytes");
+    if (m_pos != m_in.size())
+      return Fail(ErrorCode::Corruption, std::string("stored ") + what + " record: trailing bytes");
     return util::Ok();
   }
 

@@ -120,7 +120,9 @@ constexpr const char* MIGRATE_5_TO_6 = "ALTER TABLE name_records ADD COLUMN hist
 
 // Binds a stored record (bns/records_codec.h) or undo value: as a blob, since the
 // compact forms are bytes, not text.
-Statement& BindStored(Statement& s, int index, std::string_view stored) { return s.BindBlob(index, util::AsBytes(stored)); }
+Statement& BindStored(Statement& s, int index, std::string_view stored) {
+  return s.BindBlob(index, util::AsBytes(stored));
+}
 Statement& BindStoredOrNull(Statement& s, int index, const std::optional<std::string>& stored) {
   return stored ? BindStored(s, index, *stored) : s.BindNull(index);
 }
@@ -440,7 +442,7 @@ void NameDb::UpdateOwnerCache(const NameRecord& r, const NameRecord* old) {
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesOwnedByAddress(std::string_view address,
-                                                                   const bitcoin::NetworkParams& params) {
+                                                                  const bitcoin::NetworkParams& params) {
   // A name's address is its owner script's (p2pkh or p2sh, spec bns.md §0): the
   // index by owner script answers.
   auto script = bitcoin::ScriptFromAddress(address, params);
@@ -634,8 +636,9 @@ util::Status NameDb::Apply(const ops::Effect& e) {
   }
   if (e.ns) {
     BS_TRY(auto old_ns, GetNamespace(e.ns->namespace_id));
-    BS_CHECK_OK(AddUndo(UNDO_NAMESPACE, e.ns->namespace_id,
-                        old_ns && KeepsUndo() ? std::optional<std::string>(EncodeNamespaceRecord(*old_ns)) : std::nullopt));
+    BS_CHECK_OK(
+        AddUndo(UNDO_NAMESPACE, e.ns->namespace_id,
+                old_ns && KeepsUndo() ? std::optional<std::string>(EncodeNamespaceRecord(*old_ns)) : std::nullopt));
     BS_CHECK_OK(PutNamespace(*e.ns));
   }
   if (e.new_preorder) {
@@ -664,15 +667,15 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     const bool repeats = previous_known && e.name && h.history_id == e.name->name && previous_value_hash == h.value_hash;
     const bool flagged = h.value_hash.has_value() && !repeats;
     s->Bind(1, h.history_id)
-                    .Bind(2, int64_t{h.block_height})
-                    .Bind(3, int64_t{h.vtxindex})
-                    .Bind(4, h.txid)
-                    .Bind(5, h.op)
-                    .Bind(6, h.opcode_name)
-                    .Bind(7, h.value_hash)
-                    .Bind(8, h.creator_address)
-                    .Bind(9, int64_t{*m_block})
-                    .Bind(11, int64_t{flagged ? 1 : 0});
+        .Bind(2, int64_t{h.block_height})
+        .Bind(3, int64_t{h.vtxindex})
+        .Bind(4, h.txid)
+        .Bind(5, h.op)
+        .Bind(6, h.opcode_name)
+        .Bind(7, h.value_hash)
+        .Bind(8, h.creator_address)
+        .Bind(9, int64_t{*m_block})
+        .Bind(11, int64_t{flagged ? 1 : 0});
     BS_CHECK_OK(BindStored(*s, 10, h.data).Run());
     if (e.name && h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") {
       name_text = &h.data;

@@ -201,8 +201,7 @@ class NameDb final : public StateView {
   // and history_row the history row holding those same bytes (0: none).
   // `old` is the record it replaces, when known: if the indexed columns are the
   // same, the row is updated in place and the indexes are left alone.
-  util::Status PutName(const NameRecord& r, const std::string* stored, int64_t history_row,
-                       const NameRecord* old);
+  util::Status PutName(const NameRecord& r, const std::string* stored, int64_t history_row, const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
   // Fails with Unavailable when the index of zone-file hashes is left out.

@@ -82,7 +82,7 @@ struct HistoryEntry {
   uint32_t block_height = 0;
   uint32_t vtxindex = 0;
   std::string txid;
-  std::string data;        // the post-operation record, stored form (bns/records_codec.h)
+  std::string data;  // the post-operation record, stored form (bns/records_codec.h)
 };
 
 // What an accepted operation changes. Applied by the database in one go.

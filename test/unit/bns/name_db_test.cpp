@@ -335,9 +335,11 @@ TEST_F(NameDbTest, AConsumedPreorderIsUndoneFromItsHistoryRow) {
   Block(0, e1);
   ops::Effect e2;
   e2.consumed_preorder = p;
-  e2.history.push_back({"a.id", "?", "NAME_PREORDER", std::nullopt, std::nullopt, 0, 3, p.txid, EncodePreorderRecord(p)});
+  e2.history.push_back(
+      {"a.id", "?", "NAME_PREORDER", std::nullopt, std::nullopt, 0, 3, p.txid, EncodePreorderRecord(p)});
   NameRecord r = Rec("a.id", "alice");
-  e2.history.push_back({"a.id", "+", "NAME_REGISTRATION", std::nullopt, std::nullopt, 1, 1, "tx1", EncodeNameRecord(r)});
+  e2.history.push_back(
+      {"a.id", "+", "NAME_REGISTRATION", std::nullopt, std::nullopt, 1, 1, "tx1", EncodeNameRecord(r)});
   e2.name = r;
   Block(1, e2);
   EXPECT_FALSE(m_db->GetPreorder(p.preorder_hash).value());

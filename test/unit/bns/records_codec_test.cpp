@@ -10,8 +10,8 @@ namespace blockstack::bns {
 namespace {
 
 using test_samples::NameCases;
-using test_samples::PreorderCases;
 using test_samples::Preorder;
+using test_samples::PreorderCases;
 using test_samples::Registered;
 
 TEST(RecordsCodecTest, NameRecordsComeBackExactlyAndRenderAsTheirJson) {

@@ -2,14 +2,14 @@
 // and the name table: what each accepts and refuses, EDNS0, truncation, BADVERS,
 // and the presentation form of zone-file records; and the server's handling of
 // zone files that arrive while its node catches up.
-#include <dns/answer.h>
-#include <dns/query.h>
-#include <dns/server.h>
 #include <atlas/frames.h>
 #include <atlas/zonefile_store.h>
 #include <bns/db/name_db.h>
 #include <bns/db/name_table.h>
 #include <bns/records_codec.h>
+#include <dns/answer.h>
+#include <dns/query.h>
+#include <dns/server.h>
 
 #include <chrono>
 #include <filesystem>
