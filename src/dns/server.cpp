@@ -310,9 +310,14 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
   if (ec) return util::Fail(util::ErrorCode::Unavailable, "cannot listen for DNS on TCP port " + std::to_string(port) + ": " + ec.message());
 
   DnsServer* self = server.get();
+  // The pending accept's handler owns the loop; the loop itself holds only a weak
+  // reference (holding itself would be a cycle that outlives the server).
   auto accept = std::make_shared<std::function<void()>>();
-  *accept = [self, threads, accept] {
-    self->m_tcp->acceptor->async_accept([self, threads, accept](auto acc_ec, tcp::socket socket) {
+  std::weak_ptr<std::function<void()>> weak_accept = accept;
+  *accept = [self, threads, weak_accept] {
+    auto loop = weak_accept.lock();
+    if (!loop) return;
+    self->m_tcp->acceptor->async_accept([self, threads, loop](auto acc_ec, tcp::socket socket) {
       if (acc_ec == asio::error::operation_aborted || self->m_stopped) return;
       Tcp& tcp_state = *self->m_tcp;
       if (!acc_ec && tcp_state.connections < self->m_settings.max_tcp_connections) {
@@ -320,7 +325,7 @@ util::Result<std::unique_ptr<DnsServer>> DnsServer::Start(DnsSettings settings, 
                                      self->m_settings.tcp_idle_timeout)
             ->Start();
       }
-      (*accept)();
+      (*loop)();
     });
   };
   (*accept)();
