@@ -1,11 +1,11 @@
 #include <bns/records_codec.h>
 
-#include <array>
 #include <bit>
 
 #include <nlohmann/json.hpp>
 
 #include <bns/records_json.h>
+#include <util/bytes.h>
 
 namespace blockstack::bns {
 
@@ -28,23 +28,9 @@ constexpr uint64_t FORM_NULL = 2;  // an absent optional (length 0)
 constexpr uint8_t FEE_INTEGER = 0;
 constexpr uint8_t FEE_FLOAT = 1;
 
-// Each byte's value as a lowercase hex digit, or -1.
-constexpr std::array<int8_t, 256> HEX_VALUES = [] {
-  std::array<int8_t, 256> t{};
-  t.fill(-1);
-  for (int i = 0; i < 10; ++i) t['0' + i] = static_cast<int8_t>(i);
-  for (int i = 0; i < 6; ++i) t['a' + i] = static_cast<int8_t>(10 + i);
-  return t;
-}();
-
-int HexValue(char c) { return HEX_VALUES[static_cast<uint8_t>(c)]; }
-
-bool IsLowerHex(std::string_view s) {
-  if (s.empty() || s.size() % 2 != 0) return false;
-  int bad = 0;
-  for (char c : s) bad |= HexValue(c);
-  return bad >= 0;
-}
+// Whether a string is stored as the bytes its hex spells: lowercase hex of even,
+// non-zero length (what the decoder writes back).
+bool StoredAsHex(std::string_view s) { return !s.empty() && s.size() % 2 == 0 && util::IsLowerHex(s, s.size()); }
 
 class Writer {
  public:
@@ -64,7 +50,7 @@ class Writer {
     Varint((u << 1) ^ (v < 0 ? ~uint64_t{0} : 0));
   }
   void Str(std::string_view s) {
-    if (!IsLowerHex(s)) {
+    if (!StoredAsHex(s)) {
       Varint(uint64_t{s.size()} << 2 | FORM_TEXT);
       m_out.append(s);
       return;
@@ -73,9 +59,9 @@ class Writer {
     const std::size_t at = m_out.size();
     m_out.resize(at + s.size() / 2);
     char* out = m_out.data() + at;
-    for (std::size_t i = 0; i < s.size(); i += 2) {
-      *out++ = static_cast<char>(HexValue(s[i]) << 4 | HexValue(s[i + 1]));
-    }
+    // Checked lowercase above: each digit's value without another call per character.
+    auto nibble = [](char c) { return c <= '9' ? c - '0' : c - 'a' + 10; };
+    for (std::size_t i = 0; i < s.size(); i += 2) *out++ = static_cast<char>(nibble(s[i]) << 4 | nibble(s[i + 1]));
   }
   void Opt(const std::optional<std::string>& s) {
     if (s) {
@@ -141,14 +127,7 @@ class Reader {
     m_pos += length;
     if (form == FORM_TEXT) return std::string(bytes);
     if (length == 0) return Bad("empty hex string"), std::nullopt;
-    static constexpr char DIGITS[] = "0123456789abcdef";
-    std::string hex(length * 2, '\0');
-    for (std::size_t i = 0; i < length; ++i) {
-      const auto b = static_cast<uint8_t>(bytes[i]);
-      hex[2 * i] = DIGITS[b >> 4];
-      hex[2 * i + 1] = DIGITS[b & 0xf];
-    }
-    return hex;
+    return util::ToHex(util::AsBytes(bytes));
   }
   std::string Str() {
     auto s = Opt();

@@ -27,7 +27,7 @@ constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_namespace", "hist
 // Operations after which a bulk load commits even within its block count.
 constexpr uint32_t BULK_OPS_PER_COMMIT = 200000;
 // Entries the writer keeps between blocks in its name, preorder and owner caches
-// together (a name with its text is about 1.5 KB).
+// together (a decoded name with its stored bytes is under 1 KB).
 constexpr std::size_t NAME_CACHE_ENTRIES = 4096;
 
 constexpr const char* SCHEMA = R"SQL(
@@ -61,14 +61,15 @@ CREATE TABLE IF NOT EXISTS undo(
   old TEXT);
 )SQL";
 
-// Undo entry kinds. A name's entry holds its old text, or (UNDO_NAME_FROM_HISTORY)
-// the rowid of the history row that holds it; no old value means there was no row.
+// Undo entry kinds. A name's entry holds its old record's stored form, or
+// (UNDO_NAME_FROM_HISTORY) the rowid of the history row that holds it; no old
+// value means there was no row.
 constexpr const char* UNDO_NAME = "name";
 constexpr const char* UNDO_NAME_FROM_HISTORY = "name@history";
 constexpr const char* UNDO_NAMESPACE = "namespace";
 constexpr const char* UNDO_PREORDER = "preorder";
 // A consumed preorder's entry: the rowid of the history row (the consuming
-// operation's, in the same block) that holds its text.
+// operation's, in the same block) that holds its record.
 constexpr const char* UNDO_PREORDER_FROM_HISTORY = "preorder@history";
 
 // Lookups by zone-file hash (spec bns.md §5; the rules never read it). Not in
@@ -294,7 +295,7 @@ util::Result<const NameDb::StoredName*> NameDb::LoadName(std::string_view fqn) {
     if (!stored) stored = StoredName{{}, r.Text(0), r.IsNull(1) ? 0 : r.Int(1)};
   }));
   if (stored) {
-    BS_TRY(stored->record, DecodeNameRecord(stored->text));
+    BS_TRY(stored->record, DecodeNameRecord(stored->bytes));
   }
   if (!m_cache_names) {
     // No cache: the caller's pointer stays valid until the next load.
@@ -553,11 +554,11 @@ util::Status NameDb::AddUndo(std::string_view kind, std::string_view key, const 
 
 util::Status NameDb::PutName(const NameRecord& r, const std::string* stored, int64_t history_row,
                              const NameRecord* old) {
-  std::string text = stored != nullptr ? *stored : EncodeNameRecord(r);
+  std::string bytes = stored != nullptr ? *stored : EncodeNameRecord(r);
   if (m_cache_names) {
     UpdateOwnerCache(r, old);
     auto& slot = m_name_cache[r.name];
-    slot = StoredName{r, text, history_row};
+    slot = StoredName{r, bytes, history_row};
   }
   auto bind_history_row = [&](Statement* st, int index) -> Statement* {
     if (history_row > 0) {
@@ -571,15 +572,15 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* stored, int
       old->name_hash128 == r.name_hash128 && old->address == r.address) {
     if (old->first_registered == r.first_registered && old->last_renewed == r.last_renewed &&
         old->revoked == r.revoked) {
-      // Only the record's text changes: no index page is touched.
+      // Only the record's bytes change: no index page is touched.
       BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET data = ?, history_row = ? WHERE name = ?"));
-      return bind_history_row(&BindStored(*u, 1, text), 2)->Bind(3, r.name).Run();
+      return bind_history_row(&BindStored(*u, 1, bytes), 2)->Bind(3, r.name).Run();
     }
     // Only the row and the owner index's summary columns change.
     BS_TRY(Statement * u, m_db.Prepare("UPDATE name_records SET first_registered = ?, last_renewed = ?, revoked = ?, "
                                        "data = ?, history_row = ? WHERE name = ?"));
     u->Bind(1, int64_t{r.first_registered}).Bind(2, int64_t{r.last_renewed}).Bind(3, int64_t{r.revoked ? 1 : 0});
-    return bind_history_row(&BindStored(*u, 4, text), 5)->Bind(6, r.name).Run();
+    return bind_history_row(&BindStored(*u, 4, bytes), 5)->Bind(6, r.name).Run();
   }
   BS_TRY(Statement * s,
          m_db.Prepare("INSERT OR REPLACE INTO name_records(name, namespace_id, sender, name_hash128, address, "
@@ -592,7 +593,7 @@ util::Status NameDb::PutName(const NameRecord& r, const std::string* stored, int
       .Bind(6, int64_t{r.first_registered})
       .Bind(7, int64_t{r.last_renewed})
       .Bind(8, int64_t{r.revoked ? 1 : 0});
-  return bind_history_row(&BindStored(*s, 9, text), 10)->Run();
+  return bind_history_row(&BindStored(*s, 9, bytes), 10)->Run();
 }
 
 util::Status NameDb::PutNamespace(const NamespaceRecord& r) {
@@ -623,13 +624,13 @@ util::Status NameDb::Apply(const ops::Effect& e) {
       previous_known = true;
       if (old) previous_value_hash = old->value_hash;
       if (KeepsUndo()) {
-        // The old text is in a history row when the name row says which: the undo
-        // entry then names that row instead of repeating the text.
+        // The old record is in a history row when the name row says which: the
+        // undo entry then names that row instead of repeating the record.
         if (stored != nullptr && stored->history_row > 0) {
           BS_CHECK_OK(AddUndo(UNDO_NAME_FROM_HISTORY, e.name->name, std::to_string(stored->history_row)));
         } else {
           BS_CHECK_OK(
-              AddUndo(UNDO_NAME, e.name->name, stored ? std::optional<std::string>(stored->text) : std::nullopt));
+              AddUndo(UNDO_NAME, e.name->name, stored ? std::optional<std::string>(stored->bytes) : std::nullopt));
         }
       }
     }
@@ -650,11 +651,11 @@ util::Status NameDb::Apply(const ops::Effect& e) {
     BS_TRY(Statement * s, m_db.Prepare("DELETE FROM preorders WHERE preorder_hash = ?"));
     BS_CHECK_OK(s->Bind(1, e.consumed_preorder->preorder_hash).Run());
   }
-  // The operation's history row for the name holds this record's JSON: the name
-  // row reuses the text and remembers the row.
-  const std::string* name_text = nullptr;
+  // The operation's history row for the name holds this record's stored form: the
+  // name row reuses the bytes and remembers the row.
+  const std::string* name_bytes = nullptr;
   int64_t name_history_row = 0;
-  // Likewise the consumed preorder's text is in the operation's preorder row.
+  // Likewise the consumed preorder's record is in the operation's preorder row.
   int64_t preorder_history_row = 0;
   for (const auto& h : e.history) {
     BS_TRY(Statement * s,
@@ -678,7 +679,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
         .Bind(11, int64_t{flagged ? 1 : 0});
     BS_CHECK_OK(BindStored(*s, 10, h.data).Run());
     if (e.name && h.history_id == e.name->name && h.opcode_name != "NAME_PREORDER") {
-      name_text = &h.data;
+      name_bytes = &h.data;
       name_history_row = m_db.LastInsertRowid();
     }
     if (e.consumed_preorder && h.opcode_name.ends_with("_PREORDER") && h.txid == e.consumed_preorder->txid &&
@@ -686,7 +687,7 @@ util::Status NameDb::Apply(const ops::Effect& e) {
       preorder_history_row = m_db.LastInsertRowid();
     }
   }
-  if (e.name) BS_CHECK_OK(PutName(*e.name, name_text, name_history_row, old ? &*old : nullptr));
+  if (e.name) BS_CHECK_OK(PutName(*e.name, name_bytes, name_history_row, old ? &*old : nullptr));
   if (e.consumed_preorder && KeepsUndo()) {
     const std::string& hash = e.consumed_preorder->preorder_hash;
     if (preorder_history_row > 0) {

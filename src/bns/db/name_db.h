@@ -192,7 +192,7 @@ class NameDb final : public StateView {
   // A name's stored record, decoded, with its stored form (bns/records_codec.h).
   struct StoredName {
     NameRecord record;
-    std::string text;
+    std::string bytes;
     int64_t history_row = 0;  // the history row holding the same bytes (0: none known)
   };
   // The stored record of a name (nullptr: none), through the cache when it is on.

@@ -161,6 +161,36 @@ TEST_F(NameDbTest, JsonRowsAndCompactRowsAreReadAlike) {
   lookup(v0);
 }
 
+// A version-6 database (JSON rows, the index by address) opens as version 7
+// without a rewrite: the index goes, the rows read as they are.
+TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion7) {
+  NameRecord r = Rec("a.id", "alice");
+  ops::Effect e;
+  e.history.push_back(
+      {r.name, r.op, "NAME_REGISTRATION", r.value_hash, std::nullopt, 0, 1, "tx", NameRecordJsonText(r)});
+  e.name = r;
+  Block(0, e);
+  m_db.reset();
+  const std::string path = m_dir + "/names.db";
+  {
+    auto db = db::Sqlite::Open(path, /*read_only=*/false).value();
+    ASSERT_TRUE(
+        db.Exec("UPDATE meta SET value = '6' WHERE key = 'schema_version';"
+                "CREATE INDEX name_records_address ON name_records(address);"));
+  }
+  auto reopened = NameDb::Open(path);
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("7"));
+  EXPECT_EQ(*(*reopened)->GetName("a.id").value(), r);
+  reopened->reset();
+  auto db = db::Sqlite::Open(path, /*read_only=*/true).value();
+  EXPECT_EQ(blockstack::db::test_util::QueryText(
+                db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'name_records_address'"),
+            "0");
+  EXPECT_EQ(blockstack::db::test_util::QueryText(db, "SELECT hex(substr(data, 1, 1)) FROM name_records"), "7B")
+      << "the JSON row is kept as it was";
+}
+
 // Names by address go through the index by owner script: an address finds the
 // names its script owns; the same key hash as another kind of address, or an
 // address of another network, finds none.

@@ -65,6 +65,12 @@ bool IsCorruption(const util::Result<T>& r) {
   return !r && r.error().code == util::ErrorCode::Corruption;
 }
 
+// The message of a Corruption failure ("" for anything else).
+template <class T>
+std::string Why(const util::Result<T>& r) {
+  return IsCorruption(r) ? r.error().message : "";
+}
+
 TEST(RecordsCodecTest, DamagedRecordsFailWithCorruption) {
   const std::string name = EncodeNameRecord(Registered());
   const std::string preorder = EncodePreorderRecord(Preorder());
@@ -83,27 +89,30 @@ TEST(RecordsCodecTest, DamagedRecordsFailWithCorruption) {
   EXPECT_TRUE(IsCorruption(DecodeNameRecord("{\"name\": 1}")));
   EXPECT_TRUE(IsCorruption(DecodeNameRecord("{not json")));
   // A string longer than the record, a header of an unknown form, a null where a
-  // string must be, a number over 32 bits, a boolean that is neither.
+  // string must be, a number over 64 bits: each fails for its own reason.
   const std::string kind(1, '\x01');
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x7c" + "ab")));
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x03")));
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + "\x02")));
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(kind + std::string(10, '\xff') + "\x01")));
-  std::string bad_bool = name;
-  // revoked follows the four block numbers; find it by re-encoding with revoked set.
+  EXPECT_EQ(Why(DecodeNameRecord(kind + "\x7c" + "ab")), "stored name record: record ends inside a string");
+  EXPECT_EQ(Why(DecodeNameRecord(kind + "\x03")), "stored name record: bad string header");
+  EXPECT_EQ(Why(DecodeNameRecord(kind + "\x02")), "stored name record: a required string is null");
+  EXPECT_EQ(Why(DecodeNameRecord(kind + std::string(10, '\xff') + "\x01")), "stored name record: number over 64 bits");
+  // A boolean that is neither 0 nor 1: revoked is found by re-encoding with it set.
   NameRecord revoked = Registered();
   revoked.revoked = true;
   const std::string with_true = EncodeNameRecord(revoked);
   ASSERT_EQ(with_true.size(), name.size());
   std::size_t at = 0;
   while (with_true[at] == name[at]) ++at;
+  std::string bad_bool = name;
   bad_bool[at] = '\x02';
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(bad_bool)));
-  // name "aaaaaaaa", namespace "id", two empty hashes, then 2^32 as the
-  // namespace's block number; the rest zeros (valid on their own).
-  const std::string big_number = kind + "\x20" + std::string(8, 'a') + "\x08" + "id" + std::string(2, '\0') +
-                                 "\x80\x80\x80\x80\x10" + std::string(60, '\0');
-  EXPECT_TRUE(IsCorruption(DecodeNameRecord(big_number)));
+  EXPECT_EQ(Why(DecodeNameRecord(bad_bool)), "stored name record: bad boolean");
+  // A number over 32 bits where the field is 32 bits: name "aaaaaaaa", namespace
+  // "id", two empty hashes, the namespace's block number, then the 19 bytes of the
+  // remaining fields, all zero (valid). Below 2^32 the same record decodes.
+  auto with_block = [&](const std::string& number) {
+    return kind + "\x20" + std::string(8, 'a') + "\x08" + "id" + std::string(2, '\0') + number + std::string(19, '\0');
+  };
+  EXPECT_TRUE(DecodeNameRecord(with_block("\xff\xff\xff\xff\x0f"))) << "2^32 - 1 fits";
+  EXPECT_EQ(Why(DecodeNameRecord(with_block("\x80\x80\x80\x80\x10"))), "stored name record: number over 32 bits");
 }
 
 }  // namespace

@@ -43,5 +43,16 @@ TEST(BytesTest, FixedBytesRejectsWrongLength) {
   EXPECT_FALSE(Hash256::FromView(Bytes(31)));
 }
 
+TEST(BytesTest, IsLowerHexWantsExactlyThatManyLowercaseDigits) {
+  EXPECT_TRUE(IsLowerHex("0123456789abcdef", 16));
+  EXPECT_TRUE(IsLowerHex("", 0));
+  EXPECT_FALSE(IsLowerHex("0123456789abcdef", 15));
+  EXPECT_FALSE(IsLowerHex("ABCDEF", 6));
+  EXPECT_FALSE(IsLowerHex("abcdeg", 6));
+  EXPECT_FALSE(IsLowerHex(std::string("ab\0d", 4), 4));
+  EXPECT_FALSE(IsLowerHex("ab\xe1", 3));
+  EXPECT_FALSE(IsLowerHex("ab ", 3));
+}
+
 }  // namespace
 }  // namespace blockstack::util
