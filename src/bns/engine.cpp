@@ -85,7 +85,7 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     row.opcode = name;
     row.accepted = o.accepted;
     row.reason = o.reason;
-    row.raw_tx = bitcoin::SerializeTransaction(p.f->tx, false);
+    row.raw_tx = p.f->raw.empty() ? bitcoin::SerializeTransaction(p.f->tx, false) : p.f->raw;
     // [scriptPubKey, value] per input: type and address follow from the script.
     std::string senders = "[";
     for (std::size_t i = 0; i < p.f->senders.size(); ++i) {

@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include <bitcoin/address.h>
@@ -82,6 +86,7 @@ util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& bloc
     f.vtxindex = static_cast<uint32_t>(i);
     f.txid = block.txids[i];
     f.tx = tx;
+    f.raw = bitcoin::SerializeTransaction(tx, false);
     f.opcode = static_cast<char>((*payload)[0]);
     f.payload.assign(payload->begin() + 1, payload->end());
     kept.push_back(std::move(f));
@@ -142,6 +147,98 @@ util::Status Scanner::Reconcile() {
   }
 }
 
+// Fetches and filters blocks [first, last] on a thread of its own, in order, at
+// most prefetch_blocks ahead of the consumer. Only this thread uses the block
+// source and the funding cache while it runs; the scanner touches them again only
+// after the destructor has joined it. A failure ends the stream: Next() returns it
+// once the blocks before it are taken.
+class Scanner::Prefetch {
+ public:
+  struct Scanned {
+    uint32_t height = 0;
+    util::Hash256 hash;
+    util::Hash256 prev_hash;
+    std::vector<FilteredTx> txs;
+  };
+
+  Prefetch(Scanner& scanner, uint32_t first, uint32_t last)
+      : m_scanner(scanner), m_last(last), m_thread([this, first] { Run(first); }) {}
+
+  ~Prefetch() {
+    {
+      std::lock_guard<std::mutex> lock(m_mutex);
+      m_cancel = true;
+    }
+    m_space.notify_all();
+    m_thread.join();
+  }
+
+  Prefetch(const Prefetch&) = delete;
+  Prefetch& operator=(const Prefetch&) = delete;
+
+  util::Result<Scanned> Next() {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    m_ready.wait(lock, [this] { return !m_queue.empty(); });
+    util::Result<Scanned> r = std::move(m_queue.front());
+    m_queue.pop_front();
+    lock.unlock();
+    m_space.notify_one();
+    return r;
+  }
+
+ private:
+  // False when cancelled while waiting for room.
+  bool Push(util::Result<Scanned> item) {
+    std::unique_lock<std::mutex> lock(m_mutex);
+    const std::size_t room = std::max<uint32_t>(m_scanner.m_options.prefetch_blocks, 1);
+    m_space.wait(lock, [&] { return m_cancel || m_queue.size() < room; });
+    if (m_cancel) return false;
+    m_queue.push_back(std::move(item));
+    lock.unlock();
+    m_ready.notify_one();
+    return true;
+  }
+
+  void Run(uint32_t next) {
+    const uint32_t batch = std::max<uint32_t>(m_scanner.m_options.batch_blocks, 1);
+    while (next <= m_last) {
+      {
+        std::lock_guard<std::mutex> lock(m_mutex);
+        if (m_cancel) return;
+      }
+      const uint32_t count = std::min(batch, m_last - next + 1);
+      auto blocks = m_scanner.m_source.GetBlocks(next, count);
+      if (!blocks) {
+        Push(util::Fail(blocks.error()));
+        return;
+      }
+      if (blocks->size() != count) {
+        Push(util::Fail(util::ErrorCode::Corruption, "the block source returned " + std::to_string(blocks->size()) +
+                                                         " of " + std::to_string(count) + " blocks"));
+        return;
+      }
+      for (auto& block : *blocks) {
+        auto txs = m_scanner.Filter(block);
+        if (!txs) {
+          Push(util::Fail(txs.error()));
+          return;
+        }
+        if (!Push(Scanned{next, block.hash, block.header.prev_hash, std::move(*txs)})) return;
+        ++next;
+      }
+    }
+  }
+
+  Scanner& m_scanner;
+  const uint32_t m_last;
+  std::mutex m_mutex;
+  std::condition_variable m_ready;  // the queue has an item
+  std::condition_variable m_space;  // the queue has room, or cancelled
+  std::deque<util::Result<Scanned>> m_queue;
+  bool m_cancel = false;
+  std::thread m_thread;  // last: started once the members it uses exist
+};
+
 util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& stop, const ProgressFn& progress) {
   BS_CHECK_OK(Reconcile());
   const auto start = std::chrono::steady_clock::now();
@@ -157,28 +254,30 @@ util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& 
       return last;
     }
     if (target - next >= m_options.catch_up_blocks) BS_CHECK_OK(m_engine.SetCatchingUp(true));
-    const uint32_t count = std::min(m_options.batch_blocks, target - next + 1);
-    BS_TRY(auto blocks, m_source.GetBlocks(next, count));
-    for (const auto& block : blocks) {
-      if (stop) break;
-      if (next > m_options.first_block) {
-        BS_TRY(auto parent, m_engine.StoredBlockHash(next - 1));
-        if (parent && *parent != block.header.prev_hash) {
-          spdlog::warn("block {} does not extend block {}: the chain reorganised", next, next - 1);
-          BS_CHECK_OK(Reconcile());
-          break;
+    bool reorganised = false;
+    {
+      Prefetch ahead(*this, next, target);
+      for (; next <= target && !stop; ++next) {
+        BS_TRY(auto block, ahead.Next());
+        if (next > m_options.first_block) {
+          BS_TRY(auto parent, m_engine.StoredBlockHash(next - 1));
+          if (parent && *parent != block.prev_hash) {
+            spdlog::warn("block {} does not extend block {}: the chain reorganised", next, next - 1);
+            reorganised = true;
+            break;
+          }
         }
+        BS_CHECK_OK(m_engine.ProcessBlock(next, block.hash, block.txs));
+        p.height = next;
+        p.target = target;
+        p.blocks += 1;
+        p.ops += block.txs.size();
+        p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        if (progress) progress(p);
       }
-      BS_TRY(auto txs, Filter(block));
-      BS_CHECK_OK(m_engine.ProcessBlock(next, block.hash, txs));
-      p.height = next;
-      p.target = target;
-      p.blocks += 1;
-      p.ops += txs.size();
-      p.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-      if (progress) progress(p);
-      ++next;
     }
+    // The prefetch thread has stopped: the source is the scanner's again.
+    if (reorganised) BS_CHECK_OK(Reconcile());
   }
   return m_engine.LastBlock();
 }

@@ -32,6 +32,9 @@ struct FilteredTx {
   uint32_t vtxindex = 0;
   util::Hash256 txid;
   bitcoin::Transaction tx;
+  // The transaction as serialised without witness data, when the scanner has it
+  // (empty otherwise).
+  util::Bytes raw;
   char opcode = 0;
   util::Bytes payload;  // after magic and opcode
   std::vector<Sender> senders;               // one per input
@@ -60,6 +63,9 @@ struct ScanOptions {
   uint32_t confirmations = 6;
   bitcoin::Network network = bitcoin::Network::Mainnet;
   uint32_t batch_blocks = 10;
+  // Blocks fetched and filtered ahead of the engine, on a thread of their own
+  // (at least 1).
+  uint32_t prefetch_blocks = 64;
   // Blocks behind the tip from which the engine is told it is catching up.
   uint32_t catch_up_blocks = 1000;
 };
@@ -107,6 +113,8 @@ class Scanner {
  private:
   // Undoes stored blocks the source no longer has on its best chain.
   util::Status Reconcile();
+
+  class Prefetch;
 
   bitcoin::BlockSource& m_source;
   StateEngine& m_engine;
