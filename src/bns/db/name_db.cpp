@@ -49,7 +49,7 @@ CREATE TABLE IF NOT EXISTS history(
   txid TEXT NOT NULL, op TEXT NOT NULL, opcode TEXT NOT NULL, value_hash TEXT, creator_address TEXT,
   written_block INTEGER NOT NULL, data TEXT NOT NULL, value_hash_new INTEGER NOT NULL DEFAULT 1);
 CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
-CREATE INDEX IF NOT EXISTS history_by_written ON history(written_block);
+DROP INDEX IF EXISTS history_by_written;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
@@ -822,10 +822,12 @@ util::Status NameDb::UndoBlock(uint32_t height) {
         BS_CHECK_OK(PutPreorder(rec));
       }
     }
-    for (const char* sql : {"DELETE FROM history WHERE written_block = ?", "DELETE FROM snapshots WHERE block_id = ?"}) {
-      BS_TRY(Statement * d, m_db.Prepare(sql));
-      BS_CHECK_OK(d->Bind(1, int64_t{height}).Run());
-    }
+    BS_TRY(int64_t first_row, FirstHistoryRowFrom(height));
+    BS_TRY(int64_t end_row, FirstHistoryRowFrom(height + 1));
+    BS_TRY(Statement * dh, m_db.Prepare("DELETE FROM history WHERE id >= ? AND id < ?"));
+    BS_CHECK_OK(dh->Bind(1, first_row).Bind(2, end_row).Run());
+    BS_TRY(Statement * ds, m_db.Prepare("DELETE FROM snapshots WHERE block_id = ?"));
+    BS_CHECK_OK(ds->Bind(1, int64_t{height}).Run());
     for (const char* sql : {"DELETE FROM ops WHERE id >= ? AND id < ?", "DELETE FROM undo WHERE id >= ? AND id < ?"}) {
       BS_TRY(Statement * d, m_db.Prepare(sql));
       BS_CHECK_OK(d->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run());
@@ -918,10 +920,41 @@ util::Result<std::vector<NameRecord>> NameDb::NamesAfter(std::string_view after,
   return DecodeAll<NameRecord>(texts, DecodeNameRecord);
 }
 
+util::Result<int64_t> NameDb::FirstHistoryRowFrom(uint32_t block) {
+  // The smallest x such that the first row at or after x (if any) was written at
+  // `block` or later: the answer is monotone in x, so a binary search over the
+  // rowids finds it, each probe one seek in the table's own B-tree.
+  BS_TRY(Statement * bounds, m_db.Prepare("SELECT MIN(id), MAX(id) FROM history"));
+  BS_TRY(bool any, bounds->Step());
+  if (!any || bounds->IsNull(0)) {
+    bounds->Reset();
+    return int64_t{0};
+  }
+  int64_t lo = bounds->Int(0);
+  int64_t hi = bounds->Int(1) + 1;
+  bounds->Reset();
+  BS_TRY(Statement * probe, m_db.Prepare("SELECT written_block FROM history WHERE id >= ? ORDER BY id LIMIT 1"));
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    probe->Bind(1, mid);
+    BS_TRY(bool row, probe->Step());
+    const bool at_or_after = !row || probe->Int(0) >= int64_t{block};
+    probe->Reset();
+    if (at_or_after) {
+      hi = mid;
+    } else {
+      lo = mid + 1;
+    }
+  }
+  return lo;
+}
+
 util::Result<std::vector<std::string>> NameDb::HistoryIdsWrittenBetween(uint32_t after, uint32_t upto) {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE written_block > ? AND "
-                                     "written_block <= ?"));
-  s->Bind(1, int64_t{after}).Bind(2, int64_t{upto});
+  if (upto <= after) return std::vector<std::string>{};
+  BS_TRY(int64_t from, FirstHistoryRowFrom(after + 1));
+  BS_TRY(int64_t to, FirstHistoryRowFrom(upto + 1));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT history_id FROM history WHERE id >= ? AND id < ?"));
+  s->Bind(1, from).Bind(2, to);
   return Texts(s);
 }
 
@@ -985,9 +1018,10 @@ util::Result<std::vector<std::string>> NameDb::HistoryIdsWithValueHash(std::stri
 }
 
 util::Result<std::vector<std::string>> NameDb::ValueHashesUpTo(uint32_t height) {
-  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE written_block <= ? AND "
+  BS_TRY(int64_t to, FirstHistoryRowFrom(height + 1));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE id < ? AND "
                                      "value_hash IS NOT NULL AND value_hash_new = 1 ORDER BY value_hash"));
-  s->Bind(1, int64_t{height});
+  s->Bind(1, to);
   return Texts(s);
 }
 
@@ -997,10 +1031,13 @@ constexpr const char* SLOT_FILTER =
 }
 
 util::Result<std::vector<interfaces::ZonefileSlot>> NameDb::ZonefileSlotsFrom(uint32_t height) {
+  // Rows are in operation order by rowid: blocks in order, and a block's rows in
+  // transaction order.
+  BS_TRY(int64_t from, FirstHistoryRowFrom(height));
   BS_TRY(Statement * s, m_db.Prepare(std::string("SELECT history_id, value_hash, txid, written_block, vtxindex FROM "
-                                                 "history WHERE written_block >= ? AND ") +
-                                     SLOT_FILTER + " ORDER BY written_block, vtxindex"));
-  s->Bind(1, int64_t{height});
+                                                 "history WHERE id >= ? AND ") +
+                                     SLOT_FILTER + " ORDER BY id"));
+  s->Bind(1, from);
   std::vector<interfaces::ZonefileSlot> out;
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
     out.push_back({r.Text(0), r.Text(1), r.Text(2), static_cast<uint32_t>(r.Int(3)), static_cast<uint32_t>(r.Int(4))});
@@ -1009,9 +1046,9 @@ util::Result<std::vector<interfaces::ZonefileSlot>> NameDb::ZonefileSlotsFrom(ui
 }
 
 util::Result<uint64_t> NameDb::ZonefileSlotCountBelow(uint32_t height) {
-  BS_TRY(Statement * s,
-         m_db.Prepare(std::string("SELECT COUNT(*) FROM history WHERE written_block < ? AND ") + SLOT_FILTER));
-  s->Bind(1, int64_t{height});
+  BS_TRY(int64_t to, FirstHistoryRowFrom(height));
+  BS_TRY(Statement * s, m_db.Prepare(std::string("SELECT COUNT(*) FROM history WHERE id < ? AND ") + SLOT_FILTER));
+  s->Bind(1, to);
   BS_TRY(bool row, s->Step());
   uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
   s->Reset();

@@ -180,6 +180,12 @@ class NameDb final : public StateView {
   // blocks during a bulk load).
   bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
+  // History rows are only ever appended, block after block and within a block in
+  // transaction order, so their rowids follow the order in which they were
+  // written and no index on written_block is kept. Returns the rowid from which
+  // the rows written at `block` or later start (one past the last row when none
+  // are), found by binary search.
+  util::Result<int64_t> FirstHistoryRowFrom(uint32_t block);
   // Drops the writer's record caches (the rows behind them changed or may have).
   void DropRecordCaches() {
     m_name_cache.clear();

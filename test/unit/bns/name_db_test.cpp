@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include <bitcoin/address.h>
@@ -509,6 +510,89 @@ TEST_F(NameDbTest, ValueHashLookupsFindEveryHashAndSkipRepeats) {
   ASSERT_TRUE(m_db->UndoBlock(2));
   EXPECT_FALSE(*m_db->IsValueHashKnown(b));
   EXPECT_TRUE(*m_db->IsValueHashKnown(a));
+}
+
+// History rows are found by the block that wrote them through their rowids (no
+// index on written_block): blocks without rows, rows that are not slots, undone
+// blocks and blocks written again after an undo all land in the right ranges.
+TEST_F(NameDbTest, HistoryRowsAreFoundByTheBlockThatWroteThem) {
+  // Per block, the names written there (each a NAME_UPDATE with its own hash),
+  // plus a preorder row, which is history but not an inventory slot.
+  auto write = [&](uint32_t h, const std::vector<std::string>& names, bool preorder) {
+    ASSERT_TRUE(m_db->BeginBlock(h));
+    uint32_t vtx = 1;
+    if (preorder) {
+      ops::Effect p;
+      p.history.push_back({"p" + std::to_string(h), "?", "NAME_PREORDER", std::nullopt, std::nullopt, h, vtx++,
+                           "tp" + std::to_string(h), "{}"});
+      ASSERT_TRUE(m_db->Apply(p));
+    }
+    for (const auto& n : names) {
+      ops::Effect e;
+      e.name = Rec(n, "alice");
+      e.name->value_hash = std::string(40, n[0]);
+      e.history.push_back({n, "+", "NAME_UPDATE", e.name->value_hash, std::nullopt, h, vtx++, "t" + n,
+                           EncodeNameRecord(*e.name)});
+      ASSERT_TRUE(m_db->Apply(e));
+    }
+    ASSERT_TRUE(m_db->EndBlock({h, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
+  };
+  auto slots = [&](uint32_t from) {
+    auto found = m_db->ZonefileSlotsFrom(from);
+    std::string out;
+    for (const auto& s : *found) out += s.name + "@" + std::to_string(s.block_height) + " ";
+    return out;
+  };
+  auto ids = [&](uint32_t after, uint32_t upto) {
+    auto v = *m_db->HistoryIdsWrittenBetween(after, upto);
+    std::sort(v.begin(), v.end());
+    std::string out;
+    for (const auto& id : v) out += id + " ";
+    return out;
+  };
+  write(0, {"a.id", "b.id"}, false);
+  write(1, {}, false);
+  write(2, {"c.id"}, true);
+  write(3, {"d.id", "e.id"}, false);
+  write(4, {}, true);
+  write(5, {"f.id"}, false);
+
+  EXPECT_EQ(slots(0), "a.id@0 b.id@0 c.id@2 d.id@3 e.id@3 f.id@5 ");
+  EXPECT_EQ(slots(1), "c.id@2 d.id@3 e.id@3 f.id@5 ");
+  EXPECT_EQ(slots(3), "d.id@3 e.id@3 f.id@5 ");
+  EXPECT_EQ(slots(4), "f.id@5 ");
+  EXPECT_EQ(slots(6), "");
+  const std::vector<uint64_t> below{0, 2, 2, 3, 5, 5, 6, 6};
+  for (uint32_t h = 0; h < below.size(); ++h) EXPECT_EQ(*m_db->ZonefileSlotCountBelow(h), below[h]) << h;
+  EXPECT_EQ(ids(0, 2), "c.id p2 ");
+  EXPECT_EQ(ids(1, 1), "");
+  EXPECT_EQ(ids(3, 4), "p4 ");
+  EXPECT_EQ(ids(2, 9), "d.id e.id f.id p4 ");
+  EXPECT_EQ(ids(5, 3), "");
+  EXPECT_EQ(m_db->ValueHashesUpTo(2)->size(), 3u);
+  EXPECT_EQ(m_db->ValueHashesUpTo(4)->size(), 5u);
+
+  // Undo back to block 2 and write different blocks 3 and 4.
+  ASSERT_TRUE(m_db->UndoBlock(5));
+  ASSERT_TRUE(m_db->UndoBlock(4));
+  ASSERT_TRUE(m_db->UndoBlock(3));
+  EXPECT_EQ(slots(0), "a.id@0 b.id@0 c.id@2 ");
+  EXPECT_EQ(ids(2, 9), "");
+  write(3, {"x.id"}, true);
+  write(4, {"y.id", "z.id"}, false);
+  EXPECT_EQ(slots(3), "x.id@3 y.id@4 z.id@4 ");
+  EXPECT_EQ(slots(4), "y.id@4 z.id@4 ");
+  EXPECT_EQ(*m_db->ZonefileSlotCountBelow(4), 4u);
+  EXPECT_EQ(ids(2, 3), "p3 x.id ");
+  ASSERT_TRUE(m_db->UndoBlock(4));
+  EXPECT_EQ(slots(3), "x.id@3 ");
+  EXPECT_EQ(ids(0, 9), "c.id p2 p3 x.id ");
+
+  // The writer keeps no index on written_block.
+  auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  EXPECT_EQ(blockstack::db::test_util::QueryText(
+                db, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql LIKE '%written_block%'"),
+            "0");
 }
 
 // A version-3 database (every history row indexed by hash, op log and undo rows
