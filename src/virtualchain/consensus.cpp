@@ -7,6 +7,31 @@
 
 namespace blockstack::virtualchain {
 
+namespace {
+
+// The root over a row of leaf nodes already sorted and byte-reversed, as hex of its
+// bytes reversed back.
+std::string RootHex(std::vector<util::Bytes> row) {
+  util::Bytes cat;
+  while (row.size() > 1) {
+    if (row.size() % 2 != 0) row.push_back(row.back());
+    std::vector<util::Bytes> next;
+    next.reserve(row.size() / 2);
+    for (std::size_t i = 0; i < row.size(); i += 2) {
+      cat.assign(row[i].begin(), row[i].end());
+      cat.insert(cat.end(), row[i + 1].begin(), row[i + 1].end());
+      auto h = crypto::Sha256d(cat);
+      next.emplace_back(h.begin(), h.end());
+    }
+    row = std::move(next);
+  }
+  util::Bytes root = std::move(row[0]);
+  std::reverse(root.begin(), root.end());
+  return util::ToHex(root);
+}
+
+}  // namespace
+
 std::string MerkleRootHex(std::vector<std::string> leaves) {
   assert(!leaves.empty());
   std::sort(leaves.begin(), leaves.end());
@@ -19,29 +44,22 @@ std::string MerkleRootHex(std::vector<std::string> leaves) {
     std::reverse(b.begin(), b.end());
     row.push_back(std::move(b));
   }
-  while (row.size() > 1) {
-    if (row.size() % 2 != 0) row.push_back(row.back());
-    std::vector<util::Bytes> next;
-    next.reserve(row.size() / 2);
-    for (std::size_t i = 0; i < row.size(); i += 2) {
-      util::Bytes cat = row[i];
-      cat.insert(cat.end(), row[i + 1].begin(), row[i + 1].end());
-      auto h = crypto::Sha256d(cat);
-      next.emplace_back(h.begin(), h.end());
-    }
-    row = std::move(next);
-  }
-  util::Bytes root = row[0];
-  std::reverse(root.begin(), root.end());
-  return util::ToHex(root);
+  return RootHex(std::move(row));
 }
 
 std::string OpsHash(const std::vector<std::string>& serialized_ops) {
   if (serialized_ops.empty()) return EMPTY_OPS_HASH;
-  std::vector<std::string> leaves;
-  leaves.reserve(serialized_ops.size());
-  for (const auto& op : serialized_ops) leaves.push_back(crypto::Sha256d(util::AsBytes(op)).Hex());
-  return MerkleRootHex(std::move(leaves));
+  // The leaves are the digests' hex, which sorts as the digests' bytes do (all
+  // 32 bytes long): no hex round trip is needed.
+  std::vector<util::Bytes> row;
+  row.reserve(serialized_ops.size());
+  for (const auto& op : serialized_ops) {
+    auto digest = crypto::Sha256d(util::AsBytes(op));
+    row.emplace_back(digest.begin(), digest.end());
+  }
+  std::sort(row.begin(), row.end());
+  for (auto& node : row) std::reverse(node.begin(), node.end());
+  return RootHex(std::move(row));
 }
 
 std::vector<uint32_t> PreviousHashHeights(uint32_t height, uint32_t first_block) {

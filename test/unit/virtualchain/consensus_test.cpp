@@ -57,6 +57,20 @@ TEST(ConsensusTest, PreviousHashHeightsSkipList) {
   EXPECT_EQ(PreviousHashHeights(1, 0), (std::vector<uint32_t>{0}));
 }
 
+// The ops hash works on the digests' bytes; it must equal the Merkle root over
+// their hex, for every row length (odd rows duplicate their last node).
+TEST(ConsensusTest, OpsHashIsTheMerkleRootOfTheDigestsHex) {
+  for (int n = 1; n <= 17; ++n) {
+    std::vector<std::string> ops;
+    std::vector<std::string> leaves;
+    for (int i = 0; i < n; ++i) {
+      ops.push_back("op " + std::to_string(n) + "/" + std::to_string(i * 7919 % 31));
+      leaves.push_back(crypto::Sha256d(util::AsBytes(ops.back())).Hex());
+    }
+    EXPECT_EQ(OpsHash(ops), MerkleRootHex(leaves)) << n;
+  }
+}
+
 TEST(ConsensusTest, MerkleOfOneLeafIsTheLeaf) {
   EXPECT_EQ(MerkleRootHex({"00112233445566778899aabbccddeeff"}), "00112233445566778899aabbccddeeff");
 }
