@@ -16,10 +16,12 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "7";
+constexpr const char* SCHEMA_VERSION = "8";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
+// How often the undo entries beyond UNDO_DEPTH are deleted (see EndBlock).
+constexpr uint32_t UNDO_PRUNE_EVERY = 100;
 // Indexes only the API and Atlas read (never the rules, spec bns.md §2), which a
 // bulk load drops and builds at the end.
 constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_namespace", "history_by_value_hash",
@@ -244,14 +246,21 @@ util::Status NameDb::Migrate() {
   BS_TRY(bool has_history, HasColumn(m_db, "history", "history_id"));
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
-  if (version != "3" && version != "4" && version != "5" && version != "6") return util::Ok();
+  if (version != "3" && version != "4" && version != "5" && version != "6" && version != "7") return util::Ok();
+  // Version 8 takes the last block from the snapshots table: the meta key that
+  // repeated it goes, so no program reads a value that is no longer kept up.
+  std::string sql = "DELETE FROM meta WHERE key = 'last_block';";
+  if (version == "7") {
+    sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
+    return InTransaction(m_db, [&] { return m_db.Exec(sql); });
+  }
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
   BS_TRY(bool has_names, HasColumn(m_db, "name_records", "name"));
   // Version 6 adds a column to the names table (which SCHEMA below would create
   // whole if it were missing).
-  std::string sql = has_names && version != "6" ? MIGRATE_5_TO_6 : "";
+  if (has_names && version != "6") sql += MIGRATE_5_TO_6;
   if (version == "3") sql += Migrate3To4();
   if (version != "5" && version != "6") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
   sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
@@ -720,6 +729,17 @@ util::Status NameDb::RecordOp(const OpRow& row) {
       .Run();
 }
 
+util::Result<uint32_t> NameDb::UndoFrom() {
+  BS_TRY(auto text, GetMeta("undo_from"));
+  if (!text) return uint32_t{0};
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size()) {
+    return Fail(ErrorCode::Corruption, "undo_from is \"" + *text + "\", not a block number");
+  }
+  return v;
+}
+
 util::Status NameDb::EndBlock(const Snapshot& snap) {
   if (!m_block || *m_block != snap.block_id) return Fail(ErrorCode::Conflict, "EndBlock for a block not begun");
   auto fail = [&](util::Error e) {
@@ -735,15 +755,23 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
                 .Bind(4, snap.ops_hash)
                 .Run();
   if (!st) return fail(st.error());
-  if (auto m = SetMeta("last_block", std::to_string(snap.block_id)); !m) return fail(m.error());
-  if (snap.block_id >= UNDO_DEPTH) {
-    auto prune = m_db.Prepare("DELETE FROM undo WHERE id >= ? AND id < ?");
-    if (!prune) return fail(prune.error());
-    const uint32_t old_block = snap.block_id - UNDO_DEPTH;
-    if (auto p = (*prune)->Bind(1, RowKey(old_block, 0)).Bind(2, RowKey(old_block + 1, 0)).Run(); !p) {
-      return fail(p.error());
+  // Undo entries older than UNDO_DEPTH blocks are deleted every UNDO_PRUNE_EVERY
+  // blocks, not every block, and undo_from (from which block on they are all
+  // kept) is written only then: most blocks leave the meta page alone. A bulk
+  // load keeps none below m_bulk_undo_from. undo_from never moves back, even when
+  // blocks taken back by reorganisations are written again.
+  uint32_t floor = 0;
+  if (snap.block_id >= UNDO_DEPTH && snap.block_id % UNDO_PRUNE_EVERY == 0) floor = snap.block_id - UNDO_DEPTH + 1;
+  if (m_bulk_per_commit > 0) floor = std::max(floor, m_bulk_undo_from);
+  if (floor > 0) {
+    auto kept = UndoFrom();
+    if (!kept) return fail(kept.error());
+    if (floor > *kept) {
+      auto prune = m_db.Prepare("DELETE FROM undo WHERE id < ?");
+      if (!prune) return fail(prune.error());
+      if (auto p = (*prune)->Bind(1, RowKey(floor, 0)).Run(); !p) return fail(p.error());
+      if (auto m = SetMeta("undo_from", std::to_string(floor)); !m) return fail(m.error());
     }
-    if (auto m = SetMeta("undo_from", std::to_string(snap.block_id - UNDO_DEPTH + 1)); !m) return fail(m.error());
   }
   // Bulk loads commit every m_bulk_per_commit blocks, or sooner when the blocks are
   // full of operations, so one transaction's dirty pages stay within the cache.
@@ -765,8 +793,8 @@ util::Status NameDb::UndoBlock(uint32_t height) {
   if (m_bulk_per_commit > 0) return Fail(ErrorCode::Conflict, "cannot undo blocks while bulk loading");
   BS_TRY(auto last, LastBlock());
   if (!last || *last != height) return Fail(ErrorCode::Conflict, "can only undo the newest block");
-  BS_TRY(auto undo_from, GetMeta("undo_from"));
-  if (undo_from && height < std::stoul(*undo_from)) {
+  BS_TRY(uint32_t undo_from, UndoFrom());
+  if (height < undo_from) {
     return Fail(ErrorCode::NotFound, "block " + std::to_string(height) +
                                          " is deeper than the kept undo records: the reorganisation needs a re-index");
   }
@@ -832,8 +860,7 @@ util::Status NameDb::UndoBlock(uint32_t height) {
       BS_TRY(Statement * d, m_db.Prepare(sql));
       BS_CHECK_OK(d->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run());
     }
-    if (height == 0) return DeleteMeta("last_block");
-    return SetMeta("last_block", std::to_string(height - 1));
+    return util::Ok();
   };
   auto st = body();
   DropRecordCaches();  // the undo wrote and deleted rows behind it
@@ -856,13 +883,13 @@ util::Status NameDb::BeginRead() { return m_db.Exec("BEGIN"); }
 void NameDb::EndRead() { (void)m_db.Exec("COMMIT"); }
 
 util::Result<std::optional<uint32_t>> NameDb::LastBlock() {
-  BS_TRY(auto v, GetMeta("last_block"));
-  if (!v) return std::optional<uint32_t>{};
-  try {
-    return std::optional<uint32_t>(static_cast<uint32_t>(std::stoul(*v)));
-  } catch (const std::exception&) {
-    return Fail(ErrorCode::Corruption, "last_block is not a number");
-  }
+  // Every block written has its snapshot row, in the same transaction.
+  BS_TRY(Statement * s, m_db.Prepare("SELECT MAX(block_id) FROM snapshots"));
+  BS_TRY(bool row, s->Step());
+  std::optional<uint32_t> last;
+  if (row && !s->IsNull(0)) last = static_cast<uint32_t>(s->Int(0));
+  s->Reset();
+  return last;
 }
 
 util::Result<std::optional<Snapshot>> NameDb::SnapshotAt(uint32_t height) {

@@ -180,6 +180,8 @@ class NameDb final : public StateView {
   // blocks during a bulk load).
   bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
+  // The first block whose undo entries are all kept (0: every block's are).
+  util::Result<uint32_t> UndoFrom();
   // History rows are only ever appended, block after block and within a block in
   // transaction order, so their rowids follow the order in which they were
   // written and no index on written_block is kept. Returns the rowid from which

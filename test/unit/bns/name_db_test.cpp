@@ -162,9 +162,10 @@ TEST_F(NameDbTest, JsonRowsAndCompactRowsAreReadAlike) {
   lookup(v0);
 }
 
-// A version-6 database (JSON rows, the index by address) opens as version 7
-// without a rewrite: the index goes, the rows read as they are.
-TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion7) {
+// A version-6 database (JSON rows, the index by address, the last block in the
+// meta table) opens as version 8 without a rewrite: the index and the meta key
+// go, the rows read as they are, the last block comes from the snapshots.
+TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion8) {
   NameRecord r = Rec("a.id", "alice");
   ops::Effect e;
   e.history.push_back(
@@ -177,11 +178,14 @@ TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion7) {
     auto db = db::Sqlite::Open(path, /*read_only=*/false).value();
     ASSERT_TRUE(
         db.Exec("UPDATE meta SET value = '6' WHERE key = 'schema_version';"
+                "INSERT INTO meta VALUES('last_block', '0');"
                 "CREATE INDEX name_records_address ON name_records(address);"));
   }
   auto reopened = NameDb::Open(path);
   ASSERT_TRUE(reopened) << reopened.error().message;
-  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("7"));
+  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("8"));
+  EXPECT_FALSE((*reopened)->GetMeta("last_block").value().has_value());
+  EXPECT_EQ(*(*reopened)->LastBlock().value(), 0u);
   EXPECT_EQ(*(*reopened)->GetName("a.id").value(), r);
   reopened->reset();
   auto db = db::Sqlite::Open(path, /*read_only=*/true).value();
@@ -283,6 +287,21 @@ TEST_F(NameDbTest, UndoIsRefusedBeyondTheKeptDepth) {
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().code, util::ErrorCode::NotFound);
   EXPECT_EQ(*m_db->LastBlock().value(), 100u) << "nothing was changed";
+}
+
+// Undo entries are pruned every 100 blocks. Blocks taken back and written again
+// never bring the kept depth back below what was pruned.
+TEST_F(NameDbTest, TheKeptUndoDepthNeverMovesBack) {
+  for (uint32_t h = 0; h <= 1100; ++h) Block(h);  // block 1100 prunes below 101
+  EXPECT_EQ(*m_db->GetMeta("undo_from"), std::optional<std::string>("101"));
+  for (uint32_t h = 1100; h >= 151; --h) ASSERT_TRUE(m_db->UndoBlock(h)) << h;
+  for (uint32_t h = 151; h <= 1000; ++h) Block(h);  // 1000 alone would keep from block 1
+  EXPECT_EQ(*m_db->GetMeta("undo_from"), std::optional<std::string>("101"));
+  for (uint32_t h = 1000; h >= 101; --h) ASSERT_TRUE(m_db->UndoBlock(h)) << h;
+  auto st = m_db->UndoBlock(100);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, util::ErrorCode::NotFound);
+  EXPECT_EQ(*m_db->LastBlock().value(), 100u);
 }
 
 TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
@@ -629,7 +648,7 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
   }
   auto migrated = NameDb::Open(path);
   ASSERT_TRUE(migrated) << migrated.error().message;
-  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("7"));
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("8"));
   // The names table has its new column (no history row known for the old name).
   auto name = (*migrated)->GetName("old.id");
   ASSERT_TRUE(name && *name);
