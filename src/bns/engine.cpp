@@ -29,29 +29,58 @@ ops::OpTx Engine::MakeOpTx(uint32_t height, const virtualchain::FilteredTx& f) c
   return tx;
 }
 
+// 1. Parse; what does not parse is not an operation at all.
+class Engine::Parsed final : public virtualchain::PreparedBlock {
+ public:
+  struct Op {
+    std::size_t index;  // in the block's filtered transactions
+    ops::OpTx tx;
+    ops::ParsedOp op;
+    std::string senders;  // the op log's [scriptPubKey, value] per input
+  };
+  std::vector<Op> ops;
+};
+
+std::unique_ptr<virtualchain::PreparedBlock> Engine::PrepareBlock(
+    uint32_t height, const std::vector<virtualchain::FilteredTx>& txs) const {
+  auto parsed = std::make_unique<Parsed>();
+  for (std::size_t i = 0; i < txs.size(); ++i) {
+    const auto& f = txs[i];
+    ops::OpTx tx = MakeOpTx(height, f);
+    auto op = ops::ParseOp(tx, m_rules);
+    if (!op) continue;
+    // Type and address follow from the script.
+    std::string senders = "[";
+    for (std::size_t s = 0; s < f.senders.size(); ++s) {
+      if (s > 0) senders += ",";
+      senders += "[\"" + util::ToHex(f.senders[s].script_pubkey) + "\"," + std::to_string(f.senders[s].value) + "]";
+    }
+    parsed->ops.push_back({i, std::move(tx), std::move(*op), senders + "]"});
+  }
+  return parsed;
+}
+
 util::Status Engine::ProcessBlock(uint32_t height, const util::Hash256& hash,
                                   const std::vector<virtualchain::FilteredTx>& txs) {
+  return ProcessPreparedBlock(height, hash, txs, PrepareBlock(height, txs));
+}
+
+util::Status Engine::ProcessPreparedBlock(uint32_t height, const util::Hash256& hash,
+                                          const std::vector<virtualchain::FilteredTx>& txs,
+                                          std::unique_ptr<virtualchain::PreparedBlock> prepared) {
+  // What another engine prepared (or nothing) is prepared again here.
+  if (dynamic_cast<Parsed*>(prepared.get()) == nullptr) prepared = PrepareBlock(height, txs);
+  auto& parsed = static_cast<Parsed&>(*prepared);
   BS_CHECK_OK(m_db.BeginBlock(height));
-  auto st = ProcessBlockInTransaction(height, hash, txs);
+  auto st = ProcessBlockInTransaction(height, hash, txs, parsed);
   if (!st) m_db.AbortBlock();
   return st;
 }
 
 util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash256& hash,
-                                               const std::vector<virtualchain::FilteredTx>& txs) {
-  // 1. Parse; what does not parse is not an operation at all.
-  struct Parsed {
-    const virtualchain::FilteredTx* f;
-    ops::OpTx tx;
-    ops::ParsedOp op;
-  };
-  std::vector<Parsed> parsed;
-  for (const auto& f : txs) {
-    ops::OpTx tx = MakeOpTx(height, f);
-    auto op = ops::ParseOp(tx, m_rules);
-    if (!op) continue;
-    parsed.push_back({&f, std::move(tx), std::move(*op)});
-  }
+                                               const std::vector<virtualchain::FilteredTx>& txs,
+                                               Parsed& prepared) {
+  auto& parsed = prepared.ops;
 
   // 2. Collision pre-pass: creations valid against the state before the block that
   // claim the same key are all rejected.
@@ -75,7 +104,7 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
 
   // 3. Check and commit in transaction order.
   std::vector<std::string> serialized;
-  for (const auto& p : parsed) {
+  for (auto& p : parsed) {
     BS_TRY(ops::Outcome o, ops::CheckOp(p.op, p.tx, m_db, block, m_rules));
     const char* name = ops::OpName(p.op);
     db::OpRow row;
@@ -85,14 +114,9 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     row.opcode = name;
     row.accepted = o.accepted;
     row.reason = o.reason;
-    row.raw_tx = p.f->raw.empty() ? bitcoin::SerializeTransaction(p.f->tx, false) : p.f->raw;
-    // [scriptPubKey, value] per input: type and address follow from the script.
-    std::string senders = "[";
-    for (std::size_t i = 0; i < p.f->senders.size(); ++i) {
-      if (i > 0) senders += ",";
-      senders += "[\"" + util::ToHex(p.f->senders[i].script_pubkey) + "\"," + std::to_string(p.f->senders[i].value) + "]";
-    }
-    row.senders = senders + "]";
+    const auto& f = txs[p.index];
+    row.raw_tx = f.raw.empty() ? bitcoin::SerializeTransaction(f.tx, false) : f.raw;
+    row.senders = std::move(p.senders);
     BS_CHECK_OK(m_db.RecordOp(row));
     {
       std::lock_guard<std::mutex> lock(m_stats.mutex);

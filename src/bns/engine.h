@@ -32,6 +32,12 @@ class Engine final : public virtualchain::StateEngine {
   util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t height) override;
   util::Status ProcessBlock(uint32_t height, const util::Hash256& hash,
                             const std::vector<virtualchain::FilteredTx>& txs) override;
+  // Parses the block's operations (rules only, no state).
+  std::unique_ptr<virtualchain::PreparedBlock> PrepareBlock(
+      uint32_t height, const std::vector<virtualchain::FilteredTx>& txs) const override;
+  util::Status ProcessPreparedBlock(uint32_t height, const util::Hash256& hash,
+                                    const std::vector<virtualchain::FilteredTx>& txs,
+                                    std::unique_ptr<virtualchain::PreparedBlock> prepared) override;
   util::Status UndoBlock(uint32_t height) override { return m_db.UndoBlock(height); }
   util::Status SetCatchingUp(bool catching_up) override { return m_db.SetCatchingUp(catching_up); }
 
@@ -39,8 +45,9 @@ class Engine final : public virtualchain::StateEngine {
   EngineStats& Stats() { return m_stats; }
 
  private:
+  class Parsed;
   util::Status ProcessBlockInTransaction(uint32_t height, const util::Hash256& hash,
-                                         const std::vector<virtualchain::FilteredTx>& txs);
+                                         const std::vector<virtualchain::FilteredTx>& txs, Parsed& parsed);
   ops::OpTx MakeOpTx(uint32_t height, const virtualchain::FilteredTx& f) const;
 
   db::NameDb& m_db;

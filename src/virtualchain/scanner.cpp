@@ -147,8 +147,8 @@ util::Status Scanner::Reconcile() {
   }
 }
 
-// Fetches and filters blocks [first, last] on a thread of its own, in order, at
-// most prefetch_blocks ahead of the consumer. Only this thread uses the block
+// Fetches, filters and prepares (StateEngine::PrepareBlock) blocks [first, last]
+// on a thread of its own, in order, at most prefetch_blocks ahead of the consumer. Only this thread uses the block
 // source and the funding cache while it runs; the scanner touches them again only
 // after the destructor has joined it. A failure ends the stream: Next() returns it
 // once the blocks before it are taken.
@@ -159,6 +159,7 @@ class Scanner::Prefetch {
     util::Hash256 hash;
     util::Hash256 prev_hash;
     std::vector<FilteredTx> txs;
+    std::unique_ptr<PreparedBlock> prepared;
   };
 
   Prefetch(Scanner& scanner, uint32_t first, uint32_t last)
@@ -223,7 +224,8 @@ class Scanner::Prefetch {
           Push(util::Fail(txs.error()));
           return;
         }
-        if (!Push(Scanned{next, block.hash, block.header.prev_hash, std::move(*txs)})) return;
+        auto prepared = m_scanner.m_engine.PrepareBlock(next, *txs);
+        if (!Push(Scanned{next, block.hash, block.header.prev_hash, std::move(*txs), std::move(prepared)})) return;
         ++next;
       }
     }
@@ -267,7 +269,7 @@ util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& 
             break;
           }
         }
-        BS_CHECK_OK(m_engine.ProcessBlock(next, block.hash, block.txs));
+        BS_CHECK_OK(m_engine.ProcessPreparedBlock(next, block.hash, block.txs, std::move(block.prepared)));
         p.height = next;
         p.target = target;
         p.blocks += 1;

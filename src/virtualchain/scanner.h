@@ -42,6 +42,12 @@ struct FilteredTx {
   int64_t fee = 0;
 };
 
+// What an engine makes of a block before processing it (engine-defined).
+class PreparedBlock {
+ public:
+  virtual ~PreparedBlock() = default;
+};
+
 class StateEngine {
  public:
   virtual ~StateEngine() = default;
@@ -49,6 +55,20 @@ class StateEngine {
   virtual util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t height) = 0;
   // Processes one block atomically: either all of it is committed or none.
   virtual util::Status ProcessBlock(uint32_t height, const util::Hash256& hash, const std::vector<FilteredTx>& txs) = 0;
+  // Work on a block that reads no state: the scanner calls it on its reading
+  // thread, while earlier blocks are being processed, and hands the result to
+  // ProcessPreparedBlock with the block. It must not touch anything that
+  // processing changes. The default prepares nothing.
+  virtual std::unique_ptr<PreparedBlock> PrepareBlock(uint32_t /*height*/,
+                                                      const std::vector<FilteredTx>& /*txs*/) const {
+    return nullptr;
+  }
+  // ProcessBlock with what PrepareBlock made of the same block (possibly nullptr).
+  virtual util::Status ProcessPreparedBlock(uint32_t height, const util::Hash256& hash,
+                                            const std::vector<FilteredTx>& txs,
+                                            std::unique_ptr<PreparedBlock> /*prepared*/) {
+    return ProcessBlock(height, hash, txs);
+  }
   // Takes back the newest block.
   virtual util::Status UndoBlock(uint32_t height) = 0;
   // Told between blocks: true when the scanner is more than

@@ -238,5 +238,54 @@ TEST_F(ScannerTest, AStopEndsTheCatchUpBetweenBlocks) {
   EXPECT_EQ(Hashes(follower), Hashes(fresh));
 }
 
+// The engine's preparation runs on the reading thread, and each block reaches
+// processing with what was prepared for it.
+TEST_F(ScannerTest, BlocksArePreparedOnTheReadingThread) {
+  CreateNamespace("test", 0xffffffff);
+  MineNames(3);
+  struct Watching final : virtualchain::StateEngine {
+    bns::Engine& inner;
+    mutable std::mutex mutex;
+    mutable std::map<uint32_t, std::thread::id> prepared_on;  // guarded by mutex
+    mutable std::map<uint32_t, const virtualchain::PreparedBlock*> made;  // guarded by mutex
+    uint32_t processed = 0;
+    uint32_t mismatched = 0;
+    explicit Watching(bns::Engine& e) : inner(e) {}
+    util::Result<std::optional<uint32_t>> LastBlock() override { return inner.LastBlock(); }
+    util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t h) override { return inner.StoredBlockHash(h); }
+    util::Status ProcessBlock(uint32_t, const util::Hash256&, const std::vector<virtualchain::FilteredTx>&) override {
+      return util::Fail(util::ErrorCode::Conflict, "the scanner processes prepared blocks");
+    }
+    std::unique_ptr<virtualchain::PreparedBlock> PrepareBlock(
+        uint32_t h, const std::vector<virtualchain::FilteredTx>& txs) const override {
+      auto p = inner.PrepareBlock(h, txs);
+      std::lock_guard<std::mutex> lock(mutex);
+      prepared_on[h] = std::this_thread::get_id();
+      made[h] = p.get();
+      return p;
+    }
+    util::Status ProcessPreparedBlock(uint32_t h, const util::Hash256& hash,
+                                      const std::vector<virtualchain::FilteredTx>& txs,
+                                      std::unique_ptr<virtualchain::PreparedBlock> p) override {
+      {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (p == nullptr || made[h] != p.get() || prepared_on[h] == std::this_thread::get_id()) ++mismatched;
+      }
+      ++processed;
+      return inner.ProcessPreparedBlock(h, hash, txs, std::move(p));
+    }
+    util::Status UndoBlock(uint32_t h) override { return inner.UndoBlock(h); }
+  };
+  Node follower(chain.source, chain.rules);
+  Watching engine(*follower.engine);
+  virtualchain::Scanner scanner(chain.source, engine, Options(2, 3));
+  std::atomic<bool> stop{false};
+  auto r = scanner.CatchUp(stop);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(engine.processed, *chain.source.TipHeight() - chain.rules.first_block + 1);
+  EXPECT_EQ(engine.mismatched, 0u);
+  EXPECT_EQ(Hashes(follower), Hashes(*node));
+}
+
 }  // namespace
 }  // namespace blockstack
