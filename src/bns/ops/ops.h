@@ -46,6 +46,10 @@ struct RegistrationOp {
   std::string recipient_address;
   int64_t renewal_fee = 0;     // renewal: outputs[3] value
   std::optional<std::string> renewal_burn_address;
+  // Worked out when parsed, since they read no state: the hash the revealed
+  // preorder must carry (registrations), and the name's 128-bit hash.
+  std::optional<util::Hash160> preorder_hash;
+  std::string name_hash128;
 };
 std::optional<RegistrationOp> ParseRegistration(const OpTx& tx, const Rules& rules);
 util::Result<Outcome> CheckRegistration(const RegistrationOp& op, const OpTx& tx, StateView& state,

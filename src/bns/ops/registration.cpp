@@ -62,7 +62,10 @@ std::optional<RegistrationOp> ParseRegistration(const OpTx& tx, const Rules& rul
     op.renewal_fee = tx.outputs[3].value;
     op.renewal_burn_address = OutputAddress(tx, 3, rules);
     if (!op.renewal_burn_address) return std::nullopt;
+  } else if (auto hash = HashName(op.name, util::FromHex(tx.sender).value_or(util::Bytes{}), op.recipient_address)) {
+    op.preorder_hash = *hash;
   }
+  op.name_hash128 = NameHash128(op.name);
   return op;
 }
 
@@ -145,8 +148,12 @@ util::Result<Outcome> CheckRegistration(const RegistrationOp& op, const OpTx& tx
       bitcoin::ClassifyScript(util::FromHex(op.recipient).value_or(util::Bytes{})) == bitcoin::ScriptType::P2sh) {
     return Outcome::Reject("p2sh recipients are not allowed in this epoch");
   }
-  auto script = util::FromHex(tx.sender).value_or(util::Bytes{});
-  BS_TRY(util::Hash160 hash, HashName(op.name, script, op.recipient_address));
+  util::Hash160 hash;
+  if (op.preorder_hash) {
+    hash = *op.preorder_hash;
+  } else {
+    BS_TRY(hash, HashName(op.name, util::FromHex(tx.sender).value_or(util::Bytes{}), op.recipient_address));
+  }
   BS_TRY(auto preorder, state.GetPreorder(hash.Hex()));
   if (!preorder || preorder->op != std::string(1, NAME_PREORDER)) {
     return Outcome::Reject("no preorder for this name, sender and recipient");
@@ -172,7 +179,7 @@ util::Result<Outcome> CheckRegistration(const RegistrationOp& op, const OpTx& tx
   rec.name = op.name;
   rec.namespace_id = split->namespace_id;
   rec.preorder_hash = preorder->preorder_hash;
-  rec.name_hash128 = NameHash128(op.name);
+  rec.name_hash128 = op.name_hash128.empty() ? NameHash128(op.name) : op.name_hash128;
   rec.namespace_block_number = ns.block_number;
   rec.value_hash = op.value_hash;
   rec.sender = op.recipient;
