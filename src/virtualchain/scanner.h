@@ -85,7 +85,7 @@ struct ScanOptions {
   uint32_t batch_blocks = 10;
   // Blocks fetched and filtered ahead of the engine, on a thread of their own
   // (at least 1).
-  uint32_t prefetch_blocks = 64;
+  uint32_t prefetch_blocks = 16;
   // Blocks behind the tip from which the engine is told it is catching up.
   uint32_t catch_up_blocks = 1000;
 };
