@@ -78,8 +78,7 @@ util::Status Engine::ProcessPreparedBlock(uint32_t height, const util::Hash256& 
 }
 
 util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash256& hash,
-                                               const std::vector<virtualchain::FilteredTx>& txs,
-                                               Parsed& prepared) {
+                                               const std::vector<virtualchain::FilteredTx>& txs, Parsed& prepared) {
   auto& parsed = prepared.ops;
 
   // 2. Collision pre-pass: creations valid against the state before the block that

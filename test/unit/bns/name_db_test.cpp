@@ -550,8 +550,8 @@ TEST_F(NameDbTest, HistoryRowsAreFoundByTheBlockThatWroteThem) {
       ops::Effect e;
       e.name = Rec(n, "alice");
       e.name->value_hash = std::string(40, n[0]);
-      e.history.push_back({n, "+", "NAME_UPDATE", e.name->value_hash, std::nullopt, h, vtx++, "t" + n,
-                           EncodeNameRecord(*e.name)});
+      e.history.push_back(
+          {n, "+", "NAME_UPDATE", e.name->value_hash, std::nullopt, h, vtx++, "t" + n, EncodeNameRecord(*e.name)});
       ASSERT_TRUE(m_db->Apply(e));
     }
     ASSERT_TRUE(m_db->EndBlock({h, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));

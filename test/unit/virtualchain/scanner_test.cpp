@@ -246,7 +246,7 @@ TEST_F(ScannerTest, BlocksArePreparedOnTheReadingThread) {
   struct Watching final : virtualchain::StateEngine {
     bns::Engine& inner;
     mutable std::mutex mutex;
-    mutable std::map<uint32_t, std::thread::id> prepared_on;  // guarded by mutex
+    mutable std::map<uint32_t, std::thread::id> prepared_on;              // guarded by mutex
     mutable std::map<uint32_t, const virtualchain::PreparedBlock*> made;  // guarded by mutex
     uint32_t processed = 0;
     uint32_t mismatched = 0;
