@@ -38,18 +38,20 @@ class Engine::Parsed final : public virtualchain::PreparedBlock {
     ops::ParsedOp op;
     std::string senders;  // the op log's [scriptPubKey, value] per input
   };
+  std::size_t tx_count = 0;  // of the block it was made from
   std::vector<Op> ops;
 };
 
 std::unique_ptr<virtualchain::PreparedBlock> Engine::PrepareBlock(
     uint32_t height, const std::vector<virtualchain::FilteredTx>& txs) const {
   auto parsed = std::make_unique<Parsed>();
+  parsed->tx_count = txs.size();
   for (std::size_t i = 0; i < txs.size(); ++i) {
     const auto& f = txs[i];
     ops::OpTx tx = MakeOpTx(height, f);
     auto op = ops::ParseOp(tx, m_rules);
     if (!op) continue;
-    // Type and address follow from the script.
+    // [scriptPubKey, value] per input: type and address follow from the script.
     std::string senders = "[";
     for (std::size_t s = 0; s < f.senders.size(); ++s) {
       if (s > 0) senders += ",";
@@ -68,8 +70,10 @@ util::Status Engine::ProcessBlock(uint32_t height, const util::Hash256& hash,
 util::Status Engine::ProcessPreparedBlock(uint32_t height, const util::Hash256& hash,
                                           const std::vector<virtualchain::FilteredTx>& txs,
                                           std::unique_ptr<virtualchain::PreparedBlock> prepared) {
-  // What another engine prepared (or nothing) is prepared again here.
-  if (dynamic_cast<Parsed*>(prepared.get()) == nullptr) prepared = PrepareBlock(height, txs);
+  // What another engine prepared, for other transactions, or nothing, is prepared
+  // again here.
+  const auto* made = dynamic_cast<const Parsed*>(prepared.get());
+  if (made == nullptr || made->tx_count != txs.size()) prepared = PrepareBlock(height, txs);
   auto& parsed = static_cast<Parsed&>(*prepared);
   BS_CHECK_OK(m_db.BeginBlock(height));
   auto st = ProcessBlockInTransaction(height, hash, txs, parsed);

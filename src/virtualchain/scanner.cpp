@@ -148,10 +148,10 @@ util::Status Scanner::Reconcile() {
 }
 
 // Fetches, filters and prepares (StateEngine::PrepareBlock) blocks [first, last]
-// on a thread of its own, in order, at most prefetch_blocks ahead of the consumer. Only this thread uses the block
-// source and the funding cache while it runs; the scanner touches them again only
-// after the destructor has joined it. A failure ends the stream: Next() returns it
-// once the blocks before it are taken.
+// on a thread of its own, in order, at most prefetch_blocks ahead of the
+// consumer. Only this thread uses the block source and the funding cache while it
+// runs; the scanner touches them again only after the destructor has joined it. A
+// failure ends the stream: Next() returns it once the blocks before it are taken.
 class Scanner::Prefetch {
  public:
   struct Scanned {
