@@ -170,13 +170,19 @@ util::Status InTransaction(Sqlite& db, F body) {
 }
 
 // A rowid written as decimal text; anything else is a corrupt entry.
-util::Result<int64_t> ParseRowid(const std::string& text) {
-  int64_t v = 0;
+// A stored decimal number, whole text; nullopt when it is not one or does not fit.
+template <typename T>
+std::optional<T> ParseStoredNumber(std::string_view text) {
+  T v{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v <= 0) {
-    return Fail(ErrorCode::Corruption, "undo entry holds \"" + text + "\", not a row number");
-  }
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return v;
+}
+
+util::Result<int64_t> ParseRowid(const std::string& text) {
+  auto v = ParseStoredNumber<int64_t>(text);
+  if (!v || *v <= 0) return Fail(ErrorCode::Corruption, "undo entry holds \"" + text + "\", not a row number");
+  return *v;
 }
 
 // Column 0 of every remaining row of a bound statement.
@@ -732,12 +738,9 @@ util::Status NameDb::RecordOp(const OpRow& row) {
 util::Result<uint32_t> NameDb::UndoFrom() {
   BS_TRY(auto text, GetMeta("undo_from"));
   if (!text) return uint32_t{0};
-  uint32_t v = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-  if (ec != std::errc() || end != text->data() + text->size()) {
-    return Fail(ErrorCode::Corruption, "undo_from is \"" + *text + "\", not a block number");
-  }
-  return v;
+  auto v = ParseStoredNumber<uint32_t>(*text);
+  if (!v) return Fail(ErrorCode::Corruption, "undo_from is \"" + *text + "\", not a block number");
+  return *v;
 }
 
 util::Status NameDb::EndBlock(const Snapshot& snap) {

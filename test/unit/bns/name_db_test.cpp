@@ -304,6 +304,17 @@ TEST_F(NameDbTest, TheKeptUndoDepthNeverMovesBack) {
   EXPECT_EQ(*m_db->LastBlock().value(), 100u);
 }
 
+TEST_F(NameDbTest, ADamagedUndoDepthIsCorruptionAndChangesNothing) {
+  Block(0);
+  Block(1);
+  ASSERT_TRUE(m_db->SetMeta("undo_from", "1x"));
+  auto st = m_db->UndoBlock(1);
+  ASSERT_FALSE(st);
+  EXPECT_EQ(st.error().code, util::ErrorCode::Corruption);
+  EXPECT_EQ(*m_db->LastBlock().value(), 1u);
+  EXPECT_TRUE(m_db->SnapshotAt(1).value().has_value());
+}
+
 TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
   Block(0);
   ASSERT_TRUE(m_db->BeginBlock(1));

@@ -173,7 +173,7 @@ TEST_F(ScannerTest, ASourceFailurePartWayKeepsTheBlocksBeforeItAndResumes) {
 }
 
 // Stops the scan after `after` blocks; on the first block, waits until the
-// reader has had time to fill its queue, and records how far it read.
+// reader has filled its queue and rests, and records how far it read.
 struct Pausing final : virtualchain::StateEngine {
   bns::Engine& inner;
   HookedSource& source;
@@ -190,13 +190,27 @@ struct Pausing final : virtualchain::StateEngine {
                             const std::vector<virtualchain::FilteredTx>& txs) override {
     if (processed == 0) {
       first = h;
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      read_while_first_waited = source.HighestFetched();
+      read_while_first_waited = WaitUntilTheReaderRests();
     }
     if (++processed == after) stop = true;
     return inner.ProcessBlock(h, hash, txs);
   }
   util::Status UndoBlock(uint32_t h) override { return inner.UndoBlock(h); }
+
+  // Polls the highest block fetched until it has not moved for 100 ms (the
+  // reader is blocked on a full queue), or for at most 10 s; returns it.
+  uint32_t WaitUntilTheReaderRests() {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    uint32_t seen = source.HighestFetched();
+    int still = 0;
+    while (still < 5 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      const uint32_t now = source.HighestFetched();
+      still = now == seen ? still + 1 : 0;
+      seen = now;
+    }
+    return seen;
+  }
 };
 
 TEST_F(ScannerTest, ReadsAtMostTheQueueAheadOfTheEngine) {
