@@ -40,6 +40,7 @@ class Engine final : public virtualchain::StateEngine {
                                     std::unique_ptr<virtualchain::PreparedBlock> prepared) override;
   util::Status UndoBlock(uint32_t height) override { return m_db.UndoBlock(height); }
   util::Status SetCatchingUp(bool catching_up) override { return m_db.SetCatchingUp(catching_up); }
+  util::Status SetTarget(uint32_t target) override { return m_db.KeepUndoFor(target); }
 
   const ops::Rules& Rules() const { return m_rules; }
   EngineStats& Stats() { return m_stats; }

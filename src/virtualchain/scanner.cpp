@@ -256,6 +256,7 @@ util::Result<std::optional<uint32_t>> Scanner::CatchUp(const std::atomic<bool>& 
       return last;
     }
     if (target - next >= m_options.catch_up_blocks) BS_CHECK_OK(m_engine.SetCatchingUp(true));
+    BS_CHECK_OK(m_engine.SetTarget(target));
     bool reorganised = false;
     {
       Prefetch ahead(*this, next, target);

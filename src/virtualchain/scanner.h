@@ -75,6 +75,11 @@ class StateEngine {
   // ScanOptions::catch_up_blocks behind the tip, false once it has reached it.
   // An engine may leave out work that only serves queries meanwhile.
   virtual util::Status SetCatchingUp(bool /*catching_up*/) { return util::Ok(); }
+  // Told between blocks, before each run of blocks: the scanner means to go on to
+  // block `target` (the source's tip less the confirmations). An engine may leave
+  // out what only serves taking back blocks that will by then be too deep to
+  // take back. The target can move either way between calls.
+  virtual util::Status SetTarget(uint32_t /*target*/) { return util::Ok(); }
 };
 
 struct ScanOptions {

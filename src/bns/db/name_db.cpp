@@ -90,7 +90,12 @@ constexpr const char* WRITER_CACHE_SIZE = "PRAGMA cache_size=-32768";
 // the table's own B-tree, and no second index on (block, index) is written.
 constexpr int ROW_KEY_SHIFT = 24;
 constexpr uint64_t ROW_KEY_INDEX_LIMIT = uint64_t{1} << ROW_KEY_SHIFT;
-int64_t RowKey(uint32_t block, uint64_t index) { return static_cast<int64_t>((uint64_t{block} << ROW_KEY_SHIFT) | index); }
+// The first block whose undo entries are kept once `last_block` is written.
+uint32_t UndoHorizon(uint32_t last_block) { return last_block >= UNDO_DEPTH ? last_block - UNDO_DEPTH + 1 : 0; }
+
+int64_t RowKey(uint32_t block, uint64_t index) {
+  return static_cast<int64_t>((uint64_t{block} << ROW_KEY_SHIFT) | index);
+}
 
 // Schema changes from versions 3, 4 and 5, each run in the migration's transaction.
 // Version 4 adds the flag and rebuilds the index of zone-file hashes partial on it.
@@ -525,9 +530,15 @@ util::Status NameDb::BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_blo
   BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-262144"));  // 256 MiB: fewer pages spilled mid-batch
   // Indexes the rules never read are built once at the end instead of row by row.
   for (const char* index : BULK_DEFERRED_INDEXES) BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + index));
-  m_bulk_undo_from = last_block >= UNDO_DEPTH ? last_block - UNDO_DEPTH + 1 : 0;
+  m_undo_horizon = UndoHorizon(last_block);
   m_bulk_per_commit = std::max<uint32_t>(blocks_per_commit, 1);
   m_bulk_pending = 0;
+  return util::Ok();
+}
+
+util::Status NameDb::KeepUndoFor(uint32_t last_block) {
+  if (m_block) return Fail(ErrorCode::Conflict, "block " + std::to_string(*m_block) + " is still being written");
+  m_undo_horizon = UndoHorizon(last_block);
   return util::Ok();
 }
 
@@ -539,7 +550,7 @@ util::Status NameDb::EndBulkLoad() {
   }
   m_bulk_per_commit = 0;
   m_bulk_pending = 0;
-  m_bulk_undo_from = 0;
+  m_undo_horizon = 0;
   BS_CHECK_OK(m_db.Exec(SCHEMA));  // re-creates the deferred indexes
   BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
   BS_CHECK_OK(DeleteMeta(CATCHING_UP));
@@ -760,12 +771,13 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
   if (!st) return fail(st.error());
   // Undo entries older than UNDO_DEPTH blocks are deleted every UNDO_PRUNE_EVERY
   // blocks, not every block, and undo_from (from which block on they are all
-  // kept) is written only then: most blocks leave the meta page alone. A bulk
-  // load keeps none below m_bulk_undo_from. undo_from never moves back, even when
-  // blocks taken back by reorganisations are written again.
+  // kept) is written only then: most blocks leave the meta page alone. A block
+  // below the undo horizon kept none, and raises undo_from to the horizon (past
+  // itself). undo_from never moves back, even when blocks taken back by
+  // reorganisations are written again.
   uint32_t floor = 0;
   if (snap.block_id >= UNDO_DEPTH && snap.block_id % UNDO_PRUNE_EVERY == 0) floor = snap.block_id - UNDO_DEPTH + 1;
-  if (m_bulk_per_commit > 0) floor = std::max(floor, m_bulk_undo_from);
+  if (snap.block_id < m_undo_horizon) floor = std::max(floor, m_undo_horizon);
   if (floor > 0) {
     auto kept = UndoFrom();
     if (!kept) return fail(kept.error());

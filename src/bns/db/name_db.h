@@ -111,6 +111,14 @@ class NameDb final : public StateView {
   // synchronous transaction per block.
   util::Status BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_block);
   util::Status EndBulkLoad();
+  // Told, between blocks, that blocks will be written up to `last_block` (a node
+  // catching up: the chain's tip less the confirmations). Blocks below
+  // `last_block` - 999 then get no undo entries: by the time that block is
+  // written they would be deeper than the kept undo records. The first block
+  // written without them raises undo_from past itself in its own transaction, so
+  // UndoBlock refuses it (NotFound) instead of taking it back partly. A later call
+  // replaces the horizon; undo_from never moves back.
+  util::Status KeepUndoFor(uint32_t last_block);
 
   // --- reads ---
   // Holds one view of the database across many reads (a read transaction) until
@@ -176,9 +184,9 @@ class NameDb final : public StateView {
   util::Status Migrate();
   // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
   util::Status StartCheckpoints();
-  // Whether the block being written records undo entries (all do, except old
-  // blocks during a bulk load).
-  bool KeepsUndo() const { return m_bulk_per_commit == 0 || !m_block || *m_block >= m_bulk_undo_from; }
+  // Whether the block being written records undo entries (all do, except blocks
+  // below the undo horizon: see KeepUndoFor and BeginBulkLoad).
+  bool KeepsUndo() const { return !m_block || *m_block >= m_undo_horizon; }
   util::Status AddUndo(std::string_view kind, std::string_view key, const std::optional<std::string>& old);
   // The first block whose undo entries are all kept (0: every block's are).
   util::Result<uint32_t> UndoFrom();
@@ -245,7 +253,7 @@ class NameDb final : public StateView {
   uint32_t m_bulk_pending = 0;                // blocks written since the last commit
   uint32_t m_bulk_ops = 0;                    // operations recorded since the last commit
   bool m_bulk_open = false;                   // a bulk transaction is open
-  uint32_t m_bulk_undo_from = 0;              // bulk loading: first block that gets undo records
+  uint32_t m_undo_horizon = 0;                // first block that gets undo records
   int64_t m_undo_seq = 0;
 };
 

@@ -25,6 +25,19 @@ using testutil::MAGIC;
 class EngineTest : public ::testing::Test, protected testutil::Scenario {
  protected:
   explicit EngineTest(EpochSchedule epochs = EpochSchedule::Single(3)) : Scenario(std::move(epochs)) {}
+
+  // A branch from block `fork`: bob preorders bob.test (against the consensus
+  // hash `ch`) and registers it, then `more` empty blocks.
+  void MineBobsBranch(uint32_t fork, const std::string& ch, int more) {
+    chain.Fork(fork);
+    auto hash = *HashName("bob.test", bob.script, bob.address);
+    chain.Op(bob, ops::BuildNamePreorder(MAGIC, hash, ch),
+             {chain.Pay(bob, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+    chain.Mine();
+    chain.Op(bob, ops::BuildRegistration(MAGIC, "bob.test", H160(2)), {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
+    chain.Mine();
+    for (int i = 0; i < more; ++i) chain.Mine();
+  }
 };
 
 }  // namespace
@@ -274,16 +287,8 @@ TEST_F(EngineTest, ReorgGivesTheSameStateAsIndexingTheNewBranch) {
   MineAndSync();
   ASSERT_TRUE(node->db->GetName("alice.test").value().has_value());
 
-  // branch B from the fork point: bob registers a different name, and one more block
-  chain.Fork(fork);
-  auto hash = *HashName("bob.test", bob.script, bob.address);
-  chain.Op(bob, ops::BuildNamePreorder(MAGIC, hash, ch_at_fork),
-           {chain.Pay(bob, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
-  chain.Mine();
-  chain.Op(bob, ops::BuildRegistration(MAGIC, "bob.test", H160(2)), {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
-  chain.Mine();
-  chain.Mine();
-  chain.Mine();
+  // branch B from the fork point: bob registers a different name, and two more blocks
+  MineBobsBranch(fork, ch_at_fork, 2);
   node->Sync();
   EXPECT_FALSE(node->db->GetName("alice.test").value().has_value());
   ASSERT_TRUE(node->db->GetName("bob.test").value().has_value());
@@ -291,6 +296,37 @@ TEST_F(EngineTest, ReorgGivesTheSameStateAsIndexingTheNewBranch) {
   Node fresh(chain.source, chain.rules);
   fresh.Sync();
   EXPECT_EQ(Dump(*node->db), Dump(*fresh.db));
+}
+
+// A catch-up longer than the kept undo depth writes no undo for the blocks that
+// will be too deep to take back by the time it ends. A reorganisation at its tip
+// still ends equal to a node that indexed the new branch; one below the kept
+// depth is refused.
+TEST_F(EngineTest, ALongCatchUpStillTakesBackAReorganisationAtItsTip) {
+  CreateNamespace("test", 0xffffffff);
+  const uint32_t seen = *node->db->LastBlock().value();
+  Register(alice, "alice.test", H160(1));
+  // 1,100 blocks the node has not seen, then a catch-up over all of them.
+  for (int i = 0; i < 1100; ++i) chain.Mine();
+  const uint32_t tip = chain.Mine();
+  node->Sync();
+  ASSERT_EQ(*node->db->LastBlock().value(), tip);
+  EXPECT_EQ(*node->db->GetMeta("undo_from"), std::optional<std::string>(std::to_string(tip - 999)));
+
+  MineBobsBranch(tip - 2, node->Ch(tip - 2), 1);
+  node->Sync();
+  ASSERT_TRUE(node->db->GetName("bob.test").value().has_value());
+  Node fresh(chain.source, chain.rules);
+  fresh.Sync();
+  EXPECT_EQ(Dump(*node->db), Dump(*fresh.db));
+
+  // A branch from below the kept depth: refused, and the blocks below stay.
+  chain.Fork(seen + 10);
+  for (int i = 0; i < 1200; ++i) chain.Mine();
+  EXPECT_THROW(node->Sync(), std::runtime_error);
+  const uint32_t left = *node->db->LastBlock().value();
+  EXPECT_GE(left, tip - 999 - 1);
+  EXPECT_EQ(node->Ch(left), fresh.Ch(left));
 }
 
 TEST_F(EngineTest, RestartResumesFromTheLastBlock) {

@@ -315,6 +315,51 @@ TEST_F(NameDbTest, ADamagedUndoDepthIsCorruptionAndChangesNothing) {
   EXPECT_TRUE(m_db->SnapshotAt(1).value().has_value());
 }
 
+// A node catching up is told how far it will go: blocks that will by then be too
+// deep to undo get no undo entries, the first of them raises undo_from past itself
+// in its own transaction, and the blocks from the horizon on undo exactly.
+TEST_F(NameDbTest, BlocksBelowTheUndoHorizonKeepNoUndoAndAreNeverTakenBack) {
+  auto owner_at = [&](uint32_t h, const std::string& owner) {
+    ops::Effect e;
+    e.name = Rec("a.id", owner);
+    e.name->op = ">>";
+    Block(h, e);
+  };
+  ASSERT_TRUE(m_db->KeepUndoFor(1002));  // undo kept from block 3 on
+  // An aborted block leaves undo_from alone.
+  ASSERT_TRUE(m_db->BeginBlock(0));
+  EXPECT_EQ(m_db->KeepUndoFor(5000).error().code, util::ErrorCode::Conflict);
+  m_db->AbortBlock();
+  EXPECT_FALSE(m_db->GetMeta("undo_from").value().has_value());
+  owner_at(0, "alice");
+  EXPECT_EQ(*m_db->GetMeta("undo_from"), std::optional<std::string>("3"));
+  owner_at(1, "bob");
+  owner_at(2, "carol");
+  owner_at(3, "dave");
+  owner_at(4, "erin");
+  {
+    auto raw = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+    EXPECT_EQ(blockstack::db::test_util::QueryText(raw, "SELECT COUNT(*) FROM undo WHERE block_id < 3"), "0");
+    EXPECT_EQ(blockstack::db::test_util::QueryText(raw, "SELECT COUNT(*) FROM undo WHERE block_id >= 3"), "2");
+  }
+  ASSERT_TRUE(m_db->UndoBlock(4));
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "dave");
+  ASSERT_TRUE(m_db->UndoBlock(3));
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "carol");
+  auto deep = m_db->UndoBlock(2);
+  ASSERT_FALSE(deep);
+  EXPECT_EQ(deep.error().code, util::ErrorCode::NotFound);
+  EXPECT_EQ(*m_db->LastBlock().value(), 2u);
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "carol");
+  // A lower target keeps undo for every block again; undo_from stays where it was.
+  ASSERT_TRUE(m_db->KeepUndoFor(10));
+  owner_at(3, "frank");
+  EXPECT_EQ(*m_db->GetMeta("undo_from"), std::optional<std::string>("3"));
+  ASSERT_TRUE(m_db->UndoBlock(3));
+  EXPECT_EQ(m_db->GetName("a.id").value()->sender, "carol");
+  EXPECT_EQ(m_db->UndoBlock(2).error().code, util::ErrorCode::NotFound);
+}
+
 TEST_F(NameDbTest, AbortedBlockLeavesNoTrace) {
   Block(0);
   ASSERT_TRUE(m_db->BeginBlock(1));
