@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <bns/pricing.h>
+#include <util/bytes.h>
 #include <virtualchain/canonical.h>
 
 namespace blockstack::bns {
@@ -91,6 +92,19 @@ struct PreorderRecord {
   std::string token_fee = "0";
   std::string token_units = "BTC";
   bool operator==(const PreorderRecord&) const = default;
+};
+
+// One operation in a block's op log: every operation parsed, accepted or not.
+struct OpRow {
+  uint32_t block_id = 0;
+  uint32_t vtxindex = 0;
+  std::string txid;
+  std::string opcode;  // "NAME_PREORDER", ...
+  bool accepted = false;
+  std::string reason;   // why it was rejected; empty when accepted
+  util::Bytes raw_tx;   // non-witness serialisation
+  std::string senders;  // JSON array of [scriptPubKey hex, value] per input
+  bool operator==(const OpRow&) const = default;
 };
 
 inline constexpr uint32_t NAMESPACE_LIFE_INFINITE = 0xffffffff;

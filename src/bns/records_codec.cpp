@@ -17,6 +17,7 @@ namespace {
 // The first byte of a stored record: JSON text starts with '{'.
 constexpr char KIND_NAME = 0x01;
 constexpr char KIND_PREORDER = 0x02;
+constexpr char KIND_OP_LOG = 0x03;
 constexpr char JSON_START = '{';
 
 // A string is a LEB128 header, length << 2 | form, then its bytes.
@@ -71,6 +72,12 @@ class Writer {
     }
   }
   void Bool(bool b) { m_out.push_back(b ? 1 : 0); }
+  // Bytes that are not text: always the bytes as they are.
+  void Raw(util::ByteView b) {
+    Varint(uint64_t{b.size()} << 2 | FORM_TEXT);
+    m_out.append(reinterpret_cast<const char*>(b.data()), b.size());
+  }
+  void Reserve(std::size_t n) { m_out.reserve(n); }
   void Fee(const OpFee& fee) {
     if (const auto* d = std::get_if<double>(&fee)) {
       m_out.push_back(static_cast<char>(FEE_FLOAT));
@@ -134,6 +141,17 @@ class Reader {
     if (!s) return Bad("a required string is null"), std::string();
     return std::move(*s);
   }
+  util::Bytes Raw() {
+    const uint64_t header = Varint();
+    const uint64_t length = header >> 2;
+    if ((header & 3) != FORM_TEXT) return Bad("bad bytes header"), util::Bytes();
+    if (length > m_in.size() - m_pos) return Bad("record ends inside a string"), util::Bytes();
+    auto bytes = util::AsBytes(m_in.substr(m_pos, length));
+    m_pos += length;
+    return util::Bytes(bytes.begin(), bytes.end());
+  }
+  // Bytes not yet read: a bound on how many more fields can follow.
+  std::size_t Left() const { return m_in.size() - m_pos; }
   uint8_t Byte() {
     if (m_pos >= m_in.size()) return static_cast<uint8_t>(Bad("record ends early"));
     return static_cast<uint8_t>(m_in[m_pos++]);
@@ -244,6 +262,50 @@ util::Result<NameRecord> DecodeNameRecord(std::string_view stored) {
   r.last_creation_op = in.Str();
   BS_CHECK_OK(in.Done("name"));
   return r;
+}
+
+std::string EncodeOpLog(const std::vector<OpRow>& ops) {
+  Writer w(KIND_OP_LOG);
+  std::size_t size = 8;
+  for (const auto& op : ops)
+    size += 32 + op.txid.size() + op.opcode.size() + op.reason.size() + op.raw_tx.size() + op.senders.size();
+  w.Reserve(size);
+  w.Varint(ops.size());
+  for (const auto& op : ops) {
+    w.Varint(op.vtxindex);
+    w.Str(op.txid);
+    w.Str(op.opcode);
+    w.Bool(op.accepted);
+    w.Str(op.reason);
+    w.Raw(op.raw_tx);
+    w.Str(op.senders);
+  }
+  return std::move(w).Finish();
+}
+
+util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t block_id) {
+  BS_CHECK_OK(CheckKind(stored, KIND_OP_LOG, "op log"));
+  Reader in(stored);
+  const uint64_t count = in.Varint();
+  // Every operation takes at least 7 bytes: no count can ask for more rows than that.
+  if (count > in.Left() / 7) return Fail(ErrorCode::Corruption, "stored op log record: count beyond its bytes");
+  std::vector<OpRow> ops(count);
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    OpRow& op = ops[i];
+    op.block_id = block_id;
+    op.vtxindex = in.U32();
+    if (i > 0 && op.vtxindex <= ops[i - 1].vtxindex) {
+      return Fail(ErrorCode::Corruption, "stored op log record: transaction indexes out of order");
+    }
+    op.txid = in.Str();
+    op.opcode = in.Str();
+    op.accepted = in.Bool();
+    op.reason = in.Str();
+    op.raw_tx = in.Raw();
+    op.senders = in.Str();
+  }
+  BS_CHECK_OK(in.Done("op log"));
+  return ops;
 }
 
 std::string EncodePreorderRecord(const PreorderRecord& r) {

@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <bns/records.h>
 #include <util/result.h>
@@ -27,6 +28,13 @@ std::string EncodeNamespaceRecord(const NamespaceRecord& r);
 util::Result<NameRecord> DecodeNameRecord(std::string_view stored);
 util::Result<PreorderRecord> DecodePreorderRecord(std::string_view stored);
 util::Result<NamespaceRecord> DecodeNamespaceRecord(std::string_view stored);
+
+// A block's op log: its operations, in transaction order, in one blob (a kind
+// byte, then the count and each operation's fields; doc/bns.md). Decoding gives
+// every row `block_id`, and fails with Corruption as well when the transaction
+// indexes do not rise.
+std::string EncodeOpLog(const std::vector<OpRow>& ops);
+util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t block_id);
 
 // The JSON text of a stored record of any kind: byte for byte what the record's
 // JSON writer produces (NameRecordJsonText, ...), whichever form it is stored in.

@@ -1,6 +1,6 @@
-// Stored records read back from the name database's file: any bytes decode to a
-// record or fail with an error, never a crash; what decodes encodes back to bytes
-// that decode to the same record, and renders to JSON.
+// Stored records and op logs read back from the name database's file: any bytes
+// decode to a record or fail with an error, never a crash; what decodes encodes
+// back to bytes that decode to the same record, and renders to JSON.
 #include <bns/records_codec.h>
 #include <bns/records_json.h>
 
@@ -32,6 +32,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto again = bns::DecodePreorderRecord(bns::EncodePreorderRecord(*preorder));
     if (!again || *again != *preorder) std::abort();
     (void)bns::PreorderRecordJsonText(*preorder);
+  }
+  if (auto ops = bns::DecodeOpLog(stored, 7)) {
+    auto again = bns::DecodeOpLog(bns::EncodeOpLog(*ops), 7);
+    if (!again || *again != *ops) std::abort();
   }
   return 0;
 }

@@ -16,7 +16,7 @@ using util::Fail;
 
 namespace {
 
-constexpr const char* SCHEMA_VERSION = "8";
+constexpr const char* SCHEMA_VERSION = "9";
 // Undo records are kept for the newest blocks only: a reorganisation deeper than
 // this is refused (it would need a re-index).
 constexpr uint32_t UNDO_DEPTH = 1000;
@@ -55,9 +55,7 @@ DROP INDEX IF EXISTS history_by_written;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
-CREATE TABLE IF NOT EXISTS ops(
-  id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL,
-  opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, senders TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS block_ops(block_id INTEGER PRIMARY KEY, ops BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS undo(
   id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
   old TEXT);
@@ -85,9 +83,10 @@ constexpr const char* CATCHING_UP = "catching_up";
 // load or an index build changed it.
 constexpr const char* WRITER_CACHE_SIZE = "PRAGMA cache_size=-32768";
 
-// The op log and undo rows are keyed by rowid = block << ROW_KEY_SHIFT | index
-// (vtxindex, or the undo entry's sequence number): a block's rows are one range of
-// the table's own B-tree, and no second index on (block, index) is written.
+// Undo rows are keyed by rowid = block << ROW_KEY_SHIFT | index (the entry's
+// sequence number): a block's rows are one range of the table's own B-tree, and
+// no second index on (block, index) is written. Op-log transaction indexes have
+// the same limit (versions 5-8 keyed the op log's rows the same way).
 constexpr int ROW_KEY_SHIFT = 24;
 constexpr uint64_t ROW_KEY_INDEX_LIMIT = uint64_t{1} << ROW_KEY_SHIFT;
 // The first block whose undo entries are kept once `last_block` is written.
@@ -105,8 +104,15 @@ std::string Migrate3To4() {
          VALUE_HASH_INDEX_NAME + ";" + VALUE_HASH_INDEX + ";";
 }
 // Version 5 keys the op log and undo rows by rowid: the old tables are renamed
-// aside, SCHEMA creates the new ones, and the rows are copied across.
-constexpr const char* MIGRATE_4_TO_5_SET_ASIDE = "ALTER TABLE ops RENAME TO ops_v4; ALTER TABLE undo RENAME TO undo_v4;";
+// aside, SCHEMA and OPS_V5 create the new ones, and the rows are copied across.
+constexpr const char* MIGRATE_4_TO_5_SET_ASIDE =
+    "ALTER TABLE ops RENAME TO ops_v4; ALTER TABLE undo RENAME TO undo_v4;";
+// The op log of versions 5-8, a row per operation (version 9 keeps a blob per block).
+constexpr const char* OPS_V5 = R"SQL(
+CREATE TABLE IF NOT EXISTS ops(
+  id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, txid TEXT NOT NULL,
+  opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, raw_tx BLOB NOT NULL, senders TEXT NOT NULL);
+)SQL";
 std::string Migrate4To5Copy() {
   const std::string shift = std::to_string(ROW_KEY_SHIFT);
   return "INSERT INTO ops(id, block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders) "
@@ -257,14 +263,20 @@ util::Status NameDb::Migrate() {
   BS_TRY(bool has_history, HasColumn(m_db, "history", "history_id"));
   if (!has_history) return util::Ok();  // a new database
   BS_TRY(auto version, GetMeta("schema_version"));
-  if (version != "3" && version != "4" && version != "5" && version != "6" && version != "7") return util::Ok();
+  if (!version || version->size() != 1 || (*version)[0] < '3' || (*version)[0] > '8') return util::Ok();
+  // Every version's steps run in one transaction, the op log's move last (version 9
+  // keeps a block's operations in one row).
+  auto finish = [&](std::string sql) {
+    sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
+    return InTransaction(m_db, [&]() -> util::Status {
+      BS_CHECK_OK(m_db.Exec(sql));
+      return MigrateOpLogToBlocks();
+    });
+  };
   // Version 8 takes the last block from the snapshots table: the meta key that
   // repeated it goes, so no program reads a value that is no longer kept up.
   std::string sql = "DELETE FROM meta WHERE key = 'last_block';";
-  if (version == "7") {
-    sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
-    return InTransaction(m_db, [&] { return m_db.Exec(sql); });
-  }
+  if (version == "7" || version == "8") return finish(sql);
   // Version 4 indexes only the history rows that give their name a value hash it
   // did not have just before; existing rows stay indexed (flagged new), so lookups
   // find what they found before. Version 5 keys the op log and undo rows by rowid.
@@ -273,9 +285,42 @@ util::Status NameDb::Migrate() {
   // whole if it were missing).
   if (has_names && version != "6") sql += MIGRATE_5_TO_6;
   if (version == "3") sql += Migrate3To4();
-  if (version != "5" && version != "6") sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + Migrate4To5Copy();
-  sql += std::string("UPDATE meta SET value = '") + SCHEMA_VERSION + "' WHERE key = 'schema_version';";
-  return InTransaction(m_db, [&] { return m_db.Exec(sql); });
+  if (version != "5" && version != "6")
+    sql += std::string(MIGRATE_4_TO_5_SET_ASIDE) + SCHEMA + OPS_V5 + Migrate4To5Copy();
+  return finish(sql);
+}
+
+util::Status NameDb::MigrateOpLogToBlocks() {
+  BS_TRY(bool has_ops, HasColumn(m_db, "ops", "raw_tx"));
+  if (!has_ops) return util::Ok();
+  BS_CHECK_OK(m_db.Exec(SCHEMA));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders "
+                                     "FROM ops ORDER BY block_id, vtxindex"));
+  BS_TRY(Statement * put, m_db.Prepare("INSERT OR REPLACE INTO block_ops(block_id, ops) VALUES(?, ?)"));
+  std::vector<OpRow> block;
+  auto flush = [&]() -> util::Status {
+    if (block.empty()) return util::Ok();
+    const std::string blob = EncodeOpLog(block);
+    BS_CHECK_OK(put->Bind(1, int64_t{block.front().block_id}).BindBlob(2, util::AsBytes(blob)).Run());
+    block.clear();
+    return util::Ok();
+  };
+  util::Status st = util::Ok();
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    OpRow row{static_cast<uint32_t>(r.Int(0)),
+              static_cast<uint32_t>(r.Int(1)),
+              r.Text(2),
+              r.Text(3),
+              r.Int(4) != 0,
+              r.Text(5),
+              r.Blob(6),
+              r.Text(7)};
+    if (!block.empty() && block.front().block_id != row.block_id && st) st = flush();
+    block.push_back(std::move(row));
+  }));
+  BS_CHECK_OK(st);
+  BS_CHECK_OK(flush());
+  return m_db.Exec("DROP TABLE ops");
 }
 
 util::Result<std::optional<std::string>> NameDb::GetMeta(std::string_view key) {
@@ -508,6 +553,7 @@ util::Status NameDb::BeginBlock(uint32_t height) {
   if (m_bulk_per_commit > 0) m_bulk_open = true;
   m_block = height;
   m_undo_seq = 0;
+  m_block_ops.clear();
   return util::Ok();
 }
 
@@ -517,6 +563,7 @@ void NameDb::AbortBlock() {
   if (!m_block) return;
   (void)m_db.Exec("ROLLBACK");
   m_block.reset();
+  m_block_ops.clear();
   m_bulk_open = false;
   m_bulk_pending = 0;
   m_ch_cache.clear();
@@ -727,23 +774,23 @@ util::Status NameDb::Apply(const ops::Effect& e) {
 
 util::Status NameDb::RecordOp(const OpRow& row) {
   if (!m_block) return Fail(ErrorCode::Conflict, "RecordOp outside a block");
+  if (row.block_id != *m_block) {
+    return Fail(ErrorCode::Conflict, "an operation of block " + std::to_string(row.block_id) + " recorded in block " +
+                                         std::to_string(*m_block));
+  }
   ++m_bulk_ops;
   if (row.vtxindex >= ROW_KEY_INDEX_LIMIT) {
     return Fail(ErrorCode::TooLarge, "transaction index " + std::to_string(row.vtxindex) + " is too large");
   }
-  BS_TRY(Statement * s,
-         m_db.Prepare("INSERT OR REPLACE INTO ops(id, block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, "
-                      "senders) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, RowKey(row.block_id, row.vtxindex))
-      .Bind(2, int64_t{row.block_id})
-      .Bind(3, int64_t{row.vtxindex})
-      .Bind(4, row.txid)
-      .Bind(5, row.opcode)
-      .Bind(6, int64_t{row.accepted ? 1 : 0})
-      .Bind(7, row.reason)
-      .BindBlob(8, row.raw_tx)
-      .Bind(9, row.senders)
-      .Run();
+  // Kept in transaction order; a transaction recorded again replaces its row.
+  auto at = std::lower_bound(m_block_ops.begin(), m_block_ops.end(), row.vtxindex,
+                             [](const OpRow& r, uint32_t vtx) { return r.vtxindex < vtx; });
+  if (at != m_block_ops.end() && at->vtxindex == row.vtxindex) {
+    *at = row;
+  } else {
+    m_block_ops.insert(at, row);
+  }
+  return util::Ok();
 }
 
 util::Result<uint32_t> NameDb::UndoFrom() {
@@ -769,6 +816,16 @@ util::Status NameDb::EndBlock(const Snapshot& snap) {
                 .Bind(4, snap.ops_hash)
                 .Run();
   if (!st) return fail(st.error());
+  // The block's op log, one row (none for a block without operations).
+  if (!m_block_ops.empty()) {
+    auto put = m_db.Prepare("INSERT OR REPLACE INTO block_ops(block_id, ops) VALUES(?, ?)");
+    if (!put) return fail(put.error());
+    const std::string blob = EncodeOpLog(m_block_ops);
+    if (auto p = (*put)->Bind(1, int64_t{snap.block_id}).BindBlob(2, util::AsBytes(blob)).Run(); !p) {
+      return fail(p.error());
+    }
+    m_block_ops.clear();
+  }
   // Undo entries older than UNDO_DEPTH blocks are deleted every UNDO_PRUNE_EVERY
   // blocks, not every block, and undo_from (from which block on they are all
   // kept) is written only then: most blocks leave the meta page alone. A block
@@ -871,11 +928,10 @@ util::Status NameDb::UndoBlock(uint32_t height) {
     BS_CHECK_OK(dh->Bind(1, first_row).Bind(2, end_row).Run());
     BS_TRY(Statement * ds, m_db.Prepare("DELETE FROM snapshots WHERE block_id = ?"));
     BS_CHECK_OK(ds->Bind(1, int64_t{height}).Run());
-    for (const char* sql : {"DELETE FROM ops WHERE id >= ? AND id < ?", "DELETE FROM undo WHERE id >= ? AND id < ?"}) {
-      BS_TRY(Statement * d, m_db.Prepare(sql));
-      BS_CHECK_OK(d->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run());
-    }
-    return util::Ok();
+    BS_TRY(Statement * dops, m_db.Prepare("DELETE FROM block_ops WHERE block_id = ?"));
+    BS_CHECK_OK(dops->Bind(1, int64_t{height}).Run());
+    BS_TRY(Statement * du, m_db.Prepare("DELETE FROM undo WHERE id >= ? AND id < ?"));
+    return du->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0)).Run();
   };
   auto st = body();
   DropRecordCaches();  // the undo wrote and deleted rows behind it
@@ -1106,16 +1162,12 @@ util::Result<uint64_t> NameDb::NameRowCount() {
 }
 
 util::Result<std::vector<OpRow>> NameDb::OpsAt(uint32_t height) {
-  BS_TRY(Statement * s,
-         m_db.Prepare("SELECT block_id, vtxindex, txid, opcode, accepted, reason, raw_tx, senders FROM ops "
-                      "WHERE id >= ? AND id < ? ORDER BY id"));
-  s->Bind(1, RowKey(height, 0)).Bind(2, RowKey(height + 1, 0));
-  std::vector<OpRow> out;
-  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
-    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3),
-                   r.Int(4) != 0, r.Text(5), r.Blob(6), r.Text(7)});
-  }));
-  return out;
+  BS_TRY(Statement * s, m_db.Prepare("SELECT ops FROM block_ops WHERE block_id = ?"));
+  s->Bind(1, int64_t{height});
+  std::optional<std::string> blob;
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) { blob = r.Text(0); }));
+  if (!blob) return std::vector<OpRow>{};
+  return DecodeOpLog(*blob, height);
 }
 
 }  // namespace blockstack::bns::db

@@ -33,16 +33,8 @@ using blockstack::db::Sqlite;
 using blockstack::db::WalCheckpointer;
 using blockstack::db::Statement;
 
-struct OpRow {
-  uint32_t block_id = 0;
-  uint32_t vtxindex = 0;
-  std::string txid;
-  std::string opcode;  // "NAME_PREORDER", ...
-  bool accepted = false;
-  std::string reason;   // why it was rejected; empty when accepted
-  util::Bytes raw_tx;   // non-witness serialisation
-  std::string senders;  // JSON array of [scriptPubKey hex, value] per input
-};
+// The op log's rows (bns/records.h).
+using bns::OpRow;
 
 struct HistoryRow {
   uint32_t block_id = 0;
@@ -182,6 +174,9 @@ class NameDb final : public StateView {
   // Brings a version-3, -4, -5 or -6 database to the current version in one
   // transaction (no-op for a new or current one).
   util::Status Migrate();
+  // Moves the op log of versions 5-8 (a row per operation), when there is one, to
+  // a blob per block, and drops its table.
+  util::Status MigrateOpLogToBlocks();
   // Moves the writer's WAL checkpoints to their own thread (WalCheckpointer).
   util::Status StartCheckpoints();
   // Whether the block being written records undo entries (all do, except blocks
@@ -255,6 +250,7 @@ class NameDb final : public StateView {
   bool m_bulk_open = false;                   // a bulk transaction is open
   uint32_t m_undo_horizon = 0;                // first block that gets undo records
   int64_t m_undo_seq = 0;
+  std::vector<OpRow> m_block_ops;  // the block's op log, written by EndBlock
 };
 
 // Holds a read transaction (NameDb::BeginRead) until End or the end of the scope.

@@ -40,6 +40,41 @@ class NameDbTest : public ::testing::Test {
     return r;
   }
 
+  // Closes the database and gives it the op log of versions 5-8 (a row per
+  // operation, keyed block << 24 | vtxindex) with three operations, in blocks 7
+  // and 8, and the schema version `version`.
+  void MakeVersion(const std::string& version, const std::string& more_sql = "") {
+    m_db.reset();
+    auto db = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/false).value();
+    ASSERT_TRUE(
+        db.Exec("UPDATE meta SET value = '" + version +
+                "' WHERE key = 'schema_version';"
+                "DROP TABLE block_ops;"
+                "CREATE TABLE ops(id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL, "
+                "txid TEXT NOT NULL, opcode TEXT NOT NULL, accepted INTEGER NOT NULL, reason TEXT NOT NULL, "
+                "raw_tx BLOB NOT NULL, senders TEXT NOT NULL);"
+                "INSERT INTO ops VALUES(117440514, 7, 2, 'tx7b', 'NAME_UPDATE', 0, 'why', x'00', '[]');"
+                "INSERT INTO ops VALUES(117440513, 7, 1, '" +
+                std::string(64, 'f') +
+                "', 'NAME_REGISTRATION', 1, '', "
+                "x'0102', '[[\"76a9\",5]]');"
+                "INSERT INTO ops VALUES(134217729, 8, 1, 'tx8', 'NAME_UPDATE', 1, '', x'02', '[]');" +
+                more_sql));
+  }
+  // The three operations MakeVersion wrote, read back in order.
+  static void ExpectOldOpLog(NameDb& db) {
+    auto ops7 = db.OpsAt(7);
+    ASSERT_TRUE(ops7) << ops7.error().message;
+    ASSERT_EQ(ops7->size(), 2u);
+    EXPECT_EQ((*ops7)[0], (OpRow{7, 1, std::string(64, 'f'), "NAME_REGISTRATION", true, "", {1, 2}, "[[\"76a9\",5]]"}));
+    EXPECT_EQ((*ops7)[1], (OpRow{7, 2, "tx7b", "NAME_UPDATE", false, "why", {0}, "[]"}));
+    auto ops8 = db.OpsAt(8);
+    ASSERT_TRUE(ops8);
+    ASSERT_EQ(ops8->size(), 1u);
+    EXPECT_EQ((*ops8)[0].txid, "tx8");
+    EXPECT_TRUE(db.OpsAt(9)->empty());
+  }
+
   std::string m_dir;
   std::unique_ptr<NameDb> m_db;
 };
@@ -163,27 +198,24 @@ TEST_F(NameDbTest, JsonRowsAndCompactRowsAreReadAlike) {
 }
 
 // A version-6 database (JSON rows, the index by address, the last block in the
-// meta table) opens as version 8 without a rewrite: the index and the meta key
-// go, the rows read as they are, the last block comes from the snapshots.
-TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion8) {
+// meta table, an op-log row per operation) opens as version 9: the index and the
+// meta key go, the rows read as they are, the last block comes from the
+// snapshots, and the op log moves to a row per block.
+TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion9) {
   NameRecord r = Rec("a.id", "alice");
   ops::Effect e;
   e.history.push_back(
       {r.name, r.op, "NAME_REGISTRATION", r.value_hash, std::nullopt, 0, 1, "tx", NameRecordJsonText(r)});
   e.name = r;
   Block(0, e);
-  m_db.reset();
   const std::string path = m_dir + "/names.db";
-  {
-    auto db = db::Sqlite::Open(path, /*read_only=*/false).value();
-    ASSERT_TRUE(
-        db.Exec("UPDATE meta SET value = '6' WHERE key = 'schema_version';"
-                "INSERT INTO meta VALUES('last_block', '0');"
-                "CREATE INDEX name_records_address ON name_records(address);"));
-  }
+  MakeVersion("6",
+              "INSERT INTO meta VALUES('last_block', '0');"
+              "CREATE INDEX name_records_address ON name_records(address);");
   auto reopened = NameDb::Open(path);
   ASSERT_TRUE(reopened) << reopened.error().message;
-  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("8"));
+  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("9"));
+  ExpectOldOpLog(**reopened);
   EXPECT_FALSE((*reopened)->GetMeta("last_block").value().has_value());
   EXPECT_EQ(*(*reopened)->LastBlock().value(), 0u);
   EXPECT_EQ(*(*reopened)->GetName("a.id").value(), r);
@@ -194,6 +226,25 @@ TEST_F(NameDbTest, AVersion6DatabaseOpensAsVersion8) {
             "0");
   EXPECT_EQ(blockstack::db::test_util::QueryText(db, "SELECT hex(substr(data, 1, 1)) FROM name_records"), "7B")
       << "the JSON row is kept as it was";
+  EXPECT_EQ(blockstack::db::test_util::QueryText(db, "SELECT COUNT(*) FROM sqlite_schema WHERE name = 'ops'"), "0");
+}
+
+// A version-8 database's op log moves to a row per block, in the same transaction
+// as the version; a block's operations then undo with it.
+TEST_F(NameDbTest, AVersion8OpLogMovesToARowPerBlock) {
+  for (uint32_t h = 0; h <= 8; ++h) Block(h);
+  MakeVersion("8");
+  auto reopened = NameDb::Open(m_dir + "/names.db");
+  ASSERT_TRUE(reopened) << reopened.error().message;
+  EXPECT_EQ(*(*reopened)->GetMeta("schema_version"), std::optional<std::string>("9"));
+  ExpectOldOpLog(**reopened);
+  ASSERT_TRUE((*reopened)->UndoBlock(8));
+  EXPECT_TRUE((*reopened)->OpsAt(8)->empty());
+  EXPECT_EQ((*reopened)->OpsAt(7)->size(), 2u);
+  reopened->reset();
+  auto again = NameDb::Open(m_dir + "/names.db");
+  ASSERT_TRUE(again) << again.error().message;
+  EXPECT_EQ((*again)->OpsAt(7)->size(), 2u);
 }
 
 // Names by address go through the index by owner script: an address finds the
@@ -704,7 +755,7 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
   }
   auto migrated = NameDb::Open(path);
   ASSERT_TRUE(migrated) << migrated.error().message;
-  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("8"));
+  EXPECT_EQ(*(*migrated)->GetMeta("schema_version"), std::optional<std::string>("9"));
   // The names table has its new column (no history row known for the old name).
   auto name = (*migrated)->GetName("old.id");
   ASSERT_TRUE(name && *name);
@@ -737,12 +788,16 @@ TEST_F(NameDbTest, OpLogRowsReadBackInOrderAndAnOversizedIndexIsRefused) {
   auto huge = m_db->RecordOp({3, 1u << 24, "txbig", "NAME_UPDATE", true, "", {0x01}, "[]"});
   ASSERT_FALSE(huge);
   EXPECT_EQ(huge.error().code, util::ErrorCode::TooLarge);
+  EXPECT_EQ(m_db->RecordOp({4, 1, "tx", "NAME_UPDATE", true, "", {0x01}, "[]"}).error().code,
+            util::ErrorCode::Conflict);
+  // A transaction recorded again replaces its row.
+  ASSERT_TRUE(m_db->RecordOp({3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]"}));
   ASSERT_TRUE(m_db->EndBlock({3, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
   auto ops = m_db->OpsAt(3);
   ASSERT_TRUE(ops);
   ASSERT_EQ(ops->size(), 3u);
   EXPECT_EQ((*ops)[0].vtxindex, 2u);
-  EXPECT_EQ((*ops)[1].vtxindex, 5u);
+  EXPECT_EQ((*ops)[1], (OpRow{3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]"}));
   EXPECT_EQ((*ops)[2].vtxindex, 9u);
   EXPECT_TRUE(m_db->OpsAt(2)->empty());
   EXPECT_TRUE(m_db->OpsAt(4)->empty());

@@ -115,5 +115,42 @@ TEST(RecordsCodecTest, DamagedRecordsFailWithCorruption) {
   EXPECT_EQ(Why(DecodeNameRecord(with_block("\x80\x80\x80\x80\x10"))), "stored name record: number over 32 bits");
 }
 
+// A block's op log comes back exactly, its txids stored as the bytes they spell,
+// and a damaged one fails with Corruption.
+TEST(RecordsCodecTest, OpLogsComeBackExactlyAndDamagedOnesFail) {
+  const std::vector<OpRow> ops = {
+      {12, 1, std::string(64, 'a'), "NAME_PREORDER", true, "", util::Bytes(250, 0x01), "[[\"76a914\",5500]]"},
+      {12, 3, "not-hex", "NAME_UPDATE", false, "the name is not registered", {}, "[]"},
+      {12, 0x00ffffff, std::string(64, '0'), "ANNOUNCE", true, "", {0x00, 0xff}, "[]"}};
+  const std::string stored = EncodeOpLog(ops);
+  auto back = DecodeOpLog(stored, 12);
+  ASSERT_TRUE(back) << back.error().message;
+  EXPECT_EQ(*back, ops);
+  std::vector<OpRow> not_hex = ops;
+  not_hex[0].txid = std::string(64, 'g');
+  not_hex[2].txid = std::string(64, 'g');
+  EXPECT_EQ(EncodeOpLog(not_hex).size(), stored.size() + 64) << "a 64-hex txid takes 32 bytes";
+  auto other = DecodeOpLog(stored, 13);
+  ASSERT_TRUE(other);
+  EXPECT_EQ((*other)[2].block_id, 13u);
+  auto none = DecodeOpLog(EncodeOpLog({}), 12);
+  ASSERT_TRUE(none);
+  EXPECT_TRUE(none->empty());
+
+  for (std::size_t n = 0; n < stored.size(); ++n) EXPECT_TRUE(IsCorruption(DecodeOpLog(stored.substr(0, n), 12))) << n;
+  EXPECT_TRUE(IsCorruption(DecodeOpLog(stored + "x", 12)));
+  EXPECT_TRUE(IsCorruption(DecodeOpLog(EncodeNameRecord(Registered()), 12)));
+  const std::string kind(1, '\x03');
+  EXPECT_EQ(Why(DecodeOpLog(kind + "\x7f", 12)), "stored op log record: count beyond its bytes");
+  // The raw transaction must be plain bytes: form 1 (hex) is refused there.
+  EXPECT_EQ(Why(DecodeOpLog(kind + std::string("\x01\x00\x00\x00\x00\x00\x05\xaa", 8), 12)),
+            "stored op log record: bad bytes header");
+  // Transaction indexes must rise.
+  std::vector<OpRow> swapped = {ops[1], ops[0]};
+  EXPECT_EQ(Why(DecodeOpLog(EncodeOpLog(swapped), 12)), "stored op log record: transaction indexes out of order");
+  std::vector<OpRow> twice = {ops[0], ops[0]};
+  EXPECT_TRUE(IsCorruption(DecodeOpLog(EncodeOpLog(twice), 12)));
+}
+
 }  // namespace
 }  // namespace blockstack::bns
