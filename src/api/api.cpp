@@ -36,6 +36,9 @@ net::Response Error(unsigned status, const std::string& message) { return net::R
 net::Response Ok(const json& body) { return net::Response::Json(200, body); }
 
 net::Response Backend(const util::Error& e) {
+  // Answers that wait for the node to reach the chain's tip (name histories, lookups
+  // by zone-file hash) say so.
+  if (e.code == util::ErrorCode::Unavailable) return Error(503, e.message);
   spdlog::warn("api: {}", e.message);
   return Error(502, "Failed to read the name database");
 }
@@ -415,7 +418,6 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       return Ok({{"status", true}, {"servers", json::array({url})}});
     }
     auto known = db.IsValueHashKnown(atlas::ZonefileHash(text));
-    if (!known && known.error().code == util::ErrorCode::Unavailable) return Error(503, known.error().message);
     if (!known) return Backend(known.error());
     if (!*known) return Error(400, "Blockstack node did not save the zone file");
     auto stored = m_zonefiles.Put(text);
@@ -525,6 +527,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       std::optional<std::string> hash = (*rec)->value_hash;
       if (n == 5) {
         if (!IsHash40(seg[4])) return Error(400, "Invalid zone file hash");
+        if (auto ready = db.RequireHistoryIndex(); !ready) return Backend(ready.error());
         auto hashes = db.NameValueHashes(fqn);
         if (!hashes) return Backend(hashes.error());
         if (std::find(hashes->begin(), hashes->end(), seg[4]) == hashes->end()) return Error(404, "No such zonefile");

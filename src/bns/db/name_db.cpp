@@ -22,10 +22,6 @@ constexpr const char* SCHEMA_VERSION = "9";
 constexpr uint32_t UNDO_DEPTH = 1000;
 // How often the undo entries beyond UNDO_DEPTH are deleted (see EndBlock).
 constexpr uint32_t UNDO_PRUNE_EVERY = 100;
-// Indexes only the API and Atlas read (never the rules, spec bns.md §2), which a
-// bulk load drops and builds at the end.
-constexpr const char* BULK_DEFERRED_INDEXES[] = {"name_records_namespace", "history_by_value_hash",
-                                                 "history_by_written"};
 // Operations after which a bulk load commits even within its block count.
 constexpr uint32_t BULK_OPS_PER_COMMIT = 200000;
 // Entries the writer keeps between blocks in its name, preorder and owner caches
@@ -43,14 +39,12 @@ CREATE INDEX IF NOT EXISTS name_records_by_sender ON name_records(
   sender, name, namespace_id, first_registered, last_renewed, revoked);
 DROP INDEX IF EXISTS name_records_hash128;
 DROP INDEX IF EXISTS name_records_address;
-CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id);
 CREATE TABLE IF NOT EXISTS namespaces(namespace_id TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS preorders(preorder_hash TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS history(
   id INTEGER PRIMARY KEY, history_id TEXT NOT NULL, block_id INTEGER NOT NULL, vtxindex INTEGER NOT NULL,
   txid TEXT NOT NULL, op TEXT NOT NULL, opcode TEXT NOT NULL, value_hash TEXT, creator_address TEXT,
   written_block INTEGER NOT NULL, data TEXT NOT NULL, value_hash_new INTEGER NOT NULL DEFAULT 1);
-CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex);
 DROP INDEX IF EXISTS history_by_written;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
@@ -72,12 +66,25 @@ constexpr const char* UNDO_PREORDER = "preorder";
 // operation's, in the same block) that holds its record.
 constexpr const char* UNDO_PREORDER_FROM_HISTORY = "preorder@history";
 
-// Lookups by zone-file hash (spec bns.md §5; the rules never read it). Not in
-// SCHEMA: a node catching up drops it and builds it again at the chain's tip,
-// which the meta key CATCHING_UP records.
+// Indexes for queries (spec bns.md §5): lookups by zone-file hash, a name's
+// history, a namespace's names. They are not in SCHEMA: a node catching up drops
+// them and builds them again at the chain's tip (the meta key CATCHING_UP records
+// that), and a bulk load builds them at its end. The rules do without them: the one
+// rule that reads a name's history (ANNOUNCE, and only for a sender that owns a
+// live announcer name) scans the table while the index is missing.
 constexpr const char* VALUE_HASH_INDEX =
     "CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1";
 constexpr const char* VALUE_HASH_INDEX_NAME = "history_by_value_hash";
+constexpr const char* HISTORY_INDEX_NAME = "history_by_id";
+struct QueryIndex {
+  const char* name;
+  const char* sql;
+};
+constexpr QueryIndex QUERY_INDEXES[] = {
+    {VALUE_HASH_INDEX_NAME, VALUE_HASH_INDEX},
+    {HISTORY_INDEX_NAME, "CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex)"},
+    {"name_records_namespace", "CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id)"},
+};
 constexpr const char* CATCHING_UP = "catching_up";
 // The writer's page cache (as db::Sqlite::Open sets it), restored after a bulk
 // load or an index build changed it.
@@ -250,7 +257,7 @@ util::Status NameDb::CreateSchema() {
   BS_CHECK_OK(Migrate());
   BS_CHECK_OK(m_db.Exec(SCHEMA));
   BS_TRY(auto catching_up, GetMeta(CATCHING_UP));
-  if (!catching_up) BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
+  if (!catching_up) BS_CHECK_OK(BuildQueryIndexes());
   BS_TRY(auto version, GetMeta("schema_version"));
   if (!version) return SetMeta("schema_version", SCHEMA_VERSION);
   if (*version != SCHEMA_VERSION) {
@@ -575,8 +582,8 @@ util::Status NameDb::BeginBulkLoad(uint32_t blocks_per_commit, uint32_t last_blo
   BS_CHECK_OK(m_db.Exec("PRAGMA journal_mode=MEMORY"));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=OFF"));
   BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-262144"));  // 256 MiB: fewer pages spilled mid-batch
-  // Indexes the rules never read are built once at the end instead of row by row.
-  for (const char* index : BULK_DEFERRED_INDEXES) BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + index));
+  // The query indexes are built once at the end instead of row by row.
+  BS_CHECK_OK(DropQueryIndexes());
   m_undo_horizon = UndoHorizon(last_block);
   m_bulk_per_commit = std::max<uint32_t>(blocks_per_commit, 1);
   m_bulk_pending = 0;
@@ -598,8 +605,7 @@ util::Status NameDb::EndBulkLoad() {
   m_bulk_per_commit = 0;
   m_bulk_pending = 0;
   m_undo_horizon = 0;
-  BS_CHECK_OK(m_db.Exec(SCHEMA));  // re-creates the deferred indexes
-  BS_CHECK_OK(m_db.Exec(VALUE_HASH_INDEX));
+  BS_CHECK_OK(BuildQueryIndexes());
   BS_CHECK_OK(DeleteMeta(CATCHING_UP));
   BS_CHECK_OK(m_db.Exec("PRAGMA synchronous=FULL"));
   BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
@@ -975,6 +981,7 @@ util::Result<std::optional<Snapshot>> NameDb::SnapshotAt(uint32_t height) {
 }
 
 util::Result<std::optional<NameRecord>> NameDb::GetNameAt(std::string_view fqn, uint32_t height) {
+  BS_CHECK_OK(RequireHistoryIndex());
   BS_TRY(Statement * s, m_db.Prepare("SELECT data FROM history WHERE history_id = ? AND block_id <= ? AND opcode != "
                                      "'NAME_PREORDER' ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
   s->Bind(1, fqn).Bind(2, int64_t{height});
@@ -983,6 +990,7 @@ util::Result<std::optional<NameRecord>> NameDb::GetNameAt(std::string_view fqn, 
 }
 
 util::Result<std::vector<HistoryRow>> NameDb::History(std::string_view id, uint32_t page, uint32_t page_size) {
+  BS_CHECK_OK(RequireHistoryIndex());
   BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data FROM history WHERE "
                                      "history_id = ? ORDER BY block_id DESC, vtxindex DESC LIMIT ? OFFSET ?"));
   s->Bind(1, id).Bind(2, int64_t{page_size}).Bind(3, int64_t{page} * page_size);
@@ -1064,14 +1072,14 @@ util::Status NameDb::SetCatchingUp(bool catching_up) {
   const auto start = std::chrono::steady_clock::now();
   auto st = InTransaction(m_db, [&]() -> util::Status {
     if (catching_up) {
-      BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + VALUE_HASH_INDEX_NAME));
+      BS_CHECK_OK(DropQueryIndexes());
       return SetMeta(CATCHING_UP, "1");
     }
     // SQLite sorts the index's keys in memory up to the page cache's size, beside
     // the cache itself: with a small cache the build sorts in runs on disk, and
     // the node's memory stays where indexing keeps it.
     BS_CHECK_OK(m_db.Exec("PRAGMA cache_size=-4096"));
-    auto built = m_db.Exec(VALUE_HASH_INDEX);
+    auto built = BuildQueryIndexes();
     BS_CHECK_OK(m_db.Exec(WRITER_CACHE_SIZE));
     BS_CHECK_OK(built);
     return DeleteMeta(CATCHING_UP);
@@ -1081,23 +1089,43 @@ util::Status NameDb::SetCatchingUp(bool catching_up) {
     return st;
   }
   if (catching_up) {
-    spdlog::info("catching up: the index of zone-file hashes is left out until the chain's tip");
+    spdlog::info(
+        "catching up: the indexes of zone-file hashes, name histories and namespaces are left out until "
+        "the chain's tip");
   } else {
-    spdlog::info("at the chain's tip: the index of zone-file hashes was built in {:.1f} s",
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    spdlog::info(
+        "at the chain's tip: the indexes of zone-file hashes, name histories and namespaces were built in "
+        "{:.1f} s",
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return util::Ok();
 }
 
-util::Status NameDb::RequireValueHashIndex() {
+util::Status NameDb::DropQueryIndexes() {
+  for (const auto& index : QUERY_INDEXES) BS_CHECK_OK(m_db.Exec(std::string("DROP INDEX IF EXISTS ") + index.name));
+  return util::Ok();
+}
+
+util::Status NameDb::BuildQueryIndexes() {
+  for (const auto& index : QUERY_INDEXES) BS_CHECK_OK(m_db.Exec(index.sql));
+  return util::Ok();
+}
+
+util::Status NameDb::RequireIndex(const char* name, const char* answers) {
   BS_TRY(Statement * s, m_db.Prepare("SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = ?"));
-  s->Bind(1, VALUE_HASH_INDEX_NAME);
+  s->Bind(1, name);
   BS_TRY(bool present, s->Step());
   s->Reset();
   if (present) return util::Ok();
-  return Fail(ErrorCode::Unavailable,
-              "the node is catching up with the chain: lookups by zone-file hash are answered once it reaches the tip");
+  return Fail(ErrorCode::Unavailable, std::string("the node is catching up with the chain: ") + answers +
+                                          " are answered once it reaches the tip");
 }
+
+util::Status NameDb::RequireValueHashIndex() {
+  return RequireIndex(VALUE_HASH_INDEX_NAME, "lookups by zone-file hash");
+}
+
+util::Status NameDb::RequireHistoryIndex() { return RequireIndex(HISTORY_INDEX_NAME, "name histories"); }
 
 util::Result<bool> NameDb::IsValueHashKnown(std::string_view value_hash) {
   BS_CHECK_OK(RequireValueHashIndex());

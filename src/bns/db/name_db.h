@@ -120,9 +120,14 @@ class NameDb final : public StateView {
   util::Result<std::optional<uint32_t>> LastBlock();
   util::Result<std::optional<Snapshot>> SnapshotAt(uint32_t height);
   // The name's record as it was after block `height` (nullopt: not yet known then).
+  // Unavailable while catching up, as History is.
   util::Result<std::optional<NameRecord>> GetNameAt(std::string_view fqn, uint32_t height);
   // History rows of a name or namespace, newest first, `page_size` per page.
+  // Unavailable while catching up (see SetCatchingUp).
   util::Result<std::vector<HistoryRow>> History(std::string_view id, uint32_t page, uint32_t page_size = 20);
+  // Fails with Unavailable while catching up, when the index of name histories is
+  // left out. Queries call it before NameValueHashes, which would scan instead.
+  util::Status RequireHistoryIndex();
   // Names currently owned by an address of the network `params` (records, live or
   // not; callers filter). An address of another network, or none at all, owns none.
   util::Result<std::vector<NameRecord>> NamesOwnedByAddress(std::string_view address,
@@ -144,11 +149,13 @@ class NameDb final : public StateView {
     m_ch_cache.clear();
     DropRecordCaches();
   }
-  // While catching up (far below the chain's tip) the index of zone-file hashes,
-  // which the rules never read, is dropped, and it is built again in one pass when
-  // catching up ends: a random insert per operation costs more than the build. The
-  // state is stored, so a restart keeps it. Called between blocks; a no-op while
-  // bulk loading.
+  // While catching up (far below the chain's tip) the indexes only queries need
+  // (zone-file hashes, name histories, namespaces' names) are dropped, and they are
+  // built again in one pass when catching up ends: a random insert per operation
+  // costs more than the build. Meanwhile lookups by zone-file hash and name
+  // histories fail with Unavailable, and a namespace's names are found by a scan.
+  // The state is stored, so a restart keeps it. Called between blocks; a no-op
+  // while bulk loading.
   util::Status SetCatchingUp(bool catching_up);
   // Whether some name has (or had) this zone-file hash as its value hash.
   // Unavailable while catching up (see SetCatchingUp).
@@ -215,8 +222,12 @@ class NameDb final : public StateView {
   util::Status PutName(const NameRecord& r, const std::string* stored, int64_t history_row, const NameRecord* old);
   util::Status PutNamespace(const NamespaceRecord& r);
   util::Status PutPreorder(const PreorderRecord& r);
-  // Fails with Unavailable when the index of zone-file hashes is left out.
+  // Fail with Unavailable when the index named is left out (catching up), saying
+  // which queries wait for it.
+  util::Status RequireIndex(const char* name, const char* answers);
   util::Status RequireValueHashIndex();
+  util::Status DropQueryIndexes();
+  util::Status BuildQueryIndexes();
   util::Result<std::vector<NameRecord>> NamesWhere(const std::string& sql, std::string_view arg);
 
   Sqlite m_db;

@@ -86,7 +86,9 @@ struct Node {
   std::unique_ptr<bns::Engine> engine;
   std::unique_ptr<virtualchain::Scanner> scanner;
 
-  Node(bitcoin::BlockSource& source, const bns::ops::Rules& rules) {
+  // catch_up_blocks: how far behind the tip the scanner tells the engine it is
+  // catching up (virtualchain::ScanOptions).
+  Node(bitcoin::BlockSource& source, const bns::ops::Rules& rules, uint32_t catch_up_blocks = 1000) {
     dir = MakeTempDir("bnsnode");
     db = std::move(*bns::db::NameDb::Open(dir + "/names.db"));
     engine = std::make_unique<bns::Engine>(*db, rules);
@@ -94,6 +96,7 @@ struct Node {
     o.first_block = rules.first_block;
     o.confirmations = 0;
     o.network = rules.network;
+    o.catch_up_blocks = catch_up_blocks;
     scanner = std::make_unique<virtualchain::Scanner>(source, *engine, o);
   }
   ~Node() {

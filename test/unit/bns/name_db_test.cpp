@@ -280,10 +280,10 @@ TEST_F(NameDbTest, NamesOwnedByAddressFollowTheOwnerScript) {
   EXPECT_TRUE(names("not an address", main).empty());
 }
 
-// The catching-up state is stored: a restart keeps the index left out, readers
-// get Unavailable rather than a scan, and leaving the state builds it with every
-// row written meanwhile.
-TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
+// The catching-up state is stored: a restart keeps the query indexes left out,
+// readers get Unavailable rather than a scan, and leaving the state builds them
+// with every row written meanwhile.
+TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexesBuilt) {
   auto with_hash = [](const std::string& name, char digit, uint32_t h) {
     NameRecord r = Rec(name, "alice");
     r.value_hash = std::string(40, digit);
@@ -298,19 +298,37 @@ TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
     return !known && known.error().code == util::ErrorCode::Unavailable && !ids &&
            ids.error().code == util::ErrorCode::Unavailable;
   };
+  // Name histories wait for the tip as well; the rules' lookup of a name's hashes
+  // and a namespace's names are answered meanwhile.
+  auto history_unavailable = [](NameDb& db) {
+    auto rows = db.History("a.id", 0);
+    auto at = db.GetNameAt("a.id", 1);
+    auto ready = db.RequireHistoryIndex();
+    return !rows && rows.error().code == util::ErrorCode::Unavailable && !at &&
+           at.error().code == util::ErrorCode::Unavailable && !ready &&
+           ready.error().code == util::ErrorCode::Unavailable;
+  };
   Block(0, with_hash("a.id", '1', 0));
   ASSERT_TRUE(m_db->SetCatchingUp(true));
   ASSERT_TRUE(m_db->SetCatchingUp(true));  // again: nothing to do
   EXPECT_TRUE(unavailable(*m_db, '1'));
+  EXPECT_TRUE(history_unavailable(*m_db));
+  EXPECT_EQ(*m_db->NameValueHashes("a.id"), std::vector<std::string>{std::string(40, '1')});
+  EXPECT_EQ(m_db->NamesInNamespace("id")->size(), 1u);
   Block(1, with_hash("b.id", '2', 1));
   m_db.reset();
   m_db = std::move(*NameDb::Open(m_dir + "/names.db"));
   auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
   EXPECT_TRUE(unavailable(*m_db, '2')) << "a restart keeps the index left out";
   EXPECT_TRUE(unavailable(*reader, '2'));
+  EXPECT_TRUE(history_unavailable(*reader));
   Block(2, with_hash("c.id", '3', 2));
   ASSERT_TRUE(m_db->SetCatchingUp(false));
   for (NameDb* db : {m_db.get(), reader.get()}) {
+    ASSERT_TRUE(db->RequireHistoryIndex());
+    EXPECT_EQ(db->History("b.id", 0)->size(), 1u);
+    EXPECT_TRUE(db->GetNameAt("c.id", 2).value().has_value());
+    EXPECT_EQ(db->NamesInNamespace("id")->size(), 3u);
     EXPECT_TRUE(*db->IsValueHashKnown(std::string(40, '1')));
     EXPECT_TRUE(*db->IsValueHashKnown(std::string(40, '3')));
     EXPECT_EQ(*db->HistoryIdsWithValueHash(std::string(40, '2')), std::vector<std::string>{"b.id"});
@@ -321,6 +339,13 @@ TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexBuilt) {
   ASSERT_TRUE(m_db->SetCatchingUp(true));
   m_db->AbortBlock();
   EXPECT_TRUE(*m_db->IsValueHashKnown(std::string(40, '1')));
+  // Every query index is back.
+  auto raw = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
+  EXPECT_EQ(
+      blockstack::db::test_util::QueryText(raw,
+                                           "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
+                                           "('history_by_value_hash', 'history_by_id', 'name_records_namespace')"),
+      "3");
 }
 
 TEST_F(NameDbTest, OnlyTheNewestBlockCanBeUndone) {
