@@ -40,8 +40,6 @@ class StateView {
   virtual util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) = 0;
   // The consensus hash stored for a height, if that block was processed.
   virtual util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) = 0;
-  // The highest height at or below max_height whose consensus hash is `ch`.
-  virtual util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height) = 0;
 };
 
 }  // namespace blockstack::bns

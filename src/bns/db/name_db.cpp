@@ -48,7 +48,6 @@ CREATE TABLE IF NOT EXISTS history(
 DROP INDEX IF EXISTS history_by_written;
 CREATE TABLE IF NOT EXISTS snapshots(
   block_id INTEGER PRIMARY KEY, block_hash TEXT NOT NULL, consensus_hash TEXT NOT NULL, ops_hash TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash);
 CREATE TABLE IF NOT EXISTS block_ops(block_id INTEGER PRIMARY KEY, ops BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS undo(
   id INTEGER PRIMARY KEY, block_id INTEGER NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL,
@@ -67,7 +66,7 @@ constexpr const char* UNDO_PREORDER = "preorder";
 constexpr const char* UNDO_PREORDER_FROM_HISTORY = "preorder@history";
 
 // Indexes for queries (spec bns.md §5): lookups by zone-file hash, a name's
-// history, a namespace's names. They are not in SCHEMA: a node catching up drops
+// history, a namespace's names, a block by its consensus hash. They are not in SCHEMA: a node catching up drops
 // them and builds them again at the chain's tip (the meta key CATCHING_UP records
 // that), and a bulk load builds them at its end. The rules do without them: the one
 // rule that reads a name's history (ANNOUNCE, and only for a sender that owns a
@@ -76,6 +75,7 @@ constexpr const char* VALUE_HASH_INDEX =
     "CREATE INDEX IF NOT EXISTS history_by_value_hash ON history(value_hash) WHERE value_hash_new = 1";
 constexpr const char* VALUE_HASH_INDEX_NAME = "history_by_value_hash";
 constexpr const char* HISTORY_INDEX_NAME = "history_by_id";
+constexpr const char* SNAPSHOTS_BY_HASH_NAME = "snapshots_by_hash";
 struct QueryIndex {
   const char* name;
   const char* sql;
@@ -84,6 +84,7 @@ constexpr QueryIndex QUERY_INDEXES[] = {
     {VALUE_HASH_INDEX_NAME, VALUE_HASH_INDEX},
     {HISTORY_INDEX_NAME, "CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex)"},
     {"name_records_namespace", "CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id)"},
+    {SNAPSHOTS_BY_HASH_NAME, "CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash)"},
 };
 constexpr const char* CATCHING_UP = "catching_up";
 // The writer's page cache (as db::Sqlite::Open sets it), restored after a bulk
@@ -543,6 +544,7 @@ util::Result<std::optional<std::string>> NameDb::ConsensusHashAt(uint32_t height
 }
 
 util::Result<std::optional<uint32_t>> NameDb::HeightOfConsensusHash(std::string_view ch, uint32_t max_height) {
+  BS_CHECK_OK(RequireIndex(SNAPSHOTS_BY_HASH_NAME, "lookups of a block by consensus hash"));
   BS_TRY(Statement * s, m_db.Prepare("SELECT block_id FROM snapshots WHERE consensus_hash = ? AND block_id <= ? "
                                      "ORDER BY block_id DESC LIMIT 1"));
   s->Bind(1, ch).Bind(2, int64_t{max_height});
@@ -1090,12 +1092,12 @@ util::Status NameDb::SetCatchingUp(bool catching_up) {
   }
   if (catching_up) {
     spdlog::info(
-        "catching up: the indexes of zone-file hashes, name histories and namespaces are left out until "
-        "the chain's tip");
+        "catching up: the indexes of zone-file hashes, name histories, namespaces and consensus hashes are left "
+        "out until the chain's tip");
   } else {
     spdlog::info(
-        "at the chain's tip: the indexes of zone-file hashes, name histories and namespaces were built in "
-        "{:.1f} s",
+        "at the chain's tip: the indexes of zone-file hashes, name histories, namespaces and consensus hashes "
+        "were built in {:.1f} s",
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   }
   return util::Ok();

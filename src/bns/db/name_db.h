@@ -81,7 +81,6 @@ class NameDb final : public StateView {
   util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) override;
   util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) override;
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
-  util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height) override;
 
   // --- block writes ---
   util::Status BeginBlock(uint32_t height);
@@ -122,6 +121,9 @@ class NameDb final : public StateView {
   // The name's record as it was after block `height` (nullopt: not yet known then).
   // Unavailable while catching up, as History is.
   util::Result<std::optional<NameRecord>> GetNameAt(std::string_view fqn, uint32_t height);
+  // The highest height at or below max_height whose consensus hash is `ch`.
+  // Unavailable while catching up (see SetCatchingUp).
+  util::Result<std::optional<uint32_t>> HeightOfConsensusHash(std::string_view ch, uint32_t max_height);
   // History rows of a name or namespace, newest first, `page_size` per page.
   // Unavailable while catching up (see SetCatchingUp).
   util::Result<std::vector<HistoryRow>> History(std::string_view id, uint32_t page, uint32_t page_size = 20);
@@ -150,10 +152,11 @@ class NameDb final : public StateView {
     DropRecordCaches();
   }
   // While catching up (far below the chain's tip) the indexes only queries need
-  // (zone-file hashes, name histories, namespaces' names) are dropped, and they are
-  // built again in one pass when catching up ends: a random insert per operation
-  // costs more than the build. Meanwhile lookups by zone-file hash and name
-  // histories fail with Unavailable, and a namespace's names are found by a scan.
+  // (zone-file hashes, name histories, namespaces' names, blocks by consensus
+  // hash) are dropped, and they are built again in one pass when catching up ends:
+  // a random insert per operation costs more than the build. Meanwhile lookups by
+  // zone-file hash or consensus hash and name histories fail with Unavailable, and
+  // a namespace's names are found by a scan.
   // The state is stored, so a restart keeps it. Called between blocks; a no-op
   // while bulk loading.
   util::Status SetCatchingUp(bool catching_up);

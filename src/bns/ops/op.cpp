@@ -45,9 +45,15 @@ bool OutputsTypeChecked(const OpTx& tx, std::size_t n) {
 }
 
 util::Result<bool> ConsensusHashInWindow(StateView& state, std::string_view ch, uint32_t height) {
-  BS_TRY(auto at, state.HeightOfConsensusHash(ch, height));
-  if (!at) return false;
-  return *at + CONSENSUS_HASH_WINDOW >= height;
+  // The hash's newest block at or below `height` is in the window exactly when
+  // one of the window's blocks has it: they are looked up by height (the writer
+  // keeps recent hashes in memory), not by hash.
+  const uint32_t oldest = height > CONSENSUS_HASH_WINDOW ? height - CONSENSUS_HASH_WINDOW : 0;
+  for (uint64_t b = uint64_t{height} + 1; b-- > oldest;) {
+    BS_TRY(auto at, state.ConsensusHashAt(static_cast<uint32_t>(b)));
+    if (at && *at == ch) return true;
+  }
+  return false;
 }
 
 util::Result<std::optional<LoadedName>> LoadName(StateView& state, std::string_view fqn) {

@@ -123,13 +123,15 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   EXPECT_EQ(busy.status, 503u) << busy.body;
   EXPECT_NE(json::parse(busy.body)["error"].get<std::string>().find("catching up"), std::string::npos) << busy.body;
   EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
-  // Name histories, and a name's zone file by hash, wait for the tip too.
-  const std::vector<std::string> waiting_paths = {"/v1/names/alice.test/history",
-                                                  "/v1/names/alice.test/zonefile/" + ZonefileHash160().Hex()};
+  // Name histories, a name's zone file by hash and a block by consensus hash wait
+  // for the tip too.
+  const std::vector<std::string> waiting_paths = {
+      "/v1/names/alice.test/history", "/v1/names/alice.test/zonefile/" + ZonefileHash160().Hex(),
+      "/v1/blockchains/bitcoin/consensus-block/" + *node->db->ConsensusHashAt(m_alice_block).value()};
   for (const auto& path : waiting_paths) {
     auto waiting = Call("GET", path);
     EXPECT_EQ(waiting.status, 503u) << path << " " << waiting.body;
-    EXPECT_NE(json::parse(waiting.body)["error"].get<std::string>().find("name histories"), std::string::npos);
+    EXPECT_NE(json::parse(waiting.body)["error"].get<std::string>().find("catching up"), std::string::npos);
   }
   EXPECT_EQ(Get("/v1/names/alice.test")["status"], "registered");
   ASSERT_TRUE(node->db->SetCatchingUp(false));

@@ -575,6 +575,25 @@ TEST_F(EngineTest, CatchingUpLeavesOutTheZonefileHashIndexUntilTheTip) {
   EXPECT_FALSE(*node->db->IsValueHashKnown(H160(0xc3).Hex()));
 }
 
+// A preorder's consensus hash must be one of the 24 blocks before the preorder's
+// block: the hash of block B is good in block B + 24 and stale in block B + 25.
+TEST_F(EngineTest, APreordersConsensusHashIsGoodFor24Blocks) {
+  CreateNamespace("test", 0xffffffff);
+  const uint32_t base = *node->db->LastBlock().value();
+  const std::string ch = node->Ch(base);
+  for (int i = 0; i < 23; ++i) MineAndSync();
+  uint32_t h = 0;
+  for (const Wallet* who : {&alice, &bob}) {
+    chain.Op(*who, ops::BuildNamePreorder(MAGIC, *HashName("window.test", who->script, who->address), ch),
+             {chain.Pay(*who, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+    h = MineAndSync();
+  }
+  EXPECT_TRUE(OpAt(h - 1).accepted) << "block " << h - 1 << ": " << OpAt(h - 1).reason;
+  EXPECT_EQ(h - 1, base + 24);
+  EXPECT_FALSE(OpAt(h).accepted);
+  EXPECT_NE(OpAt(h).reason.find("last 24 blocks"), std::string::npos) << OpAt(h).reason;
+}
+
 TEST_F(EngineTest, AnnounceNeedsAnAnnouncerName) {
   CreateNamespace("test", 0xffffffff);
   Register(alice, "alice.test", H160(0x42));
