@@ -37,7 +37,7 @@ net::Response Ok(const json& body) { return net::Response::Json(200, body); }
 
 net::Response Backend(const util::Error& e) {
   // Answers that wait for the node to reach the chain's tip (name histories, lookups
-  // by zone-file hash) say so.
+  // by zone-file hash or consensus hash) say so.
   if (e.code == util::ErrorCode::Unavailable) return Error(503, e.message);
   spdlog::warn("api: {}", e.message);
   return Error(502, "Failed to read the name database");

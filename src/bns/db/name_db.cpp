@@ -66,9 +66,10 @@ constexpr const char* UNDO_PREORDER = "preorder";
 constexpr const char* UNDO_PREORDER_FROM_HISTORY = "preorder@history";
 
 // Indexes for queries (spec bns.md §5): lookups by zone-file hash, a name's
-// history, a namespace's names, a block by its consensus hash. They are not in SCHEMA: a node catching up drops
-// them and builds them again at the chain's tip (the meta key CATCHING_UP records
-// that), and a bulk load builds them at its end. The rules do without them: the one
+// history, a namespace's names, a block by its consensus hash. They are not in
+// SCHEMA: a node catching up drops them and builds them again at the chain's tip
+// (the meta key CATCHING_UP records that), and a bulk load builds them at its end.
+// The rules do without them: consensus hashes are checked by height, and the one
 // rule that reads a name's history (ANNOUNCE, and only for a sender that owns a
 // live announcer name) scans the table while the index is missing.
 constexpr const char* VALUE_HASH_INDEX =

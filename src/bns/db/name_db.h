@@ -6,7 +6,8 @@
 // as an undo entry, so UndoBlock can take the newest block back exactly (reorgs).
 //
 // Undo records are kept for the newest 1,000 blocks; a deeper reorganisation
-// cannot be undone (UndoBlock fails with NotFound) and needs a re-index.
+// cannot be undone (UndoBlock fails with NotFound) and needs a re-index. Blocks
+// that will be deeper than that by the end of a catch-up get none (KeepUndoFor).
 //
 // Thread safety: one NameDb per thread. Readers open their own (read_only) handle;
 // WAL mode lets them read while the indexer writes.
@@ -181,8 +182,8 @@ class NameDb final : public StateView {
  private:
   NameDb(Sqlite db, bool read_only) : m_db(std::move(db)), m_cache_names(!read_only) {}
   util::Status CreateSchema();
-  // Brings a version-3, -4, -5 or -6 database to the current version in one
-  // transaction (no-op for a new or current one).
+  // Brings a version-3 to -8 database to the current version in one transaction
+  // (no-op for a new or current one).
   util::Status Migrate();
   // Moves the op log of versions 5-8 (a row per operation), when there is one, to
   // a blob per block, and drops its table.
