@@ -129,12 +129,11 @@ class Reader {
       return std::nullopt;
     }
     if (form != FORM_TEXT && form != FORM_HEX) return Bad("bad string header"), std::nullopt;
-    if (length > m_in.size() - m_pos) return Bad("record ends inside a string"), std::nullopt;
-    std::string_view bytes = m_in.substr(m_pos, length);
-    m_pos += length;
-    if (form == FORM_TEXT) return std::string(bytes);
+    auto bytes = Take(length);
+    if (!bytes) return std::nullopt;
+    if (form == FORM_TEXT) return std::string(*bytes);
     if (length == 0) return Bad("empty hex string"), std::nullopt;
-    return util::ToHex(util::AsBytes(bytes));
+    return util::ToHex(util::AsBytes(*bytes));
   }
   std::string Str() {
     auto s = Opt();
@@ -143,12 +142,9 @@ class Reader {
   }
   util::Bytes Raw() {
     const uint64_t header = Varint();
-    const uint64_t length = header >> 2;
     if ((header & 3) != FORM_TEXT) return Bad("bad bytes header"), util::Bytes();
-    if (length > m_in.size() - m_pos) return Bad("record ends inside a string"), util::Bytes();
-    auto bytes = util::AsBytes(m_in.substr(m_pos, length));
-    m_pos += length;
-    return util::Bytes(bytes.begin(), bytes.end());
+    auto bytes = Take(header >> 2);
+    return bytes ? util::ToBytes(*bytes) : util::Bytes();
   }
   // Bytes not yet read: a bound on how many more fields can follow.
   std::size_t Left() const { return m_in.size() - m_pos; }
@@ -177,6 +173,13 @@ class Reader {
   }
 
  private:
+  // The next `length` bytes of a string (nullopt, and a failure, past the end).
+  std::optional<std::string_view> Take(uint64_t length) {
+    if (length > m_in.size() - m_pos) return Bad("record ends inside a string"), std::nullopt;
+    std::string_view bytes = m_in.substr(m_pos, length);
+    m_pos += length;
+    return bytes;
+  }
   // Records the first failure and moves to the end, so nothing more is read.
   uint64_t Bad(const char* why) {
     if (m_error.empty()) m_error = why;
@@ -266,6 +269,8 @@ util::Result<NameRecord> DecodeNameRecord(std::string_view stored) {
 
 std::string EncodeOpLog(const std::vector<OpRow>& ops) {
   Writer w(KIND_OP_LOG);
+  // An upper bound on the blob's size (the strings, and a few header bytes each),
+  // so it is built in one allocation.
   std::size_t size = 8;
   for (const auto& op : ops)
     size += 32 + op.txid.size() + op.opcode.size() + op.reason.size() + op.raw_tx.size() + op.senders.size();
@@ -290,13 +295,9 @@ util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t b
   // Every operation takes at least 7 bytes: no count can ask for more rows than that.
   if (count > in.Left() / 7) return Fail(ErrorCode::Corruption, "stored op log record: count beyond its bytes");
   std::vector<OpRow> ops(count);
-  for (std::size_t i = 0; i < ops.size(); ++i) {
-    OpRow& op = ops[i];
+  for (OpRow& op : ops) {
     op.block_id = block_id;
     op.vtxindex = in.U32();
-    if (i > 0 && op.vtxindex <= ops[i - 1].vtxindex) {
-      return Fail(ErrorCode::Corruption, "stored op log record: transaction indexes out of order");
-    }
     op.txid = in.Str();
     op.opcode = in.Str();
     op.accepted = in.Bool();
@@ -304,7 +305,13 @@ util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t b
     op.raw_tx = in.Raw();
     op.senders = in.Str();
   }
+  // A damaged field is reported first: the rows after it are defaults.
   BS_CHECK_OK(in.Done("op log"));
+  for (std::size_t i = 1; i < ops.size(); ++i) {
+    if (ops[i].vtxindex <= ops[i - 1].vtxindex) {
+      return Fail(ErrorCode::Corruption, "stored op log record: transaction indexes out of order");
+    }
+  }
   return ops;
 }
 

@@ -1,5 +1,5 @@
 // The stored forms of the records: what the name database keeps in its rows and
-// undo entries.
+// undo entries, and each block's op log.
 //
 // Name and preorder records are kept in a compact binary form: a kind byte, then
 // every field in a fixed order, numbers as LEB128 and strings of lowercase hex as

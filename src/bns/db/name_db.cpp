@@ -314,8 +314,9 @@ util::Status NameDb::MigrateOpLogToBlocks() {
     block.clear();
     return util::Ok();
   };
-  util::Status st = util::Ok();
+  util::Status st = util::Ok();  // the first failed write; the rest are skipped
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    if (!st) return;
     OpRow row{static_cast<uint32_t>(r.Int(0)),
               static_cast<uint32_t>(r.Int(1)),
               r.Text(2),
@@ -324,7 +325,7 @@ util::Status NameDb::MigrateOpLogToBlocks() {
               r.Text(5),
               r.Blob(6),
               r.Text(7)};
-    if (!block.empty() && block.front().block_id != row.block_id && st) st = flush();
+    if (!block.empty() && block.front().block_id != row.block_id) st = flush();
     block.push_back(std::move(row));
   }));
   BS_CHECK_OK(st);

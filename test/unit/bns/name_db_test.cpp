@@ -341,11 +341,11 @@ TEST_F(NameDbTest, CatchingUpIsKeptAcrossARestartAndEndsWithTheIndexesBuilt) {
   EXPECT_TRUE(*m_db->IsValueHashKnown(std::string(40, '1')));
   // Every query index is back.
   auto raw = db::Sqlite::Open(m_dir + "/names.db", /*read_only=*/true).value();
-  EXPECT_EQ(
-      blockstack::db::test_util::QueryText(raw,
-                                           "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
-                                           "('history_by_value_hash', 'history_by_id', 'name_records_namespace')"),
-      "3");
+  EXPECT_EQ(blockstack::db::test_util::QueryText(raw,
+                                                 "SELECT COUNT(*) FROM sqlite_schema WHERE name IN "
+                                                 "('history_by_value_hash', 'history_by_id', 'name_records_namespace', "
+                                                 "'snapshots_by_hash')"),
+            "4");
 }
 
 TEST_F(NameDbTest, OnlyTheNewestBlockCanBeUndone) {
