@@ -75,4 +75,17 @@ std::string NameConsensusHash(std::string_view name, std::string_view consensus_
   return crypto::Sha256(util::AsBytes(data)).Hex().substr(0, 32);
 }
 
+bool Hash128Matches(std::string_view expected_hex, std::string_view text, std::string_view suffix) {
+  static constexpr char DIGITS[] = "0123456789abcdef";
+  if (expected_hex.size() != 32) return false;
+  crypto::Sha256Hasher hasher;
+  const auto digest = hasher.Update(util::AsBytes(text)).Update(util::AsBytes(suffix)).Finish();
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (expected_hex[2 * i] != DIGITS[digest.data[i] >> 4] || expected_hex[2 * i + 1] != DIGITS[digest.data[i] & 15]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace blockstack::bns

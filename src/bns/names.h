@@ -40,5 +40,9 @@ util::Result<util::Hash160> HashName(std::string_view name, util::ByteView scrip
 std::string NameHash128(std::string_view name);
 // hex(first 16 bytes of SHA-256(name || consensus hash as lowercase hex text)).
 std::string NameConsensusHash(std::string_view name, std::string_view consensus_hash_hex);
+// Whether hex(first 16 bytes of SHA-256(text || suffix)) is `expected_hex` (lowercase,
+// as payloads are decoded), without building the text: NameHash128 and
+// NameConsensusHash checked against every name a sender owns.
+bool Hash128Matches(std::string_view expected_hex, std::string_view text, std::string_view suffix = {});
 
 }  // namespace blockstack::bns

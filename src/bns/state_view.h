@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,10 @@ struct NameSummary {
   uint32_t last_renewed = 0;
   bool revoked = false;
 };
+// An owner's names, summarised, in name order. Shared with the state's cache, never
+// null, and unchanged by later writes (the cache copies a list before changing one
+// that is still held).
+using NameSummaries = std::shared_ptr<const std::vector<NameSummary>>;
 
 class StateView {
  public:
@@ -35,7 +40,7 @@ class StateView {
   // Names whose owner script is `script_hex`, unrevoked or not, with their records.
   virtual util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) = 0;
   // The same names as NamesOwnedBy, summarised (cheaper: no record decoding).
-  virtual util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) = 0;
+  virtual util::Result<NameSummaries> NameSummariesOwnedBy(std::string_view script_hex) = 0;
   // Every value hash the name has had (its history), for ANNOUNCE.
   virtual util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) = 0;
   // The consensus hash stored for a height, if that block was processed.

@@ -479,35 +479,42 @@ util::Result<std::vector<NameRecord>> NameDb::NamesOwnedBy(std::string_view scri
   return NamesWhere("SELECT data FROM name_records WHERE sender = ? ORDER BY name", script_hex);
 }
 
-util::Result<std::vector<NameSummary>> NameDb::NameSummariesOwnedBy(std::string_view script_hex) {
+util::Result<NameSummaries> NameDb::NameSummariesOwnedBy(std::string_view script_hex) {
   if (m_cache_names) {
-    if (auto it = m_owner_cache.find(std::string(script_hex)); it != m_owner_cache.end()) return it->second;
+    if (auto it = m_owner_cache.find(std::string(script_hex)); it != m_owner_cache.end()) {
+      return NameSummaries(it->second);
+    }
   }
   BS_TRY(Statement * s,
          m_db.Prepare("SELECT name, namespace_id, first_registered, last_renewed, revoked FROM name_records "
                       "WHERE sender = ? ORDER BY name"));
   s->Bind(1, script_hex);
-  std::vector<NameSummary> out;
+  auto out = std::make_shared<std::vector<NameSummary>>();
   BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
-    out.push_back(
+    out->push_back(
         {r.Text(0), r.Text(1), static_cast<uint32_t>(r.Int(2)), static_cast<uint32_t>(r.Int(3)), r.Int(4) != 0});
   }));
   if (m_cache_names) m_owner_cache[std::string(script_hex)] = out;
-  return out;
+  return NameSummaries(std::move(out));
 }
 
 void NameDb::UpdateOwnerCache(const NameRecord& r, const NameRecord* old) {
   auto by_name = [](const NameSummary& s, const std::string& name) { return s.name < name; };
+  // A list that a reader still holds is copied before it changes.
+  auto unshare = [](std::shared_ptr<std::vector<NameSummary>>& list) -> std::vector<NameSummary>& {
+    if (list.use_count() > 1) list = std::make_shared<std::vector<NameSummary>>(*list);
+    return *list;
+  };
   if (old != nullptr && old->sender != r.sender) {
     if (auto it = m_owner_cache.find(old->sender); it != m_owner_cache.end()) {
-      auto& list = it->second;
+      auto& list = unshare(it->second);
       auto at = std::lower_bound(list.begin(), list.end(), r.name, by_name);
       if (at != list.end() && at->name == r.name) list.erase(at);
     }
   }
   auto it = m_owner_cache.find(r.sender);
   if (it == m_owner_cache.end()) return;
-  auto& list = it->second;
+  auto& list = unshare(it->second);
   NameSummary summary{r.name, r.namespace_id, r.first_registered, r.last_renewed, r.revoked};
   auto at = std::lower_bound(list.begin(), list.end(), r.name, by_name);
   if (at != list.end() && at->name == r.name) {

@@ -79,7 +79,7 @@ class NameDb final : public StateView {
   util::Result<std::optional<NamespaceRecord>> GetNamespace(std::string_view namespace_id) override;
   util::Result<std::optional<PreorderRecord>> GetPreorder(std::string_view preorder_hash) override;
   util::Result<std::vector<NameRecord>> NamesOwnedBy(std::string_view script_hex) override;
-  util::Result<std::vector<NameSummary>> NameSummariesOwnedBy(std::string_view script_hex) override;
+  util::Result<NameSummaries> NameSummariesOwnedBy(std::string_view script_hex) override;
   util::Result<std::vector<std::string>> NameValueHashes(std::string_view fqn) override;
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
 
@@ -255,7 +255,7 @@ class NameDb final : public StateView {
   std::unordered_map<std::string, std::optional<PreorderRecord>> m_preorder_cache;
   // Owners' name summaries, ordered by name: checked for every preorder,
   // registration and update of their sender.
-  std::unordered_map<std::string, std::vector<NameSummary>> m_owner_cache;
+  std::unordered_map<std::string, std::shared_ptr<std::vector<NameSummary>>> m_owner_cache;
   bool m_cache_names = false;
   std::optional<StoredName> m_uncached_name;  // LoadName's answer without the cache
   std::optional<uint32_t> m_block;            // the block being written

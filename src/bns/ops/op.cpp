@@ -70,14 +70,14 @@ util::Result<std::vector<std::string>> LiveNameListOwnedBy(StateView& state, std
   std::vector<std::string> out;
   // An owner's names are nearly always in one namespace: look each up once.
   std::optional<NamespaceRecord> ns;
-  for (auto& s : summaries) {
+  for (const auto& s : *summaries) {
     if (unrevoked_only && s.revoked) continue;
     if (!ns || ns->namespace_id != s.namespace_id) {
       BS_TRY(ns, state.GetNamespace(s.namespace_id));
       if (!ns) continue;
     }
     if (StatusAt(s.first_registered, s.last_renewed, *ns, h, rules.epochs, rules.namespace_reveal_expire).live) {
-      out.push_back(std::move(s.name));
+      out.push_back(s.name);
     }
   }
   return out;

@@ -35,8 +35,8 @@ util::Result<Outcome> CheckTransfer(const TransferOp& op, const OpTx& tx, StateV
   // transfer of someone else's name, or of no name, finds nothing and is refused.
   BS_TRY(auto owned, state.NameSummariesOwnedBy(tx.sender));
   std::optional<LoadedName> found;
-  for (const auto& summary : owned) {
-    if (summary.revoked || NameHash128(summary.name) != op.name_hash128) continue;
+  for (const auto& summary : *owned) {
+    if (summary.revoked || !Hash128Matches(op.name_hash128, summary.name)) continue;
     BS_TRY(auto rec, state.GetName(summary.name));
     BS_TRY(auto ns, state.GetNamespace(summary.namespace_id));
     if (!rec || !ns) continue;

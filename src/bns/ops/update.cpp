@@ -30,7 +30,7 @@ util::Result<Outcome> CheckUpdate(const UpdateOp& op, const OpTx& tx, StateView&
     BS_TRY(auto ch, state.ConsensusHashAt(b));
     if (!ch) continue;
     for (const auto& name : owned) {
-      if (NameConsensusHash(name, *ch) == op.name_consensus_hash) {
+      if (Hash128Matches(op.name_consensus_hash, name, *ch)) {
         found_name = name;
         matched = *ch;
         break;

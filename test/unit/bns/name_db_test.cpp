@@ -459,16 +459,20 @@ TEST_F(NameDbTest, CachedRecordsFollowWritesAbortsAndUndos) {
   ops::Effect e2 = e1;
   e2.name->value_hash = std::string(40, '1');
   Block(1, e2);
-  // A renewal: the owner index's summary columns change.
+  // A renewal: the owner index's summary columns change. A list read before it
+  // (shared with the writer's cache) keeps what it said.
+  auto held = m_db->NameSummariesOwnedBy("alice").value();
+  ASSERT_EQ(held->size(), 1u);
   ops::Effect e3 = e2;
   e3.name->last_renewed = 9;
   Block(2, e3);
+  EXPECT_EQ(held->at(0).last_renewed, 5u);
   auto reader = NameDb::Open(m_dir + "/names.db", /*read_only=*/true).value();
   for (NameDb* db : {m_db.get(), reader.get()}) {
     auto rec = db->GetName("a.id").value();
     ASSERT_TRUE(rec);
     EXPECT_EQ(rec->value_hash, std::string(40, '1'));
-    auto owned = db->NameSummariesOwnedBy("alice").value();
+    auto owned = *db->NameSummariesOwnedBy("alice").value();
     ASSERT_EQ(owned.size(), 1u);
     EXPECT_EQ(owned[0].last_renewed, 9u);
   }
@@ -479,7 +483,7 @@ TEST_F(NameDbTest, CachedRecordsFollowWritesAbortsAndUndos) {
   Block(3, e4);
   reader->ClearCaches();
   for (NameDb* db : {m_db.get(), reader.get()}) {
-    EXPECT_TRUE(db->NameSummariesOwnedBy("alice").value().empty());
+    EXPECT_TRUE(db->NameSummariesOwnedBy("alice").value()->empty());
     EXPECT_EQ(db->NamesOwnedBy("bob").value().size(), 1u);
   }
   // An aborted block's record is forgotten.
@@ -493,14 +497,14 @@ TEST_F(NameDbTest, CachedRecordsFollowWritesAbortsAndUndos) {
   // Undo brings back each earlier record, indexes included.
   ASSERT_TRUE(m_db->UndoBlock(3));
   EXPECT_EQ(m_db->GetName("a.id").value()->sender, "alice");
-  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value().size(), 1u);
+  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value()->size(), 1u);
   ASSERT_TRUE(m_db->UndoBlock(2));
-  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value().at(0).last_renewed, 5u);
+  EXPECT_EQ(m_db->NameSummariesOwnedBy("alice").value()->at(0).last_renewed, 5u);
   ASSERT_TRUE(m_db->UndoBlock(1));
   EXPECT_FALSE(m_db->GetName("a.id").value()->value_hash.has_value());
   ASSERT_TRUE(m_db->UndoBlock(0));
   EXPECT_FALSE(m_db->GetName("a.id").value().has_value());
-  EXPECT_TRUE(m_db->NameSummariesOwnedBy("alice").value().empty());
+  EXPECT_TRUE(m_db->NameSummariesOwnedBy("alice").value()->empty());
 }
 
 // A preorder consumed by an operation whose history keeps the preorder's row is

@@ -74,5 +74,18 @@ TEST(NamesTest, NameHash128) {
   EXPECT_EQ(NameHash128("999"), "83cf8b609de60036a8277bd0e9613575");
 }
 
+TEST(NamesTest, Hash128MatchesOnlyTheExactLowercaseHash) {
+  EXPECT_TRUE(Hash128Matches("83cf8b609de60036a8277bd0e9613575", "999"));
+  EXPECT_TRUE(Hash128Matches("83cf8b609de60036a8277bd0e9613575", "99", "9"));  // the parts are joined
+  const std::string ch = "d4049672223f42aac2855d2fbf2f38f0";
+  EXPECT_TRUE(Hash128Matches(NameConsensusHash("alice.id", ch), "alice.id", ch));
+  EXPECT_FALSE(Hash128Matches(NameConsensusHash("alice.id", ch), "alice.id", ch.substr(1)));
+  EXPECT_FALSE(Hash128Matches("83cf8b609de60036a8277bd0e9613574", "999"));   // last digit differs
+  EXPECT_FALSE(Hash128Matches("83CF8B609DE60036A8277BD0E9613575", "999"));   // payload hex is lowercase
+  EXPECT_FALSE(Hash128Matches("83cf8b609de60036a8277bd0e961357", "999"));    // short
+  EXPECT_FALSE(Hash128Matches("83cf8b609de60036a8277bd0e96135750", "999"));  // long
+  EXPECT_FALSE(Hash128Matches("", ""));
+}
+
 }  // namespace
 }  // namespace blockstack::bns
