@@ -30,7 +30,8 @@ db_bytes=$(du -sb "$data" | cut -f1)
 total_blocks=$((blocks + 4))
 parse=$("$bin/bench/parse_bench" --file "$chain" | grep 'ours' | grep -oE '[0-9.]+ s$' | grep -oE '[0-9.]+')
 awk -v ops="$ops" -v s="$seconds" -v b="$total_blocks" -v rss="$rss_kb" -v db="$db_bytes" -v p="$parse" \
-    -v nb="$blocks" -v per="$per_block" -v cpu="$(awk -v u="$user_s" -v k="$sys_s" 'BEGIN {print u + k}')" 'BEGIN {
+    -v nb="$blocks" -v per="$per_block" -v user="$user_s" -v sys="$sys_s" 'BEGIN {
+  cpu = user + sys
   printf "index_bench: %d operations in %d blocks\n", ops, b
   printf "  ours   index   %10.0f ops/s  %8.0f blocks/s  %.2f s  peak RSS %.0f MB  database %.0f MB\n", ops / s, b / s, s, rss / 1024, db / 1e6
   printf "  cpu    %.2f s user+sys over all threads: %.0f ops per CPU-second\n", cpu, ops / cpu

@@ -1,5 +1,7 @@
 #include <bns/names.h>
 
+#include <algorithm>
+
 #include <crypto/hash.h>
 
 namespace blockstack::bns {
@@ -8,6 +10,15 @@ namespace {
 constexpr std::string_view B40_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz-_.+";
 
 bool IsNameChar(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'; }
+
+// The first 16 bytes of SHA-256(text || suffix): the 128-bit hashes of names.
+util::FixedBytes<16> Hash128Of(std::string_view text, std::string_view suffix) {
+  crypto::Sha256Hasher hasher;
+  const auto digest = hasher.Update(util::AsBytes(text)).Update(util::AsBytes(suffix)).Finish();
+  util::FixedBytes<16> out;
+  std::copy_n(digest.data.begin(), out.data.size(), out.data.begin());
+  return out;
+}
 
 }  // namespace
 
@@ -65,27 +76,14 @@ util::Result<util::Hash160> HashName(std::string_view name, util::ByteView scrip
   return crypto::Hash160Of(data);
 }
 
-std::string NameHash128(std::string_view name) {
-  return crypto::Sha256(util::AsBytes(name)).Hex().substr(0, 32);
-}
+std::string NameHash128(std::string_view name) { return Hash128Of(name, {}).Hex(); }
 
 std::string NameConsensusHash(std::string_view name, std::string_view consensus_hash_hex) {
-  std::string data(name);
-  data += consensus_hash_hex;
-  return crypto::Sha256(util::AsBytes(data)).Hex().substr(0, 32);
+  return Hash128Of(name, consensus_hash_hex).Hex();
 }
 
 bool Hash128Matches(std::string_view expected_hex, std::string_view text, std::string_view suffix) {
-  static constexpr char DIGITS[] = "0123456789abcdef";
-  if (expected_hex.size() != 32) return false;
-  crypto::Sha256Hasher hasher;
-  const auto digest = hasher.Update(util::AsBytes(text)).Update(util::AsBytes(suffix)).Finish();
-  for (std::size_t i = 0; i < 16; ++i) {
-    if (expected_hex[2 * i] != DIGITS[digest.data[i] >> 4] || expected_hex[2 * i + 1] != DIGITS[digest.data[i] & 15]) {
-      return false;
-    }
-  }
-  return true;
+  return util::IsHexOf(expected_hex, Hash128Of(text, suffix).view());
 }
 
 }  // namespace blockstack::bns

@@ -1,7 +1,7 @@
 #include <crypto/hash.h>
 
 // SHA-256 is the hot hash (txids, merkle trees, block hashes) and, with RIPEMD-160,
-// makes hash160 (addresses: every transaction's sender, every recipient). Both are
+// makes hash160 (every operation's sender public key is matched by it). Both are
 // mostly taken of short inputs, where EVP's per-call context allocation and
 // provider dispatch cost more than the hashing (RIPEMD-160 of 32 bytes: 920 ns
 // through EVP_Digest, 570 ns direct). OpenSSL 3 still ships the direct SHA256_*
@@ -54,13 +54,13 @@ util::FixedBytes<N> Hmac(const EVP_MD* md, ByteView key, ByteView data) {
 
 // One call of a direct (non-EVP) digest's init, update and final.
 template <class Out, class Ctx>
-Out Direct(int (*init)(Ctx*), int (*update)(Ctx*, const void*, size_t), int (*final)(unsigned char*, Ctx*),
+Out Direct(int (*init)(Ctx*), int (*update)(Ctx*, const void*, size_t), int (*finish)(unsigned char*, Ctx*),
            ByteView data) {
   Out out;
   Ctx ctx;
   init(&ctx);
   update(&ctx, data.data(), data.size());
-  final(out.data.data(), &ctx);
+  finish(out.data.data(), &ctx);
   return out;
 }
 

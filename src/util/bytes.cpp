@@ -31,6 +31,14 @@ std::string ToHex(ByteView data) {
   return out;
 }
 
+bool IsHexOf(std::string_view hex, ByteView data) {
+  if (hex.size() != 2 * data.size()) return false;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    if (hex[2 * i] != HEX_DIGITS[data[i] >> 4] || hex[2 * i + 1] != HEX_DIGITS[data[i] & 0x0f]) return false;
+  }
+  return true;
+}
+
 bool IsLowerHex(std::string_view hex, std::size_t length) {
   if (hex.size() != length) return false;
   // No early exit: the loop has no branch to mispredict (the stored-record encoder

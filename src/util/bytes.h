@@ -34,6 +34,8 @@ Result<Bytes> FromHex(std::string_view hex);
 bool IsHex(std::string_view hex);
 // Exactly `length` characters, each 0-9 or a-f (how hashes are written here).
 bool IsLowerHex(std::string_view hex, std::size_t length);
+// Whether `hex` is exactly ToHex(data), without building it.
+bool IsHexOf(std::string_view hex, ByteView data);
 // The value of one hex digit, or -1.
 int HexDigitValue(char c);
 

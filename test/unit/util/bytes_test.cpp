@@ -43,6 +43,16 @@ TEST(BytesTest, FixedBytesRejectsWrongLength) {
   EXPECT_FALSE(Hash256::FromView(Bytes(31)));
 }
 
+TEST(BytesTest, IsHexOfWantsExactlyTheLowercaseHex) {
+  const Bytes b{0x00, 0x01, 0xab, 0xff};
+  EXPECT_TRUE(IsHexOf("0001abff", b));
+  EXPECT_TRUE(IsHexOf("", Bytes{}));
+  EXPECT_FALSE(IsHexOf("0001ABFF", b));
+  EXPECT_FALSE(IsHexOf("0001abfe", b));
+  EXPECT_FALSE(IsHexOf("0001ab", b));
+  EXPECT_FALSE(IsHexOf("0001abff00", b));
+}
+
 TEST(BytesTest, IsLowerHexWantsExactlyThatManyLowercaseDigits) {
   EXPECT_TRUE(IsLowerHex("0123456789abcdef", 16));
   EXPECT_TRUE(IsLowerHex("", 0));
