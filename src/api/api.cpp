@@ -12,6 +12,7 @@
 #include <bns/names.h>
 #include <bns/pricing.h>
 #include <bns/records_json.h>
+#include <subdomain/record.h>
 #include <util/base64.h>
 #include <util/bytes.h>
 #include <util/json_text.h>
@@ -333,6 +334,33 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   return res;
 }
 
+net::Response Api::SubdomainRoute(const net::Request& req, const std::vector<std::string>& seg, std::string& route) {
+  const std::size_t n = seg.size();
+  route = n == 3 ? "subdomain" : "subdomain_zonefile";
+  if (n > 4 || (n == 4 && seg[3] != "zonefile")) return net::Response::Text(404, "Not found");
+  auto got = m_subdomains->Lookup(seg[2]);
+  if (!got) return Backend(got.error());
+  if (!*got) {
+    if (n == 4) return Error(404, "No zone file for name");
+    return net::Response::Json(404, {{"status", "available"}});
+  }
+  const subdomain::SubdomainState& sub = **got;
+  if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
+  if (n == 4) {
+    if (Truthy(req.query, "raw")) return net::Response::Text(200, sub.zonefile, "application/octet-stream");
+    return Ok({{"zonefile", sub.zonefile}});
+  }
+  return Ok({{"address", sub.owner},
+             {"blockchain", "bitcoin"},
+             {"domain", sub.domain},
+             {"last_txid", sub.txid},
+             {"resolver", nullptr},
+             {"sequence", sub.seqn},
+             {"status", "registered_subdomain"},
+             {"zonefile", sub.zonefile},
+             {"zonefile_hash", sub.zonefile_hash}});
+}
+
 net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::string& route) {
   auto seg = Segments(req.path);
   const std::size_t n = seg.size();
@@ -482,7 +510,10 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
   }
   if (n >= 3 && is({"v1", "names", "*"})) {
     const std::string& fqn = seg[2];
-    if (!bns::IsNameValid(fqn)) return Error(400, "Invalid name or subdomain");
+    if (!bns::IsNameValid(fqn)) {
+      if (m_subdomains && subdomain::SplitSubdomainName(fqn)) return SubdomainRoute(req, seg, route);
+      return Error(400, "Invalid name or subdomain");
+    }
     if (n == 3) {
       route = "name";
       // The hot route: read only the fields it answers with and write the JSON
@@ -630,6 +661,11 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     if (!recs) return Backend(recs.error());
     auto names = LiveOnly(db, *recs, last);
     if (!names) return Backend(names.error());
+    if (m_subdomains) {
+      auto subdomains = m_subdomains->NamesOwnedBy(seg[3]);
+      if (!subdomains) return Backend(subdomains.error());
+      names->insert(names->end(), subdomains->begin(), subdomains->end());
+    }
     return Ok({{"names", *names}});
   }
   if (n >= 4 && is({"v1", "blockchains"})) {

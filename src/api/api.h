@@ -24,6 +24,7 @@
 #include <bns/ops/op.h>
 #include <net/http_server.h>
 #include <net/metrics.h>
+#include <subdomain/index.h>
 #include <util/lru_cache.h>
 
 namespace blockstack::api {
@@ -61,6 +62,9 @@ class Api {
   // Serves the Atlas peer protocol under /v1/atlas/ and stores POSTed zone files
   // through it (so they are replicated). Set before serving; not owned.
   void SetAtlas(atlas::AtlasNode* atlas) { m_atlas = atlas; }
+  // Answers for subdomain names (alice.example.id) from this index. Set before
+  // serving; not owned. Without it such names are refused as invalid.
+  void SetSubdomains(subdomain::SubdomainIndex* index) { m_subdomains = index; }
   // Cached answers that embed zone files are stale once a new one is stored.
   void OnZonefileStored() { ++m_generation; }
   // Told of each zone file POSTed while there is no Atlas node (with one, Atlas
@@ -87,6 +91,8 @@ class Api {
   std::optional<net::Response> NameFromMemory(const net::Request& req);
   // The answer for a live name's fields (and its zone file from the store).
   net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
+  // /v1/names/{subdomain}[/zonefile].
+  net::Response SubdomainRoute(const net::Request& req, const std::vector<std::string>& seg, std::string& route);
   net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
   // The names of recs that are live at height, in order.
   util::Result<std::vector<std::string>> LiveOnly(bns::db::NameDb& db, const std::vector<bns::NameRecord>& recs,
@@ -99,6 +105,7 @@ class Api {
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
   atlas::AtlasNode* m_atlas = nullptr;
+  subdomain::SubdomainIndex* m_subdomains = nullptr;
   std::function<void(const std::string&)> m_on_stored;
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;

@@ -6,12 +6,14 @@
 #include <ctime>
 #include <iostream>
 
+#include <bitcoin/address.h>
 #include <bns/names.h>
 #include <cli/common.h>
 #include <client/gaia_client.h>
 #include <client/node_client.h>
 #include <client/resolver.h>
 #include <crypto/hash.h>
+#include <subdomain/record.h>
 #include <zonefile/profile.h>
 #include <zonefile/zonefile.h>
 
@@ -178,9 +180,10 @@ void AddReads(CLI::App& app, Globals& g) {
 }
 
 struct ZonefileOpts {
-  std::string name, file, hub, key;
+  std::string name, file, hub, key, owner, domain;
   std::vector<std::string> urls;
   uint32_t ttl = 3600;
+  int64_t seqn = 0;
 };
 
 void AddZonefile(CLI::App& app, Globals& g) {
@@ -194,7 +197,8 @@ void AddZonefile(CLI::App& app, Globals& g) {
   make->add_option("--key", o->key, "The owner's key, with --hub");
   make->add_option("--ttl", o->ttl, "TTL in seconds")->capture_default_str();
   make->callback([&g, o] {
-    if (!bns::IsNameValid(o->name)) return Report(g, {ErrorCode::InvalidArgument, "invalid name '" + o->name + "'"});
+    if (!bns::IsNameValid(o->name) && !subdomain::SplitSubdomainName(o->name))
+      return Report(g, {ErrorCode::InvalidArgument, "invalid name '" + o->name + "'"});
     std::vector<std::string> urls = o->urls;
     if (!o->hub.empty()) {
       auto key = ParseKey(o->key);
@@ -210,8 +214,57 @@ void AddZonefile(CLI::App& app, Globals& g) {
       }
     }
     std::string text = zonefile::MakeZonefile(o->name, urls, o->ttl);
-    if (text.size() > zonefile::MAX_ZONEFILE_BYTES) return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
+    if (text.size() > zonefile::MAX_ZONEFILE_BYTES)
+      return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
     Print(g, {{"zonefile", text}, {"zonefile_hash", crypto::Hash160Of(util::AsBytes(text)).Hex()}}, text);
+  });
+  auto* sub = zf->add_subcommand("subdomain",
+                                 "Print the TXT record that creates (sequence 0) or updates a subdomain, to put in a "
+                                 "domain's zone file");
+  sub->add_option("NAME", o->name, "leaf.name.namespace")->required();
+  sub->add_option("--owner", o->owner, "The owner's address after this record")->required();
+  sub->add_option("--zonefile", o->file, "The subdomain's own zone file (- for standard input)")->required();
+  sub->add_option("--seqn", o->seqn, "Sequence number: 0 creates, each update adds one")->capture_default_str();
+  sub->add_option("--key", o->key, "The current owner's key, which must sign every update");
+  sub->add_option("--domain", o->domain,
+                  "The name whose zone file will carry the record, when not the subdomain's own domain (an update "
+                  "only)");
+  sub->callback([&g, o] {
+    auto split = subdomain::SplitSubdomainName(o->name);
+    if (!split)
+      return Report(g, {ErrorCode::InvalidArgument, "'" + o->name + "' is not a subdomain (leaf.name.namespace)"});
+    subdomain::Record record;
+    record.fqn = o->name;
+    record.domain = o->domain.empty() ? split->domain : o->domain;
+    if (!bns::IsNameValid(record.domain)) return Report(g, {ErrorCode::InvalidArgument, "invalid --domain"});
+    record.independent = record.domain != split->domain;
+    if (!bitcoin::DecodeAddress(o->owner)) return Report(g, {ErrorCode::InvalidArgument, "invalid --owner address"});
+    record.owner = o->owner;
+    if (o->seqn < 0) return Report(g, {ErrorCode::InvalidArgument, "--seqn must not be negative"});
+    record.seqn = o->seqn;
+    if (record.independent && record.seqn == 0)
+      return Report(g, {ErrorCode::InvalidArgument, "only the subdomain's own domain can create it"});
+    if (record.seqn > 0 && o->key.empty())
+      return Report(g, {ErrorCode::InvalidArgument, "an update (--seqn above 0) must be signed: give --key"});
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    if (text->size() > zonefile::MAX_ZONEFILE_BYTES)
+      return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
+    record.zonefile = *text;
+    std::optional<crypto::PrivateKey> key;
+    if (!o->key.empty()) {
+      auto parsed = ParseKey(o->key);
+      if (!parsed) return Report(g, parsed.error().Wrap("--key"));
+      key = *parsed;
+    }
+    std::string txt = subdomain::MakeTxtRecord(record, key ? &*key : nullptr);
+    Print(g,
+          {{"txt", txt},
+           {"name", record.fqn},
+           {"domain", record.domain},
+           {"sequence", record.seqn},
+           {"zonefile_hash", crypto::Hash160Of(util::AsBytes(record.zonefile)).Hex()}},
+          txt + "\n");
   });
   auto* hash = zf->add_subcommand("hash", "Print the hash160 of a zone file, as put on chain");
   hash->add_option("FILE", o->file, "Zone file (- for standard input)")->required();

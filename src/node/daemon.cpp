@@ -1,13 +1,15 @@
 #include <node/daemon.h>
 
 #include <api/api.h>
-#include <dht/dht_node.h>
-#include <dns/server.h>
-#include <node/records.h>
-#include <crypto/hash.h>
 #include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
+#include <crypto/hash.h>
+#include <dht/dht_node.h>
+#include <dns/server.h>
 #include <net/http_server.h>
+#include <node/records.h>
+#include <subdomain/index.h>
+#include <subdomain/record.h>
 #include <util/text.h>
 #include <util/url.h>
 #include <util/version.h>
@@ -232,6 +234,7 @@ int RunNode(const Config& config) {
   std::unique_ptr<net::HttpServer> server;
   std::unique_ptr<NameDbZonefileIndex> zonefile_index;
   std::unique_ptr<atlas::AtlasNode> atlas_node;
+  std::unique_ptr<subdomain::SubdomainIndex> subdomains;
   if (!cfg->api.empty() && cfg->api != "off") {
     auto hp = util::ParseHostPort(cfg->api, true);
     if (!hp) {
@@ -262,12 +265,27 @@ int RunNode(const Config& config) {
         return 2;
       }
       atlas_node = std::move(*made_atlas);
-      atlas_node->SetOnStored([&rest, &dns_server, &sources](const std::string& hash) {
+      // Subdomains are read from the zone files Atlas stores (spec atlas.md §4).
+      const uint32_t subdomains_from =
+          cfg->network == bitcoin::Network::Mainnet ? subdomain::SUBDOMAINS_FIRST_BLOCK_MAINNET : cfg->FirstBlock();
+      auto made_subdomains = subdomain::SubdomainIndex::Open(
+          cfg->data_dir + "/subdomains.db", subdomains_from, *zonefile_index,
+          [store = zonefiles->get()](std::string_view hash) { return store->Get(hash); });
+      if (!made_subdomains) {
+        spdlog::error("subdomains: {}", made_subdomains.error().message);
+        return 2;
+      }
+      subdomains = std::move(*made_subdomains);
+      subdomains->SetOnChanged([&rest] { rest->OnZonefileStored(); });
+      atlas_node->SetOnStored([&rest, &dns_server, &sources, &subdomains](const std::string& hash) {
         rest->OnZonefileStored();
         if (dns_server) dns_server->OnZonefileStored(hash);
         if (sources) sources->Publish(hash);
+        subdomains->Wake();
       });
       rest->SetAtlas(atlas_node.get());
+      rest->SetSubdomains(subdomains.get());
+      subdomains->Start();
     } else if (dns_server) {
       rest->SetOnStored([&dns_server](const std::string& hash) { dns_server->OnZonefileStored(hash); });
     }
@@ -311,6 +329,7 @@ int RunNode(const Config& config) {
       rest->OnBlock(p.height);
     }
     if (atlas_node) atlas_node->OnBlock();
+    if (subdomains) subdomains->Wake();
     if (dns_server) dns_server->OnBlock(p.height);
   };
   std::optional<uint32_t> reported;
@@ -332,6 +351,7 @@ int RunNode(const Config& config) {
   }
   if (sources) sources->Stop();
   if (atlas_node) atlas_node->Stop();
+  if (subdomains) subdomains->Stop();
   if (server) server->Stop();
   if (dht_node) dht_node->Stop();
   if (dns_server) dns_server->Stop();

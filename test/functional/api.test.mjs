@@ -11,19 +11,12 @@ import path from 'node:path';
 
 import { startBitcoindProxy } from './bitcoind_proxy.mjs';
 import {
-  BcoinNode, binDir, cliJson, freePort, hash160, opPayload, sendTx, startProcess, stopProcess, tempDir, waitFor,
+  BcoinNode, binDir, cliJson, freePort, hash160, loadBlockstackJs, opPayload, sendTx, startProcess, stopProcess, tempDir,
+  waitFor,
 } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
-// blockstack.js passes `referrer: 'no-referrer'`, which Node's fetch refuses.
-const realFetch = globalThis.fetch;
-globalThis.fetch = (url, init = {}) => {
-  const opts = { ...init };
-  delete opts.referrer;
-  delete opts.referrerPolicy;
-  return realFetch(url, opts);
-};
-const bsk = require('blockstack');
+const bsk = loadBlockstackJs();
 
 let btc;
 let proxy;

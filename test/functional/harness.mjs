@@ -3,6 +3,7 @@
 import { spawn, execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,22 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
+
+// The real blockstack.js v21 client. It passes `referrer: 'no-referrer'` to fetch,
+// which Node's fetch refuses, so those options are dropped on the way.
+export function loadBlockstackJs() {
+  if (!globalThis.fetch.blockstackShim) {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = (url, init = {}) => {
+      const opts = { ...init };
+      delete opts.referrer;
+      delete opts.referrerPolicy;
+      return realFetch(url, opts);
+    };
+    globalThis.fetch.blockstackShim = true;
+  }
+  return createRequire(import.meta.url)('blockstack');
+}
 export const binDir = process.env.BLOCKSTACK_BIN_DIR || path.join(repoRoot, 'build', 'dev', 'apps');
 // Test tools (chaingen) live beside the apps in the same build tree.
 export const toolsDir = path.join(binDir, '..', 'test', 'tools');

@@ -1,0 +1,435 @@
+#include <subdomain/index.h>
+
+#include <algorithm>
+#include <chrono>
+#include <set>
+
+#include <crypto/base58check.h>
+#include <crypto/hash.h>
+#include <subdomain/record.h>
+#include <util/bytes.h>
+
+#include <spdlog/spdlog.h>
+
+namespace blockstack::subdomain {
+namespace {
+
+using db::Statement;
+using util::ErrorCode;
+using util::Fail;
+
+constexpr const char* SCHEMA_VERSION = "1";
+constexpr const char* SCHEMA = R"SQL(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS slots(
+  slot INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, txid TEXT NOT NULL,
+  block_height INTEGER NOT NULL, vtxindex INTEGER NOT NULL, read INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS slots_unread ON slots(slot) WHERE read = 0;
+CREATE TABLE IF NOT EXISTS records(
+  fqn TEXT NOT NULL, slot INTEGER NOT NULL, domain TEXT NOT NULL, seqn INTEGER NOT NULL, owner TEXT NOT NULL,
+  zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL,
+  PRIMARY KEY(fqn, slot));
+CREATE INDEX IF NOT EXISTS records_by_slot ON records(slot);
+CREATE TABLE IF NOT EXISTS current(fqn TEXT PRIMARY KEY, slot INTEGER NOT NULL, owner TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS current_by_owner ON current(owner, fqn);
+CREATE TABLE IF NOT EXISTS checkpoints(height INTEGER PRIMARY KEY, consensus TEXT NOT NULL);
+)SQL";
+// Blocks below the tip whose consensus hashes are kept to find where a
+// reorganisation left our chain (the name database undoes at most 1,000).
+constexpr uint32_t CHECKPOINT_DEPTH = 1100;
+// Zone files read per transaction while catching up.
+constexpr std::size_t READS_PER_COMMIT = 1000;
+// How often the worker runs without being woken.
+constexpr auto IDLE_INTERVAL = std::chrono::seconds(5);
+
+template <class F>
+util::Status InTransaction(db::Sqlite& db, F body) {
+  BS_CHECK_OK(db.Exec("BEGIN IMMEDIATE"));
+  if (auto st = body(); !st) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  }
+  return db.Exec("COMMIT");
+}
+
+// Two addresses name the same owner when they decode to the same hash and kind
+// (the original compared them re-encoded for its own network); text that does
+// not decode is compared as text.
+bool SameOwner(const std::string& a, const std::string& b) {
+  if (a == b) return true;
+  auto da = crypto::DecodeBase58Check(a);
+  auto db = crypto::DecodeBase58Check(b);
+  if (!da || !db || da->size() != 21 || db->size() != 21) return false;
+  auto kind = [](uint8_t v) { return v == 0x05 || v == 0xc4 ? 1 : (v == 0x00 || v == 0x6f ? 0 : 2 + v); };
+  return kind((*da)[0]) == kind((*db)[0]) && std::equal(da->begin() + 1, da->end(), db->begin() + 1);
+}
+
+struct StoredRecord {
+  int64_t slot = 0;
+  bool accepted = false;
+  Record record;
+};
+
+}  // namespace
+
+util::Result<std::unique_ptr<SubdomainIndex>> SubdomainIndex::Open(const std::string& path, uint32_t first_block,
+                                                                   interfaces::ZonefileIndex& slots,
+                                                                   ZonefileReader reader) {
+  BS_TRY(db::Sqlite writer, db::Sqlite::Open(path, false));
+  BS_CHECK_OK(writer.Exec(SCHEMA));
+  std::unique_ptr<SubdomainIndex> index(nullptr);
+  BS_TRY(db::Sqlite read_conn, db::Sqlite::Open(path, true));
+  index.reset(new SubdomainIndex(std::move(writer), std::move(read_conn), first_block, slots, std::move(reader)));
+  BS_TRY(auto version, index->GetMeta("schema_version"));
+  if (version && std::to_string(*version) != SCHEMA_VERSION)
+    return Fail(ErrorCode::Corruption, path + " holds a subdomain index of another version");
+  BS_TRY(auto first, index->GetMeta("first_block"));
+  if (first && *first != first_block)
+    return Fail(ErrorCode::InvalidArgument, path + " was indexed from block " + std::to_string(*first));
+  BS_CHECK_OK(index->SetMeta("schema_version", std::stoll(SCHEMA_VERSION)));
+  BS_CHECK_OK(index->SetMeta("first_block", first_block));
+  return index;
+}
+
+SubdomainIndex::SubdomainIndex(db::Sqlite writer, db::Sqlite reader, uint32_t first_block,
+                               interfaces::ZonefileIndex& slots, ZonefileReader zonefiles)
+    : m_writer(std::move(writer)),
+      m_reader(std::move(reader)),
+      m_first_block(first_block),
+      m_slots(slots),
+      m_zonefiles(std::move(zonefiles)) {}
+
+SubdomainIndex::~SubdomainIndex() { Stop(); }
+
+util::Status SubdomainIndex::SetMeta(std::string_view key, int64_t value) {
+  BS_TRY(Statement * s, m_writer.Prepare("INSERT INTO meta(key, value) VALUES(?, ?) "
+                                         "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  return s->Bind(1, key).Bind(2, value).Run();
+}
+
+util::Result<std::optional<int64_t>> SubdomainIndex::GetMeta(std::string_view key) {
+  BS_TRY(Statement * s, m_writer.Prepare("SELECT value FROM meta WHERE key = ?"));
+  s->Bind(1, key);
+  BS_TRY(bool row, s->Step());
+  std::optional<int64_t> out;
+  if (row) out = s->Int(0);
+  s->Reset();
+  return out;
+}
+
+util::Status SubdomainIndex::Update() {
+  std::lock_guard lock(m_write_mutex);
+  m_changed = false;
+  auto st = SyncSlots();
+  if (st) st = ReadZonefiles();
+  if (m_changed && m_on_changed) m_on_changed();
+  return st;
+}
+
+// Brings the slot table level with the name database. The consensus hashes of
+// the blocks we read slots from (and of each tip we synced to) are kept; the
+// highest of them the database still agrees with is where the chains meet, and
+// our slots above it are taken back before the database's are copied.
+util::Status SubdomainIndex::SyncSlots() {
+  BS_TRY(auto last, m_slots.LastBlock());
+  if (!last || *last < m_first_block) return util::Ok();
+  BS_TRY(auto synced, GetMeta("synced_to"));
+  if (synced && *synced == *last) {
+    BS_TRY(auto tip, m_slots.ConsensusHashAt(*last));
+    BS_TRY(Statement * s, m_writer.Prepare("SELECT consensus FROM checkpoints WHERE height = ?"));
+    s->Bind(1, static_cast<int64_t>(*last));
+    BS_TRY(bool row, s->Step());
+    const bool same = row && tip && s->Text(0) == *tip;
+    s->Reset();
+    if (same) return util::Ok();
+  }
+  // The highest checkpoint the database agrees with.
+  std::optional<uint32_t> agree;
+  {
+    std::vector<std::pair<uint32_t, std::string>> checkpoints;
+    BS_TRY(Statement * s, m_writer.Prepare("SELECT height, consensus FROM checkpoints ORDER BY height DESC"));
+    while (true) {
+      BS_TRY(bool row, s->Step());
+      if (!row) break;
+      checkpoints.emplace_back(static_cast<uint32_t>(s->Int(0)), s->Text(1));
+    }
+    s->Reset();
+    for (const auto& [height, consensus] : checkpoints) {
+      if (height > *last) continue;
+      BS_TRY(auto theirs, m_slots.ConsensusHashAt(height));
+      if (theirs && *theirs == consensus) {
+        agree = height;
+        break;
+      }
+    }
+    if (!agree && !checkpoints.empty())
+      spdlog::warn("subdomains: no block we read agrees with the name database; reading every zone file again");
+  }
+  uint32_t from = agree ? *agree + 1 : m_first_block;
+  BS_TRY(uint64_t base, m_slots.SlotCountBelow(m_first_block));
+  BS_TRY(uint64_t below, m_slots.SlotCountBelow(from));
+  BS_TRY(auto fresh, m_slots.SlotsFrom(from));
+  std::erase_if(fresh, [&](const interfaces::ZonefileSlot& s) { return s.block_height > *last; });
+
+  return InTransaction(m_writer, [&]() -> util::Status {
+    // Ours from the meeting point up go; what is left must line up with theirs.
+    BS_TRY(Statement * first, m_writer.Prepare("SELECT MIN(slot) FROM slots WHERE block_height >= ?"));
+    first->Bind(1, static_cast<int64_t>(from));
+    BS_TRY(bool has_row, first->Step());
+    const std::optional<int64_t> first_above =
+        has_row && !first->IsNull(0) ? std::optional<int64_t>(first->Int(0)) : std::nullopt;
+    first->Reset();
+    if (first_above) BS_CHECK_OK(RollBack(static_cast<uint64_t>(*first_above)));
+    BS_TRY(Statement * count, m_writer.Prepare("SELECT COUNT(*), MIN(slot) FROM slots"));
+    BS_TRY(bool counted, count->Step());
+    const uint64_t ours = counted ? static_cast<uint64_t>(count->Int(0)) : 0;
+    const bool aligned = ours == 0 || (static_cast<uint64_t>(count->Int(1)) == base && ours == below - base);
+    count->Reset();
+    if (!aligned) {
+      spdlog::warn("subdomains: our slots no longer line up with the name database's; reading every zone file again");
+      BS_CHECK_OK(RollBack(0));
+      BS_CHECK_OK(m_writer.Exec("DELETE FROM checkpoints"));
+      BS_TRY(below, m_slots.SlotCountBelow(m_first_block));
+      BS_TRY(fresh, m_slots.SlotsFrom(m_first_block));
+      std::erase_if(fresh, [&](const interfaces::ZonefileSlot& s) { return s.block_height > *last; });
+    }
+    BS_TRY(Statement * drop, m_writer.Prepare("DELETE FROM checkpoints WHERE height >= ? OR height + ? < ?"));
+    BS_CHECK_OK(drop->Bind(1, static_cast<int64_t>(from))
+                    .Bind(2, static_cast<int64_t>(CHECKPOINT_DEPTH))
+                    .Bind(3, static_cast<int64_t>(*last))
+                    .Run());
+    BS_TRY(Statement * put, m_writer.Prepare("INSERT INTO slots(slot, name, hash, txid, block_height, vtxindex, read) "
+                                             "VALUES(?, ?, ?, ?, ?, ?, 0)"));
+    BS_TRY(Statement * mark, m_writer.Prepare("INSERT OR REPLACE INTO checkpoints(height, consensus) VALUES(?, ?)"));
+    auto checkpoint = [&](uint32_t height) -> util::Status {
+      BS_TRY(auto consensus, m_slots.ConsensusHashAt(height));
+      if (!consensus) return util::Ok();
+      return mark->Bind(1, static_cast<int64_t>(height)).Bind(2, *consensus).Run();
+    };
+    std::optional<uint32_t> last_marked;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+      const auto& s = fresh[i];
+      put->Bind(1, static_cast<int64_t>(below + i))
+          .Bind(2, s.name)
+          .Bind(3, s.hash)
+          .Bind(4, s.txid)
+          .Bind(5, static_cast<int64_t>(s.block_height))
+          .Bind(6, static_cast<int64_t>(s.vtxindex));
+      BS_CHECK_OK(put->Run());
+      if (last_marked != s.block_height && s.block_height + CHECKPOINT_DEPTH >= *last) {
+        BS_CHECK_OK(checkpoint(s.block_height));
+        last_marked = s.block_height;
+      }
+    }
+    BS_CHECK_OK(checkpoint(*last));
+    return SetMeta("synced_to", *last);
+  });
+}
+
+util::Status SubdomainIndex::RollBack(uint64_t from_slot) {
+  std::vector<std::string> fqns;
+  BS_TRY(Statement * s, m_writer.Prepare("SELECT DISTINCT fqn FROM records WHERE slot >= ?"));
+  s->Bind(1, static_cast<int64_t>(from_slot));
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    fqns.push_back(s->Text(0));
+  }
+  s->Reset();
+  BS_TRY(Statement * dr, m_writer.Prepare("DELETE FROM records WHERE slot >= ?"));
+  BS_CHECK_OK(dr->Bind(1, static_cast<int64_t>(from_slot)).Run());
+  BS_TRY(Statement * ds, m_writer.Prepare("DELETE FROM slots WHERE slot >= ?"));
+  BS_CHECK_OK(ds->Bind(1, static_cast<int64_t>(from_slot)).Run());
+  for (const auto& fqn : fqns) BS_CHECK_OK(Recompute(fqn));
+  m_changed = m_changed || !fqns.empty();
+  return util::Ok();
+}
+
+// Reads the subdomain records of every slot not read yet whose zone file is now
+// stored, and recomputes the subdomains they name.
+util::Status SubdomainIndex::ReadZonefiles() {
+  int64_t after = -1;
+  while (true) {
+    struct Pending {
+      int64_t slot;
+      std::string name, hash;
+    };
+    std::vector<Pending> batch;
+    {
+      BS_TRY(Statement * s, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE read = 0 AND slot > ? "
+                                             "ORDER BY slot LIMIT " +
+                                             std::to_string(READS_PER_COMMIT * 4)));
+      s->Bind(1, after);
+      while (true) {
+        BS_TRY(bool row, s->Step());
+        if (!row) break;
+        batch.push_back({s->Int(0), s->Text(1), s->Text(2)});
+      }
+      s->Reset();
+    }
+    if (batch.empty()) return util::Ok();
+    after = batch.back().slot;
+    std::size_t read = 0;
+    BS_CHECK_OK(InTransaction(m_writer, [&]() -> util::Status {
+      std::set<std::string> fqns;
+      for (const auto& p : batch) {
+        BS_TRY(auto text, m_zonefiles(p.hash));
+        if (!text) continue;
+        ++read;
+        if (auto parsed = ParseZonefileSubdomains(p.name, *text)) {
+          BS_TRY(Statement * put,
+                 m_writer.Prepare("INSERT OR REPLACE INTO records(fqn, slot, domain, seqn, owner, zonefile, sig, "
+                                  "independent, accepted) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0)"));
+          for (const auto& r : parsed->records) {
+            put->Bind(1, r.fqn)
+                .Bind(2, p.slot)
+                .Bind(3, r.domain)
+                .Bind(4, r.seqn)
+                .Bind(5, r.owner)
+                .BindBlob(6, util::AsBytes(r.zonefile))
+                .Bind(7, r.sig)
+                .Bind(8, static_cast<int64_t>(r.independent));
+            BS_CHECK_OK(put->Run());
+            fqns.insert(r.fqn);
+          }
+        }
+        BS_TRY(Statement * mark, m_writer.Prepare("UPDATE slots SET read = 1 WHERE slot = ?"));
+        BS_CHECK_OK(mark->Bind(1, p.slot).Run());
+      }
+      for (const auto& fqn : fqns) BS_CHECK_OK(Recompute(fqn));
+      m_changed = m_changed || !fqns.empty();
+      return util::Ok();
+    }));
+    if (read > 0) spdlog::debug("subdomains: read {} zone file(s) up to slot {}", read, after);
+  }
+}
+
+// A subdomain's state from all its records (the rules in index.h).
+util::Status SubdomainIndex::Recompute(const std::string& fqn) {
+  std::vector<StoredRecord> records;
+  BS_TRY(Statement * s, m_writer.Prepare("SELECT slot, accepted, domain, seqn, owner, zonefile, sig, independent "
+                                         "FROM records WHERE fqn = ? ORDER BY seqn, slot"));
+  s->Bind(1, fqn);
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    StoredRecord r;
+    r.slot = s->Int(0);
+    r.accepted = s->Int(1) != 0;
+    r.record.fqn = fqn;
+    r.record.domain = s->Text(2);
+    r.record.seqn = s->Int(3);
+    r.record.owner = s->Text(4);
+    auto zf = s->Blob(5);
+    r.record.zonefile.assign(zf.begin(), zf.end());
+    r.record.sig = s->OptText(6);
+    r.record.independent = s->Int(7) != 0;
+    records.push_back(std::move(r));
+  }
+  s->Reset();
+
+  const StoredRecord* tip = nullptr;
+  std::vector<std::pair<int64_t, bool>> changes;
+  for (auto& r : records) {
+    bool accept;
+    if (!tip) {
+      accept = r.record.seqn == 0 && !r.record.independent;
+    } else {
+      accept = r.record.seqn == tip->record.seqn + 1 && VerifySignature(r.record, tip->record.owner) &&
+               (!r.record.independent || SameOwner(r.record.owner, tip->record.owner));
+    }
+    if (accept) tip = &r;
+    if (accept != r.accepted) changes.emplace_back(r.slot, accept);
+  }
+  BS_TRY(Statement * mark, m_writer.Prepare("UPDATE records SET accepted = ? WHERE fqn = ? AND slot = ?"));
+  for (const auto& [slot, accepted] : changes) {
+    BS_CHECK_OK(mark->Bind(1, static_cast<int64_t>(accepted)).Bind(2, fqn).Bind(3, slot).Run());
+  }
+  if (tip) {
+    BS_TRY(Statement * put, m_writer.Prepare("INSERT OR REPLACE INTO current(fqn, slot, owner) VALUES(?, ?, ?)"));
+    return put->Bind(1, fqn).Bind(2, tip->slot).Bind(3, tip->record.owner).Run();
+  }
+  BS_TRY(Statement * del, m_writer.Prepare("DELETE FROM current WHERE fqn = ?"));
+  return del->Bind(1, fqn).Run();
+}
+
+util::Result<std::optional<SubdomainState>> SubdomainIndex::Lookup(std::string_view fqn) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT r.domain, r.owner, r.seqn, r.zonefile, s.txid, s.block_height, c.slot "
+                                         "FROM current c JOIN records r ON r.fqn = c.fqn AND r.slot = c.slot "
+                                         "JOIN slots s ON s.slot = c.slot WHERE c.fqn = ?"));
+  s->Bind(1, fqn);
+  BS_TRY(bool row, s->Step());
+  std::optional<SubdomainState> out;
+  if (row) {
+    SubdomainState st;
+    st.fqn = std::string(fqn);
+    st.domain = s->Text(0);
+    st.owner = s->Text(1);
+    st.seqn = s->Int(2);
+    auto zf = s->Blob(3);
+    st.zonefile.assign(zf.begin(), zf.end());
+    st.zonefile_hash = crypto::Hash160Of(util::AsBytes(st.zonefile)).Hex();
+    st.txid = s->Text(4);
+    st.block_height = static_cast<uint32_t>(s->Int(5));
+    st.slot = static_cast<uint64_t>(s->Int(6));
+    out = std::move(st);
+  }
+  s->Reset();
+  return out;
+}
+
+util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_view address) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM current WHERE owner = ? ORDER BY fqn"));
+  s->Bind(1, address);
+  std::vector<std::string> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Text(0));
+  }
+  s->Reset();
+  return out;
+}
+
+util::Result<uint64_t> SubdomainIndex::Count() {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT COUNT(*) FROM current"));
+  BS_TRY(bool row, s->Step());
+  const uint64_t n = row ? static_cast<uint64_t>(s->Int(0)) : 0;
+  s->Reset();
+  return n;
+}
+
+void SubdomainIndex::Start() {
+  if (m_thread.joinable()) return;
+  m_stop = false;
+  m_thread = std::thread([this] {
+    while (!m_stop) {
+      if (auto st = Update(); !st) spdlog::warn("subdomains: {}", st.error().message);
+      std::unique_lock lock(m_wake_mutex);
+      m_wake.wait_for(lock, IDLE_INTERVAL, [this] { return m_woken || m_stop; });
+      m_woken = false;
+    }
+  });
+}
+
+void SubdomainIndex::Stop() {
+  {
+    std::lock_guard lock(m_wake_mutex);
+    m_stop = true;
+  }
+  m_wake.notify_all();
+  if (m_thread.joinable()) m_thread.join();
+}
+
+void SubdomainIndex::Wake() {
+  {
+    std::lock_guard lock(m_wake_mutex);
+    m_woken = true;
+  }
+  m_wake.notify_all();
+}
+
+}  // namespace blockstack::subdomain

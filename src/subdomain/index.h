@@ -1,0 +1,108 @@
+// The subdomain index (spec atlas.md §4): which subdomains exist, who owns each and
+// which zone file it has, derived from the zone files that on-chain names
+// announced, as they arrive.
+//
+// Every inventory slot at or above the first subdomain block whose zone file is
+// stored is read once for subdomain records (subdomain/record.h), which are kept
+// with the slot's position. A subdomain's state is then a function of the set of
+// its records, ordered by (sequence number, slot): the first creation (sequence 0,
+// from its own domain's zone file) starts it, and each later record is accepted
+// when its sequence number is the last accepted one's plus one, it is signed by
+// that record's owner, and (for a record from another domain's zone file) it keeps
+// the owner. A zone file that arrives late adds its records and the affected
+// subdomains are recomputed, so the result does not depend on arrival order. A
+// reorganisation that takes slots back takes their records back the same way.
+//
+// Kept in its own SQLite file (WAL). Thread-safe: Update runs on one thread (the
+// index's worker, or a caller's), queries on any, through a second connection.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <db/sqlite.h>
+#include <interfaces/zonefile_index.h>
+#include <util/result.h>
+
+namespace blockstack::subdomain {
+
+// A stored zone file by its hash (40 hex); nullopt when it is not stored.
+using ZonefileReader = std::function<util::Result<std::optional<std::string>>(std::string_view hash)>;
+
+// A subdomain as it stands: its last accepted record.
+struct SubdomainState {
+  std::string fqn;
+  std::string domain;  // the name whose zone file carried the record
+  std::string owner;
+  int64_t seqn = 0;
+  std::string zonefile;
+  std::string zonefile_hash;  // hash160 of zonefile, hex
+  std::string txid;           // of the name operation that announced the carrying zone file
+  uint32_t block_height = 0;
+  uint64_t slot = 0;  // that zone file's inventory position
+};
+
+class SubdomainIndex {
+ public:
+  // Opens or creates the index at path. first_block: slots below it are ignored.
+  static util::Result<std::unique_ptr<SubdomainIndex>> Open(const std::string& path, uint32_t first_block,
+                                                            interfaces::ZonefileIndex& slots, ZonefileReader reader);
+  ~SubdomainIndex();
+  SubdomainIndex(const SubdomainIndex&) = delete;
+  SubdomainIndex& operator=(const SubdomainIndex&) = delete;
+
+  // Reads new slots (taking back those a reorganisation removed) and the zone
+  // files stored since, and recomputes the subdomains they touch.
+  util::Status Update();
+
+  // Called after an Update that changed some subdomain (cache invalidation). Set
+  // before Start.
+  void SetOnChanged(std::function<void()> callback) { m_on_changed = std::move(callback); }
+
+  // A worker thread that runs Update after each Wake (and every few seconds).
+  void Start();
+  void Stop();
+  void Wake();
+
+  util::Result<std::optional<SubdomainState>> Lookup(std::string_view fqn);
+  // The subdomains whose current owner is address, sorted.
+  util::Result<std::vector<std::string>> NamesOwnedBy(std::string_view address);
+  util::Result<uint64_t> Count();
+
+ private:
+  SubdomainIndex(db::Sqlite writer, db::Sqlite reader, uint32_t first_block, interfaces::ZonefileIndex& slots,
+                 ZonefileReader zonefiles);
+  util::Status SyncSlots();
+  util::Status RollBack(uint64_t from_slot);
+  util::Status ReadZonefiles();
+  util::Status Recompute(const std::string& fqn);
+  util::Status SetMeta(std::string_view key, int64_t value);
+  util::Result<std::optional<int64_t>> GetMeta(std::string_view key);
+
+  std::mutex m_write_mutex;  // Update
+  db::Sqlite m_writer;
+  std::mutex m_read_mutex;  // queries
+  db::Sqlite m_reader;
+  const uint32_t m_first_block;
+  interfaces::ZonefileIndex& m_slots;
+  ZonefileReader m_zonefiles;
+  std::function<void()> m_on_changed;
+  bool m_changed = false;  // under m_write_mutex: this Update touched a subdomain
+
+  std::mutex m_wake_mutex;
+  std::condition_variable m_wake;
+  bool m_woken = false;
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
+
+}  // namespace blockstack::subdomain
