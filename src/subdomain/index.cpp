@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS checkpoints(height INTEGER PRIMARY KEY, consensus TEX
 // Blocks below the tip whose consensus hashes are kept to find where a
 // reorganisation left our chain (the name database undoes at most 1,000).
 constexpr uint32_t CHECKPOINT_DEPTH = 1100;
-// Zone files read per transaction while catching up.
+// Unread slots looked at per transaction (their zone files read when stored).
 constexpr std::size_t READS_PER_COMMIT = 1000;
 // How often the worker runs without being woken.
 constexpr auto IDLE_INTERVAL = std::chrono::seconds(5);
@@ -129,24 +129,18 @@ util::Status SubdomainIndex::Update() {
 // Brings the slot table level with the name database. The consensus hashes of
 // the blocks we read slots from (and of each tip we synced to) are kept; the
 // highest of them the database still agrees with is where the chains meet, and
-// our slots above it are taken back before the database's are copied.
+// our slots above it are taken back before the database's are copied. Everything
+// read from the database is read between two readings of the tip's consensus
+// hash: when they differ, a reorganisation came in between, and nothing is
+// written until the next call.
 util::Status SubdomainIndex::SyncSlots() {
   BS_TRY(auto last, m_slots.LastBlock());
   if (!last || *last < m_first_block) return util::Ok();
+  BS_TRY(auto tip, m_slots.ConsensusHashAt(*last));
+  if (!tip) return util::Ok();
   BS_TRY(auto synced, GetMeta("synced_to"));
-  if (synced && *synced == *last) {
-    BS_TRY(auto tip, m_slots.ConsensusHashAt(*last));
-    BS_TRY(Statement * s, m_writer.Prepare("SELECT consensus FROM checkpoints WHERE height = ?"));
-    s->Bind(1, static_cast<int64_t>(*last));
-    BS_TRY(bool row, s->Step());
-    const bool same = row && tip && s->Text(0) == *tip;
-    s->Reset();
-    if (same) return util::Ok();
-  }
-  // The highest checkpoint the database agrees with.
-  std::optional<uint32_t> agree;
+  std::vector<std::pair<uint32_t, std::string>> checkpoints;  // ours, highest first
   {
-    std::vector<std::pair<uint32_t, std::string>> checkpoints;
     BS_TRY(Statement * s, m_writer.Prepare("SELECT height, consensus FROM checkpoints ORDER BY height DESC"));
     while (true) {
       BS_TRY(bool row, s->Step());
@@ -154,44 +148,64 @@ util::Status SubdomainIndex::SyncSlots() {
       checkpoints.emplace_back(static_cast<uint32_t>(s->Int(0)), s->Text(1));
     }
     s->Reset();
-    for (const auto& [height, consensus] : checkpoints) {
-      if (height > *last) continue;
-      BS_TRY(auto theirs, m_slots.ConsensusHashAt(height));
-      if (theirs && *theirs == consensus) {
-        agree = height;
-        break;
-      }
-    }
-    if (!agree && !checkpoints.empty())
-      spdlog::warn("subdomains: no block we read agrees with the name database; reading every zone file again");
   }
-  uint32_t from = agree ? *agree + 1 : m_first_block;
+  if (synced && *synced == *last && !checkpoints.empty() && checkpoints.front() == std::pair(*last, *tip))
+    return util::Ok();
+  // The highest checkpoint the database agrees with.
+  std::optional<uint32_t> agree;
+  for (const auto& [height, consensus] : checkpoints) {
+    if (height > *last) continue;
+    BS_TRY(auto theirs, m_slots.ConsensusHashAt(height));
+    if (theirs && *theirs == consensus) {
+      agree = height;
+      break;
+    }
+  }
+  // What we keep (our slots below the meeting point) must line up with theirs.
   BS_TRY(uint64_t base, m_slots.SlotCountBelow(m_first_block));
+  uint32_t from = agree ? *agree + 1 : m_first_block;
   BS_TRY(uint64_t below, m_slots.SlotCountBelow(from));
+  {
+    BS_TRY(Statement * kept, m_writer.Prepare("SELECT COUNT(*), MIN(slot) FROM slots WHERE block_height < ?"));
+    kept->Bind(1, static_cast<int64_t>(from));
+    BS_TRY(bool row, kept->Step());
+    const uint64_t ours = row ? static_cast<uint64_t>(kept->Int(0)) : 0;
+    const bool aligned =
+        ours == 0 ? below == base : static_cast<uint64_t>(kept->Int(1)) == base && ours == below - base;
+    kept->Reset();
+    if (!aligned) {
+      agree.reset();
+      from = m_first_block;
+      below = base;
+    }
+  }
+  if (!agree && !checkpoints.empty())
+    spdlog::warn("subdomains: the name database left the blocks we read; reading every zone file again");
   BS_TRY(auto fresh, m_slots.SlotsFrom(from));
   std::erase_if(fresh, [&](const interfaces::ZonefileSlot& s) { return s.block_height > *last; });
+  // The consensus hashes to keep: the recent blocks that hold slots, and the tip.
+  std::vector<std::pair<uint32_t, std::string>> marks;
+  for (const auto& slot : fresh) {
+    if (slot.block_height + CHECKPOINT_DEPTH < *last || (!marks.empty() && marks.back().first == slot.block_height))
+      continue;
+    BS_TRY(auto consensus, m_slots.ConsensusHashAt(slot.block_height));
+    if (consensus) marks.emplace_back(slot.block_height, *consensus);
+  }
+  marks.emplace_back(*last, *tip);
+  BS_TRY(auto tip_again, m_slots.ConsensusHashAt(*last));
+  if (tip_again != tip) return util::Ok();
 
   return InTransaction(m_writer, [&]() -> util::Status {
-    // Ours from the meeting point up go; what is left must line up with theirs.
-    BS_TRY(Statement * first, m_writer.Prepare("SELECT MIN(slot) FROM slots WHERE block_height >= ?"));
-    first->Bind(1, static_cast<int64_t>(from));
-    BS_TRY(bool has_row, first->Step());
-    const std::optional<int64_t> first_above =
-        has_row && !first->IsNull(0) ? std::optional<int64_t>(first->Int(0)) : std::nullopt;
-    first->Reset();
-    if (first_above) BS_CHECK_OK(RollBack(static_cast<uint64_t>(*first_above)));
-    BS_TRY(Statement * count, m_writer.Prepare("SELECT COUNT(*), MIN(slot) FROM slots"));
-    BS_TRY(bool counted, count->Step());
-    const uint64_t ours = counted ? static_cast<uint64_t>(count->Int(0)) : 0;
-    const bool aligned = ours == 0 || (static_cast<uint64_t>(count->Int(1)) == base && ours == below - base);
-    count->Reset();
-    if (!aligned) {
-      spdlog::warn("subdomains: our slots no longer line up with the name database's; reading every zone file again");
+    if (!agree) {
       BS_CHECK_OK(RollBack(0));
-      BS_CHECK_OK(m_writer.Exec("DELETE FROM checkpoints"));
-      BS_TRY(below, m_slots.SlotCountBelow(m_first_block));
-      BS_TRY(fresh, m_slots.SlotsFrom(m_first_block));
-      std::erase_if(fresh, [&](const interfaces::ZonefileSlot& s) { return s.block_height > *last; });
+    } else {
+      BS_TRY(Statement * first, m_writer.Prepare("SELECT MIN(slot) FROM slots WHERE block_height >= ?"));
+      first->Bind(1, static_cast<int64_t>(from));
+      BS_TRY(bool has_row, first->Step());
+      const std::optional<int64_t> first_above =
+          has_row && !first->IsNull(0) ? std::optional<int64_t>(first->Int(0)) : std::nullopt;
+      first->Reset();
+      if (first_above) BS_CHECK_OK(RollBack(static_cast<uint64_t>(*first_above)));
     }
     BS_TRY(Statement * drop, m_writer.Prepare("DELETE FROM checkpoints WHERE height >= ? OR height + ? < ?"));
     BS_CHECK_OK(drop->Bind(1, static_cast<int64_t>(from))
@@ -200,28 +214,20 @@ util::Status SubdomainIndex::SyncSlots() {
                     .Run());
     BS_TRY(Statement * put, m_writer.Prepare("INSERT INTO slots(slot, name, hash, txid, block_height, vtxindex, read) "
                                              "VALUES(?, ?, ?, ?, ?, ?, 0)"));
-    BS_TRY(Statement * mark, m_writer.Prepare("INSERT OR REPLACE INTO checkpoints(height, consensus) VALUES(?, ?)"));
-    auto checkpoint = [&](uint32_t height) -> util::Status {
-      BS_TRY(auto consensus, m_slots.ConsensusHashAt(height));
-      if (!consensus) return util::Ok();
-      return mark->Bind(1, static_cast<int64_t>(height)).Bind(2, *consensus).Run();
-    };
-    std::optional<uint32_t> last_marked;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-      const auto& s = fresh[i];
+      const auto& slot = fresh[i];
       put->Bind(1, static_cast<int64_t>(below + i))
-          .Bind(2, s.name)
-          .Bind(3, s.hash)
-          .Bind(4, s.txid)
-          .Bind(5, static_cast<int64_t>(s.block_height))
-          .Bind(6, static_cast<int64_t>(s.vtxindex));
+          .Bind(2, slot.name)
+          .Bind(3, slot.hash)
+          .Bind(4, slot.txid)
+          .Bind(5, static_cast<int64_t>(slot.block_height))
+          .Bind(6, static_cast<int64_t>(slot.vtxindex));
       BS_CHECK_OK(put->Run());
-      if (last_marked != s.block_height && s.block_height + CHECKPOINT_DEPTH >= *last) {
-        BS_CHECK_OK(checkpoint(s.block_height));
-        last_marked = s.block_height;
-      }
     }
-    BS_CHECK_OK(checkpoint(*last));
+    BS_TRY(Statement * mark, m_writer.Prepare("INSERT OR REPLACE INTO checkpoints(height, consensus) VALUES(?, ?)"));
+    for (const auto& [height, consensus] : marks) {
+      BS_CHECK_OK(mark->Bind(1, static_cast<int64_t>(height)).Bind(2, consensus).Run());
+    }
     return SetMeta("synced_to", *last);
   });
 }
@@ -258,7 +264,7 @@ util::Status SubdomainIndex::ReadZonefiles() {
     {
       BS_TRY(Statement * s, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE read = 0 AND slot > ? "
                                              "ORDER BY slot LIMIT " +
-                                             std::to_string(READS_PER_COMMIT * 4)));
+                                             std::to_string(READS_PER_COMMIT)));
       s->Bind(1, after);
       while (true) {
         BS_TRY(bool row, s->Step());

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <functional>
 #include <map>
 
 #include <crypto/base58check.h>
@@ -20,6 +21,10 @@ class FakeSlots : public interfaces::ZonefileIndex {
  public:
   std::vector<interfaces::ZonefileSlot> slots;
   std::optional<uint32_t> last_block;
+  // Run once when ConsensusHashAt has been called this many more times: a
+  // reorganisation landing while the index reads.
+  int calls_until_hook = -1;
+  std::function<void()> hook;
 
   util::Result<std::vector<interfaces::ZonefileSlot>> SlotsFrom(uint32_t height) override {
     std::vector<interfaces::ZonefileSlot> out;
@@ -35,6 +40,7 @@ class FakeSlots : public interfaces::ZonefileIndex {
   util::Result<std::optional<uint32_t>> LastBlock() override { return last_block; }
   // Like a real consensus hash, it changes with anything at or below the height.
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override {
+    if (calls_until_hook >= 0 && calls_until_hook-- == 0) hook();
     if (!last_block || height > *last_block) return std::optional<std::string>();
     std::string all = std::to_string(height);
     for (const auto& s : slots)
@@ -242,6 +248,26 @@ TEST_F(SubdomainIndexTest, ADeepReorganisationIsFoundToo) {
   Update();
   EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k3));
   EXPECT_TRUE(m_index->NamesOwnedBy(Address(k1))->empty());
+}
+
+TEST_F(SubdomainIndexTest, AReorganisationWhileReadingIsNotHalfApplied) {
+  Announce("foo.id", 100, Txt("foo.id", "bob.foo.id", Address(k1), 0));
+  Update();
+  Announce("foo.id", 101, "");
+  m_slots.last_block = 102;
+  // The chain changes under the index after it has read the new slots (its third
+  // consensus hash): block 100 now holds k3's creation.
+  const std::string k3_creation = Txt("foo.id", "bob.foo.id", Address(k3), 0);
+  m_slots.calls_until_hook = 2;
+  m_slots.hook = [&] {
+    auto second = m_slots.slots.back();
+    m_slots.slots.clear();
+    Announce("foo.id", 100, k3_creation);
+    m_slots.slots.push_back(second);
+  };
+  Update();
+  Update();
+  EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k3));
 }
 
 TEST_F(SubdomainIndexTest, SlotsBeforeTheFirstBlockAndBadFilesAreIgnored) {
