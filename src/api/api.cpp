@@ -336,8 +336,26 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
 
 net::Response Api::SubdomainRoute(const net::Request& req, const std::vector<std::string>& seg, std::string& route) {
   const std::size_t n = seg.size();
-  route = n == 3 ? "subdomain" : "subdomain_zonefile";
-  if (n > 4 || (n == 4 && seg[3] != "zonefile")) return net::Response::Text(404, "Not found");
+  route = n == 3 ? "subdomain" : "subdomain_" + seg[3];
+  if (n > 4 || (n == 4 && seg[3] != "zonefile" && seg[3] != "history")) return net::Response::Text(404, "Not found");
+  if (n == 4 && seg[3] == "history") {
+    auto history = m_subdomains->History(seg[2]);
+    if (!history) return Backend(history.error());
+    if (history->empty()) return Error(404, "Not found");
+    // As the original: by block, each record with its zone file in base64.
+    json out = json::object();
+    for (const auto& h : *history) {
+      out[std::to_string(h.block_height)].push_back({{"address", h.owner},
+                                                     {"block_number", h.block_height},
+                                                     {"domain", h.domain},
+                                                     {"name", h.fqn},
+                                                     {"sequence", h.seqn},
+                                                     {"txid", h.txid},
+                                                     {"value_hash", h.zonefile_hash},
+                                                     {"zonefile", util::EncodeBase64(util::AsBytes(h.zonefile))}});
+    }
+    return Ok(out);
+  }
   auto got = m_subdomains->Lookup(seg[2]);
   if (!got) return Backend(got.error());
   if (!*got) {
@@ -354,7 +372,7 @@ net::Response Api::SubdomainRoute(const net::Request& req, const std::vector<std
              {"blockchain", "bitcoin"},
              {"domain", sub.domain},
              {"last_txid", sub.txid},
-             {"resolver", nullptr},
+             {"resolver", sub.resolver ? json(*sub.resolver) : json(nullptr)},
              {"sequence", sub.seqn},
              {"status", "registered_subdomain"},
              {"zonefile", sub.zonefile},

@@ -27,7 +27,7 @@ CREATE TABLE IF NOT EXISTS slots(
 CREATE INDEX IF NOT EXISTS slots_unread ON slots(slot) WHERE read = 0;
 CREATE TABLE IF NOT EXISTS records(
   fqn TEXT NOT NULL, slot INTEGER NOT NULL, domain TEXT NOT NULL, seqn INTEGER NOT NULL, owner TEXT NOT NULL,
-  zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL,
+  zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL, resolver TEXT,
   PRIMARY KEY(fqn, slot));
 CREATE INDEX IF NOT EXISTS records_by_slot ON records(slot);
 CREATE TABLE IF NOT EXISTS current(fqn TEXT PRIMARY KEY, slot INTEGER NOT NULL, owner TEXT NOT NULL);
@@ -285,7 +285,7 @@ util::Status SubdomainIndex::ReadZonefiles() {
         if (auto parsed = ParseZonefileSubdomains(p.name, *text)) {
           BS_TRY(Statement * put,
                  m_writer.Prepare("INSERT OR REPLACE INTO records(fqn, slot, domain, seqn, owner, zonefile, sig, "
-                                  "independent, accepted) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0)"));
+                                  "independent, accepted, resolver) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
           for (const auto& r : parsed->records) {
             put->Bind(1, r.fqn)
                 .Bind(2, p.slot)
@@ -294,7 +294,8 @@ util::Status SubdomainIndex::ReadZonefiles() {
                 .Bind(5, r.owner)
                 .BindBlob(6, util::AsBytes(r.zonefile))
                 .Bind(7, r.sig)
-                .Bind(8, static_cast<int64_t>(r.independent));
+                .Bind(8, static_cast<int64_t>(r.independent))
+                .Bind(9, parsed->resolver);
             BS_CHECK_OK(put->Run());
             fqns.insert(r.fqn);
           }
@@ -359,30 +360,57 @@ util::Status SubdomainIndex::Recompute(const std::string& fqn) {
   return del->Bind(1, fqn).Run();
 }
 
-util::Result<std::optional<SubdomainState>> SubdomainIndex::Lookup(std::string_view fqn) {
+namespace {
+
+// The columns StateFrom reads, from records r joined with slots s.
+constexpr const char* STATE_COLUMNS =
+    "r.domain, r.owner, r.seqn, r.zonefile, s.txid, s.block_height, r.slot, r.resolver";
+
+SubdomainState StateFrom(const Statement& s, std::string_view fqn) {
+  SubdomainState st;
+  st.fqn = std::string(fqn);
+  st.domain = s.Text(0);
+  st.owner = s.Text(1);
+  st.seqn = s.Int(2);
+  auto zf = s.Blob(3);
+  st.zonefile.assign(zf.begin(), zf.end());
+  st.zonefile_hash = crypto::Hash160Of(util::AsBytes(st.zonefile)).Hex();
+  st.txid = s.Text(4);
+  st.block_height = static_cast<uint32_t>(s.Int(5));
+  st.slot = static_cast<uint64_t>(s.Int(6));
+  st.resolver = s.OptText(7);
+  return st;
+}
+
+}  // namespace
+
+util::Result<std::vector<SubdomainState>> SubdomainIndex::States(const std::string& from_where, std::string_view fqn) {
   std::lock_guard lock(m_read_mutex);
-  BS_TRY(Statement * s, m_reader.Prepare("SELECT r.domain, r.owner, r.seqn, r.zonefile, s.txid, s.block_height, c.slot "
-                                         "FROM current c JOIN records r ON r.fqn = c.fqn AND r.slot = c.slot "
-                                         "JOIN slots s ON s.slot = c.slot WHERE c.fqn = ?"));
+  BS_TRY(Statement * s, m_reader.Prepare(std::string("SELECT ") + STATE_COLUMNS + from_where));
   s->Bind(1, fqn);
-  BS_TRY(bool row, s->Step());
-  std::optional<SubdomainState> out;
-  if (row) {
-    SubdomainState st;
-    st.fqn = std::string(fqn);
-    st.domain = s->Text(0);
-    st.owner = s->Text(1);
-    st.seqn = s->Int(2);
-    auto zf = s->Blob(3);
-    st.zonefile.assign(zf.begin(), zf.end());
-    st.zonefile_hash = crypto::Hash160Of(util::AsBytes(st.zonefile)).Hex();
-    st.txid = s->Text(4);
-    st.block_height = static_cast<uint32_t>(s->Int(5));
-    st.slot = static_cast<uint64_t>(s->Int(6));
-    out = std::move(st);
+  std::vector<SubdomainState> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back(StateFrom(*s, fqn));
   }
   s->Reset();
   return out;
+}
+
+util::Result<std::optional<SubdomainState>> SubdomainIndex::Lookup(std::string_view fqn) {
+  BS_TRY(auto states, States(" FROM current c JOIN records r ON r.fqn = c.fqn AND r.slot = c.slot "
+                             "JOIN slots s ON s.slot = c.slot WHERE c.fqn = ?",
+                             fqn));
+  if (states.empty()) return std::optional<SubdomainState>();
+  return std::optional<SubdomainState>(std::move(states.front()));
+}
+
+util::Result<std::vector<SubdomainState>> SubdomainIndex::History(std::string_view fqn) {
+  return States(
+      " FROM records r JOIN slots s ON s.slot = r.slot WHERE r.fqn = ? AND r.accepted = 1 "
+      "ORDER BY r.seqn, r.slot",
+      fqn);
 }
 
 util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_view address) {

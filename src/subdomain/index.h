@@ -49,6 +49,7 @@ struct SubdomainState {
   std::string txid;           // of the name operation that announced the carrying zone file
   uint32_t block_height = 0;
   uint64_t slot = 0;  // that zone file's inventory position
+  std::optional<std::string> resolver;  // the carrying zone file's "_resolver" URI
 };
 
 class SubdomainIndex {
@@ -74,6 +75,8 @@ class SubdomainIndex {
   void Wake();
 
   util::Result<std::optional<SubdomainState>> Lookup(std::string_view fqn);
+  // Every accepted record of a subdomain, oldest first.
+  util::Result<std::vector<SubdomainState>> History(std::string_view fqn);
   // The subdomains whose current owner is address, sorted.
   util::Result<std::vector<std::string>> NamesOwnedBy(std::string_view address);
   util::Result<uint64_t> Count();
@@ -83,6 +86,9 @@ class SubdomainIndex {
                  ZonefileReader zonefiles);
   util::Status SyncSlots();
   util::Status RollBack(uint64_t from_slot);
+  // Subdomain states from "SELECT <the state's columns>" + from_where, with fqn
+  // bound to its one parameter.
+  util::Result<std::vector<SubdomainState>> States(const std::string& from_where, std::string_view fqn);
   util::Status ReadZonefiles();
   util::Status Recompute(const std::string& fqn);
   util::Status SetMeta(std::string_view key, int64_t value);

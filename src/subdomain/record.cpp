@@ -277,6 +277,8 @@ util::Result<ZonefileSubdomains> ParseZonefileSubdomains(std::string_view domain
   ZonefileSubdomains out;
   bool have_missing = false;
   for (const auto& rr : zf->records) {
+    if (rr.type == "URI" && rr.name == "_resolver" && !out.resolver && !rr.fields.empty())
+      out.resolver = rr.fields.back();
     if (rr.type != "TXT") continue;
     if (auto missing = MissingList(rr)) {
       if (have_missing) return Fail(ErrorCode::InvalidArgument, "two _missing records");

@@ -42,6 +42,8 @@ struct ZonefileSubdomains {
   std::vector<Record> records;
   // The zone-file indexes the domain declares missing ("_missing" TXT).
   std::vector<int64_t> missing;
+  // The target of the first "_resolver" URI record: the domain's registrar.
+  std::optional<std::string> resolver;
 };
 
 // Whether fqn is a subdomain name: exactly two dots, a leaf of [a-z0-9-_+], and a

@@ -158,6 +158,20 @@ TEST_F(SubdomainIndexTest, CreationThenSignedUpdateAndTransfer) {
   EXPECT_TRUE(m_index->NamesOwnedBy(Address(k1))->empty());
   EXPECT_EQ(*m_index->Count(), 1u);
   EXPECT_FALSE(Get("nobody.foo.id"));
+  auto history = m_index->History("bob.foo.id");
+  ASSERT_TRUE(history);
+  ASSERT_EQ(history->size(), 3u);
+  for (int64_t i = 0; i < 3; ++i) {
+    EXPECT_EQ((*history)[i].seqn, i);
+    EXPECT_EQ((*history)[i].block_height, 100u + i);
+  }
+  EXPECT_EQ((*history)[1].zonefile, SubZonefile("bob.foo.id", "https://hub/v2.json"));
+  EXPECT_TRUE(m_index->History("nobody.foo.id")->empty());
+  EXPECT_FALSE(st->resolver);
+  Announce("foo.id", 103,
+           "_resolver\tIN\tURI\t10\t1\t\"https://registrar.example\"\n" + Txt("foo.id", "amy.foo.id", Address(k1), 0));
+  Update();
+  EXPECT_EQ(Get("amy.foo.id")->resolver, "https://registrar.example");
 }
 
 TEST_F(SubdomainIndexTest, UpdatesNeedTheNextSequenceAndTheOwnersSignature) {

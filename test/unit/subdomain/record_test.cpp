@@ -50,6 +50,7 @@ TEST(SubdomainRecordTest, ReadsTheDmailsRecordsOfTheVectors) {
   auto parsed = ParseZonefileSubdomains(v["domain"].get<std::string>(), text);
   ASSERT_TRUE(parsed) << parsed.error().message;
   ASSERT_EQ(parsed->records.size(), v["subdomains"].size());
+  EXPECT_EQ(parsed->resolver, v["resolver_url"].get<std::string>());
   for (std::size_t i = 0; i < parsed->records.size(); ++i) {
     const auto& want = v["subdomains"][i];
     const Record& got = parsed->records[i];
@@ -236,6 +237,7 @@ TEST(SubdomainRecordTest, ReadsTheMissingList) {
   ASSERT_TRUE(parsed) << parsed.error().message;
   EXPECT_EQ(parsed->missing, (std::vector<int64_t>{1, 5, 9}));
   EXPECT_TRUE(parsed->records.empty());
+  EXPECT_FALSE(parsed->resolver);
   // Not a list of integers: not a missing list (and not an error).
   parsed = ParseZonefileSubdomains("foo.id", DomainZonefile("_missing\tIN\tTXT\t\"1,x\"\n"));
   ASSERT_TRUE(parsed);
