@@ -281,7 +281,7 @@ int RunNode(const Config& config) {
         rest->OnZonefileStored();
         if (dns_server) dns_server->OnZonefileStored(hash);
         if (sources) sources->Publish(hash);
-        subdomains->Wake();
+        subdomains->OnStored(hash);
       });
       rest->SetAtlas(atlas_node.get());
       rest->SetSubdomains(subdomains.get());

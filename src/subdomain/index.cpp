@@ -25,6 +25,7 @@ CREATE TABLE IF NOT EXISTS slots(
   slot INTEGER PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL, txid TEXT NOT NULL,
   block_height INTEGER NOT NULL, vtxindex INTEGER NOT NULL, read INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS slots_unread ON slots(slot) WHERE read = 0;
+CREATE INDEX IF NOT EXISTS slots_unread_by_hash ON slots(hash) WHERE read = 0;
 CREATE TABLE IF NOT EXISTS records(
   fqn TEXT NOT NULL, slot INTEGER NOT NULL, domain TEXT NOT NULL, seqn INTEGER NOT NULL, owner TEXT NOT NULL,
   zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL, resolver TEXT,
@@ -120,8 +121,22 @@ util::Result<std::optional<int64_t>> SubdomainIndex::GetMeta(std::string_view ke
 util::Status SubdomainIndex::Update() {
   std::lock_guard lock(m_write_mutex);
   m_changed = false;
-  auto st = SyncSlots();
-  if (st) st = ReadZonefiles();
+  std::set<std::string> stored;
+  {
+    std::lock_guard pending(m_stored_mutex);
+    stored.swap(m_stored);
+  }
+  util::Status st = util::Ok();
+  auto first_new = SyncSlots();
+  if (!first_new) st = util::Unexpected(first_new.error());
+  // New slots are looked at whatever their hash; older unread ones only when
+  // their zone file was reported stored (or, once after opening, all of them).
+  if (st) st = ReadZonefiles(m_scan_all ? std::optional<uint64_t>(0) : *first_new, stored);
+  if (st) {
+    m_scan_all = false;
+  } else {
+    m_scan_all = true;  // what was reported may not have been read
+  }
   if (m_changed && m_on_changed) m_on_changed();
   return st;
 }
@@ -133,11 +148,12 @@ util::Status SubdomainIndex::Update() {
 // read from the database is read between two readings of the tip's consensus
 // hash: when they differ, a reorganisation came in between, and nothing is
 // written until the next call.
-util::Status SubdomainIndex::SyncSlots() {
+util::Result<std::optional<uint64_t>> SubdomainIndex::SyncSlots() {
+  const std::optional<uint64_t> none;
   BS_TRY(auto last, m_slots.LastBlock());
-  if (!last || *last < m_first_block) return util::Ok();
+  if (!last || *last < m_first_block) return none;
   BS_TRY(auto tip, m_slots.ConsensusHashAt(*last));
-  if (!tip) return util::Ok();
+  if (!tip) return none;
   BS_TRY(auto synced, GetMeta("synced_to"));
   std::vector<std::pair<uint32_t, std::string>> checkpoints;  // ours, highest first
   {
@@ -149,8 +165,7 @@ util::Status SubdomainIndex::SyncSlots() {
     }
     s->Reset();
   }
-  if (synced && *synced == *last && !checkpoints.empty() && checkpoints.front() == std::pair(*last, *tip))
-    return util::Ok();
+  if (synced && *synced == *last && !checkpoints.empty() && checkpoints.front() == std::pair(*last, *tip)) return none;
   // The highest checkpoint the database agrees with.
   std::optional<uint32_t> agree;
   for (const auto& [height, consensus] : checkpoints) {
@@ -193,9 +208,9 @@ util::Status SubdomainIndex::SyncSlots() {
   }
   marks.emplace_back(*last, *tip);
   BS_TRY(auto tip_again, m_slots.ConsensusHashAt(*last));
-  if (tip_again != tip) return util::Ok();
+  if (tip_again != tip) return none;
 
-  return InTransaction(m_writer, [&]() -> util::Status {
+  BS_CHECK_OK(InTransaction(m_writer, [&]() -> util::Status {
     if (!agree) {
       BS_CHECK_OK(RollBack(0));
     } else {
@@ -229,7 +244,8 @@ util::Status SubdomainIndex::SyncSlots() {
       BS_CHECK_OK(mark->Bind(1, static_cast<int64_t>(height)).Bind(2, consensus).Run());
     }
     return SetMeta("synced_to", *last);
-  });
+  }));
+  return fresh.empty() ? none : std::optional<uint64_t>(below);
 }
 
 util::Status SubdomainIndex::RollBack(uint64_t from_slot) {
@@ -251,17 +267,15 @@ util::Status SubdomainIndex::RollBack(uint64_t from_slot) {
   return util::Ok();
 }
 
-// Reads the subdomain records of every slot not read yet whose zone file is now
-// stored, and recomputes the subdomains they name.
-util::Status SubdomainIndex::ReadZonefiles() {
-  int64_t after = -1;
-  while (true) {
-    struct Pending {
-      int64_t slot;
-      std::string name, hash;
-    };
-    std::vector<Pending> batch;
-    {
+// Reads the subdomain records of the unread slots from from_slot on, and of the
+// unread slots announcing one of `hashes`, whose zone files are stored now, and
+// recomputes the subdomains they name.
+util::Status SubdomainIndex::ReadZonefiles(std::optional<uint64_t> from_slot, const std::set<std::string>& hashes) {
+  std::vector<UnreadSlot> batch;
+  if (from_slot) {
+    int64_t after = static_cast<int64_t>(*from_slot) - 1;
+    while (true) {
+      batch.clear();
       BS_TRY(Statement * s, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE read = 0 AND slot > ? "
                                              "ORDER BY slot LIMIT " +
                                              std::to_string(READS_PER_COMMIT)));
@@ -272,43 +286,63 @@ util::Status SubdomainIndex::ReadZonefiles() {
         batch.push_back({s->Int(0), s->Text(1), s->Text(2)});
       }
       s->Reset();
+      if (batch.empty()) break;
+      after = batch.back().slot;
+      BS_CHECK_OK(ReadBatch(batch));
     }
-    if (batch.empty()) return util::Ok();
-    after = batch.back().slot;
-    std::size_t read = 0;
-    BS_CHECK_OK(InTransaction(m_writer, [&]() -> util::Status {
-      std::set<std::string> fqns;
-      for (const auto& p : batch) {
-        BS_TRY(auto text, m_zonefiles(p.hash));
-        if (!text) continue;
-        ++read;
-        if (auto parsed = ParseZonefileSubdomains(p.name, *text)) {
-          BS_TRY(Statement * put,
-                 m_writer.Prepare("INSERT OR REPLACE INTO records(fqn, slot, domain, seqn, owner, zonefile, sig, "
-                                  "independent, accepted, resolver) VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
-          for (const auto& r : parsed->records) {
-            put->Bind(1, r.fqn)
-                .Bind(2, p.slot)
-                .Bind(3, r.domain)
-                .Bind(4, r.seqn)
-                .Bind(5, r.owner)
-                .BindBlob(6, util::AsBytes(r.zonefile))
-                .Bind(7, r.sig)
-                .Bind(8, static_cast<int64_t>(r.independent))
-                .Bind(9, parsed->resolver);
-            BS_CHECK_OK(put->Run());
-            fqns.insert(r.fqn);
-          }
-        }
-        BS_TRY(Statement * mark, m_writer.Prepare("UPDATE slots SET read = 1 WHERE slot = ?"));
-        BS_CHECK_OK(mark->Bind(1, p.slot).Run());
-      }
-      for (const auto& fqn : fqns) BS_CHECK_OK(Recompute(fqn));
-      m_changed = m_changed || !fqns.empty();
-      return util::Ok();
-    }));
-    if (read > 0) spdlog::debug("subdomains: read {} zone file(s) up to slot {}", read, after);
   }
+  batch.clear();
+  BS_TRY(Statement * by_hash, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE hash = ? AND read = 0"));
+  for (const auto& hash : hashes) {
+    by_hash->Bind(1, hash);
+    while (true) {
+      BS_TRY(bool row, by_hash->Step());
+      if (!row) break;
+      batch.push_back({by_hash->Int(0), by_hash->Text(1), by_hash->Text(2)});
+    }
+    by_hash->Reset();
+    if (batch.size() >= READS_PER_COMMIT) {
+      BS_CHECK_OK(ReadBatch(batch));
+      batch.clear();
+    }
+  }
+  if (!batch.empty()) BS_CHECK_OK(ReadBatch(batch));
+  return util::Ok();
+}
+
+// One transaction: the records of the slots whose zone files are stored, the
+// slots marked read, and the subdomains they name recomputed.
+util::Status SubdomainIndex::ReadBatch(const std::vector<UnreadSlot>& batch) {
+  return InTransaction(m_writer, [&]() -> util::Status {
+    std::set<std::string> fqns;
+    BS_TRY(Statement * put, m_writer.Prepare("INSERT OR REPLACE INTO records(fqn, slot, domain, seqn, owner, zonefile, "
+                                             "sig, independent, accepted, resolver) "
+                                             "VALUES(?, ?, ?, ?, ?, ?, ?, ?, 0, ?)"));
+    BS_TRY(Statement * mark, m_writer.Prepare("UPDATE slots SET read = 1 WHERE slot = ?"));
+    for (const auto& p : batch) {
+      BS_TRY(auto text, m_zonefiles(p.hash));
+      if (!text) continue;
+      if (auto parsed = ParseZonefileSubdomains(p.name, *text)) {
+        for (const auto& r : parsed->records) {
+          put->Bind(1, r.fqn)
+              .Bind(2, p.slot)
+              .Bind(3, r.domain)
+              .Bind(4, r.seqn)
+              .Bind(5, r.owner)
+              .BindBlob(6, util::AsBytes(r.zonefile))
+              .Bind(7, r.sig)
+              .Bind(8, static_cast<int64_t>(r.independent))
+              .Bind(9, parsed->resolver);
+          BS_CHECK_OK(put->Run());
+          fqns.insert(r.fqn);
+        }
+      }
+      BS_CHECK_OK(mark->Bind(1, p.slot).Run());
+    }
+    for (const auto& fqn : fqns) BS_CHECK_OK(Recompute(fqn));
+    m_changed = m_changed || !fqns.empty();
+    return util::Ok();
+  });
 }
 
 // A subdomain's state from all its records (the rules in index.h).
@@ -456,6 +490,14 @@ void SubdomainIndex::Stop() {
   }
   m_wake.notify_all();
   if (m_thread.joinable()) m_thread.join();
+}
+
+void SubdomainIndex::OnStored(std::string_view hash) {
+  {
+    std::lock_guard lock(m_stored_mutex);
+    m_stored.emplace(hash);
+  }
+  Wake();
 }
 
 void SubdomainIndex::Wake() {

@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -62,8 +63,11 @@ class SubdomainIndex {
   SubdomainIndex& operator=(const SubdomainIndex&) = delete;
 
   // Reads new slots (taking back those a reorganisation removed) and the zone
-  // files stored since, and recomputes the subdomains they touch.
+  // files of new slots and of those reported by OnStored (after opening: of every
+  // slot not read yet), and recomputes the subdomains they touch.
   util::Status Update();
+  // Reports a zone file newly stored (by its hash) and wakes the worker.
+  void OnStored(std::string_view hash);
 
   // Called after an Update that changed some subdomain (cache invalidation). Set
   // before Start.
@@ -84,12 +88,18 @@ class SubdomainIndex {
  private:
   SubdomainIndex(db::Sqlite writer, db::Sqlite reader, uint32_t first_block, interfaces::ZonefileIndex& slots,
                  ZonefileReader zonefiles);
-  util::Status SyncSlots();
+  struct UnreadSlot {
+    int64_t slot;
+    std::string name, hash;
+  };
+  // Returns the first slot it added, if any.
+  util::Result<std::optional<uint64_t>> SyncSlots();
   util::Status RollBack(uint64_t from_slot);
   // Subdomain states from "SELECT <the state's columns>" + from_where, with fqn
   // bound to its one parameter.
   util::Result<std::vector<SubdomainState>> States(const std::string& from_where, std::string_view fqn);
-  util::Status ReadZonefiles();
+  util::Status ReadZonefiles(std::optional<uint64_t> from_slot, const std::set<std::string>& hashes);
+  util::Status ReadBatch(const std::vector<UnreadSlot>& batch);
   util::Status Recompute(const std::string& fqn);
   util::Status SetMeta(std::string_view key, int64_t value);
   util::Result<std::optional<int64_t>> GetMeta(std::string_view key);
@@ -103,6 +113,9 @@ class SubdomainIndex {
   ZonefileReader m_zonefiles;
   std::function<void()> m_on_changed;
   bool m_changed = false;  // under m_write_mutex: this Update touched a subdomain
+  bool m_scan_all = true;  // under m_write_mutex: look at every unread slot next time
+  std::mutex m_stored_mutex;
+  std::set<std::string> m_stored;  // hashes reported by OnStored since the last Update
 
   std::mutex m_wake_mutex;
   std::condition_variable m_wake;

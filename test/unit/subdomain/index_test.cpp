@@ -111,7 +111,11 @@ class SubdomainIndexTest : public ::testing::Test {
     if (store) m_store[hash] = text;
     return hash;
   }
-  void Deliver(const std::string& hash) { m_store[hash] = m_texts.at(hash); }
+  // Stores a zone file announced before and tells the index, as Atlas does.
+  void Deliver(const std::string& hash) {
+    m_store[hash] = m_texts.at(hash);
+    m_index->OnStored(hash);
+  }
   void Update() {
     auto st = m_index->Update();
     ASSERT_TRUE(st) << st.error().message;
@@ -299,12 +303,21 @@ TEST_F(SubdomainIndexTest, SlotsBeforeTheFirstBlockAndBadFilesAreIgnored) {
 TEST_F(SubdomainIndexTest, StateSurvivesAReopen) {
   Announce("foo.id", 100, Txt("foo.id", "bob.foo.id", Address(k1), 0));
   const std::string late = Announce("foo.id", 101, Txt("foo.id", "bob.foo.id", Address(k2), 1, &k1), false);
+  const std::string later = Announce("foo.id", 102, Txt("foo.id", "bob.foo.id", Address(k3), 2, &k2), false);
   Update();
   Reopen();
   EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k1));
   Deliver(late);
   Update();
   EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k2));
+  // A zone file stored while the index was closed (nobody told it) is found
+  // when it opens again.
+  m_store[later] = m_texts.at(later);
+  Update();
+  EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k2));
+  Reopen();
+  Update();
+  EXPECT_EQ(OwnerOf("bob.foo.id"), Address(k3));
   // Another first block is refused.
   m_index.reset();
   EXPECT_FALSE(SubdomainIndex::Open(
