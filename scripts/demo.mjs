@@ -1,8 +1,9 @@
 // `make demo`: bcoin regtest, blockstackd and gaia-hub on loopback, driven by the
 // blockstack CLI: a namespace, two names registered with zone files pointing at
-// Gaia, signed profiles and an encrypted file, a transfer, a second node that
-// receives the zone files over Atlas, and every name resolved end to end with what
-// was verified and how long each step took. Everything started is stopped.
+// Gaia (one of them carrying a subdomain for bob), signed profiles and an encrypted
+// file, a transfer, a second node that receives the zone files over Atlas, and every
+// name resolved end to end with what was verified and how long each step took.
+// Everything started is stopped.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -31,9 +32,17 @@ try {
   }
 
   say('registering hello.demo and world.demo, zone files pointing at alice\'s Gaia bucket');
+  // hello.demo's zone file also creates the subdomain bob.hello.demo, owned by bob,
+  // whose own zone file points at bob's bucket.
+  const subZone = path.join(dir, 'bob.hello.demo.zone');
+  writeFileSync(subZone, (await cli(['zonefile', 'make', 'bob.hello.demo', '--hub', hub.url, '--key',
+    keys.bob.wif.regtest])).zonefile);
+  const subRecord = (await cli(['zonefile', 'subdomain', 'bob.hello.demo', '--owner', keys.bob.address.regtest,
+    '--zonefile', subZone])).txt;
   const zone = {};
   for (const name of ['hello.demo', 'world.demo']) {
     zone[name] = (await cli(['zonefile', 'make', name, '--hub', hub.url, ...alice])).zonefile;
+    if (name === 'hello.demo') zone[name] += `${subRecord}\n`;
     writeFileSync(path.join(dir, `${name}.zone`), zone[name]);
     const r = await mined(['name', 'register', name, ...alice, '--zonefile', path.join(dir, `${name}.zone`)]);
     console.log(`    ${name}: price ${r.price}, preorder in block ${r.preorder_block}, registration in block ` +
@@ -78,9 +87,13 @@ try {
   }, { timeoutMs: 60000, intervalMs: 200, what: 'the zone files to reach the second node' });
   console.log(`    ${peerUrl} holds every zone file ${Date.now() - started} ms after it started`);
 
+  await waitFor(async () => (await fetch(`${peerUrl}/v1/names/bob.hello.demo`)).status === 200,
+    { timeoutMs: 30000, intervalMs: 200, what: 'the second node to read the subdomain bob.hello.demo' });
+  console.log('    and has read the subdomain bob.hello.demo out of hello.demo\'s zone file');
+
   say('resolving end to end: record -> zone file (hash) -> profile (owner\'s signature) -> data');
-  const lookups = [['hello.demo'], ['world.demo'], ['hello.demo', '--data', 'diary.txt', '--decrypt-key',
-    keys.alice.wif.regtest]];
+  const lookups = [['hello.demo'], ['world.demo'], ['bob.hello.demo'], ['hello.demo', '--data', 'diary.txt',
+    '--decrypt-key', keys.alice.wif.regtest]];
   for (const args of lookups) {
     // The second node answers: it has the zone files only through Atlas.
     const out = await run('blockstack', ['--node', peerUrl, 'lookup', ...args]);
@@ -92,6 +105,10 @@ try {
   const w = JSON.parse(resolved.stdout);
   if (w.owner !== keys.bob.address.regtest || w.profile.name !== 'Bob' || w.zonefile_hash !== hash160(zone['world.demo'])) {
     throw new Error('world.demo did not resolve to bob\'s profile');
+  }
+  const sub = JSON.parse((await run('blockstack', ['--json', '--node', peerUrl, 'lookup', 'bob.hello.demo'])).stdout);
+  if (sub.owner !== keys.bob.address.regtest || sub.profile.name !== 'Bob' || !sub.verified) {
+    throw new Error('bob.hello.demo did not resolve to bob\'s profile');
   }
   const fail = await run('blockstack', ['--node', peerUrl, 'lookup', 'nobody.demo']);
   console.log(`    lookup nobody.demo -> exit ${fail.code}: ${fail.stderr.trim()}`);
