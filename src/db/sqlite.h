@@ -75,4 +75,16 @@ class Statement {
   sqlite3_stmt* m_stmt;
 };
 
+// Runs `body` (returning a Status) in one write transaction: committed when it
+// succeeds, rolled back (and its error returned) when it fails.
+template <class F>
+util::Status InTransaction(Sqlite& db, F body) {
+  BS_CHECK_OK(db.Exec("BEGIN IMMEDIATE"));
+  if (auto st = body(); !st) {
+    (void)db.Exec("ROLLBACK");
+    return st;
+  }
+  return db.Exec("COMMIT");
+}
+
 }  // namespace blockstack::db

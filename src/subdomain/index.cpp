@@ -4,7 +4,6 @@
 #include <chrono>
 #include <set>
 
-#include <crypto/base58check.h>
 #include <crypto/hash.h>
 #include <subdomain/record.h>
 #include <util/bytes.h>
@@ -42,28 +41,6 @@ constexpr uint32_t CHECKPOINT_DEPTH = 1100;
 constexpr std::size_t READS_PER_COMMIT = 1000;
 // How often the worker runs without being woken.
 constexpr auto IDLE_INTERVAL = std::chrono::seconds(5);
-
-template <class F>
-util::Status InTransaction(db::Sqlite& db, F body) {
-  BS_CHECK_OK(db.Exec("BEGIN IMMEDIATE"));
-  if (auto st = body(); !st) {
-    (void)db.Exec("ROLLBACK");
-    return st;
-  }
-  return db.Exec("COMMIT");
-}
-
-// Two addresses name the same owner when they decode to the same hash and kind
-// (the original compared them re-encoded for its own network); text that does
-// not decode is compared as text.
-bool SameOwner(const std::string& a, const std::string& b) {
-  if (a == b) return true;
-  auto da = crypto::DecodeBase58Check(a);
-  auto db = crypto::DecodeBase58Check(b);
-  if (!da || !db || da->size() != 21 || db->size() != 21) return false;
-  auto kind = [](uint8_t v) { return v == 0x05 || v == 0xc4 ? 1 : (v == 0x00 || v == 0x6f ? 0 : 2 + v); };
-  return kind((*da)[0]) == kind((*db)[0]) && std::equal(da->begin() + 1, da->end(), db->begin() + 1);
-}
 
 struct StoredRecord {
   int64_t slot = 0;
@@ -210,7 +187,7 @@ util::Result<std::optional<uint64_t>> SubdomainIndex::SyncSlots() {
   BS_TRY(auto tip_again, m_slots.ConsensusHashAt(*last));
   if (tip_again != tip) return none;
 
-  BS_CHECK_OK(InTransaction(m_writer, [&]() -> util::Status {
+  BS_CHECK_OK(db::InTransaction(m_writer, [&]() -> util::Status {
     if (!agree) {
       BS_CHECK_OK(RollBack(0));
     } else {
@@ -272,6 +249,16 @@ util::Status SubdomainIndex::RollBack(uint64_t from_slot) {
 // recomputes the subdomains they name.
 util::Status SubdomainIndex::ReadZonefiles(std::optional<uint64_t> from_slot, const std::set<std::string>& hashes) {
   std::vector<UnreadSlot> batch;
+  // Appends the (slot, name, hash) rows of a bound statement to batch.
+  auto append = [&batch](Statement* s) -> util::Status {
+    while (true) {
+      BS_TRY(bool row, s->Step());
+      if (!row) break;
+      batch.push_back({s->Int(0), s->Text(1), s->Text(2)});
+    }
+    s->Reset();
+    return util::Ok();
+  };
   if (from_slot) {
     int64_t after = static_cast<int64_t>(*from_slot) - 1;
     while (true) {
@@ -279,13 +266,7 @@ util::Status SubdomainIndex::ReadZonefiles(std::optional<uint64_t> from_slot, co
       BS_TRY(Statement * s, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE read = 0 AND slot > ? "
                                              "ORDER BY slot LIMIT " +
                                              std::to_string(READS_PER_COMMIT)));
-      s->Bind(1, after);
-      while (true) {
-        BS_TRY(bool row, s->Step());
-        if (!row) break;
-        batch.push_back({s->Int(0), s->Text(1), s->Text(2)});
-      }
-      s->Reset();
+      BS_CHECK_OK(append(&s->Bind(1, after)));
       if (batch.empty()) break;
       after = batch.back().slot;
       BS_CHECK_OK(ReadBatch(batch));
@@ -294,13 +275,7 @@ util::Status SubdomainIndex::ReadZonefiles(std::optional<uint64_t> from_slot, co
   batch.clear();
   BS_TRY(Statement * by_hash, m_writer.Prepare("SELECT slot, name, hash FROM slots WHERE hash = ? AND read = 0"));
   for (const auto& hash : hashes) {
-    by_hash->Bind(1, hash);
-    while (true) {
-      BS_TRY(bool row, by_hash->Step());
-      if (!row) break;
-      batch.push_back({by_hash->Int(0), by_hash->Text(1), by_hash->Text(2)});
-    }
-    by_hash->Reset();
+    BS_CHECK_OK(append(&by_hash->Bind(1, hash)));
     if (batch.size() >= READS_PER_COMMIT) {
       BS_CHECK_OK(ReadBatch(batch));
       batch.clear();
@@ -313,7 +288,7 @@ util::Status SubdomainIndex::ReadZonefiles(std::optional<uint64_t> from_slot, co
 // One transaction: the records of the slots whose zone files are stored, the
 // slots marked read, and the subdomains they name recomputed.
 util::Status SubdomainIndex::ReadBatch(const std::vector<UnreadSlot>& batch) {
-  return InTransaction(m_writer, [&]() -> util::Status {
+  return db::InTransaction(m_writer, [&]() -> util::Status {
     std::set<std::string> fqns;
     BS_TRY(Statement * put, m_writer.Prepare("INSERT OR REPLACE INTO records(fqn, slot, domain, seqn, owner, zonefile, "
                                              "sig, independent, accepted, resolver) "

@@ -4,9 +4,9 @@
 #include <charconv>
 #include <map>
 
+#include <bitcoin/address.h>
 #include <bitcoin/script.h>
 #include <bns/names.h>
-#include <crypto/base58check.h>
 #include <crypto/hash.h>
 #include <util/base64.h>
 #include <util/bytes.h>
@@ -188,20 +188,13 @@ struct DecodedAddress {
   util::Hash160 hash;
   bool script = false;
 };
+// Mainnet and testnet p2pkh and p2sh version bytes only.
 std::optional<DecodedAddress> DecodeOwner(std::string_view address) {
-  auto decoded = crypto::DecodeBase58Check(address);
-  if (!decoded || decoded->size() != 21) return std::nullopt;
-  DecodedAddress out;
-  const uint8_t version = (*decoded)[0];
-  if (version == 0x00 || version == 0x6f) {
-    out.script = false;
-  } else if (version == 0x05 || version == 0xc4) {
-    out.script = true;
-  } else {
-    return std::nullopt;
-  }
-  std::copy(decoded->begin() + 1, decoded->end(), out.hash.data.begin());
-  return out;
+  auto decoded = bitcoin::DecodeAddress(address);
+  if (!decoded) return std::nullopt;
+  if (decoded->version == 0x00 || decoded->version == 0x6f) return DecodedAddress{decoded->hash, false};
+  if (decoded->version == 0x05 || decoded->version == 0xc4) return DecodedAddress{decoded->hash, true};
+  return std::nullopt;
 }
 
 bool VerifySingleKey(const util::Hash256& digest, const std::vector<bitcoin::ScriptToken>& tokens,
@@ -320,6 +313,13 @@ std::string SigningText(const Record& record) {
   std::string text = TxtOwnerName(record);
   for (const auto& [key, value] : Fields(record)) text += "," + key + "=" + EscapeValue(value);
   return text;
+}
+
+bool SameOwner(std::string_view a, std::string_view b) {
+  if (a == b) return true;
+  auto da = DecodeOwner(a);
+  auto db = DecodeOwner(b);
+  return da && db && da->script == db->script && da->hash == db->hash;
 }
 
 bool VerifySignature(const Record& record, std::string_view address) {

@@ -68,6 +68,11 @@ util::Result<ZonefileSubdomains> ParseZonefileSubdomains(std::string_view domain
 // text does not depend on how the record was laid out.
 std::string SigningText(const Record& record);
 
+// Whether two owner addresses name the same owner: the same hash and kind (p2pkh
+// or p2sh) under a mainnet or testnet version byte, as the original compared them
+// re-encoded for its own network. Other text is equal only to itself.
+bool SameOwner(std::string_view a, std::string_view b);
+
 // Whether record.sig is a valid signature of SigningText(record) by address: a
 // p2pkh scriptSig (64-byte r||s, public key hashing to the address) or a p2sh
 // multisig one (OP_0, m signatures in key order, the redeem script hashing to the

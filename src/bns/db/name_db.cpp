@@ -177,18 +177,6 @@ util::Result<bool> HasColumn(Sqlite& db, std::string_view table, std::string_vie
   return has;
 }
 
-// Runs `body` in one write transaction: committed when it succeeds, rolled back
-// (and its error returned) when it fails.
-template <class F>
-util::Status InTransaction(Sqlite& db, F body) {
-  BS_CHECK_OK(db.Exec("BEGIN IMMEDIATE"));
-  if (auto st = body(); !st) {
-    (void)db.Exec("ROLLBACK");
-    return st;
-  }
-  return db.Exec("COMMIT");
-}
-
 // A rowid written as decimal text; anything else is a corrupt entry.
 // A stored decimal number, whole text; nullopt when it is not one or does not fit.
 template <typename T>

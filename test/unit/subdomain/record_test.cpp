@@ -110,6 +110,17 @@ TEST(SubdomainRecordTest, BuiltRecordsReadBackAndSignaturesVerify) {
   EXPECT_FALSE(VerifySignature(back, "not an address"));
 }
 
+TEST(SubdomainRecordTest, OwnersAreComparedByHashAndKind) {
+  auto key = crypto::PrivateKey::Generate();
+  const auto hash = crypto::Hash160Of(key.GetPublicKey().Serialize());
+  EXPECT_TRUE(SameOwner(Address(key, 0x00), Address(key, 0x6f)));
+  EXPECT_TRUE(SameOwner(crypto::EncodeVersionedHash(0x05, hash), crypto::EncodeVersionedHash(0xc4, hash)));
+  EXPECT_FALSE(SameOwner(Address(key, 0x00), crypto::EncodeVersionedHash(0x05, hash)));
+  EXPECT_FALSE(SameOwner(Address(key), Address(crypto::PrivateKey::Generate())));
+  EXPECT_TRUE(SameOwner("not an address", "not an address"));
+  EXPECT_FALSE(SameOwner("not an address", Address(key)));
+}
+
 TEST(SubdomainRecordTest, LongZonefilesAreCutIntoPiecesOf250) {
   Record r = MakeRecord("bob.foo.id", "1EHNa6Q4Jz2uvNExL497mE43ikXhwF6kZm", 0);
   r.zonefile = std::string(400, 'x');  // 536 base64 characters: 3 pieces
