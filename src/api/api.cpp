@@ -17,6 +17,7 @@
 #include <util/bytes.h>
 #include <util/json_text.h>
 #include <util/text.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::api {
 
@@ -73,6 +74,24 @@ bool IsHash40(const std::string& s) { return s.size() == 40 && util::IsHex(s); }
 bool Truthy(const std::map<std::string, std::string>& query, const char* key) {
   auto it = query.find(key);
   return it != query.end() && (it->second == "true" || it->second == "1");
+}
+
+// Whether a zone file can be given as JSON text: UTF-8 that reads as a zone file,
+// or a legacy profile (a JSON object), as the original's decode_name_zonefile.
+bool IsStandardZonefile(const std::string& text) {
+  if (!util::IsValidUtf8(text)) return false;
+  if (zonefile::ParseZonefile(text)) return true;
+  const json legacy = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return legacy.is_object();
+}
+
+// /v1/names/{name}/zonefile without raw=1: the zone file as JSON text, or, for
+// one that is not standard, the original's answer (200 with an error for the
+// current zone file; 204 for one asked for by hash).
+net::Response ZonefileAnswer(const std::string& text, bool by_hash) {
+  if (IsStandardZonefile(text)) return Ok({{"zonefile", text}});
+  if (by_hash) return net::Response::Text(204, "");
+  return Ok({{"error", "Non-standard zone file.  Try passing raw=1 to get the raw zone file."}});
 }
 
 }  // namespace
@@ -363,11 +382,12 @@ net::Response Api::SubdomainRoute(const net::Request& req, const std::vector<std
     return net::Response::Json(404, {{"status", "available"}});
   }
   const subdomain::SubdomainState& sub = **got;
-  if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
   if (n == 4) {
     if (Truthy(req.query, "raw")) return net::Response::Text(200, sub.zonefile, "application/octet-stream");
-    return Ok({{"zonefile", sub.zonefile}});
+    return ZonefileAnswer(sub.zonefile, /*by_hash=*/false);
   }
+  // nlohmann refuses to write a string that is not UTF-8; so does this route.
+  if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
   return Ok({{"address", sub.owner},
              {"blockchain", "bitcoin"},
              {"domain", sub.domain},
@@ -526,6 +546,15 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     }
     return Ok(out);
   }
+  if (n == 2 && is({"v1", "subdomains"})) {
+    route = "subdomains";
+    auto page = page_of(true);
+    if (!page) return Error(400, req.query.count("page") ? "Invalid page= value" : "page= argument required");
+    if (!m_subdomains) return Error(404, "Subdomains are not indexed on this node (Atlas is off)");
+    auto names = m_subdomains->Names(uint64_t{*page} * NAMES_PER_PAGE, NAMES_PER_PAGE);
+    if (!names) return Backend(names.error());
+    return Ok(*names);
+  }
   if (n >= 3 && is({"v1", "names", "*"})) {
     const std::string& fqn = seg[2];
     if (!bns::IsNameValid(fqn)) {
@@ -585,8 +614,8 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       auto zf = zonefile_text(hash);
       if (!zf) return Backend(zf.error());
       if (!*zf) return Error(404, n == 5 ? "No such zonefile" : "No zone file for name");
-      if (n == 4 && Truthy(req.query, "raw")) return net::Response::Text(200, **zf, "application/octet-stream");
-      return Ok({{"zonefile", **zf}});
+      if (Truthy(req.query, "raw")) return net::Response::Text(200, **zf, "application/octet-stream");
+      return ZonefileAnswer(**zf, /*by_hash=*/n == 5);
     }
     return net::Response::Text(404, "Not found");
   }
@@ -718,6 +747,13 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
       auto names = LiveNames(db, "");
       if (!names) return Backend(names.error());
       return Ok({{"names_count", (*names)->size()}});
+    }
+    if (what == "subdomains_count" && n == 4) {
+      route = "subdomains_count";
+      if (!m_subdomains) return Error(404, "Subdomains are not indexed on this node (Atlas is off)");
+      auto count = m_subdomains->Count();
+      if (!count) return Backend(count.error());
+      return Ok({{"names_count", *count}});
     }
     if (what == "operations" && n == 5) {
       route = "operations";

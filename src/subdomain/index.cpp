@@ -422,10 +422,10 @@ util::Result<std::vector<SubdomainState>> SubdomainIndex::History(std::string_vi
       fqn);
 }
 
-util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_view address) {
-  std::lock_guard lock(m_read_mutex);
-  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM current WHERE owner = ? ORDER BY fqn"));
-  s->Bind(1, address);
+namespace {
+
+// The first column of every row a bound statement gives, as text.
+util::Result<std::vector<std::string>> FirstColumn(Statement* s) {
   std::vector<std::string> out;
   while (true) {
     BS_TRY(bool row, s->Step());
@@ -434,6 +434,24 @@ util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_
   }
   s->Reset();
   return out;
+}
+
+}  // namespace
+
+util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_view address) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM current WHERE owner = ? ORDER BY fqn"));
+  s->Bind(1, address);
+  return FirstColumn(s);
+}
+
+util::Result<std::vector<std::string>> SubdomainIndex::Names(uint64_t offset, uint64_t count) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM current ORDER BY fqn LIMIT ? OFFSET ?"));
+  const auto clamp = [](uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); };
+  s->Bind(1, clamp(count));
+  s->Bind(2, clamp(offset));
+  return FirstColumn(s);
 }
 
 util::Result<uint64_t> SubdomainIndex::Count() {

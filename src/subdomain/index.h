@@ -84,6 +84,8 @@ class SubdomainIndex {
   // The subdomains whose current owner is address, sorted.
   util::Result<std::vector<std::string>> NamesOwnedBy(std::string_view address);
   util::Result<uint64_t> Count();
+  // Up to count subdomain names from the offset-th, in name order.
+  util::Result<std::vector<std::string>> Names(uint64_t offset, uint64_t count);
 
  private:
   SubdomainIndex(db::Sqlite writer, db::Sqlite reader, uint32_t first_block, interfaces::ZonefileIndex& slots,

@@ -136,6 +136,12 @@ test('subdomains resolve through the node, blockstack.js and the CLI, and move w
   assert.deepEqual((await getJson(api, `/v1/addresses/bitcoin/${carol.address.mainnet}`)).body.names,
     ['bob.corp.sub', 'carol.corp.sub']);
   assert.deepEqual((await getJson(api, `/v1/addresses/bitcoin/${bob.address.mainnet}`)).body.names, []);
+  // every subdomain, paged, and their count, on both nodes below
+  const listing = async (base) => [(await getJson(base, '/v1/subdomains?page=0')).body,
+    (await getJson(base, '/v1/blockchains/bitcoin/subdomains_count')).body];
+  assert.deepEqual(await listing(api), [['bob.corp.sub', 'carol.corp.sub'], { names_count: 2 }]);
+  assert.deepEqual((await getJson(api, '/v1/subdomains?page=1')).body, []);
+  assert.equal((await getJson(api, '/v1/subdomains')).status, 400);
   // bob's profile no longer verifies: carol owns the name now
   const moved = await run('blockstack', ['--node', api, 'lookup', 'bob.corp.sub']);
   assert.equal(moved.code, 16, moved.stderr);
@@ -158,4 +164,5 @@ test('subdomains resolve through the node, blockstack.js and the CLI, and move w
   for (const fqn of ['bob.corp.sub', 'carol.corp.sub']) {
     assert.deepEqual((await getJson(api2, `/v1/names/${fqn}`)).body, (await getJson(api, `/v1/names/${fqn}`)).body);
   }
+  assert.deepEqual(await listing(api2), await listing(api));
 });

@@ -155,6 +155,27 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   EXPECT_EQ(Get("/v1/info")["zonefile_count"], 1);
 }
 
+TEST_F(ApiTest, NonStandardZonefilesOnlyRaw) {
+  // As the original: a zone file that is neither a zone file nor a legacy JSON
+  // profile (here, not even UTF-8) is given raw; as JSON text it is an error
+  // (200 for the current one, 204 by hash).
+  const std::string odd = "\xff\xfe not a zone file";
+  const util::Hash160 odd_hash = crypto::Hash160Of(util::AsBytes(odd));
+  uint32_t h = Register(bob, "bob.test", odd_hash);
+  Expect(h, "registration");
+  m_api->OnBlock(h);
+  auto put = Call("POST", "/v1/zonefile", json{{"zonefile_b64", util::EncodeBase64(util::AsBytes(odd))}}.dump());
+  ASSERT_EQ(put.status, 200u) << put.body;
+  EXPECT_EQ(Get("/v1/names/bob.test/zonefile")["error"],
+            "Non-standard zone file.  Try passing raw=1 to get the raw zone file.");
+  EXPECT_EQ(Call("GET", "/v1/names/bob.test/zonefile?raw=1").body, odd);
+  auto by_hash = Call("GET", "/v1/names/bob.test/zonefile/" + odd_hash.Hex());
+  EXPECT_EQ(by_hash.status, 204u);
+  EXPECT_EQ(by_hash.body, "");
+  EXPECT_EQ(Call("GET", "/v1/names/bob.test/zonefile/" + odd_hash.Hex() + "?raw=1").body, odd);
+  EXPECT_EQ(Call("GET", "/v1/zonefiles/" + odd_hash.Hex()).body, odd);
+}
+
 TEST_F(ApiTest, UnknownAndMalformedNames) {
   EXPECT_EQ(Get("/v1/names/nobody.test", 404), json({{"status", "available"}}));
   EXPECT_EQ(Get("/v1/names/Bad!", 400), json({{"error", "Invalid name or subdomain"}}));

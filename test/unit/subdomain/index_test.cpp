@@ -178,6 +178,18 @@ TEST_F(SubdomainIndexTest, CreationThenSignedUpdateAndTransfer) {
   EXPECT_EQ(Get("amy.foo.id")->resolver, "https://registrar.example");
 }
 
+TEST_F(SubdomainIndexTest, NamesArePagedInNameOrder) {
+  std::string zonefile;
+  for (const char* leaf : {"carl", "amy", "bob"})
+    zonefile += Txt("foo.id", std::string(leaf) + ".foo.id", Address(k1), 0);
+  Announce("foo.id", 100, zonefile);
+  Update();
+  EXPECT_EQ(*m_index->Names(0, 100), (std::vector<std::string>{"amy.foo.id", "bob.foo.id", "carl.foo.id"}));
+  EXPECT_EQ(*m_index->Names(1, 1), std::vector<std::string>{"bob.foo.id"});
+  EXPECT_TRUE(m_index->Names(3, 100)->empty());
+  EXPECT_TRUE(m_index->Names(UINT64_MAX, UINT64_MAX)->empty());
+}
+
 TEST_F(SubdomainIndexTest, UpdatesNeedTheNextSequenceAndTheOwnersSignature) {
   Announce("foo.id", 100, Txt("foo.id", "bob.foo.id", Address(k1), 0));
   Announce("foo.id", 101, Txt("foo.id", "bob.foo.id", Address(k3), 1));       // unsigned
