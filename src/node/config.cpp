@@ -140,7 +140,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
         "  blockstackd query ...     read the name database (blockstackd query --help)\n"
         "  blockstackd snapshot ...  write the node's state to one file (blockstackd snapshot --help)\n"
         "  blockstackd restore ...   start a node from a snapshot, checked against a trusted consensus hash\n"
-        "                            (blockstackd restore --help; doc/snapshot.md)");
+        "                            (blockstackd restore --help; doc/snapshot.md)\n"
+        "  blockstackd import-zonefiles ...  store the zone files another node keeps in a directory, each\n"
+        "                            checked against its hash and the chain (blockstackd import-zonefiles --help)");
   }
   if (restore) {
     app.name("blockstackd restore");

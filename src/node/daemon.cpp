@@ -28,6 +28,7 @@
 #include <bitcoin/rpc/rpc_client.h>
 #include <bns/engine.h>
 #include <node/config.h>
+#include <node/import_zonefiles.h>
 #include <node/progress.h>
 #include <node/query.h>
 #include <node/snapshot.h>
@@ -117,6 +118,7 @@ int RunDaemon(int argc, char** argv) {
   if (argc > 1 && std::string_view(argv[1]) == "query") return RunQuery(argc - 1, argv + 1);
   if (argc > 1 && std::string_view(argv[1]) == "snapshot") return RunSnapshot(argc - 1, argv + 1);
   if (argc > 1 && std::string_view(argv[1]) == "restore") return RunRestore(argc, argv);
+  if (argc > 1 && std::string_view(argv[1]) == "import-zonefiles") return RunImportZonefiles(argc - 1, argv + 1);
   int exit_code = 0;
   auto cfg = ParseDaemonArgs(argc, argv, &exit_code);
   if (!cfg) return exit_code;

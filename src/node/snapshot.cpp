@@ -20,6 +20,7 @@
 #include <bitcoin/tx.h>
 #include <bns/engine.h>
 #include <crypto/hash.h>
+#include <node/command.h>
 #include <node/daemon.h>
 #include <node/progress.h>
 #include <snapshot/snapshot_file.h>
@@ -453,15 +454,7 @@ int RunSnapshot(int argc, char** argv) {
   app.add_option("--out", out, "The snapshot file to write")->required();
   app.add_option("--height", height, "Snapshot at this height (default: the last indexed block)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  if (auto st = util::InitLogging(log_level); !st) {
-    std::cerr << "blockstackd: " << st.error().message << "\n";
-    return 2;
-  }
+  if (auto stop = ParseCommand(app, argc, argv, log_level)) return *stop;
   StepReporter reporter;
   auto summary = WriteSnapshot(data_dir, out, height, std::ref(reporter));
   if (!summary) {

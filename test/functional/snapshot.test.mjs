@@ -5,10 +5,10 @@
 // no database behind.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { binDir, createNamespace, freePort, run, startProcess, startStack, stopProcess, tempDir, toolsDir, waitFor }
+import { binDir, createNamespace, freePort, hash160, run, startProcess, startStack, stopProcess, tempDir, toolsDir, waitFor }
   from './harness.mjs';
 
 const FIRST = 100;
@@ -210,4 +210,63 @@ test('altered operations are refused, naming the first block that differs', asyn
 test('altered and foreign zone files are refused', async () => {
   await refused(await tamper('zonefile'), summary.consensus_hash, 5, /does not hash to its key/);
   await refused(await tamper('foreign-zonefile'), summary.consensus_hash, 5, /no name's zone-file hash/);
+});
+
+// The original node's zone-file directory: <h[0:2]>/<h[2:4]>/<h>.txt, or the legacy
+// 20 directories of hex pairs ending in zonefile.txt.
+function storagePath(root, hash, legacy) {
+  const parts = legacy ? [...hash.match(/../g), 'zonefile.txt'] : [hash.slice(0, 2), hash.slice(2, 4), `${hash}.txt`];
+  const p = path.join(root, ...parts);
+  mkdirSync(path.dirname(p), { recursive: true });
+  return p;
+}
+
+test('a node without Atlas imports a reference node\'s zone-file directory', { timeout: 300000 }, async () => {
+  const dataDir = path.join(dir, 'node3');
+  const port = await freePort();
+  const api = `http://127.0.0.1:${port}`;
+  const args = ['--network', 'regtest', '--bitcoind', stack.bcoin.url, '--first-block', String(FIRST),
+    '--poll-seconds', '0.1', '--data-dir', dataDir, '--api', `127.0.0.1:${port}`, '--no-atlas'];
+  const names = ['one.snap', 'two.snap', 'three.snap'];
+  const zonefiles = {};
+  for (const name of names) zonefiles[name] = (await (await fetch(`${stack.api}/v1/names/${name}`)).json()).zonefile;
+  const serve = async () => {
+    const node = startProcess(path.join(binDir, 'blockstackd'), args);
+    await waitFor(async () => {
+      if (node.exitCode !== null) throw new Error(`blockstackd exited ${node.exitCode}: ${node.output}`);
+      try {
+        return (await (await fetch(`${api}/v1/names/three.snap`)).json()).status === 'registered';
+      } catch { return false; }
+    }, { what: 'the node without Atlas to index the names', timeoutMs: 60000 });
+    return node;
+  };
+  let node = await serve();
+  for (const name of names) assert.equal((await (await fetch(`${api}/v1/names/${name}`)).json()).zonefile, null);
+  await stopProcess(node);
+
+  const from = path.join(dir, 'reference-zonefiles');
+  writeFileSync(storagePath(from, hash160(zonefiles['one.snap']), false), zonefiles['one.snap']);
+  writeFileSync(storagePath(from, hash160(zonefiles['two.snap']), true), zonefiles['two.snap']);
+  // altered bytes under three.snap's hash, and a file no name announced
+  writeFileSync(storagePath(from, hash160(zonefiles['three.snap']), false), zonefiles['three.snap'].replace('1', '9'));
+  const stray = zonefileFor('nobody.snap', 1);
+  writeFileSync(storagePath(from, hash160(stray), false), stray);
+
+  const r = await run('blockstackd', ['import-zonefiles', '--data-dir', dataDir, '--from', from, '--log-level', 'error']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { files: 4, stored: 2, already_stored: 0, unannounced: 1, mismatched: 1,
+    too_large: 0, ignored: 0 });
+  const missing = await run('blockstackd', ['import-zonefiles', '--data-dir', dataDir, '--from', path.join(dir, 'nowhere')]);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /is not a directory/);
+
+  node = await serve();
+  try {
+    for (const name of ['one.snap', 'two.snap']) {
+      assert.equal((await (await fetch(`${api}/v1/names/${name}`)).json()).zonefile, zonefiles[name], name);
+    }
+    assert.equal((await (await fetch(`${api}/v1/names/three.snap`)).json()).zonefile, null);
+  } finally {
+    await stopProcess(node);
+  }
 });

@@ -1,0 +1,16 @@
+// What the `blockstackd <command>` entry points share.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+namespace blockstack::node {
+
+// Parses a command's arguments (its options already on app), then starts logging
+// at log_level, which one of those options fills. nullopt: go on; otherwise the
+// exit code (0 after --help, 2 for bad arguments or an unknown log level).
+std::optional<int> ParseCommand(CLI::App& app, int argc, char** argv, const std::string& log_level);
+
+}  // namespace blockstack::node
