@@ -28,6 +28,7 @@ namespace {
 
 constexpr uint32_t NAMES_PER_PAGE = 100;
 constexpr uint32_t HISTORY_PER_PAGE = 20;
+constexpr const char* NO_SUBDOMAIN_INDEX = "Subdomains are not indexed on this node (Atlas is off)";
 // A zone file as JSON text (escaped) or base64 fits in twice its size; Atlas
 // requests are bounded by the peer protocol's own limit.
 constexpr std::size_t MAX_ZONEFILE_POST_BODY = 2 * atlas::MAX_ZONEFILE_BYTES;
@@ -550,7 +551,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     route = "subdomains";
     auto page = page_of(true);
     if (!page) return Error(400, req.query.count("page") ? "Invalid page= value" : "page= argument required");
-    if (!m_subdomains) return Error(404, "Subdomains are not indexed on this node (Atlas is off)");
+    if (!m_subdomains) return Error(404, NO_SUBDOMAIN_INDEX);
     auto names = m_subdomains->Names(uint64_t{*page} * NAMES_PER_PAGE, NAMES_PER_PAGE);
     if (!names) return Backend(names.error());
     return Ok(*names);
@@ -750,7 +751,7 @@ net::Response Api::Route(const net::Request& req, bns::db::NameDb& db, std::stri
     }
     if (what == "subdomains_count" && n == 4) {
       route = "subdomains_count";
-      if (!m_subdomains) return Error(404, "Subdomains are not indexed on this node (Atlas is off)");
+      if (!m_subdomains) return Error(404, NO_SUBDOMAIN_INDEX);
       auto count = m_subdomains->Count();
       if (!count) return Backend(count.error());
       return Ok({{"names_count", *count}});

@@ -13,6 +13,7 @@
 #include <atlas/frames.h>
 #include <node/command.h>
 #include <node/zonefile_index.h>
+#include <util/bytes.h>
 #include <zonefile/zonefile.h>
 
 namespace blockstack::node {
@@ -28,13 +29,6 @@ constexpr uint64_t PROGRESS_EVERY = 10000;
 // The legacy layout is 20 directories deep; nothing deeper is looked at.
 constexpr int MAX_DEPTH = 24;
 constexpr std::size_t LEGACY_DEPTH = 20;
-
-bool IsHexText(std::string_view s) {
-  for (char c : s) {
-    if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
-  }
-  return true;
-}
 
 std::string Lower(std::string_view s) {
   std::string out(s);
@@ -66,13 +60,13 @@ std::optional<std::string> HashFromStoragePath(std::string_view relative_path) {
   if (parts.empty()) return std::nullopt;
   const std::string_view file = parts.back();
   constexpr std::string_view SUFFIX = ".txt";
-  if (file.size() == 40 + SUFFIX.size() && file.substr(40) == SUFFIX && IsHexText(file.substr(0, 40))) {
+  if (file.size() == 40 + SUFFIX.size() && file.substr(40) == SUFFIX && util::IsHex(file.substr(0, 40))) {
     return Lower(file.substr(0, 40));
   }
   if (file != "zonefile.txt" || parts.size() < LEGACY_DEPTH + 1) return std::nullopt;
   std::string hash;
   for (std::size_t i = parts.size() - 1 - LEGACY_DEPTH; i + 1 < parts.size(); ++i) {
-    if (parts[i].size() != 2 || !IsHexText(parts[i])) return std::nullopt;
+    if (parts[i].size() != 2 || !util::IsHex(parts[i])) return std::nullopt;
     hash += parts[i];
   }
   return Lower(hash);
@@ -119,17 +113,17 @@ util::Result<ImportSummary> ImportZonefiles(const std::string& dir, interfaces::
       continue;
     }
     ++sum.files;
+    if (progress && sum.files % PROGRESS_EVERY == 0) progress(sum);
     auto hash = HashFromStoragePath(entry.path().lexically_relative(root).generic_string());
     if (!hash) {
       ++sum.ignored;
       continue;
     }
-    // Read at most one byte over the limit: the size seen before opening may have
-    // changed since.
+    // At most one byte past the limit is read: a huge file is never read whole.
     std::ifstream in(entry.path(), std::ios::binary);
     std::string bytes(zonefile::MAX_ZONEFILE_BYTES + 1, '\0');
     in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (in.bad()) {
+    if (!in.is_open() || in.bad()) {
       ++sum.ignored;
       continue;
     }
@@ -151,7 +145,6 @@ util::Result<ImportSummary> ImportZonefiles(const std::string& dir, interfaces::
     batch.push_back(std::move(bytes));
     hashes.push_back(std::move(actual));
     if (batch.size() >= BATCH) BS_CHECK_OK(flush());
-    if (progress && sum.files % PROGRESS_EVERY == 0) progress(sum);
   }
   BS_CHECK_OK(flush());
   return sum;

@@ -4,7 +4,8 @@
 //
 // Nothing in the directory is trusted: a file is stored only when its bytes hash
 // to the hash its path names, that hash was announced on chain (some inventory
-// slot), and it is at most MAX_ZONEFILE_BYTES. Symbolic links are not followed.
+// slot), and it is at most MAX_ZONEFILE_BYTES. Symbolic links are not followed,
+// and directories more than 24 levels down are not walked.
 #pragma once
 
 #include <cstdint>
@@ -26,7 +27,7 @@ struct ImportSummary {
   uint64_t unannounced = 0;  // hash never announced on chain
   uint64_t mismatched = 0;   // bytes that do not hash to the path's hash
   uint64_t too_large = 0;    // over MAX_ZONEFILE_BYTES
-  uint64_t ignored = 0;      // names of neither layout, links, unreadable or too deep
+  uint64_t ignored = 0;      // names of neither layout, links, unreadable files
 };
 
 // The hash a zone file's path names (lowercase hex), relative to the directory

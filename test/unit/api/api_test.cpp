@@ -174,6 +174,25 @@ TEST_F(ApiTest, NonStandardZonefilesOnlyRaw) {
   EXPECT_EQ(by_hash.body, "");
   EXPECT_EQ(Call("GET", "/v1/names/bob.test/zonefile/" + odd_hash.Hex() + "?raw=1").body, odd);
   EXPECT_EQ(Call("GET", "/v1/zonefiles/" + odd_hash.Hex()).body, odd);
+
+  // A legacy profile (a JSON object) is standard: given as JSON text.
+  const std::string legacy = R"({"name": {"formatted": "Carol"}})";
+  const util::Hash160 legacy_hash = crypto::Hash160Of(util::AsBytes(legacy));
+  h = Register(creator, "carol.test", legacy_hash);
+  Expect(h, "registration");
+  m_api->OnBlock(h);
+  ASSERT_EQ(Call("POST", "/v1/zonefile", json{{"zonefile", legacy}}.dump()).status, 200u);
+  EXPECT_EQ(Get("/v1/names/carol.test/zonefile")["zonefile"], legacy);
+  EXPECT_EQ(Get("/v1/names/carol.test/zonefile/" + legacy_hash.Hex())["zonefile"], legacy);
+}
+
+TEST_F(ApiTest, SubdomainListsNeedTheIndex) {
+  // This node has no subdomain index (Atlas is off).
+  EXPECT_EQ(Get("/v1/subdomains", 400)["error"], "page= argument required");
+  EXPECT_EQ(Get("/v1/subdomains?page=x", 400)["error"], "Invalid page= value");
+  EXPECT_EQ(Get("/v1/subdomains?page=0", 404)["error"], "Subdomains are not indexed on this node (Atlas is off)");
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/subdomains_count", 404)["error"],
+            "Subdomains are not indexed on this node (Atlas is off)");
 }
 
 TEST_F(ApiTest, UnknownAndMalformedNames) {
