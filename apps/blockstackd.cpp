@@ -1,3 +1,3 @@
-#include <node/daemon.h>
+#include <node/main.h>
 
 int main(int argc, char** argv) { return blockstack::node::RunDaemon(argc, argv); }

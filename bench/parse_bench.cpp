@@ -14,7 +14,7 @@
 #include <filesystem>
 #include <string>
 
-#include <bitcoin/block_file.h>
+#include <bitcoin/rpc/block_file.h>
 #include <bitcoin/script.h>
 #include <crypto/hash.h>
 
@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
   if (!existing) {
   const int blocks = requested;
   Rng rng{42};
-  auto writer = bitcoin::BlockFileWriter::Create(path, 0);
+  auto writer = bitcoin::rpc::BlockFileWriter::Create(path, 0);
   if (!writer) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 1;
@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   }
   (void)writer->Close();
   }
-  auto src = bitcoin::BlockFileSource::Open(path);
+  auto src = bitcoin::rpc::BlockFileSource::Open(path);
   if (!src) {
     std::fprintf(stderr, "%s\n", src.error().message.c_str());
     return 1;

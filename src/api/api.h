@@ -1,6 +1,8 @@
 // The node's REST API v1 (spec bns.md §6) over the name database and the zone-file
 // store: the routes, JSON shapes, status codes and error bodies of the original
-// node, CORS on every answer, /v1/info with sync progress, and /metrics.
+// node, CORS on every answer, /v1/info with sync progress, and /metrics. The
+// routes live in one file per area (routes_*.cpp) and are looked up by a
+// net::Router; the node mounts Atlas's and the DHT's routes beside these.
 //
 // Handle() is thread-safe. Each request borrows a read-only database connection
 // from a pool (WAL mode: reads never wait for the indexer). Rendered GET answers
@@ -16,14 +18,15 @@
 #include <string>
 #include <vector>
 
-#include <atlas/atlas_node.h>
 #include <atlas/zonefile_store.h>
 #include <bns/db/name_db.h>
 #include <bns/db/name_mirror.h>
 #include <bns/lifecycle.h>
 #include <bns/ops/op.h>
+#include <interfaces/events.h>
 #include <net/http_server.h>
 #include <net/metrics.h>
+#include <net/router.h>
 #include <subdomain/index.h>
 #include <util/lru_cache.h>
 
@@ -47,31 +50,48 @@ class Api {
   static util::Result<std::unique_ptr<Api>> Create(ApiSettings settings, atlas::ZonefileStore& zonefiles);
 
   net::Response Handle(const net::Request& req);
+  // Handle, with the label of the route that answered (for a server that mounts
+  // the API beside other parts).
+  net::Routed HandleRouted(const net::Request& req);
   net::ServerOptions ServerOptions() const;
 
-  // Called by the indexer after each committed block (the API answers as of the
-  // last block reported), and with the Bitcoin tip.
-  void OnBlock(uint32_t height);
+  // The node's events (interfaces/events.h): the API answers as of the last
+  // committed block, and cached answers that embed zone files are dropped when
+  // one is stored.
+  void OnBlockCommitted(const interfaces::BlockCommitted& block);
+  void OnZonefileStored(const interfaces::ZonefileStored& stored);
+  // Cached answers are dropped (a zone file was stored, the subdomain index moved).
+  void Invalidate() { ++m_generation; }
+  // The Bitcoin tip, while catching up and at the tip.
   void OnChainTip(uint32_t height, bool indexing);
+  // OnBlockCommitted with only a height (tests that index by hand).
+  void OnBlock(uint32_t height) { OnBlockCommitted({.height = height}); }
   // The URL POST /v1/zonefile reports (known once the server listens).
   void SetPublicUrl(std::string url) {
     std::lock_guard lock(m_pool_mutex);
     m_settings.public_url = std::move(url);
   }
 
-  // Serves the Atlas peer protocol under /v1/atlas/ and stores POSTed zone files
-  // through it (so they are replicated). Set before serving; not owned.
-  void SetAtlas(atlas::AtlasNode* atlas) { m_atlas = atlas; }
+  // How POST /v1/zonefile stores a zone file: returns whether it was new; fails
+  // with NotFound when no name announces its hash. The node's writer replicates
+  // it (Atlas) and tells every part. Without one, the API checks the name
+  // database and writes the store itself. Set before serving.
+  using ZonefileWriter = std::function<util::Result<bool>(std::string_view zonefile)>;
+  void SetZonefileWriter(ZonefileWriter writer) { m_writer = std::move(writer); }
   // Answers for subdomain names (alice.example.id) from this index. Set before
   // serving; not owned. Without it such names are refused as invalid.
   void SetSubdomains(subdomain::SubdomainIndex* index) { m_subdomains = index; }
-  // Cached answers that embed zone files are stale once a new one is stored.
-  void OnZonefileStored() { ++m_generation; }
-  // Told of each zone file POSTed while there is no Atlas node (with one, Atlas
-  // tells). Set before serving.
-  void SetOnStored(std::function<void(const std::string&)> callback) { m_on_stored = std::move(callback); }
+  // Atlas's counts for /v1/info. Set before serving.
+  struct AtlasCounts {
+    uint64_t present = 0;
+    uint64_t missing = 0;
+    std::size_t peers = 0;
+  };
+  void SetAtlasCounts(std::function<AtlasCounts()> counts) { m_atlas_counts = std::move(counts); }
 
   net::Metrics& Metrics() { return m_metrics; }
+  // Counts one answered request in api_requests_total and its latency.
+  void CountRequest(std::string_view route, unsigned status, double seconds);
   // The in-memory name table (empty stats when it is off).
   bns::db::NameMirrorStats NameTableStats() const;
 
@@ -86,14 +106,62 @@ class Api {
   };
   class Lease;
   class Entries;
+  using Params = net::PathParams;
+  using DbHandler = net::Response (Api::*)(const net::Request&, const Params&, bns::db::NameDb&);
+  using PlainHandler = net::Response (Api::*)(const net::Request&, const Params&);
+
+  // The route table, one call per area (routes_*.cpp).
+  void BuildRoutes();
+  void AddNodeRoutes();
+  void AddNameRoutes();
+  void AddNamespaceRoutes();
+  void AddChainRoutes();
+  void AddZonefileRoutes();
+  // Adds a route whose handler reads the name database through a leased connection.
+  void AddDb(std::string_view method, std::string_view pattern, std::string label, DbHandler handler);
+  void AddPlain(std::string_view method, std::string_view pattern, std::string label, PlainHandler handler);
+
+  // routes_node.cpp
+  net::Response Preflight(const net::Request& req, const Params& p);
+  net::Response Ping(const net::Request& req, const Params& p);
+  net::Response MetricsText(const net::Request& req, const Params& p);
+  net::Response Info(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  // routes_names.cpp
+  net::Response AllNamesPage(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response SubdomainsPage(const net::Request& req, const Params& p);
+  net::Response Name(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NameHistory(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NameZonefile(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  // The name's record if it is live now (nullopt when absent or expired).
+  util::Result<std::optional<bns::NameRecord>> LiveName(bns::db::NameDb& db, const std::string& fqn);
   // GET /v1/names/{name} answered from memory; nullopt when the table is not
   // current or the request is another route.
   std::optional<net::Response> NameFromMemory(const net::Request& req);
   // The answer for a live name's fields (and its zone file from the store).
   net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
-  // /v1/names/{subdomain}[/zonefile].
-  net::Response SubdomainRoute(const net::Request& req, const std::vector<std::string>& seg, std::string& route);
-  net::Response Route(const net::Request& req, bns::db::NameDb& db, std::string& route);
+  // /v1/names/{subdomain}[/zonefile|/history]; what is "" for the record.
+  net::Response Subdomain(const net::Request& req, const std::string& fqn, std::string_view what);
+  net::Response SubdomainHistory(const std::string& fqn);
+  // routes_namespaces.cpp
+  net::Response Namespaces(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Namespace(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NamespaceNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NamespaceNameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NamePrice(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NamespacePrice(const net::Request& req, const Params& p);
+  // routes_chain.cpp
+  net::Response Consensus(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response ConsensusBlock(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response SubdomainsCount(const net::Request& req, const Params& p);
+  net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response AddressNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Account(const net::Request& req, const Params& p);
+  // routes_zonefiles.cpp
+  net::Response PostZonefile(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response ZonefileByHash(const net::Request& req, const Params& p);
+
   // The names of recs that are live at height, in order.
   util::Result<std::vector<std::string>> LiveOnly(bns::db::NameDb& db, const std::vector<bns::NameRecord>& recs,
                                                   uint32_t height);
@@ -104,9 +172,10 @@ class Api {
 
   ApiSettings m_settings;
   atlas::ZonefileStore& m_zonefiles;
-  atlas::AtlasNode* m_atlas = nullptr;
   subdomain::SubdomainIndex* m_subdomains = nullptr;
-  std::function<void(const std::string&)> m_on_stored;
+  ZonefileWriter m_writer;
+  std::function<AtlasCounts()> m_atlas_counts;
+  net::Router m_router{{.normalise = true}};
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;
   std::atomic<uint64_t> m_generation{0};

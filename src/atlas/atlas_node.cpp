@@ -25,32 +25,8 @@ constexpr std::size_t PROBES_PER_STEP = 10;
 constexpr std::size_t MAX_PEERS = 65536;      // PEER_MAX_DB
 constexpr std::size_t MAX_PUSH_QUEUE = 1000;  // MAX_QUEUED_ZONEFILES
 constexpr std::size_t MIN_RESPONSES_TO_JUDGE = 10;
-constexpr double MIN_PEER_HEALTH = 0.5;
 constexpr uint32_t REORG_WINDOW = 12;  // blocks re-read from the index each time
 
-net::Response Error(unsigned status, const std::string& message) {
-  return net::Response::Json(status, {{"error", message}, {"http_status", status}});
-}
-
-bool IsHex40(const std::string& s) {
-  return s.size() == 40 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
-// The array under key in a JSON object body, with at most max entries; otherwise
-// the message of a 400 answer.
-util::Result<json> ArrayInBody(const std::string& body, const std::string& key, std::size_t max) {
-  json doc = json::parse(body, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains(key) || !doc[key].is_array())
-    return Fail(ErrorCode::InvalidArgument, "Expected {\"" + key + "\": [...]}");
-  if (doc[key].size() > max)
-    return Fail(ErrorCode::InvalidArgument, "At most " + std::to_string(max) + " zone files per request");
-  return std::move(doc[key]);
-}
-
-bool IsLoopback(const std::string& ip) { return ip == "127.0.0.1" || ip == "::1" || ip.starts_with("::ffff:127."); }
-
-std::string PortOf(const std::string& hostport) { return hostport.substr(hostport.rfind(':') + 1); }
 
 }  // namespace
 
@@ -63,6 +39,7 @@ AtlasNode::AtlasNode(AtlasSettings settings, ZonefileStore& store, interfaces::Z
     p.seed = true;
     m_peers.emplace(s, std::move(p));
   }
+  AddRoutes();
 }
 
 AtlasNode::~AtlasNode() { Stop(); }
@@ -833,160 +810,6 @@ void AtlasNode::Run() {
     m_wake.wait_for(lock, m_settings.work_interval, [this] { return m_woken; });
     m_woken = false;
   }
-}
-
-// ---------------------------------------------------------------------------
-// The server side of the peer protocol
-
-net::Response AtlasNode::Handle(const net::Request& req) {
-  const std::string& path = req.path;
-  if (req.body.size() > MAX_REQUEST_BYTES) return Error(413, "Request too large");
-  auto body_json = [&]() -> std::optional<json> {
-    json doc = json::parse(req.body, nullptr, false);
-    if (doc.is_discarded() || !doc.is_object()) return std::nullopt;
-    return doc;
-  };
-  if (req.method == "GET" && path == "/v1/atlas/ping") {
-    return net::Response::Json(200, {{"status", "alive"}, {"version", m_settings.version}});
-  }
-  if (req.method == "GET" && path == "/v1/atlas/info") {
-    auto last = m_index.LastBlock();
-    if (!last) return Error(503, "Cannot read the name database");
-    std::optional<std::string> consensus;
-    if (*last) {
-      auto ch = m_index.ConsensusHashAt(**last);
-      if (ch) consensus = *ch;
-    }
-    auto st = Stats();
-    return net::Response::Json(200, {{"status", true},
-                                     {"server_alive", true},
-                                     {"server_version", m_settings.version},
-                                     {"network", m_settings.network},
-                                     {"testnet", m_settings.network != "mainnet"},
-                                     {"last_block_processed", *last ? **last : 0},
-                                     {"last_block_seen", *last ? **last : 0},
-                                     {"consensus", consensus ? json(*consensus) : json(nullptr)},
-                                     {"zonefile_count", st.slots},
-                                     {"zonefiles_present", st.present},
-                                     {"zonefiles_missing", st.missing}});
-  }
-  if (req.method == "GET" && path == "/v1/atlas/inventory") {
-    auto number = [&](const char* key, uint64_t fallback) -> std::optional<uint64_t> {
-      auto it = req.query.find(key);
-      if (it == req.query.end()) return fallback;
-      return util::ParseDecimal(it->second, UINT64_MAX, 12);
-    };
-    auto offset = number("offset", 0);
-    auto length = number("length", MAX_INVENTORY_REQUEST);
-    if (!offset || !length || *length > MAX_INVENTORY_REQUEST)
-      return Error(400,
-                   "offset and length must be byte counts, length at most " + std::to_string(MAX_INVENTORY_REQUEST));
-    Inventory slice;
-    {
-      std::lock_guard lock(m_mutex);
-      if (*offset < m_inventory.size()) {
-        auto end = std::min<uint64_t>(m_inventory.size(), *offset + *length);
-        slice.assign(m_inventory.begin() + static_cast<long>(*offset), m_inventory.begin() + static_cast<long>(end));
-      }
-    }
-    return net::Response::Json(200, {{"status", true}, {"inv", util::EncodeBase64(slice)}});
-  }
-  if (req.method == "POST" && path == "/v1/atlas/peers") {
-    auto doc = body_json();
-    if (!doc) return Error(400, "Invalid JSON body");
-    // The caller is who the socket says, on the port it names; only a loopback
-    // caller may name another host (nodes share a machine only in tests).
-    std::string caller;
-    if (doc->contains("my_hostport") && (*doc)["my_hostport"].is_string()) {
-      std::string named = (*doc)["my_hostport"].get<std::string>();
-      if (!IsValidHostPort(named)) return Error(400, "my_hostport must be host:port");
-      if (IsLoopback(req.remote_ip) || req.remote_ip.empty()) {
-        caller = named;
-      } else {
-        std::string ip = req.remote_ip.find(':') != std::string::npos ? "[" + req.remote_ip + "]" : req.remote_ip;
-        caller = ip + ":" + PortOf(named);
-        if (!IsValidHostPort(caller)) caller.clear();
-      }
-    }
-    if (!caller.empty()) Enqueue({caller});
-    json peers = json::array();
-    {
-      std::lock_guard lock(m_mutex);
-      std::vector<std::string> healthy;
-      for (const auto& [hp, p] : m_peers) {
-        if (hp != caller && p.ever_ok && HealthLocked(p) >= MIN_PEER_HEALTH && Admissible(hp)) healthy.push_back(hp);
-      }
-      std::shuffle(healthy.begin(), healthy.end(), m_rng);
-      if (healthy.size() > MAX_NEIGHBORS) healthy.resize(MAX_NEIGHBORS);
-      for (auto& h : healthy) peers.push_back(std::move(h));
-    }
-    return net::Response::Json(200, {{"status", true}, {"peers", peers}});
-  }
-  if (req.method == "POST" && path == "/v1/atlas/zonefiles") {
-    auto listed = ArrayInBody(req.body, "zonefile_hashes", MAX_GET_ZONEFILES);
-    if (!listed) return Error(400, listed.error().message);
-    const json& hashes = *listed;
-    for (const auto& h : hashes) {
-      if (!h.is_string() || !IsHex40(h.get<std::string>())) return Error(400, "Invalid zone file hash");
-    }
-    // Binary frames when the caller asks for them (doc/atlas.md), JSON otherwise.
-    bool binary = req.Header("accept") == ZONEFILE_FRAMES_TYPE;
-    json files = json::object();
-    std::vector<std::pair<const std::string*, std::string>> found;
-    std::size_t total = 0;
-    for (const auto& h : hashes) {
-      auto bytes = m_store.Get(h.get_ref<const std::string&>());
-      if (!bytes) return Error(503, "Cannot read the zone file store");
-      if (!*bytes) continue;
-      total += (*bytes)->size() + 24;
-      found.emplace_back(&h.get_ref<const std::string&>(), std::move(**bytes));
-    }
-    if (binary) {
-      std::string frames;
-      frames.reserve(total);
-      for (const auto& [h, bytes] : found) AppendZonefileFrame(frames, *h, bytes);
-      return net::Response::Text(200, std::move(frames), ZONEFILE_FRAMES_TYPE);
-    }
-    for (const auto& [h, bytes] : found) files[*h] = util::EncodeBase64(util::AsBytes(bytes));
-    return net::Response::Json(200, {{"status", true}, {"zonefiles", files}});
-  }
-  if (req.method == "POST" && path == "/v1/atlas/zonefiles/put") {
-    auto listed = ArrayInBody(req.body, "zonefile_datas", MAX_PUT_ZONEFILES);
-    if (!listed) return Error(400, listed.error().message);
-    const json& datas = *listed;
-    std::vector<std::string> files;
-    for (const auto& d : datas) {
-      if (!d.is_string() || d.get_ref<const std::string&>().size() > (4 * MAX_ZONEFILE_BYTES) / 3 + 3)
-        return Error(400, "Zone file data must be base64 of at most " + std::to_string(MAX_ZONEFILE_BYTES) + " bytes");
-      auto raw = util::DecodeBase64(d.get<std::string>());
-      if (!raw || raw->size() > MAX_ZONEFILE_BYTES) return Error(400, "Invalid zone file data");
-      files.emplace_back(raw->begin(), raw->end());
-    }
-    auto saved = StoreMany(std::move(files));
-    if (!saved) return Error(503, "Cannot write the zone file store");
-    json out = json::array();
-    for (bool s : *saved) out.push_back(s ? 1 : 0);
-    return net::Response::Json(200, {{"status", true}, {"saved", out}});
-  }
-  if (req.method == "GET" && path == "/v1/atlas/neighbors") {
-    json peers = json::array();
-    std::lock_guard lock(m_mutex);
-    for (const auto& [hp, p] : m_peers) {
-      uint64_t advertised = 0;
-      for (uint8_t b : p.inventory) advertised += static_cast<uint64_t>(std::popcount(b));
-      peers.push_back({{"hostport", hp},
-                       {"health", HealthLocked(p)},
-                       {"seed", p.seed},
-                       {"responses", p.window.size()},
-                       {"bad_zonefiles", p.bad_files},
-                       {"inventory_bits", advertised}});
-    }
-    json banned = json::array();
-    for (const auto& [hp, until] : m_banned) banned.push_back(hp);
-    return net::Response::Json(200,
-                               {{"status", true}, {"self", m_settings.self}, {"peers", peers}, {"banned", banned}});
-  }
-  return Error(404, "No such Atlas method");
 }
 
 }  // namespace blockstack::atlas

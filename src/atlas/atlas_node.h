@@ -31,6 +31,8 @@
 #include <atlas/zonefile_store.h>
 #include <interfaces/zonefile_index.h>
 #include <net/http_server.h>
+#include <net/router.h>
+#include <interfaces/events.h>
 
 namespace blockstack::atlas {
 
@@ -57,6 +59,9 @@ struct AtlasSettings {
   bool push = true;
 };
 
+// Peers below this health are not asked for files nor passed on (spec §1.6).
+inline constexpr double MIN_PEER_HEALTH = 0.5;
+
 struct AtlasStats {
   uint64_t slots = 0;
   uint64_t hashes = 0;   // distinct announced hashes
@@ -81,6 +86,7 @@ class AtlasNode {
   void SetSelf(const std::string& hostport);
   // Called after each block: new slots are read from the index on the next round.
   void OnBlock();
+  void OnBlockCommitted(const interfaces::BlockCommitted&) { OnBlock(); }
   // Called with the hash of every zone file newly stored (API cache invalidation).
   void SetOnStored(std::function<void(const std::string&)> callback);
 
@@ -88,8 +94,11 @@ class AtlasNode {
   // NotFound when no slot announces its hash, TooLarge over the limit.
   util::Result<bool> Store(std::string_view zonefile);
 
-  // The peer protocol: requests under /v1/atlas/. remote_ip is the caller's.
-  net::Response Handle(const net::Request& req);
+  // The peer protocol's routes under /v1/atlas/ (atlas_server.cpp), for the
+  // node to mount on its HTTP server. Valid as long as this node.
+  const net::Router& Routes() const { return m_routes; }
+  // One request of the peer protocol (what a server mounting Routes answers).
+  net::Response Handle(const net::Request& req) { return m_routes.Dispatch(req).response; }
 
   AtlasStats Stats();
   // Up to limit hashes announced on chain whose zone files are not stored here.
@@ -122,6 +131,15 @@ class AtlasNode {
 
   AtlasNode(AtlasSettings settings, ZonefileStore& store, interfaces::ZonefileIndex& index);
   void Run();
+
+  // The server side of the peer protocol (atlas_server.cpp), one per route.
+  void AddRoutes();
+  net::Response ServeInfo();
+  net::Response ServeInventory(const net::Request& req);
+  net::Response ServePeers(const net::Request& req);
+  net::Response ServeZonefiles(const net::Request& req);
+  net::Response ServePutZonefiles(const net::Request& req);
+  net::Response ServeNeighbors();
   // Reads new slots from the index (and takes back slots a reorg removed).
   util::Status Resync(const std::unordered_map<std::string, bool>* stored);
   util::Status ResyncLocked(const std::unordered_map<std::string, bool>* stored);
@@ -175,6 +193,7 @@ class AtlasNode {
   bool m_woken = false;
   std::atomic<bool> m_stop{false};
   std::thread m_thread;
+  net::Router m_routes;
 };
 
 }  // namespace blockstack::atlas

@@ -7,6 +7,7 @@
 #include <opendht.h>
 
 #include <util/url.h>
+#include <util/bytes.h>
 
 namespace blockstack::dht {
 
@@ -159,7 +160,7 @@ util::Result<std::string> DhtNode::Put(std::string_view record) {
 }
 
 util::Result<std::optional<std::string>> DhtNode::Get(const std::string& hash_hex) {
-  if (!IsHash40(hash_hex)) return Fail(ErrorCode::InvalidArgument, "a record key is 40 lowercase hex characters");
+  if (!util::IsHash160Hex(hash_hex)) return Fail(ErrorCode::InvalidArgument, "a record key is 40 lowercase hex characters");
   auto values = m_impl->Values(hash_hex);
   for (const auto& v : values) {
     if (!v) continue;

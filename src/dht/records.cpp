@@ -8,7 +8,6 @@ namespace blockstack::dht {
 using util::ErrorCode;
 using util::Fail;
 
-bool IsHash40(std::string_view s) { return util::IsLowerHex(s, 40); }
 
 std::string EncodeManifest(const Manifest& m) {
   std::string out = std::string(MANIFEST_TYPE) + " " + std::to_string(m.size);
@@ -27,7 +26,7 @@ util::Result<Manifest> DecodeManifest(std::string_view text, std::string_view se
   Manifest m;
   m.size = *size;
   for (std::size_t i = 2; i < parts.size(); ++i) {
-    if (!IsHash40(parts[i])) return Fail(ErrorCode::InvalidArgument, "manifest lists a malformed chunk hash");
+    if (!util::IsHash160Hex(parts[i])) return Fail(ErrorCode::InvalidArgument, "manifest lists a malformed chunk hash");
     if (parts[i] == self) return Fail(ErrorCode::InvalidArgument, "manifest lists itself as a chunk");
     m.chunks.emplace_back(parts[i]);
   }

@@ -47,6 +47,4 @@ std::vector<std::string> SplitChunks(std::string_view record);
 util::Result<std::string> JoinChunks(const Manifest& m, const std::vector<std::string>& chunks,
                                      std::string_view record_hash, const Hasher& hash160);
 
-bool IsHash40(std::string_view s);
-
 }  // namespace blockstack::dht

@@ -25,6 +25,7 @@
 #include <dns/query.h>
 #include <dns/zones.h>
 #include <util/result.h>
+#include <interfaces/events.h>
 
 namespace blockstack::dns {
 
@@ -48,8 +49,10 @@ class DnsServer : private bns::db::NameMirror::Encoder {
   uint16_t Port() const { return m_port; }
   // Called once the block is in the database: answers reflect it from now on.
   void OnBlock(uint32_t height);
+  void OnBlockCommitted(const interfaces::BlockCommitted& block) { OnBlock(block.height); }
   // Called once a zone file is in the store.
   void OnZonefileStored(const std::string& hash);
+  void OnZonefileStored(const interfaces::ZonefileStored& stored) { OnZonefileStored(stored.hash); }
   bns::db::NameMirrorStats TableStats() const;
   void Stop();
 

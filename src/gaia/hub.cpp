@@ -51,6 +51,23 @@ net::Response ErrorResponse(const HubError& error) {
 
 net::Response Fail(HubErrorKind kind, std::string message) { return ErrorResponse(HubError{kind, std::move(message)}); }
 
+// Express's answer for a path no route takes.
+net::Response NotFound(const net::Request& req) {
+  return net::Response::Json(404, {{"message", "Cannot " + req.method + " " + req.path}});
+}
+
+// The answer for a request the server rejects itself (malformed, too large).
+net::Response ServerError(unsigned status, const std::string& message) {
+  net::Response res;
+  if (status == 413) {
+    res = ErrorResponse({HubErrorKind::PayloadTooLarge, "Max file upload size is exceeded: " + message});
+  } else {
+    res = net::Response::Json(status, {{"message", message}});
+  }
+  AddCors(res);
+  return res;
+}
+
 bool IsAlnum(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s) {
@@ -145,6 +162,7 @@ void Hub::SetListenAddress(const std::string& host, uint16_t port) {
   m_read_path = slash == std::string::npos ? "/" : m_read_prefix.substr(slash);
   if (m_read_path.empty() || m_read_path.back() != '/') m_read_path += '/';
   if (m_read_path == "/") m_read_path = "/read/";
+  BuildRoutes();
 }
 
 net::ServerOptions Hub::ServerOptions() const {
@@ -157,16 +175,7 @@ net::ServerOptions Hub::ServerOptions() const {
   bool remote = m_config.driver == "s3" || m_config.driver == "aws";
   options.offload = [remote](const net::Request& req) { return remote || req.method == "POST" || req.method == "DELETE"; };
   options.request_timeout = std::chrono::milliseconds(120000);
-  options.error_response = [](unsigned status, const std::string& message) {
-    net::Response res;
-    if (status == 413) {
-      res = ErrorResponse({HubErrorKind::PayloadTooLarge, "Max file upload size is exceeded: " + message});
-    } else {
-      res = net::Response::Json(status, {{"message", message}});
-    }
-    AddCors(res);
-    return res;
-  };
+  options.error_response = m_router.ErrorRenderer();
   return options;
 }
 
@@ -176,89 +185,73 @@ std::string Hub::PublicUrl(const std::string& address, const std::string& path) 
 
 net::Response Hub::Handle(const net::Request& req) {
   auto start = std::chrono::steady_clock::now();
-  std::string route = "other";
+  std::string_view route = "unmatched";
   net::Response res;
   try {
-    res = Route(req, route);
+    auto routed = m_router.Dispatch(req);
+    res = std::move(routed.response);
+    route = routed.label;
   } catch (const std::exception& e) {
     res = ErrorResponse({HubErrorKind::Server, std::string("unexpected failure: ") + e.what()});
   }
   AddCors(res);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  m_metrics.Add("gaia_requests_total", {{"route", route}, {"status", std::to_string(res.status)}});
-  m_metrics.Observe("gaia_request_duration_seconds", {{"route", route}}, seconds);
+  m_metrics.Add("gaia_requests_total", {{"route", std::string(route)}, {"status", std::to_string(res.status)}});
+  m_metrics.Observe("gaia_request_duration_seconds", {{"route", std::string(route)}}, seconds);
   return res;
 }
 
-net::Response Hub::Route(const net::Request& req, std::string& route) {
-  const std::string& path = req.path;
-  if (req.method == "OPTIONS") {
-    route = "options";
+void Hub::BuildRoutes() {
+  // Express matches paths case-insensitively, and so does the original hub.
+  net::Router router({.normalise = false, .case_insensitive = true});
+  router.SetFallback([](const net::Request& req, unsigned status, const std::string& message) {
+    // Express's own answer for a path no route takes, whatever the method.
+    if (status == 404 || status == 405) return NotFound(req);
+    return ServerError(status, message);
+  });
+  router.Add("OPTIONS", "/{path...}", "options", [](const net::Request&, const net::PathParams&) {
     net::Response res;
     res.status = 204;
     return res;
-  }
-  auto after = [&](std::string_view prefix) -> std::optional<std::string_view> {
-    if (std::string_view(path).substr(0, prefix.size()) != prefix) return std::nullopt;
-    return std::string_view(path).substr(prefix.size());
-  };
-  // "{address}/{rest}" with one trailing '/' stripped from rest; nullopt unless the
-  // address is alphanumeric and rest is not empty.
-  auto split = [](std::string_view tail) -> std::optional<std::pair<std::string, std::string>> {
-    auto slash = tail.find('/');
-    if (slash == std::string_view::npos || !IsAlnum(tail.substr(0, slash))) return std::nullopt;
-    std::string rest(tail.substr(slash + 1));
-    if (rest.empty()) return std::nullopt;
-    if (rest.back() == '/') rest.pop_back();
-    return std::pair{std::string(tail.substr(0, slash)), rest};
-  };
-  std::string lower = path;
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-
-  if ((req.method == "GET" || req.method == "HEAD") && (lower == "/hub_info" || lower == "/hub_info/")) {
-    route = "hub_info";
-    return HubInfo();
-  }
-  if (req.method == "GET" && path == "/metrics") {
-    route = "metrics";
+  });
+  router.Add("OPTIONS", "/", "options", [](const net::Request&, const net::PathParams&) {
+    net::Response res;
+    res.status = 204;
+    return res;
+  });
+  router.Add("GET", "/hub_info", "hub_info", [this](const net::Request&, const net::PathParams&) { return HubInfo(); });
+  router.Add("GET", "/metrics", "metrics", [this](const net::Request&, const net::PathParams&) {
     m_metrics.Set("gaia_auth_cache_hits_total", {}, static_cast<double>(m_auth_cache.Hits()));
     return net::Response::Text(200, m_metrics.Render(), "text/plain; version=0.0.4");
+  });
+  router.Add("POST", "/store/{address}/{path...}", "store", [this](const net::Request& req, const net::PathParams& p) {
+    if (!IsAlnum(p["address"])) return NotFound(req);
+    return Store(req, p["address"], p["path"]);
+  });
+  router.Add("DELETE", "/delete/{address}/{path...}", "delete",
+             [this](const net::Request& req, const net::PathParams& p) {
+               if (!IsAlnum(p["address"])) return NotFound(req);
+               return Delete(req, p["address"], p["path"]);
+             });
+  for (const char* name : {"list-files", "revoke-all"}) {
+    bool list = name[0] == 'l';
+    auto handler = [this, list](const net::Request& req, const net::PathParams& p) {
+      if (!IsAlnum(p["address"])) return NotFound(req);
+      return list ? ListFiles(req, p["address"]) : RevokeAll(req, p["address"]);
+    };
+    // Whatever follows the address is ignored, as the original's routes did.
+    router.Add("POST", std::string("/") + name + "/{address}", list ? "list_files" : "revoke_all", handler);
+    router.Add("POST", std::string("/") + name + "/{address}/{ignored...}", list ? "list_files" : "revoke_all",
+               handler);
   }
-  if (auto tail = after("/store/"); tail && req.method == "POST") {
-    if (auto parts = split(*tail)) {
-      route = "store";
-      return Store(req, parts->first, parts->second);
+  router.Add("GET", m_read_path + "{top}/{path...}", "read", [this](const net::Request& req, const net::PathParams& p) {
+    const std::string& top = p["top"];
+    for (char c : top) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return NotFound(req);
     }
-  }
-  if (auto tail = after("/delete/"); tail && req.method == "DELETE") {
-    if (auto parts = split(*tail)) {
-      route = "delete";
-      return Delete(req, parts->first, parts->second);
-    }
-  }
-  for (const char* name : {"/list-files/", "/revoke-all/"}) {
-    auto tail = after(name);
-    if (!tail || req.method != "POST") continue;
-    auto end = tail->find('/');
-    std::string address(tail->substr(0, end));
-    if (!IsAlnum(address)) continue;
-    bool list = name[1] == 'l';
-    route = list ? "list_files" : "revoke_all";
-    return list ? ListFiles(req, address) : RevokeAll(req, address);
-  }
-  if (auto tail = after(m_read_path); tail && (req.method == "GET" || req.method == "HEAD")) {
-    auto slash = tail->find('/');
-    if (slash != std::string_view::npos && slash > 0 && slash + 1 < tail->size()) {
-      std::string top(tail->substr(0, slash));
-      bool ok = true;
-      for (char c : top) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
-      if (ok) {
-        route = "read";
-        return ReadFile(req, top, std::string(tail->substr(slash + 1)));
-      }
-    }
-  }
-  return net::Response::Json(404, {{"message", "Cannot " + req.method + " " + path}});
+    return ReadFile(req, top, p["path"]);
+  });
+  m_router = std::move(router);
 }
 
 net::Response Hub::HubInfo() const {

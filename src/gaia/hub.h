@@ -16,6 +16,7 @@
 #include <gaia/driver.h>
 #include <net/http_server.h>
 #include <net/metrics.h>
+#include <net/router.h>
 #include <util/lru_cache.h>
 
 namespace blockstack::gaia {
@@ -38,7 +39,8 @@ class Hub {
   net::Metrics& Metrics() { return m_metrics; }
 
  private:
-  net::Response Route(const net::Request& req, std::string& route);
+  // The routes, under the read path of the moment (SetListenAddress).
+  void BuildRoutes();
   net::Response HubInfo() const;
   net::Response Store(const net::Request& req, const std::string& address, std::string path);
   net::Response Delete(const net::Request& req, const std::string& address, std::string path);
@@ -76,6 +78,7 @@ class Hub {
   std::mutex m_locks_mutex;
   std::unordered_set<std::string> m_locked_paths;
   net::Metrics m_metrics;
+  net::Router m_router;
 };
 
 }  // namespace blockstack::gaia

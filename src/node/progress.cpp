@@ -1,5 +1,6 @@
 #include <node/progress.h>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -21,6 +22,14 @@ void ProgressLine::Show(const std::string& text, bool last) {
   } else {
     spdlog::info("{}", text);
   }
+}
+
+void StepReporter::operator()(const StepProgress& p) {
+  const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
+  const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
+  const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0;
+  m_line.Show(fmt::format("{} {}/{} ({:.1f}%): {:.0f}/s, ETA {:.0f}s", p.step, p.done, p.total, pct, rate, eta),
+              p.done == p.total);
 }
 
 }  // namespace blockstack::node

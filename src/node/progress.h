@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 
 namespace blockstack::node {
@@ -22,6 +23,23 @@ class ProgressLine {
  private:
   bool m_tty;
   std::chrono::steady_clock::time_point m_last;
+};
+
+// One step of a long job with a known total (snapshot and restore).
+struct StepProgress {
+  std::string step;
+  uint64_t done = 0;
+  uint64_t total = 0;
+  double seconds = 0;  // since the step started
+};
+
+// Shows a step's count, share, rate and ETA on a ProgressLine.
+class StepReporter {
+ public:
+  void operator()(const StepProgress& p);
+
+ private:
+  ProgressLine m_line{/*first_at_once=*/false};
 };
 
 }  // namespace blockstack::node

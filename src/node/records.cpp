@@ -23,12 +23,14 @@ net::Response JsonError(unsigned status, const std::string& message) {
 
 RecordSources::RecordSources(atlas::ZonefileStore& store, dht::DhtNode* dht, atlas::AtlasNode* atlas,
                              std::vector<std::string> mirrors)
-    : m_store(store), m_dht(dht), m_atlas(atlas), m_mirrors(std::move(mirrors)) {}
+    : m_store(store), m_dht(dht), m_atlas(atlas), m_mirrors(std::move(mirrors)) {
+  AddRoutes();
+}
 
 RecordSources::~RecordSources() { Stop(); }
 
 std::optional<RecordSources::Found> RecordSources::Fetch(const std::string& hash_hex, bool ask_atlas) {
-  if (!dht::IsHash40(hash_hex)) return std::nullopt;
+  if (!util::IsHash160Hex(hash_hex)) return std::nullopt;
   auto local = m_store.Get(hash_hex);
   if (local && *local) {
     spdlog::debug("record {}: local store", hash_hex);
@@ -141,28 +143,31 @@ void RecordSources::Run() {
   }
 }
 
-std::optional<net::Response> RecordSources::Handle(const net::Request& req) {
-  constexpr std::string_view PREFIX = "/v1/dht/records";
-  if (!req.path.starts_with(PREFIX)) return std::nullopt;
-  std::string_view rest = std::string_view(req.path).substr(PREFIX.size());
-  if (req.method == "POST" && (rest.empty() || rest == "/")) {
+void RecordSources::AddRoutes() {
+  m_routes.Add("POST", "/v1/dht/records", "dht_put", [this](const net::Request& req, const net::PathParams&) {
     if (!m_dht) return JsonError(503, "this node runs no DHT (--dht)");
     if (req.body.empty()) return JsonError(400, "empty record");
     auto put = m_dht->Put(req.body);
     if (!put) return JsonError(put.error().code == util::ErrorCode::TooLarge ? 413 : 503, put.error().message);
     return net::Response::Json(200, {{"hash", *put}});
-  }
-  if (req.method == "GET" && rest.size() == 41 && rest[0] == '/') {
-    std::string hash(rest.substr(1));
-    if (!dht::IsHash40(hash)) return JsonError(400, "Invalid hash");
-    auto found = Fetch(hash);
+  });
+  m_routes.Add("GET", "/v1/dht/records/{hash}", "dht_get", [this](const net::Request&, const net::PathParams& p) {
+    if (!util::IsHash160Hex(p["hash"])) return JsonError(400, "Invalid hash");
+    auto found = Fetch(p["hash"]);
     if (!found) return JsonError(404, "No such record");
     auto res = net::Response::Text(200, found->data, "application/octet-stream");
     res.headers.emplace_back("X-Record-Source", found->source);
     return res;
-  }
-  if (req.method == "GET" && rest.size() > 1) return JsonError(400, "Invalid hash");
-  return JsonError(405, "use GET /v1/dht/records/{hash} or POST /v1/dht/records");
+  });
+  m_routes.SetFallback([](const net::Request& req, unsigned status, const std::string& message) {
+    if (req.method == "GET" && req.path.size() > std::string_view("/v1/dht/records/").size()) {
+      return JsonError(400, "Invalid hash");
+    }
+    if (status == 404 || status == 405) {
+      return JsonError(405, "use GET /v1/dht/records/{hash} or POST /v1/dht/records");
+    }
+    return JsonError(status, message);
+  });
 }
 
 }  // namespace blockstack::node

@@ -21,6 +21,7 @@
 #include <atlas/zonefile_store.h>
 #include <dht/dht_node.h>
 #include <net/http_server.h>
+#include <net/router.h>
 
 namespace blockstack::node {
 
@@ -48,13 +49,14 @@ class RecordSources {
   void Start(std::chrono::milliseconds interval);
   void Stop();
 
-  // GET /v1/dht/records/{hash} (the record, from any source; X-Record-Source
-  // says which) and POST /v1/dht/records (stores the body in the DHT; answers
-  // {"hash": ...}). nullopt for other paths.
-  std::optional<net::Response> Handle(const net::Request& req);
+  // The routes under /v1/dht/, for the node to mount: GET /v1/dht/records/{hash}
+  // (the record, from any source; X-Record-Source says which) and POST
+  // /v1/dht/records (stores the body in the DHT; answers {"hash": ...}).
+  const net::Router& Routes() const { return m_routes; }
 
  private:
   void Run();
+  void AddRoutes();
 
   atlas::ZonefileStore& m_store;
   dht::DhtNode* m_dht;
@@ -66,6 +68,7 @@ class RecordSources {
   std::deque<std::string> m_queue;
   bool m_stop = false;
   std::thread m_thread;
+  net::Router m_routes;
 };
 
 }  // namespace blockstack::node

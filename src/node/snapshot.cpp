@@ -18,10 +18,9 @@
 
 #include <atlas/zonefile_store.h>
 #include <bitcoin/tx.h>
-#include <bns/engine.h>
+#include <bns/db/engine.h>
 #include <crypto/hash.h>
 #include <node/command.h>
-#include <node/daemon.h>
 #include <node/progress.h>
 #include <snapshot/snapshot_file.h>
 #include <util/fsync.h>
@@ -106,21 +105,6 @@ class TempDir {
 
  private:
   fs::path m_path;
-};
-
-// Progress of a step with a known total: count, share, rate and ETA.
-class StepReporter {
- public:
-  void operator()(const StepProgress& p) {
-    const double rate = p.seconds > 0 ? static_cast<double>(p.done) / p.seconds : 0;
-    const double eta = rate > 0 ? static_cast<double>(p.total - p.done) / rate : 0;
-    const double pct = p.total > 0 ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0;
-    m_line.Show(fmt::format("{} {}/{} ({:.1f}%): {:.0f}/s, ETA {:.0f}s", p.step, p.done, p.total, pct, rate, eta),
-                p.done == p.total);
-  }
-
- private:
-  ProgressLine m_line{/*first_at_once=*/false};
 };
 
 // A snapshot record made ready for the replay.
@@ -357,7 +341,7 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
     BS_CHECK_OK(db->SetMeta("first_block", std::to_string(cfg.FirstBlock())));
     BS_CHECK_OK(db->SetMeta("magic", cfg.magic));
     BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string(), /*bulk=*/true));
-    bns::Engine engine(*db, RulesFor(cfg));
+    bns::db::Engine engine(*db, RulesFor(cfg));
     BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT, h));
 
     // 1. Replay every block's operations and compare consensus hashes.
@@ -442,68 +426,6 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
   util::SyncDirectory(dir.string());
   summary.seconds = SecondsSince(start);
   return summary;
-}
-
-int RunSnapshot(int argc, char** argv) {
-  CLI::App app{"blockstackd snapshot: writes the node's name database, operation log and zone files to one "
-               "compressed file that 'blockstackd restore' checks against a trusted consensus hash"};
-  app.name("blockstackd snapshot");
-  std::string data_dir = "./blockstack-data", out, log_level = "info";
-  std::optional<uint32_t> height;
-  app.add_option("--data-dir", data_dir, "The node's data directory (default ./blockstack-data)");
-  app.add_option("--out", out, "The snapshot file to write")->required();
-  app.add_option("--height", height, "Snapshot at this height (default: the last indexed block)");
-  app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
-  if (auto stop = ParseCommand(app, argc, argv, log_level)) return *stop;
-  StepReporter reporter;
-  auto summary = WriteSnapshot(data_dir, out, height, std::ref(reporter));
-  if (!summary) {
-    std::cerr << "blockstackd snapshot: " << summary.error().message << "\n";
-    return summary.error().code == ErrorCode::IoError ? 3 : 4;
-  }
-  std::cout << nlohmann::json{{"file", out},
-                              {"height", summary->height},
-                              {"consensus_hash", summary->consensus_hash},
-                              {"blocks", summary->blocks},
-                              {"ops", summary->ops},
-                              {"zonefiles", summary->zonefiles},
-                              {"zonefiles_missing", summary->zonefiles_missing},
-                              {"bytes", summary->bytes},
-                              {"seconds", summary->seconds}}
-                   .dump()
-            << "\n";
-  return 0;
-}
-
-int RunRestore(int argc, char** argv) {
-  int exit_code = 0;
-  RestoreArgs args;
-  auto cfg = ParseDaemonArgs(argc, argv, &exit_code, &args);
-  if (!cfg) return exit_code;
-  if (auto st = util::InitLogging(cfg->log_level); !st) {
-    std::cerr << "blockstackd: " << st.error().message << "\n";
-    return 2;
-  }
-  StepReporter reporter;
-  auto summary = RestoreSnapshot(*cfg, args, std::ref(reporter));
-  if (!summary) {
-    std::cerr << "blockstackd restore: refused: " << summary.error().message << "\n";
-    switch (summary.error().code) {
-      case ErrorCode::Corruption: return 5;
-      case ErrorCode::Conflict: return 6;
-      case ErrorCode::IoError: return 3;
-      default: return 2;
-    }
-  }
-  spdlog::info("restored {} blocks ({} operations) and {} zone files to block {} in {:.1f}s; consensus hash {} "
-               "matches the trusted hash",
-               summary->blocks, summary->ops, summary->zonefiles, summary->height, summary->seconds,
-               summary->consensus_hash);
-  if (cfg->bitcoind.empty() && cfg->blocks_file.empty()) {
-    spdlog::info("no Bitcoin node given: start blockstackd with --data-dir {} to keep indexing", cfg->data_dir);
-    return 0;
-  }
-  return RunNode(*cfg);
 }
 
 }  // namespace blockstack::node

@@ -15,17 +15,11 @@
 #include <string>
 
 #include <node/config.h>
+#include <node/progress.h>
 #include <util/result.h>
 
 namespace blockstack::node {
 
-// Progress of a long step ("blocks", "zone files"): done out of total.
-struct StepProgress {
-  std::string step;
-  uint64_t done = 0;
-  uint64_t total = 0;
-  double seconds = 0;  // since the step started
-};
 using StepProgressFn = std::function<void(const StepProgress&)>;
 
 struct SnapshotSummary {
@@ -66,10 +60,5 @@ struct RestoreSummary {
 // the directory already holds a database.
 util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArgs& args,
                                              const StepProgressFn& progress = {});
-
-// `blockstackd snapshot ...` and `blockstackd restore ...` (argv starts at the
-// subcommand for snapshot and at the program for restore). Return exit codes.
-int RunSnapshot(int argc, char** argv);
-int RunRestore(int argc, char** argv);
 
 }  // namespace blockstack::node

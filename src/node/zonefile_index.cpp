@@ -28,4 +28,9 @@ util::Result<std::optional<std::string>> NameDbZonefileIndex::ConsensusHashAt(ui
   return m_db->ConsensusHashAt(height);
 }
 
+util::Result<bool> NameDbZonefileIndex::IsAnnounced(std::string_view hash) {
+  std::lock_guard lock(m_mutex);
+  return m_db->IsValueHashKnown(hash);
+}
+
 }  // namespace blockstack::node

@@ -20,6 +20,8 @@ class NameDbZonefileIndex : public interfaces::ZonefileIndex {
   util::Result<uint64_t> SlotCountBelow(uint32_t height) override;
   util::Result<std::optional<uint32_t>> LastBlock() override;
   util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override;
+  // Whether some name announced this zone-file hash on chain.
+  util::Result<bool> IsAnnounced(std::string_view hash);
 
  private:
   explicit NameDbZonefileIndex(std::unique_ptr<bns::db::NameDb> db) : m_db(std::move(db)) {}

@@ -33,6 +33,7 @@
 #include <db/sqlite.h>
 #include <interfaces/zonefile_index.h>
 #include <util/result.h>
+#include <interfaces/events.h>
 
 namespace blockstack::subdomain {
 
@@ -68,6 +69,7 @@ class SubdomainIndex {
   util::Status Update();
   // Reports a zone file newly stored (by its hash) and wakes the worker.
   void OnStored(std::string_view hash);
+  void OnZonefileStored(const interfaces::ZonefileStored& stored) { OnStored(stored.hash); }
 
   // Called after an Update that changed some subdomain (cache invalidation). Set
   // before Start.
@@ -77,6 +79,7 @@ class SubdomainIndex {
   void Start();
   void Stop();
   void Wake();
+  void OnBlockCommitted(const interfaces::BlockCommitted&) { Wake(); }
 
   util::Result<std::optional<SubdomainState>> Lookup(std::string_view fqn);
   // Every accepted record of a subdomain, oldest first.

@@ -39,6 +39,15 @@ bool IsHexOf(std::string_view hex, ByteView data) {
   return true;
 }
 
+std::optional<std::string> CanonicalHash160Hex(std::string_view hex) {
+  if (hex.size() != 40 || !IsHex(hex)) return std::nullopt;
+  std::string out(hex);
+  for (auto& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 bool IsLowerHex(std::string_view hex, std::size_t length) {
   if (hex.size() != length) return false;
   // No early exit: the loop has no branch to mispredict (the stored-record encoder

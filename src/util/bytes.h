@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <span>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,6 +35,12 @@ Result<Bytes> FromHex(std::string_view hex);
 bool IsHex(std::string_view hex);
 // Exactly `length` characters, each 0-9 or a-f (how hashes are written here).
 bool IsLowerHex(std::string_view hex, std::size_t length);
+// A hash160 as zone files and records are keyed here: 40 lowercase hex. The one
+// test of "is this a zone-file hash" for every part.
+inline bool IsHash160Hex(std::string_view hex) { return IsLowerHex(hex, 40); }
+// A hash160 a user wrote in either case, as it is keyed (lowercase); nullopt
+// unless it is 40 hex digits.
+std::optional<std::string> CanonicalHash160Hex(std::string_view hex);
 // Whether `hex` is exactly ToHex(data), without building it.
 bool IsHexOf(std::string_view hex, ByteView data);
 // The value of one hex digit, or -1.

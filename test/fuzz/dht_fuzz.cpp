@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <string_view>
+#include <util/bytes.h>
 
 using namespace blockstack;
 
@@ -14,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!m) return 0;
   if (m->chunks.empty() || m->chunks.size() > dht::MAX_CHUNKS || m->size > dht::MAX_RECORD_BYTES) std::abort();
   for (const auto& c : m->chunks) {
-    if (c == self || !dht::IsHash40(c)) std::abort();
+    if (c == self || !util::IsHash160Hex(c)) std::abort();
   }
   if (m->size <= (m->chunks.size() - 1) * dht::CHUNK_BYTES || m->size > m->chunks.size() * dht::CHUNK_BYTES) std::abort();
   return 0;

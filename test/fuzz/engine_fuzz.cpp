@@ -7,7 +7,8 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/sign.h>
-#include <bns/engine.h>
+#include <bns/db/engine.h>
+#include <virtualchain/scanner.h>
 #include <crypto/hash.h>
 #include <util/serialize.h>
 
@@ -75,7 +76,7 @@ void Seal(bitcoin::Block& b, const util::Hash256& prev, uint32_t n) {
 std::vector<std::string> Run(Source& source, const bns::ops::Rules& rules) {
   auto db = bns::db::NameDb::Open(":memory:");
   if (!db) std::abort();
-  bns::Engine engine(**db, rules);
+  bns::db::Engine engine(**db, rules);
   virtualchain::ScanOptions o;
   o.first_block = FIRST;
   o.confirmations = 0;

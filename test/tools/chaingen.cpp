@@ -25,9 +25,10 @@
 
 #include <atlas/zonefile_store.h>
 #include <bitcoin/address.h>
-#include <bitcoin/block_file.h>
+#include <bitcoin/rpc/block_file.h>
 #include <bitcoin/sign.h>
-#include <bns/engine.h>
+#include <bns/db/engine.h>
+#include <virtualchain/scanner.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 #include <crypto/hash.h>
@@ -136,7 +137,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", db.error().message.c_str());
     return 1;
   }
-  bns::Engine engine(**db, rules);
+  bns::db::Engine engine(**db, rules);
   IndexedSource source(first);
   virtualchain::ScanOptions so;
   so.first_block = first;
@@ -144,7 +145,7 @@ int main(int argc, char** argv) {
   so.network = rules.network;
   so.batch_blocks = 1;
   virtualchain::Scanner scanner(source, engine, so);
-  auto writer = bitcoin::BlockFileWriter::Create(out_path, first);
+  auto writer = bitcoin::rpc::BlockFileWriter::Create(out_path, first);
   if (!writer) {
     std::fprintf(stderr, "%s\n", writer.error().message.c_str());
     return 1;

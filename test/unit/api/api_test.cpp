@@ -149,6 +149,11 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   EXPECT_EQ(Get("/v1/names/alice.test/zonefile/" + ZonefileHash160().Hex())["zonefile"], ZONEFILE);
   EXPECT_EQ(Get("/v1/names/alice.test/zonefile/" + std::string(40, 'a'), 404)["error"], "No such zonefile");
   EXPECT_EQ(Get("/v1/zonefiles/xyz", 400)["error"], "Invalid zone file hash");
+  // A hash in upper case names the same file (the store keys it in lower case).
+  std::string upper = ZonefileHash160().Hex();
+  for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  EXPECT_EQ(Call("GET", "/v1/zonefiles/" + upper).body, ZONEFILE);
+  EXPECT_EQ(Get("/v1/names/alice.test/zonefile/" + upper)["zonefile"], ZONEFILE);
   // The base64 form stores the same file (already there: still a success).
   auto b64 = Call("POST", "/v1/zonefile", json{{"zonefile_b64", util::EncodeBase64(util::AsBytes(ZONEFILE))}}.dump());
   EXPECT_EQ(b64.status, 200u);
@@ -287,7 +292,14 @@ TEST_F(ApiTest, PathsNormaliseAndUnknownRoutes404) {
   EXPECT_EQ(Get("/v1//names/./alice.test/")["status"], "registered");
   EXPECT_EQ(Call("GET", "/v1/nothing").status, 404u);
   EXPECT_EQ(Call("GET", "/" + std::string(10000, 'x')).status, 404u);
-  EXPECT_EQ(Call("DELETE", "/v1/names/alice.test").status, 404u);
+  // A known path with another method: 405 naming the methods it has.
+  auto wrong = Call("DELETE", "/v1/names/alice.test");
+  EXPECT_EQ(wrong.status, 405u);
+  EXPECT_EQ(json::parse(wrong.body)["error"], "Method not allowed");
+  bool allow = false;
+  for (const auto& [k, v] : wrong.headers) allow = allow || (k == "Allow" && v == "GET");
+  EXPECT_TRUE(allow);
+  EXPECT_EQ(Get("/v1/nothing", 404)["error"], "No such endpoint");
   auto pre = Call("OPTIONS", "/v1/names/alice.test");
   EXPECT_EQ(pre.status, 200u);
   bool cors = false;
@@ -303,7 +315,15 @@ TEST_F(ApiTest, AccountsAreAbsent) {
 
 TEST_F(ApiTest, MetricsCountRequestsAndOps) {
   Get("/v1/names/alice.test");
-  m_api->OnBlock(m_alice_block);
+  // The op counts come with the committed block, as the engine reports it.
+  std::vector<interfaces::BlockCommitted> committed;
+  node->engine->SetOnCommitted([&](const interfaces::BlockCommitted& b) { committed.push_back(b); });
+  uint32_t h = Register(bob, "bob.test");
+  Expect(h, "registration");
+  ASSERT_FALSE(committed.empty());
+  EXPECT_EQ(committed.back().height, *node->db->LastBlock().value());
+  EXPECT_EQ(committed.back().consensus_hash, node->db->ConsensusHashAt(committed.back().height).value().value());
+  for (const auto& b : committed) m_api->OnBlockCommitted(b);
   auto r = Call("GET", "/metrics");
   EXPECT_EQ(r.status, 200u);
   EXPECT_NE(r.body.find("api_requests_total{route=\"name\",status=\"200\"} 1"), std::string::npos) << r.body;

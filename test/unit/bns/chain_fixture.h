@@ -13,7 +13,8 @@
 #include <bitcoin/address.h>
 #include <bitcoin/block_source.h>
 #include <bitcoin/sign.h>
-#include <bns/engine.h>
+#include <bns/db/engine.h>
+#include <virtualchain/scanner.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 #include <crypto/hash.h>
@@ -83,7 +84,7 @@ struct Utxo {
 struct Node {
   std::string dir;
   std::unique_ptr<bns::db::NameDb> db;
-  std::unique_ptr<bns::Engine> engine;
+  std::unique_ptr<bns::db::Engine> engine;
   std::unique_ptr<virtualchain::Scanner> scanner;
 
   // catch_up_blocks: how far behind the tip the scanner tells the engine it is
@@ -91,7 +92,7 @@ struct Node {
   Node(bitcoin::BlockSource& source, const bns::ops::Rules& rules, uint32_t catch_up_blocks = 1000) {
     dir = MakeTempDir("bnsnode");
     db = std::move(*bns::db::NameDb::Open(dir + "/names.db"));
-    engine = std::make_unique<bns::Engine>(*db, rules);
+    engine = std::make_unique<bns::db::Engine>(*db, rules);
     virtualchain::ScanOptions o;
     o.first_block = rules.first_block;
     o.confirmations = 0;

@@ -1,4 +1,4 @@
-#include <bns/engine.h>
+#include <bns/db/engine.h>
 
 #include <gtest/gtest.h>
 
@@ -14,6 +14,7 @@
 namespace blockstack::bns {
 namespace {
 
+using db::Engine;
 using testutil::ChainFixture;
 using testutil::Node;
 using testutil::Wallet;

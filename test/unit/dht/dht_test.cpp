@@ -12,6 +12,7 @@
 #include <opendht.h>
 
 #include <crypto/hash.h>
+#include <util/bytes.h>
 
 namespace blockstack::dht {
 namespace {
@@ -50,8 +51,8 @@ TEST(DhtRecordsTest, ManifestsRoundTripAndRefuseWhatIsWrong) {
   std::string many = std::string(MANIFEST_TYPE) + " 100";
   for (std::size_t i = 0; i <= MAX_CHUNKS; ++i) many += " " + m.chunks[0];
   EXPECT_FALSE(DecodeManifest(many, self));
-  EXPECT_TRUE(IsHash40(self));
-  EXPECT_FALSE(IsHash40(std::string(40, 'G')));
+  EXPECT_TRUE(util::IsHash160Hex(self));
+  EXPECT_FALSE(util::IsHash160Hex(std::string(40, 'G')));
 }
 
 class DhtNetworkTest : public ::testing::Test {

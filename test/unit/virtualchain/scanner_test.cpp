@@ -175,14 +175,14 @@ TEST_F(ScannerTest, ASourceFailurePartWayKeepsTheBlocksBeforeItAndResumes) {
 // Stops the scan after `after` blocks; on the first block, waits until the
 // reader has filled its queue and rests, and records how far it read.
 struct Pausing final : virtualchain::StateEngine {
-  bns::Engine& inner;
+  bns::db::Engine& inner;
   HookedSource& source;
   std::atomic<bool>& stop;
   uint32_t after;
   uint32_t processed = 0;
   uint32_t first = 0;
   uint32_t read_while_first_waited = 0;
-  Pausing(bns::Engine& e, HookedSource& s, std::atomic<bool>& st, uint32_t n)
+  Pausing(bns::db::Engine& e, HookedSource& s, std::atomic<bool>& st, uint32_t n)
       : inner(e), source(s), stop(st), after(n) {}
   util::Result<std::optional<uint32_t>> LastBlock() override { return inner.LastBlock(); }
   util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t h) override { return inner.StoredBlockHash(h); }
@@ -258,13 +258,13 @@ TEST_F(ScannerTest, BlocksArePreparedOnTheReadingThread) {
   CreateNamespace("test", 0xffffffff);
   MineNames(3);
   struct Watching final : virtualchain::StateEngine {
-    bns::Engine& inner;
+    bns::db::Engine& inner;
     mutable std::mutex mutex;
     mutable std::map<uint32_t, std::thread::id> prepared_on;              // guarded by mutex
     mutable std::map<uint32_t, const virtualchain::PreparedBlock*> made;  // guarded by mutex
     uint32_t processed = 0;
     uint32_t mismatched = 0;
-    explicit Watching(bns::Engine& e) : inner(e) {}
+    explicit Watching(bns::db::Engine& e) : inner(e) {}
     util::Result<std::optional<uint32_t>> LastBlock() override { return inner.LastBlock(); }
     util::Result<std::optional<util::Hash256>> StoredBlockHash(uint32_t h) override { return inner.StoredBlockHash(h); }
     util::Status ProcessBlock(uint32_t, const util::Hash256&, const std::vector<virtualchain::FilteredTx>&) override {

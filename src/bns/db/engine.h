@@ -2,27 +2,16 @@
 // commits the result to the name database (spec bns.md §1.4).
 #pragma once
 
-#include <array>
-#include <mutex>
-#include <atomic>
+#include <functional>
 #include <map>
 #include <string>
 
 #include <bns/db/name_db.h>
+#include <interfaces/events.h>
 #include <bns/ops/ops.h>
-#include <virtualchain/scanner.h>
+#include <virtualchain/filter.h>
 
-namespace blockstack::bns {
-
-// Counters for metrics; updated by the indexing thread, read by any.
-struct EngineStats {
-  std::atomic<uint64_t> blocks{0};
-  std::atomic<uint64_t> accepted{0};
-  std::atomic<uint64_t> rejected{0};
-  std::mutex mutex;
-  std::map<std::string, uint64_t> accepted_by_op;  // guarded by mutex
-  std::map<std::string, uint64_t> rejected_by_op;  // guarded by mutex
-};
+namespace blockstack::bns::db {
 
 class Engine final : public virtualchain::StateEngine {
  public:
@@ -38,12 +27,17 @@ class Engine final : public virtualchain::StateEngine {
   util::Status ProcessPreparedBlock(uint32_t height, const util::Hash256& hash,
                                     const std::vector<virtualchain::FilteredTx>& txs,
                                     std::unique_ptr<virtualchain::PreparedBlock> prepared) override;
-  util::Status UndoBlock(uint32_t height) override { return m_db.UndoBlock(height); }
+  // Takes back the newest block; the next block committed says so.
+  util::Status UndoBlock(uint32_t height) override;
   util::Status SetCatchingUp(bool catching_up) override { return m_db.SetCatchingUp(catching_up); }
   util::Status SetTarget(uint32_t target) override { return m_db.KeepUndoFor(target); }
 
   const ops::Rules& Rules() const { return m_rules; }
-  EngineStats& Stats() { return m_stats; }
+  // Called on the indexing thread after each block is committed (its
+  // transaction durable), with its consensus hash and its operations' outcomes.
+  // Set before indexing.
+  using CommitFn = std::function<void(const interfaces::BlockCommitted&)>;
+  void SetOnCommitted(CommitFn fn) { m_on_committed = std::move(fn); }
 
  private:
   class Parsed;
@@ -53,7 +47,9 @@ class Engine final : public virtualchain::StateEngine {
 
   db::NameDb& m_db;
   ops::Rules m_rules;
-  EngineStats m_stats;
+  CommitFn m_on_committed;
+  interfaces::BlockCommitted m_committed;  // the block being processed, told once committed
+  bool m_reorganised = false;              // blocks were taken back since the last commit
 };
 
-}  // namespace blockstack::bns
+}  // namespace blockstack::bns::db

@@ -1,4 +1,4 @@
-#include <bitcoin/block_file.h>
+#include <bitcoin/rpc/block_file.h>
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 
 #include "testutil/vectors.h"
 
-namespace blockstack::bitcoin {
+namespace blockstack::bitcoin::rpc {
 namespace {
 
 class BlockFileTest : public ::testing::Test {
@@ -160,4 +160,4 @@ TEST_F(BlockFileTest, CorruptBlockIsReportedOnRead) {
 }
 
 }  // namespace
-}  // namespace blockstack::bitcoin
+}  // namespace blockstack::bitcoin::rpc

@@ -1,10 +1,10 @@
-#include <bns/engine.h>
+#include <bns/db/engine.h>
 
 #include <spdlog/spdlog.h>
 
 #include <virtualchain/consensus.h>
 
-namespace blockstack::bns {
+namespace blockstack::bns::db {
 
 util::Result<std::optional<util::Hash256>> Engine::StoredBlockHash(uint32_t height) {
   BS_TRY(auto snap, m_db.SnapshotAt(height));
@@ -76,9 +76,21 @@ util::Status Engine::ProcessPreparedBlock(uint32_t height, const util::Hash256& 
   if (made == nullptr || made->tx_count != txs.size()) prepared = PrepareBlock(height, txs);
   auto& parsed = static_cast<Parsed&>(*prepared);
   BS_CHECK_OK(m_db.BeginBlock(height));
+  m_committed = {.height = height, .reorganised = m_reorganised};
   auto st = ProcessBlockInTransaction(height, hash, txs, parsed);
-  if (!st) m_db.AbortBlock();
+  if (!st) {
+    m_db.AbortBlock();
+    return st;
+  }
+  m_reorganised = false;
+  if (m_on_committed) m_on_committed(m_committed);
   return st;
+}
+
+util::Status Engine::UndoBlock(uint32_t height) {
+  BS_CHECK_OK(m_db.UndoBlock(height));
+  m_reorganised = true;
+  return util::Ok();
 }
 
 util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash256& hash,
@@ -121,16 +133,11 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     row.raw_tx = f.raw.empty() ? bitcoin::SerializeTransaction(f.tx, false) : f.raw;
     row.senders = std::move(p.senders);
     BS_CHECK_OK(m_db.RecordOp(row));
-    {
-      std::lock_guard<std::mutex> lock(m_stats.mutex);
-      (o.accepted ? m_stats.accepted_by_op : m_stats.rejected_by_op)[name] += 1;
-    }
+    m_committed.ops.push_back({name, o.accepted});
     if (!o.accepted) {
-      m_stats.rejected += 1;
       spdlog::info("block {} tx {}: {} rejected: {}", height, p.tx.txid, name, o.reason);
       continue;
     }
-    m_stats.accepted += 1;
     spdlog::debug("block {} tx {}: {} accepted", height, p.tx.txid, name);
     BS_CHECK_OK(m_db.Apply(o.effect));
     if (!o.effect.serialized.empty()) serialized.push_back(std::move(o.effect.serialized));
@@ -146,9 +153,9 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
   }
   db::Snapshot snap{height, hash.ReversedHex(), virtualchain::ConsensusHash(prev, ops_hash), ops_hash};
   // 5. Save.
+  m_committed.consensus_hash = snap.consensus_hash;
   BS_CHECK_OK(m_db.EndBlock(snap));
-  m_stats.blocks += 1;
   return util::Ok();
 }
 
-}  // namespace blockstack::bns
+}  // namespace blockstack::bns::db

@@ -12,7 +12,7 @@
 
 #include <bitcoin/block_source.h>
 
-namespace blockstack::bitcoin {
+namespace blockstack::bitcoin::rpc {
 
 class BlockFileWriter {
  public:
@@ -81,4 +81,4 @@ class BlockFileSource final : public BlockSource {
   std::size_t m_released_bytes = 0;  // mapped bytes from the start last given back
 };
 
-}  // namespace blockstack::bitcoin
+}  // namespace blockstack::bitcoin::rpc

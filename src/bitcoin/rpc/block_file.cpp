@@ -1,4 +1,4 @@
-#include <bitcoin/block_file.h>
+#include <bitcoin/rpc/block_file.h>
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <optional>
 
-namespace blockstack::bitcoin {
+namespace blockstack::bitcoin::rpc {
 namespace {
 
 uint64_t Key(const Hash256& txid) {
@@ -225,4 +225,4 @@ util::Result<std::vector<Transaction>> BlockFileSource::GetTransactions(std::spa
   return out;
 }
 
-}  // namespace blockstack::bitcoin
+}  // namespace blockstack::bitcoin::rpc

@@ -1,0 +1,132 @@
+// What the chain says: consensus hashes, counts, a block's operations, a name's
+// stored record (/v1/blockchains/bitcoin/...), the names an address owns
+// (/v1/addresses/bitcoin/...) and the STACKS accounts (/v1/accounts/...).
+#include <api/api.h>
+#include <api/detail/answers.h>
+
+#include <bitcoin/address.h>
+#include <bns/names.h>
+#include <bns/records_json.h>
+
+namespace blockstack::api {
+
+using detail::Backend;
+using detail::Error;
+using detail::Ok;
+using detail::ParseUint;
+using nlohmann::json;
+
+namespace {
+
+bool IsBitcoin(const net::PathParams& p) { return p["chain"] == "bitcoin"; }
+
+net::Response Unsupported() { return Error(404, "Unsupported blockchain"); }
+
+}  // namespace
+
+void Api::AddChainRoutes() {
+  const std::string chain = "/v1/blockchains/{chain}";
+  AddDb("GET", chain + "/consensus", "consensus", &Api::Consensus);
+  AddDb("GET", chain + "/consensus/{height}", "consensus", &Api::Consensus);
+  AddDb("GET", chain + "/consensus-block/{hash}", "consensus_block", &Api::ConsensusBlock);
+  AddDb("GET", chain + "/name_count", "name_count", &Api::NameCount);
+  AddPlain("GET", chain + "/subdomains_count", "subdomains_count", &Api::SubdomainsCount);
+  AddDb("GET", chain + "/operations/{height}", "operations", &Api::Operations);
+  AddDb("GET", chain + "/names/{name}", "name_record", &Api::NameRecord);
+  AddDb("GET", "/v1/addresses/{chain}/{address}", "address_names", &Api::AddressNames);
+  // STACKS accounts: without genesis data every account is absent (doc/bns.md).
+  for (const char* tail : {"/tokens", "/{token}/balance", "/{token}/status", "/history", "/history/{page}"}) {
+    AddPlain("GET", std::string("/v1/accounts/{address}") + tail, "accounts", &Api::Account);
+  }
+}
+
+net::Response Api::Consensus(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  uint32_t height = m_last_block;
+  if (!p["height"].empty()) {
+    auto parsed = ParseUint(p["height"]);
+    if (!parsed) return Error(400, "Invalid block");
+    height = *parsed;
+  }
+  auto ch = db.ConsensusHashAt(height);
+  if (!ch) return Backend(ch.error());
+  return Ok({{"consensus_hash", *ch ? json(**ch) : json(nullptr)}});
+}
+
+net::Response Api::ConsensusBlock(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  auto height = db.HeightOfConsensusHash(p["hash"], m_last_block);
+  if (!height) return Backend(height.error());
+  if (!*height) return Error(404, "No block for this consensus hash");
+  return Ok({{"block_height", **height}});
+}
+
+net::Response Api::NameCount(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  if (detail::Truthy(req.query, "all")) {
+    auto count = db.NameRowCount();
+    if (!count) return Backend(count.error());
+    return Ok({{"names_count", *count}});
+  }
+  auto names = LiveNames(db, "");
+  if (!names) return Backend(names.error());
+  return Ok({{"names_count", (*names)->size()}});
+}
+
+net::Response Api::SubdomainsCount(const net::Request&, const Params& p) {
+  if (!IsBitcoin(p)) return Unsupported();
+  if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
+  auto count = m_subdomains->Count();
+  if (!count) return Backend(count.error());
+  return Ok({{"names_count", *count}});
+}
+
+net::Response Api::Operations(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  auto height = ParseUint(p["height"]);
+  if (!height) return Error(400, "Invalid block");
+  auto ops = db.OpsAt(*height);
+  if (!ops) return Backend(ops.error());
+  json out = json::array();
+  for (const auto& op : *ops) {
+    if (!op.accepted) continue;
+    out.push_back({{"opcode", op.opcode}, {"txid", op.txid}, {"vtxindex", op.vtxindex}, {"block_number", *height}});
+  }
+  return Ok(out);
+}
+
+net::Response Api::NameRecord(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  if (!bns::IsNameValid(p["name"])) return Error(400, "Invalid name");
+  auto rec = db.GetName(p["name"]);
+  if (!rec) return Backend(rec.error());
+  if (!*rec) return Error(404, "No such name");
+  return Ok(bns::ToJson(**rec));
+}
+
+net::Response Api::AddressNames(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  const std::string& address = p["address"];
+  if (!bitcoin::DecodeAddress(address)) return Error(400, "Invalid address");
+  auto recs = db.NamesOwnedByAddress(address, m_settings.rules.Net());
+  if (!recs) return Backend(recs.error());
+  auto names = LiveOnly(db, *recs, m_last_block);
+  if (!names) return Backend(names.error());
+  if (m_subdomains) {
+    auto subdomains = m_subdomains->NamesOwnedBy(address);
+    if (!subdomains) return Backend(subdomains.error());
+    names->insert(names->end(), subdomains->begin(), subdomains->end());
+  }
+  return Ok({{"names", *names}});
+}
+
+net::Response Api::Account(const net::Request& req, const Params&) {
+  auto path = m_router.Split(req.path);
+  const std::string_view last = path.segments.back();
+  if (last == "tokens") return Ok({{"tokens", json::array()}});
+  if (last == "balance") return Ok({{"balance", "0"}});
+  if (last == "status") return Error(404, "No such account");
+  return Ok(json::array());
+}
+
+}  // namespace blockstack::api

@@ -1,0 +1,238 @@
+// The names routes: /v1/names (paged), one name's record, history and zone
+// files, the same for subdomains, and /v1/subdomains.
+#include <api/api.h>
+#include <api/detail/answers.h>
+#include <api/name_entry.h>
+
+#include <algorithm>
+
+#include <bns/lifecycle.h>
+#include <bns/names.h>
+#include <subdomain/record.h>
+#include <util/base64.h>
+#include <util/bytes.h>
+#include <util/json_text.h>
+#include <util/text.h>
+
+namespace blockstack::api {
+
+using detail::Backend;
+using detail::Error;
+using detail::Ok;
+using detail::Truthy;
+using nlohmann::json;
+
+void Api::AddNameRoutes() {
+  AddDb("GET", "/v1/names", "names", &Api::AllNamesPage);
+  AddPlain("GET", "/v1/subdomains", "subdomains", &Api::SubdomainsPage);
+  AddDb("GET", "/v1/names/{name}", "name", &Api::Name);
+  AddDb("GET", "/v1/names/{name}/history", "name_history", &Api::NameHistory);
+  AddDb("GET", "/v1/names/{name}/zonefile", "name_zonefile", &Api::NameZonefile);
+  AddDb("GET", "/v1/names/{name}/zonefile/{hash}", "name_zonefile", &Api::NameZonefile);
+}
+
+net::Response Api::AllNamesPage(const net::Request& req, const Params&, bns::db::NameDb& db) {
+  if (!req.query.count("page")) return Error(400, "page= argument required");
+  auto page = detail::PageOf(req, true);
+  if (!page) return Error(400, "Invalid page= value");
+  if (Truthy(req.query, "all")) {
+    auto recs = db.AllNames(*page * detail::NAMES_PER_PAGE, detail::NAMES_PER_PAGE);
+    if (!recs) return Backend(recs.error());
+    json out = json::array();
+    for (const auto& r : *recs) out.push_back(r.name);
+    return Ok(out);
+  }
+  auto names = LiveNames(db, "");
+  if (!names) return Backend(names.error());
+  return Ok(detail::PageSlice(**names, *page));
+}
+
+net::Response Api::SubdomainsPage(const net::Request& req, const Params&) {
+  auto page = detail::PageOf(req, true);
+  if (!page) return Error(400, req.query.count("page") ? "Invalid page= value" : "page= argument required");
+  if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
+  auto names = m_subdomains->Names(uint64_t{*page} * detail::NAMES_PER_PAGE, detail::NAMES_PER_PAGE);
+  if (!names) return Backend(names.error());
+  return Ok(*names);
+}
+
+util::Result<std::optional<bns::NameRecord>> Api::LiveName(bns::db::NameDb& db, const std::string& fqn) {
+  BS_TRY(auto rec, db.GetName(fqn));
+  if (!rec) return rec;
+  BS_TRY(auto ns, db.GetNamespace(rec->namespace_id));
+  if (!ns) return std::optional<bns::NameRecord>{};
+  auto st = bns::StatusAt(*rec, *ns, m_last_block, m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire);
+  if (!st.live) return std::optional<bns::NameRecord>{};
+  return rec;
+}
+
+net::Response Api::Name(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  const std::string& fqn = p["name"];
+  if (!bns::IsNameValid(fqn)) return Subdomain(req, fqn, "");
+  // The hot route: read only the fields it answers with and write the JSON
+  // directly (same bytes as building it with nlohmann).
+  auto rec = db.GetNameLookup(fqn);
+  if (!rec) return Backend(rec.error());
+  if (!*rec) return net::Response::Json(404, {{"status", "available"}});
+  auto ns = db.GetNamespace((*rec)->namespace_id);
+  if (!ns) return Backend(ns.error());
+  if (!*ns) return net::Response::Json(404, {{"status", "available"}});
+  auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, m_last_block,
+                          m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire);
+  if (!st.live) return Error(404, "Name has expired");
+  return NameAnswer(**rec, st);
+}
+
+net::Response Api::NameHistory(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  const std::string& fqn = p["name"];
+  if (!bns::IsNameValid(fqn)) return Subdomain(req, fqn, "history");
+  auto page = detail::PageOf(req, false);
+  if (!page) return Error(400, "Invalid page");
+  auto rows = db.History(fqn, *page, detail::HISTORY_PER_PAGE);
+  if (!rows) return Backend(rows.error());
+  if (rows->empty() && *page == 0) return Error(404, "Not found");
+  json out = json::object();
+  // Newest first across heights; each height's list in transaction order.
+  for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
+    json entry = json::parse(it->data, nullptr, false);
+    if (!entry.is_object()) entry = json::object();
+    entry["opcode"] = it->opcode;
+    entry["txid"] = it->txid;
+    entry["vtxindex"] = it->vtxindex;
+    entry["block_number"] = it->block_id;
+    out[std::to_string(it->block_id)].push_back(entry);
+  }
+  return Ok(out);
+}
+
+net::Response Api::NameZonefile(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  const std::string& fqn = p["name"];
+  const bool by_hash = !p["hash"].empty();
+  if (!bns::IsNameValid(fqn)) {
+    if (by_hash && m_subdomains && subdomain::SplitSubdomainName(fqn)) return Error(404, "No such endpoint");
+    return Subdomain(req, fqn, "zonefile");
+  }
+  auto rec = LiveName(db, fqn);
+  if (!rec) return Backend(rec.error());
+  if (!*rec) return Error(404, "No zone file for name");
+  std::optional<std::string> hash = (*rec)->value_hash;
+  if (by_hash) {
+    auto wanted = util::CanonicalHash160Hex(p["hash"]);
+    if (!wanted) return Error(400, "Invalid zone file hash");
+    if (auto ready = db.RequireHistoryIndex(); !ready) return Backend(ready.error());
+    auto hashes = db.NameValueHashes(fqn);
+    if (!hashes) return Backend(hashes.error());
+    if (std::find(hashes->begin(), hashes->end(), *wanted) == hashes->end()) return Error(404, "No such zonefile");
+    hash = *wanted;
+  }
+  util::Result<std::optional<std::string>> zf = std::optional<std::string>{};
+  if (hash) zf = m_zonefiles.Get(*hash);
+  if (!zf) return Backend(zf.error());
+  if (!*zf) return Error(404, by_hash ? "No such zonefile" : "No zone file for name");
+  if (Truthy(req.query, "raw")) return net::Response::Text(200, **zf, "application/octet-stream");
+  return detail::ZonefileAnswer(**zf, by_hash);
+}
+
+std::optional<net::Response> Api::NameFromMemory(const net::Request& req) {
+  if (!m_mirror || (req.method != "GET" && req.method != "HEAD") || !req.path.starts_with("/v1/names/")) {
+    return std::nullopt;
+  }
+  auto path = m_router.Split(req.path);
+  const auto& seg = path.segments;
+  if (seg.size() != 3 || seg[0] != "v1" || seg[1] != "names" || req.repeated_query_key) return std::nullopt;
+  const std::string fqn(seg[2]);
+  if (!bns::IsNameValid(fqn)) return std::nullopt;  // the database path answers the error
+  if (!m_mirror->Current()) return std::nullopt;
+  const uint32_t last = m_last_block;
+  std::optional<bns::db::NameLookup> rec;
+  bns::NameStatus st;
+  m_mirror->Read([&](const bns::db::NameTable& table, const bns::db::NamespaceMap& namespaces) {
+    std::string_view entry = table.Find(fqn);
+    if (entry.empty()) return;
+    rec = DecodeNameEntry(entry.data());
+    auto ns = namespaces.find(rec->namespace_id);
+    if (ns == namespaces.end()) {
+      rec.reset();
+      return;
+    }
+    st = bns::StatusAt(rec->first_registered, rec->last_renewed, ns->second, last, m_settings.rules.epochs,
+                       m_settings.rules.namespace_reveal_expire);
+  });
+  if (!rec) return net::Response::Json(404, {{"status", "available"}});
+  if (!st.live) return Error(404, "Name has expired");
+  return NameAnswer(*rec, st);
+}
+
+net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st) {
+  std::optional<std::string> zf;
+  if (rec.value_hash) {
+    auto got = m_zonefiles.Get(*rec.value_hash);
+    if (!got) return Backend(got.error());
+    zf = std::move(*got);
+  }
+  // nlohmann refuses to write a string that is not UTF-8; so does this route.
+  if (zf && !util::IsValidUtf8(*zf)) return Error(500, "Internal error");
+  util::JsonText out(256 + (zf ? zf->size() : 0));
+  out.Key("address").String(rec.address);
+  out.Key("blockchain").String("bitcoin");
+  out.Key("expire_block").Signed(st.expire_block);
+  out.Key("grace_period").Bool(st.in_grace);
+  out.Key("last_txid").String(rec.txid);
+  out.Key("renewal_deadline").Signed(st.renewal_deadline);
+  out.Key("resolver").Null();
+  out.Key("status").String(rec.revoked ? "revoked" : "registered");
+  out.Key("zonefile").Optional(zf);
+  out.Key("zonefile_hash").Optional(rec.value_hash);
+  net::Response res;
+  res.body = std::move(out).Finish();
+  res.headers.emplace_back("Content-Type", "application/json");
+  return res;
+}
+
+net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, std::string_view what) {
+  if (!m_subdomains || !subdomain::SplitSubdomainName(fqn)) return Error(400, "Invalid name or subdomain");
+  if (what == "history") return SubdomainHistory(fqn);
+  auto got = m_subdomains->Lookup(fqn);
+  if (!got) return Backend(got.error());
+  if (!*got) {
+    if (what == "zonefile") return Error(404, "No zone file for name");
+    return net::Response::Json(404, {{"status", "available"}});
+  }
+  const subdomain::SubdomainState& sub = **got;
+  if (what == "zonefile") {
+    if (Truthy(req.query, "raw")) return net::Response::Text(200, sub.zonefile, "application/octet-stream");
+    return detail::ZonefileAnswer(sub.zonefile, /*by_hash=*/false);
+  }
+  // nlohmann refuses to write a string that is not UTF-8; so does this route.
+  if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
+  return Ok({{"address", sub.owner},
+             {"blockchain", "bitcoin"},
+             {"domain", sub.domain},
+             {"last_txid", sub.txid},
+             {"resolver", sub.resolver ? json(*sub.resolver) : json(nullptr)},
+             {"sequence", sub.seqn},
+             {"status", "registered_subdomain"},
+             {"zonefile", sub.zonefile},
+             {"zonefile_hash", sub.zonefile_hash}});
+}
+
+net::Response Api::SubdomainHistory(const std::string& fqn) {
+  auto history = m_subdomains->History(fqn);
+  if (!history) return Backend(history.error());
+  if (history->empty()) return Error(404, "Not found");
+  // As the original: by block, each record with its zone file in base64.
+  json out = json::object();
+  for (const auto& h : *history) {
+    out[std::to_string(h.block_height)].push_back({{"address", h.owner},
+                                                   {"block_number", h.block_height},
+                                                   {"domain", h.domain},
+                                                   {"name", h.fqn},
+                                                   {"sequence", h.seqn},
+                                                   {"txid", h.txid},
+                                                   {"value_hash", h.zonefile_hash},
+                                                   {"zonefile", util::EncodeBase64(util::AsBytes(h.zonefile))}});
+  }
+  return Ok(out);
+}
+
+}  // namespace blockstack::api
