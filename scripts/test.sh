@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Everything `make test` runs: the unit tests under ASan+UBSan, the functional tests
+# Everything `make test` runs: the layer check of every #include, the unit tests
+# under ASan+UBSan, the functional tests
 # against the real binaries (optimised, assertions on) and a bcoin regtest node, and
 # short fuzz runs.
 # Ends with one line "test: N passed, N failed".
@@ -13,6 +14,13 @@ failed=0
 status=0
 
 step() { echo; echo "=== $*"; }
+
+step "layer check (cmake/layers.txt)"
+if scripts/check_layers.sh; then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 
 step "build (asan preset: the unit tests)"
 # -O0: the unit tests run in seconds, while -O1 with both sanitizers made this

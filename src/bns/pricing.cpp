@@ -1,7 +1,21 @@
 #include <bns/pricing.h>
 
+#include <cfloat>
 #include <cmath>
 #include <limits>
+
+// The one use of floating point in the consensus core, on purpose: name and
+// namespace prices in epochs 1-3 are IEEE-754 doubles, computed in the same
+// order as the original so that they match it bit for bit (doc/architecture.md).
+// That holds only for binary64 arithmetic rounded per operation:
+static_assert(std::numeric_limits<double>::is_iec559, "prices need IEEE-754 doubles");
+static_assert(std::numeric_limits<double>::digits == 53, "prices need binary64 doubles");
+static_assert(FLT_EVAL_METHOD == 0, "prices need each double operation rounded to double (no excess precision)");
+#if defined(__FAST_MATH__)
+#error "prices must not be built with -ffast-math: it reorders and contracts their arithmetic"
+#endif
+// A fused multiply-add rounds once where the original rounded twice: the build
+// turns contraction off for this file (src/bns/CMakeLists.txt).
 
 namespace blockstack::bns {
 namespace {

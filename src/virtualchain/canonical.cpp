@@ -1,16 +1,20 @@
 #include <virtualchain/canonical.h>
 
+#include <cassert>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 
 namespace blockstack::virtualchain {
 
 std::string Py2FloatStr(double d) {
   if (std::isnan(d)) return "nan";
   if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+  // to_chars is printf's %.12g in the "C" locale whatever the process's locale:
+  // a decimal comma would change every ops hash that holds a float.
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%.12g", d);
-  std::string s(buf);
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), d, std::chars_format::general, 12);
+  assert(ec == std::errc());
+  std::string s(buf, end);
   if (s.find_first_of(".e") == std::string::npos) s += ".0";
   return s;
 }

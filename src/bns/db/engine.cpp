@@ -100,6 +100,7 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
   // 2. Collision pre-pass: creations valid against the state before the block that
   // claim the same key are all rejected.
   ops::BlockContext block;
+  block.keyrings = &m_keyrings;
   {
     // Only a key that two or more creations name can collide: the others need
     // no check here (the check in step 3 decides them).
@@ -112,6 +113,7 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
       auto key = ops::CreationKey(p.op);
       if (!key || named[*key] < 2) continue;
       ops::BlockContext scratch;
+      scratch.keyrings = &m_keyrings;
       BS_TRY(ops::Outcome o, ops::CheckOp(p.op, p.tx, m_db, scratch, m_rules));
       if (o.accepted && ++claims[*key] == 2) block.collided.insert(*key);
     }

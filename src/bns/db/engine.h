@@ -47,6 +47,7 @@ class Engine final : public virtualchain::StateEngine {
 
   db::NameDb& m_db;
   ops::Rules m_rules;
+  ops::KeyringMemo m_keyrings;  // NAME_IMPORT keyrings, across blocks
   CommitFn m_on_committed;
   interfaces::BlockCommitted m_committed;  // the block being processed, told once committed
   bool m_reorganised = false;              // blocks were taken back since the last commit

@@ -27,27 +27,28 @@ std::vector<std::string> ImportKeyring(const crypto::PublicKey& reveal_key, uint
   return out;
 }
 
-namespace {
-
-// Whether `address` is in the keyring of `root`. Deriving a keyring takes hundreds
-// of EC operations and every import of a namespace asks about the same one, so the
-// newest keyrings are kept (a pure memo: the answer depends only on the arguments).
-bool InImportKeyring(const std::string& root_hex, uint32_t size, const bitcoin::NetworkParams& net,
-                     const std::string& address) {
-  using Key = std::tuple<std::string, uint32_t, std::string>;
-  static std::mutex mutex;
-  static std::map<Key, std::set<std::string>> memo;
-  Key key{root_hex, size, net.name};
-  std::lock_guard lock(mutex);
-  auto it = memo.find(key);
-  if (it == memo.end()) {
+bool KeyringMemo::Contains(const std::string& root_hex, uint32_t size, const bitcoin::NetworkParams& net,
+                           const std::string& address) {
+  std::tuple<std::string, uint32_t, std::string> key{root_hex, size, net.name};
+  std::lock_guard lock(m_mutex);
+  auto it = m_rings.find(key);
+  if (it == m_rings.end()) {
     auto root = crypto::PublicKey::FromHex(root_hex);
     if (!root) return false;
-    if (memo.size() >= 16) memo.clear();
+    if (m_rings.size() >= 16) m_rings.clear();
     auto ring = ImportKeyring(*root, size, net);
-    it = memo.emplace(std::move(key), std::set<std::string>(ring.begin(), ring.end())).first;
+    it = m_rings.emplace(std::move(key), std::set<std::string>(ring.begin(), ring.end())).first;
   }
   return it->second.contains(address);
+}
+
+namespace {
+
+bool InImportKeyring(KeyringMemo* memo, const std::string& root_hex, uint32_t size,
+                     const bitcoin::NetworkParams& net, const std::string& address) {
+  if (memo) return memo->Contains(root_hex, size, net, address);
+  KeyringMemo once;
+  return once.Contains(root_hex, size, net, address);
 }
 
 }  // namespace
@@ -69,7 +70,7 @@ std::optional<ImportOp> ParseImport(const OpTx& tx, const Rules& rules) {
   return op;
 }
 
-util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView& state, BlockContext&,
+util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView& state, BlockContext& block,
                                   const Rules& rules) {
   const uint32_t h = tx.block_height;
   if (tx.sender_type != bitcoin::ScriptType::P2pkh || !tx.sender_pubkey) {
@@ -97,7 +98,7 @@ util::Result<Outcome> CheckImport(const ImportOp& op, const OpTx& tx, StateView&
   } else {
     root_hex = *ns.import_key;
   }
-  if (!InImportKeyring(root_hex, rules.import_keyring_size, rules.Net(), tx.sender_address)) {
+  if (!InImportKeyring(block.keyrings, root_hex, rules.import_keyring_size, rules.Net(), tx.sender_address)) {
     return Outcome::Reject("importer " + tx.sender_address + " is not in the namespace's import keyring");
   }
 

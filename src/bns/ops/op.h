@@ -4,9 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <bitcoin/network.h>
@@ -64,8 +67,26 @@ struct Rules {
   std::string BurnAddress() const;
 };
 
+// The NAME_IMPORT keyrings derived so far (spec bns.md §2.6): deriving one takes
+// hundreds of EC operations and every import of a namespace asks about the same
+// one, so the newest few are kept. A pure memo (the answer depends only on the
+// arguments), owned by whoever indexes (the engine) and safe to share between
+// threads.
+class KeyringMemo {
+ public:
+  // Whether address is in the keyring of the public key root_hex (hex) of the
+  // given size on net; false when root_hex is not a public key.
+  bool Contains(const std::string& root_hex, uint32_t size, const bitcoin::NetworkParams& net,
+                const std::string& address);
+
+ private:
+  std::mutex m_mutex;
+  std::map<std::tuple<std::string, uint32_t, std::string>, std::set<std::string>> m_rings;
+};
+
 // What the block being processed has seen so far.
 struct BlockContext {
+  KeyringMemo* keyrings = nullptr;         // the indexer's; none: keyrings are derived each time
   std::set<std::string> collided;          // names / namespace IDs with colliding creations
   std::set<std::string> preorder_hashes;   // preorder hashes accepted in this block
   // scripts that received a NAME_REGISTRATION accepted in this block (one entry per name)

@@ -17,7 +17,7 @@ Inventory FromHex(const std::string& hex) {
 
 TEST(InventoryTest, MakesVectorsMsbFirst) {
   auto v = testutil::LoadVectors("atlas/inventory_bits.json");
-  for (const auto& c : v["make_inventory"]) {
+  for (const auto& c : testutil::Cases(v, "make_inventory")) {
     std::vector<bool> flags;
     for (const auto& f : c["present_flags_in_inv_index_order"]) flags.push_back(f.get<int>() == 1);
     Inventory inv = MakeInventory(flags);
@@ -29,7 +29,7 @@ TEST(InventoryTest, MakesVectorsMsbFirst) {
 
 TEST(InventoryTest, FlipsBitsZeroExtendingFirst) {
   auto v = testutil::LoadVectors("atlas/inventory_bits.json");
-  for (const auto& c : v["flip_bits"]) {
+  for (const auto& c : testutil::Cases(v, "flip_bits")) {
     Inventory inv = FromHex(c["start_hex"]);
     for (const auto& i : c["bit_indexes"]) {
       if (c["operation"] == "set") {
@@ -44,7 +44,7 @@ TEST(InventoryTest, FlipsBitsZeroExtendingFirst) {
 
 TEST(InventoryTest, CountsWhatARemoteCanGive) {
   auto v = testutil::LoadVectors("atlas/inventory_bits.json");
-  for (const auto& c : v["count_missing"]) {
+  for (const auto& c : testutil::Cases(v, "count_missing")) {
     EXPECT_EQ(CountMissing(FromHex(c["local_hex"]), FromHex(c["remote_hex"])), c["expected_missing_count"].get<uint64_t>());
   }
 }

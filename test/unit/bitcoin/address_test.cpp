@@ -9,7 +9,7 @@ namespace {
 
 TEST(AddressTest, MainnetP2pkhFromTestKeys) {
   auto v = testutil::LoadVectors("gaia/test_keys.json");
-  for (const auto& k : v["keys"]) {
+  for (const auto& k : testutil::Cases(v, "keys")) {
     auto pub = crypto::PublicKey::FromHex(k["publicKeyHex"].get<std::string>());
     ASSERT_TRUE(pub);
     std::string addr = P2pkhAddress(*pub, Params(Network::Mainnet));

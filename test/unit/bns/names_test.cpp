@@ -12,7 +12,7 @@ namespace {
 TEST(NamesTest, HashingVectors) {
   auto v = testutil::LoadVectors("bns/hashing.json");
   int checked = 0;
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     std::string kind = c["kind"];
     if (kind == "b40_to_bin_hex" || kind == "decodeB40_hex") {
       auto b = B40ToBin(c["input"].get<std::string>());

@@ -23,7 +23,7 @@ NamespacePricing FromJson(const nlohmann::json& j) {
 TEST(PricingTest, BtcNamespaceVectorsInEveryEpoch) {
   auto v = testutil::LoadVectors("bns/prices.json")["name_prices_btc_namespace"];
   auto ns = FromJson(v["namespace"]);
-  for (const auto& p : v["prices"]) {
+  for (const auto& p : testutil::Cases(v, "prices")) {
     std::string name = p["name"];
     for (int epoch : {1, 2}) {
       auto price = PriceName(name, ns, EpochRules::ForNumber(epoch));
@@ -47,7 +47,7 @@ TEST(PricingTest, BtcNamespaceVectorsInEveryEpoch) {
 TEST(PricingTest, StacksNamespaceVectors) {
   auto v = testutil::LoadVectors("bns/prices.json")["name_prices_stacks_namespace"];
   auto ns = FromJson(v["namespace"]);
-  for (const auto& p : v["prices"]) {
+  for (const auto& p : testutil::Cases(v, "prices")) {
     auto price = PriceName(p["name"].get<std::string>(), ns, EpochRules::ForNumber(4));
     EXPECT_EQ(price.units, Units::Stacks);
     EXPECT_EQ(price.int_value.ToU64Saturated(), p["epoch4_6_microstacks"].get<uint64_t>()) << p["name"];

@@ -12,7 +12,7 @@ crypto::PrivateKey Key(const nlohmann::json& hex) { return *crypto::PrivateKey::
 TEST(EciesTest, EncryptionMatchesVectorsByteForByte) {
   auto v = testutil::LoadVectors("gaia/ecies.json");
   int checked = 0;
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     if (!c.contains("cipherObjectJson")) continue;
     SCOPED_TRACE(c["name"].get<std::string>());
     EciesOptions options;
@@ -31,7 +31,7 @@ TEST(EciesTest, EncryptionMatchesVectorsByteForByte) {
 
 TEST(EciesTest, DecryptsVectorsAndRejectsBadMac) {
   auto v = testutil::LoadVectors("gaia/ecies.json");
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     SCOPED_TRACE(c["name"].get<std::string>());
     auto out = DecryptEcies(Key(c["recipientPrivateKeyHex"]), c["cipherObject"]);
     if (c["name"] == "bad_mac") {
@@ -63,7 +63,7 @@ TEST(EciesTest, RandomRoundTripAndWrongKey) {
 TEST(EciesTest, SignaturesMatchVectors) {
   auto v = testutil::LoadVectors("gaia/signatures.json");
   int checked = 0;
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     if (!c.contains("signatureDerHex") || !c.contains("privateKeyHex")) continue;
     SCOPED_TRACE(c["name"].get<std::string>());
     std::string content = c.contains("contentUtf8") ? c["contentUtf8"].get<std::string>() : "";
@@ -87,7 +87,7 @@ TEST(EciesTest, SignaturesMatchVectors) {
 
 TEST(EciesTest, GaiaAddressMatchesTestKeys) {
   auto v = testutil::LoadVectors("gaia/test_keys.json");
-  for (const auto& k : v["keys"]) {
+  for (const auto& k : testutil::Cases(v, "keys")) {
     auto pub = crypto::PublicKey::FromHex(k["publicKeyHex"].get<std::string>());
     ASSERT_TRUE(pub);
     EXPECT_EQ(GaiaAddress(*pub), k["address"]);

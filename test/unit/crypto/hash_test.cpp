@@ -12,7 +12,7 @@ using util::ToHex;
 
 TEST(HashTest, Sha256AndSha512Vectors) {
   auto v = testutil::LoadVectors("gaia/primitives.json");
-  for (const auto& c : v["sha2"]) {
+  for (const auto& c : testutil::Cases(v, "sha2")) {
     std::string in = c["inputUtf8"];
     EXPECT_EQ(Sha256(AsBytes(in)).Hex(), c["sha256Hex"]);
     EXPECT_EQ(Sha512(AsBytes(in)).Hex(), c["sha512Hex"]);
@@ -21,7 +21,7 @@ TEST(HashTest, Sha256AndSha512Vectors) {
 
 TEST(HashTest, Ripemd160Vectors) {
   auto v = testutil::LoadVectors("gaia/primitives.json");
-  for (const auto& c : v["ripemd160"]) {
+  for (const auto& c : testutil::Cases(v, "ripemd160")) {
     std::string in = c[0];
     EXPECT_EQ(Ripemd160(AsBytes(in)).Hex(), c[1]);
   }
@@ -37,7 +37,7 @@ TEST(HashTest, HmacSha256Vector) {
 TEST(HashTest, Hash160AndHash128FromBnsVectors) {
   auto v = testutil::LoadVectors("bns/hashing.json");
   int checked = 0;
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     std::string in = c.value("input", "");
     if (c["kind"] == "hash160_ascii") {
       EXPECT_EQ(Hash160Of(AsBytes(in)).Hex(), c["expected_hex"]);

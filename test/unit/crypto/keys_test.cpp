@@ -34,7 +34,7 @@ std::array<uint8_t, 64> FlipS(std::array<uint8_t, 64> rs) {
 TEST(KeysTest, TestKeysVectors) {
   auto v = testutil::LoadVectors("gaia/test_keys.json");
   int checked = 0;
-  for (const auto& k : v["keys"]) {
+  for (const auto& k : testutil::Cases(v, "keys")) {
     auto pub = PublicKey::FromHex(k["publicKeyHex"].get<std::string>());
     ASSERT_TRUE(pub);
     EXPECT_EQ(Address(*pub, 0x00), k["address"]);
@@ -59,7 +59,7 @@ TEST(KeysTest, TestKeysVectors) {
 
 TEST(KeysTest, SignatureVectors) {
   auto v = testutil::LoadVectors("gaia/signatures.json");
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     if (!c.contains("contentUtf8")) continue;
     auto pub = PublicKey::FromHex(c["publicKeyHex"].get<std::string>());
     ASSERT_TRUE(pub);

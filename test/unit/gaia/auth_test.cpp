@@ -54,18 +54,18 @@ void CheckCase(const nlohmann::json& c) {
 TEST(AuthTest, V1TokenVectors) {
   auto v = testutil::LoadVectors("gaia/auth_v1_tokens.json");
   ASSERT_GE(v["cases"].size(), 20u);
-  for (const auto& c : v["cases"]) CheckCase(c);
+  for (const auto& c : testutil::Cases(v, "cases")) CheckCase(c);
 }
 
 TEST(AuthTest, LegacyAndHeaderParseVectors) {
   auto v = testutil::LoadVectors("gaia/auth_legacy_and_header_parse.json");
-  for (const auto& c : v["cases"]) CheckCase(c);
-  for (const auto& c : v["headerParseCases"]) CheckCase(c);
+  for (const auto& c : testutil::Cases(v, "cases")) CheckCase(c);
+  for (const auto& c : testutil::Cases(v, "headerParseCases")) CheckCase(c);
 }
 
 TEST(AuthTest, ChallengeTextVectors) {
   auto v = testutil::LoadVectors("gaia/challenge_texts.json");
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     std::string server = c["serverName"];
     EXPECT_EQ(ChallengeText(server), c["current"]);
     auto all = AcceptedChallengeTexts(server);
@@ -78,7 +78,7 @@ TEST(AuthTest, ChallengeTextVectors) {
 TEST(AuthTest, CacheSkipsReverificationButStillChecksClockAndRevocation) {
   auto v = testutil::LoadVectors("gaia/auth_v1_tokens.json");
   const nlohmann::json* valid = nullptr;
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     if (c["name"] == "valid_basic") valid = &c;
   }
   ASSERT_NE(valid, nullptr);

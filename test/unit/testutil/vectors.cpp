@@ -7,7 +7,18 @@
 #include <random>
 #include <sstream>
 
+#include <gtest/gtest.h>
+
 namespace blockstack::testutil {
+
+const nlohmann::json& Cases(const nlohmann::json& vectors, const std::string& key) {
+  static const nlohmann::json EMPTY = nlohmann::json::array();
+  if (!vectors.is_object() || !vectors.contains(key) || !vectors.at(key).is_array() || vectors.at(key).empty()) {
+    ADD_FAILURE() << "the vectors have no cases under \"" << key << "\"";
+    return EMPTY;
+  }
+  return vectors.at(key);
+}
 
 namespace {
 std::string DataDir() {

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <clocale>
+
 #include <crypto/hash.h>
 #include <virtualchain/canonical.h>
 
@@ -12,7 +14,7 @@ namespace {
 
 TEST(ConsensusTest, Vectors) {
   auto v = testutil::LoadVectors("bns/consensus.json");
-  for (const auto& c : v["vectors"]) {
+  for (const auto& c : testutil::Cases(v, "vectors")) {
     std::vector<std::string> ops = c["serialized_ops"];
     std::vector<std::string> prev = c["prev_consensus_hashes"];
     std::string ops_hash = OpsHash(ops);
@@ -24,7 +26,7 @@ TEST(ConsensusTest, Vectors) {
 TEST(ConsensusTest, SerializeExample) {
   auto ex = testutil::LoadVectors("bns/consensus.json")["serialize_example"];
   std::vector<Value> values;
-  for (const auto& field : ex["fields"]) {
+  for (const auto& field : testutil::Cases(ex, "fields")) {
     const auto& j = ex["op_dict"][field.get<std::string>()];
     if (j.is_null()) values.emplace_back(None{});
     else if (j.is_number_integer()) values.emplace_back(j.get<int64_t>());
@@ -48,6 +50,22 @@ TEST(ConsensusTest, Py2Values) {
   EXPECT_EQ(Py2FloatStr(0.0), "0.0");
   EXPECT_EQ(Py2Str(std::vector<int64_t>{6, 5, 4}), "[6, 5, 4]");
   EXPECT_EQ(Py2Str(std::vector<int64_t>{}), "[]");
+}
+
+TEST(ConsensusTest, FloatsAreWrittenTheSameInAnyLocale) {
+  // The ops hash must not depend on the process's locale: try one that writes a
+  // decimal comma (where the machine has one), then restore "C".
+  const char* tried = nullptr;
+  for (const char* name : {"de_DE.UTF-8", "fr_FR.UTF-8", "de_DE", "C.UTF-8"}) {
+    if (std::setlocale(LC_NUMERIC, name)) {
+      tried = name;
+      break;
+    }
+  }
+  EXPECT_EQ(Py2FloatStr(0.1), "0.1") << (tried ? tried : "C");
+  EXPECT_EQ(Py2FloatStr(2.5e-5), "2.5e-05");
+  EXPECT_EQ(Py2FloatStr(-1234.5), "-1234.5");
+  std::setlocale(LC_NUMERIC, "C");
 }
 
 TEST(ConsensusTest, PreviousHashHeightsSkipList) {

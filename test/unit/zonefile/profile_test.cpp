@@ -13,7 +13,7 @@ using nlohmann::json;
 
 json Case(const std::string& prefix) {
   auto v = testutil::LoadVectors("atlas/profile_tokens.json");
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     if (c["name"].get<std::string>().starts_with(prefix)) return c;
   }
   ADD_FAILURE() << "no vector " << prefix;

@@ -21,12 +21,12 @@ std::string Text(const json& c) {
 
 TEST(ZonefileTest, HashesAreOfTheRawBytes) {
   auto v = testutil::LoadVectors("atlas/zonefile_hash160.json");
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     std::string text = Text(c);
     EXPECT_EQ(text.size(), c["length_bytes"].get<std::size_t>());
     EXPECT_EQ(util::ToHex(crypto::Hash160Of(util::AsBytes(text))), c["expected_hash160"]);
   }
-  for (const auto& c : v["negative_cases"]) {
+  for (const auto& c : testutil::Cases(v, "negative_cases")) {
     std::string h = util::ToHex(crypto::Hash160Of(util::AsBytes(c["zonefile_text"].get<std::string>())));
     EXPECT_EQ(h, c["expected_hash160"]);
     if (c.contains("must_not_equal")) {
@@ -37,7 +37,7 @@ TEST(ZonefileTest, HashesAreOfTheRawBytes) {
 
 TEST(ZonefileTest, ParsesToTheJsonFormOfZoneFileJs) {
   auto v = testutil::LoadVectors("atlas/zonefile_json_repr.json");
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     auto zf = ParseZonefile(c["zonefile_text"].get<std::string>());
     ASSERT_TRUE(zf) << zf.error().message;
     EXPECT_EQ(ToJson(*zf), c["expected_parsed_json"]) << c["file"];
@@ -47,7 +47,7 @@ TEST(ZonefileTest, ParsesToTheJsonFormOfZoneFileJs) {
 TEST(ZonefileTest, ReadsEveryWellFormedGenesisSample) {
   auto v = testutil::LoadVectors("atlas/zonefile_hash160.json");
   int parsed = 0;
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     std::string note = c["note"];
     auto zf = ParseZonefile(Text(c));
     if (note.starts_with("malformed")) {
@@ -132,7 +132,7 @@ TEST(ZonefileTest, RejectsOversizedFiles) {
 
 TEST(ZonefileTest, StoragePathsOfTheOriginalNode) {
   auto v = testutil::LoadVectors("atlas/zonefile_storage_paths.json");
-  for (const auto& c : v["cases"]) {
+  for (const auto& c : testutil::Cases(v, "cases")) {
     EXPECT_EQ(StoragePath(c["zonefile_hash"].get<std::string>()), c["expected_path"]);
     EXPECT_EQ(LegacyStoragePath(c["zonefile_hash"].get<std::string>()), c["expected_legacy_path"]);
   }
