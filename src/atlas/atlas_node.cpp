@@ -530,164 +530,187 @@ bool AtlasNode::RefreshInventories() {
   return true;
 }
 
+std::map<std::string, std::vector<std::string>> AtlasNode::PlanFetchesLocked() {
+  std::map<std::string, std::vector<std::string>> plan;
+  if (m_present == m_hashes.size()) return plan;
+  struct Want {
+    std::size_t popularity;
+    uint64_t first_slot;
+    const std::string* hash;
+    const HashState* state;
+  };
+  std::vector<const std::pair<const std::string, Peer>*> peers;
+  for (const auto& entry : m_peers) {
+    if (entry.second.inventory_known && !entry.second.inventory.empty()) peers.push_back(&entry);
+  }
+  if (peers.empty()) return plan;
+  auto has = [&](const HashState& st, std::size_t p) {
+    return std::any_of(st.slots.begin(), st.slots.end(),
+                       [&](uint64_t i) { return TestBit(peers[p]->second.inventory, i); });
+  };
+  std::vector<Want> wants;
+  for (const auto& [hash, st] : m_hashes) {
+    if (st.present) continue;
+    Want w{0, st.slots.front(), &hash, &st};
+    for (std::size_t p = 0; p < peers.size(); ++p) w.popularity += has(st, p) ? 1 : 0;
+    if (w.popularity > 0) wants.push_back(w);
+  }
+  // Only the rarest that this round can ask for are put in order (with room for
+  // some whose peers are already full): on a fresh node the missing hashes are
+  // every hash, and sorting them all each round cost more than the round.
+  auto rarer = [](const Want& x, const Want& y) {
+    return x.popularity != y.popularity ? x.popularity < y.popularity : x.first_slot < y.first_slot;
+  };
+  const std::size_t room = 2 * m_settings.max_fetch_per_peer * peers.size();
+  const auto ordered = wants.begin() + static_cast<long>(std::min(wants.size(), room));
+  std::partial_sort(wants.begin(), ordered, wants.end(), rarer);
+  std::vector<double> health;
+  for (const auto* p : peers) health.push_back(HealthLocked(p->second));
+  std::vector<std::vector<std::string>> assigned(peers.size());
+  for (auto w = wants.begin(); w != ordered; ++w) {
+    std::size_t best = peers.size();
+    for (std::size_t p = 0; p < peers.size(); ++p) {
+      const std::size_t load = assigned[p].size();
+      if (load >= m_settings.max_fetch_per_peer || !has(*w->state, p)) continue;
+      if (best == peers.size() || load < assigned[best].size() ||
+          (load == assigned[best].size() && health[p] > health[best])) {
+        best = p;
+      }
+    }
+    if (best < peers.size()) assigned[best].push_back(*w->hash);
+  }
+  for (std::size_t p = 0; p < peers.size(); ++p) {
+    if (!assigned[p].empty()) plan[peers[p]->first] = std::move(assigned[p]);
+  }
+  return plan;
+}
+
+bool AtlasNode::SettleFetchLocked(const std::string& hp, const std::vector<std::string>& asked,
+                                  const std::unordered_set<std::string>& delivered, std::size_t bad) {
+  auto it = m_peers.find(hp);
+  if (it == m_peers.end()) return false;
+  // Whatever it did not deliver is not asked of it again before its next
+  // inventory refresh.
+  for (const auto& h : asked) {
+    if (delivered.count(h)) continue;
+    auto hs = m_hashes.find(h);
+    if (hs == m_hashes.end() || hs->second.present) continue;
+    for (uint64_t i : hs->second.slots) ClearBit(it->second.inventory, i);
+  }
+  if (bad == 0) return true;
+  spdlog::warn("atlas: peer {} sent {} zone file(s) that do not match their hashes", hp, bad);
+  it->second.bad_files += bad;
+  auto now = Clock::now();
+  for (std::size_t k = 0; k < bad; ++k) it->second.window.emplace_back(now, false);
+  if (HealthLocked(it->second) >= MIN_PEER_HEALTH) return true;
+  spdlog::warn("atlas: dropping peer {}: it served altered zone files", hp);
+  m_banned[hp] = now + m_settings.ban_time;
+  m_peer_slots.erase(it->second.slot);
+  m_peers.erase(it);
+  return false;
+}
+
+// Stores what the peer threads fetch on a thread of its own, so fetching the next
+// batch overlaps storing the last (the store takes one writer at a time anyway).
+// At most a few batches wait, so memory stays bounded.
+class AtlasNode::BatchStorer {
+ public:
+  explicit BatchStorer(AtlasNode& node) : m_node(node), m_thread([this] { Run(); }) {}
+  ~BatchStorer() { Finish(); }
+
+  // Waits for room, then queues files (each checked against its hash already).
+  void Add(std::vector<std::string> files, std::vector<std::string> hashes) {
+    if (files.empty()) return;
+    std::unique_lock lock(m_mutex);
+    m_cv.wait(lock, [&] { return m_queue.size() < MAX_WAITING_BATCHES; });
+    m_queue.push_back({std::move(files), std::move(hashes)});
+    m_cv.notify_all();
+  }
+  // Stores what is queued and returns how many files were new.
+  uint64_t Finish() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_fetching = false;
+    }
+    m_cv.notify_all();
+    if (m_thread.joinable()) m_thread.join();
+    return m_stored;
+  }
+
+ private:
+  static constexpr std::size_t MAX_WAITING_BATCHES = 4;
+  struct Batch {
+    std::vector<std::string> files, hashes;
+  };
+  void Run() {
+    for (;;) {
+      Batch batch;
+      {
+        std::unique_lock lock(m_mutex);
+        m_cv.wait(lock, [&] { return !m_queue.empty() || !m_fetching; });
+        if (m_queue.empty()) return;
+        batch = std::move(m_queue.front());
+        m_queue.pop_front();
+      }
+      m_cv.notify_all();
+      auto saved = m_node.StoreMany(std::move(batch.files), std::move(batch.hashes));
+      if (saved) {
+        m_stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
+      } else {
+        spdlog::warn("atlas: cannot store fetched zone files: {}", saved.error().message);
+      }
+    }
+  }
+
+  AtlasNode& m_node;
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::deque<Batch> m_queue;
+  bool m_fetching = true;
+  uint64_t m_stored = 0;
+  std::thread m_thread;  // last: started once the rest is built
+};
+
+void AtlasNode::FetchFrom(const std::string& hp, const std::vector<std::string>& hashes, BatchStorer& storer) {
+  auto client = PeerClient::Create(hp);
+  if (!client) return;
+  for (std::size_t at = 0; at < hashes.size() && !m_stop; at += MAX_GET_ZONEFILES) {
+    std::vector<std::string> chunk(hashes.begin() + static_cast<long>(at),
+                                   hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
+    auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
+    Record(hp, got.has_value());
+    std::vector<std::string> files, checked;
+    std::unordered_set<std::string> delivered;
+    if (got) {
+      // Each was checked against its hash as it arrived: not hashed again.
+      for (auto& [h, bytes] : got->files) {
+        delivered.insert(h);
+        checked.push_back(h);
+        files.push_back(std::move(bytes));
+      }
+    } else {
+      spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
+    }
+    storer.Add(std::move(files), std::move(checked));
+    std::lock_guard lock(m_mutex);
+    if (!SettleFetchLocked(hp, chunk, delivered, got ? got->bad : 0) || !got) return;
+  }
+}
+
 bool AtlasNode::FetchMissing() {
   // Plan under the lock: each missing hash that some peer advertises goes to one
   // peer, rarest hashes first, spread over the peers that have them.
   std::map<std::string, std::vector<std::string>> plan;
   {
     std::lock_guard lock(m_mutex);
-    if (m_present == m_hashes.size()) return false;
-    struct Want {
-      std::size_t popularity;
-      uint64_t first_slot;
-      const std::string* hash;
-      const HashState* state;
-    };
-    std::vector<const std::pair<const std::string, Peer>*> peers;
-    for (const auto& entry : m_peers) {
-      if (entry.second.inventory_known && !entry.second.inventory.empty()) peers.push_back(&entry);
-    }
-    if (peers.empty()) return false;
-    auto has = [&](const HashState& st, std::size_t p) {
-      return std::any_of(st.slots.begin(), st.slots.end(),
-                         [&](uint64_t i) { return TestBit(peers[p]->second.inventory, i); });
-    };
-    std::vector<Want> wants;
-    for (const auto& [hash, st] : m_hashes) {
-      if (st.present) continue;
-      Want w{0, st.slots.front(), &hash, &st};
-      for (std::size_t p = 0; p < peers.size(); ++p) w.popularity += has(st, p) ? 1 : 0;
-      if (w.popularity > 0) wants.push_back(w);
-    }
-    if (wants.empty()) return false;
-    // Only the rarest that this round can ask for are put in order (with room for
-    // some whose peers are already full): on a fresh node the missing hashes are
-    // every hash, and sorting them all each round cost more than the round.
-    auto rarer = [](const Want& a, const Want& b) {
-      return a.popularity != b.popularity ? a.popularity < b.popularity : a.first_slot < b.first_slot;
-    };
-    const std::size_t room = 2 * m_settings.max_fetch_per_peer * peers.size();
-    const auto ordered = wants.begin() + static_cast<long>(std::min(wants.size(), room));
-    std::partial_sort(wants.begin(), ordered, wants.end(), rarer);
-    std::vector<double> health;
-    for (const auto* p : peers) health.push_back(HealthLocked(p->second));
-    std::vector<std::vector<std::string>> assigned(peers.size());
-    for (auto w = wants.begin(); w != ordered; ++w) {
-      std::size_t best = peers.size();
-      for (std::size_t p = 0; p < peers.size(); ++p) {
-        const std::size_t load = assigned[p].size();
-        if (load >= m_settings.max_fetch_per_peer || !has(*w->state, p)) continue;
-        if (best == peers.size() || load < assigned[best].size() ||
-            (load == assigned[best].size() && health[p] > health[best])) {
-          best = p;
-        }
-      }
-      if (best < peers.size()) assigned[best].push_back(*w->hash);
-    }
-    for (std::size_t p = 0; p < peers.size(); ++p) {
-      if (!assigned[p].empty()) plan[peers[p]->first] = std::move(assigned[p]);
-    }
+    plan = PlanFetchesLocked();
   }
   std::vector<std::string> targets;
-  for (const auto& [hp, hashes] : plan) {
-    if (!hashes.empty()) targets.push_back(hp);
-  }
+  for (const auto& [hp, hashes] : plan) targets.push_back(hp);
   if (targets.empty()) return false;
-  // One thread stores what the peer threads fetch, so fetching the next batch
-  // overlaps storing the last (the store takes one writer at a time anyway). At
-  // most a few batches wait, so memory stays bounded.
-  std::atomic<uint64_t> stored{0};
-  struct Batch {
-    std::vector<std::string> files, hashes;
-  };
-  std::mutex queue_mutex;
-  std::condition_variable queue_cv;
-  std::deque<Batch> queue;
-  bool fetching = true;
-  constexpr std::size_t MAX_WAITING_BATCHES = 4;
-  std::thread storer([&] {
-    for (;;) {
-      Batch batch;
-      {
-        std::unique_lock lock(queue_mutex);
-        queue_cv.wait(lock, [&] { return !queue.empty() || !fetching; });
-        if (queue.empty()) return;
-        batch = std::move(queue.front());
-        queue.pop_front();
-      }
-      queue_cv.notify_all();
-      auto saved = StoreMany(std::move(batch.files), std::move(batch.hashes));
-      if (saved) {
-        stored += static_cast<uint64_t>(std::count(saved->begin(), saved->end(), true));
-      } else {
-        spdlog::warn("atlas: cannot store fetched zone files: {}", saved.error().message);
-      }
-    }
-  });
-  Parallel(targets, [&](const std::string& hp) {
-    auto client = PeerClient::Create(hp);
-    if (!client) return;
-    const auto& hashes = plan.at(hp);
-    for (std::size_t at = 0; at < hashes.size() && !m_stop; at += MAX_GET_ZONEFILES) {
-      std::vector<std::string> chunk(
-          hashes.begin() + static_cast<long>(at),
-          hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
-      auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
-      Record(hp, got.has_value());
-      Batch batch;
-      std::unordered_set<std::string> delivered;
-      std::size_t bad = 0;
-      if (got) {
-        // Each was checked against its hash as it arrived: not hashed again.
-        for (auto& [h, bytes] : got->files) {
-          delivered.insert(h);
-          batch.hashes.push_back(h);
-          batch.files.push_back(std::move(bytes));
-        }
-        bad = got->bad;
-      } else {
-        spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
-      }
-      if (!batch.files.empty()) {
-        std::unique_lock lock(queue_mutex);
-        queue_cv.wait(lock, [&] { return queue.size() < MAX_WAITING_BATCHES; });
-        queue.push_back(std::move(batch));
-        queue_cv.notify_all();
-      }
-      std::lock_guard lock(m_mutex);
-      auto it = m_peers.find(hp);
-      if (it == m_peers.end()) return;
-      // Whatever it did not deliver is not asked of it again before its next
-      // inventory refresh.
-      for (const auto& h : chunk) {
-        if (delivered.count(h)) continue;
-        auto hs = m_hashes.find(h);
-        if (hs == m_hashes.end() || hs->second.present) continue;
-        for (uint64_t i : hs->second.slots) ClearBit(it->second.inventory, i);
-      }
-      if (bad > 0) {
-        spdlog::warn("atlas: peer {} sent {} zone file(s) that do not match their hashes", hp, bad);
-        it->second.bad_files += bad;
-        auto now = Clock::now();
-        for (std::size_t k = 0; k < bad; ++k) it->second.window.emplace_back(now, false);
-        if (HealthLocked(it->second) < MIN_PEER_HEALTH) {
-          spdlog::warn("atlas: dropping peer {}: it served altered zone files", hp);
-          m_banned[hp] = now + m_settings.ban_time;
-          m_peer_slots.erase(it->second.slot);
-          m_peers.erase(it);
-          return;
-        }
-      }
-      if (!got) return;
-    }
-  });
-  {
-    std::lock_guard lock(queue_mutex);
-    fetching = false;
-  }
-  queue_cv.notify_all();
-  storer.join();
-  return stored > 0;
+  BatchStorer storer(*this);
+  Parallel(targets, [&](const std::string& hp) { FetchFrom(hp, plan.at(hp), storer); });
+  return storer.Finish() > 0;
 }
 
 void AtlasNode::PushQueued() {

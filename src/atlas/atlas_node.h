@@ -24,6 +24,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include <atlas/inventory.h>
@@ -159,6 +160,17 @@ class AtlasNode {
   util::Result<std::vector<std::string>> Neighbors(const std::string& hostport);
   bool RefreshInventories();
   bool FetchMissing();
+  // Which peer is asked for which missing hashes this round. Caller holds m_mutex.
+  std::map<std::string, std::vector<std::string>> PlanFetchesLocked();
+  class BatchStorer;
+  // Asks hp for hashes in requests of MAX_GET_ZONEFILES, handing what arrives to storer.
+  void FetchFrom(const std::string& hp, const std::vector<std::string>& hashes, BatchStorer& storer);
+  // Accounts for one answer of hp to asked: what it did not deliver is not asked
+  // of it again before its next inventory; bad files count against its health,
+  // and a peer below the threshold is banned. Returns false once hp is gone.
+  // Caller holds m_mutex.
+  bool SettleFetchLocked(const std::string& hp, const std::vector<std::string>& asked,
+                         const std::unordered_set<std::string>& delivered, std::size_t bad);
   void PushQueued();
   void CleanPeers();
 

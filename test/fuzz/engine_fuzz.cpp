@@ -7,6 +7,7 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/sign.h>
+#include <bitcoin/memory_source.h>
 #include <bns/db/engine.h>
 #include <virtualchain/scanner.h>
 #include <crypto/hash.h>
@@ -19,36 +20,6 @@ using namespace blockstack;
 namespace {
 
 constexpr uint32_t FIRST = 10;
-
-class Source final : public bitcoin::BlockSource {
- public:
-  std::vector<bitcoin::Block> blocks;
-  util::Result<uint32_t> TipHeight() override { return FIRST + static_cast<uint32_t>(blocks.size()) - 1; }
-  util::Result<util::Hash256> BlockHash(uint32_t h) override {
-    if (h < FIRST || h - FIRST >= blocks.size()) return util::Fail(util::ErrorCode::NotFound, "none");
-    return blocks[h - FIRST].hash;
-  }
-  util::Result<bitcoin::Block> GetBlock(uint32_t h) override {
-    if (h < FIRST || h - FIRST >= blocks.size()) return util::Fail(util::ErrorCode::NotFound, "none");
-    return blocks[h - FIRST];
-  }
-  util::Result<std::vector<bitcoin::Transaction>> GetTransactions(std::span<const util::Hash256> ids) override {
-    std::vector<bitcoin::Transaction> out;
-    for (const auto& id : ids) {
-      bool found = false;
-      for (const auto& b : blocks) {
-        for (std::size_t i = 0; i < b.txids.size() && !found; ++i) {
-          if (b.txids[i] == id) {
-            out.push_back(b.txs[i]);
-            found = true;
-          }
-        }
-      }
-      if (!found) return util::Fail(util::ErrorCode::NotFound, "none");
-    }
-    return out;
-  }
-};
 
 const crypto::PrivateKey& Key(int i) {
   static const crypto::PrivateKey keys[2] = {
@@ -73,7 +44,7 @@ void Seal(bitcoin::Block& b, const util::Hash256& prev, uint32_t n) {
   b.Finalize();
 }
 
-std::vector<std::string> Run(Source& source, const bns::ops::Rules& rules) {
+std::vector<std::string> Run(bitcoin::MemoryBlockSource& source, const bns::ops::Rules& rules) {
   auto db = bns::db::NameDb::Open(":memory:");
   if (!db) std::abort();
   bns::db::Engine engine(**db, rules);
@@ -86,7 +57,7 @@ std::vector<std::string> Run(Source& source, const bns::ops::Rules& rules) {
   auto r = scanner.CatchUp(stop);
   if (!r) std::abort();  // every input is processable: bad ops are rejected, not errors
   std::vector<std::string> out;
-  for (uint32_t h = FIRST; h < FIRST + source.blocks.size(); ++h) out.push_back((*db)->ConsensusHashAt(h)->value_or("?"));
+  for (uint32_t h = FIRST; h < FIRST + source.Size(); ++h) out.push_back((*db)->ConsensusHashAt(h)->value_or("?"));
   return out;
 }
 
@@ -104,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   rules.first_block = FIRST;
   const auto& net = rules.Net();
 
-  Source source;
+  bitcoin::MemoryBlockSource source(FIRST);
   // Block FIRST funds both keys with 64 outputs each.
   bitcoin::Block fund_block;
   bitcoin::Transaction fund;
@@ -115,7 +86,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   fund_block.txs.push_back(fund);
   Seal(fund_block, {}, 0);
-  source.blocks.push_back(fund_block);
+  source.Add(fund_block);
+  util::Hash256 tip = fund_block.hash;
   const util::Hash256 fund_id = fund.ComputeTxid();
   uint32_t next_out[2] = {0, 64};
 
@@ -155,8 +127,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       (void)bitcoin::SignP2pkhInput(tx, 0, ScriptOf(who), Key(who));
       b.txs.push_back(tx);
     }
-    Seal(b, source.blocks.back().hash, static_cast<uint32_t>(source.blocks.size()));
-    source.blocks.push_back(b);
+    Seal(b, tip, static_cast<uint32_t>(source.Size()));
+    tip = b.hash;
+    source.Add(b);
     ++blocks;
   }
   (void)net;

@@ -27,6 +27,7 @@
 #include <bitcoin/address.h>
 #include <bitcoin/rpc/block_file.h>
 #include <bitcoin/sign.h>
+#include <bitcoin/memory_source.h>
 #include <bns/db/engine.h>
 #include <virtualchain/scanner.h>
 #include <bns/names.h>
@@ -55,38 +56,6 @@ std::string SyntheticZonefile(const std::string& fqn) {
   }
   return z;
 }
-
-class IndexedSource final : public bitcoin::BlockSource {
- public:
-  explicit IndexedSource(uint32_t first) : m_first(first) {}
-  void Add(bitcoin::Block b) {
-    for (std::size_t i = 0; i < b.txids.size(); ++i) m_index[b.txids[i]] = b.txs[i];
-    m_hashes.push_back(b.hash);
-    m_pending.push_back(std::move(b));
-  }
-  util::Result<uint32_t> TipHeight() override { return m_first + static_cast<uint32_t>(m_hashes.size()) - 1; }
-  util::Result<util::Hash256> BlockHash(uint32_t h) override { return m_hashes.at(h - m_first); }
-  util::Result<bitcoin::Block> GetBlock(uint32_t) override {
-    bitcoin::Block b = std::move(m_pending.front());
-    m_pending.pop_front();
-    return b;
-  }
-  util::Result<std::vector<bitcoin::Transaction>> GetTransactions(std::span<const util::Hash256> ids) override {
-    std::vector<bitcoin::Transaction> out;
-    for (const auto& id : ids) {
-      auto it = m_index.find(id);
-      if (it == m_index.end()) return util::Fail(util::ErrorCode::NotFound, "unknown tx");
-      out.push_back(it->second);
-    }
-    return out;
-  }
-
- private:
-  uint32_t m_first;
-  std::vector<util::Hash256> m_hashes;
-  std::deque<bitcoin::Block> m_pending;
-  std::unordered_map<util::Hash256, bitcoin::Transaction> m_index;
-};
 
 struct Wallet {
   crypto::PrivateKey key;
@@ -138,7 +107,7 @@ int main(int argc, char** argv) {
     return 1;
   }
   bns::db::Engine engine(**db, rules);
-  IndexedSource source(first);
+  bitcoin::MemoryBlockSource source(first);
   virtualchain::ScanOptions so;
   so.first_block = first;
   so.confirmations = 0;
@@ -235,6 +204,7 @@ int main(int argc, char** argv) {
       }
     }
     total_ops += ops->size();
+    source.ForgetBlocksBelow(height + 1);  // indexed: only its hash is needed now
     ++height;
   };
   auto last_ch = [&]() { return (*db)->ConsensusHashAt(height - 1)->value_or(""); };

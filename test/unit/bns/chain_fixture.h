@@ -13,6 +13,7 @@
 #include <bitcoin/address.h>
 #include <bitcoin/block_source.h>
 #include <bitcoin/sign.h>
+#include <bitcoin/memory_source.h>
 #include <bns/db/engine.h>
 #include <virtualchain/scanner.h>
 #include <bns/names.h>
@@ -22,50 +23,6 @@
 #include "testutil/vectors.h"
 
 namespace blockstack::testutil {
-
-class MemorySource final : public bitcoin::BlockSource {
- public:
-  explicit MemorySource(uint32_t first) : m_first(first) {}
-  void Add(const bitcoin::Block& b) { m_blocks.push_back(b); }
-  // Drops blocks above `height` (a reorg's losing branch).
-  void TruncateAbove(uint32_t height) { m_blocks.resize(height + 1 - m_first); }
-  std::size_t Size() const { return m_blocks.size(); }
-  // Transactions asked for through GetTransactions so far.
-  std::size_t fetched = 0;
-
-  util::Result<uint32_t> TipHeight() override { return m_first + static_cast<uint32_t>(m_blocks.size()) - 1; }
-  util::Result<util::Hash256> BlockHash(uint32_t h) override {
-    if (h < m_first || h - m_first >= m_blocks.size()) return util::Fail(util::ErrorCode::NotFound, "no block");
-    return m_blocks[h - m_first].hash;
-  }
-  util::Result<bitcoin::Block> GetBlock(uint32_t h) override {
-    if (h < m_first || h - m_first >= m_blocks.size()) return util::Fail(util::ErrorCode::NotFound, "no block");
-    return m_blocks[h - m_first];
-  }
-  util::Result<std::vector<bitcoin::Transaction>> GetTransactions(std::span<const util::Hash256> txids) override {
-    std::vector<bitcoin::Transaction> out;
-    for (const auto& id : txids) {
-      ++fetched;
-      bool found = false;
-      for (const auto& b : m_blocks) {
-        for (std::size_t i = 0; i < b.txids.size(); ++i) {
-          if (b.txids[i] == id) {
-            out.push_back(b.txs[i]);
-            found = true;
-            break;
-          }
-        }
-        if (found) break;
-      }
-      if (!found) return util::Fail(util::ErrorCode::NotFound, "no tx " + id.ReversedHex());
-    }
-    return out;
-  }
-
- private:
-  uint32_t m_first;
-  std::vector<bitcoin::Block> m_blocks;
-};
 
 struct Wallet {
   crypto::PrivateKey key = crypto::PrivateKey::Generate();
@@ -196,7 +153,7 @@ class ChainFixture {
     ++m_branch;
   }
 
-  MemorySource source;
+  bitcoin::MemoryBlockSource source;
   bns::ops::Rules rules;
 
  private:

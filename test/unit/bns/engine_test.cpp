@@ -500,7 +500,7 @@ TEST_F(EngineTest, AFundingTransactionIsFetchedOnce) {
   // fetched for the first of them and taken from the scanner's cache afterwards,
   // within a block and across blocks, and every operation still gets its sender.
   CreateNamespace("f", 0xffffffff);
-  const std::size_t before = chain.source.fetched;
+  const std::size_t before = chain.source.TransactionsFetched();
   auto preorder = [&](const std::string& name) {
     auto hash = *HashName(name, alice.script, alice.address);
     chain.Op(alice, ops::BuildNamePreorder(MAGIC, hash, LastCh()),
@@ -520,7 +520,7 @@ TEST_F(EngineTest, AFundingTransactionIsFetchedOnce) {
   EXPECT_NE(OpAt(h2).senders.find(alice.script_hex), std::string::npos);
   // One fetch for the four at most (none when an earlier block already brought
   // alice's funding transaction into the cache); without the cache, four.
-  EXPECT_LE(chain.source.fetched - before, 1u);
+  EXPECT_LE(chain.source.TransactionsFetched() - before, 1u);
 }
 
 // Far behind the tip the scanner tells the engine it is catching up, and the name
