@@ -7,14 +7,16 @@ if(BLOCKSTACK_WERROR)
   target_compile_options(bs_warnings INTERFACE -Werror)
 endif()
 
-# bs_part(<name> SOURCES ... DEPS ...)
+# bs_part(<name> SOURCES ... [DEPS ...] [PRIVATE_DEPS ...])
 # One static library per folder under src/, named bs_<name> ("bitcoin/rpc" -> bs_bitcoin_rpc).
+# DEPS are what the part's headers expose (its users see them); PRIVATE_DEPS are
+# used by its sources only. Which part may use which: cmake/layers.txt.
 function(bs_part name)
-  cmake_parse_arguments(P "" "" "SOURCES;DEPS" ${ARGN})
+  cmake_parse_arguments(P "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   string(REPLACE "/" "_" target "bs_${name}")
   add_library(${target} STATIC ${P_SOURCES})
   target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
-  target_link_libraries(${target} PUBLIC ${P_DEPS} PRIVATE bs_warnings)
+  target_link_libraries(${target} PUBLIC ${P_DEPS} PRIVATE ${P_PRIVATE_DEPS} bs_warnings)
 endfunction()
 
 # bs_unit_test(<name> SOURCES ... DEPS ...): one GoogleTest binary, its tests registered with CTest.

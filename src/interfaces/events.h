@@ -18,21 +18,21 @@
 namespace blockstack::interfaces {
 
 struct OpOutcome {
-  std::string opcode;  // e.g. "NAME_REGISTRATION"
+  std::string opcode{};  // e.g. "NAME_REGISTRATION"
   bool accepted = false;
 };
 
 struct BlockCommitted {
   uint32_t height = 0;
-  std::string consensus_hash;  // hex; "" when the producer does not know it (tests)
+  std::string consensus_hash{};  // hex; "" when the producer does not know it (tests)
   // Blocks were taken back (a reorganisation) since the last block committed.
   bool reorganised = false;
   // The block's operations in transaction order, accepted or not.
-  std::vector<OpOutcome> ops;
+  std::vector<OpOutcome> ops{};
 };
 
 struct ZonefileStored {
-  std::string hash;  // hash160, 40 lowercase hex
+  std::string hash{};  // hash160, 40 lowercase hex
 };
 
 }  // namespace blockstack::interfaces
