@@ -78,23 +78,32 @@ class TcpSession : public std::enable_shared_from_this<TcpSession> {
       }
     });
   }
+  // Ends the connection now: the idle timer's wait is cancelled so that it
+  // lets go of the session, whose destructor frees its slot at once (not when
+  // the timer would have fired).
+  void End() {
+    m_timer.cancel();
+    boost::system::error_code ignored;
+    m_socket.close(ignored);
+  }
   void ReadLength() {
     Arm();
     asio::async_read(m_socket, asio::buffer(m_length), [self = shared_from_this()](auto ec, std::size_t) {
-      if (ec) return;
+      if (ec) return self->End();
       std::size_t n = self->m_length[0] << 8 | self->m_length[1];
-      if (n < 12) return;  // not even a header: close
+      if (n < 12) return self->End();  // not even a header: close
       self->m_message.resize(n);
       asio::async_read(self->m_socket, asio::buffer(self->m_message), [self](auto ec2, std::size_t) {
-        if (ec2) return;
+        if (ec2) return self->End();
         self->m_server.Handle(self->m_slot, util::AsBytes(self->m_message), true, self->m_answer);
-        if (self->m_answer.empty()) return;
+        if (self->m_answer.empty()) return self->End();
         self->m_out.assign(2, '\0');
         self->m_out[0] = static_cast<char>(self->m_answer.size() >> 8);
         self->m_out[1] = static_cast<char>(self->m_answer.size() & 0xff);
         self->m_out += self->m_answer;
         asio::async_write(self->m_socket, asio::buffer(self->m_out), [self](auto ec3, std::size_t) {
-          if (!ec3) self->ReadLength();
+          if (ec3) return self->End();
+          self->ReadLength();
         });
       });
     });

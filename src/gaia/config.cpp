@@ -1,5 +1,6 @@
 #include <gaia/config.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -103,7 +104,33 @@ util::Status LoadHubConfigFile(const std::string& path, HubConfig& config) {
   return util::Ok();
 }
 
-void ApplyHubConfigEnv(HubConfig& config) {
+namespace {
+
+// A flag as the original reads it: an integer (non-zero is on) or true/false.
+util::Result<bool> ParseFlag(const char* name, std::string_view text) {
+  if (text == "true") return true;
+  if (text == "false") return false;
+  std::string_view digits = text;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+  if (!digits.empty() && digits.size() <= 18 &&
+      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::any_of(digits.begin(), digits.end(), [](char c) { return c != '0'; });
+  }
+  return Fail(ErrorCode::InvalidArgument,
+              std::string(name) + " must be an integer (0 is off) or true/false, not '" + std::string(text) + "'");
+}
+
+}  // namespace
+
+std::string DescribeAuth(const HubConfig& config) {
+  std::string hubs;
+  for (const auto& url : config.valid_hub_urls) hubs += (hubs.empty() ? "" : ", ") + url;
+  return "requireCorrectHubUrl " + std::string(config.require_correct_hub_url ? "on" : "off") + ", serverName " +
+         config.server_name + ", validHubUrls [" + hubs + "], whitelist " +
+         (config.whitelist ? std::to_string(config.whitelist->size()) + " address(es)" : std::string("off"));
+}
+
+util::Status ApplyHubConfigEnv(HubConfig& config) {
   auto env = [](const char* name) -> const char* {
     const char* v = std::getenv(name);
     return v && *v ? v : nullptr;
@@ -115,7 +142,10 @@ void ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_DISK_STORAGE_ROOT_DIR")) config.storage_root = v;
   if (auto v = env("GAIA_WHITELIST")) config.whitelist = SplitComma(v);
   if (auto v = env("GAIA_VALID_HUB_URLS")) config.valid_hub_urls = SplitComma(v);
-  if (auto v = env("GAIA_REQUIRE_CORRECT_HUB_URL")) config.require_correct_hub_url = std::string(v) == "true";
+  if (auto v = env("GAIA_REQUIRE_CORRECT_HUB_URL")) {
+    BS_TRY(config.require_correct_hub_url, ParseFlag("GAIA_REQUIRE_CORRECT_HUB_URL", v));
+  }
+  return util::Ok();
 }
 
 }  // namespace blockstack::gaia

@@ -47,7 +47,12 @@ struct HubConfig {
 // is refused: social proofs are not supported.
 util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config);
 util::Status LoadHubConfigFile(const std::string& path, HubConfig& config);
-// Applies GAIA_* environment variables, as the original does.
-void ApplyHubConfigEnv(HubConfig& config);
+// Applies GAIA_* environment variables, as the original does. A flag
+// (GAIA_REQUIRE_CORRECT_HUB_URL) is an integer (non-zero: on) or true/false;
+// anything else fails with InvalidArgument naming the variable, so a typo never
+// leaves a check silently off.
+util::Status ApplyHubConfigEnv(HubConfig& config);
+// The auth settings in effect, one line for the start-up log.
+std::string DescribeAuth(const HubConfig& config);
 
 }  // namespace blockstack::gaia

@@ -64,6 +64,14 @@ class Driver {
   // nullopt for the first); a malformed token fails with InvalidArgument.
   virtual util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page,
                                       std::size_t page_size, bool with_stat) = 0;
+  // What names the object (top, path) stores to: two paths with one key are one
+  // object, so the hub serialises their writes. The default is "top/path" (a
+  // backend that keeps every path as given); a driver that folds paths together
+  // returns the folded form. Never fails: a path the driver would refuse keeps
+  // its own key.
+  virtual std::string ObjectKey(std::string_view top, std::string_view path) const {
+    return std::string(top) + "/" + std::string(path);
+  }
 };
 
 // §1.7: paths containing ".." anywhere, empty paths and NUL bytes are refused by

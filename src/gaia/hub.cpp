@@ -162,7 +162,11 @@ void Hub::SetListenAddress(const std::string& host, uint16_t port) {
   m_read_path = slash == std::string::npos ? "/" : m_read_prefix.substr(slash);
   if (m_read_path.empty() || m_read_path.back() != '/') m_read_path += '/';
   if (m_read_path == "/") m_read_path = "/read/";
-  BuildRoutes();
+  // The path never depends on the port: routes built at construction stay.
+  if (m_read_path != m_routed_read_path) {
+    m_routed_read_path = m_read_path;
+    BuildRoutes();
+  }
 }
 
 net::ServerOptions Hub::ServerOptions() const {
@@ -315,7 +319,8 @@ HubResult<Authorization> Hub::AuthorizeModification(const net::Request& req, con
 }
 
 net::Response Hub::Store(const net::Request& req, const std::string& address, std::string path) {
-  PathGuard guard(*this, address + "/" + path);
+  // Aliases of one file ("x", "./x", "/x" on disk) share one lock.
+  PathGuard guard(*this, m_driver->ObjectKey(address, path));
   if (!guard.Acquired()) {
     return Fail(HubErrorKind::Conflict, "Concurrent operation (store) attempted on " + address + "/" + path);
   }
@@ -364,7 +369,8 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
 }
 
 net::Response Hub::Delete(const net::Request& req, const std::string& address, std::string path) {
-  PathGuard guard(*this, address + "/" + path);
+  // Aliases of one file ("x", "./x", "/x" on disk) share one lock.
+  PathGuard guard(*this, m_driver->ObjectKey(address, path));
   if (!guard.Acquired()) {
     return Fail(HubErrorKind::Conflict, "Concurrent operation (delete) attempted on " + address + "/" + path);
   }

@@ -27,7 +27,9 @@ class Hub {
 
   // The read URL prefix to report and build publicURLs with: config readURL when
   // set, else the driver's own, else http://{host}:{port}/read/. Call once the
-  // listening port is known; before that the hub uses the configured port.
+  // listening port is known; before that the hub uses the configured port. The
+  // path reads are served under never depends on the port, so the routes built
+  // at construction stay (a router is not replaced while serving).
   void SetListenAddress(const std::string& host, uint16_t port);
   const std::string& ReadUrlPrefix() const { return m_read_prefix; }
 
@@ -75,6 +77,7 @@ class Hub {
   util::LruCache<std::string, double> m_revocations;
   std::string m_read_prefix;
   std::string m_read_path;  // the path part of m_read_prefix, served by ReadFile
+  std::string m_routed_read_path;  // the read path m_router was built for
   std::mutex m_locks_mutex;
   std::unordered_set<std::string> m_locked_paths;
   net::Metrics m_metrics;

@@ -66,7 +66,10 @@ int RunHub(int argc, char** argv) {
       return 2;
     }
   }
-  ApplyHubConfigEnv(config);
+  if (auto st = ApplyHubConfigEnv(config); !st) {
+    std::fprintf(stderr, "gaia-hub: %s\n", st.error().message.c_str());
+    return 2;
+  }
   if (!listen.empty()) {
     auto hp = util::ParseHostPort(listen, true);
     if (!hp) {
@@ -101,6 +104,7 @@ int RunHub(int argc, char** argv) {
     return 3;
   }
   hub.SetListenAddress(config.host, (*server)->Port());
+  spdlog::info("gaia-hub: auth: {}", DescribeAuth(config));
   // Tests and scripts read this line to learn the port.
   std::cout << "gaia-hub listening on http://" << config.host << ":" << (*server)->Port()
             << " (read URL " << hub.ReadUrlPrefix() << ", driver " << config.driver << ")" << std::endl;

@@ -217,6 +217,11 @@ class DiskDriver final : public Driver {
     std::string meta;
   };
 
+  std::string ObjectKey(std::string_view top, std::string_view path) const override {
+    auto t = Resolve(top, path);
+    return t ? t->data : Driver::ObjectKey(top, path);
+  }
+
   // §1.7 and §3.1: the data and metadata paths of (top, path), normalised the
   // way the original joins them ("/a//b" and "a/b" are one file).
   util::Result<Target> Resolve(std::string_view top, std::string_view path) const {

@@ -18,6 +18,11 @@
 
 #include <gtest/gtest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "testutil/vectors.h"
 
 // Last: ldns's C headers define macros that upset C++ headers included after them.
@@ -408,6 +413,50 @@ TEST(DnsServerTest, AZoneFileStoredWhileCatchingUpIsServedAtTheTip) {
   server->reset();
   store.reset();
   names.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// One TCP query on a fresh connection, closed after the answer; false when the
+// server closes it unanswered or does not answer within two seconds.
+bool AskOverTcp(uint16_t port, const util::Bytes& query) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
+  timeval timeout{2, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof(timeout));
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  util::Bytes framed{static_cast<uint8_t>(query.size() >> 8), static_cast<uint8_t>(query.size() & 0xff)};
+  framed.insert(framed.end(), query.begin(), query.end());
+  ok = ok && ::send(fd, framed.data(), framed.size(), 0) == static_cast<ssize_t>(framed.size());
+  uint8_t length[2];
+  ok = ok && ::recv(fd, length, 2, MSG_WAITALL) == 2;
+  ::close(fd);
+  return ok;
+}
+
+// A TCP connection that ends gives its slot back at once, not when its idle
+// timer would have fired: more connections than the cap, one after another,
+// are all answered.
+TEST(DnsServerTest, AClosedTcpConnectionFreesItsSlotAtOnce) {
+  const std::string dir = testutil::MakeTempDir("dns_tcp");
+  { auto names = bns::db::NameDb::Open(dir + "/names.db"); ASSERT_TRUE(names); }
+  auto store = std::move(*atlas::ZonefileStore::Open(dir + "/zonefiles.db"));
+  DnsSettings settings;
+  settings.listen = "127.0.0.1:0";
+  settings.threads = 1;
+  settings.max_tcp_connections = 4;
+  settings.tcp_idle_timeout = std::chrono::milliseconds(60000);
+  settings.zones.db_path = dir + "/names.db";
+  auto server = DnsServer::Start(settings, *store, 0);
+  ASSERT_TRUE(server) << server.error().message;
+  const auto query = QueryBytes("alice.id", TYPE_A);
+  for (int i = 0; i < 16; ++i) {
+    EXPECT_TRUE(AskOverTcp((*server)->Port(), query)) << "connection " << i;
+  }
+  (*server)->Stop();
   std::filesystem::remove_all(dir);
 }
 

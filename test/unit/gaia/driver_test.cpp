@@ -148,6 +148,20 @@ TEST_F(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
   EXPECT_EQ(d->List("1Abc", std::string("x1"), 10, false).error().code, util::ErrorCode::InvalidArgument);
 }
 
+// The hub serialises writes by object key: every alias of one file has the same
+// key, and other files (or paths the driver refuses) keep keys of their own.
+TEST_F(DiskDriverTest, AliasesOfOneFileShareItsObjectKey) {
+  Driver& d = Open();
+  const std::string key = d.ObjectKey("1Abc", "x");
+  for (const char* alias : {"./x", "/x", "//x", "./././x"}) EXPECT_EQ(d.ObjectKey("1Abc", alias), key) << alias;
+  EXPECT_EQ(d.ObjectKey("1Abc", "a/./b//c"), d.ObjectKey("1Abc", "a/b/c"));
+  EXPECT_NE(d.ObjectKey("1Abc", "y"), key);
+  EXPECT_NE(d.ObjectKey("2Abc", "x"), key);
+  EXPECT_EQ(d.ObjectKey("1Abc", "../x"), "1Abc/../x");
+  auto memory = MakeMemoryDriver();
+  EXPECT_EQ(memory->ObjectKey("1Abc", "./x"), "1Abc/./x");
+}
+
 TEST_F(DiskDriverTest, ServesAnOriginalHubsStorageDirectory) {
   std::filesystem::create_directories(dir + "/1Abc/docs");
   std::filesystem::create_directories(dir + "/.gaia-metadata/1Abc/docs");
