@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <util/json_text.h>
 #include <util/text.h>
 
 namespace blockstack::gaia {
@@ -319,6 +320,9 @@ HubResult<Authorization> Hub::AuthorizeModification(const net::Request& req, con
 }
 
 net::Response Hub::Store(const net::Request& req, const std::string& address, std::string path) {
+  // A name that is not UTF-8 could be stored but not listed (list-files answers
+  // JSON): refused before anything is written.
+  if (!util::IsValidUtf8(path)) return Fail(HubErrorKind::BadPath, "Invalid file path: not UTF-8");
   // Aliases of one file ("x", "./x", "/x" on disk) share one lock.
   PathGuard guard(*this, m_driver->ObjectKey(address, path));
   if (!guard.Acquired()) {
@@ -487,7 +491,10 @@ net::Response Hub::ReadFile(const net::Request& req, const std::string& top, con
   }
   const std::string& etag = obj->stat.etag;
   net::Response res;
+  // A browser must not guess a stored file's type: a text file read as HTML
+  // would run in the reader's origin.
   res.With("ETag", etag).With("Access-Control-Expose-Headers", "Content-Type,ETag");
+  res.With("X-Content-Type-Options", "nosniff");
   if (obj->stat.last_modified > 0) res.With("Last-Modified", HttpDate(obj->stat.last_modified));
   if (!m_config.cache_control.empty()) res.With("Cache-Control", m_config.cache_control);
   const std::string& inm = req.Header("if-none-match");

@@ -1,5 +1,7 @@
 #include <node/import_zonefiles.h>
 
+#include <node/data_dir_lock.h>
+
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
@@ -170,6 +172,12 @@ int RunImportZonefiles(int argc, char** argv) {
   if (!fs::exists(names_db, ec)) {
     std::cerr << "blockstackd import-zonefiles: no name database in " << data_dir
               << " (index the chain first: only zone files announced on chain are kept)\n";
+    return 2;
+  }
+  // One writer at a time: a running node holds the directory.
+  auto lock = DataDirLock::Acquire(data_dir);
+  if (!lock) {
+    std::cerr << "blockstackd import-zonefiles: " << lock.error().message << " (stop it first)\n";
     return 2;
   }
   auto index = NameDbZonefileIndex::Open(names_db);

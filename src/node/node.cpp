@@ -17,6 +17,7 @@
 #include <dht/dht_node.h>
 #include <dns/server.h>
 #include <net/http_server.h>
+#include <node/data_dir_lock.h>
 #include <node/progress.h>
 #include <node/records.h>
 #include <node/zonefile_index.h>
@@ -110,6 +111,7 @@ std::string Bracketed(const std::string& host) { return host.find(':') != std::s
 
 // Declared in start order; destroyed in reverse, so nothing outlives what it uses.
 struct Node::Parts {
+  std::optional<DataDirLock> lock;  // first in, last out
   std::unique_ptr<bns::db::NameDb> db;
   std::unique_ptr<bitcoin::BlockSource> source;
   std::string origin;
@@ -141,6 +143,7 @@ util::Status Node::Open() {
   std::error_code ec;
   std::filesystem::create_directories(m_cfg.data_dir, ec);
   if (ec) return Fail(ErrorCode::IoError, "cannot create data directory " + m_cfg.data_dir + ": " + ec.message());
+  BS_TRY(m_parts->lock, DataDirLock::Acquire(m_cfg.data_dir));
   // What an interrupted restore left behind is never used (doc/snapshot.md).
   if (std::filesystem::exists(m_cfg.data_dir + "/restore.partial", ec)) {
     spdlog::warn("removing {}/restore.partial, left by an interrupted restore", m_cfg.data_dir);

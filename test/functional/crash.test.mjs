@@ -1,11 +1,13 @@
 // blockstackd killed with SIGKILL at random moments while catching up on 2,000
 // blocks of name operations resumes from its last committed block: the final
-// consensus hash equals that of an uninterrupted run.
+// consensus hash equals that of an uninterrupted run. A second blockstackd on a
+// data directory in use is refused, and the directory is free again once the
+// first one stops (or is killed).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
-import { binDir, run, sleep, startProcess, tempDir, toolsDir } from './harness.mjs';
+import { binDir, run, sleep, startProcess, stopProcess, tempDir, toolsDir, waitFor } from './harness.mjs';
 
 const FIRST = 100;
 
@@ -57,4 +59,27 @@ test('kill -9 during catch-up loses and repeats nothing', { timeout: 600000 }, a
   const last = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 300000 });
   assert.equal(last.code, 0, last.stderr);
   assert.deepEqual(finalHash(last.stderr), { height: reference.last_block, hash: reference.consensus_hash });
+});
+
+test('a second blockstackd on a data directory in use is refused', { timeout: 120000 }, async () => {
+  const dir = tempDir('lock');
+  const chain = path.join(dir, 'chain.blk');
+  const gen = await run('chaingen', ['--out', chain, '--blocks', '50', '--ops-per-block', '2'],
+    { dir: toolsDir, timeoutMs: 60000 });
+  assert.equal(gen.code, 0, gen.stderr);
+  const dataDir = path.join(dir, 'data');
+  // The first keeps running at the tip (no --exit-at-tip).
+  const args = daemonArgs(chain, dataDir).filter((a) => a !== '--exit-at-tip');
+  const first = startProcess(path.join(binDir, 'blockstackd'), [...args, '--poll-seconds', '0.2']);
+  await waitFor(() => /at block \d+ consensus hash/.test(first.output), { what: 'the first node at the tip' });
+  const second = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 30000 });
+  assert.equal(second.code, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`data directory .*data in use by PID ${first.pid}`));
+  const importing = await run('blockstackd', ['import-zonefiles', '--data-dir', dataDir, '--from', dir],
+    { timeoutMs: 30000 });
+  assert.equal(importing.code, 2, importing.stderr);
+  assert.match(importing.stderr, /in use by PID/);
+  await stopProcess(first);
+  const third = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
+  assert.equal(third.code, 0, third.stderr);
 });

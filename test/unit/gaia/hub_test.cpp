@@ -92,6 +92,7 @@ TEST_F(HubTest, StoreThenReadBack) {
   EXPECT_EQ(Header(read, "ETag"), "5d41402abc4b2a76b9719d911017c592");
   EXPECT_EQ(Header(read, "Cache-Control"), "no-cache");
   EXPECT_FALSE(Header(read, "Last-Modified").empty());
+  EXPECT_EQ(Header(read, "X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(Read("foo/bar.txt", {{"if-none-match", "\"5d41402abc4b2a76b9719d911017c592\""}}).status, 304u);
   EXPECT_EQ(Read("foo/bar.txt", {{"if-none-match", "other"}}).status, 200u);
   EXPECT_EQ(Read("missing").status, 404u);
@@ -337,6 +338,17 @@ TEST_F(HubTest, MetricsCountRequests) {
   EXPECT_EQ(r.status, 200u);
   EXPECT_NE(r.body.find("gaia_requests_total{route=\"store\",status=\"202\"} 1"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("gaia_request_duration_seconds_bucket{route=\"hub_info\",le=\"+Inf\"} 1"), std::string::npos);
+}
+
+TEST_F(HubTest, AFileNameThatIsNotUtf8IsRefusedAndNothingIsStored) {
+  auto r = Store("bad\xff\xfename", "x");
+  EXPECT_EQ(r.status, 403u) << r.body;
+  EXPECT_EQ(json::parse(r.body)["error"], "BadPathError");
+  EXPECT_EQ(Store("good-\xc3\xa9", "x").status, 202u);
+  auto listed = m_hub->Handle(Req("POST", "/list-files/" + std::string(ADDRESS), "{}",
+                                  {{"authorization", Token()}, {"content-type", "application/json"}}));
+  ASSERT_EQ(listed.status, 202u) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)["entries"], json::array({"good-\xc3\xa9"}));
 }
 
 TEST_F(HubTest, UnknownRoutesAre404) {
