@@ -77,8 +77,8 @@ net::Response Api::Name(const net::Request& req, const Params& p, bns::db::NameD
   auto ns = db.GetNamespace((*rec)->namespace_id);
   if (!ns) return Backend(ns.error());
   if (!*ns) return net::Response::Json(404, {{"status", "available"}});
-  auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, m_last_block,
-                          m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire);
+  auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, m_last_block, m_settings.rules.epochs,
+                          m_settings.rules.namespace_reveal_expire);
   if (!st.live) return Error(404, "Name has expired");
   return NameAnswer(**rec, st);
 }

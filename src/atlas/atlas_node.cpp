@@ -27,7 +27,6 @@ constexpr std::size_t MAX_PUSH_QUEUE = 1000;  // MAX_QUEUED_ZONEFILES
 constexpr std::size_t MIN_RESPONSES_TO_JUDGE = 10;
 constexpr uint32_t REORG_WINDOW = 12;  // blocks re-read from the index each time
 
-
 }  // namespace
 
 AtlasNode::AtlasNode(AtlasSettings settings, ZonefileStore& store, interfaces::ZonefileIndex& index)

@@ -30,10 +30,10 @@
 #include <atlas/inventory.h>
 #include <atlas/peer_client.h>
 #include <atlas/zonefile_store.h>
+#include <interfaces/events.h>
 #include <interfaces/zonefile_index.h>
 #include <net/http_server.h>
 #include <net/router.h>
-#include <interfaces/events.h>
 
 namespace blockstack::atlas {
 

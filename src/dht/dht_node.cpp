@@ -6,8 +6,8 @@
 
 #include <opendht.h>
 
-#include <util/url.h>
 #include <util/bytes.h>
+#include <util/url.h>
 
 namespace blockstack::dht {
 
@@ -160,7 +160,8 @@ util::Result<std::string> DhtNode::Put(std::string_view record) {
 }
 
 util::Result<std::optional<std::string>> DhtNode::Get(const std::string& hash_hex) {
-  if (!util::IsHash160Hex(hash_hex)) return Fail(ErrorCode::InvalidArgument, "a record key is 40 lowercase hex characters");
+  if (!util::IsHash160Hex(hash_hex))
+    return Fail(ErrorCode::InvalidArgument, "a record key is 40 lowercase hex characters");
   auto values = m_impl->Values(hash_hex);
   for (const auto& v : values) {
     if (!v) continue;

@@ -8,7 +8,6 @@ namespace blockstack::dht {
 using util::ErrorCode;
 using util::Fail;
 
-
 std::string EncodeManifest(const Manifest& m) {
   std::string out = std::string(MANIFEST_TYPE) + " " + std::to_string(m.size);
   for (const auto& c : m.chunks) out += " " + c;

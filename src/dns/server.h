@@ -24,8 +24,8 @@
 #include <dns/answer.h>
 #include <dns/query.h>
 #include <dns/zones.h>
-#include <util/result.h>
 #include <interfaces/events.h>
+#include <util/result.h>
 
 namespace blockstack::dns {
 

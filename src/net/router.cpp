@@ -164,7 +164,8 @@ Routed Router::Dispatch(const Request& req) const {
   for (const auto& mount : m_mounts) {
     if (mount.prefix.size() > path.segments.size()) continue;
     bool under = true;
-    for (std::size_t i = 0; i < mount.prefix.size() && under; ++i) under = LiteralEquals(mount.prefix[i], path.segments[i]);
+    for (std::size_t i = 0; i < mount.prefix.size() && under; ++i)
+      under = LiteralEquals(mount.prefix[i], path.segments[i]);
     if (under) return mount.router->Dispatch(req);
   }
   if (m_default) return m_default(req);

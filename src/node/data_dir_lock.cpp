@@ -26,8 +26,8 @@ util::Result<DataDirLock> DataDirLock::Acquire(const std::string& dir) {
     }
     std::string holder = n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : "";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
-    return util::Fail(util::ErrorCode::Conflict, "data directory " + dir + " in use by PID " +
-                                                     (holder.empty() ? std::string("unknown") : holder));
+    return util::Fail(util::ErrorCode::Conflict,
+                      "data directory " + dir + " in use by PID " + (holder.empty() ? std::string("unknown") : holder));
   }
   const std::string pid = std::to_string(::getpid()) + "\n";
   if (::ftruncate(fd, 0) != 0 || ::pwrite(fd, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size())) {

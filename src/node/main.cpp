@@ -4,9 +4,9 @@
 #include <iostream>
 #include <string_view>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <node/command.h>
 #include <node/config.h>
@@ -25,8 +25,9 @@ namespace {
 
 // `blockstackd snapshot ...` (argv starts at the subcommand).
 int RunSnapshot(int argc, char** argv) {
-  CLI::App app{"blockstackd snapshot: writes the node's name database, operation log and zone files to one "
-               "compressed file that 'blockstackd restore' checks against a trusted consensus hash"};
+  CLI::App app{
+      "blockstackd snapshot: writes the node's name database, operation log and zone files to one "
+      "compressed file that 'blockstackd restore' checks against a trusted consensus hash"};
   app.name("blockstackd snapshot");
   std::string data_dir = "./blockstack-data", out, log_level = "info";
   std::optional<uint32_t> height;
@@ -71,16 +72,20 @@ int RunRestore(int argc, char** argv) {
   if (!summary) {
     std::cerr << "blockstackd restore: refused: " << summary.error().message << "\n";
     switch (summary.error().code) {
-      case ErrorCode::Corruption: return 5;
-      case ErrorCode::Conflict: return 6;
-      case ErrorCode::IoError: return 3;
-      default: return 2;
+      case ErrorCode::Corruption:
+        return 5;
+      case ErrorCode::Conflict:
+        return 6;
+      case ErrorCode::IoError:
+        return 3;
+      default:
+        return 2;
     }
   }
-  spdlog::info("restored {} blocks ({} operations) and {} zone files to block {} in {:.1f}s; consensus hash {} "
-               "matches the trusted hash",
-               summary->blocks, summary->ops, summary->zonefiles, summary->height, summary->seconds,
-               summary->consensus_hash);
+  spdlog::info(
+      "restored {} blocks ({} operations) and {} zone files to block {} in {:.1f}s; consensus hash {} "
+      "matches the trusted hash",
+      summary->blocks, summary->ops, summary->zonefiles, summary->height, summary->seconds, summary->consensus_hash);
   if (cfg->bitcoind.empty() && cfg->blocks_file.empty()) {
     spdlog::info("no Bitcoin node given: start blockstackd with --data-dir {} to keep indexing", cfg->data_dir);
     return 0;

@@ -41,8 +41,8 @@ class ProgressReporter {
     const double bps = p.seconds > 0 ? static_cast<double>(p.blocks) / p.seconds : 0;
     const double ops = p.seconds > 0 ? static_cast<double>(p.ops) / p.seconds : 0;
     const double eta = bps > 0 ? static_cast<double>(p.target - p.height) / bps : 0;
-    m_line.Show(fmt::format("indexed block {}/{}: {:.0f} blocks/s, {:.0f} ops/s, ETA {:.0f}s", p.height, p.target,
-                            bps, ops, eta),
+    m_line.Show(fmt::format("indexed block {}/{}: {:.0f} blocks/s, {:.0f} ops/s, ETA {:.0f}s", p.height, p.target, bps,
+                            ops, eta),
                 p.height == p.target);
   }
 

@@ -31,9 +31,9 @@
 #include <vector>
 
 #include <db/sqlite.h>
+#include <interfaces/events.h>
 #include <interfaces/zonefile_index.h>
 #include <util/result.h>
-#include <interfaces/events.h>
 
 namespace blockstack::subdomain {
 

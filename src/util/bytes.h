@@ -6,8 +6,8 @@
 #include <compare>
 #include <cstdint>
 #include <cstring>
-#include <span>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>

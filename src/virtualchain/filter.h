@@ -34,7 +34,7 @@ struct FilteredTx {
   // (empty otherwise).
   util::Bytes raw;
   char opcode = 0;
-  util::Bytes payload;  // after magic and opcode
+  util::Bytes payload;                       // after magic and opcode
   std::vector<Sender> senders;               // one per input
   std::optional<std::string> sender_pubkey;  // hex, p2pkh senders only
   int64_t fee = 0;

@@ -10,7 +10,6 @@
 #include <thread>
 #include <unordered_map>
 
-
 namespace blockstack::virtualchain {
 util::Result<std::vector<FilteredTx>> Scanner::Filter(const bitcoin::Block& block) {
   std::vector<FilteredTx> kept;

@@ -2,9 +2,9 @@
 // crashes, and what decodes stays within the limits (chunk count, size, no loop).
 #include <dht/records.h>
 
+#include <util/bytes.h>
 #include <cstdlib>
 #include <string_view>
-#include <util/bytes.h>
 
 using namespace blockstack;
 

@@ -6,12 +6,12 @@
 #include <cstring>
 
 #include <bitcoin/address.h>
-#include <bitcoin/sign.h>
 #include <bitcoin/memory_source.h>
+#include <bitcoin/sign.h>
 #include <bns/db/engine.h>
-#include <virtualchain/scanner.h>
 #include <crypto/hash.h>
 #include <util/serialize.h>
+#include <virtualchain/scanner.h>
 
 #include <spdlog/spdlog.h>
 

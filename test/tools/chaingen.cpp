@@ -25,14 +25,14 @@
 
 #include <atlas/zonefile_store.h>
 #include <bitcoin/address.h>
+#include <bitcoin/memory_source.h>
 #include <bitcoin/rpc/block_file.h>
 #include <bitcoin/sign.h>
-#include <bitcoin/memory_source.h>
 #include <bns/db/engine.h>
-#include <virtualchain/scanner.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 #include <crypto/hash.h>
+#include <virtualchain/scanner.h>
 
 using namespace blockstack;
 

@@ -10,7 +10,8 @@ util::Result<std::optional<util::Hash256>> Engine::StoredBlockHash(uint32_t heig
   BS_TRY(auto snap, m_db.SnapshotAt(height));
   if (!snap) return std::optional<util::Hash256>{};
   auto h = util::Hash256::FromReversedHex(snap->block_hash);
-  if (!h) return util::Fail(util::ErrorCode::Corruption, "stored block hash at " + std::to_string(height) + " is malformed");
+  if (!h)
+    return util::Fail(util::ErrorCode::Corruption, "stored block hash at " + std::to_string(height) + " is malformed");
   return std::optional<util::Hash256>(*h);
 }
 

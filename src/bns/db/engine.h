@@ -7,8 +7,8 @@
 #include <string>
 
 #include <bns/db/name_db.h>
-#include <interfaces/events.h>
 #include <bns/ops/ops.h>
+#include <interfaces/events.h>
 #include <virtualchain/filter.h>
 
 namespace blockstack::bns::db {

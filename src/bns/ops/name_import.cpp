@@ -44,8 +44,8 @@ bool KeyringMemo::Contains(const std::string& root_hex, uint32_t size, const bit
 
 namespace {
 
-bool InImportKeyring(KeyringMemo* memo, const std::string& root_hex, uint32_t size,
-                     const bitcoin::NetworkParams& net, const std::string& address) {
+bool InImportKeyring(KeyringMemo* memo, const std::string& root_hex, uint32_t size, const bitcoin::NetworkParams& net,
+                     const std::string& address) {
   if (memo) return memo->Contains(root_hex, size, net, address);
   KeyringMemo once;
   return once.Contains(root_hex, size, net, address);

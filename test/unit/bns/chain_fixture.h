@@ -12,13 +12,13 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/block_source.h>
-#include <bitcoin/sign.h>
 #include <bitcoin/memory_source.h>
+#include <bitcoin/sign.h>
 #include <bns/db/engine.h>
-#include <virtualchain/scanner.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 #include <crypto/hash.h>
+#include <virtualchain/scanner.h>
 
 #include "testutil/vectors.h"
 

@@ -442,7 +442,10 @@ bool AskOverTcp(uint16_t port, const util::Bytes& query) {
 // are all answered.
 TEST(DnsServerTest, AClosedTcpConnectionFreesItsSlotAtOnce) {
   const std::string dir = testutil::MakeTempDir("dns_tcp");
-  { auto names = bns::db::NameDb::Open(dir + "/names.db"); ASSERT_TRUE(names); }
+  {
+    auto names = bns::db::NameDb::Open(dir + "/names.db");
+    ASSERT_TRUE(names);
+  }
   auto store = std::move(*atlas::ZonefileStore::Open(dir + "/zonefiles.db"));
   DnsSettings settings;
   settings.listen = "127.0.0.1:0";

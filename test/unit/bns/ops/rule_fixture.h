@@ -68,10 +68,10 @@ class RuleTest : public ::testing::Test, protected testutil::Scenario {
 // The operation was accepted (its reason shown when not).
 #define EXPECT_ACCEPTED(op) EXPECT_TRUE((op).accepted) << (op).reason
 // The operation was rejected, for a reason that says `why`.
-#define EXPECT_REJECTED(op, why)                                                    \
-  do {                                                                              \
-    const auto& rejected_op_ = (op);                                                \
-    EXPECT_FALSE(rejected_op_.accepted);                                            \
+#define EXPECT_REJECTED(op, why)                                                        \
+  do {                                                                                  \
+    const auto& rejected_op_ = (op);                                                    \
+    EXPECT_FALSE(rejected_op_.accepted);                                                \
     EXPECT_NE(rejected_op_.reason.find(why), std::string::npos) << rejected_op_.reason; \
   } while (false)
 
