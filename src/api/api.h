@@ -149,6 +149,10 @@ class Api {
   net::Response NamespaceNameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamePrice(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamespacePrice(const net::Request& req, const Params& p);
+  // The live names of namespace id; nullptr with *error set when id is
+  // malformed or unknown, or the database cannot be read.
+  using LiveList = std::shared_ptr<const std::vector<std::string>>;
+  LiveList NamespaceLiveNames(bns::db::NameDb& db, const std::string& id, net::Response* error);
   // routes_chain.cpp
   net::Response Consensus(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response ConsensusBlock(const net::Request& req, const Params& p, bns::db::NameDb& db);

@@ -67,26 +67,30 @@ net::Response Api::Namespace(const net::Request&, const Params& p, bns::db::Name
   return Ok(out);
 }
 
-net::Response Api::NamespaceNames(const net::Request& req, const Params& p, bns::db::NameDb& db) {
-  const std::string& id = p["id"];
-  net::Response error;
-  auto ns = FindNamespace(db, id, &error);
-  if (!ns) return error;
+Api::LiveList Api::NamespaceLiveNames(bns::db::NameDb& db, const std::string& id, net::Response* error) {
+  if (!FindNamespace(db, id, error)) return nullptr;
   auto names = LiveNames(db, id);
-  if (!names) return Backend(names.error());
+  if (!names) {
+    *error = Backend(names.error());
+    return nullptr;
+  }
+  return *names;
+}
+
+net::Response Api::NamespaceNames(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  net::Response error;
+  auto names = NamespaceLiveNames(db, p["id"], &error);
+  if (!names) return error;
   auto page = detail::PageOf(req, true);
   if (!page) return Error(400, "Invalid page");
-  return Ok(detail::PageSlice(**names, *page));
+  return Ok(detail::PageSlice(*names, *page));
 }
 
 net::Response Api::NamespaceNameCount(const net::Request&, const Params& p, bns::db::NameDb& db) {
-  const std::string& id = p["id"];
   net::Response error;
-  auto ns = FindNamespace(db, id, &error);
-  if (!ns) return error;
-  auto names = LiveNames(db, id);
-  if (!names) return Backend(names.error());
-  return Ok({{"names_count", (*names)->size()}});
+  auto names = NamespaceLiveNames(db, p["id"], &error);
+  if (!names) return error;
+  return Ok({{"names_count", names->size()}});
 }
 
 net::Response Api::NamePrice(const net::Request&, const Params& p, bns::db::NameDb& db) {
