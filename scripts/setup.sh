@@ -11,8 +11,9 @@ DEBIAN_PACKAGES=(
   libsecp256k1-dev libssl-dev libsqlite3-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libldns-dev libzstd-dev
   libopendht-dev libjemalloc-dev
-  # functional tests, demo and benchmarks (kdig queries the DNS front end)
-  nodejs npm knot-dnsutils
+  # functional tests, demo and benchmarks (kdig queries the DNS front end; curl
+  # uploads with Expect: 100-continue)
+  nodejs npm knot-dnsutils curl
 )
 # The peers the benchmarks measure against (make bench): nginx with its WebDAV
 # module, and wrk; NSD and dnsperf for the DNS front end. Installed only with --bench.

@@ -107,6 +107,7 @@ int ExitCodeFor(util::ErrorCode code) {
     case ErrorCode::NotFound: return EXIT_NOT_FOUND;
     case ErrorCode::Unavailable:
     case ErrorCode::Timeout:
+    case ErrorCode::NoSpace:
     case ErrorCode::IoError: return EXIT_UNREACHABLE;
     case ErrorCode::Unauthorized: return EXIT_UNAUTHORIZED;
     case ErrorCode::Corruption: return EXIT_CORRUPT;

@@ -95,4 +95,19 @@ Hash256 Sha256Hasher::Finish() {
   return out;
 }
 
+Md5Hasher::Md5Hasher() : m_ctx(EVP_MD_CTX_new()) {
+  if (m_ctx == nullptr || EVP_DigestInit_ex(static_cast<EVP_MD_CTX*>(m_ctx), Md5Md(), nullptr) != 1) std::abort();
+}
+Md5Hasher::~Md5Hasher() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(m_ctx)); }
+Md5Hasher& Md5Hasher::Update(ByteView data) {
+  EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(m_ctx), data.data(), data.size());
+  return *this;
+}
+util::FixedBytes<16> Md5Hasher::Finish() {
+  util::FixedBytes<16> out;
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(m_ctx), out.data.data(), &len);
+  return out;
+}
+
 }  // namespace blockstack::crypto

@@ -36,4 +36,18 @@ class Sha256Hasher {
   alignas(8) unsigned char m_state[112];  // OpenSSL's SHA256_CTX
 };
 
+// Incremental MD5, for ETags of files hashed in pieces (an upload spooled to disk).
+class Md5Hasher {
+ public:
+  Md5Hasher();
+  ~Md5Hasher();
+  Md5Hasher(const Md5Hasher&) = delete;
+  Md5Hasher& operator=(const Md5Hasher&) = delete;
+  Md5Hasher& Update(ByteView data);
+  util::FixedBytes<16> Finish();
+
+ private:
+  void* m_ctx;  // EVP_MD_CTX
+};
+
 }  // namespace blockstack::crypto

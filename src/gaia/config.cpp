@@ -84,6 +84,24 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     BS_CHECK_OK(Read(aws, "sessionToken", config.s3.session_token));
     BS_CHECK_OK(Read(aws, "s3ForcePathStyle", config.s3.path_style));
   }
+  if (doc.contains("serverLimits") && doc["serverLimits"].is_object()) {
+    const json& l = doc["serverLimits"];
+    auto& limits = config.limits;
+    BS_CHECK_OK(Read(l, "maxConnections", limits.max_connections));
+    BS_CHECK_OK(Read(l, "maxConnectionsPerAddress", limits.max_connections_per_address));
+    BS_CHECK_OK(Read(l, "headerTimeoutMs", limits.header_timeout_ms));
+    BS_CHECK_OK(Read(l, "bodyTimeoutMs", limits.body_timeout_ms));
+    BS_CHECK_OK(Read(l, "minBodyBytesPerSecond", limits.min_body_rate));
+    BS_CHECK_OK(Read(l, "maxBodyBytesInFlight", limits.max_body_bytes_in_flight));
+    if (limits.max_connections == 0 || limits.max_connections_per_address == 0 || limits.header_timeout_ms == 0 ||
+        limits.body_timeout_ms == 0) {
+      return Fail(ErrorCode::InvalidArgument, "config keys in 'serverLimits' must be positive");
+    }
+  }
+  if (config.limits.max_body_bytes_in_flight < config.MaxUploadBytes()) {
+    return Fail(ErrorCode::InvalidArgument,
+                "config key 'serverLimits.maxBodyBytesInFlight' is below maxFileUploadSize: no upload could pass");
+  }
   if (doc.contains("proofsConfig") && doc["proofsConfig"].is_object()) {
     int required = 0;
     BS_CHECK_OK(Read(doc["proofsConfig"], "proofsRequired", required));

@@ -20,6 +20,16 @@ struct S3Settings {
   bool path_style = false;         // s3ForcePathStyle: http://endpoint/bucket/key
 };
 
+// What one client may take of the hub (config "serverLimits", ours; doc/limits.md).
+struct ServerLimits {
+  std::size_t max_connections = 1024;            // maxConnections
+  std::size_t max_connections_per_address = 64;  // maxConnectionsPerAddress
+  uint64_t header_timeout_ms = 5000;             // headerTimeoutMs: to send a request head
+  uint64_t body_timeout_ms = 60000;              // bodyTimeoutMs: to send a body, plus:
+  std::size_t min_body_rate = 32 * 1024;         // minBodyBytesPerSecond: size / this added to it
+  uint64_t max_body_bytes_in_flight = 256ull * 1024 * 1024;  // maxBodyBytesInFlight, over all uploads
+};
+
 struct HubConfig {
   std::string host = "127.0.0.1";  // --listen; the original binds every interface on `port`
   uint16_t port = 3000;
@@ -37,6 +47,7 @@ struct HubConfig {
   std::string cache_control = "no-cache";
   std::size_t auth_timestamp_cache_size = 50000;
   S3Settings s3;
+  ServerLimits limits;
 
   uint64_t MaxUploadBytes() const;
 };

@@ -5,8 +5,8 @@
 // calls on different paths and for reads beside writes.
 //
 // Errors: InvalidArgument for a path the driver refuses (the hub answers 403
-// BadPathError), NotFound for a missing object, TooLarge, IoError/Unavailable for
-// storage failures (500).
+// BadPathError), NotFound for a missing object, TooLarge, NoSpace for a full
+// device (507), IoError/Unavailable for storage failures (500).
 #pragma once
 
 #include <cstdint>
@@ -55,6 +55,13 @@ class Driver {
   // one). Returns the new ETag.
   virtual util::Result<std::string> Write(std::string_view top, std::string_view path, std::string_view data,
                                           std::string_view content_type) = 0;
+  // Write with the data in a file (a spooled upload body). The driver may move
+  // the file away. The default reads it into memory and calls Write.
+  virtual util::Result<std::string> WriteFile(std::string_view top, std::string_view path, const std::string& file,
+                                              std::string_view content_type);
+  // Where the server should spool large upload bodies so WriteFile can take them
+  // without a copy; "" keeps bodies in memory.
+  virtual std::string SpoolDirectory() const { return ""; }
   virtual util::Status Delete(std::string_view top, std::string_view path) = 0;
   virtual util::Status Rename(std::string_view top, std::string_view path, std::string_view new_path) = 0;
   // {exists=false} for a missing object.

@@ -13,6 +13,7 @@ unsigned HttpStatus(HubErrorKind kind) {
     case HubErrorKind::PreconditionFailed: return 412;
     case HubErrorKind::PayloadTooLarge: return 413;
     case HubErrorKind::BadRequest: return 400;
+    case HubErrorKind::NoSpace: return 507;
     case HubErrorKind::Server: return 500;
   }
   return 500;
@@ -29,6 +30,7 @@ const char* ClassName(HubErrorKind kind) {
     case HubErrorKind::PreconditionFailed: return "PreconditionFailedError";
     case HubErrorKind::PayloadTooLarge: return "PayloadTooLargeError";
     case HubErrorKind::BadRequest:
+    case HubErrorKind::NoSpace:
     case HubErrorKind::Server: return "";
   }
   return "";
@@ -40,6 +42,7 @@ HubError FromUtilError(const util::Error& error) {
     case util::ErrorCode::InvalidArgument: return {HubErrorKind::BadPath, error.message};
     case util::ErrorCode::Conflict: return {HubErrorKind::Conflict, error.message};
     case util::ErrorCode::TooLarge: return {HubErrorKind::PayloadTooLarge, error.message};
+    case util::ErrorCode::NoSpace: return {HubErrorKind::NoSpace, error.message};
     default: return {HubErrorKind::Server, error.message};
   }
 }

@@ -20,6 +20,7 @@ enum class HubErrorKind {
   PreconditionFailed,  // 412 PreconditionFailedError
   PayloadTooLarge,     // 413 PayloadTooLargeError
   BadRequest,          // 400, message only
+  NoSpace,             // 507, message only: the storage is full
   Server,              // 500 {"message":"Server Error"}; the detail is logged, not sent
 };
 
@@ -40,7 +41,8 @@ unsigned HttpStatus(HubErrorKind kind);
 // "ValidationError", ...; empty for BadRequest and Server, which send no class.
 const char* ClassName(HubErrorKind kind);
 // A driver's util::Error as a hub error: NotFound -> DoesNotExist, InvalidArgument ->
-// BadPath, Conflict -> Conflict, TooLarge -> PayloadTooLarge, anything else -> Server.
+// BadPath, Conflict -> Conflict, TooLarge -> PayloadTooLarge, NoSpace -> NoSpace,
+// anything else -> Server.
 HubError FromUtilError(const util::Error& error);
 
 }  // namespace blockstack::gaia

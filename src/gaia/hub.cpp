@@ -170,7 +170,7 @@ void Hub::SetListenAddress(const std::string& host, uint16_t port) {
   }
 }
 
-net::ServerOptions Hub::ServerOptions() const {
+net::ServerOptions Hub::ServerOptions() {
   net::ServerOptions options;
   options.max_body_bytes = m_config.MaxUploadBytes();
   // Writes block on fsync (and on the S3 server): they run on a pool large enough
@@ -179,9 +179,42 @@ net::ServerOptions Hub::ServerOptions() const {
   options.worker_threads = 16;
   bool remote = m_config.driver == "s3" || m_config.driver == "aws";
   options.offload = [remote](const net::Request& req) { return remote || req.method == "POST" || req.method == "DELETE"; };
-  options.request_timeout = std::chrono::milliseconds(120000);
+  const auto& limits = m_config.limits;
+  options.max_connections = limits.max_connections;
+  options.max_connections_per_address = limits.max_connections_per_address;
+  options.header_timeout = std::chrono::milliseconds(limits.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(limits.body_timeout_ms);
+  options.min_body_rate = limits.min_body_rate;
+  options.max_body_bytes_in_flight = limits.max_body_bytes_in_flight;
+  // Large uploads go to a file beside the storage (disk): they never sit in memory.
+  options.spool_dir = m_driver->SpoolDirectory();
+  options.check_head = [this](const net::Request& req) { return CheckHead(req); };
   options.error_response = m_router.ErrorRenderer();
   return options;
+}
+
+std::optional<net::Response> Hub::CheckHead(const net::Request& req) {
+  // Whatever would be refused from the headers alone is refused before a byte
+  // of the body is read: an upload without a valid token costs nothing.
+  auto found = m_router.Find(req);
+  if (!found) return Handle(req);
+  const auto& p = found->params;
+  std::optional<net::Response> refused;
+  if (found->label == "store") {
+    if (!IsAlnum(p["address"]) || !util::IsValidUtf8(p["path"])) return Handle(req);
+    auto auth = AuthorizeModification(req, p["address"], p["path"], true);
+    if (!auth) refused = ErrorResponse(auth.error());
+  } else if (found->label == "list_files" || found->label == "revoke_all") {
+    if (!IsAlnum(p["address"])) return Handle(req);
+    auto length = req.Header("content-length");
+    if (length.size() > 9 || (!length.empty() && std::stoul(length) > MAX_JSON_BODY)) {
+      refused = Fail(HubErrorKind::PayloadTooLarge, "Invalid JSON: too long");
+    } else if (auto auth = Authenticate(req, p["address"], found->label == "list_files"); !auth) {
+      refused = ErrorResponse(auth.error());
+    }
+  }
+  if (refused) Finish(*refused, found->label, std::chrono::steady_clock::now());
+  return refused;
 }
 
 std::string Hub::PublicUrl(const std::string& address, const std::string& path) const {
@@ -199,11 +232,15 @@ net::Response Hub::Handle(const net::Request& req) {
   } catch (const std::exception& e) {
     res = ErrorResponse({HubErrorKind::Server, std::string("unexpected failure: ") + e.what()});
   }
+  Finish(res, route, start);
+  return res;
+}
+
+void Hub::Finish(net::Response& res, std::string_view route, std::chrono::steady_clock::time_point start) {
   AddCors(res);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   m_metrics.Add("gaia_requests_total", {{"route", std::string(route)}, {"status", std::to_string(res.status)}});
   m_metrics.Observe("gaia_request_duration_seconds", {{"route", std::string(route)}}, seconds);
-  return res;
 }
 
 void Hub::BuildRoutes() {
@@ -359,9 +396,11 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
     auto moved = m_driver->Rename(address, path, HistoryName(path));
     if (!moved && moved.error().code != util::ErrorCode::NotFound) return ErrorResponse(FromUtilError(moved.error()));
   }
-  auto etag = m_driver->Write(address, path, req.body, content_type);
+  // A large body was spooled to a file by the server.
+  auto etag = req.body_file.empty() ? m_driver->Write(address, path, req.body, content_type)
+                                    : m_driver->WriteFile(address, path, req.body_file, content_type);
   if (!etag) return ErrorResponse(FromUtilError(etag.error()));
-  m_metrics.Add("gaia_bytes_written_total", {}, static_cast<double>(req.body.size()));
+  m_metrics.Add("gaia_bytes_written_total", {}, static_cast<double>(req.body_size));
   ordered_json body;
   body["publicURL"] = PublicUrl(address, path);
   body["etag"] = *etag;

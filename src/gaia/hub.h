@@ -6,7 +6,9 @@
 // modifications of one path never interleave (the second gets 409).
 #pragma once
 
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <string>
 #include <unordered_set>
@@ -34,15 +36,20 @@ class Hub {
   const std::string& ReadUrlPrefix() const { return m_read_prefix; }
 
   net::Response Handle(const net::Request& req);
+  // ServerOptions::check_head: the answer to a store, list-files or revoke-all
+  // that its headers alone refuse (token, scopes, path), before the body is read.
+  std::optional<net::Response> CheckHead(const net::Request& req);
   // Server options matching this hub: body limit = upload limit, errors rendered
   // in the hub's JSON shape with CORS headers.
-  net::ServerOptions ServerOptions() const;
+  net::ServerOptions ServerOptions();
 
   net::Metrics& Metrics() { return m_metrics; }
 
  private:
   // The routes, under the read path of the moment (SetListenAddress).
   void BuildRoutes();
+  // CORS headers and metrics for an answer on route.
+  void Finish(net::Response& res, std::string_view route, std::chrono::steady_clock::time_point start);
   net::Response HubInfo() const;
   net::Response Store(const net::Request& req, const std::string& address, std::string path);
   net::Response Delete(const net::Request& req, const std::string& address, std::string path);

@@ -8,9 +8,15 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <array>
 #include <atomic>
+#include <list>
+#include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include <util/url.h>
 
@@ -79,14 +85,23 @@ bool ParseTarget(std::string_view target, Request& req) {
 
 }  // namespace
 
+class Session;
+
 struct HttpServer::Impl {
   // Declared before the io_contexts: sessions still queued in them when they are
   // destroyed touch these in their destructors.
   Handler handler;
   ServerOptions options;
-  std::atomic<std::size_t> connections{0};
   std::atomic<bool> stopped{false};
+  std::atomic<std::size_t> body_bytes_in_flight{0};
+  std::atomic<uint64_t> spool_counter{0};
   uint16_t port = 0;
+
+  // Every open connection, and how many each address holds.
+  std::mutex sessions_mutex;
+  std::list<std::weak_ptr<Session>> sessions;
+  std::unordered_map<std::string, std::size_t> per_address;
+
   std::vector<std::unique_ptr<asio::io_context>> loops;  // one per network thread
   std::atomic<std::size_t> next_loop{0};
   std::unique_ptr<asio::thread_pool> workers;
@@ -94,87 +109,232 @@ struct HttpServer::Impl {
   std::vector<std::thread> threads;
 
   void Accept();
+  // Registers a new connection from address, making room when the server is
+  // full. False: refuse it.
+  bool Admit(const std::shared_ptr<Session>& session, const std::string& address);
+  void Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address);
+  // Takes n body bytes from the budget; false when it has not that many left.
+  bool Reserve(std::size_t n) {
+    std::size_t have = body_bytes_in_flight.load();
+    do {
+      if (have + n > options.max_body_bytes_in_flight) return false;
+    } while (!body_bytes_in_flight.compare_exchange_weak(have, have + n));
+    return true;
+  }
 };
 
 namespace {
 
+int64_t SteadyNow() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
+
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::size_t LARGE_BODY = 4096;
   static constexpr std::size_t READ_CHUNK = 64 * 1024;
+  static constexpr auto DRAIN_TIME = std::chrono::seconds(2);
 
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server) : m_stream(std::move(socket)), m_server(server) {}
-  ~Session() { m_server.connections--; }
+  Session(tcp::socket socket, HttpServer::Impl& server, std::string remote)
+      : m_stream(std::move(socket)), m_server(server), m_remote_ip(std::move(remote)) {}
+  ~Session() {
+    ReleaseBody();
+    if (m_registered) m_server.Forget(m_slot, m_remote_ip);
+  }
 
+  void Registered(std::list<std::weak_ptr<Session>>::iterator slot) {
+    m_slot = slot;
+    m_registered = true;
+  }
   void Start() { ReadRequest(true); }
+
+  // Since when the connection has waited for a request head; 0 while a request
+  // is being read or answered (it must not be evicted then).
+  int64_t WaitingSince() const { return m_waiting_since.load(std::memory_order_relaxed); }
+  // Closes the connection from any thread (it is being evicted). At most once.
+  bool Evict() {
+    if (m_evicted.exchange(true)) return false;
+    asio::post(m_stream.get_executor(), [self = shared_from_this()] {
+      if (self->WaitingSince() != 0) self->Close();
+    });
+    return true;
+  }
 
  private:
   void ReadRequest(bool first) {
     m_parser.emplace();
     m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.max_header_bytes));
     m_parser->body_limit(m_server.options.max_body_bytes);
-    // One deadline covers the wait for the request and its transfer: a slow sender
-    // cannot hold the connection open. Between requests the idle timeout applies.
-    m_stream.expires_after(first ? m_server.options.request_timeout
-                                 : std::max(m_server.options.idle_timeout, m_server.options.request_timeout));
+    m_file_parser.reset();
+    m_waiting_since = SteadyNow();
+    m_stream.expires_after(first ? m_server.options.header_timeout
+                                 : std::max(m_server.options.idle_timeout, m_server.options.header_timeout));
     http::async_read_header(m_stream, m_buffer, *m_parser,
                             beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
   }
 
-  // Beast reads as much as the buffer has room for, at least 512 bytes: a large
-  // body came in a few hundred bytes per system call until room was set aside for
-  // it. Only connections that send such bodies keep the larger buffer.
-  void OnHeader(beast::error_code ec, std::size_t bytes) {
-    if (ec || m_parser->is_done()) return OnRead(ec, bytes);
-    auto length = m_parser->content_length();
-    if ((!length || *length > LARGE_BODY) && m_buffer.capacity() < READ_CHUNK) m_buffer.reserve(READ_CHUNK);
-    http::async_read(m_stream, m_buffer, *m_parser,
-                     beast::bind_front_handler(&Session::OnRead, shared_from_this()));
-  }
-
-  void OnRead(beast::error_code ec, std::size_t) {
+  // Fails the read: closes quietly on a transport error, answers a protocol one.
+  void OnReadError(beast::error_code ec) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted ||
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return Close();
     }
     if (ec == http::error::body_limit) return SendError(413, "request body too large");
     if (ec == http::error::header_limit) return SendError(431, "request headers too large");
-    if (ec) return SendError(400, "malformed request");
-
-    auto msg = m_parser->release();
-    Request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    if (!m_remote_known) {
-      // Once per connection: the peer does not change.
-      beast::error_code ep_ec;
-      auto ep = m_stream.socket().remote_endpoint(ep_ec);
-      if (!ep_ec) m_remote_ip = ep.address().to_string();
-      m_remote_known = true;
+    // Spooling the body to disk failed.
+    if (ec == boost::system::errc::no_space_on_device) {
+      return SendError(507, "cannot take the upload: no space left on the storage device");
     }
-    req.remote_ip = m_remote_ip;
-    if (!ParseTarget(req.target, req)) return SendError(400, "malformed request target");
-    for (const auto& field : msg) {
+    if (m_file_parser && ec.category() == boost::system::system_category()) {
+      spdlog::error("HTTP server: cannot spool a body to {}: {}", m_req.body_file, ec.message());
+      return SendError(500, "cannot take the upload: the spool file cannot be written");
+    }
+    SendError(400, "malformed request");
+  }
+
+  void OnHeader(beast::error_code ec, std::size_t) {
+    m_waiting_since = 0;
+    if (m_evicted) return Close();
+    // A read the deadline ends while the head is still incomplete is an error.
+    if (ec) return OnReadError(ec);
+    const auto& head = m_parser->get();
+    m_req = Request{};
+    m_req.method = std::string(head.method_string());
+    m_req.target = std::string(head.target());
+    m_req.remote_ip = m_remote_ip;
+    if (!ParseTarget(m_req.target, m_req)) return SendError(400, "malformed request target");
+    for (const auto& field : head) {
       std::string name(field.name_string());
       for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers.emplace(std::move(name), std::string(field.value()));
+      m_req.headers.emplace(std::move(name), std::string(field.value()));
     }
-    req.body = std::move(msg.body());
-    m_keep_alive = msg.keep_alive();
-    bool head = req.method == "HEAD";
+    m_keep_alive = head.keep_alive();
+    if (m_parser->is_done()) return Dispatch();
+    if (!m_server.options.check_head) return BeginBody();
+    RunStep([self = shared_from_this()] { return self->m_server.options.check_head(self->m_req); },
+            [](const std::shared_ptr<Session>& self, std::optional<Response> answer) {
+              if (!answer) return self->BeginBody();
+              // The body is never read: the connection cannot carry another request.
+              self->Send(std::move(*answer), false, self->m_req.method == "HEAD");
+            });
+  }
 
-    if (m_server.workers && (!m_server.options.offload || m_server.options.offload(req))) {
-      // The worker answers, then hands the response back to this connection's loop.
-      asio::post(*m_server.workers, [self = shared_from_this(), req = std::move(req), head]() mutable {
-        Response res = self->Call(req);
+  // Runs step where the handler would (the worker pool or this loop), then
+  // then(self, result) on this connection's loop.
+  template <typename Step, typename Then>
+  void RunStep(Step step, Then then) {
+    if (m_server.workers && (!m_server.options.offload || m_server.options.offload(m_req))) {
+      asio::post(*m_server.workers, [self = shared_from_this(), step = std::move(step), then = std::move(then)]() mutable {
+        auto result = step();
         auto executor = self->m_stream.get_executor();
-        asio::post(executor, [self = std::move(self), res = std::move(res), head]() mutable {
-          self->Send(std::move(res), self->m_keep_alive, head);
+        asio::post(executor, [self = std::move(self), result = std::move(result), then = std::move(then)]() mutable {
+          then(self, std::move(result));
         });
       });
       return;
     }
-    Send(Call(req), m_keep_alive, head);
+    then(shared_from_this(), step());
+  }
+
+  void BeginBody() {
+    const auto& options = m_server.options;
+    auto length = m_parser->content_length();
+    // A chunked body of unknown size holds the most a body may be.
+    std::size_t reserve = length ? static_cast<std::size_t>(*length) : options.max_body_bytes;
+    if (!m_server.Reserve(reserve)) {
+      m_drain = true;
+      return SendError(503, "too many uploads in progress; try again shortly", "2");
+    }
+    m_reserved = reserve;
+    auto deadline = options.body_timeout;
+    if (options.min_body_rate > 0) deadline += std::chrono::milliseconds(reserve * 1000 / options.min_body_rate);
+    m_stream.expires_after(deadline);
+    bool spool = !options.spool_dir.empty() && (!length || *length > options.spool_threshold);
+    if (spool) {
+      m_req.body_file = options.spool_dir + "/body-" + std::to_string(::getpid()) + "-" +
+                        std::to_string(m_server.spool_counter++) + ".tmp";
+      m_file_parser.emplace(std::move(*m_parser));
+      m_parser.reset();
+      m_file_parser->body_limit(options.max_body_bytes);
+      beast::error_code open_ec;
+      m_file_parser->get().body().open(m_req.body_file.c_str(), beast::file_mode::write_new, open_ec);
+      if (open_ec) {
+        spdlog::error("HTTP server: cannot spool a body to {}: {}", m_req.body_file, open_ec.message());
+        m_req.body_file.clear();
+        m_drain = true;
+        return SendError(503, "cannot take uploads now: the spool directory is not writable", "10");
+      }
+    } else if (m_buffer.capacity() < READ_CHUNK && (!length || *length > LARGE_BODY)) {
+      // Beast reads as much as the buffer has room for, at least 512 bytes: a
+      // large body came in a few hundred bytes per system call until room was set
+      // aside for it. Only connections that send such bodies keep the larger buffer.
+      m_buffer.reserve(READ_CHUNK);
+    }
+    auto expect = m_req.headers.find("expect");
+    if (expect != m_req.headers.end() && IEquals(expect->second, "100-continue") &&
+        HttpVersion() >= 11) {
+      static const std::string CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(m_stream, asio::buffer(CONTINUE), [self = shared_from_this()](beast::error_code ec, std::size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  unsigned HttpVersion() const {
+    return m_parser ? m_parser->get().version() : m_file_parser->get().version();
+  }
+
+  void ReadBody() {
+    if (m_file_parser) {
+      if (m_buffer.capacity() < READ_CHUNK) m_buffer.reserve(READ_CHUNK);
+      http::async_read(m_stream, m_buffer, *m_file_parser,
+                       beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    } else {
+      http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+    }
+  }
+
+  void OnBody(beast::error_code ec, std::size_t) {
+    if (ec) return OnReadError(ec);
+    if (m_file_parser) {
+      m_file_parser->get().body().close();
+      struct stat st {};
+      m_req.body_size = ::stat(m_req.body_file.c_str(), &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
+    } else {
+      m_req.body = std::move(m_parser->get().body());
+      m_req.body_size = m_req.body.size();
+    }
+    Dispatch();
+  }
+
+  void Dispatch() {
+    bool head = m_req.method == "HEAD";
+    RunStep([self = shared_from_this()] { return self->Call(self->m_req); },
+            [head](const std::shared_ptr<Session>& self, Response res) {
+              self->ReleaseBody();
+              self->Send(std::move(res), self->m_keep_alive, head);
+            });
+  }
+
+  // Gives back the body's share of the budget, and removes its spool file.
+  void ReleaseBody() {
+    if (m_reserved) m_server.body_bytes_in_flight -= m_reserved;
+    m_reserved = 0;
+    if (!m_req.body_file.empty()) {
+      ::unlink(m_req.body_file.c_str());
+      m_req.body_file.clear();
+    }
   }
 
   Response Call(const Request& req) {
@@ -186,16 +346,21 @@ class Session : public std::enable_shared_from_this<Session> {
     }
   }
 
-  void SendError(unsigned status, const char* message) {
+  void SendError(unsigned status, const char* message, const char* retry_after = nullptr) {
     m_keep_alive = false;
     const auto& render = m_server.options.error_response;
-    Send(render ? render(status, message) : Response::Json(status, {{"error", message}}), false, false);
+    Response res = render ? render(status, message) : Response::Json(status, {{"error", message}});
+    if (retry_after) res.With("Retry-After", retry_after);
+    Send(std::move(res), false, false);
   }
 
   // Serialises the response head by hand into one buffer and writes it with the
   // body in a single gathered write: cheaper than Beast's generic serializer.
   void Send(Response res, bool keep_alive, bool head) {
-    keep_alive = keep_alive && !m_server.stopped;
+    keep_alive = keep_alive && !m_server.stopped && !m_evicted;
+    // A request answered before its body was read leaves that body unread.
+    if (!keep_alive && ((m_parser && !m_parser->is_done()) || (m_file_parser && !m_file_parser->is_done())))
+      m_drain = true;
     bool bodyless = res.status == 204 || res.status == 304 || (res.status >= 100 && res.status < 200);
     m_head.clear();
     m_head.append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ");
@@ -211,10 +376,28 @@ class Session : public std::enable_shared_from_this<Session> {
     m_head.append("\r\n");
     m_body = (head || bodyless) ? std::string() : std::move(res.body);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(m_head), asio::buffer(m_body)};
-    m_stream.expires_after(m_server.options.request_timeout);
+    m_stream.expires_after(m_server.options.body_timeout);
     asio::async_write(m_stream, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
-      if (ec || !keep_alive) return self->Close();
+      if (ec) return self->Close();
+      if (!keep_alive) return self->m_drain ? self->Drain() : self->Close();
       self->ReadRequest(false);
+    });
+  }
+
+  // After answering a request whose body was not read: stop sending, and read
+  // (and drop) what the client still sends for a moment, so its answer is not
+  // lost to a reset when the connection closes with unread data.
+  void Drain() {
+    beast::error_code ignored;
+    m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    m_stream.expires_after(DRAIN_TIME);
+    DrainSome();
+  }
+  void DrainSome() {
+    m_stream.async_read_some(asio::buffer(m_scratch), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+      self->m_drained += n;
+      if (ec || self->m_drained > self->m_server.options.max_body_bytes) return self->Close();
+      self->DrainSome();
     });
   }
 
@@ -228,14 +411,63 @@ class Session : public std::enable_shared_from_this<Session> {
   HttpServer::Impl& m_server;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
+  std::optional<http::request_parser<http::file_body>> m_file_parser;
+  Request m_req;
+  std::size_t m_reserved = 0;
   std::string m_head;  // the response being written: head and body
   std::string m_body;
   bool m_keep_alive = false;
-  bool m_remote_known = false;
+  bool m_drain = false;
+  std::size_t m_drained = 0;
+  std::array<char, 16 * 1024> m_scratch{};
   std::string m_remote_ip;
+  std::atomic<int64_t> m_waiting_since{0};
+  std::atomic<bool> m_evicted{false};
+  bool m_registered = false;
+  std::list<std::weak_ptr<Session>>::iterator m_slot;
 };
 
-}  // namespace
+bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std::string& address) {
+  // Sessions locked while looking for one to evict are released after the mutex:
+  // the last reference going would run a destructor that takes it.
+  std::vector<std::shared_ptr<Session>> looked_at;
+  std::lock_guard lock(sessions_mutex);
+  auto& from_address = per_address[address];
+  if (from_address >= options.max_connections_per_address) {
+    if (from_address == 0) per_address.erase(address);
+    return false;
+  }
+  if (sessions.size() >= options.max_connections) {
+    // Full: the connection that has waited longest for a request head goes.
+    std::shared_ptr<Session> victim;
+    int64_t oldest = 0;
+    for (const auto& weak : sessions) {
+      auto s = weak.lock();
+      if (!s) continue;
+      int64_t since = s->WaitingSince();
+      if (since != 0 && (!victim || since < oldest)) {
+        victim = s;
+        oldest = since;
+      }
+      looked_at.push_back(std::move(s));
+    }
+    if (!victim || !victim->Evict()) {
+      if (from_address == 0) per_address.erase(address);
+      return false;
+    }
+  }
+  ++from_address;
+  sessions.push_front(session);
+  session->Registered(sessions.begin());
+  return true;
+}
+
+void HttpServer::Impl::Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(slot);
+  auto it = per_address.find(address);
+  if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+}
 
 void HttpServer::Impl::Accept() {
   // Each connection lives on one loop (one thread), chosen round-robin.
@@ -243,16 +475,17 @@ void HttpServer::Impl::Accept() {
   acceptor->async_accept(loop, [this](beast::error_code ec, tcp::socket socket) {
     if (stopped) return;
     if (!ec) {
-      if (connections >= options.max_connections) {
-        beast::error_code ignored;
-        socket.close(ignored);
+      beast::error_code ignored;
+      auto endpoint = socket.remote_endpoint(ignored);
+      std::string address = ignored ? std::string() : endpoint.address().to_string();
+      // Answers go out in more than one write; without this, Nagle's algorithm
+      // holds the last one until the client's delayed ACK (tens of ms).
+      socket.set_option(tcp::no_delay(true), ignored);
+      auto session = std::make_shared<Session>(std::move(socket), *this, address);
+      if (Admit(session, address)) {
+        session->Start();
       } else {
-        connections++;
-        // Answers go out in more than one write; without this, Nagle's algorithm
-        // holds the last one until the client's delayed ACK (tens of ms).
-        beast::error_code ignored;
-        socket.set_option(tcp::no_delay(true), ignored);
-        std::make_shared<Session>(std::move(socket), *this)->Start();
+        session.reset();  // closes the socket
       }
     }
     Accept();

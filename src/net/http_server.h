@@ -1,10 +1,21 @@
-// An HTTP/1.1 server for the node's REST API and the Gaia hub: Boost.Beast on Asio,
-// asynchronous, keep-alive, with bounded header and body sizes, a deadline for
-// each request (so a client sending a byte a second is cut off) and an idle
-// timeout between requests. Handlers are plain functions from Request to Response
-// and must be thread-safe. Each network thread runs its own event loop (no
-// hand-offs between threads for a request); handlers that block (fsync, remote
-// storage) can be sent to a separate pool of worker threads instead.
+// An HTTP/1.1 server for the node's REST API, Atlas and the Gaia hub: Boost.Beast
+// on Asio, asynchronous, keep-alive. Handlers are plain functions from Request to
+// Response and must be thread-safe. Each network thread runs its own event loop
+// (no hand-offs between threads for a request); handlers that block (fsync,
+// remote storage) can be sent to a separate pool of worker threads instead.
+//
+// What one client can take is bounded (doc/limits.md lists every limit):
+//   - the request head must arrive within header_timeout, its body within
+//     body_timeout (longer for a large body when min_body_rate is set), the next
+//     request on a kept-alive connection within idle_timeout;
+//   - at most max_connections_per_address connections from one address; when all
+//     max_connections are taken, the connection that has waited longest for a
+//     request head is closed to make room (a finished request never is);
+//   - check_head can answer a request from its head alone (a missing token), so
+//     its body is never read; Expect: 100-continue is answered after it passes;
+//   - bodies in flight across all connections are bounded by
+//     max_body_bytes_in_flight (503 with Retry-After beyond it), and a large body
+//     goes to a file in spool_dir rather than memory.
 #pragma once
 
 #include <chrono>
@@ -12,6 +23,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,7 +41,11 @@ struct Request {
   std::map<std::string, std::string> query;   // decoded; a repeated key keeps the first value
   bool repeated_query_key = false;
   std::map<std::string, std::string> headers; // names lowercased
-  std::string body;
+  std::string body;                           // the body, unless it was spooled:
+  std::string body_file;                      // then the file holding it (the server
+                                              // removes it after the handler; a handler
+                                              // may move it away)
+  std::size_t body_size = 0;                  // bytes in body or body_file
   std::string remote_ip;                      // the caller's address ("" when unknown)
 
   // The header's value, or "" when absent.
@@ -54,16 +70,28 @@ using Handler = std::function<Response(const Request&)>;
 struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
-  std::chrono::milliseconds request_timeout{10000};  // to receive one whole request
-  std::chrono::milliseconds idle_timeout{30000};     // between requests on a connection
-  std::size_t max_connections = 1024;                // more are closed at once
+  std::chrono::milliseconds header_timeout{5000};  // to receive a new connection's first request head
+  std::chrono::milliseconds body_timeout{10000};   // to receive a body (and to send an answer)
+  std::size_t min_body_rate = 0;                   // bytes/s: > 0 adds size/rate to body_timeout
+  std::chrono::milliseconds idle_timeout{30000};   // for the next request head on a kept-alive connection
+  std::size_t max_connections = 1024;              // then the longest-waiting idle one is closed
+  std::size_t max_connections_per_address = 64;    // more from one address are refused
+  std::size_t max_body_bytes_in_flight = 64 * 1024 * 1024;  // summed over all connections
+  std::string spool_dir;                // "": bodies stay in memory; else larger ones go to a file here
+  std::size_t spool_threshold = 64 * 1024;
+  // Called once a request's head has arrived and before its body is read (req
+  // has no body yet). A response answers the request at once (its body is never
+  // read, the connection then closes); nullopt reads the body and calls the
+  // handler. Runs where the handler would (see offload).
+  std::function<std::optional<Response>(const Request&)> check_head;
   int threads = 0;          // network threads, one event loop each; 0 = one per core
   int worker_threads = 0;   // > 0: a pool that runs the handlers chosen by offload
   // Which requests run on the worker pool (all of them when unset). Called on a
   // network thread; must be cheap.
   std::function<bool(const Request&)> offload;
   // Renders the answer to a request the server rejects itself (400 malformed, 413
-  // body too large, 431 headers too large). Default: {"error": message}.
+  // body too large, 431 headers too large, 503 too many bodies in flight).
+  // Default: {"error": message}.
   std::function<Response(unsigned status, const std::string& message)> error_response;
 };
 

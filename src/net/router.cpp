@@ -172,6 +172,18 @@ Routed Router::Dispatch(const Request& req) const {
   return Answer(req, 404, "");
 }
 
+std::optional<Router::Found> Router::Find(const Request& req) const {
+  const SplitPath path = Split(req.path);
+  const std::string_view method = req.method == "HEAD" ? std::string_view("GET") : std::string_view(req.method);
+  for (const auto& route : m_routes) {
+    if (route.method != method || !Matches(route, path, nullptr)) continue;
+    Found found{route.label, {}};
+    Matches(route, path, &found.params);
+    return found;
+  }
+  return std::nullopt;
+}
+
 std::function<Response(unsigned, const std::string&)> Router::ErrorRenderer() const {
   return [this](unsigned status, const std::string& message) {
     Request none;

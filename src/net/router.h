@@ -88,6 +88,13 @@ class Router {
   // Answers req. A handler's exception passes through (the owner or the server
   // turns it into a 500).
   Routed Dispatch(const Request& req) const;
+  // The route of this router (not of its mounts) that would answer req, with
+  // its captured parameters; nullopt when none would.
+  struct Found {
+    std::string_view label;
+    PathParams params;
+  };
+  std::optional<Found> Find(const Request& req) const;
   // ServerOptions::error_response bound to this router's fallback. The router
   // must outlive the server.
   std::function<Response(unsigned, const std::string&)> ErrorRenderer() const;

@@ -87,6 +87,13 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   BS_CHECK_OK(u32("namespace_reveal_expire", cfg.namespace_reveal_expire));
   BS_CHECK_OK(u32("import_keyring_size", cfg.import_keyring_size));
   BS_CHECK_OK(u32("dns_threads", cfg.dns_threads));
+  for (auto [key, field] : {std::pair{"api_max_connections", &cfg.api_max_connections},
+                            std::pair{"api_max_connections_per_address", &cfg.api_max_connections_per_address},
+                            std::pair{"api_header_timeout_ms", &cfg.api_header_timeout_ms},
+                            std::pair{"api_body_timeout_ms", &cfg.api_body_timeout_ms}}) {
+    BS_CHECK_OK(u32(key, *field));
+    if (*field == 0u) return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be positive");
+  }
   const std::pair<const char*, bool*> flags[] = {{"atlas", &cfg.atlas}, {"names_in_memory", &cfg.names_in_memory}};
   for (const auto& [key, field] : flags) {
     if (auto node = tbl.get(key)) {

@@ -292,7 +292,14 @@ util::Status Node::Listen() {
       }
       return std::move(routed.response);
     };
-    BS_TRY(p.server, net::HttpServer::Start(hp->first, hp->second, handler, p.api->ServerOptions()));
+    auto options = p.api->ServerOptions();
+    if (m_cfg.api_max_connections) options.max_connections = *m_cfg.api_max_connections;
+    if (m_cfg.api_max_connections_per_address) {
+      options.max_connections_per_address = *m_cfg.api_max_connections_per_address;
+    }
+    if (m_cfg.api_header_timeout_ms) options.header_timeout = std::chrono::milliseconds(*m_cfg.api_header_timeout_ms);
+    if (m_cfg.api_body_timeout_ms) options.body_timeout = std::chrono::milliseconds(*m_cfg.api_body_timeout_ms);
+    BS_TRY(p.server, net::HttpServer::Start(hp->first, hp->second, handler, options));
     m_api_url = "http://" + Bracketed(hp->first) + ":" + std::to_string(p.server->Port());
     spdlog::info("REST API listening on {}", m_api_url);
     p.api->SetPublicUrl(m_api_url);

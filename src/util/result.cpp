@@ -13,6 +13,7 @@ const char* ErrorCodeName(ErrorCode code) {
     case ErrorCode::Unauthorized: return "Unauthorized";
     case ErrorCode::Conflict: return "Conflict";
     case ErrorCode::TooLarge: return "TooLarge";
+    case ErrorCode::NoSpace: return "NoSpace";
   }
   return "Unknown";
 }

@@ -28,6 +28,7 @@ enum class ErrorCode {
   Unauthorized,
   Conflict,
   TooLarge,
+  NoSpace,  // the storage device (or quota) is full
 };
 
 // Returns the code's name as written above ("NotFound", ...).

@@ -298,8 +298,9 @@ export async function sendTx(btc, w, { data, outputs = [], changeIndex, wait = t
 // --- gaia-hub -------------------------------------------------------------------------
 
 // Starts gaia-hub on a free loopback port with the given extra arguments (and a JSON
-// config when given); resolves { child, url, port } once it listens.
-export async function startGaiaHub({ args = [], config, storageRoot, port: wanted } = {}) {
+// config when given, and extra environment variables); resolves { child, url, port }
+// once it listens.
+export async function startGaiaHub({ args = [], config, storageRoot, port: wanted, env } = {}) {
   const dir = tempDir('gaia-hub');
   const port = wanted || await freePort();
   const all = ['--listen', `127.0.0.1:${port}`, ...args];
@@ -312,7 +313,7 @@ export async function startGaiaHub({ args = [], config, storageRoot, port: wante
     writeFileSync(file, JSON.stringify(config));
     all.push('--config', file);
   }
-  const child = startProcess(path.join(binDir, 'gaia-hub'), all);
+  const child = startProcess(path.join(binDir, 'gaia-hub'), all, env ? { env: { ...process.env, ...env } } : {});
   await waitFor(() => {
     if (child.exitCode !== null) throw new Error(`gaia-hub exited ${child.exitCode}: ${child.output}`);
     return /listening on/.test(child.output);

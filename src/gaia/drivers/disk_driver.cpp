@@ -15,6 +15,7 @@
 #include <random>
 
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include <crypto/hash.h>
 #include <util/lru_cache.h>
@@ -34,11 +35,26 @@ const char* const TEMP_DIR = ".gaia-tmp";
 const char* const ETAG_ATTR = "user.gaia.etag";
 const char* const TYPE_ATTR = "user.gaia.content-type";
 
+constexpr std::size_t MAX_NAME = 255;  // bytes in one path component (NAME_MAX on Linux file systems)
+constexpr std::size_t COPY_CHUNK = 64 * 1024;
+
 util::Error Errno(const std::string& what) {
   int err = errno;
-  if (err == ENOSPC || err == EDQUOT) return {ErrorCode::IoError, what + ": no space left on the storage device"};
+  if (err == ENOSPC || err == EDQUOT) return {ErrorCode::NoSpace, what + ": no space left on the storage device"};
+  if (err == ENAMETOOLONG) return {ErrorCode::InvalidArgument, "Invalid file path: a name in it is too long"};
   return {ErrorCode::IoError, what + ": " + std::strerror(err)};
 }
+
+// Makes a directory's entries (a rename or unlink in it) durable.
+bool SyncDirectory(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = ::fsync(fd) == 0;
+  ::close(fd);
+  return ok;
+}
+
+std::string Parent(const std::string& path) { return path.substr(0, path.rfind('/')); }
 
 // Writes all of data to fd, retrying short writes and EINTR.
 bool WriteAll(int fd, std::string_view data) {
@@ -79,6 +95,11 @@ util::Result<std::string> ReadFile(const fs::path& path) {
 }
 
 class DiskDriver final : public Driver {
+  struct Target {
+    std::string data;  // plain strings: building std::filesystem::path splits components
+    std::string meta;
+  };
+
  public:
   DiskDriver(fs::path root, DiskOptions options)
       : m_root(std::move(root)),
@@ -103,12 +124,48 @@ class DiskDriver final : public Driver {
     // extended attributes is the original layout's metadata file written; one
     // left by the original hub is removed so it cannot go stale.
     BS_TRY(bool attrs, AtomicWrite(target.data, data, {{ETAG_ATTR, etag}, {TYPE_ATTR, std::string(content_type)}}));
+    BS_CHECK_OK(WriteLegacyMetadata(target, attrs, meta));
+    return etag;
+  }
+
+  std::string SpoolDirectory() const override { return (m_root / TEMP_DIR).string(); }
+
+  // A spooled body in the temporary directory becomes the file itself: hashed
+  // in pieces, then renamed into place (no copy, no memory for its content).
+  util::Result<std::string> WriteFile(std::string_view top, std::string_view path, const std::string& file,
+                                      std::string_view content_type) override {
+    if (Parent(file) != SpoolDirectory()) return Driver::WriteFile(top, path, file, content_type);
+    BS_TRY(auto target, Resolve(top, path));
+    BS_CHECK_OK(PrepareTarget(target.data));
+    int fd = ::open(file.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return Fail(Errno("cannot open the uploaded body"));
+    crypto::Md5Hasher md5;
+    std::vector<uint8_t> chunk(COPY_CHUNK);
+    bool ok = true;
+    for (;;) {
+      ssize_t n = ::read(fd, chunk.data(), chunk.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) ok = false;
+      if (n <= 0) break;
+      md5.Update(util::ByteView(chunk.data(), static_cast<std::size_t>(n)));
+    }
+    std::string etag = util::ToHex(md5.Finish());
+    nlohmann::json meta = {{"content-type", content_type}, {"etag", etag}};
+    BS_TRY(bool attrs, Commit(fd, file, target.data, ok, {{ETAG_ATTR, etag}, {TYPE_ATTR, std::string(content_type)}}));
+    BS_CHECK_OK(WriteLegacyMetadata(target, attrs, meta));
+    return etag;
+  }
+
+  // Only where the file system has no extended attributes is the original
+  // layout's metadata file written; one left by the original hub is removed so
+  // it cannot go stale.
+  util::Status WriteLegacyMetadata(const Target& target, bool attrs, const nlohmann::json& meta) {
     if (!attrs) {
       BS_CHECK_OK(AtomicWrite(target.meta, meta.dump(), {}));
     } else if (m_legacy_metadata) {
       ::unlink(target.meta.c_str());
     }
-    return etag;
+    return util::Ok();
   }
 
   util::Status Delete(std::string_view top, std::string_view path) override {
@@ -119,6 +176,7 @@ class DiskDriver final : public Driver {
     }
     if (::unlink(target.data.c_str()) != 0) return Fail(Errno("cannot delete " + std::string(path)));
     ::unlink(target.meta.c_str());
+    if (m_options.fsync && !SyncDirectory(Parent(target.data))) return Fail(Errno("cannot sync the deletion"));
     return util::Ok();
   }
 
@@ -133,6 +191,11 @@ class DiskDriver final : public Driver {
     BS_CHECK_OK(MakeParents(to.meta));
     if (::rename(from.data.c_str(), to.data.c_str()) != 0) return Fail(Errno("cannot rename " + std::string(path)));
     ::rename(from.meta.c_str(), to.meta.c_str());
+    if (m_options.fsync) {
+      bool synced = SyncDirectory(Parent(to.data));
+      if (Parent(from.data) != Parent(to.data)) synced = SyncDirectory(Parent(from.data)) && synced;
+      if (!synced) return Fail(Errno("cannot sync the rename"));
+    }
     return util::Ok();
   }
 
@@ -212,10 +275,6 @@ class DiskDriver final : public Driver {
   }
 
  private:
-  struct Target {
-    std::string data;  // plain strings: building std::filesystem::path splits components
-    std::string meta;
-  };
 
   std::string ObjectKey(std::string_view top, std::string_view path) const override {
     auto t = Resolve(top, path);
@@ -239,6 +298,9 @@ class DiskDriver final : public Driver {
       if (slash == std::string_view::npos) slash = path.size();
       std::string_view part = path.substr(pos, slash - pos);
       if (!part.empty() && part != ".") {
+        if (part.size() > MAX_NAME) {
+          return Fail(ErrorCode::InvalidArgument, "Invalid file path: a name in it is longer than 255 bytes");
+        }
         if (!rel.empty()) rel += '/';
         rel.append(part);
         ++components;
@@ -321,33 +383,67 @@ class DiskDriver final : public Driver {
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
   }
 
+  // Creates the directories above file. New ones are made durable too (their
+  // own entries synced up to the first that existed) when writes are fsynced.
   util::Status MakeParents(const fs::path& file) const {
     std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
+    fs::path existing = file.parent_path();
+    while (!existing.empty() && existing != existing.root_path() && !fs::exists(existing, ec)) {
+      existing = existing.parent_path();
+    }
+    bool created = fs::create_directories(file.parent_path(), ec);
     if (ec) {
       if (ec == std::errc::not_a_directory || ec == std::errc::file_exists) {
         return Fail(ErrorCode::InvalidArgument, "Invalid file path: a parent is a file");
       }
+      if (ec == std::errc::filename_too_long) {
+        return Fail(ErrorCode::InvalidArgument, "Invalid file path: a name in it is too long");
+      }
+      if (ec == std::errc::no_space_on_device) {
+        return Fail(ErrorCode::NoSpace, "cannot create a directory: no space left on the storage device");
+      }
       return Fail(ErrorCode::IoError, "cannot create directory: " + ec.message());
+    }
+    if (created && m_options.fsync) {
+      for (fs::path dir = file.parent_path(); !dir.empty(); dir = dir.parent_path()) {
+        if (!SyncDirectory(dir.parent_path().string())) return Fail(Errno("cannot sync a new directory"));
+        if (dir.parent_path() == existing || dir == dir.parent_path()) break;
+      }
     }
     return util::Ok();
   }
 
-  // Writes data to a temporary file with the given extended attributes, fsyncs
-  // it (when sync), and renames it over target. Returns whether the attributes
-  // were stored (false on file systems without user extended attributes).
-  util::Result<bool> AtomicWrite(const fs::path& target, std::string_view data,
-                                 const std::vector<std::pair<const char*, std::string>>& attrs, bool sync = true) {
+  // The target's directories exist, and it is not itself a directory.
+  util::Status PrepareTarget(const fs::path& target) const {
     BS_CHECK_OK(MakeParents(target));
     struct stat st {};
     if (::lstat(target.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
       return Fail(ErrorCode::InvalidArgument, "Invalid file path: names a directory");
     }
-    fs::path temp = m_root / TEMP_DIR /
-                    (std::to_string(::getpid()) + "-" + std::to_string(m_counter++) + "-" + std::to_string(m_salt));
+    return util::Ok();
+  }
+
+  // Writes data to a temporary file with the given extended attributes, then
+  // Commit.
+  util::Result<bool> AtomicWrite(const fs::path& target, std::string_view data,
+                                 const std::vector<std::pair<const char*, std::string>>& attrs, bool sync = true) {
+    BS_CHECK_OK(PrepareTarget(target));
+    std::string temp = (m_root / TEMP_DIR /
+                        (std::to_string(::getpid()) + "-" + std::to_string(m_counter++) + "-" + std::to_string(m_salt)))
+                           .string();
     int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) return Fail(Errno("cannot create a temporary file"));
     bool ok = WriteAll(fd, data);
+    return Commit(fd, temp, target, ok, attrs, sync);
+  }
+
+  // Takes the open temporary file fd (at temp, already filled; ok says whether
+  // filling it worked): sets the attributes, fsyncs it (when sync), renames it
+  // over target, and fsyncs target's directory so the rename survives a power
+  // cut. Closes fd; removes temp on failure. Returns whether the attributes were
+  // stored (false on file systems without user extended attributes).
+  util::Result<bool> Commit(int fd, const std::string& temp, const fs::path& target, bool ok,
+                            const std::vector<std::pair<const char*, std::string>>& attrs, bool sync = true) {
     bool attrs_stored = !attrs.empty() && m_xattrs;
     struct stat written {};
     if (ok && attrs_stored && ::fstat(fd, &written) != 0) attrs_stored = false;
@@ -363,7 +459,8 @@ class DiskDriver final : public Driver {
         }
       }
     }
-    if (ok && sync && m_options.fsync) ok = ::fsync(fd) == 0;
+    bool durable = sync && m_options.fsync;
+    if (ok && durable) ok = ::fsync(fd) == 0;
     util::Error error = ok ? util::Error{} : Errno("cannot write " + target.filename().string());
     ::close(fd);
     if (ok && ::rename(temp.c_str(), target.c_str()) != 0) {
@@ -373,6 +470,9 @@ class DiskDriver final : public Driver {
     if (!ok) {
       ::unlink(temp.c_str());
       return Fail(error);
+    }
+    if (durable && !SyncDirectory(target.parent_path().string())) {
+      return Fail(Errno("cannot sync the directory of " + target.filename().string()));
     }
     return attrs_stored;
   }

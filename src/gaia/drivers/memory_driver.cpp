@@ -1,4 +1,6 @@
 #include <ctime>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <mutex>
 
@@ -19,6 +21,15 @@ util::Status CheckPath(std::string_view path) {
     return Fail(ErrorCode::InvalidArgument, "Invalid file path: contains a NUL byte");
   }
   return util::Ok();
+}
+
+util::Result<std::string> Driver::WriteFile(std::string_view top, std::string_view path, const std::string& file,
+                                            std::string_view content_type) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Fail(ErrorCode::IoError, "cannot open the uploaded body");
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) return Fail(ErrorCode::IoError, "cannot read the uploaded body");
+  return Write(top, path, data, content_type);
 }
 
 namespace {

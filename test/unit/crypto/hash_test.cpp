@@ -65,5 +65,15 @@ TEST(HashTest, IncrementalMatchesOneShot) {
   EXPECT_EQ(h.Finish(), Sha256(AsBytes("abc")));
 }
 
+TEST(HashTest, IncrementalMd5MatchesOneShot) {
+  std::string a(100000, 'x');
+  std::string b = "tail";
+  Md5Hasher h;
+  h.Update(AsBytes(a)).Update(AsBytes(b));
+  EXPECT_EQ(h.Finish(), Md5(AsBytes(a + b)));
+  Md5Hasher empty;
+  EXPECT_EQ(util::ToHex(empty.Finish()), "d41d8cd98f00b204e9800998ecf8427e");
+}
+
 }  // namespace
 }  // namespace blockstack::crypto

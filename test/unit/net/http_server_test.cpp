@@ -4,8 +4,15 @@
 
 #include <boost/asio.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 #include <thread>
+
+#include <unistd.h>
 
 namespace blockstack::net {
 namespace {
@@ -16,7 +23,12 @@ using asio::ip::tcp;
 // A raw client: writes bytes, reads until the server closes or `until` appears.
 class RawClient {
  public:
-  explicit RawClient(uint16_t port) : m_socket(m_ioc) {
+  // from: the local address to connect from (any of 127.0.0.0/8 works on Linux).
+  explicit RawClient(uint16_t port, const char* from = nullptr) : m_socket(m_ioc) {
+    if (from) {
+      m_socket.open(tcp::v4());
+      m_socket.bind(tcp::endpoint(asio::ip::make_address(from), 0));
+    }
     m_socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
   }
   void Write(const std::string& bytes) { asio::write(m_socket, asio::buffer(bytes)); }
@@ -61,7 +73,8 @@ class HttpServerTest : public ::testing::Test {
     ServerOptions o;
     o.max_body_bytes = 1000;
     o.max_header_bytes = 2000;
-    o.request_timeout = std::chrono::milliseconds(400);
+    o.header_timeout = std::chrono::milliseconds(400);
+    o.body_timeout = std::chrono::milliseconds(400);
     o.idle_timeout = std::chrono::milliseconds(400);
     server = std::move(*HttpServer::Start("127.0.0.1", 0, Echo, o));
   }
@@ -160,6 +173,170 @@ TEST_F(HttpServerTest, HeadHasNoBody) {
   EXPECT_NE(r.find("HTTP/1.1 200"), std::string::npos);
   EXPECT_NE(r.find("Content-Length: "), std::string::npos);
   EXPECT_EQ(r.find("{"), std::string::npos);
+}
+
+// A server with options set by the test, recording what its handler saw.
+class LimitsTest : public ::testing::Test {
+ protected:
+  void Start(ServerOptions o) {
+    server = std::move(*HttpServer::Start(
+        "127.0.0.1", 0,
+        [this](const Request& req) {
+          calls++;
+          if (!req.body_file.empty()) {
+            std::ifstream in(req.body_file, std::ios::binary);
+            spooled_file = req.body_file;
+            spooled = std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+          }
+          return Echo(req);
+        },
+        o));
+  }
+  static std::string Get() { return "GET / HTTP/1.1\r\nHost: x\r\n\r\n"; }
+  std::unique_ptr<HttpServer> server;
+  std::atomic<int> calls{0};
+  std::string spooled;
+  std::string spooled_file;
+};
+
+std::optional<Response> NeedsToken(const Request& req) {
+  if (req.Header("authorization").empty()) return Response::Json(401, {{"error", "no token"}});
+  return std::nullopt;
+}
+
+TEST_F(LimitsTest, CheckHeadAnswersBeforeTheBodyIsRead) {
+  ServerOptions o;
+  o.max_body_bytes = 50 * 1024 * 1024;
+  o.check_head = NeedsToken;
+  Start(o);
+  RawClient c(server->Port());
+  // Announces 40 MB and sends none of it: the refusal comes at once.
+  c.Write("POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 40000000\r\n\r\n");
+  std::string r = c.ReadUntil("}");
+  EXPECT_NE(r.find("HTTP/1.1 401"), std::string::npos);
+  EXPECT_NE(r.find("Connection: close"), std::string::npos);
+  EXPECT_EQ(calls, 0);
+  // With a token the body is read and the handler called.
+  RawClient d(server->Port());
+  d.Write("POST /up HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\nContent-Length: 3\r\n\r\nabc");
+  EXPECT_NE(d.ReadUntil("}").find("\"body\":\"abc\""), std::string::npos);
+  EXPECT_EQ(calls, 1);
+}
+
+TEST_F(LimitsTest, ExpectContinueIsAnsweredOnlyWhenTheHeadPasses) {
+  ServerOptions o;
+  o.check_head = NeedsToken;
+  Start(o);
+  RawClient c(server->Port());
+  c.Write("POST /up HTTP/1.1\r\nHost: x\r\nAuthorization: t\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  EXPECT_NE(c.ReadUntil("\r\n\r\n").find("HTTP/1.1 100 Continue\r\n\r\n"), std::string::npos);
+  c.Write("abc");
+  EXPECT_NE(c.ReadUntil("}").find("\"body\":\"abc\""), std::string::npos);
+  RawClient d(server->Port());
+  d.Write("POST /up HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n");
+  std::string r = d.ReadUntil("}");
+  EXPECT_EQ(r.find("100 Continue"), std::string::npos);
+  EXPECT_NE(r.find("HTTP/1.1 401"), std::string::npos);
+}
+
+TEST_F(LimitsTest, BodiesInFlightAreBounded) {
+  ServerOptions o;
+  o.max_body_bytes = 1000;
+  o.max_body_bytes_in_flight = 1500;
+  Start(o);
+  RawClient a(server->Port());
+  a.Write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\npart");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  RawClient b(server->Port());
+  b.Write("POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n");
+  std::string r = b.ReadUntil("}");
+  EXPECT_NE(r.find("HTTP/1.1 503"), std::string::npos);
+  EXPECT_NE(r.find("Retry-After: "), std::string::npos);
+  // Once the first body is in, its share is given back.
+  a.Write(std::string(996, 'x'));
+  EXPECT_NE(a.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+  RawClient c(server->Port());
+  c.Write("POST /c HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'y'));
+  EXPECT_NE(c.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+}
+
+TEST_F(LimitsTest, LargeBodiesAreSpooledToAFileThatIsRemovedAfterwards) {
+  auto dir = std::filesystem::temp_directory_path() / ("spool-test-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  ServerOptions o;
+  o.spool_dir = dir.string();
+  o.spool_threshold = 10;
+  Start(o);
+  RawClient c(server->Port());
+  c.Write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nsmall");
+  EXPECT_NE(c.ReadUntil("}").find("\"body\":\"small\""), std::string::npos);
+  EXPECT_TRUE(spooled_file.empty());
+  c.Clear();
+  std::string big(5000, 'z');
+  c.Write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5000\r\n\r\n" + big);
+  EXPECT_NE(c.ReadUntil("}").find("\"body\":\"\""), std::string::npos);
+  EXPECT_EQ(spooled, big);
+  EXPECT_FALSE(spooled_file.empty());
+  EXPECT_FALSE(std::filesystem::exists(spooled_file));
+  // Chunked bodies (no length given) are spooled as well.
+  c.Clear();
+  c.Write("POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  c.ReadUntil("}");
+  EXPECT_EQ(spooled, "abcde");
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(LimitsTest, OneAddressCannotTakeEveryConnection) {
+  ServerOptions o;
+  o.max_connections_per_address = 3;
+  Start(o);
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawClient>(server->Port(), "127.0.0.2"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  RawClient refused(server->Port(), "127.0.0.2");
+  EXPECT_TRUE(refused.Closed());
+  RawClient other(server->Port(), "127.0.0.1");
+  other.Write(Get());
+  EXPECT_NE(other.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+}
+
+TEST_F(LimitsTest, WhenFullTheLongestWaitingConnectionMakesRoom) {
+  ServerOptions o;
+  o.max_connections = 4;
+  o.header_timeout = std::chrono::milliseconds(20000);
+  Start(o);
+  // A request being answered is never evicted; one waiting for its head is.
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 4; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server->Port()));
+    idle.back()->Write("GET / HT");  // never finished
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  RawClient fresh(server->Port());
+  fresh.Write(Get());
+  EXPECT_NE(fresh.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_TRUE(idle.front()->Closed());
+}
+
+TEST_F(LimitsTest, TheBodyHasItsOwnDeadline) {
+  ServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(300);
+  o.body_timeout = std::chrono::milliseconds(3000);
+  Start(o);
+  RawClient c(server->Port());
+  c.Write("POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 6\r\n\r\n");
+  for (int i = 0; i < 6; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(120));
+    c.Write("b");
+  }
+  EXPECT_NE(c.ReadUntil("}").find("\"body\":\"bbbbbb\""), std::string::npos);
+  // The head alone is cut off at its own, shorter deadline.
+  RawClient slow(server->Port());
+  auto start = std::chrono::steady_clock::now();
+  slow.Write("POST /a HTTP/1.1\r\n");
+  EXPECT_TRUE(slow.Closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(2000));
 }
 
 TEST(HttpServerStartTest, BusyPortIsUnavailable) {
