@@ -250,7 +250,7 @@ std::optional<std::string> AtlasNode::FetchFromPeers(const std::string& hash, st
   }
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
   for (std::size_t i = 0; i < ranked.size() && i < 3 && !m_stop; ++i) {
-    auto client = PeerClient::Create(ranked[i].second);
+    auto client = Client(ranked[i].second);
     if (!client) continue;
     // A lookup waits on this: a peer gets a few seconds, not the crawler's timeout.
     auto got = (*client)->GetZonefiles(
@@ -349,7 +349,7 @@ bool AtlasNode::AdmitPeer(const std::string& hostport) {
   }
   if (!evict.empty()) {
     // The slot's holder keeps it while it answers.
-    auto client = PeerClient::Create(evict);
+    auto client = Client(evict);
     if (client && (*client)->GetInfo(m_settings.probe_timeout)) return false;
   }
   std::lock_guard lock(m_mutex);
@@ -374,7 +374,7 @@ bool AtlasNode::ProbeCandidates() {
   if (batch.empty()) return false;
   std::atomic<bool> added{false};
   Parallel(batch, [&](const std::string& hp) {
-    auto client = PeerClient::Create(hp);
+    auto client = Client(hp);
     if (!client) return;
     auto info = (*client)->GetInfo(m_settings.probe_timeout);
     if (!info) {
@@ -399,7 +399,7 @@ util::Result<std::vector<std::string>> AtlasNode::Neighbors(const std::string& h
     std::lock_guard lock(m_mutex);
     self = m_settings.self;
   }
-  BS_TRY(auto client, PeerClient::Create(hostport));
+  BS_TRY(auto client, Client(hostport));
   auto list = client->ExchangePeers(self, m_settings.neighbors_timeout);
   Record(hostport, list.has_value());
   if (!list) return util::Unexpected(list.error());
@@ -509,7 +509,7 @@ bool AtlasNode::RefreshInventories() {
   }
   if (due.empty()) return false;
   Parallel(due, [&](const std::string& hp) {
-    auto client = PeerClient::Create(hp);
+    auto client = Client(hp);
     if (!client) return;
     auto inv = (*client)->GetInventory(0, MAX_INVENTORY_REQUEST, m_settings.inventory_timeout);
     Record(hp, inv.has_value());
@@ -529,59 +529,114 @@ bool AtlasNode::RefreshInventories() {
   return true;
 }
 
-std::map<std::string, std::vector<std::string>> AtlasNode::PlanFetchesLocked() {
-  std::map<std::string, std::vector<std::string>> plan;
-  if (m_present == m_hashes.size()) return plan;
+util::Result<std::unique_ptr<PeerClient>> AtlasNode::Client(const std::string& hp) const {
+  return PeerClient::Create(hp, m_settings.min_transfer_rate, m_settings.min_rate_grace);
+}
+
+// The work of one fetch round, shared by one thread per peer. Each peer takes
+// the rarest hashes it has that nobody holds; what it fails to deliver goes back
+// for the other peers that have it, within the round (a slow or failing peer
+// delays its share by its cut-off, not by a round). A peer waits while hashes it
+// could take are with another peer, and stops when none are left for it.
+class AtlasNode::FetchRound {
+ public:
+  std::vector<std::string> peers;
   struct Want {
+    std::string hash;
+    std::vector<bool> has;    // per peer: advertises it
+    std::vector<bool> tried;  // per peer: was asked for it this round
+    enum { OPEN, ASKED, DONE } state = OPEN;
+  };
+  std::vector<Want> wants;
+
+  // Up to n hashes for peer p (at most cap over the round); empty when nothing
+  // is left for p.
+  std::vector<std::size_t> Take(std::size_t p, std::size_t n, std::size_t cap, const std::atomic<bool>& stop) {
+    std::unique_lock lock(m_mutex);
+    if (m_taken.size() < peers.size()) m_taken.resize(peers.size(), 0);
+    for (;;) {
+      std::vector<std::size_t> out;
+      bool waiting_for_others = false;
+      for (std::size_t i = 0; i < wants.size() && out.size() < n && m_taken[p] + out.size() < cap; ++i) {
+        Want& w = wants[i];
+        if (!w.has[p] || w.tried[p] || w.state == Want::DONE) continue;
+        if (w.state == Want::ASKED) {
+          waiting_for_others = true;
+          continue;
+        }
+        out.push_back(i);
+      }
+      for (auto i : out) {
+        wants[i].state = Want::ASKED;
+        wants[i].tried[p] = true;
+      }
+      m_taken[p] += out.size();
+      if (!out.empty() || !waiting_for_others || m_taken[p] >= cap || stop) return out;
+      m_cv.wait_for(lock, std::chrono::milliseconds(200));
+    }
+  }
+
+  // The answer to ids: delivered hashes are done, the rest open again.
+  void Settle(const std::vector<std::size_t>& ids, const std::unordered_set<std::string>& delivered) {
+    {
+      std::lock_guard lock(m_mutex);
+      for (auto i : ids) wants[i].state = delivered.count(wants[i].hash) ? Want::DONE : Want::OPEN;
+    }
+    m_cv.notify_all();
+  }
+
+ private:
+  std::mutex m_mutex;
+  std::condition_variable m_cv;
+  std::vector<std::size_t> m_taken;
+};
+
+std::unique_ptr<AtlasNode::FetchRound> AtlasNode::PlanRoundLocked() {
+  auto round = std::make_unique<FetchRound>();
+  if (m_present == m_hashes.size()) return round;
+  std::vector<const Peer*> peers;
+  for (const auto& [hp, peer] : m_peers) {
+    if (!peer.inventory_known || peer.inventory.empty()) continue;
+    // Peers below the health threshold are not asked (once there is enough to
+    // judge them), seeds excepted.
+    if (!peer.seed && peer.window.size() >= MIN_RESPONSES_TO_JUDGE && HealthLocked(peer) < MIN_PEER_HEALTH) continue;
+    round->peers.push_back(hp);
+    peers.push_back(&peer);
+  }
+  if (peers.empty()) return round;
+  struct Rank {
     std::size_t popularity;
     uint64_t first_slot;
     const std::string* hash;
     const HashState* state;
   };
-  std::vector<const std::pair<const std::string, Peer>*> peers;
-  for (const auto& entry : m_peers) {
-    if (entry.second.inventory_known && !entry.second.inventory.empty()) peers.push_back(&entry);
-  }
-  if (peers.empty()) return plan;
   auto has = [&](const HashState& st, std::size_t p) {
-    return std::any_of(st.slots.begin(), st.slots.end(),
-                       [&](uint64_t i) { return TestBit(peers[p]->second.inventory, i); });
+    return std::any_of(st.slots.begin(), st.slots.end(), [&](uint64_t i) { return TestBit(peers[p]->inventory, i); });
   };
-  std::vector<Want> wants;
+  std::vector<Rank> ranks;
   for (const auto& [hash, st] : m_hashes) {
     if (st.present) continue;
-    Want w{0, st.slots.front(), &hash, &st};
-    for (std::size_t p = 0; p < peers.size(); ++p) w.popularity += has(st, p) ? 1 : 0;
-    if (w.popularity > 0) wants.push_back(w);
+    Rank r{0, st.slots.front(), &hash, &st};
+    for (std::size_t p = 0; p < peers.size(); ++p) r.popularity += has(st, p) ? 1 : 0;
+    if (r.popularity > 0) ranks.push_back(r);
   }
-  // Only the rarest that this round can ask for are put in order (with room for
-  // some whose peers are already full): on a fresh node the missing hashes are
-  // every hash, and sorting them all each round cost more than the round.
-  auto rarer = [](const Want& x, const Want& y) {
+  // Only the rarest that this round can ask for are put in order: on a fresh
+  // node the missing hashes are every hash, and sorting them all each round
+  // cost more than the round.
+  auto rarer = [](const Rank& x, const Rank& y) {
     return x.popularity != y.popularity ? x.popularity < y.popularity : x.first_slot < y.first_slot;
   };
-  const std::size_t room = 2 * m_settings.max_fetch_per_peer * peers.size();
-  const auto ordered = wants.begin() + static_cast<long>(std::min(wants.size(), room));
-  std::partial_sort(wants.begin(), ordered, wants.end(), rarer);
-  std::vector<double> health;
-  for (const auto* p : peers) health.push_back(HealthLocked(p->second));
-  std::vector<std::vector<std::string>> assigned(peers.size());
-  for (auto w = wants.begin(); w != ordered; ++w) {
-    std::size_t best = peers.size();
-    for (std::size_t p = 0; p < peers.size(); ++p) {
-      const std::size_t load = assigned[p].size();
-      if (load >= m_settings.max_fetch_per_peer || !has(*w->state, p)) continue;
-      if (best == peers.size() || load < assigned[best].size() ||
-          (load == assigned[best].size() && health[p] > health[best])) {
-        best = p;
-      }
-    }
-    if (best < peers.size()) assigned[best].push_back(*w->hash);
+  const std::size_t room = std::min(ranks.size(), m_settings.max_fetch_per_peer * peers.size());
+  std::partial_sort(ranks.begin(), ranks.begin() + static_cast<long>(room), ranks.end(), rarer);
+  round->wants.reserve(room);
+  for (std::size_t k = 0; k < room; ++k) {
+    FetchRound::Want w;
+    w.hash = *ranks[k].hash;
+    w.tried.assign(peers.size(), false);
+    for (std::size_t p = 0; p < peers.size(); ++p) w.has.push_back(has(*ranks[k].state, p));
+    round->wants.push_back(std::move(w));
   }
-  for (std::size_t p = 0; p < peers.size(); ++p) {
-    if (!assigned[p].empty()) plan[peers[p]->first] = std::move(assigned[p]);
-  }
-  return plan;
+  return round;
 }
 
 bool AtlasNode::SettleFetchLocked(const std::string& hp, const std::vector<std::string>& asked,
@@ -589,17 +644,19 @@ bool AtlasNode::SettleFetchLocked(const std::string& hp, const std::vector<std::
   auto it = m_peers.find(hp);
   if (it == m_peers.end()) return false;
   // Whatever it did not deliver is not asked of it again before its next
-  // inventory refresh.
+  // inventory refresh, and each such file counts against its health: a peer
+  // that advertises files it does not serve falls out of use.
+  auto now = Clock::now();
   for (const auto& h : asked) {
     if (delivered.count(h)) continue;
     auto hs = m_hashes.find(h);
-    if (hs == m_hashes.end() || hs->second.present) continue;
+    if (hs == m_hashes.end()) continue;
     for (uint64_t i : hs->second.slots) ClearBit(it->second.inventory, i);
+    it->second.window.emplace_back(now, false);
   }
   if (bad == 0) return true;
   spdlog::warn("atlas: peer {} sent {} zone file(s) that do not match their hashes", hp, bad);
   it->second.bad_files += bad;
-  auto now = Clock::now();
   for (std::size_t k = 0; k < bad; ++k) it->second.window.emplace_back(now, false);
   if (HealthLocked(it->second) >= MIN_PEER_HEALTH) return true;
   spdlog::warn("atlas: dropping peer {}: it served altered zone files", hp);
@@ -670,12 +727,15 @@ class AtlasNode::BatchStorer {
   std::thread m_thread;  // last: started once the rest is built
 };
 
-void AtlasNode::FetchFrom(const std::string& hp, const std::vector<std::string>& hashes, BatchStorer& storer) {
-  auto client = PeerClient::Create(hp);
+void AtlasNode::FetchFrom(std::size_t p, FetchRound& round, BatchStorer& storer) {
+  const std::string& hp = round.peers[p];
+  auto client = Client(hp);
   if (!client) return;
-  for (std::size_t at = 0; at < hashes.size() && !m_stop; at += MAX_GET_ZONEFILES) {
-    std::vector<std::string> chunk(hashes.begin() + static_cast<long>(at),
-                                   hashes.begin() + static_cast<long>(std::min(hashes.size(), at + MAX_GET_ZONEFILES)));
+  while (!m_stop) {
+    auto ids = round.Take(p, MAX_GET_ZONEFILES, m_settings.max_fetch_per_peer, m_stop);
+    if (ids.empty()) return;
+    std::vector<std::string> chunk;
+    for (auto i : ids) chunk.push_back(round.wants[i].hash);
     auto got = (*client)->GetZonefiles(chunk, m_settings.zonefiles_timeout);
     Record(hp, got.has_value());
     std::vector<std::string> files, checked;
@@ -691,24 +751,23 @@ void AtlasNode::FetchFrom(const std::string& hp, const std::vector<std::string>&
       spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
     }
     storer.Add(std::move(files), std::move(checked));
+    round.Settle(ids, delivered);
     std::lock_guard lock(m_mutex);
     if (!SettleFetchLocked(hp, chunk, delivered, got ? got->bad : 0) || !got) return;
   }
 }
 
 bool AtlasNode::FetchMissing() {
-  // Plan under the lock: each missing hash that some peer advertises goes to one
-  // peer, rarest hashes first, spread over the peers that have them.
-  std::map<std::string, std::vector<std::string>> plan;
+  std::unique_ptr<FetchRound> round;
   {
     std::lock_guard lock(m_mutex);
-    plan = PlanFetchesLocked();
+    round = PlanRoundLocked();
   }
-  std::vector<std::string> targets;
-  for (const auto& [hp, hashes] : plan) targets.push_back(hp);
-  if (targets.empty()) return false;
+  if (round->wants.empty()) return false;
+  std::vector<std::string> order;
+  for (std::size_t p = 0; p < round->peers.size(); ++p) order.push_back(std::to_string(p));
   BatchStorer storer(*this);
-  Parallel(targets, [&](const std::string& hp) { FetchFrom(hp, plan.at(hp), storer); });
+  Parallel(order, [&](const std::string& p) { FetchFrom(std::stoul(p), *round, storer); });
   return storer.Finish() > 0;
 }
 
@@ -738,7 +797,7 @@ void AtlasNode::PushQueued() {
         if (!has) lacking.push_back(h);
       }
     }
-    auto client = PeerClient::Create(hp);
+    auto client = Client(hp);
     if (!client) return;
     for (std::size_t at = 0; at < lacking.size(); at += MAX_PUT_ZONEFILES) {
       std::vector<std::string> hashes, files;

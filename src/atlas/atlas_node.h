@@ -57,6 +57,11 @@ struct AtlasSettings {
   std::chrono::milliseconds push_timeout{10000};
   std::size_t max_parallel = 8;           // concurrent peer calls
   std::size_t max_fetch_per_peer = 2000;  // hashes asked of one peer per round
+  // A peer's answer must keep coming at this rate (bytes/s, averaged from its
+  // first byte once the grace has passed), or it is cut off and what it was
+  // asked for goes to other peers in the same round.
+  std::size_t min_transfer_rate = 4096;
+  std::chrono::milliseconds min_rate_grace{1000};
   bool push = true;
 };
 
@@ -160,15 +165,21 @@ class AtlasNode {
   util::Result<std::vector<std::string>> Neighbors(const std::string& hostport);
   bool RefreshInventories();
   bool FetchMissing();
-  // Which peer is asked for which missing hashes this round. Caller holds m_mutex.
-  std::map<std::string, std::vector<std::string>> PlanFetchesLocked();
+  class FetchRound;
+  // The missing hashes peers advertise this round, rarest first, and which
+  // peers may be asked for them. Caller holds m_mutex.
+  std::unique_ptr<FetchRound> PlanRoundLocked();
   class BatchStorer;
-  // Asks hp for hashes in requests of MAX_GET_ZONEFILES, handing what arrives to storer.
-  void FetchFrom(const std::string& hp, const std::vector<std::string>& hashes, BatchStorer& storer);
+  // Peer p of the round takes batches of up to MAX_GET_ZONEFILES hashes from
+  // it, one request after the other, until nothing is left that p has; hands
+  // what arrives to storer and gives back what did not.
+  void FetchFrom(std::size_t p, FetchRound& round, BatchStorer& storer);
+  // A client for hp, with the minimum transfer rate.
+  util::Result<std::unique_ptr<PeerClient>> Client(const std::string& hp) const;
   // Accounts for one answer of hp to asked: what it did not deliver is not asked
-  // of it again before its next inventory; bad files count against its health,
-  // and a peer below the threshold is banned. Returns false once hp is gone.
-  // Caller holds m_mutex.
+  // of it again before its next inventory, and counts against its health, as
+  // bad files do; a peer that sent bad files and fell below the threshold is
+  // banned. Returns false once hp is gone. Caller holds m_mutex.
   bool SettleFetchLocked(const std::string& hp, const std::vector<std::string>& asked,
                          const std::unordered_set<std::string>& delivered, std::size_t bad);
   void PushQueued();

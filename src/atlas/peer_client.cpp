@@ -26,9 +26,12 @@ bool IsValidHostPort(std::string_view hp) {
   return std::stoul(std::string(port)) <= 65535;
 }
 
-util::Result<std::unique_ptr<PeerClient>> PeerClient::Create(const std::string& hostport) {
+util::Result<std::unique_ptr<PeerClient>> PeerClient::Create(const std::string& hostport, std::size_t min_rate,
+                                                             std::chrono::milliseconds grace) {
   if (!IsValidHostPort(hostport)) return Fail(ErrorCode::InvalidArgument, "bad peer address '" + hostport + "'");
   net::HttpClientOptions opts;
+  opts.min_rate = min_rate;
+  opts.min_rate_grace = grace;
   opts.max_response_bytes = MAX_RESPONSE_BYTES;
   opts.peer_name = "Atlas peer";
   BS_TRY(auto http, net::HttpClient::Create("http://" + hostport, opts));

@@ -40,7 +40,10 @@ struct PeerInfo {
 class PeerClient {
  public:
   // hostport is "host:port". Fails with InvalidArgument on a malformed one.
-  static util::Result<std::unique_ptr<PeerClient>> Create(const std::string& hostport);
+  // min_rate > 0: answers slower than that many bytes a second (after a grace
+  // from their first byte) fail with Timeout (HttpClientOptions::min_rate).
+  static util::Result<std::unique_ptr<PeerClient>> Create(const std::string& hostport, std::size_t min_rate = 0,
+                                                          std::chrono::milliseconds grace = std::chrono::seconds(1));
 
   util::Result<PeerInfo> GetInfo(std::chrono::milliseconds timeout);
   // inv[offset, offset+length) in bytes; longer than asked for is an error.

@@ -3,9 +3,11 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <functional>
 #include <optional>
 
 namespace blockstack::net {
@@ -76,6 +78,55 @@ struct HttpClient::Connection {
     return util::Ok();
   }
 
+  // Reads the answer piece by piece under the overall deadline, while a timer
+  // checks its average rate from the first byte on and cancels a read that has
+  // fallen below it.
+  beast::error_code ReadAtRate(http::response_parser<http::string_body>& parser, const HttpClientOptions& options,
+                               bool& too_slow) {
+    using Clock = std::chrono::steady_clock;
+    using std::chrono::milliseconds;
+    asio::steady_timer timer(ioc);
+    std::optional<Clock::time_point> first;
+    std::size_t bytes = 0;
+    beast::error_code result;
+    bool done = false;
+    std::function<void()> arm = [&] {
+      auto due = *first + std::max(options.min_rate_grace, milliseconds((bytes + 1) * 1000 / options.min_rate));
+      timer.expires_at(due);
+      timer.async_wait([&](beast::error_code e) {
+        if (e || done) return;
+        auto elapsed = std::chrono::duration_cast<milliseconds>(Clock::now() - *first);
+        if (elapsed >= options.min_rate_grace &&
+            bytes * 1000 < options.min_rate * static_cast<std::size_t>(elapsed.count())) {
+          too_slow = true;
+          stream->cancel();
+          return;
+        }
+        arm();
+      });
+    };
+    std::function<void()> read_more = [&] {
+      http::async_read_some(*stream, buffer, parser, [&](beast::error_code e, std::size_t n) {
+        if (n > 0 && !first) {
+          first = Clock::now();
+          arm();
+        }
+        bytes += n;
+        if (e || parser.is_done()) {
+          result = e;
+          done = true;
+          timer.cancel();
+          return;
+        }
+        read_more();
+      });
+    };
+    read_more();
+    Run();
+    if (too_slow) return beast::error::timeout;
+    return result;
+  }
+
   util::Result<http::response<http::string_body>> RoundTrip(const http::request<http::string_body>& req,
                                                             const util::Url& url, const HttpClientOptions& options) {
     const std::string peer = options.peer_name + " at " + url.Origin();
@@ -94,10 +145,18 @@ struct HttpClient::Connection {
     // the parser must not wait for that body (the S3 driver stats with HEAD).
     parser.skip(req.method() == http::verb::head);
     stream->expires_after(options.timeout);
-    http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
-    Run();
+    bool too_slow = false;
+    if (options.min_rate == 0) {
+      http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+      Run();
+    } else {
+      ec = ReadAtRate(parser, options, too_slow);
+    }
     if (ec) {
       Close();
+      if (too_slow) {
+        return Fail(ErrorCode::Timeout, peer + " answered slower than " + std::to_string(options.min_rate) + " bytes/s");
+      }
       if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out waiting for " + peer);
       if (ec == http::error::body_limit) return Fail(ErrorCode::TooLarge, "answer from " + peer + " too large");
       return Fail(ErrorCode::IoError, "connection to " + peer + " failed while reading: " + ec.message());

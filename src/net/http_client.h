@@ -25,6 +25,12 @@ struct HttpClientOptions {
   std::chrono::milliseconds timeout{30000};              // per step
   std::size_t max_response_bytes = 64 * 1024 * 1024;     // larger answers fail with TooLarge
   std::string peer_name = "server";                       // in messages: "cannot reach <peer_name> at <origin>"
+  // > 0: an answer must keep coming at this many bytes a second on average,
+  // counted from its first byte once min_rate_grace has passed; a slower one
+  // fails with Timeout (a peer dripping its answer cannot hold a caller for the
+  // whole timeout). The wait for the first byte is bounded by timeout alone.
+  std::size_t min_rate = 0;
+  std::chrono::milliseconds min_rate_grace{1000};
 };
 
 struct HttpResponse {

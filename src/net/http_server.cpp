@@ -101,6 +101,7 @@ struct HttpServer::Impl {
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
   std::unordered_map<std::string, std::size_t> per_address;
+  std::size_t evicting = 0;  // sessions told to close that are still in the list
 
   std::vector<std::unique_ptr<asio::io_context>> loops;  // one per network thread
   std::atomic<std::size_t> next_loop{0};
@@ -112,7 +113,7 @@ struct HttpServer::Impl {
   // Registers a new connection from address, making room when the server is
   // full. False: refuse it.
   bool Admit(const std::shared_ptr<Session>& session, const std::string& address);
-  void Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address);
+  void Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address, bool evicted);
   // Takes n body bytes from the budget; false when it has not that many left.
   bool Reserve(std::size_t n) {
     std::size_t have = body_bytes_in_flight.load();
@@ -147,7 +148,7 @@ class Session : public std::enable_shared_from_this<Session> {
       : m_stream(std::move(socket)), m_server(server), m_remote_ip(std::move(remote)) {}
   ~Session() {
     ReleaseBody();
-    if (m_registered) m_server.Forget(m_slot, m_remote_ip);
+    if (m_registered) m_server.Forget(m_slot, m_remote_ip, m_evicted);
   }
 
   void Registered(std::list<std::weak_ptr<Session>>::iterator slot) {
@@ -159,9 +160,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // Since when the connection has waited for a request head; 0 while a request
   // is being read or answered (it must not be evicted then).
   int64_t WaitingSince() const { return m_waiting_since.load(std::memory_order_relaxed); }
-  // Closes the connection from any thread (it is being evicted). At most once.
+  bool Evicted() const { return m_evicted; }
+  // Closes the connection from any thread (it is being evicted). At most once;
+  // the caller holds the server's sessions mutex.
   bool Evict() {
     if (m_evicted.exchange(true)) return false;
+    m_server.evicting++;
     asio::post(m_stream.get_executor(), [self = shared_from_this()] {
       if (self->WaitingSince() != 0) self->Close();
     });
@@ -437,7 +441,8 @@ bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std:
     if (from_address == 0) per_address.erase(address);
     return false;
   }
-  if (sessions.size() >= options.max_connections) {
+  // Connections already told to close are on their way out: they do not count.
+  if (sessions.size() - evicting >= options.max_connections) {
     // Full: the connection that has waited longest for a request head goes.
     std::shared_ptr<Session> victim;
     int64_t oldest = 0;
@@ -445,7 +450,7 @@ bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std:
       auto s = weak.lock();
       if (!s) continue;
       int64_t since = s->WaitingSince();
-      if (since != 0 && (!victim || since < oldest)) {
+      if (since != 0 && !s->Evicted() && (!victim || since < oldest)) {
         victim = s;
         oldest = since;
       }
@@ -462,9 +467,11 @@ bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std:
   return true;
 }
 
-void HttpServer::Impl::Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address) {
+void HttpServer::Impl::Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address,
+                              bool evicted) {
   std::lock_guard lock(sessions_mutex);
   sessions.erase(slot);
+  if (evicted) evicting--;
   auto it = per_address.find(address);
   if (it != per_address.end() && --it->second == 0) per_address.erase(it);
 }

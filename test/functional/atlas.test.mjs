@@ -10,8 +10,8 @@ import http from 'node:http';
 import path from 'node:path';
 
 import {
-  BcoinNode, binDir, cliJson, freePort, hash160, newWallet, opPayload, sendTx, startProcess, stopProcess, tempDir,
-  waitFor,
+  BcoinNode, binDir, cliJson, freePort, halfOpen, hash160, newWallet, opPayload, sendTx, servedShare, startProcess,
+  stopProcess, tempDir, waitFor,
 } from './harness.mjs';
 
 const NAMES = 200;
@@ -26,6 +26,7 @@ async function getJson(url, init) {
   return { status: res.status, body: await res.json() };
 }
 
+// seed: a node, or { hostport: 'a:1,b:2' } for several seeds.
 async function startNode(seed) {
   const dataDir = tempDir('atlas-node');
   const args = ['--network', 'regtest', '--bitcoind', btc.url, '--first-block', String(wallets.first),
@@ -39,6 +40,32 @@ async function startNode(seed) {
   const node = { proc, url, hostport: url.replace('http://', ''), dataDir };
   nodes.push(node);
   return node;
+}
+
+// A peer on loopback that answers info as `truth`, advertises every one of
+// `slots` slots, knows no peers, and answers each zone-file request with
+// zonefiles(res, hashes, accept).
+async function fakePeer(truth, slots, zonefiles) {
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => { body += d; });
+    req.on('end', () => {
+      const reply = (obj) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
+      if (req.url.startsWith('/v1/atlas/info')) return reply({ ...truth, status: true });
+      if (req.url.startsWith('/v1/atlas/inventory')) {
+        return reply({ status: true, inv: Buffer.alloc(Math.ceil(slots / 8), 0xff).toString('base64') });
+      }
+      if (req.url.startsWith('/v1/atlas/peers')) return reply({ status: true, peers: [] });
+      if (req.url === '/v1/atlas/zonefiles') {
+        return zonefiles(res, JSON.parse(body).zonefile_hashes, req.headers.accept);
+      }
+      res.writeHead(404);
+      return res.end('{}');
+    });
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return { server, hostport: `127.0.0.1:${port}` };
 }
 
 async function info(node) { return (await getJson(`${node.url}/v1/info`)).body; }
@@ -188,36 +215,20 @@ test('zone files replicate across five nodes, a late sixth, a liar and two failu
   await synced(nodes, height);
   const victim = nodes[2];
   const truth = (await getJson(`${victim.url}/v1/atlas/info`)).body;
-  const liarPort = await freePort();
   let servedLies = 0;
-  const liar = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => { body += d; });
-    req.on('end', () => {
-      const reply = (obj) => { res.writeHead(200, { 'content-type': 'application/json' }); res.end(JSON.stringify(obj)); };
-      if (req.url.startsWith('/v1/atlas/info')) return reply({ ...truth, status: true });
-      if (req.url.startsWith('/v1/atlas/inventory')) {
-        return reply({ status: true, inv: Buffer.alloc(Math.ceil((NAMES + more.length) / 8), 0xff).toString('base64') });
-      }
-      if (req.url.startsWith('/v1/atlas/peers')) return reply({ status: true, peers: [] });
-      if (req.url === '/v1/atlas/zonefiles') {
-        // Frames of hash, length and bytes (doc/atlas.md), every one a lie.
-        const frames = [];
-        for (const h of JSON.parse(body).zonefile_hashes) {
-          const lie = Buffer.from(`$ORIGIN evil.atlas\n; pretending to be ${h}\n`);
-          const len = Buffer.alloc(4);
-          len.writeUInt32BE(lie.length);
-          frames.push(Buffer.from(h, 'hex'), len, lie);
-          servedLies++;
-        }
-        res.writeHead(200, { 'content-type': req.headers.accept });
-        return res.end(Buffer.concat(frames));
-      }
-      res.writeHead(404); res.end('{}');
-    });
+  const { server: liar, hostport: liarHost } = await fakePeer(truth, NAMES + more.length, (res, hashes, accept) => {
+    res.writeHead(200, { 'content-type': accept });
+    // Frames of hash, length and bytes (doc/atlas.md), every one a lie.
+    const frames = [];
+    for (const h of hashes) {
+      const lie = Buffer.from(`$ORIGIN evil.atlas\n; pretending to be ${h}\n`);
+      const len = Buffer.alloc(4);
+      len.writeUInt32BE(lie.length);
+      frames.push(Buffer.from(h, 'hex'), len, lie);
+      servedLies++;
+    }
+    res.end(Buffer.concat(frames));
   });
-  await new Promise((r) => liar.listen(liarPort, '127.0.0.1', r));
-  const liarHost = `127.0.0.1:${liarPort}`;
   try {
     await getJson(`${victim.url}/v1/atlas/peers`, { method: 'POST', body: JSON.stringify({ my_hostport: liarHost }) });
     await waitFor(async () => {
@@ -272,4 +283,64 @@ test('hostile peers get errors, not a stalled node', async () => {
   const many = Array.from({ length: 5000 }, (_, i) => `10.${i >> 8}.${i & 255}.1:6270`);
   assert.equal((await post('/v1/atlas/peers', JSON.stringify({ my_hostport: '127.0.0.1:19', peers: many }))).status, 200);
   assert.equal((await fetch(`${n.url}/v1/info`)).status, 200);
+});
+
+// A fresh node seeded with `seeds` (CSV): ms from its start until it holds every
+// zone file the seed has.
+async function timeFreshSync(seeds, count, height) {
+  const t0 = Date.now();
+  const node = await startNode({ hostport: seeds });
+  await synced([node], height);
+  await allHave([node], count, `a fresh node seeded with ${seeds} to sync ${count} zone files`);
+  return { ms: Date.now() - t0, node };
+}
+
+test('a peer that drips its answers does not stall a fresh node, nor is it passed on', { timeout: 300000 }, async () => {
+  const seed = nodes.find((x) => x.proc.exitCode === null && x.proc.signalCode === null);
+  const truth = (await getJson(`${seed.url}/v1/atlas/info`)).body;
+  const { zonefiles_present: count, last_block_processed: height } = await info(seed);
+  const alone = await timeFreshSync(seed.hostport, count, height);
+
+  // Advertises every zone file, then answers one byte every half second.
+  let dripped = 0;
+  const { server: dripper, hostport: dripHost } = await fakePeer(truth, count + 64, (res, hashes, accept) => {
+    dripped++;
+    res.writeHead(200, { 'content-type': accept, 'content-length': 1000000 });
+    const timer = setInterval(() => res.write('x'), 500);
+    res.on('close', () => clearInterval(timer));
+  });
+  try {
+    const withDripper = await timeFreshSync(`${dripHost},${seed.hostport}`, count, height);
+    console.log(`fresh-node sync of ${count} zone files: ${alone.ms} ms from one good seed, ${withDripper.ms} ms ` +
+      `with a dripping peer as well (${dripped} answers dripped; ratio ${(withDripper.ms / alone.ms).toFixed(2)})`);
+    assert.ok(dripped > 0, 'the dripping peer was asked');
+    assert.ok(withDripper.ms <= 2 * alone.ms, `${withDripper.ms} ms with the dripper, ${alone.ms} ms without`);
+    // Its undelivered promises count against it: unhealthy, and not passed on.
+    const nb = (await getJson(`${withDripper.node.url}/v1/atlas/neighbors`)).body;
+    const entry = nb.peers.find((p) => p.hostport === dripHost);
+    assert.ok(!entry || entry.health < 0.5, `dripper health ${entry?.health}`);
+    const exchange = await getJson(`${withDripper.node.url}/v1/atlas/peers`, { method: 'POST',
+      body: JSON.stringify({ my_hostport: '127.0.0.1:19' }) });
+    assert.ok(!exchange.body.peers.includes(dripHost), 'the dripper is not passed on');
+  } finally {
+    dripper.close();
+    dripper.closeAllConnections();
+  }
+});
+
+test('1,100 half-open connections leave the API answering and Atlas replicating', { timeout: 300000 }, async () => {
+  const seed = nodes.find((x) => x.proc.exitCode === null && x.proc.signalCode === null);
+  const { zonefiles_present: count, last_block_processed: height } = await info(seed);
+  const attack = halfOpen(Number(seed.hostport.split(':')[1]), 1100,
+    Array.from({ length: 30 }, (_, i) => `127.0.0.${i + 2}`));
+  try {
+    await waitFor(() => attack.opened() >= 1100, { what: 'the attack connections' });
+    const share = await servedShare(`${seed.url}/v1/info`, 100);
+    console.log(`node API answered ${(share * 100).toFixed(0)}% of 100 requests during 1,100 half-open connections`);
+    assert.ok(share >= 0.95, `answered ${share}`);
+    const fresh = await timeFreshSync(seed.hostport, count, height);
+    console.log(`a fresh node synced ${count} zone files from the attacked node in ${fresh.ms} ms`);
+  } finally {
+    attack.stop();
+  }
 });

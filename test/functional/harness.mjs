@@ -295,6 +295,41 @@ export async function sendTx(btc, w, { data, outputs = [], changeIndex, wait = t
   return r;
 }
 
+// --- hostile load ----------------------------------------------------------------------
+
+// Keeps `count` connections to 127.0.0.1:port, from the local addresses given in
+// turn, that never finish their request head, reopening any the server closes,
+// until stop(). opened() counts the connections made so far.
+export function halfOpen(port, count, addresses) {
+  const socks = new Set();
+  let stopped = false;
+  let opened = 0;
+  const open = (i) => {
+    if (stopped) return;
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress: addresses[i % addresses.length] });
+    socks.add(sock);
+    sock.on('connect', () => { opened++; sock.write('POST /v1/x HTTP/1.1\r\nHost: x\r\n'); });
+    sock.on('error', () => {});
+    sock.on('close', () => { socks.delete(sock); setTimeout(() => open(i), 20); });
+  };
+  for (let i = 0; i < count; i++) open(i);
+  return { stop: () => { stopped = true; for (const s of socks) s.destroy(); }, opened: () => opened };
+}
+
+// The share of n sequential GETs of url (each on a new connection, 3 s each at
+// most) answered 200.
+export async function servedShare(url, n) {
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(3000), headers: { connection: 'close' } });
+      if (r.status === 200) ok++;
+      await r.arrayBuffer();
+    } catch { /* counted as not answered */ }
+  }
+  return ok / n;
+}
+
 // --- gaia-hub -------------------------------------------------------------------------
 
 // Starts gaia-hub on a free loopback port with the given extra arguments (and a JSON

@@ -11,7 +11,9 @@ import { createHash } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 
-import { binDir, run, sleep, startGaiaHub, startProcess, stopProcess, tempDir, waitFor, freePort } from './harness.mjs';
+import {
+  binDir, halfOpen, run, servedShare, sleep, startGaiaHub, stopProcess, tempDir, waitFor, freePort,
+} from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { TokenSigner } = require('jsontokens');
@@ -142,36 +144,6 @@ describe('gaia-hub: memory', () => {
 });
 
 describe('gaia-hub: connections', () => {
-  // Keeps `count` connections from `addresses` that never finish their request
-  // head, reopening any the hub closes, until stopped.
-  function halfOpen(port, count, addresses) {
-    const socks = new Set();
-    let stopped = false;
-    let opened = 0;
-    const open = (i) => {
-      if (stopped) return;
-      const sock = net.connect({ port, host: '127.0.0.1', localAddress: addresses[i % addresses.length] });
-      socks.add(sock);
-      sock.on('connect', () => { opened++; sock.write('POST /store/x/y HTTP/1.1\r\nHost: x\r\n'); });
-      sock.on('error', () => {});
-      sock.on('close', () => { socks.delete(sock); setTimeout(() => open(i), 20); });
-    };
-    for (let i = 0; i < count; i++) open(i);
-    return { stop: () => { stopped = true; for (const s of socks) s.destroy(); }, opened: () => opened };
-  }
-
-  async function served(url, n) {
-    let ok = 0;
-    for (let i = 0; i < n; i++) {
-      try {
-        const r = await fetch(url, { signal: AbortSignal.timeout(3000), headers: { connection: 'close' } });
-        if (r.status === 200) ok++;
-        await r.arrayBuffer();
-      } catch { /* a failure */ }
-    }
-    return ok / n;
-  }
-
   for (const [what, addresses] of [
     ['one address', ['127.0.0.2']],
     ['30 addresses', Array.from({ length: 30 }, (_, i) => `127.0.0.${i + 2}`)],
@@ -181,7 +153,7 @@ describe('gaia-hub: connections', () => {
       const attack = halfOpen(h.port, 1100, addresses);
       try {
         await waitFor(() => attack.opened() >= 1100, { what: 'the attack connections' });
-        const rate = await served(`${h.url}/hub_info`, 100);
+        const rate = await servedShare(`${h.url}/hub_info`, 100);
         console.log(`hub answered ${(rate * 100).toFixed(0)}% of 100 requests during 1,100 half-open connections from ${what}`);
         assert.ok(rate >= 0.95, `answered ${rate}`);
       } finally {
