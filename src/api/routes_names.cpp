@@ -6,6 +6,9 @@
 
 #include <algorithm>
 
+#include <spdlog/spdlog.h>
+
+#include <bitcoin/address.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 #include <subdomain/record.h>
@@ -172,6 +175,13 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   }
   // nlohmann refuses to write a string that is not UTF-8; so does this route.
   if (zf && !util::IsValidUtf8(*zf)) return Error(500, "Internal error");
+  // A damaged record (a flipped byte on disk) is refused, not served: its owner
+  // address would fail its checksum in every client.
+  if (!rec.address.empty() && !bitcoin::DecodeAddress(rec.address)) {
+    spdlog::error("api: the stored record with owner {} fails its address checksum; run blockstackd verify",
+                  rec.address);
+    return Error(500, "The stored record of this name is damaged; the node's operator must run blockstackd verify");
+  }
   util::JsonText out(256 + (zf ? zf->size() : 0));
   out.Key("address").String(rec.address);
   out.Key("blockchain").String("bitcoin");

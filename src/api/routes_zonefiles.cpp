@@ -41,9 +41,15 @@ void Api::AddZonefileRoutes() {
 }
 
 net::Response Api::PostZonefile(const net::Request& req, const Params&, bns::db::NameDb& db) {
-  if (req.body.size() > MAX_ZONEFILE_POST_BODY) return Error(413, "Request too large");
+  const std::string limit = std::to_string(atlas::MAX_ZONEFILE_BYTES);
+  if (req.body.size() > MAX_ZONEFILE_POST_BODY) {
+    return Error(413, "Request too large: a zone file may be at most " + limit + " bytes");
+  }
   auto text = ZonefileInBody(req.body);
-  if (!text || text->size() > atlas::MAX_ZONEFILE_BYTES) return Error(400, "Invalid request");
+  if (!text) return Error(400, "Invalid request");
+  if (text->size() > atlas::MAX_ZONEFILE_BYTES) {
+    return Error(400, "Zone file too large: " + std::to_string(text->size()) + " bytes, the limit is " + limit);
+  }
   std::string url;
   {
     std::lock_guard lock(m_pool_mutex);

@@ -75,6 +75,23 @@ class Statement {
   sqlite3_stmt* m_stmt;
 };
 
+// Calls on_row(statement) for every remaining row of a bound statement, then
+// resets it (also on failure).
+template <class F>
+util::Status ForEachRow(Statement* s, F on_row) {
+  while (true) {
+    auto row = s->Step();
+    if (!row) {
+      s->Reset();
+      return util::Unexpected(row.error());
+    }
+    if (!*row) break;
+    on_row(*s);
+  }
+  s->Reset();
+  return util::Ok();
+}
+
 // Runs `body` (returning a Status) in one write transaction: committed when it
 // succeeds, rolled back (and its error returned) when it fails.
 template <class F>

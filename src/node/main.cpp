@@ -15,6 +15,7 @@
 #include <node/progress.h>
 #include <node/query.h>
 #include <node/snapshot.h>
+#include <node/verify.h>
 #include <util/log.h>
 
 namespace blockstack::node {
@@ -101,6 +102,7 @@ int RunDaemon(int argc, char** argv) {
   if (command == "snapshot") return RunSnapshot(argc - 1, argv + 1);
   if (command == "restore") return RunRestore(argc, argv);
   if (command == "import-zonefiles") return RunImportZonefiles(argc - 1, argv + 1);
+  if (command == "verify") return RunVerify(argc - 1, argv + 1);
   int exit_code = 0;
   auto cfg = ParseDaemonArgs(argc, argv, &exit_code);
   if (!cfg) return exit_code;

@@ -1,4 +1,5 @@
 #include <node/node.h>
+#include <node/verify.h>
 
 #include <spdlog/spdlog.h>
 
@@ -144,6 +145,8 @@ util::Status Node::Open() {
   std::filesystem::create_directories(m_cfg.data_dir, ec);
   if (ec) return Fail(ErrorCode::IoError, "cannot create data directory " + m_cfg.data_dir + ": " + ec.message());
   BS_TRY(m_parts->lock, DataDirLock::Acquire(m_cfg.data_dir));
+  // A damaged database is reported, never served (blockstackd verify checks all of it).
+  BS_CHECK_OK(CheckAtStart(m_cfg.data_dir));
   // What an interrupted restore left behind is never used (doc/snapshot.md).
   if (std::filesystem::exists(m_cfg.data_dir + "/restore.partial", ec)) {
     spdlog::warn("removing {}/restore.partial, left by an interrupted restore", m_cfg.data_dir);
@@ -386,7 +389,9 @@ int RunNode(const Config& config) {
   auto node = Node::Start(config);
   if (!node) {
     spdlog::error("{}", node.error().message);
-    return node.error().code == ErrorCode::Unavailable ? 3 : 2;
+    // 3: try again later (the Bitcoin node is away); 5: the data is damaged.
+    if (node.error().code == ErrorCode::Unavailable) return 3;
+    return node.error().code == ErrorCode::Corruption ? 5 : 2;
   }
   (*node)->Run(g_stop);
   (*node)->Stop();

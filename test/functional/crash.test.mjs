@@ -7,6 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+
 import { binDir, run, sleep, startProcess, stopProcess, tempDir, toolsDir, waitFor } from './harness.mjs';
 
 const FIRST = 100;
@@ -82,4 +84,81 @@ test('a second blockstackd on a data directory in use is refused', { timeout: 12
   await stopProcess(first);
   const third = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
   assert.equal(third.code, 0, third.stderr);
+});
+
+// Rewrites every occurrence of `text` in the file with its first character
+// changed (a flipped byte at rest); returns how many there were.
+function flip(file, text) {
+  const data = readFileSync(file);
+  const from = Buffer.from(text);
+  const to = Buffer.from(text);
+  to[0] = to[0] === 0x61 ? 0x62 : 0x61;  // 'a' <-> 'b': still hex, still base58
+  let count = 0;
+  for (let at = data.indexOf(from); at >= 0; at = data.indexOf(from, at + 1)) {
+    to.copy(data, at);
+    count++;
+  }
+  writeFileSync(file, data);
+  return count;
+}
+
+test('a flipped byte in the name database is found, named, and never served', { timeout: 120000 }, async () => {
+  const dir = tempDir('verify');
+  const chain = path.join(dir, 'chain.blk');
+  const gen = await run('chaingen', ['--out', chain, '--blocks', '300', '--ops-per-block', '4'],
+    { dir: toolsDir, timeoutMs: 60000 });
+  assert.equal(gen.code, 0, gen.stderr);
+  const good = path.join(dir, 'good');
+  const indexed = await run('blockstackd', daemonArgs(chain, good), { timeoutMs: 60000 });
+  assert.equal(indexed.code, 0, indexed.stderr);
+  const verify = (d, ...more) => run('blockstackd', ['verify', '--data-dir', d, '--json', ...more], { timeoutMs: 60000 });
+  const clean = await verify(good);
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  const report = JSON.parse(clean.stdout);
+  assert.ok(report.ok && report.blocks_checked >= 300 && report.names_checked > 100, clean.stdout);
+
+  // A flipped byte in one block's ops hash: the first bad block is named.
+  const query = async (d, ...args) => JSON.parse((await run('blockstackd', ['query', '--data-dir', d, ...args])).stdout);
+  const opsDamaged = path.join(dir, 'ops');
+  cpSync(good, opsDamaged, { recursive: true });
+  // Within the newest 144 blocks, which the daemon checks at start.
+  const height = (await query(good, 'consensus')).block_height - 20;
+  const { ops_hash: opsHash } = await query(good, 'consensus', String(height));
+  assert.equal(flip(path.join(opsDamaged, 'blockstack.db'), opsHash), 1);
+  const found = await verify(opsDamaged);
+  assert.equal(found.code, 5, found.stdout + found.stderr);
+  const problem = JSON.parse(found.stdout).problems[0];
+  assert.equal(problem.block, height, found.stdout);
+  assert.match(problem.file, /blockstack\.db$/);
+  // The daemon refuses to start on it rather than serve it.
+  const refused = await run('blockstackd', [...daemonArgs(chain, opsDamaged).filter((a) => a !== '--exit-at-tip')],
+    { timeoutMs: 30000 });
+  assert.equal(refused.code, 5, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`block ${height}: stored consensus hash`));
+  assert.match(refused.stderr, /blockstackd verify/);
+
+  // A flipped byte in a name's owner address: its checksum fails.
+  const nameDamaged = path.join(dir, 'name');
+  cpSync(good, nameDamaged, { recursive: true });
+  const { address } = await query(good, 'name', 'n5.bench');
+  assert.ok(flip(path.join(nameDamaged, 'blockstack.db'), address) >= 1);
+  const named = await verify(nameDamaged);
+  assert.equal(named.code, 5, named.stdout);
+  assert.ok(JSON.parse(named.stdout).problems.some((p) => /fails its checksum/.test(p.problem)), named.stdout);
+  const refusedName = await run('blockstackd', daemonArgs(chain, nameDamaged), { timeoutMs: 30000 });
+  assert.equal(refusedName.code, 5, refusedName.stderr);
+  assert.match(refusedName.stderr, /fails its checksum/);
+
+  // A missing name database beside the rest of the directory is refused, not recreated empty.
+  const missing = path.join(dir, 'missing');
+  cpSync(good, missing, { recursive: true });
+  rmSync(path.join(missing, 'blockstack.db'));
+  const gone = await run('blockstackd', daemonArgs(chain, missing), { timeoutMs: 30000 });
+  assert.equal(gone.code, 5, gone.stderr);
+  assert.match(gone.stderr, /blockstack\.db is missing/);
+  // Garbage in place of the file: reported with its path.
+  writeFileSync(path.join(missing, 'blockstack.db'), Buffer.alloc(8192, 0x5a));
+  const garbage = await verify(missing);
+  assert.equal(garbage.code, 5, garbage.stdout + garbage.stderr);
+  assert.match(garbage.stdout, /blockstack\.db/);
 });

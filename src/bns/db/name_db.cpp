@@ -150,23 +150,6 @@ Statement& BindStoredOrNull(Statement& s, int index, const std::optional<std::st
   return stored ? BindStored(s, index, *stored) : s.BindNull(index);
 }
 
-// Calls on_row(statement) for every remaining row of a bound statement, then
-// resets it (also on failure).
-template <class F>
-util::Status ForEachRow(Statement* s, F on_row) {
-  while (true) {
-    auto row = s->Step();
-    if (!row) {
-      s->Reset();
-      return Fail(row.error());
-    }
-    if (!*row) break;
-    on_row(*s);
-  }
-  s->Reset();
-  return util::Ok();
-}
-
 // Whether `table` exists with a column named `column`.
 util::Result<bool> HasColumn(Sqlite& db, std::string_view table, std::string_view column) {
   BS_TRY(Statement * s, db.Prepare("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?"));

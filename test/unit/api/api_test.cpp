@@ -113,6 +113,13 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   EXPECT_EQ(json::parse(bad.body)["error"], "Blockstack node did not save the zone file");
   EXPECT_EQ(Call("POST", "/v1/zonefile", "{not json").status, 400u);
   EXPECT_EQ(Call("POST", "/v1/zonefile", R"({"zonefile": 5})").status, 400u);
+  // Oversized zone files say so, and what the limit is.
+  auto big = Call("POST", "/v1/zonefile", json{{"zonefile", std::string(50000, 'z')}}.dump());
+  EXPECT_EQ(big.status, 400u);
+  EXPECT_EQ(json::parse(big.body)["error"], "Zone file too large: 50000 bytes, the limit is 40960");
+  auto huge = Call("POST", "/v1/zonefile", json{{"zonefile", std::string(90000, 'z')}}.dump());
+  EXPECT_EQ(huge.status, 413u);
+  EXPECT_EQ(json::parse(huge.body)["error"], "Request too large: a zone file may be at most 40960 bytes");
   EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
 
   // While the node catches up it cannot tell which hashes are on chain: 503, and
