@@ -28,8 +28,8 @@ const keys = {};
 const zonefile1Of = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp URI 10 1 "https://example.org/${name}/1.json"\n`;
 const zonefile2Of = (name) => `$ORIGIN ${name}\n$TTL 3600\n_http._tcp URI 10 1 "https://example.org/${name}/2.json"\n`;
 
-async function getJson(route) {
-  const res = await fetch(`${api}${route}`);
+async function getJson(route, init) {
+  const res = await fetch(`${api}${route}`, init);
   return { status: res.status, body: await res.json() };
 }
 
@@ -253,6 +253,12 @@ test('hostile requests get errors and the node keeps serving', async () => {
   const huge = await fetch(`${api}/v1/zonefile`, { method: 'POST', body: 'x'.repeat(200000),
     headers: { 'Content-Type': 'application/json' } });
   assert.equal(huge.status, 413);
+  assert.match((await huge.json()).error, /a zone file may be at most 40960 bytes/);
+  const oversized = await getJson('/v1/zonefile', { method: 'POST',
+    body: JSON.stringify({ zonefile: `$ORIGIN big.hello\n${'; x\n'.repeat(11000)}` }),
+    headers: { 'Content-Type': 'application/json' } });
+  assert.equal(oversized.status, 400);
+  assert.match(oversized.body.error, /^Zone file too large: \d+ bytes, the limit is 40960$/);
   // Idle connections and one that sends a byte a second do not block others.
   const port = Number(new URL(api).port);
   const sockets = [];

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include <crypto/hash.h>
+#include <db/sqlite.h>
 #include <util/base64.h>
 
 #include "bns/chain_fixture.h"
@@ -165,6 +166,31 @@ TEST_F(ApiTest, NameInfoAndZonefilePublishing) {
   auto b64 = Call("POST", "/v1/zonefile", json{{"zonefile_b64", util::EncodeBase64(util::AsBytes(ZONEFILE))}}.dump());
   EXPECT_EQ(b64.status, 200u);
   EXPECT_EQ(Get("/v1/info")["zonefile_count"], 1);
+}
+
+TEST_F(ApiTest, ARecordWhoseAddressFailsItsChecksumIsRefusedNotServed) {
+  std::string address = json::parse(Call("GET", "/v1/names/alice.test").body)["address"];
+  std::string flipped = address;
+  flipped[5] = flipped[5] == 'a' ? 'b' : 'a';  // a flipped byte on disk
+  {
+    auto db = db::Sqlite::Open(node->dir + "/names.db", false);
+    ASSERT_TRUE(db);
+    auto update = db->Prepare("UPDATE name_records SET address = ? WHERE name = 'alice.test'");
+    ASSERT_TRUE(update);
+    ASSERT_TRUE((*update)->Bind(1, flipped).Run());
+  }
+  for (bool in_memory : {true, false}) {
+    ApiSettings settings;
+    settings.db_path = node->dir + "/names.db";
+    settings.rules = chain.rules;
+    settings.name_table = in_memory;
+    auto api = Api::Create(settings, *m_store);
+    ASSERT_TRUE(api) << api.error().message;
+    auto res = Call("GET", "/v1/names/alice.test", "", api->get());
+    EXPECT_EQ(res.status, 500u) << in_memory << " " << res.body;
+    EXPECT_EQ(res.body.find(flipped), std::string::npos);
+    EXPECT_NE(res.body.find("blockstackd verify"), std::string::npos);
+  }
 }
 
 TEST_F(ApiTest, NonStandardZonefilesOnlyRaw) {
