@@ -155,7 +155,8 @@ struct HttpClient::Connection {
     if (ec) {
       Close();
       if (too_slow) {
-        return Fail(ErrorCode::Timeout, peer + " answered slower than " + std::to_string(options.min_rate) + " bytes/s");
+        return Fail(ErrorCode::Timeout,
+                    peer + " answered slower than " + std::to_string(options.min_rate) + " bytes/s");
       }
       if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out waiting for " + peer);
       if (ec == http::error::body_limit) return Fail(ErrorCode::TooLarge, "answer from " + peer + " too large");

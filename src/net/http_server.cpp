@@ -236,13 +236,13 @@ class Session : public std::enable_shared_from_this<Session> {
   template <typename Step, typename Then>
   void RunStep(Step step, Then then) {
     if (m_server.workers && (!m_server.options.offload || m_server.options.offload(m_req))) {
-      asio::post(*m_server.workers, [self = shared_from_this(), step = std::move(step), then = std::move(then)]() mutable {
-        auto result = step();
-        auto executor = self->m_stream.get_executor();
-        asio::post(executor, [self = std::move(self), result = std::move(result), then = std::move(then)]() mutable {
-          then(self, std::move(result));
-        });
-      });
+      asio::post(*m_server.workers,
+                 [self = shared_from_this(), step = std::move(step), then = std::move(then)]() mutable {
+                   auto result = step();
+                   auto executor = self->m_stream.get_executor();
+                   asio::post(executor, [self = std::move(self), result = std::move(result),
+                                         then = std::move(then)]() mutable { then(self, std::move(result)); });
+                 });
       return;
     }
     then(shared_from_this(), step());
@@ -283,21 +283,19 @@ class Session : public std::enable_shared_from_this<Session> {
       m_buffer.reserve(READ_CHUNK);
     }
     auto expect = m_req.headers.find("expect");
-    if (expect != m_req.headers.end() && IEquals(expect->second, "100-continue") &&
-        HttpVersion() >= 11) {
+    if (expect != m_req.headers.end() && IEquals(expect->second, "100-continue") && HttpVersion() >= 11) {
       static const std::string CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(m_stream, asio::buffer(CONTINUE), [self = shared_from_this()](beast::error_code ec, std::size_t) {
-        if (ec) return self->Close();
-        self->ReadBody();
-      });
+      asio::async_write(m_stream, asio::buffer(CONTINUE),
+                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                          if (ec) return self->Close();
+                          self->ReadBody();
+                        });
       return;
     }
     ReadBody();
   }
 
-  unsigned HttpVersion() const {
-    return m_parser ? m_parser->get().version() : m_file_parser->get().version();
-  }
+  unsigned HttpVersion() const { return m_parser ? m_parser->get().version() : m_file_parser->get().version(); }
 
   void ReadBody() {
     if (m_file_parser) {

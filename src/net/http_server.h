@@ -70,14 +70,14 @@ using Handler = std::function<Response(const Request&)>;
 struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
-  std::chrono::milliseconds header_timeout{5000};  // to receive a new connection's first request head
-  std::chrono::milliseconds body_timeout{10000};   // to receive a body (and to send an answer)
-  std::size_t min_body_rate = 0;                   // bytes/s: > 0 adds size/rate to body_timeout
-  std::chrono::milliseconds idle_timeout{30000};   // for the next request head on a kept-alive connection
-  std::size_t max_connections = 1024;              // then the longest-waiting idle one is closed
-  std::size_t max_connections_per_address = 64;    // more from one address are refused
+  std::chrono::milliseconds header_timeout{5000};           // to receive a new connection's first request head
+  std::chrono::milliseconds body_timeout{10000};            // to receive a body (and to send an answer)
+  std::size_t min_body_rate = 0;                            // bytes/s: > 0 adds size/rate to body_timeout
+  std::chrono::milliseconds idle_timeout{30000};            // for the next request head on a kept-alive connection
+  std::size_t max_connections = 1024;                       // then the longest-waiting idle one is closed
+  std::size_t max_connections_per_address = 64;             // more from one address are refused
   std::size_t max_body_bytes_in_flight = 64 * 1024 * 1024;  // summed over all connections
-  std::string spool_dir;                // "": bodies stay in memory; else larger ones go to a file here
+  std::string spool_dir;  // "": bodies stay in memory; else larger ones go to a file here
   std::size_t spool_threshold = 64 * 1024;
   // Called once a request's head has arrived and before its body is read (req
   // has no body yet). A response answers the request at once (its body is never

@@ -7,9 +7,9 @@
 #include <iostream>
 #include <map>
 
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
-#include <spdlog/spdlog.h>
 
 #include <bitcoin/address.h>
 #include <bns/records_codec.h>
@@ -43,7 +43,8 @@ void CheckFile(db::Sqlite& db, const std::string& path, bool quick, VerifyReport
     }
     if (!*row) break;
     std::string line = (*s)->Text(0);
-    if (line != "ok" && listed++ < MAX_PROBLEMS_PER_KIND) report.problems.push_back({path, std::nullopt, "damaged: " + line});
+    if (line != "ok" && listed++ < MAX_PROBLEMS_PER_KIND)
+      report.problems.push_back({path, std::nullopt, "damaged: " + line});
   }
   (*s)->Reset();
 }
@@ -85,12 +86,14 @@ util::Status CheckConsensus(db::Sqlite& db, const std::string& path, uint32_t wi
     }
     ++report.blocks_checked;
     const auto& [stored, ops_hash] = it->second;
-    std::string recomputed = complete && util::IsLowerHex(ops_hash, 64) ? virtualchain::ConsensusHash(prev, ops_hash) : "";
+    std::string recomputed =
+        complete && util::IsLowerHex(ops_hash, 64) ? virtualchain::ConsensusHash(prev, ops_hash) : "";
     if (recomputed != stored) {
-      report.problems.push_back(
-          {path, h,
-           "block " + std::to_string(h) + ": stored consensus hash " + stored + " is not the one its ops hash and "
-               "the earlier consensus hashes give (" + (recomputed.empty() ? "they are damaged" : recomputed) + ")"});
+      report.problems.push_back({path, h,
+                                 "block " + std::to_string(h) + ": stored consensus hash " + stored +
+                                     " is not the one its ops hash and "
+                                     "the earlier consensus hashes give (" +
+                                     (recomputed.empty() ? "they are damaged" : recomputed) + ")"});
       return util::Ok();  // later blocks commit to this one: the first is what matters
     }
   }
@@ -112,7 +115,8 @@ util::Status CheckNames(db::Sqlite& db, const std::string& path, bool decode, Ve
       problem = "name " + name + ": owner address " + address + " fails its checksum";
     } else if (decode) {
       util::Bytes stored = r.Blob(2);
-      auto record = bns::DecodeNameRecord(std::string_view(reinterpret_cast<const char*>(stored.data()), stored.size()));
+      auto record =
+          bns::DecodeNameRecord(std::string_view(reinterpret_cast<const char*>(stored.data()), stored.size()));
       if (!record) {
         problem = "name " + name + ": its stored record cannot be read: " + record.error().message;
       } else if (bad_address(record->address)) {
@@ -148,9 +152,10 @@ util::Status CheckZonefiles(db::Sqlite& db, const std::string& path, VerifyRepor
     bool ok = n == static_cast<ssize_t>(buf.size()) && static_cast<int64_t>(buf.size()) == length &&
               crypto::Hash160Of(util::AsBytes(buf)).Hex() == util::ToHex(key);
     if (!ok && listed++ < MAX_PROBLEMS_PER_KIND) {
-      report.problems.push_back({pack, std::nullopt, "zone file " + util::ToHex(key) +
-                                                         " does not hash to its key (the node drops and refetches it "
-                                                         "when it is read)"});
+      report.problems.push_back({pack, std::nullopt,
+                                 "zone file " + util::ToHex(key) +
+                                     " does not hash to its key (the node drops and refetches it "
+                                     "when it is read)"});
     }
   }));
   return util::Ok();
@@ -211,8 +216,8 @@ util::Status CheckAtStart(const std::string& data_dir, uint32_t window) {
   BS_TRY(auto report, Verify(options));
   if (report.Ok()) return util::Ok();
   const auto& first = report.problems.front();
-  return Fail(ErrorCode::Corruption, first.file + ": " + first.what +
-                                         "; run 'blockstackd verify --data-dir " + data_dir +
+  return Fail(ErrorCode::Corruption, first.file + ": " + first.what + "; run 'blockstackd verify --data-dir " +
+                                         data_dir +
                                          "' for the whole list, then restore from a snapshot (blockstackd restore)");
 }
 
@@ -236,8 +241,8 @@ int RunVerify(int argc, char** argv) {
   if (json) {
     nlohmann::json problems = nlohmann::json::array();
     for (const auto& p : report->problems) {
-      problems.push_back({{"file", p.file}, {"block", p.block ? nlohmann::json(*p.block) : nlohmann::json()},
-                          {"problem", p.what}});
+      problems.push_back(
+          {{"file", p.file}, {"block", p.block ? nlohmann::json(*p.block) : nlohmann::json()}, {"problem", p.what}});
     }
     std::cout << nlohmann::json{{"ok", report->Ok()},
                                 {"blocks_checked", report->blocks_checked},

@@ -30,8 +30,8 @@ struct VerifyOptions {
 };
 
 struct VerifyProblem {
-  std::string file;                 // the database file at fault
-  std::optional<uint32_t> block;    // the first bad block, where one is at fault
+  std::string file;               // the database file at fault
+  std::optional<uint32_t> block;  // the first bad block, where one is at fault
   std::string what;
 };
 

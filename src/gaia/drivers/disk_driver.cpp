@@ -275,7 +275,6 @@ class DiskDriver final : public Driver {
   }
 
  private:
-
   std::string ObjectKey(std::string_view top, std::string_view path) const override {
     auto t = Resolve(top, path);
     return t ? t->data : Driver::ObjectKey(top, path);
