@@ -151,7 +151,16 @@ util::Status AtlasNode::ResyncLocked(const std::unordered_map<std::string, bool>
     }
     m_slots.push_back(SlotRef{s.hash, s.block_height, s.txid});
   }
+  const bool grew = (m_slots.size() + 7) / 8 > m_inventory.size();
   m_inventory.resize((m_slots.size() + 7) / 8);
+  // Peers whose inventories were cut to our old length hold bits for the new
+  // slots: read them again now rather than at the next refresh (a node catching
+  // up would otherwise wait a refresh interval to learn who has its new files).
+  if (grew) {
+    for (auto& [hp, peer] : m_peers) {
+      if (peer.inventory_cut) peer.inventory_at = {};
+    }
+  }
   return util::Ok();
 }
 
@@ -521,7 +530,9 @@ bool AtlasNode::RefreshInventories() {
     auto it = m_peers.find(hp);
     if (it == m_peers.end()) return;
     // Bits past our own slots name nothing we could check: keep only our length,
-    // so a table of peers cannot be made to hold 512 KiB each.
+    // so a table of peers cannot be made to hold 512 KiB each. A peer cut short
+    // is asked again as soon as we know more slots (see ResyncLocked).
+    it->second.inventory_cut = inv->size() > m_inventory.size();
     inv->resize(std::min(inv->size(), m_inventory.size()));
     it->second.inventory = std::move(*inv);
     it->second.inventory_known = true;

@@ -122,6 +122,7 @@ class AtlasNode {
     Inventory inventory;
     Clock::time_point inventory_at{};
     bool inventory_known = false;
+    bool inventory_cut = false;  // it advertised more slots than we knew of then
     std::size_t bad_files = 0;
     uint32_t slot = 0;  // admission slot (spec "Peer DB admission")
   };

@@ -23,7 +23,7 @@ struct S3Settings {
 // What one client may take of the hub (config "serverLimits", ours; doc/limits.md).
 struct ServerLimits {
   std::size_t max_connections = 1024;                        // maxConnections
-  std::size_t max_connections_per_address = 64;              // maxConnectionsPerAddress
+  std::size_t max_connections_per_address = 256;             // maxConnectionsPerAddress
   uint64_t header_timeout_ms = 5000;                         // headerTimeoutMs: to send a request head
   uint64_t body_timeout_ms = 60000;                          // bodyTimeoutMs: to send a body, plus:
   std::size_t min_body_rate = 32 * 1024;                     // minBodyBytesPerSecond: size / this added to it

@@ -100,7 +100,11 @@ struct HttpServer::Impl {
   // Every open connection, and how many each address holds.
   std::mutex sessions_mutex;
   std::list<std::weak_ptr<Session>> sessions;
-  std::unordered_map<std::string, std::size_t> per_address;
+  struct AddressCount {
+    std::size_t open = 0;
+    std::size_t evicting = 0;  // of those, told to close and still in the list
+  };
+  std::unordered_map<std::string, AddressCount> per_address;
   std::size_t evicting = 0;  // sessions told to close that are still in the list
 
   std::vector<std::unique_ptr<asio::io_context>> loops;  // one per network thread
@@ -114,6 +118,9 @@ struct HttpServer::Impl {
   // full. False: refuse it.
   bool Admit(const std::shared_ptr<Session>& session, const std::string& address);
   void Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address, bool evicted);
+  // The session (from address, or from any) that has waited longest for a
+  // request head and is not already evicted. Caller holds sessions_mutex.
+  std::shared_ptr<Session> OldestWaiting(const std::string* address, std::vector<std::shared_ptr<Session>>& looked_at);
   // Takes n body bytes from the budget; false when it has not that many left.
   bool Reserve(std::size_t n) {
     std::size_t have = body_bytes_in_flight.load();
@@ -161,11 +168,13 @@ class Session : public std::enable_shared_from_this<Session> {
   // is being read or answered (it must not be evicted then).
   int64_t WaitingSince() const { return m_waiting_since.load(std::memory_order_relaxed); }
   bool Evicted() const { return m_evicted; }
+  const std::string& Address() const { return m_remote_ip; }
   // Closes the connection from any thread (it is being evicted). At most once;
   // the caller holds the server's sessions mutex.
   bool Evict() {
     if (m_evicted.exchange(true)) return false;
     m_server.evicting++;
+    m_server.per_address[m_remote_ip].evicting++;
     asio::post(m_stream.get_executor(), [self = shared_from_this()] {
       if (self->WaitingSince() != 0) self->Close();
     });
@@ -429,37 +438,45 @@ class Session : public std::enable_shared_from_this<Session> {
   std::list<std::weak_ptr<Session>>::iterator m_slot;
 };
 
+std::shared_ptr<Session> HttpServer::Impl::OldestWaiting(const std::string* address,
+                                                         std::vector<std::shared_ptr<Session>>& looked_at) {
+  std::shared_ptr<Session> victim;
+  int64_t oldest = 0;
+  for (const auto& weak : sessions) {
+    auto s = weak.lock();
+    if (!s) continue;
+    int64_t since = s->WaitingSince();
+    if (since != 0 && !s->Evicted() && (!address || s->Address() == *address) && (!victim || since < oldest)) {
+      victim = s;
+      oldest = since;
+    }
+    looked_at.push_back(std::move(s));
+  }
+  return victim;
+}
+
 bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std::string& address) {
   // Sessions locked while looking for one to evict are released after the mutex:
   // the last reference going would run a destructor that takes it.
   std::vector<std::shared_ptr<Session>> looked_at;
   std::lock_guard lock(sessions_mutex);
   auto& from_address = per_address[address];
-  if (from_address >= options.max_connections_per_address) {
-    if (from_address == 0) per_address.erase(address);
+  auto refuse = [&] {
+    if (from_address.open == 0) per_address.erase(address);
     return false;
-  }
+  };
   // Connections already told to close are on their way out: they do not count.
-  if (sessions.size() - evicting >= options.max_connections) {
+  if (from_address.open - from_address.evicting >= options.max_connections_per_address) {
+    // The address's own connection that has waited longest for a head (an idle
+    // kept-alive one) makes room; when all of them are busy, the new one is refused.
+    auto victim = OldestWaiting(&address, looked_at);
+    if (!victim || !victim->Evict()) return refuse();
+  } else if (sessions.size() - evicting >= options.max_connections) {
     // Full: the connection that has waited longest for a request head goes.
-    std::shared_ptr<Session> victim;
-    int64_t oldest = 0;
-    for (const auto& weak : sessions) {
-      auto s = weak.lock();
-      if (!s) continue;
-      int64_t since = s->WaitingSince();
-      if (since != 0 && !s->Evicted() && (!victim || since < oldest)) {
-        victim = s;
-        oldest = since;
-      }
-      looked_at.push_back(std::move(s));
-    }
-    if (!victim || !victim->Evict()) {
-      if (from_address == 0) per_address.erase(address);
-      return false;
-    }
+    auto victim = OldestWaiting(nullptr, looked_at);
+    if (!victim || !victim->Evict()) return refuse();
   }
-  ++from_address;
+  ++from_address.open;
   sessions.push_front(session);
   session->Registered(sessions.begin());
   return true;
@@ -471,7 +488,9 @@ void HttpServer::Impl::Forget(std::list<std::weak_ptr<Session>>::iterator slot, 
   sessions.erase(slot);
   if (evicted) evicting--;
   auto it = per_address.find(address);
-  if (it != per_address.end() && --it->second == 0) per_address.erase(it);
+  if (it == per_address.end()) return;
+  if (evicted) it->second.evicting--;
+  if (--it->second.open == 0) per_address.erase(it);
 }
 
 void HttpServer::Impl::Accept() {

@@ -8,9 +8,11 @@
 //   - the request head must arrive within header_timeout, its body within
 //     body_timeout (longer for a large body when min_body_rate is set), the next
 //     request on a kept-alive connection within idle_timeout;
-//   - at most max_connections_per_address connections from one address; when all
-//     max_connections are taken, the connection that has waited longest for a
-//     request head is closed to make room (a finished request never is);
+//   - at most max_connections_per_address connections from one address (past it,
+//     that address's connection waiting longest for a request head is closed,
+//     or the new one refused when none waits); when all max_connections are
+//     taken, the connection that has waited longest for a request head is closed
+//     to make room (a request being read or answered never is);
 //   - check_head can answer a request from its head alone (a missing token), so
 //     its body is never read; Expect: 100-continue is answered after it passes;
 //   - bodies in flight across all connections are bounded by
@@ -75,7 +77,7 @@ struct ServerOptions {
   std::size_t min_body_rate = 0;                            // bytes/s: > 0 adds size/rate to body_timeout
   std::chrono::milliseconds idle_timeout{30000};            // for the next request head on a kept-alive connection
   std::size_t max_connections = 1024;                       // then the longest-waiting idle one is closed
-  std::size_t max_connections_per_address = 64;             // more from one address are refused
+  std::size_t max_connections_per_address = 256;            // then its longest-waiting one is closed
   std::size_t max_body_bytes_in_flight = 64 * 1024 * 1024;  // summed over all connections
   std::string spool_dir;  // "": bodies stay in memory; else larger ones go to a file here
   std::size_t spool_threshold = 64 * 1024;

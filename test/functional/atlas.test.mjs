@@ -27,11 +27,12 @@ async function getJson(url, init) {
 }
 
 // seed: a node, or { hostport: 'a:1,b:2' } for several seeds.
-async function startNode(seed) {
+async function startNode(seed, extra = []) {
   const dataDir = tempDir('atlas-node');
   const args = ['--network', 'regtest', '--bitcoind', btc.url, '--first-block', String(wallets.first),
     '--data-dir', dataDir, '--poll-seconds', '0.1', '--api', '127.0.0.1:0'];
   if (seed) args.push('--atlas-peers', seed.hostport);
+  args.push(...extra);
   const proc = startProcess(path.join(binDir, 'blockstackd'), args);
   const url = await waitFor(() => {
     if (proc.exitCode !== null) throw new Error(`blockstackd exited ${proc.exitCode}: ${proc.output}`);
@@ -287,9 +288,9 @@ test('hostile peers get errors, not a stalled node', async () => {
 
 // A fresh node seeded with `seeds` (CSV): ms from its start until it holds every
 // zone file the seed has.
-async function timeFreshSync(seeds, count, height) {
+async function timeFreshSync(seeds, count, height, extra = []) {
   const t0 = Date.now();
-  const node = await startNode({ hostport: seeds });
+  const node = await startNode({ hostport: seeds }, extra);
   await synced([node], height);
   await allHave([node], count, `a fresh node seeded with ${seeds} to sync ${count} zone files`);
   return { ms: Date.now() - t0, node };
@@ -310,7 +311,8 @@ test('a peer that drips its answers does not stall a fresh node, nor is it passe
     res.on('close', () => clearInterval(timer));
   });
   try {
-    const withDripper = await timeFreshSync(`${dripHost},${seed.hostport}`, count, height);
+    const withDripper = await timeFreshSync(`${dripHost},${seed.hostport}`, count, height, ['--log-level', 'debug']);
+    if (dripped === 0) console.log(withDripper.node.proc.output.split('\n').filter((l) => /atlas/.test(l)).slice(0, 60).join('\n'));
     console.log(`fresh-node sync of ${count} zone files: ${alone.ms} ms from one good seed, ${withDripper.ms} ms ` +
       `with a dripping peer as well (${dripped} answers dripped; ratio ${(withDripper.ms / alone.ms).toFixed(2)})`);
     assert.ok(dripped > 0, 'the dripping peer was asked');

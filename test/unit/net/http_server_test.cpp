@@ -291,14 +291,28 @@ TEST_F(LimitsTest, OneAddressCannotTakeEveryConnection) {
   ServerOptions o;
   o.max_connections_per_address = 3;
   Start(o);
-  std::vector<std::unique_ptr<RawClient>> held;
-  for (int i = 0; i < 3; ++i) held.push_back(std::make_unique<RawClient>(server->Port(), "127.0.0.2"));
+  // Three busy connections (each sending a body) from one address: a fourth is refused.
+  std::vector<std::unique_ptr<RawClient>> busy;
+  for (int i = 0; i < 3; ++i) {
+    busy.push_back(std::make_unique<RawClient>(server->Port(), "127.0.0.2"));
+    busy.back()->Write("POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+  }
   std::this_thread::sleep_for(std::chrono::milliseconds(100));
   RawClient refused(server->Port(), "127.0.0.2");
   EXPECT_TRUE(refused.Closed());
   RawClient other(server->Port(), "127.0.0.1");
   other.Write(Get());
   EXPECT_NE(other.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+  // Three idle ones: the longest-waiting makes room for a fourth from the same address.
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 3; ++i) {
+    idle.push_back(std::make_unique<RawClient>(server->Port(), "127.0.0.3"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  RawClient fourth(server->Port(), "127.0.0.3");
+  fourth.Write(Get());
+  EXPECT_NE(fourth.ReadUntil("}").find("HTTP/1.1 200"), std::string::npos);
+  EXPECT_TRUE(idle.front()->Closed());
 }
 
 TEST_F(LimitsTest, WhenFullTheLongestWaitingConnectionMakesRoom) {
