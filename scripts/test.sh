@@ -38,7 +38,7 @@ failed=$((failed + u_failed))
 rm -f "$log"
 
 step "build (dev preset: the binaries the functional tests run)"
-cmake --preset dev "${werror[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub chaingen snaptamper || exit 1
+cmake --preset dev "${werror[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub chaingen snaptamper fault_fs || exit 1
 
 step "functional tests"
 log=$(mktemp)
