@@ -231,7 +231,12 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     m_keep_alive = head.keep_alive();
     if (m_parser->is_done()) return Dispatch();
-    if (!m_server.options.check_head) return BeginBody();
+    // A small body costs less to read than a hand-off to check the head: the
+    // handler checks it all at once (saves a trip to the worker pool per write).
+    // A client that waits for 100 Continue is answered from the head, though.
+    auto length = m_parser->content_length();
+    bool small = length && *length <= m_server.options.check_head_above && !m_req.headers.contains("expect");
+    if (!m_server.options.check_head || small) return BeginBody();
     RunStep([self = shared_from_this()] { return self->m_server.options.check_head(self->m_req); },
             [](const std::shared_ptr<Session>& self, std::optional<Response> answer) {
               if (!answer) return self->BeginBody();

@@ -86,6 +86,9 @@ struct ServerOptions {
   // read, the connection then closes); nullopt reads the body and calls the
   // handler. Runs where the handler would (see offload).
   std::function<std::optional<Response>(const Request&)> check_head;
+  // Bodies of at most this many bytes skip check_head (unless the client sent
+  // Expect): reading them costs less than the check's hand-off.
+  std::size_t check_head_above = 16 * 1024;
   int threads = 0;          // network threads, one event loop each; 0 = one per core
   int worker_threads = 0;   // > 0: a pool that runs the handlers chosen by offload
   // Which requests run on the worker pool (all of them when unset). Called on a
