@@ -775,10 +775,8 @@ bool AtlasNode::FetchMissing() {
     round = PlanRoundLocked();
   }
   if (round->wants.empty()) return false;
-  std::vector<std::string> order;
-  for (std::size_t p = 0; p < round->peers.size(); ++p) order.push_back(std::to_string(p));
   BatchStorer storer(*this);
-  Parallel(order, [&](const std::string& p) { FetchFrom(std::stoul(p), *round, storer); });
+  ParallelIndex(round->peers.size(), [&](std::size_t p) { FetchFrom(p, *round, storer); });
   return storer.Finish() > 0;
 }
 
@@ -860,12 +858,16 @@ void AtlasNode::CleanPeers() {
 }
 
 void AtlasNode::Parallel(const std::vector<std::string>& items, const std::function<void(const std::string&)>& fn) {
+  ParallelIndex(items.size(), [&](std::size_t i) { fn(items[i]); });
+}
+
+void AtlasNode::ParallelIndex(std::size_t count, const std::function<void(std::size_t)>& fn) {
   std::atomic<std::size_t> next{0};
-  std::size_t n = std::min(items.size(), std::max<std::size_t>(1, m_settings.max_parallel));
+  std::size_t n = std::min(count, std::max<std::size_t>(1, m_settings.max_parallel));
   auto worker = [&] {
-    for (std::size_t i = next++; i < items.size(); i = next++) {
+    for (std::size_t i = next++; i < count; i = next++) {
       if (m_stop) return;
-      fn(items[i]);
+      fn(i);
     }
   };
   std::vector<std::thread> threads;

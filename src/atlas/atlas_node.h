@@ -188,6 +188,8 @@ class AtlasNode {
 
   // Runs fn over items with at most max_parallel threads.
   void Parallel(const std::vector<std::string>& items, const std::function<void(const std::string&)>& fn);
+  // The same over the indexes 0..count-1.
+  void ParallelIndex(std::size_t count, const std::function<void(std::size_t)>& fn);
 
   AtlasSettings m_settings;
   ZonefileStore& m_store;

@@ -18,6 +18,16 @@ function daemonArgs(chain, dataDir) {
     '--exit-at-tip', '--log-level', 'info', '--api', 'off'];
 }
 
+// A chain file of `blocks` blocks with `ops` name operations each, made by
+// chaingen in dir; resolves its path and chaingen's summary.
+async function makeChain(dir, blocks, ops, timeoutMs = 60000) {
+  const chain = path.join(dir, 'chain.blk');
+  const gen = await run('chaingen', ['--out', chain, '--blocks', String(blocks), '--ops-per-block', String(ops)],
+    { dir: toolsDir, timeoutMs });
+  assert.equal(gen.code, 0, gen.stderr);
+  return { chain, reference: JSON.parse(gen.stdout) };
+}
+
 function finalHash(output) {
   const all = [...output.matchAll(/at block (\d+) consensus hash ([0-9a-f]{32})/g)];
   return all.length ? { height: Number(all.at(-1)[1]), hash: all.at(-1)[2] } : null;
@@ -25,11 +35,7 @@ function finalHash(output) {
 
 test('kill -9 during catch-up loses and repeats nothing', { timeout: 600000 }, async () => {
   const dir = tempDir('crash');
-  const chain = path.join(dir, 'chain.blk');
-  const gen = await run('chaingen', ['--out', chain, '--blocks', '2000', '--ops-per-block', '16'],
-    { dir: toolsDir, timeoutMs: 300000 });
-  assert.equal(gen.code, 0, gen.stderr);
-  const reference = JSON.parse(gen.stdout);
+  const { chain, reference } = await makeChain(dir, 2000, 16, 300000);
   assert.ok(reference.ops >= 30000, `chain carries ${reference.ops} operations`);
 
   // An uninterrupted run agrees with the generator's own node.
@@ -65,10 +71,7 @@ test('kill -9 during catch-up loses and repeats nothing', { timeout: 600000 }, a
 
 test('a second blockstackd on a data directory in use is refused', { timeout: 120000 }, async () => {
   const dir = tempDir('lock');
-  const chain = path.join(dir, 'chain.blk');
-  const gen = await run('chaingen', ['--out', chain, '--blocks', '50', '--ops-per-block', '2'],
-    { dir: toolsDir, timeoutMs: 60000 });
-  assert.equal(gen.code, 0, gen.stderr);
+  const { chain } = await makeChain(dir, 50, 2);
   const dataDir = path.join(dir, 'data');
   // The first keeps running at the tip (no --exit-at-tip).
   const args = daemonArgs(chain, dataDir).filter((a) => a !== '--exit-at-tip');
@@ -104,10 +107,7 @@ function flip(file, text) {
 
 test('a flipped byte in the name database is found, named, and never served', { timeout: 120000 }, async () => {
   const dir = tempDir('verify');
-  const chain = path.join(dir, 'chain.blk');
-  const gen = await run('chaingen', ['--out', chain, '--blocks', '300', '--ops-per-block', '4'],
-    { dir: toolsDir, timeoutMs: 60000 });
-  assert.equal(gen.code, 0, gen.stderr);
+  const { chain } = await makeChain(dir, 300, 4);
   const good = path.join(dir, 'good');
   const indexed = await run('blockstackd', daemonArgs(chain, good), { timeoutMs: 60000 });
   assert.equal(indexed.code, 0, indexed.stderr);

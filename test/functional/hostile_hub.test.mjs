@@ -60,6 +60,10 @@ function rawUpload(port, head, bodyBytes, { from = '127.0.0.1', timeoutMs = 3000
   });
 }
 
+// A store on hub h with a fresh token (and extra headers).
+const storeOn = (h, p, body, headers = {}) => fetch(`${h.url}/store/${ADDRESS}/${p}`,
+  { method: 'POST', body, headers: { Authorization: token(), ...headers } });
+
 const started = [];
 async function hub(opts = {}) {
   const h = await startGaiaHub(opts);
@@ -169,7 +173,7 @@ describe('gaia-hub: durability and clear errors', () => {
     const root = path.join(dir, 'storage');
     const log = path.join(dir, 'calls.log');
     const h = await hub({ storageRoot: root, env: { LD_PRELOAD: FAULT_FS, FAULT_FS_LOG: log, FAULT_FS_ROOT: root } });
-    const store = (p, body) => fetch(`${h.url}/store/${ADDRESS}/${p}`, { method: 'POST', body, headers: { Authorization: token() } });
+    const store = (p, body) => storeOn(h, p, body);
     assert.equal((await store('deep/er/file.txt', 'hello')).status, 202);
     assert.equal((await store('small.txt', 'x'.repeat(200000))).status, 202);  // spooled
     const deleted = await fetch(`${h.url}/delete/${ADDRESS}/small.txt`, { method: 'DELETE', headers: { Authorization: token() } });
@@ -196,7 +200,7 @@ describe('gaia-hub: durability and clear errors', () => {
     const root = path.join(dir, 'storage');
     const flag = path.join(dir, 'full');
     const h = await hub({ storageRoot: root, env: { LD_PRELOAD: FAULT_FS, FAULT_FS_ROOT: root, FAULT_FS_FULL: flag } });
-    const store = (p, body) => fetch(`${h.url}/store/${ADDRESS}/${p}`, { method: 'POST', body, headers: { Authorization: token() } });
+    const store = (p, body) => storeOn(h, p, body);
     assert.equal((await store('keep.txt', 'original')).status, 202);
     writeFileSync(flag, '');
     for (const body of ['small change', 'y'.repeat(300000)]) {
@@ -216,9 +220,7 @@ describe('gaia-hub: durability and clear errors', () => {
 
   test('writers through path aliases (x, ./x, /x) with one If-Match: exactly one wins, 30 rounds', async () => {
     const h = await hub();
-    const auth = token();
-    const store = (p, body, headers = {}) => fetch(`${h.url}/store/${ADDRESS}/${p}`,
-      { method: 'POST', body, headers: { Authorization: auth, ...headers } });
+    const store = (p, body, headers) => storeOn(h, p, body, headers);
     for (let round = 0; round < 30; round++) {
       const { etag } = await (await store('alias.txt', `base ${round}`)).json();
       const rs = await Promise.all(['alias.txt', './alias.txt', '%2Falias.txt'].map((p, i) =>
