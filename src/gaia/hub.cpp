@@ -1,5 +1,6 @@
 #include <gaia/hub.h>
 
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <ctime>
@@ -206,8 +207,10 @@ std::optional<net::Response> Hub::CheckHead(const net::Request& req) {
     if (!auth) refused = ErrorResponse(auth.error());
   } else if (found->label == "list_files" || found->label == "revoke_all") {
     if (!IsAlnum(p["address"])) return Handle(req);
-    auto length = req.Header("content-length");
-    if (length.size() > 9 || (!length.empty() && std::stoul(length) > MAX_JSON_BODY)) {
+    const std::string& length = req.Header("content-length");
+    std::size_t bytes = 0;
+    auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), bytes);
+    if (!length.empty() && (ec != std::errc{} || end != length.data() + length.size() || bytes > MAX_JSON_BODY)) {
       refused = Fail(HubErrorKind::PayloadTooLarge, "Invalid JSON: too long");
     } else if (auto auth = Authenticate(req, p["address"], found->label == "list_files"); !auth) {
       refused = ErrorResponse(auth.error());

@@ -237,7 +237,15 @@ class Session : public std::enable_shared_from_this<Session> {
     auto length = m_parser->content_length();
     bool small = length && *length <= m_server.options.check_head_above && !m_req.headers.contains("expect");
     if (!m_server.options.check_head || small) return BeginBody();
-    RunStep([self = shared_from_this()] { return self->m_server.options.check_head(self->m_req); },
+    RunStep(
+        [self = shared_from_this()]() -> std::optional<Response> {
+          try {
+            return self->m_server.options.check_head(self->m_req);
+          } catch (const std::exception& e) {
+            spdlog::error("HTTP head check failed on {} {}: {}", self->m_req.method, self->m_req.target, e.what());
+            return Response::Json(500, {{"error", "internal error"}});
+          }
+        },
             [](const std::shared_ptr<Session>& self, std::optional<Response> answer) {
               if (!answer) return self->BeginBody();
               // The body is never read: the connection cannot carry another request.
