@@ -246,11 +246,11 @@ class Session : public std::enable_shared_from_this<Session> {
             return Response::Json(500, {{"error", "internal error"}});
           }
         },
-            [](const std::shared_ptr<Session>& self, std::optional<Response> answer) {
-              if (!answer) return self->BeginBody();
-              // The body is never read: the connection cannot carry another request.
-              self->Send(std::move(*answer), false, self->m_req.method == "HEAD");
-            });
+        [](const std::shared_ptr<Session>& self, std::optional<Response> answer) {
+          if (!answer) return self->BeginBody();
+          // The body is never read: the connection cannot carry another request.
+          self->Send(std::move(*answer), false, self->m_req.method == "HEAD");
+        });
   }
 
   // Runs step where the handler would (the worker pool or this loop), then
