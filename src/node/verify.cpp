@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -58,8 +59,14 @@ util::Status CheckConsensus(db::Sqlite& db, const std::string& path, uint32_t wi
     meta->Reset();
     return util::Ok();  // nothing indexed yet
   }
-  uint32_t first_block = static_cast<uint32_t>(std::stoul(meta->Text(0)));
+  const std::string first_text = meta->Text(0);
   meta->Reset();
+  uint32_t first_block = 0;
+  auto [end, ec] = std::from_chars(first_text.data(), first_text.data() + first_text.size(), first_block);
+  if (ec != std::errc{} || end != first_text.data() + first_text.size()) {
+    report.problems.push_back({path, std::nullopt, "its first block '" + first_text + "' is not a number"});
+    return util::Ok();
+  }
   std::map<uint32_t, std::pair<std::string, std::string>> snaps;  // height -> (consensus hash, ops hash)
   BS_TRY(auto* s, db.Prepare("SELECT block_id, consensus_hash, ops_hash FROM snapshots ORDER BY block_id"));
   BS_CHECK_OK(db::ForEachRow(s, [&](db::Statement& r) {
