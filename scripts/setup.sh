@@ -12,8 +12,9 @@ DEBIAN_PACKAGES=(
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libldns-dev libzstd-dev
   libopendht-dev libjemalloc-dev
   # functional tests, demo and benchmarks (kdig queries the DNS front end; curl
-  # uploads with Expect: 100-continue)
-  nodejs npm knot-dnsutils curl
+  # uploads with Expect: 100-continue; openssl makes the test TLS certificates;
+  # ca-certificates is the system store https URLs are checked against)
+  nodejs npm knot-dnsutils curl openssl ca-certificates
 )
 # The peers the benchmarks measure against (make bench): nginx with its WebDAV
 # module, and wrk; NSD and dnsperf for the DNS front end. Installed only with --bench.

@@ -10,6 +10,7 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/rpc/rpc_client.h>
+#include <client/url_fetcher.h>
 #include <crypto/hash.h>
 #include <crypto/keys.h>
 
@@ -124,7 +125,12 @@ int RunCli(int argc, char** argv) {
   app.add_option("--bitcoind", g.bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT");
   app.add_option("--node", g.node, "Blockstack node REST API URL")->capture_default_str();
   app.add_option("--wallet-rpc", g.wallet_rpc, "Wallet RPC URL for listunspent (default: --bitcoind)");
-
+  app.add_option_function<std::string>(
+         "--ca-file", [](const std::string& file) { client::TrustCaFile(file); },
+         "Trust the CA certificates in this PEM file for https:// URLs instead of the "
+         "system's store")
+      ->envname("BLOCKSTACK_CA_FILE")
+      ->check(CLI::ExistingFile);
 
   // keys
   auto* keys = app.add_subcommand("keys", "Generate and inspect private keys");

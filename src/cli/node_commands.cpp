@@ -105,6 +105,7 @@ void AddLookup(CLI::App& app, Globals& g) {
            {"zonefile_source", r.zonefile_source},
            {"zonefile", r.zonefile},
            {"profile_url", r.profile_url},
+           {"profile_urls_tried", r.profile_urls_tried},
            {"profile", r.profile},
            {"verified", true},
            {"steps", steps},
@@ -117,6 +118,7 @@ void AddLookup(CLI::App& app, Globals& g) {
     }
     std::string human = fmt::format("{}\n  owner      {}\n  zone file  {} (from {})\n  profile    {}\n{}\n", r.name, r.owner,
                                     r.zonefile_hash, r.zonefile_source, r.profile_url, r.profile.dump(2));
+    for (const auto& t : r.profile_urls_tried) human += "  (not used: " + t + ")\n";
     if (r.data) human += fmt::format("data {}\n{}\n", r.data_url, data_text);
     human += "verified:\n" + human_steps + fmt::format("  {:8.2f} ms  total\n", total);
     Print(g, j, human);

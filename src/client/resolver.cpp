@@ -156,28 +156,64 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
   }
   timer.Done("zone file from " + r.zonefile_source + " (hash checked)");
 
-  // 3. The profile URL.
+  // 3. The profile URLs, in the zone file's order.
   auto parsed = zonefile::ParseZonefile(r.zonefile);
   if (!parsed) return fail(LookupFailure::NoProfileUrl, "the zone file does not parse: " + parsed.error().message);
   auto targets = zonefile::UriTargets(*parsed);
   if (targets.empty()) return fail(LookupFailure::NoProfileUrl, "the zone file has no URI record");
-  r.profile_url = targets.front();
 
-  // 4. The profile, signed by the owner.
-  auto res = m_storage.Get(r.profile_url);
-  if (!res) return fail(LookupFailure::StorageUnreachable, res.error().message);
-  if (res->status == 404) return fail(LookupFailure::StorageMissing, "no profile at " + r.profile_url);
-  if (res->status != 200) {
-    return fail(LookupFailure::StorageUnreachable,
-                "storage answered HTTP " + std::to_string(res->status) + " for " + r.profile_url);
+  // 4. The first profile that is there and signed by the owner: each URL is tried
+  // in turn, as the original clients did; schemes that cannot be fetched (file://)
+  // are skipped. When none yields one, the most telling failure is reported.
+  std::vector<std::string> tried;
+  std::optional<LookupError> worst;
+  auto note = [&](LookupFailure kind, std::string message) {
+    auto rank = [](LookupFailure k) {
+      return k == LookupFailure::BadSignature ? 3 : k == LookupFailure::StorageMissing ? 2 : 1;
+    };
+    tried.push_back(message);
+    if (!worst || rank(kind) > rank(worst->kind)) worst = LookupError{kind, std::move(message)};
+  };
+  for (const auto& url : targets) {
+    if (!url.starts_with("http://") && !url.starts_with("https://")) {
+      tried.push_back("skipped " + url + " (only http and https URLs are fetched)");
+      continue;
+    }
+    auto res = m_storage.Get(url);
+    if (!res) {
+      note(LookupFailure::StorageUnreachable, res.error().message);
+      continue;
+    }
+    if (res->status == 404) {
+      note(LookupFailure::StorageMissing, "no profile at " + url);
+      continue;
+    }
+    if (res->status != 200) {
+      note(LookupFailure::StorageUnreachable, "storage answered HTTP " + std::to_string(res->status) + " for " + url);
+      continue;
+    }
+    auto profile = zonefile::ProfileFromTokenFile(res->body, zonefile::Signer{r.owner, ""});
+    if (!profile) {
+      note(LookupFailure::BadSignature,
+           "the profile at " + url + " is not signed by the owner " + r.owner + ": " + profile.error().message);
+      continue;
+    }
+    r.profile_url = url;
+    r.profile = std::move(*profile);
+    break;
   }
-  auto profile = zonefile::ProfileFromTokenFile(res->body, zonefile::Signer{r.owner, ""});
-  if (!profile) {
-    return fail(LookupFailure::BadSignature,
-                "the profile at " + r.profile_url + " is not signed by the owner " + r.owner + ": " + profile.error().message);
+  r.profile_urls_tried = tried;
+  if (r.profile_url.empty()) {
+    if (!worst) return fail(LookupFailure::NoProfileUrl, "the zone file has no http or https URI record");
+    if (tried.size() > 1) {
+      std::string all;
+      for (const auto& t : tried) all += "; " + t;
+      worst->message += " (every URI record was tried" + all + ")";
+    }
+    return *worst;
   }
-  r.profile = std::move(*profile);
-  timer.Done("profile from " + r.profile_url + " (signature checked against " + r.owner + ")");
+  std::string via = tried.empty() ? "" : " after " + std::to_string(tried.size()) + " other URI record(s)";
+  timer.Done("profile from " + r.profile_url + via + " (signature checked against " + r.owner + ")");
 
   // 5. An app file.
   if (!options.data_path) return r;

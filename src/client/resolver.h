@@ -57,7 +57,8 @@ struct LookupResult {
   std::string zonefile;
   std::string zonefile_hash;
   std::string zonefile_source;  // the URL it came from
-  std::string profile_url;
+  std::string profile_url;      // the URI record that yielded the profile
+  std::vector<std::string> profile_urls_tried;  // earlier URI records, and why each failed
   nlohmann::json profile;
   std::optional<GetResult> data;
   std::string data_url;

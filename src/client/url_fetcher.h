@@ -1,4 +1,4 @@
-// GETs of absolute http:// URLs over one kept-alive connection per origin: how the
+// GETs of absolute http(s):// URLs over one kept-alive connection per origin: how the
 // client library reads Gaia buckets, profiles and other storage.
 //
 // Thread safety: one UrlFetcher is used by one thread at a time.
@@ -13,6 +13,11 @@
 #include <util/result.h>
 
 namespace blockstack::client {
+
+// Every https:// connection the client library makes from now on (nodes, hubs,
+// profiles, data) trusts the CA certificates in this PEM file instead of the
+// system's store; "" restores the system's store.
+void TrustCaFile(std::string path);
 
 class UrlFetcher {
  public:

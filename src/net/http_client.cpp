@@ -3,11 +3,14 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 
 #include <functional>
+#include <mutex>
 #include <optional>
 
 namespace blockstack::net {
@@ -18,6 +21,42 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 using util::ErrorCode;
 using util::Fail;
+
+namespace {
+
+std::mutex g_trust_mutex;
+std::string g_default_ca_file;
+
+// One TLS context per trust setting, shared by every client: loading the system
+// store costs milliseconds, and a context is safe to share once set up.
+util::Result<std::shared_ptr<asio::ssl::context>> TlsContext(const std::string& ca_file) {
+  static std::map<std::string, std::shared_ptr<asio::ssl::context>> contexts;
+  std::lock_guard lock(g_trust_mutex);
+  const std::string& file = ca_file.empty() ? g_default_ca_file : ca_file;
+  auto it = contexts.find(file);
+  if (it != contexts.end()) return it->second;
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  beast::error_code ec;
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  if (file.empty()) {
+    ctx->set_default_verify_paths(ec);
+    if (ec) return Fail(ErrorCode::Unavailable, "cannot load the system's CA certificates: " + ec.message());
+  } else {
+    ctx->load_verify_file(file, ec);
+    if (ec) return Fail(ErrorCode::InvalidArgument, "cannot load CA file " + file + ": " + ec.message());
+  }
+  ctx->set_verify_mode(asio::ssl::verify_peer);
+  contexts.emplace(file, ctx);
+  return ctx;
+}
+
+}  // namespace
+
+void SetDefaultCaFile(std::string path) {
+  std::lock_guard lock(g_trust_mutex);
+  g_default_ca_file = std::move(path);
+}
 
 const std::string& HttpResponse::Header(const std::string& lowercase_name) const {
   static const std::string EMPTY;
@@ -30,16 +69,32 @@ const std::string& HttpResponse::Header(const std::string& lowercase_name) const
 struct HttpClient::Connection {
   static constexpr std::size_t READ_CHUNK = 64 * 1024;
   asio::io_context ioc;
-  std::optional<beast::tcp_stream> stream;
+  // Exactly one of the two while connected: plain for http, tls for https.
+  std::optional<beast::tcp_stream> plain;
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;
+  std::shared_ptr<asio::ssl::context> tls_context;
   beast::flat_buffer buffer;
 
-  void Close() {
-    if (stream) {
-      beast::error_code ignored;
-      stream->socket().shutdown(tcp::socket::shutdown_both, ignored);
-      stream->close();
-      stream.reset();
+  bool Connected() const { return plain.has_value() || tls.has_value(); }
+  beast::tcp_stream& Tcp() { return plain ? *plain : beast::get_lowest_layer(*tls); }
+  // Calls f with the stream HTTP is spoken over.
+  template <typename F>
+  void With(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(*plain);
     }
+  }
+
+  void Close() {
+    if (Connected()) {
+      beast::error_code ignored;
+      Tcp().socket().shutdown(tcp::socket::shutdown_both, ignored);
+      Tcp().close();
+    }
+    plain.reset();
+    tls.reset();
     buffer.clear();
   }
 
@@ -60,22 +115,49 @@ struct HttpClient::Connection {
     });
     Run();
     if (ec) return Fail(ErrorCode::Unavailable, "cannot resolve " + url.host + ": " + ec.message());
-    stream.emplace(ioc);
-    stream->expires_after(options.timeout);
-    stream->async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
+    if (url.scheme == "https") {
+      if (!tls_context) {
+        BS_TRY(tls_context, TlsContext(options.ca_file));
+      }
+      tls.emplace(ioc, *tls_context);
+    } else {
+      plain.emplace(ioc);
+    }
+    Tcp().expires_after(options.timeout);
+    Tcp().async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) { ec = e; });
     Run();
     if (ec) {
       Close();
       if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out connecting to " + peer);
       return Fail(ErrorCode::Unavailable, "cannot reach " + peer + ": " + ec.message());
     }
+    if (tls) BS_CHECK_OK(Handshake(url, peer, options));
     // Beast reads as much as the buffer has room for (at least 512 bytes): without
     // room set aside a large answer came in a few hundred bytes per system call.
     buffer.reserve(READ_CHUNK);
     // Requests with a body go out in two writes (header, body): no Nagle delay.
     beast::error_code ignored;
-    stream->socket().set_option(tcp::no_delay(true), ignored);
+    Tcp().socket().set_option(tcp::no_delay(true), ignored);
     return util::Ok();
+  }
+
+  // The certificate must chain to a trusted CA and name the host (SNI is sent).
+  util::Status Handshake(const util::Url& url, const std::string& peer, const HttpClientOptions& options) {
+    if (!SSL_set_tlsext_host_name(tls->native_handle(), url.host.c_str())) {
+      Close();
+      return Fail(ErrorCode::Unavailable, "cannot set the TLS server name for " + peer);
+    }
+    tls->set_verify_callback(asio::ssl::host_name_verification(url.host));
+    beast::error_code ec;
+    Tcp().expires_after(options.timeout);
+    tls->async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    Run();
+    if (!ec) return util::Ok();
+    Close();
+    if (ec == beast::error::timeout) return Fail(ErrorCode::Timeout, "timed out in the TLS handshake with " + peer);
+    return Fail(ErrorCode::Unavailable, "TLS handshake with " + peer + " failed (" + ec.message() +
+                                            "); is the certificate valid for " + url.host +
+                                            " and signed by a trusted CA? (--ca-file adds one)");
   }
 
   // Reads the answer piece by piece under the overall deadline, while a timer
@@ -99,14 +181,14 @@ struct HttpClient::Connection {
         if (elapsed >= options.min_rate_grace &&
             bytes * 1000 < options.min_rate * static_cast<std::size_t>(elapsed.count())) {
           too_slow = true;
-          stream->cancel();
+          Tcp().cancel();
           return;
         }
         arm();
       });
     };
     std::function<void()> read_more = [&] {
-      http::async_read_some(*stream, buffer, parser, [&](beast::error_code e, std::size_t n) {
+      auto on_read = [&](beast::error_code e, std::size_t n) {
         if (n > 0 && !first) {
           first = Clock::now();
           arm();
@@ -119,7 +201,8 @@ struct HttpClient::Connection {
           return;
         }
         read_more();
-      });
+      };
+      With([&](auto& stream) { http::async_read_some(stream, buffer, parser, on_read); });
     };
     read_more();
     Run();
@@ -131,8 +214,8 @@ struct HttpClient::Connection {
                                                             const util::Url& url, const HttpClientOptions& options) {
     const std::string peer = options.peer_name + " at " + url.Origin();
     beast::error_code ec;
-    stream->expires_after(options.timeout);
-    http::async_write(*stream, req, [&](beast::error_code e, std::size_t) { ec = e; });
+    Tcp().expires_after(options.timeout);
+    With([&](auto& stream) { http::async_write(stream, req, [&](beast::error_code e, std::size_t) { ec = e; }); });
     Run();
     if (ec) {
       Close();
@@ -144,10 +227,12 @@ struct HttpClient::Connection {
     // An answer to HEAD carries the Content-Length of a body it does not send:
     // the parser must not wait for that body (the S3 driver stats with HEAD).
     parser.skip(req.method() == http::verb::head);
-    stream->expires_after(options.timeout);
+    Tcp().expires_after(options.timeout);
     bool too_slow = false;
     if (options.min_rate == 0) {
-      http::async_read(*stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+      With([&](auto& stream) {
+        http::async_read(stream, buffer, parser, [&](beast::error_code e, std::size_t) { ec = e; });
+      });
       Run();
     } else {
       ec = ReadAtRate(parser, options, too_slow);
@@ -177,9 +262,9 @@ void HttpClient::Close() { m_conn->Close(); }
 
 util::Result<std::unique_ptr<HttpClient>> HttpClient::Create(std::string_view url, HttpClientOptions options) {
   BS_TRY(util::Url parsed, util::ParseUrl(url));
-  if (parsed.scheme != "http") {
+  if (parsed.scheme != "http" && parsed.scheme != "https") {
     return Fail(ErrorCode::InvalidArgument,
-                "only http:// URLs are supported (got " + parsed.scheme + "://); use a TLS proxy for https");
+                "only http:// and https:// URLs can be fetched (got " + parsed.scheme + "://)");
   }
   return std::unique_ptr<HttpClient>(new HttpClient(std::move(parsed), options));
 }
@@ -199,7 +284,7 @@ util::Result<HttpResponse> HttpClient::Send(std::string_view method, std::string
 
   // A kept-alive connection may have been closed by the server meanwhile: one
   // immediate reconnect is part of the same attempt.
-  bool reused = m_conn->stream.has_value();
+  bool reused = m_conn->Connected();
   if (!reused) BS_CHECK_OK(m_conn->Connect(m_url, m_options));
   auto res = m_conn->RoundTrip(req, m_url, m_options);
   if (!res && reused && res.error().code == ErrorCode::IoError) {

@@ -2,8 +2,9 @@
 // Used for the bitcoin node's JSON-RPC, S3 and the Gaia and node APIs from the CLI.
 //
 // Every step (resolve, connect, write, read) is bounded by the timeout. A kept-alive
-// connection that the server closed meanwhile is reopened once for free. Only
-// plain http:// is spoken; put a TLS-terminating proxy in front for https.
+// connection that the server closed meanwhile is reopened once for free. https://
+// is spoken over TLS 1.2 or later: the server's certificate must chain to a trusted
+// CA (the system's store, or a CA file) and name the host.
 //
 // Thread safety: one HttpClient is used by one thread at a time.
 #pragma once
@@ -31,7 +32,14 @@ struct HttpClientOptions {
   // whole timeout). The wait for the first byte is bounded by timeout alone.
   std::size_t min_rate = 0;
   std::chrono::milliseconds min_rate_grace{1000};
+  // https: trust the CA certificates in this PEM file instead of the default
+  // (SetDefaultCaFile, else the system's store).
+  std::string ca_file;
 };
+
+// The CA file every https client trusts unless its options name one; "" (the
+// default) means the system's store (OpenSSL's paths, so SSL_CERT_FILE applies).
+void SetDefaultCaFile(std::string path);
 
 struct HttpResponse {
   unsigned status = 0;
@@ -46,8 +54,9 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 class HttpClient {
  public:
-  // url: http://host[:port][/...]; only its origin is used. Fails with
-  // InvalidArgument on a bad URL or a scheme other than http. Connects lazily.
+  // url: http(s)://host[:port][/...]; only its origin is used. Fails with
+  // InvalidArgument on a bad URL or another scheme. Connects lazily; an https
+  // client whose CA file cannot be read fails at its first Send.
   static util::Result<std::unique_ptr<HttpClient>> Create(std::string_view url, HttpClientOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;

@@ -5,8 +5,10 @@
 // can fail is produced for real and must give its own message and exit code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import path from 'node:path';
 
 import { createNamespace, freePort, hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
@@ -19,6 +21,7 @@ let dir;
 let alice;
 let bob;
 let miner;
+let aliceProfileUrl;
 
 // The CLI's exit codes (README, "Exit codes").
 const EXIT = {
@@ -97,6 +100,7 @@ test('register, publish, store, transfer and resolve end to end', async () => {
     '--description', 'registered with the blockstack CLI'])));
   const put = await cliOk(['profile', 'put', profile, '--key', alice.wif.regtest, '--hub', hub.url]);
   assert.match(put.publicURL, /profile\.json$/);
+  aliceProfileUrl = put.publicURL;
   await cliOk(['gaia', 'put', 'notes/secret.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'for alice only',
     '--text', '--encrypt', '--sign']);
   await cliOk(['gaia', 'put', 'hello.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'hello, world',
@@ -251,4 +255,96 @@ test('every failure of lookup has its own message and exit code', async () => {
   assert.equal(noName.code, 2);
   const badName = await cli(['lookup', 'No Such Name']);
   assert.equal(badName.code, EXIT.unknown);
+});
+
+// A CA and a certificate for 127.0.0.1 signed by it, made with openssl.
+function makeCertificates() {
+  const ssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key',
+    '-out', 'ca.pem', '-days', '2', '-subj', '/CN=blockstack test CA');
+  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key',
+    '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
+    '-days', '2', '-extfile', 'server.ext');
+  return { ca: path.join(dir, 'ca.pem'), key: readFileSync(path.join(dir, 'server.key')),
+    cert: readFileSync(path.join(dir, 'server.pem')) };
+}
+
+// An https front for the node (/v1/...) and the hub (everything else), as a real
+// deployment puts them behind TLS.
+async function startTlsFront({ key, cert }) {
+  const server = https.createServer({ key, cert }, (req, res) => {
+    const target = new URL(req.url, req.url.startsWith('/v1/') ? api : hub.url);
+    const up = http.request(target, { method: req.method, headers: { ...req.headers, host: target.host } }, (r) => {
+      res.writeHead(r.statusCode, r.headers);
+      r.pipe(res);
+    });
+    up.on('error', () => { res.writeHead(502); res.end(); });
+    req.pipe(up);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  return { server, url: `https://127.0.0.1:${server.address().port}` };
+}
+
+test('https: nodes, hubs and profiles over TLS, certificates checked, URI records tried in order', async () => {
+  const certs = makeCertificates();
+  const front = await startTlsFront(certs);
+  try {
+    const over = new URL(aliceProfileUrl).pathname;
+    // A zone file whose first records cannot give the profile: a file:// URI, a
+    // missing file, a server that is down; the fourth is alice's profile over https.
+    const closed = await freePort();
+    const zonefile = '$ORIGIN tls.cli\n$TTL 3600\n_file URI 10 1 "file:///home/alice/profile.json"\n' +
+      `_https._tcp URI 10 1 "${front.url}/nobody/profile.json"\n` +
+      `_https._tcp URI 10 1 "https://127.0.0.1:${closed}/x/profile.json"\n` +
+      `_https._tcp URI 10 1 "${front.url}${over}"\n`;
+    await register('tls.cli', alice, zonefile);
+
+    // Trusted through --ca-file, and through the environment.
+    const withCa = await cliOk(['--ca-file', certs.ca, 'lookup', 'tls.cli']);
+    assert.equal(withCa.profile.name, 'Alice');
+    assert.equal(withCa.profile_url, `${front.url}${over}`);
+    assert.equal(withCa.profile_urls_tried.length, 3);
+    assert.match(withCa.profile_urls_tried[0], /skipped file:/);
+    assert.match(withCa.profile_urls_tried[1], /no profile at/);
+    assert.match(withCa.profile_urls_tried[2], /cannot reach/);
+    const human = await cli(['--ca-file', certs.ca, 'lookup', 'tls.cli']);
+    assert.equal(human.code, 0, human.stderr);
+    assert.match(human.stdout, /not used: no profile at/);
+    const viaEnv = await run('blockstack', ['--json', '--node', api, 'lookup', 'tls.cli'],
+      { env: { BLOCKSTACK_CA_FILE: certs.ca } });
+    assert.equal(viaEnv.code, 0, viaEnv.stderr);
+
+    // The node and the hub themselves over https.
+    const at = (node, args) => run('blockstack', ['--network', 'regtest', '--node', node, ...args]);
+    const whois = await at(front.url, ['--json', '--ca-file', certs.ca, 'whois', 'tls.cli']);
+    assert.equal(whois.code, 0, whois.stderr);
+    assert.equal(JSON.parse(whois.stdout).address, alice.address.regtest);
+    await cliOk(['--ca-file', certs.ca, 'gaia', 'put', 'tls.txt', '--hub', front.url, '--key', alice.wif.regtest,
+      '--data', 'over tls', '--text', '--sign']);
+    const got = await cliOk(['--ca-file', certs.ca, 'gaia', 'get', 'tls.txt', '--hub', front.url, '--key',
+      alice.wif.regtest, '--verify']);
+    assert.equal(got.content, 'over tls');
+
+    // Without the CA the certificate is refused, and every record was tried.
+    const untrusted = await cli(['lookup', 'tls.cli']);
+    assert.equal(untrusted.code, EXIT.storageUnreachable, untrusted.stderr);
+    assert.match(untrusted.stderr, /certificate verify failed/);
+    assert.match(untrusted.stderr, /every URI record was tried/);
+    const node = await at(front.url, ['whois', 'tls.cli']);
+    assert.equal(node.code, EXIT.unreachable);
+    assert.match(node.stderr, /TLS handshake/);
+    // A certificate that does not name the host is refused even from a trusted CA.
+    const wrongHost = await at(front.url.replace('127.0.0.1', 'localhost'), ['--ca-file', certs.ca, 'whois', 'tls.cli']);
+    assert.equal(wrongHost.code, EXIT.unreachable);
+    assert.match(wrongHost.stderr, /TLS handshake/);
+    // A CA file that is not there is a usage error.
+    const noFile = await cli(['--ca-file', path.join(dir, 'absent.pem'), 'whois', 'tls.cli']);
+    assert.equal(noFile.code, 2);
+  } finally {
+    front.server.closeAllConnections();
+    front.server.close();
+  }
 });

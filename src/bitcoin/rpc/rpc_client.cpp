@@ -33,11 +33,12 @@ RpcClient::~RpcClient() = default;
 
 util::Result<std::unique_ptr<RpcClient>> RpcClient::Create(std::string_view url, RpcOptions options) {
   BS_TRY(util::Url parsed, util::ParseUrl(url));
-  if (parsed.scheme != "http") {
-    return Fail(ErrorCode::InvalidArgument, "bitcoin node URL must be http:// (got " + parsed.scheme + ")");
-  }
   std::unique_ptr<RpcClient> client(new RpcClient(parsed, options));
-  BS_TRY(client->m_http, net::HttpClient::Create(parsed.Origin(), {options.timeout, MAX_RESPONSE_BODY, "bitcoin node"}));
+  net::HttpClientOptions http;
+  http.timeout = options.timeout;
+  http.max_response_bytes = MAX_RESPONSE_BODY;
+  http.peer_name = "bitcoin node";
+  BS_TRY(client->m_http, net::HttpClient::Create(parsed.Origin(), http));
   return client;
 }
 

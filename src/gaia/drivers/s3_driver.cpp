@@ -122,12 +122,13 @@ class S3Driver final : public Driver {
     std::string port = default_port ? "" : ":" + std::to_string(m_endpoint.port);
     if (m_settings.path_style) {
       m_host = m_endpoint.host + port;
-      m_connect_origin = "http://" + m_endpoint.host + ":" + std::to_string(m_endpoint.port);
+      m_connect_origin = m_endpoint.scheme + "://" + m_endpoint.host + ":" + std::to_string(m_endpoint.port);
       m_key_prefix = "/" + util::PercentEncode(m_bucket, false) + "/";
       m_read_prefix = m_endpoint.scheme + "://" + m_host + "/" + m_bucket + "/";
     } else {
       m_host = m_bucket + "." + m_endpoint.host + port;
-      m_connect_origin = "http://" + m_bucket + "." + m_endpoint.host + ":" + std::to_string(m_endpoint.port);
+      m_connect_origin =
+          m_endpoint.scheme + "://" + m_bucket + "." + m_endpoint.host + ":" + std::to_string(m_endpoint.port);
       m_key_prefix = "/";
       m_read_prefix = m_endpoint.scheme + "://" + m_host + "/";
     }
@@ -346,11 +347,6 @@ util::Result<std::unique_ptr<Driver>> MakeS3Driver(const S3Settings& settings, c
                                                    const std::string& cache_control) {
   std::string endpoint = settings.endpoint.empty() ? "https://s3.amazonaws.com" : settings.endpoint;
   BS_TRY(util::Url url, util::ParseUrl(endpoint));
-  if (url.scheme != "http") {
-    return Fail(ErrorCode::InvalidArgument, "S3 endpoint " + endpoint +
-                                                ": only http:// endpoints are spoken directly; put a TLS proxy in "
-                                                "front of an https endpoint");
-  }
   if (settings.access_key_id.empty() || settings.secret_access_key.empty()) {
     return Fail(ErrorCode::InvalidArgument, "S3 driver needs awsCredentials.accessKeyId and secretAccessKey");
   }

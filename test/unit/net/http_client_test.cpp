@@ -75,5 +75,33 @@ TEST(HttpClientTest, AnAnswerAboveTheMinimumRateCompletes) {
   EXPECT_EQ(res->body, std::string(20, 'y'));
 }
 
+TEST(HttpClientTest, OnlyHttpAndHttpsAreSpoken) {
+  EXPECT_TRUE(HttpClient::Create("https://example.org"));
+  EXPECT_EQ(HttpClient::Create("https://example.org").value()->Url().port, 443);
+  auto ftp = HttpClient::Create("ftp://example.org");
+  ASSERT_FALSE(ftp);
+  EXPECT_EQ(ftp.error().code, util::ErrorCode::InvalidArgument);
+}
+
+TEST(HttpClientTest, AnUnreadableCaFileFailsTheExchangeWithItsName) {
+  HttpClientOptions o;
+  o.ca_file = "/nonexistent/ca.pem";
+  auto client = *HttpClient::Create("https://127.0.0.1:9", o);
+  auto res = client->Send("GET", "/");
+  ASSERT_FALSE(res);
+  EXPECT_NE(res.error().message.find("/nonexistent/ca.pem"), std::string::npos) << res.error().message;
+}
+
+TEST(HttpClientTest, PlainHttpToATlsClientIsNotMistakenForAnAnswer) {
+  // A server that is not speaking TLS: the handshake fails, it is not read as HTTP.
+  DrippingServer server("ok", std::chrono::milliseconds(0));
+  HttpClientOptions o;
+  o.timeout = std::chrono::seconds(5);
+  auto client = *HttpClient::Create("https://" + server.Url().substr(7), o);
+  auto res = client->Send("GET", "/");
+  ASSERT_FALSE(res);
+  EXPECT_NE(res.error().message.find("TLS handshake"), std::string::npos) << res.error().message;
+}
+
 }  // namespace
 }  // namespace blockstack::net
