@@ -83,6 +83,7 @@ class Api {
   void SetSubdomains(subdomain::SubdomainIndex* index) { m_subdomains = index; }
   // Atlas's counts for /v1/info. Set before serving.
   struct AtlasCounts {
+    uint64_t slots = 0;  // the inventory's length
     uint64_t present = 0;
     uint64_t missing = 0;
     std::size_t peers = 0;
@@ -141,7 +142,8 @@ class Api {
   net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
   // /v1/names/{subdomain}[/zonefile|/history]; what is "" for the record.
   net::Response Subdomain(const net::Request& req, const std::string& fqn, std::string_view what);
-  net::Response SubdomainHistory(const std::string& fqn);
+  net::Response SubdomainHistory(const std::string& fqn, uint32_t page);
+  net::Response SubdomainZonefile(const net::Request& req, const std::string& fqn, const std::string& hash);
   // routes_namespaces.cpp
   net::Response Namespaces(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Namespace(const net::Request& req, const Params& p, bns::db::NameDb& db);

@@ -16,6 +16,7 @@
 #include <util/bytes.h>
 #include <util/json_text.h>
 #include <util/text.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::api {
 
@@ -82,18 +83,22 @@ net::Response Api::Name(const net::Request& req, const Params& p, bns::db::NameD
   if (!*ns) return net::Response::Json(404, {{"status", "available"}});
   auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, m_last_block, m_settings.rules.epochs,
                           m_settings.rules.namespace_reveal_expire);
-  if (!st.live) return Error(404, "Name has expired");
+  if (!st.live) return Error(404, detail::NAME_EXPIRED);
   return NameAnswer(**rec, st);
 }
 
 net::Response Api::NameHistory(const net::Request& req, const Params& p, bns::db::NameDb& db) {
   const std::string& fqn = p["name"];
-  if (!bns::IsNameValid(fqn)) return Subdomain(req, fqn, "history");
   auto page = detail::PageOf(req, false);
   if (!page) return Error(400, "Invalid page");
+  if (!bns::IsNameValid(fqn)) {
+    if (!m_subdomains || !subdomain::SplitSubdomainName(fqn)) return Error(400, "Invalid name or subdomain");
+    return SubdomainHistory(fqn, *page);
+  }
   auto rows = db.History(fqn, *page, detail::HISTORY_PER_PAGE);
   if (!rows) return Backend(rows.error());
-  if (rows->empty() && *page == 0) return Error(404, "Not found");
+  // As the original: a page past the end, like an unknown name, is a 404.
+  if (rows->empty()) return Error(404, "Not found");
   json out = json::object();
   // Newest first across heights; each height's list in transaction order.
   for (auto it = rows->rbegin(); it != rows->rend(); ++it) {
@@ -112,7 +117,7 @@ net::Response Api::NameZonefile(const net::Request& req, const Params& p, bns::d
   const std::string& fqn = p["name"];
   const bool by_hash = !p["hash"].empty();
   if (!bns::IsNameValid(fqn)) {
-    if (by_hash && m_subdomains && subdomain::SplitSubdomainName(fqn)) return Error(404, "No such endpoint");
+    if (by_hash && m_subdomains && subdomain::SplitSubdomainName(fqn)) return SubdomainZonefile(req, fqn, p["hash"]);
     return Subdomain(req, fqn, "zonefile");
   }
   auto rec = LiveName(db, fqn);
@@ -162,7 +167,7 @@ std::optional<net::Response> Api::NameFromMemory(const net::Request& req) {
                        m_settings.rules.namespace_reveal_expire);
   });
   if (!rec) return net::Response::Json(404, {{"status", "available"}});
-  if (!st.live) return Error(404, "Name has expired");
+  if (!st.live) return Error(404, detail::NAME_EXPIRED);
   return NameAnswer(*rec, st);
 }
 
@@ -189,7 +194,12 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   out.Key("grace_period").Bool(st.in_grace);
   out.Key("last_txid").String(rec.txid);
   out.Key("renewal_deadline").Signed(st.renewal_deadline);
-  out.Key("resolver").Null();
+  // The domain's registrar, from its zone file's "_resolver" URI record.
+  std::optional<std::string> resolver;
+  if (zf && zf->find("_resolver") != std::string::npos) {
+    if (auto parsed = zonefile::ParseZonefile(*zf)) resolver = zonefile::ResolverUri(*parsed);
+  }
+  out.Key("resolver").Optional(resolver);
   out.Key("status").String(rec.revoked ? "revoked" : "registered");
   out.Key("zonefile").Optional(zf);
   out.Key("zonefile_hash").Optional(rec.value_hash);
@@ -201,7 +211,6 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
 
 net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, std::string_view what) {
   if (!m_subdomains || !subdomain::SplitSubdomainName(fqn)) return Error(400, "Invalid name or subdomain");
-  if (what == "history") return SubdomainHistory(fqn);
   auto got = m_subdomains->Lookup(fqn);
   if (!got) return Backend(got.error());
   if (!*got) {
@@ -226,13 +235,17 @@ net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, st
              {"zonefile_hash", sub.zonefile_hash}});
 }
 
-net::Response Api::SubdomainHistory(const std::string& fqn) {
+net::Response Api::SubdomainHistory(const std::string& fqn, uint32_t page) {
   auto history = m_subdomains->History(fqn);
   if (!history) return Backend(history.error());
-  if (history->empty()) return Error(404, "Not found");
+  // Paged as a name's history, oldest first; a page past the end is a 404.
+  const std::size_t first = std::size_t{page} * detail::HISTORY_PER_PAGE;
+  if (first >= history->size()) return Error(404, "Not found");
+  const std::size_t end = std::min(history->size(), first + detail::HISTORY_PER_PAGE);
   // As the original: by block, each record with its zone file in base64.
   json out = json::object();
-  for (const auto& h : *history) {
+  for (std::size_t i = first; i < end; ++i) {
+    const auto& h = (*history)[i];
     out[std::to_string(h.block_height)].push_back({{"address", h.owner},
                                                    {"block_number", h.block_height},
                                                    {"domain", h.domain},
@@ -243,6 +256,20 @@ net::Response Api::SubdomainHistory(const std::string& fqn) {
                                                    {"zonefile", util::EncodeBase64(util::AsBytes(h.zonefile))}});
   }
   return Ok(out);
+}
+
+net::Response Api::SubdomainZonefile(const net::Request& req, const std::string& fqn, const std::string& hash) {
+  auto wanted = util::CanonicalHash160Hex(hash);
+  if (!wanted) return Error(400, "Invalid zone file hash");
+  auto history = m_subdomains->History(fqn);
+  if (!history) return Backend(history.error());
+  // Any zone file the subdomain has had, as for a name.
+  for (const auto& h : *history) {
+    if (h.zonefile_hash != *wanted) continue;
+    if (Truthy(req.query, "raw")) return net::Response::Text(200, h.zonefile, "application/octet-stream");
+    return detail::ZonefileAnswer(h.zonefile, /*by_hash=*/true);
+  }
+  return Error(404, "No such zonefile");
 }
 
 }  // namespace blockstack::api

@@ -3,6 +3,8 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 
+#include <limits>
+
 #include <bns/names.h>
 #include <bns/pricing.h>
 #include <bns/records_json.h>
@@ -46,14 +48,29 @@ void Api::AddNamespaceRoutes() {
   }
 }
 
-net::Response Api::Namespaces(const net::Request&, const Params&, bns::db::NameDb& db) {
+net::Response Api::Namespaces(const net::Request& req, const Params&, bns::db::NameDb& db) {
+  // As the original: a bare array of the ready namespaces' IDs, optionally a
+  // window of it (offset=, count=).
+  std::optional<uint32_t> offset = 0;
+  std::optional<uint32_t> count = std::numeric_limits<uint32_t>::max();
+  if (auto it = req.query.find("offset"); it != req.query.end()) offset = detail::ParseUint(it->second);
+  if (!offset) return Error(400, "Invalid offset");
+  if (auto it = req.query.find("count"); it != req.query.end()) count = detail::ParseUint(it->second);
+  if (!count) return Error(400, "Invalid count");
   auto all = db.AllNamespaces();
   if (!all) return Backend(all.error());
   json ids = json::array();
+  uint32_t skipped = 0;
   for (const auto& ns : *all) {
-    if (ns.IsReady()) ids.push_back(ns.namespace_id);
+    if (!ns.IsReady()) continue;
+    if (skipped < *offset) {
+      ++skipped;
+      continue;
+    }
+    if (ids.size() >= *count) break;
+    ids.push_back(ns.namespace_id);
   }
-  return Ok({{"namespaces", ids}});
+  return Ok(ids);
 }
 
 net::Response Api::Namespace(const net::Request&, const Params& p, bns::db::NameDb& db) {

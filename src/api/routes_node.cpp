@@ -24,6 +24,7 @@ net::Response Api::Preflight(const net::Request&, const Params&) {
   res.status = 200;
   res.With("Access-Control-Allow-Methods", "GET, PUT, POST, DELETE")
       .With("Access-Control-Allow-Headers", "content-type, authorization, range")
+      .With("Access-Control-Expose-Headers", "content-length, content-range")
       .With("Access-Control-Max-Age", "21600");
   return res;
 }
@@ -51,13 +52,19 @@ net::Response Api::Info(const net::Request&, const Params&, bns::db::NameDb& db)
   out["server_alive"] = true;
   out["server_version"] = m_settings.version;
   out["testnet"] = m_settings.rules.network != bitcoin::Network::Mainnet;
-  if (count) out["zonefile_count"] = *count;
+  // As the original: the length of the zone-file inventory (one slot per
+  // zone-file hash announced on chain, stored here or not); the store's own
+  // count without Atlas.
   if (m_atlas_counts) {
     auto st = m_atlas_counts();
+    out["zonefile_count"] = st.slots;
     out["zonefiles_present"] = st.present;
     out["zonefiles_missing"] = st.missing;
     out["atlas_peers"] = st.peers;
+  } else if (count) {
+    out["zonefile_count"] = *count;
   }
+  if (count) out["zonefiles_stored"] = *count;
   return Ok(json::parse(out.dump()));
 }
 

@@ -33,6 +33,20 @@ std::optional<std::string> ZonefileInBody(const std::string& body_text) {
   return std::nullopt;
 }
 
+// "application/json", in any case, with or without parameters ("; charset=utf-8").
+bool IsJsonContentType(std::string_view value) {
+  auto semi = value.find(';');
+  std::string_view type = value.substr(0, semi);
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  static constexpr std::string_view JSON = "application/json";
+  if (type.size() != JSON.size()) return false;
+  for (std::size_t i = 0; i < JSON.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != JSON[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void Api::AddZonefileRoutes() {
@@ -44,6 +58,10 @@ net::Response Api::PostZonefile(const net::Request& req, const Params&, bns::db:
   const std::string limit = std::to_string(atlas::MAX_ZONEFILE_BYTES);
   if (req.body.size() > MAX_ZONEFILE_POST_BODY) {
     return Error(413, "Request too large: a zone file may be at most " + limit + " bytes");
+  }
+  // As the original: only a JSON body is read.
+  if (!IsJsonContentType(req.Header("content-type"))) {
+    return Error(400, "Invalid request: the body must be JSON with Content-Type: application/json");
   }
   auto text = ZonefileInBody(req.body);
   if (!text) return Error(400, "Invalid request");

@@ -237,7 +237,7 @@ util::Status Node::OpenApi() {
     p.atlas = std::move(*made);
     p.api->SetAtlasCounts([atlas = p.atlas.get()] {
       auto st = atlas->Stats();
-      return api::Api::AtlasCounts{st.present, st.missing, st.peers};
+      return api::Api::AtlasCounts{st.slots, st.present, st.missing, st.peers};
     });
     // Subdomains are read from the zone files Atlas stores (spec atlas.md §4).
     const uint32_t from =

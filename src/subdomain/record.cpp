@@ -268,10 +268,9 @@ util::Result<ZonefileSubdomains> ParseZonefileSubdomains(std::string_view domain
   if (!zf->origin || *zf->origin != domain)
     return Fail(ErrorCode::InvalidArgument, "zone file's $ORIGIN is not " + std::string(domain));
   ZonefileSubdomains out;
+  out.resolver = zonefile::ResolverUri(*zf);
   bool have_missing = false;
   for (const auto& rr : zf->records) {
-    if (rr.type == "URI" && rr.name == "_resolver" && !out.resolver && !rr.fields.empty())
-      out.resolver = rr.fields.back();
     if (rr.type != "TXT") continue;
     if (auto missing = MissingList(rr)) {
       if (have_missing) return Fail(ErrorCode::InvalidArgument, "two _missing records");

@@ -325,6 +325,13 @@ std::vector<std::string> UriTargets(const Zonefile& zf) {
   return out;
 }
 
+std::optional<std::string> ResolverUri(const Zonefile& zf) {
+  for (const auto& rr : zf.records) {
+    if (rr.type == "URI" && rr.name == "_resolver" && !rr.fields.empty()) return rr.fields.back();
+  }
+  return std::nullopt;
+}
+
 std::string MakeZonefile(std::string_view origin, const std::vector<std::string>& urls, uint32_t ttl) {
   std::string out = "$ORIGIN " + std::string(origin) + "\n$TTL " + std::to_string(ttl) + "\n";
   for (const auto& url : urls) {

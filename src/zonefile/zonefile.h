@@ -51,6 +51,10 @@ nlohmann::json ToJson(const Zonefile& zonefile);
 // (§2.3). Profile lookups try them in this order.
 std::vector<std::string> UriTargets(const Zonefile& zonefile);
 
+// The target of the first "_resolver" URI record (a domain's subdomain
+// registrar), as written.
+std::optional<std::string> ResolverUri(const Zonefile& zonefile);
+
 // A new zone file in blockstack.js style: "$ORIGIN name\n$TTL ttl\n" then one
 // "_http._tcp\tIN\tURI\t10\t1\t\"url\"" line per URL, ending with a blank line.
 std::string MakeZonefile(std::string_view origin, const std::vector<std::string>& urls, uint32_t ttl = 3600);

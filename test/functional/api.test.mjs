@@ -133,7 +133,7 @@ test('blockstack.js v21 runs the whole life cycle against our node', async () =>
   info = await net0.getNamespaceInfo('hello');
   assert.equal(info.ready, true);
   assert.deepEqual(info.buckets, [6, 5, 4, 3, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
-  assert.deepEqual((await getJson('/v1/namespaces')).body.namespaces, ['hello']);
+  assert.deepEqual((await getJson('/v1/namespaces')).body, ['hello']);
 
   // Name: preorder and registration with a zone file, which the client then publishes.
   const name = 'alice.hello';

@@ -250,6 +250,10 @@ test('every failure of lookup has its own message and exit code', async () => {
   await waitFor(async () => (await (await fetch(`${api}/v1/info`)).json()).last_block_processed >= height,
     { what: 'the node to pass the grace period', timeoutMs: 120000 });
   await lookupFails(['gone.brief'], EXIT.expired, /expired/);
+  // The node answers as the original did.
+  const gone = await fetch(`${api}/v1/names/gone.brief`);
+  assert.equal(gone.status, 404);
+  assert.deepEqual(await gone.json(), { error: 'Name expired' });
   // bad arguments are usage errors, not crashes
   const noName = await cli(['lookup']);
   assert.equal(noName.code, 2);

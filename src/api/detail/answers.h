@@ -16,6 +16,8 @@ namespace blockstack::api::detail {
 
 inline constexpr uint32_t NAMES_PER_PAGE = 100;
 inline constexpr uint32_t HISTORY_PER_PAGE = 20;
+// The original's answer for a name past its grace period.
+inline constexpr const char* NAME_EXPIRED = "Name expired";
 inline constexpr const char* NO_SUBDOMAIN_INDEX = "Subdomains are not indexed on this node (Atlas is off)";
 
 // {"error": message} with status.

@@ -256,7 +256,12 @@ TEST_F(ApiTest, PricesInBothVersions) {
 }
 
 TEST_F(ApiTest, Namespaces) {
-  EXPECT_EQ(Get("/v1/namespaces"), json({{"namespaces", {"test"}}}));
+  EXPECT_EQ(Get("/v1/namespaces"), json::array({"test"}));
+  EXPECT_EQ(Get("/v1/namespaces?offset=0&count=1"), json::array({"test"}));
+  EXPECT_EQ(Get("/v1/namespaces?offset=1"), json::array());
+  EXPECT_EQ(Get("/v1/namespaces?count=0"), json::array());
+  EXPECT_EQ(Get("/v1/namespaces?offset=-1", 400)["error"], "Invalid offset");
+  EXPECT_EQ(Get("/v1/namespaces?count=x", 400)["error"], "Invalid count");
   auto ns = Get("/v1/namespaces/test");
   EXPECT_EQ(ns["namespace_id"], "test");
   EXPECT_EQ(ns["ready"], true);
@@ -308,6 +313,38 @@ TEST_F(ApiTest, HistoryGroupsByHeightNewestFirst) {
   EXPECT_EQ(hist[std::to_string(m_alice_block - 1)][0]["opcode"], "NAME_PREORDER");
   EXPECT_EQ(Get("/v1/names/nobody.test/history", 404)["error"], "Not found");
   EXPECT_EQ(Get("/v1/names/alice.test/history?page=zz", 400)["error"], "Invalid page");
+  // As the original: a page past the end is a 404, not an empty object.
+  EXPECT_EQ(Get("/v1/names/alice.test/history?page=1", 404)["error"], "Not found");
+}
+
+TEST_F(ApiTest, ADomainsResolverComesFromItsZonefile) {
+  const std::string zf = "$ORIGIN reg.test\n$TTL 3600\n_resolver IN URI 10 1 \"https://registrar.example/\"\n";
+  uint32_t h = Register(bob, "reg.test", crypto::Hash160Of(util::AsBytes(zf)));
+  Expect(h, "registration");
+  m_api->OnBlock(h);
+  EXPECT_TRUE(Get("/v1/names/reg.test")["resolver"].is_null());  // no zone file yet
+  ASSERT_EQ(Call("POST", "/v1/zonefile", json{{"zonefile", zf}}.dump()).status, 200u);
+  EXPECT_EQ(Get("/v1/names/reg.test")["resolver"], "https://registrar.example/");
+  EXPECT_TRUE(Get("/v1/names/alice.test")["resolver"].is_null());
+}
+
+TEST_F(ApiTest, AZonefileIsOnlyReadFromAJsonBody) {
+  auto post = [&](const std::string& type) {
+    net::Request r;
+    r.method = "POST";
+    r.target = r.path = "/v1/zonefile";
+    r.body = json{{"zonefile", ZONEFILE}}.dump();
+    if (!type.empty()) r.headers["content-type"] = type;
+    return m_api->Handle(r);
+  };
+  for (const char* refused : {"", "text/plain", "application/x-www-form-urlencoded", "application/jsonx"}) {
+    auto res = post(refused);
+    EXPECT_EQ(res.status, 400u) << refused;
+    EXPECT_NE(json::parse(res.body)["error"].get<std::string>().find("Content-Type: application/json"),
+              std::string::npos);
+  }
+  EXPECT_EQ(Get("/v1/zonefiles/" + ZonefileHash160().Hex(), 404)["error"], "No such zone file");
+  EXPECT_EQ(post("Application/JSON; charset=utf-8").status, 200u);
 }
 
 TEST_F(ApiTest, CachedAnswersLastUntilTheNextBlock) {
@@ -336,8 +373,13 @@ TEST_F(ApiTest, PathsNormaliseAndUnknownRoutes404) {
   auto pre = Call("OPTIONS", "/v1/names/alice.test");
   EXPECT_EQ(pre.status, 200u);
   bool cors = false;
-  for (const auto& [k, v] : pre.headers) cors = cors || (k == "Access-Control-Allow-Origin" && v == "*");
+  bool expose = false;
+  for (const auto& [k, v] : pre.headers) {
+    cors = cors || (k == "Access-Control-Allow-Origin" && v == "*");
+    expose = expose || (k == "Access-Control-Expose-Headers" && v == "content-length, content-range");
+  }
   EXPECT_TRUE(cors);
+  EXPECT_TRUE(expose);
 }
 
 TEST_F(ApiTest, AccountsAreAbsent) {

@@ -214,7 +214,9 @@ TEST(RpcClientTest, BusyNodeIsRetried) {
 
 TEST(RpcClientTest, RejectsBadUrls) {
   EXPECT_FALSE(RpcClient::Create("127.0.0.1:8332"));
-  EXPECT_FALSE(RpcClient::Create("https://u:p@127.0.0.1:8332"));
+  EXPECT_FALSE(RpcClient::Create("ftp://u:p@127.0.0.1:8332"));
+  // https (a TLS proxy in front of the node) is spoken.
+  EXPECT_TRUE(RpcClient::Create("https://u:p@127.0.0.1:8332"));
 }
 
 }  // namespace

@@ -1,0 +1,169 @@
+// The original node's own REST conformance scenario (rest_api_names.py in
+// ../shared/reference/original), run against blockstackd on bcoin regtest: the
+// same operations (namespace "test" revealed by one key and readied by another,
+// foo.test registered to a third owner with a zone file that creates
+// hello.foo.test), then every route of the scenario with the status and, where the
+// scenario gives one, the body it expects. Then the other answers in which the
+// original's last release differs from our spec: each is checked here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { hash160, startStack, tempDir, waitFor } from './harness.mjs';
+
+let stack;
+let dir;
+const fx = {};
+
+function file(name, text) {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+before(async () => {
+  dir = tempDir('conformance-test');
+  stack = await startStack(dir, ['w0', 'w1', 'w2', 'w3']);
+  const { w0, w1, w2, w3 } = stack.keys;
+  const key = (w) => ['--key', w.wif.regtest, '--wait'];
+
+  // The scenario's zone files: hello.foo.test's (with the scenario's odd $ORIGIN)
+  // inside a subdomain record in foo.test's.
+  const url = '_https._tcp URI 10 1 "https://raw.githubusercontent.com/nobody/content/profile.md"';
+  const helloZone = `$ORIGIN bar.foo.test\n$TTL 3600\n${url}`;
+  const sub = await stack.cli(['zonefile', 'subdomain', 'hello.foo.test', '--owner', w3.address.regtest,
+    '--zonefile', file('hello.zone', helloZone), '--key', w3.wif.regtest]);
+  const fooZone = `$ORIGIN foo.test\n$TTL 3600\n${sub.txt}`;
+  fx.helloHash = hash160(helloZone);
+  fx.fooHash = hash160(fooZone);
+
+  await stack.mined(['namespace', 'preorder', 'test', '--reveal-address', w1.address.regtest, ...key(w0)]);
+  await stack.mined(['namespace', 'reveal', 'test', '--lifetime', '52595', '--coeff', '250', '--base', '4',
+    '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10',
+    '--reveal-address', w1.address.regtest, ...key(w0)]);
+  await stack.mined(['namespace', 'ready', 'test', ...key(w1)]);
+  const reg = await stack.mined(['name', 'register', 'foo.test', '--owner', w3.address.regtest, '--zonefile',
+    file('foo.zone', fooZone), '--key', w2.wif.regtest]);
+  assert.equal(reg.zonefile_published, true);
+  await waitFor(async () => (await fetch(`${stack.api}/v1/names/hello.foo.test`)).status === 200,
+    { what: 'hello.foo.test on the node', timeoutMs: 30000 });
+  fx.consensus = (await (await fetch(`${stack.api}/v1/blockchains/bitcoin/consensus`)).json()).consensus_hash;
+});
+
+after(async () => {
+  if (stack) await stack.stop();
+});
+
+// The scenario's fixtures: [route, status, body?].
+function fixtures() {
+  const { w0, w3 } = stack.keys;
+  const price = (satoshis) => ({ satoshis, units: 'BTC', amount: String(satoshis) });
+  return [
+    ['/v1/names', 400],
+    ['/v1/names?page=0', 200, ['foo.test']],
+    ['/v1/names?page=1', 200, []],
+    ['/v1/subdomains', 400],
+    ['/v1/subdomains?page=0', 200, ['hello.foo.test']],
+    ['/v1/subdomains?page=1', 200, []],
+    ['/v1/names/foo.test', 200],
+    ['/v1/names/hello.foo.test', 200],
+    ['/v1/names/invalid', 400],
+    ['/v1/names/not.found', 404],
+    ['/v1/names/foo.test/history', 200],
+    ['/v1/names/foo.test/history?page=0', 200],
+    ['/v1/names/foo.test/history?page=1', 404],
+    ['/v1/names/hello.foo.test/history', 200],
+    ['/v1/names/hello.foo.test/history?page=0', 200],
+    ['/v1/names/hello.foo.test/history?page=1', 404],
+    ['/v1/names/not.found/history?page=0', 404],
+    ['/v1/names/notfound.foo.test/history?page=0', 404],
+    ['/v1/names/foo.test/zonefile', 200],
+    ['/v1/names/hello.foo.test/zonefile', 200],
+    ['/v1/names/not.found/zonefile', 404],
+    ['/v1/names/notfound.foo.test/zonefile', 404],
+    [`/v1/names/foo.test/zonefile/${fx.fooHash}`, 200],
+    ['/v1/names/foo.test/zonefile/0000000000000000000000000000000000000000', 404],
+    [`/v1/names/foo.test/zonefile/${fx.helloHash}`, 404],
+    [`/v1/names/hello.foo.test/zonefile/${fx.helloHash}`, 200],
+    [`/v1/names/hello.foo.test/zonefile/${fx.fooHash}`, 404],
+    [`/v1/names/not.found/zonefile/${fx.fooHash}`, 404],
+    [`/v1/names/notfound.foo.test/zonefile/${fx.helloHash}`, 404],
+    [`/v1/addresses/bitcoin/${w3.address.regtest}`, 200, { names: ['foo.test', 'hello.foo.test'] }],
+    [`/v1/addresses/bitcoin/${w0.address.regtest}`, 200, { names: [] }],
+    ['/v1/prices/namespaces/id', 200, price(400000000)],
+    ['/v1/prices/namespaces/ID', 400],
+    ['/v1/prices/namespaces/asdfasdfasdfasdfasdf', 400],
+    ['/v1/prices/names/foo.test', 200, { name_price: price(640000) }],
+    ['/v1/prices/names/hello.foo.test', 400],
+    ['/v1/prices/names/asdfasdfasdfasdfasdfasdfasdfasdfa.test', 400],
+    ['/v1/blockchains/bitcoin/consensus', 200, { consensus_hash: fx.consensus }],
+    ['/v1/blockchains/bitcoin/name_count', 200, { names_count: 1 }],
+    ['/v1/blockchains/bitcoin/name_count?all=1', 200, { names_count: 1 }],
+    ['/v1/blockchains/bitcoin/subdomains_count', 200, { names_count: 1 }],
+    ['/v1/namespaces', 200, ['test']],
+    ['/v1/namespaces/test/names?page=0', 200, ['foo.test']],
+    ['/v1/namespaces/test/names?page=1', 200, []],
+    ['/v1/namespaces/test/names', 400],
+  ];
+}
+
+test('the original REST conformance scenario: every route, status and body', async () => {
+  const errors = [];
+  for (const [route, status, body] of fixtures()) {
+    const res = await fetch(`${stack.api}${route}`, { redirect: 'manual' });
+    const text = await res.text();
+    let json;
+    try { json = JSON.parse(text); } catch { json = undefined; }
+    if (res.status !== status) errors.push(`${route}: status ${res.status} (expected ${status}) body ${text}`);
+    if (body !== undefined) {
+      try {
+        assert.deepStrictEqual(json, body);
+      } catch {
+        errors.push(`${route}: body ${text} (expected ${JSON.stringify(body)})`);
+      }
+    }
+    // An error is JSON with an "error" key, as the original answered; an unknown
+    // name is the original's {"status": "available"}.
+    const available = /^\/v1\/names\/[^/?]+$/.test(route) && res.status === 404 && json?.status === 'available';
+    if (res.status >= 400 && !available && !(json && typeof json.error === 'string')) {
+      errors.push(`${route}: error body ${text}`);
+    }
+  }
+  assert.deepEqual(errors, []);
+});
+
+test('the other answers of the original last release', async () => {
+  const api = stack.api;
+  // An unknown route is a JSON 404.
+  const unknown = await fetch(`${api}/v1/no/such/route`);
+  assert.equal(unknown.status, 404);
+  assert.deepEqual(await unknown.json(), { error: 'No such endpoint' });
+  // /v1/namespaces with the original's offset and count.
+  assert.deepEqual(await (await fetch(`${api}/v1/namespaces?offset=0&count=10`)).json(), ['test']);
+  assert.deepEqual(await (await fetch(`${api}/v1/namespaces?offset=1`)).json(), []);
+  assert.equal((await fetch(`${api}/v1/namespaces?count=many`)).status, 400);
+  // A subdomain's history and zone files as a name's.
+  const history = await (await fetch(`${api}/v1/names/hello.foo.test/history?page=0`)).json();
+  const entries = Object.values(history).flat();
+  assert.equal(entries.length, 1);
+  assert.equal(entries[0].value_hash, fx.helloHash);
+  const byHash = await (await fetch(`${api}/v1/names/hello.foo.test/zonefile/${fx.helloHash}`)).json();
+  assert.equal(byHash.zonefile.startsWith('$ORIGIN bar.foo.test'), true);
+  // zonefile_count is the inventory's length, as the original's; ours beside it.
+  const info = await (await fetch(`${api}/v1/info`)).json();
+  assert.equal(info.zonefile_count, 1);
+  assert.equal(info.zonefiles_present, 1);
+  assert.equal(info.zonefiles_missing, 0);
+  assert.equal(info.zonefiles_stored, 1);
+  // CORS preflight with the original's headers.
+  const pre = await fetch(`${api}/v1/names/foo.test`, { method: 'OPTIONS' });
+  assert.equal(pre.status, 200);
+  assert.equal(pre.headers.get('access-control-expose-headers'), 'content-length, content-range');
+  assert.equal(pre.headers.get('access-control-allow-origin'), '*');
+  // A zone file is only read from a JSON body.
+  const form = await fetch(`${api}/v1/zonefile`, { method: 'POST', headers: { 'content-type': 'text/plain' },
+    body: JSON.stringify({ zonefile: '$ORIGIN foo.test\n' }) });
+  assert.equal(form.status, 400);
+  assert.match((await form.json()).error, /application\/json/);
+});
