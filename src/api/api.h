@@ -89,6 +89,11 @@ class Api {
     std::size_t peers = 0;
   };
   void SetAtlasCounts(std::function<AtlasCounts()> counts) { m_atlas_counts = std::move(counts); }
+  // The block a transaction (64 hex) was mined in, asked of the Bitcoin node;
+  // nullopt when the node does not know it or it is not in a block yet. Set
+  // before serving; without it /v1/blockchains/bitcoin/transactions answers 503.
+  using TransactionLocator = std::function<util::Result<std::optional<uint32_t>>(const std::string& txid)>;
+  void SetTransactionLocator(TransactionLocator locator) { m_locate_tx = std::move(locator); }
 
   net::Metrics& Metrics() { return m_metrics; }
   // Counts one answered request in api_requests_total and its latency.
@@ -160,6 +165,8 @@ class Api {
   net::Response ConsensusBlock(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsCount(const net::Request& req, const Params& p);
+  net::Response Transaction(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response SubdomainsOfTransaction(const net::Request& req, const Params& p);
   net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response AddressNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
@@ -181,6 +188,7 @@ class Api {
   subdomain::SubdomainIndex* m_subdomains = nullptr;
   ZonefileWriter m_writer;
   std::function<AtlasCounts()> m_atlas_counts;
+  TransactionLocator m_locate_tx;
   net::Router m_router{{.normalise = true}};
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;

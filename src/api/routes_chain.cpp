@@ -4,9 +4,13 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 
+#include <algorithm>
+
 #include <bitcoin/address.h>
 #include <bns/names.h>
 #include <bns/records_json.h>
+#include <subdomain/index.h>
+#include <util/json_text.h>
 
 namespace blockstack::api {
 
@@ -33,6 +37,8 @@ void Api::AddChainRoutes() {
   AddPlain("GET", chain + "/subdomains_count", "subdomains_count", &Api::SubdomainsCount);
   AddDb("GET", chain + "/operations/{height}", "operations", &Api::Operations);
   AddDb("GET", chain + "/names/{name}", "name_record", &Api::NameRecord);
+  AddDb("GET", chain + "/transactions/{txid}", "transaction", &Api::Transaction);
+  AddPlain("GET", "/v1/subdomains/{txid}", "subdomains_of_tx", &Api::SubdomainsOfTransaction);
   AddDb("GET", "/v1/addresses/{chain}/{address}", "address_names", &Api::AddressNames);
   // STACKS accounts: without genesis data every account is absent (doc/bns.md).
   for (const char* tail : {"/tokens", "/{token}/balance", "/{token}/status", "/history", "/history/{page}"}) {
@@ -91,6 +97,73 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
   for (const auto& op : *ops) {
     if (!op.accepted) continue;
     out.push_back({{"opcode", op.opcode}, {"txid", op.txid}, {"vtxindex", op.vtxindex}, {"block_number", *height}});
+  }
+  return Ok(out);
+}
+
+namespace {
+
+bool IsTxid(const std::string& text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+         });
+}
+
+std::string Lower(std::string text) {
+  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
+}  // namespace
+
+net::Response Api::Transaction(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  if (!IsTxid(p["txid"])) return Error(400, "Invalid txid");
+  if (!m_locate_tx) return Error(503, "This node cannot ask a Bitcoin node about transactions");
+  const std::string txid = Lower(p["txid"]);
+  const uint32_t last = m_last_block;
+  json out{{"indexing", m_indexing.load()}, {"lastblock", last}, {"status", true}};
+  auto height = m_locate_tx(txid);
+  if (!height) return Error(502, "Cannot ask the Bitcoin node: " + height.error().message);
+  // As the original: a transaction this node holds nothing about was ignored.
+  out["tx"] = {{"status", "ignored"}};
+  if (!*height || **height > last) return Ok(out);
+  auto ops = db.OpsAt(**height);
+  if (!ops) return Backend(ops.error());
+  for (const auto& op : *ops) {
+    if (op.txid != txid) continue;
+    out["tx"] = {{"block_height", **height},
+                 {"op", op.opcode},
+                 {"status", op.accepted ? "accepted" : "rejected"},
+                 {"vtxindex", op.vtxindex}};
+    if (!op.accepted) out["tx"]["reason"] = op.reason;
+  }
+  return Ok(out);
+}
+
+net::Response Api::SubdomainsOfTransaction(const net::Request&, const Params& p) {
+  if (!IsTxid(p["txid"])) return Error(400, "Invalid txid");
+  if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
+  auto ops = m_subdomains->OperationsOfTransaction(Lower(p["txid"]));
+  if (!ops) return Backend(ops.error());
+  json out = json::array();
+  for (const auto& op : *ops) {
+    const auto& st = op.state;
+    if (!util::IsValidUtf8(st.zonefile)) continue;
+    out.push_back({{"accepted", op.accepted ? 1 : 0},
+                   {"block_height", st.block_height},
+                   {"domain", st.domain},
+                   {"fully_qualified_subdomain", st.fqn},
+                   {"missing", op.missing},
+                   {"owner", st.owner},
+                   {"parent_zonefile_hash", op.parent_zonefile_hash},
+                   {"parent_zonefile_index", st.slot},
+                   {"resolver", st.resolver ? json(*st.resolver) : json(nullptr)},
+                   {"sequence", st.seqn},
+                   {"signature", op.signature.value_or("None")},
+                   {"txid", st.txid},
+                   {"zonefile_hash", st.zonefile_hash},
+                   {"zonefile_offset", op.offset}});
   }
   return Ok(out);
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include <crypto/hash.h>
@@ -25,6 +26,7 @@ CREATE TABLE IF NOT EXISTS slots(
   block_height INTEGER NOT NULL, vtxindex INTEGER NOT NULL, read INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS slots_unread ON slots(slot) WHERE read = 0;
 CREATE INDEX IF NOT EXISTS slots_unread_by_hash ON slots(hash) WHERE read = 0;
+CREATE INDEX IF NOT EXISTS slots_by_txid ON slots(txid);
 CREATE TABLE IF NOT EXISTS records(
   fqn TEXT NOT NULL, slot INTEGER NOT NULL, domain TEXT NOT NULL, seqn INTEGER NOT NULL, owner TEXT NOT NULL,
   zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL, resolver TEXT,
@@ -375,19 +377,20 @@ namespace {
 constexpr const char* STATE_COLUMNS =
     "r.domain, r.owner, r.seqn, r.zonefile, s.txid, s.block_height, r.slot, r.resolver";
 
-SubdomainState StateFrom(const Statement& s, std::string_view fqn) {
+// The state from STATE_COLUMNS, the first of them at column `at`.
+SubdomainState StateFrom(const Statement& s, std::string_view fqn, int at = 0) {
   SubdomainState st;
   st.fqn = std::string(fqn);
-  st.domain = s.Text(0);
-  st.owner = s.Text(1);
-  st.seqn = s.Int(2);
-  auto zf = s.Blob(3);
+  st.domain = s.Text(at);
+  st.owner = s.Text(at + 1);
+  st.seqn = s.Int(at + 2);
+  auto zf = s.Blob(at + 3);
   st.zonefile.assign(zf.begin(), zf.end());
   st.zonefile_hash = crypto::Hash160Of(util::AsBytes(st.zonefile)).Hex();
-  st.txid = s.Text(4);
-  st.block_height = static_cast<uint32_t>(s.Int(5));
-  st.slot = static_cast<uint64_t>(s.Int(6));
-  st.resolver = s.OptText(7);
+  st.txid = s.Text(at + 4);
+  st.block_height = static_cast<uint32_t>(s.Int(at + 5));
+  st.slot = static_cast<uint64_t>(s.Int(at + 6));
+  st.resolver = s.OptText(at + 7);
   return st;
 }
 
@@ -413,6 +416,46 @@ util::Result<std::optional<SubdomainState>> SubdomainIndex::Lookup(std::string_v
                              fqn));
   if (states.empty()) return std::optional<SubdomainState>();
   return std::optional<SubdomainState>(std::move(states.front()));
+}
+
+util::Result<std::vector<SubdomainOperation>> SubdomainIndex::OperationsOfTransaction(std::string_view txid) {
+  std::vector<SubdomainOperation> out;
+  std::map<std::string, std::string> parents;  // carrying zone-file hash -> its domain
+  {
+    std::lock_guard lock(m_read_mutex);
+    BS_TRY(Statement * s, m_reader.Prepare(std::string("SELECT r.fqn, r.accepted, r.sig, s.hash, s.name, ") +
+                                           STATE_COLUMNS +
+                                           " FROM slots s JOIN records r ON r.slot = s.slot WHERE s.txid = ? "
+                                           "ORDER BY s.slot, r.rowid"));
+    s->Bind(1, txid);
+    while (true) {
+      BS_TRY(bool row, s->Step());
+      if (!row) break;
+      SubdomainOperation op;
+      op.accepted = s->Int(1) != 0;
+      op.signature = s->OptText(2);
+      op.parent_zonefile_hash = s->Text(3);
+      op.state = StateFrom(*s, s->Text(0), 5);
+      op.offset = out.empty() || out.back().state.slot != op.state.slot ? 0 : out.back().offset + 1;
+      parents.emplace(op.parent_zonefile_hash, s->Text(4));
+      out.push_back(std::move(op));
+    }
+    s->Reset();
+  }
+  // The carrying zone file's "_missing" list, as the original reported it.
+  std::map<std::string, std::string> missing;
+  for (const auto& [hash, domain] : parents) {
+    BS_TRY(auto text, m_zonefiles(hash));
+    std::string list;
+    if (text) {
+      if (auto parsed = ParseZonefileSubdomains(domain, *text)) {
+        for (auto m : parsed->missing) list += (list.empty() ? "" : ",") + std::to_string(m);
+      }
+    }
+    missing[hash] = list;
+  }
+  for (auto& op : out) op.missing = missing[op.parent_zonefile_hash];
+  return out;
 }
 
 util::Result<std::vector<SubdomainState>> SubdomainIndex::History(std::string_view fqn) {

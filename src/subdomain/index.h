@@ -54,6 +54,16 @@ struct SubdomainState {
   std::optional<std::string> resolver;  // the carrying zone file's "_resolver" URI
 };
 
+// A subdomain record as a transaction's zone file carried it, accepted or not.
+struct SubdomainOperation {
+  SubdomainState state;  // as the record has it
+  bool accepted = false;
+  std::optional<std::string> signature;
+  std::string parent_zonefile_hash;
+  uint64_t offset = 0;  // its place among the records of the carrying zone file
+  std::string missing;  // the carrying zone file's "_missing" list, comma-separated
+};
+
 class SubdomainIndex {
  public:
   // Opens or creates the index at path. first_block: slots below it are ignored.
@@ -82,6 +92,9 @@ class SubdomainIndex {
   void OnBlockCommitted(const interfaces::BlockCommitted&) { Wake(); }
 
   util::Result<std::optional<SubdomainState>> Lookup(std::string_view fqn);
+  // Every subdomain record carried by the zone files of this transaction's name
+  // operations, in inventory and file order.
+  util::Result<std::vector<SubdomainOperation>> OperationsOfTransaction(std::string_view txid);
   // Every accepted record of a subdomain, oldest first.
   util::Result<std::vector<SubdomainState>> History(std::string_view fqn);
   // The subdomains whose current owner is address, sorted.

@@ -167,3 +167,38 @@ test('the other answers of the original last release', async () => {
   assert.equal(form.status, 400);
   assert.match((await form.json()).error, /application\/json/);
 });
+
+test('a transaction and the subdomain records it carried', async () => {
+  const api = stack.api;
+  const txid = (await (await fetch(`${api}/v1/names/foo.test`)).json()).last_txid;
+  const tx = await (await fetch(`${api}/v1/blockchains/bitcoin/transactions/${txid}`)).json();
+  assert.equal(tx.status, true);
+  assert.equal(tx.tx.status, 'accepted');
+  assert.equal(tx.tx.op, 'NAME_REGISTRATION');
+  assert.ok(tx.tx.block_height > 0 && tx.tx.block_height <= tx.lastblock);
+  assert.equal(typeof tx.tx.vtxindex, 'number');
+  // A transaction that is not a name operation (the block's coinbase), and one
+  // the Bitcoin node has never seen, were ignored.
+  const block = await stack.bcoin.rpc('getblock', [await stack.bcoin.rpc('getblockhash', [tx.tx.block_height])]);
+  const coinbase = await (await fetch(`${api}/v1/blockchains/bitcoin/transactions/${block.tx[0]}`)).json();
+  assert.deepEqual(coinbase.tx, { status: 'ignored' });
+  const unknown = await (await fetch(`${api}/v1/blockchains/bitcoin/transactions/${'ab'.repeat(32)}`)).json();
+  assert.deepEqual(unknown.tx, { status: 'ignored' });
+  assert.equal((await fetch(`${api}/v1/blockchains/bitcoin/transactions/xyz`)).status, 400);
+
+  const subs = await (await fetch(`${api}/v1/subdomains/${txid}`)).json();
+  assert.equal(subs.length, 1);
+  assert.equal(subs[0].fully_qualified_subdomain, 'hello.foo.test');
+  assert.equal(subs[0].accepted, 1);
+  assert.equal(subs[0].domain, 'foo.test');
+  assert.equal(subs[0].owner, stack.keys.w3.address.regtest);
+  assert.equal(subs[0].parent_zonefile_hash, fx.fooHash);
+  assert.equal(subs[0].zonefile_hash, fx.helloHash);
+  assert.equal(subs[0].zonefile_offset, 0);
+  assert.equal(subs[0].sequence, 0);
+  assert.equal(subs[0].txid, txid);
+  assert.equal(subs[0].missing, '');
+  assert.equal(typeof subs[0].signature, 'string');
+  assert.deepEqual(await (await fetch(`${api}/v1/subdomains/${block.tx[0]}`)).json(), []);
+  assert.equal((await fetch(`${api}/v1/subdomains/nothex`)).status, 400);
+});
