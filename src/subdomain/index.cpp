@@ -428,19 +428,16 @@ util::Result<std::vector<SubdomainOperation>> SubdomainIndex::OperationsOfTransa
                                            " FROM slots s JOIN records r ON r.slot = s.slot WHERE s.txid = ? "
                                            "ORDER BY s.slot, r.rowid"));
     s->Bind(1, txid);
-    while (true) {
-      BS_TRY(bool row, s->Step());
-      if (!row) break;
+    BS_CHECK_OK(db::ForEachRow(s, [&](Statement& r) {
       SubdomainOperation op;
-      op.accepted = s->Int(1) != 0;
-      op.signature = s->OptText(2);
-      op.parent_zonefile_hash = s->Text(3);
-      op.state = StateFrom(*s, s->Text(0), 5);
+      op.accepted = r.Int(1) != 0;
+      op.signature = r.OptText(2);
+      op.parent_zonefile_hash = r.Text(3);
+      op.state = StateFrom(r, r.Text(0), 5);
       op.offset = out.empty() || out.back().state.slot != op.state.slot ? 0 : out.back().offset + 1;
-      parents.emplace(op.parent_zonefile_hash, s->Text(4));
+      parents.emplace(op.parent_zonefile_hash, r.Text(4));
       out.push_back(std::move(op));
-    }
-    s->Reset();
+    }));
   }
   // The carrying zone file's "_missing" list, as the original reported it.
   std::map<std::string, std::string> missing;
