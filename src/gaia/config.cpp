@@ -31,14 +31,39 @@ util::Status Read(const json& obj, const char* key, T& out) {
   return util::Ok();
 }
 
+std::string Trim(std::string text) {
+  const char* space = " \t\r\n";
+  text.erase(0, text.find_first_not_of(space));
+  text.erase(text.find_last_not_of(space) + 1);
+  return text;
+}
+
+// A list as the original reads one from the environment: split at commas, each
+// entry trimmed (empty entries dropped).
 std::vector<std::string> SplitComma(const std::string& text) {
   std::vector<std::string> out;
   std::stringstream ss(text);
   std::string item;
   while (std::getline(ss, item, ',')) {
+    item = Trim(item);
     if (!item.empty()) out.push_back(item);
   }
   return out;
+}
+
+// A flag in the JSON file: true/false, or a number as the original's JavaScript
+// took it (non-zero is on).
+util::Status ReadFlag(const json& obj, const char* key, bool& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return util::Ok();
+  if (it->is_boolean()) {
+    out = it->get<bool>();
+  } else if (it->is_number()) {
+    out = it->get<double>() != 0;
+  } else {
+    return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be true/false or a number");
+  }
+  return util::Ok();
 }
 
 }  // namespace
@@ -50,6 +75,8 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
   BS_CHECK_OK(Read(doc, "port", port));
   if (port < 0 || port > 65535) return Fail(ErrorCode::InvalidArgument, "config key 'port' out of range");
   config.port = static_cast<uint16_t>(port);
+  // The original renamed a lowercase "servername" to "serverName".
+  if (!doc.contains("serverName")) BS_CHECK_OK(Read(doc, "servername", config.server_name));
   BS_CHECK_OK(Read(doc, "serverName", config.server_name));
   BS_CHECK_OK(Read(doc, "readURL", config.read_url));
   BS_CHECK_OK(Read(doc, "driver", config.driver));
@@ -62,11 +89,13 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
   if (!(config.max_file_upload_size_mb > 0)) {
     return Fail(ErrorCode::InvalidArgument, "config key 'maxFileUploadSize' must be positive");
   }
-  BS_CHECK_OK(Read(doc, "requireCorrectHubUrl", config.require_correct_hub_url));
+  BS_CHECK_OK(ReadFlag(doc, "requireCorrectHubUrl", config.require_correct_hub_url));
   BS_CHECK_OK(Read(doc, "validHubUrls", config.valid_hub_urls));
+  for (auto& url : config.valid_hub_urls) url = Trim(url);
   if (doc.contains("whitelist") && !doc["whitelist"].is_null()) {
     std::vector<std::string> list;
     BS_CHECK_OK(Read(doc, "whitelist", list));
+    for (auto& address : list) address = Trim(address);
     config.whitelist = std::move(list);
   }
   BS_CHECK_OK(Read(doc, "cacheControl", config.cache_control));
@@ -124,18 +153,45 @@ util::Status LoadHubConfigFile(const std::string& path, HubConfig& config) {
 
 namespace {
 
+// An integer variable (the original parsed these with parseInt and refused
+// what did not parse; a trailing remainder is refused here too).
+util::Result<int64_t> ParseIntVar(const char* name, std::string_view text) {
+  std::string_view digits = text;
+  bool negative = false;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    negative = digits[0] == '-';
+    digits.remove_prefix(1);
+  }
+  if (digits.empty() || digits.size() > 18 ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return Fail(ErrorCode::InvalidArgument, std::string(name) + " must be an integer, not '" + std::string(text) + "'");
+  }
+  int64_t value = std::stoll(std::string(digits));
+  return negative ? -value : value;
+}
+
 // A flag as the original reads it: an integer (non-zero is on) or true/false.
 util::Result<bool> ParseFlag(const char* name, std::string_view text) {
   if (text == "true") return true;
   if (text == "false") return false;
-  std::string_view digits = text;
-  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
-  if (!digits.empty() && digits.size() <= 18 &&
-      std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::any_of(digits.begin(), digits.end(), [](char c) { return c != '0'; });
+  auto value = ParseIntVar(name, text);
+  if (!value) {
+    return Fail(ErrorCode::InvalidArgument,
+                std::string(name) + " must be an integer (0 is off) or true/false, not '" + std::string(text) + "'");
   }
-  return Fail(ErrorCode::InvalidArgument,
-              std::string(name) + " must be an integer (0 is off) or true/false, not '" + std::string(text) + "'");
+  return *value != 0;
+}
+
+// An integer variable within [low, high].
+template <typename T>
+util::Status ReadIntVar(const char* name, const char* text, int64_t low, int64_t high, T& out) {
+  BS_TRY(int64_t value, ParseIntVar(name, text));
+  if (value < low || value > high) {
+    return Fail(ErrorCode::InvalidArgument, std::string(name) + " must be between " + std::to_string(low) + " and " +
+                                                std::to_string(high) + ", not " + std::to_string(value));
+  }
+  out = static_cast<T>(value);
+  return util::Ok();
 }
 
 }  // namespace
@@ -163,6 +219,13 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_REQUIRE_CORRECT_HUB_URL")) {
     BS_TRY(config.require_correct_hub_url, ParseFlag("GAIA_REQUIRE_CORRECT_HUB_URL", v));
   }
+  if (auto v = env("GAIA_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_PORT", v, 0, 65535, config.port));
+  if (auto v = env("GAIA_PAGE_SIZE")) BS_CHECK_OK(ReadIntVar("GAIA_PAGE_SIZE", v, 1, 4096, config.page_size));
+  if (auto v = env("GAIA_CACHE_CONTROL")) config.cache_control = v;
+  // The original's S3 driver variables.
+  if (auto v = env("GAIA_S3_ACCESS_KEY_ID")) config.s3.access_key_id = v;
+  if (auto v = env("GAIA_S3_SECRET_ACCESS_KEY")) config.s3.secret_access_key = v;
+  if (auto v = env("GAIA_S3_SESSION_TOKEN")) config.s3.session_token = v;
   return util::Ok();
 }
 

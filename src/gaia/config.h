@@ -44,7 +44,7 @@ struct HubConfig {
   bool require_correct_hub_url = false;
   std::vector<std::string> valid_hub_urls;
   std::optional<std::vector<std::string>> whitelist;
-  std::string cache_control = "no-cache";
+  std::string cache_control = "public, max-age=1";  // the original's default
   std::size_t auth_timestamp_cache_size = 50000;
   S3Settings s3;
   ServerLimits limits;
@@ -58,10 +58,13 @@ struct HubConfig {
 // is refused: social proofs are not supported.
 util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config);
 util::Status LoadHubConfigFile(const std::string& path, HubConfig& config);
-// Applies GAIA_* environment variables, as the original does. A flag
-// (GAIA_REQUIRE_CORRECT_HUB_URL) is an integer (non-zero: on) or true/false;
-// anything else fails with InvalidArgument naming the variable, so a typo never
-// leaves a check silently off.
+// Applies GAIA_* environment variables, as the original does: GAIA_SERVER_NAME,
+// _READ_URL, _DRIVER, _BUCKET_NAME, _DISK_STORAGE_ROOT_DIR, _WHITELIST and
+// _VALID_HUB_URLS (comma-separated, trimmed), _PORT and _PAGE_SIZE (integers),
+// _CACHE_CONTROL, _S3_ACCESS_KEY_ID, _S3_SECRET_ACCESS_KEY, _S3_SESSION_TOKEN.
+// A flag (GAIA_REQUIRE_CORRECT_HUB_URL) is an integer (non-zero: on) or
+// true/false. A value that is not of its form fails with InvalidArgument naming
+// the variable, so a typo never leaves a check silently off.
 util::Status ApplyHubConfigEnv(HubConfig& config);
 // The auth settings in effect, one line for the start-up log.
 std::string DescribeAuth(const HubConfig& config);

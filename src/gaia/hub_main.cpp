@@ -1,5 +1,7 @@
 #include <gaia/hub_main.h>
 
+#include <cstdlib>
+
 #include <pthread.h>
 
 #include <csignal>
@@ -49,11 +51,19 @@ int RunHub(int argc, char** argv) {
   app.add_flag("--no-fsync", no_fsync, "disk driver: do not fsync writes (faster; a power cut may lose "
                                       "recent writes, never corrupt a file)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error");
+  std::string positional_config;
+  app.add_option("CONFIG", positional_config, "The config file as the original hub took it (same as --config)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
     return rc == 0 ? 0 : 2;
+  }
+  // As the original: CONFIG_PATH, else the first argument. A path given and not
+  // readable is an error here (the original fell back to the defaults silently).
+  if (config_file.empty()) {
+    const char* env = std::getenv("CONFIG_PATH");
+    config_file = env && *env ? env : positional_config;
   }
   if (auto st = util::InitLogging(log_level); !st) {
     std::fprintf(stderr, "gaia-hub: %s\n", st.error().message.c_str());

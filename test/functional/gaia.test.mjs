@@ -91,7 +91,7 @@ function clientSuite(name, startHub) {
       const etag = got.headers.get('etag');
       assert.ok(etag);
       assert.ok(got.headers.get('last-modified'));
-      assert.equal(got.headers.get('cache-control'), 'no-cache');
+      assert.equal(got.headers.get('cache-control'), 'public, max-age=1');
       assert.match(got.headers.get('access-control-expose-headers'), /ETag/);
       const head = await fetch(url, { method: 'HEAD' });
       assert.equal(head.status, 200);

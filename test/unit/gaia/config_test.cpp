@@ -11,7 +11,13 @@ namespace {
 
 class HubEnvTest : public ::testing::Test {
  protected:
-  void TearDown() override { ::unsetenv("GAIA_REQUIRE_CORRECT_HUB_URL"); }
+  void TearDown() override {
+    for (const char* name : {"GAIA_REQUIRE_CORRECT_HUB_URL", "GAIA_PORT", "GAIA_PAGE_SIZE", "GAIA_CACHE_CONTROL",
+                             "GAIA_S3_ACCESS_KEY_ID", "GAIA_S3_SECRET_ACCESS_KEY", "GAIA_S3_SESSION_TOKEN",
+                             "GAIA_WHITELIST", "GAIA_VALID_HUB_URLS"}) {
+      ::unsetenv(name);
+    }
+  }
   util::Result<bool> RequireCorrectHubUrl(const char* value) {
     ::setenv("GAIA_REQUIRE_CORRECT_HUB_URL", value, 1);
     HubConfig config;
@@ -41,6 +47,59 @@ TEST_F(HubEnvTest, TheAuthSettingsAreDescribedForTheLog) {
   config.valid_hub_urls = {"https://hub.example"};
   EXPECT_EQ(DescribeAuth(config),
             "requireCorrectHubUrl on, serverName hub.example, validHubUrls [https://hub.example], whitelist off");
+}
+
+TEST_F(HubEnvTest, TheOriginalsVariablesAreRead) {
+  ::setenv("GAIA_PORT", "4000", 1);
+  ::setenv("GAIA_PAGE_SIZE", "20", 1);
+  ::setenv("GAIA_CACHE_CONTROL", "no-store", 1);
+  ::setenv("GAIA_S3_ACCESS_KEY_ID", "id", 1);
+  ::setenv("GAIA_S3_SECRET_ACCESS_KEY", "secret", 1);
+  ::setenv("GAIA_S3_SESSION_TOKEN", "token", 1);
+  ::setenv("GAIA_WHITELIST", " 1abc , 1def,,", 1);
+  ::setenv("GAIA_VALID_HUB_URLS", "https://a.example, https://b.example", 1);
+  HubConfig config;
+  ASSERT_TRUE(ApplyHubConfigEnv(config));
+  EXPECT_EQ(config.port, 4000);
+  EXPECT_EQ(config.page_size, 20u);
+  EXPECT_EQ(config.cache_control, "no-store");
+  EXPECT_EQ(config.s3.access_key_id, "id");
+  EXPECT_EQ(config.s3.secret_access_key, "secret");
+  EXPECT_EQ(config.s3.session_token, "token");
+  EXPECT_EQ(config.whitelist, (std::vector<std::string>{"1abc", "1def"}));
+  EXPECT_EQ(config.valid_hub_urls, (std::vector<std::string>{"https://a.example", "https://b.example"}));
+}
+
+TEST_F(HubEnvTest, ANumberThatDoesNotReadIsRefusedNamingTheVariable) {
+  for (auto [name, value] : std::vector<std::pair<const char*, const char*>>{
+           {"GAIA_PORT", "http"}, {"GAIA_PORT", "70000"}, {"GAIA_PAGE_SIZE", "0"}, {"GAIA_PAGE_SIZE", "12abc"}}) {
+    ::setenv(name, value, 1);
+    HubConfig config;
+    auto st = ApplyHubConfigEnv(config);
+    ASSERT_FALSE(st) << name << "=" << value;
+    EXPECT_NE(st.error().message.find(name), std::string::npos) << st.error().message;
+    ::unsetenv(name);
+  }
+}
+
+TEST(HubJsonTest, TheOriginalsFormsAreAccepted) {
+  HubConfig config;
+  ASSERT_TRUE(ApplyHubConfigJson(
+      R"({"servername": "old-name", "requireCorrectHubUrl": 1, "whitelist": [" 1abc "], "validHubUrls": [" https://h "]})",
+      config));
+  EXPECT_EQ(config.server_name, "old-name");
+  EXPECT_TRUE(config.require_correct_hub_url);
+  EXPECT_EQ(config.whitelist, (std::vector<std::string>{"1abc"}));
+  EXPECT_EQ(config.valid_hub_urls, (std::vector<std::string>{"https://h"}));
+  HubConfig both;
+  ASSERT_TRUE(ApplyHubConfigJson(R"({"servername": "old", "serverName": "new", "requireCorrectHubUrl": 0})", both));
+  EXPECT_EQ(both.server_name, "new");
+  EXPECT_FALSE(both.require_correct_hub_url);
+  HubConfig bad;
+  auto st = ApplyHubConfigJson(R"({"requireCorrectHubUrl": "yes"})", bad);
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("requireCorrectHubUrl"), std::string::npos);
+  EXPECT_EQ(HubConfig{}.cache_control, "public, max-age=1");
 }
 
 }  // namespace

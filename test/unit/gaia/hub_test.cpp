@@ -90,7 +90,7 @@ TEST_F(HubTest, StoreThenReadBack) {
   EXPECT_EQ(read.body, "hello");
   EXPECT_EQ(Header(read, "Content-Type"), "text/plain");
   EXPECT_EQ(Header(read, "ETag"), "5d41402abc4b2a76b9719d911017c592");
-  EXPECT_EQ(Header(read, "Cache-Control"), "no-cache");
+  EXPECT_EQ(Header(read, "Cache-Control"), "public, max-age=1");
   EXPECT_FALSE(Header(read, "Last-Modified").empty());
   EXPECT_EQ(Header(read, "X-Content-Type-Options"), "nosniff");
   EXPECT_EQ(Read("foo/bar.txt", {{"if-none-match", "\"5d41402abc4b2a76b9719d911017c592\""}}).status, 304u);
