@@ -310,4 +310,26 @@ describe('gaia-hub: auth settings', () => {
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /GAIA_REQUIRE_CORRECT_HUB_URL must be an integer/);
   });
+
+  test('the original configuration forms: CONFIG_PATH, a number for the flag, servername, GAIA_PAGE_SIZE', async () => {
+    const file = path.join(tempDir('config-path'), 'config.json');
+    writeFileSync(file, JSON.stringify({ servername: 'old.example', requireCorrectHubUrl: 1,
+      validHubUrls: [' https://hub.example '] }));
+    const h = await hub({ env: { CONFIG_PATH: file, GAIA_CACHE_CONTROL: 'no-store' } });
+    assert.match(h.child.output, /requireCorrectHubUrl on, serverName old\.example, validHubUrls \[https:\/\/hub\.example\]/);
+    const info = await (await fetch(`${h.url}/hub_info`)).json();
+    assert.match(info.challenge_text, /old\.example/);
+    const store = (auth) => fetch(`${h.url}/store/${ADDRESS}/c.txt`, { method: 'POST', body: 'x', headers: { Authorization: auth } });
+    assert.equal((await store(token({ hubUrl: 'https://hub.example' }))).status, 401);  // gaia-0's challenge
+    assert.equal((await store(token({ hubUrl: 'https://hub.example', gaiaChallenge: challenge('old.example') })))
+      .status, 202);
+    assert.equal((await fetch(`${h.url}/read/${ADDRESS}/c.txt`)).headers.get('cache-control'), 'no-store');
+    const bad = await run('gaia-hub', ['--listen', '127.0.0.1:0', '--storage-root', tempDir('bad')],
+      { env: { ...process.env, GAIA_PAGE_SIZE: '12abc' } });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /GAIA_PAGE_SIZE must be an integer/);
+    const missing = await run('gaia-hub', ['--listen', '127.0.0.1:0', path.join(tempDir('none'), 'absent.json')]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read config file/);
+  });
 });
