@@ -1,5 +1,7 @@
 #include <virtualchain/filter.h>
 
+#include <algorithm>
+
 #include <bitcoin/address.h>
 #include <crypto/hash.h>
 
@@ -38,6 +40,83 @@ std::optional<std::string> FindSenderPubkey(const bitcoin::Transaction& tx, cons
     if (!tokens || tokens->size() != 2 || !(*tokens)[0].is_push || !(*tokens)[1].is_push) continue;
     auto key = (*tokens)[1].data;
     if (crypto::Hash160Of(key) == *want) return util::ToHex(key);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+bool IsPublicKey(util::ByteView data) {
+  return (data.size() == 33 && (data[0] == 0x02 || data[0] == 0x03)) || (data.size() == 65 && data[0] == 0x04);
+}
+
+// m and the keys of "OP_m <key>... OP_n OP_CHECKMULTISIG"; false for anything else.
+bool ReadMultisig(util::ByteView script, InputSigners& out) {
+  constexpr uint8_t OP_CHECKMULTISIG = 0xae;
+  auto tokens = bitcoin::TokenizeScript(script);
+  if (!tokens || tokens->size() < 4 || tokens->back().opcode != OP_CHECKMULTISIG) return false;
+  const auto& t = *tokens;
+  auto small = [](const bitcoin::ScriptToken& tok) -> int {
+    return tok.opcode >= bitcoin::OP_1 && tok.opcode <= bitcoin::OP_16 ? tok.opcode - bitcoin::OP_1 + 1 : 0;
+  };
+  const int m = small(t.front());
+  const int n = small(t[t.size() - 2]);
+  if (m == 0 || n == 0 || m > n || static_cast<std::size_t>(n) != t.size() - 3) return false;
+  out.keys.clear();
+  for (std::size_t i = 1; i + 2 < t.size(); ++i) {
+    if (!t[i].is_push || !IsPublicKey(t[i].data)) return false;
+    out.keys.emplace_back(t[i].data.begin(), t[i].data.end());
+  }
+  out.num_required = m;
+  return true;
+}
+
+util::Bytes P2shOf(util::ByteView redeem) { return bitcoin::MakeP2shScript(crypto::Hash160Of(redeem)); }
+
+}  // namespace
+
+std::optional<InputSigners> SignersOf(const bitcoin::TxIn& input) {
+  auto tokens = bitcoin::TokenizeScript(input.script_sig);
+  if (!tokens || tokens->empty()) return std::nullopt;
+  for (const auto& t : *tokens) {
+    if (!t.is_push) return std::nullopt;
+  }
+  const auto& t = *tokens;
+  InputSigners out;
+  if (input.witness.empty()) {
+    // <sig> <pubkey>
+    if (t.size() == 2 && IsPublicKey(t[1].data)) {
+      out.keys.emplace_back(t[1].data.begin(), t[1].data.end());
+      out.num_required = 1;
+      out.spent_script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(t[1].data));
+      return out;
+    }
+    // OP_0 <sig>... <redeem script>
+    if (t.size() >= 3 && t[0].opcode == bitcoin::OP_0 && ReadMultisig(t.back().data, out)) {
+      out.spent_script = P2shOf(t.back().data);
+      return out;
+    }
+    return std::nullopt;
+  }
+  // p2sh-wrapped segwit: the scriptSig pushes only the witness program.
+  if (t.size() != 1) return std::nullopt;
+  util::ByteView redeem = t[0].data;
+  const auto& w = input.witness;
+  out.segwit = true;
+  out.spent_script = P2shOf(redeem);
+  if (redeem.size() == 22 && redeem[0] == 0x00 && redeem[1] == 0x14) {
+    const auto key_hash = crypto::Hash160Of(w.size() == 2 ? util::ByteView(w[1]) : util::ByteView());
+    if (w.size() != 2 || !IsPublicKey(w[1]) || !std::equal(redeem.begin() + 2, redeem.end(), key_hash.begin())) {
+      return std::nullopt;
+    }
+    out.keys.push_back(w[1]);
+    out.num_required = 1;
+    return out;
+  }
+  if (redeem.size() == 34 && redeem[0] == 0x00 && redeem[1] == 0x20) {
+    if (w.size() < 3 || !w.front().empty() || !ReadMultisig(w.back(), out)) return std::nullopt;
+    if (!std::equal(redeem.begin() + 2, redeem.end(), crypto::Sha256(w.back()).begin())) return std::nullopt;
+    return out;
   }
   return std::nullopt;
 }

@@ -89,6 +89,20 @@ std::optional<util::Bytes> BlockstackPayload(const bitcoin::Transaction& tx, std
 // scriptSig is exactly <sig> <pubkey> with hash160(pubkey) equal to the sender's.
 std::optional<std::string> FindSenderPubkey(const bitcoin::Transaction& tx, const Sender& sender);
 
+// Who signed one input, read from its scriptSig and witness: the public keys and
+// how many of them must sign, and the scriptPubKey of the output it spends as
+// those imply (p2pkh of the one key; p2sh of the multisig or segwit redeem
+// script). Recognised: <sig> <pubkey>; OP_0 <sigs> <m-of-n redeem script>;
+// p2sh-p2wpkh and p2sh-p2wsh (m-of-n) with their witnesses. nullopt for any
+// other shape (a coinbase, native segwit, non-standard scripts).
+struct InputSigners {
+  std::vector<util::Bytes> keys;
+  int num_required = 0;
+  bool segwit = false;           // the keys came from the witness (p2sh-wrapped segwit)
+  util::Bytes spent_script;      // the scriptPubKey the input must be spending
+};
+std::optional<InputSigners> SignersOf(const bitcoin::TxIn& input);
+
 // The sender of one input, from the output it spends (§1.3).
 Sender SenderOf(util::Bytes script_pubkey, int64_t value, bitcoin::Network network);
 

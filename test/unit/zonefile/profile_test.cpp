@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <bitcoin/address.h>
 #include <crypto/jwt.h>
+#include <crypto/keys.h>
 
 #include "testutil/vectors.h"
 
@@ -90,6 +92,60 @@ TEST(ProfileTest, SignedProfileVerifiesAndTamperingIsCaught) {
   EXPECT_FALSE(ProfileFromTokenFile(forged, Signer{"", key->GetPublicKey().Hex()}));
   EXPECT_FALSE(ProfileFromTokenFile("{\"not\": \"tokens\"}", Signer{"", key->GetPublicKey().Hex()}));
   EXPECT_FALSE(ProfileFromTokenFile("[1, 2]", Signer{"", key->GetPublicKey().Hex()}));
+}
+
+// Real profile tokens of the v1 network (test/data/real/profile-tokens): each
+// verifies against its issuer's key, and against the address of that key in
+// either encoding (a name's owner address may be of either, as the original
+// accepted); the claim is the one the original decoded.
+TEST(ProfileTest, RealTokensVerifyAgainstTheirIssuerKeyAndItsAddresses) {
+  int verified = 0;
+  for (const char* file : {"balloonDog", "google", "naval"}) {
+    SCOPED_TRACE(file);
+    json tokens = testutil::LoadVectors(std::string("real/profile-tokens/") + file + ".json");
+    ASSERT_TRUE(tokens.is_array() && !tokens.empty());
+    const std::string token_file = tokens.dump();
+    for (const auto& t : tokens) {
+      const json& payload = t["decodedToken"]["payload"];
+      auto key = crypto::PublicKey::FromHex(payload["issuer"]["publicKey"].get<std::string>());
+      ASSERT_TRUE(key);
+      for (bool compressed : {true, false}) {
+        auto address = bitcoin::P2pkhAddress(key->WithCompression(compressed), bitcoin::Params(bitcoin::Network::Mainnet));
+        auto claim = VerifyProfileToken(t["token"].get<std::string>(), Signer{address, ""});
+        ASSERT_TRUE(claim) << address << ": " << claim.error().message;
+        EXPECT_EQ(*claim, payload["claim"]);
+        auto by_key = VerifyProfileToken(t["token"].get<std::string>(), Signer{"", key->WithCompression(compressed).Hex()});
+        EXPECT_TRUE(by_key);
+      }
+      ++verified;
+    }
+    // The whole file, as lookup reads it, and a forged copy.
+    EXPECT_TRUE(ProfileFromTokenFile(token_file, Signer{"", tokens[0]["decodedToken"]["payload"]["issuer"]["publicKey"]
+                                                                .get<std::string>()}));
+    std::string forged = tokens[0]["token"].get<std::string>();
+    forged[forged.rfind('.') + 3] ^= 1;
+    EXPECT_FALSE(VerifyProfileToken(forged, Signer{"", tokens[0]["decodedToken"]["payload"]["issuer"]["publicKey"]
+                                                           .get<std::string>()}));
+  }
+  EXPECT_EQ(verified, 3);
+}
+
+// A token whose issuer key is uncompressed verifies against that key's own
+// address (the uncompressed one), as the original accepted such real tokens.
+TEST(ProfileTest, ATokenSignedWithAnUncompressedKeyVerifiesAgainstThatKeysAddress) {
+  auto key = crypto::PrivateKey::Generate(false);
+  json claim = {{"@type", "Person"}, {"name", "Old"}};
+  std::string token = SignProfileToken(claim, key, 1500000000, 1900000000);
+  auto header_payload = crypto::DecodeJwt(token);
+  ASSERT_TRUE(header_payload);
+  EXPECT_EQ(header_payload->payload["issuer"]["publicKey"].get<std::string>().substr(0, 2), "04");
+  auto address = bitcoin::P2pkhAddress(key.GetPublicKey(), bitcoin::Params(bitcoin::Network::Mainnet));
+  auto got = VerifyProfileToken(token, Signer{address, ""});
+  ASSERT_TRUE(got) << got.error().message;
+  EXPECT_EQ(*got, claim);
+  auto other = crypto::PrivateKey::Generate(false);
+  auto wrong = bitcoin::P2pkhAddress(other.GetPublicKey(), bitcoin::Params(bitcoin::Network::Mainnet));
+  EXPECT_FALSE(VerifyProfileToken(token, Signer{wrong, ""}));
 }
 
 }  // namespace
