@@ -68,10 +68,27 @@ util::Result<EpochSchedule> EpochSchedule::FromRanges(std::vector<Range> ranges)
 }
 
 const EpochRules& EpochSchedule::At(uint32_t height) const {
+  int number = m_ranges.back().number;
   for (const auto& r : m_ranges) {
-    if (height <= r.end_block) return EpochRules::ForNumber(r.number);
+    if (height <= r.end_block) {
+      number = r.number;
+      break;
+    }
   }
-  return EpochRules::ForNumber(m_ranges.back().number);
+  for (const auto& replaced : m_replaced) {
+    if (replaced.number == number) return replaced;
+  }
+  return EpochRules::ForNumber(number);
+}
+
+util::Result<EpochSchedule> EpochSchedule::WithLifetimeMultiplier(int number, uint32_t multiplier) const {
+  if (multiplier == 0) return util::Fail(util::ErrorCode::InvalidArgument, "a lifetime multiplier must be positive");
+  EpochSchedule s = *this;
+  EpochRules rules = EpochRules::ForNumber(number);
+  rules.lifetime_multiplier = multiplier;
+  std::erase_if(s.m_replaced, [&](const EpochRules& r) { return r.number == rules.number; });
+  s.m_replaced.push_back(rules);
+  return s;
 }
 
 }  // namespace blockstack::bns

@@ -58,8 +58,14 @@ class EpochSchedule {
   const EpochRules& At(uint32_t height) const;
   const std::vector<Range>& Ranges() const { return m_ranges; }
 
+  // The same schedule with epoch `number`'s name-lifetime multiplier replaced
+  // (an older release's test-mode setting, for replaying its runs). Fails with
+  // InvalidArgument when the multiplier is 0.
+  util::Result<EpochSchedule> WithLifetimeMultiplier(int number, uint32_t multiplier) const;
+
  private:
   std::vector<Range> m_ranges;
+  std::vector<EpochRules> m_replaced;  // epochs whose rules differ from EpochRules::ForNumber
 };
 
 }  // namespace blockstack::bns

@@ -20,6 +20,10 @@ namespace blockstack::interfaces {
 struct OpOutcome {
   std::string opcode{};  // e.g. "NAME_REGISTRATION"
   bool accepted = false;
+  uint32_t vtxindex = 0;
+  std::string txid{};        // display hex
+  std::string reason{};      // why it was rejected; "" when accepted
+  std::string serialized{};  // its canonical serialisation in the ops hash; "" when rejected
 };
 
 struct BlockCommitted {

@@ -72,6 +72,20 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
                                                 *stored_magic + "', not '" + cfg.magic + "'");
   }
   if (!stored_magic) BS_CHECK_OK(db.SetMeta("magic", cfg.magic));
+  // A database indexed under an earlier revision of the consensus rules may hold
+  // other consensus hashes than the original's from the first operation the
+  // revision changed: it is refused rather than served.
+  const std::string revision = std::to_string(bns::ops::RULES_REVISION);
+  BS_TRY(auto stored_revision, db.GetMeta("rules_revision"));
+  BS_TRY(auto last, db.LastBlock());
+  if ((stored_revision && *stored_revision != revision) || (!stored_revision && last)) {
+    return Fail(ErrorCode::InvalidArgument,
+                "the data directory was indexed under consensus rules revision " + stored_revision.value_or("1") +
+                    "; this version applies revision " + revision +
+                    " (doc/compatibility.md says what changed): move it aside and index again, or restore a "
+                    "snapshot made by this version");
+  }
+  if (!stored_revision) BS_CHECK_OK(db.SetMeta("rules_revision", revision));
   return util::Ok();
 }
 

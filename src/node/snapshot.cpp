@@ -340,6 +340,8 @@ util::Result<RestoreSummary> RestoreSnapshot(const Config& cfg, const RestoreArg
     BS_CHECK_OK(db->SetMeta("network", network));
     BS_CHECK_OK(db->SetMeta("first_block", std::to_string(cfg.FirstBlock())));
     BS_CHECK_OK(db->SetMeta("magic", cfg.magic));
+    // Replayed under this version's rules, whatever made the snapshot.
+    BS_CHECK_OK(db->SetMeta("rules_revision", std::to_string(bns::ops::RULES_REVISION)));
     BS_TRY(auto store, atlas::ZonefileStore::Open((temp.Path() / "zonefiles.db").string(), /*bulk=*/true));
     bns::db::Engine engine(*db, RulesFor(cfg));
     BS_CHECK_OK(db->BeginBulkLoad(BLOCKS_PER_COMMIT, h));

@@ -89,6 +89,20 @@ test('a second blockstackd on a data directory in use is refused', { timeout: 12
   assert.equal(third.code, 0, third.stderr);
 });
 
+test('a database indexed under earlier consensus rules is refused, not served', { timeout: 120000 }, async () => {
+  const dir = tempDir('revision');
+  const { chain } = await makeChain(dir, 50, 2);
+  const dataDir = path.join(dir, 'data');
+  const indexed = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
+  assert.equal(indexed.code, 0, indexed.stderr);
+  // As a database made before the revision was recorded: its mark is gone.
+  assert.ok(flip(path.join(dataDir, 'blockstack.db'), 'rules_revision') >= 1);
+  const old = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
+  assert.equal(old.code, 2, old.stderr);
+  assert.match(old.stderr, /indexed under consensus rules revision 1; this version applies revision \d+/);
+  assert.match(old.stderr, /index again/);
+});
+
 // Rewrites every occurrence of `text` in the file with its first character
 // changed (a flipped byte at rest); returns how many there were.
 function flip(file, text) {

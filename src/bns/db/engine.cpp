@@ -136,13 +136,21 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     row.raw_tx = f.raw.empty() ? bitcoin::SerializeTransaction(f.tx, false) : f.raw;
     row.senders = std::move(p.senders);
     BS_CHECK_OK(m_db.RecordOp(row));
-    m_committed.ops.push_back({name, o.accepted});
+    interfaces::OpOutcome outcome;
+    outcome.opcode = name;
+    outcome.accepted = o.accepted;
+    outcome.vtxindex = p.tx.vtxindex;
+    outcome.txid = p.tx.txid;
+    outcome.reason = o.reason;
     if (!o.accepted) {
       spdlog::info("block {} tx {}: {} rejected: {}", height, p.tx.txid, name, o.reason);
+      m_committed.ops.push_back(std::move(outcome));
       continue;
     }
     spdlog::debug("block {} tx {}: {} accepted", height, p.tx.txid, name);
     BS_CHECK_OK(m_db.Apply(o.effect));
+    outcome.serialized = o.effect.serialized;
+    m_committed.ops.push_back(std::move(outcome));
     if (!o.effect.serialized.empty()) serialized.push_back(std::move(o.effect.serialized));
   }
 

@@ -25,6 +25,10 @@ util::Result<Outcome> CheckReady(const ReadyOp& op, const OpTx& tx, StateView& s
   }
   if (ns->recipient != tx.sender) return Outcome::Reject("ready not sent by the namespace revealer");
   NamespaceRecord rec = *ns;
+  // As the original (namespaceready.py): the record takes the READY's sender
+  // (a mutated field) but keeps the revealed namespace's sender_pubkey and
+  // address.
+  rec.sender = tx.sender;
   rec.ready_block = h;
   rec.op = std::string(1, NAMESPACE_READY);
   rec.txid = tx.txid;

@@ -34,6 +34,12 @@ inline constexpr char NAMESPACE_READY = '!';
 inline constexpr char ANNOUNCE = '#';
 inline constexpr char TOKEN_TRANSFER = '$';
 
+// Bumped whenever a rule change can alter the consensus hashes of a chain
+// already indexed (a node refuses a database indexed under another revision).
+// 2: NAMESPACE_READY records take the READY's sender; an imported name keeps a
+//    float op_fee through renewals (both as the original).
+inline constexpr int RULES_REVISION = 2;
+
 inline constexpr uint32_t MAX_NAMES_PER_SENDER = 25;
 inline constexpr uint32_t NAME_PREORDER_EXPIRE = 144;
 inline constexpr uint32_t CONSENSUS_HASH_WINDOW = 24;

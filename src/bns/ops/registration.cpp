@@ -132,7 +132,13 @@ util::Result<Outcome> CheckRegistration(const RegistrationOp& op, const OpTx& tx
     rec.op = "::";
     rec.txid = tx.txid;
     rec.vtxindex = tx.vtxindex;
-    rec.op_fee = op.renewal_fee;
+    // QUIRK (the original's op_fee quirk): a name created by NAME_IMPORT keeps a
+    // float op_fee through every later transition, a renewal's included.
+    if (rec.last_creation_op == std::string(1, NAME_IMPORT)) {
+      rec.op_fee = static_cast<double>(op.renewal_fee);
+    } else {
+      rec.op_fee = op.renewal_fee;
+    }
     rec.token_fee = "0";
     rec.namespace_block_number = ns.block_number;
     if (epoch.renew_transfer_update && op.value_hash) rec.value_hash = op.value_hash;
