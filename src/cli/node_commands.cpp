@@ -276,6 +276,23 @@ void AddZonefile(CLI::App& app, Globals& g) {
     std::string h = crypto::Hash160Of(util::AsBytes(*text)).Hex();
     Print(g, {{"zonefile_hash", h}}, h + "\n");
   });
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto* parse = zf->add_subcommand("parse", "Print zone files as JSON, read as the original clients read them "
+                                            "(npm zone-file's form)");
+  parse->add_option("FILE", *files, "Zone files (- for standard input); several print a JSON array")->required();
+  parse->callback([&g, files] {
+    json all = json::array();
+    std::string human;
+    for (const auto& file : *files) {
+      auto text = ReadFileText(file);
+      if (!text) return Report(g, text.error());
+      auto parsed = zonefile::ParseZonefile(*text, {.as_clients = true});
+      if (!parsed) return Report(g, parsed.error().Wrap(file));
+      all.push_back(zonefile::ToJson(*parsed));
+      human += all.back().dump(2) + "\n";
+    }
+    Print(g, files->size() == 1 ? all[0] : all, human);
+  });
   auto* publish = zf->add_subcommand("publish", "Give a zone file to the node (its hash must be on chain)");
   publish->add_option("FILE", o->file, "Zone file (- for standard input)")->required();
   publish->callback([&g, o] {

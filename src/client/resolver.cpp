@@ -157,7 +157,7 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
   timer.Done("zone file from " + r.zonefile_source + " (hash checked)");
 
   // 3. The profile URLs, in the zone file's order.
-  auto parsed = zonefile::ParseZonefile(r.zonefile);
+  auto parsed = zonefile::ParseZonefile(r.zonefile, {.as_clients = true});
   if (!parsed) return fail(LookupFailure::NoProfileUrl, "the zone file does not parse: " + parsed.error().message);
   auto targets = zonefile::UriTargets(*parsed);
   if (targets.empty()) return fail(LookupFailure::NoProfileUrl, "the zone file has no URI record");

@@ -208,7 +208,7 @@ util::Status CheckRdata(const Line& line, std::size_t at, ResourceRecord& rr) {
 
 }  // namespace
 
-util::Result<Zonefile> ParseZonefile(std::string_view text) {
+util::Result<Zonefile> ParseZonefile(std::string_view text, const ReadOptions& options) {
   if (text.size() > MAX_ZONEFILE_BYTES)
     return Fail(ErrorCode::TooLarge, "zone file is " + std::to_string(text.size()) + " bytes; the limit is " +
                                          std::to_string(MAX_ZONEFILE_BYTES));
@@ -220,12 +220,19 @@ util::Result<Zonefile> ParseZonefile(std::string_view text) {
     if (!tok[0].quoted && tok[0].text.starts_with('$')) {
       std::string directive = Upper(tok[0].text);
       if (directive == "$ORIGIN") {
-        if (tok.size() != 2 || !IsNameToken(tok[1])) return LineError(line.number, "$ORIGIN needs one domain name");
+        // The clients' reader takes the first word and ignores the rest of the line
+        // (a real zone file has "$ORIGIN a.id $TTL 3600" on one line).
+        const bool extra_ok = options.as_clients && tok.size() > 2;
+        if ((tok.size() != 2 && !extra_ok) || !IsNameToken(tok[1])) {
+          return LineError(line.number, "$ORIGIN needs one domain name");
+        }
         std::string origin = tok[1].text;
         if (origin.size() > 1 && origin.back() == '.') origin.pop_back();
         zf.origin = origin;
       } else if (directive == "$TTL") {
-        if (tok.size() != 2) return LineError(line.number, "$TTL needs one number");
+        if (tok.size() != 2 && !(options.as_clients && tok.size() > 2)) {
+          return LineError(line.number, "$TTL needs one number");
+        }
         auto ttl = tok[1].quoted ? std::nullopt : ParseU32(tok[1].text, 2147483647);
         if (!ttl) return LineError(line.number, "$TTL is not a number in 0..2147483647");
         zf.ttl = *ttl;

@@ -41,7 +41,14 @@ struct Zonefile {
 // unterminated quotes or parentheses, numbers out of range; TooLarge over
 // MAX_ZONEFILE_BYTES. Comments (";") and parenthesised multi-line records are
 // handled; a line starting with blanks reuses the previous owner.
-util::Result<Zonefile> ParseZonefile(std::string_view text);
+//
+// as_clients reads as the original clients did (npm zone-file, which
+// blockstack.js uses): a $ORIGIN or $TTL line takes its first word and ignores
+// the rest. Without it, the node's stricter judgement.
+struct ReadOptions {
+  bool as_clients = false;
+};
+util::Result<Zonefile> ParseZonefile(std::string_view text, const ReadOptions& options = {});
 
 // The JSON form: {"$origin", "$ttl", "uri": [...], "txt": [...], "a": [...], ...}
 // with the field names zone-file-js uses; empty arrays are left out.

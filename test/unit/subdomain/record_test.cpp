@@ -2,11 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <bitcoin/address.h>
 #include <bitcoin/script.h>
 #include <crypto/base58check.h>
 #include <crypto/hash.h>
 #include <util/base64.h>
 #include <util/bytes.h>
+#include <zonefile/zonefile.h>
 
 #include "testutil/vectors.h"
 
@@ -253,6 +255,49 @@ TEST(SubdomainRecordTest, ReadsTheMissingList) {
   parsed = ParseZonefileSubdomains("foo.id", DomainZonefile("_missing\tIN\tTXT\t\"1,x\"\n"));
   ASSERT_TRUE(parsed);
   EXPECT_TRUE(parsed->missing.empty());
+}
+
+// The subdomain records in the v1 network's real zone files
+// (test/data/real/genesis_zonefiles.txt): every one is read, with a valid owner
+// address and its embedded zone file kept byte for byte, including embedded
+// files whose $ORIGIN is not the subdomain and URI targets without quotes.
+TEST(RecordTest, TheRealZonefilesSubdomainRecordsAreRead) {
+  std::string data = testutil::ReadDataFile("real/genesis_zonefiles.txt");
+  std::size_t pos = 0, domains = 0, records = 0, odd_origin = 0;
+  while (pos < data.size()) {
+    auto eol = data.find('\n', pos);
+    std::string hash = data.substr(pos, eol - pos);
+    auto eol2 = data.find('\n', eol + 1);
+    std::string line = data.substr(eol + 1, (eol2 == std::string::npos ? data.size() : eol2) - eol - 1);
+    pos = eol2 == std::string::npos ? data.size() : eol2 + 1;
+    std::string text;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == 'n') {
+        text += '\n';
+        ++i;
+      } else {
+        text += line[i];
+      }
+    }
+    if (text.find("zf0=") == std::string::npos) continue;
+    auto zf = zonefile::ParseZonefile(text, {.as_clients = true});
+    ASSERT_TRUE(zf && zf->origin) << hash;
+    auto subs = ParseZonefileSubdomains(*zf->origin, text);
+    ASSERT_TRUE(subs) << hash << ": " << subs.error().message;
+    ++domains;
+    for (const auto& r : subs->records) {
+      ++records;
+      EXPECT_TRUE(bitcoin::DecodeAddress(r.owner)) << r.fqn << " owner " << r.owner;
+      EXPECT_GE(r.seqn, 0);
+      EXPECT_FALSE(r.zonefile.empty()) << r.fqn;
+      EXPECT_TRUE(SplitSubdomainName(r.fqn)) << r.fqn;
+      auto inner = zonefile::ParseZonefile(r.zonefile, {.as_clients = true});
+      if (inner && inner->origin && *inner->origin != r.fqn) ++odd_origin;
+    }
+  }
+  EXPECT_EQ(domains, 12u);
+  EXPECT_GE(records, 130u);
+  EXPECT_GE(odd_origin, 1u);  // embedded files whose $ORIGIN is not the subdomain
 }
 
 }  // namespace
