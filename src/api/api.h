@@ -146,7 +146,12 @@ class Api {
   // The answer for a live name's fields (and its zone file from the store).
   net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
   // /v1/names/{subdomain}[/zonefile|/history]; what is "" for the record.
-  net::Response Subdomain(const net::Request& req, const std::string& fqn, std::string_view what);
+  net::Response Subdomain(const net::Request& req, const std::string& fqn, std::string_view what,
+                          bns::db::NameDb& db);
+  // The registrar a subdomain this node does not know is sent to: the
+  // "_resolver" URI of its live domain's zone file, when it is http(s) and not
+  // this node itself.
+  std::optional<std::string> RegistrarFor(const net::Request& req, const std::string& domain, bns::db::NameDb& db);
   net::Response SubdomainHistory(const std::string& fqn, uint32_t page);
   net::Response SubdomainZonefile(const net::Request& req, const std::string& fqn, const std::string& hash);
   // routes_namespaces.cpp

@@ -16,6 +16,7 @@
 #include <util/bytes.h>
 #include <util/json_text.h>
 #include <util/text.h>
+#include <util/url.h>
 #include <zonefile/zonefile.h>
 
 namespace blockstack::api {
@@ -72,7 +73,7 @@ util::Result<std::optional<bns::NameRecord>> Api::LiveName(bns::db::NameDb& db, 
 
 net::Response Api::Name(const net::Request& req, const Params& p, bns::db::NameDb& db) {
   const std::string& fqn = p["name"];
-  if (!bns::IsNameValid(fqn)) return Subdomain(req, fqn, "");
+  if (!bns::IsNameValid(fqn)) return Subdomain(req, fqn, "", db);
   // The hot route: read only the fields it answers with and write the JSON
   // directly (same bytes as building it with nlohmann).
   auto rec = db.GetNameLookup(fqn);
@@ -118,7 +119,7 @@ net::Response Api::NameZonefile(const net::Request& req, const Params& p, bns::d
   const bool by_hash = !p["hash"].empty();
   if (!bns::IsNameValid(fqn)) {
     if (by_hash && m_subdomains && subdomain::SplitSubdomainName(fqn)) return SubdomainZonefile(req, fqn, p["hash"]);
-    return Subdomain(req, fqn, "zonefile");
+    return Subdomain(req, fqn, "zonefile", db);
   }
   auto rec = LiveName(db, fqn);
   if (!rec) return Backend(rec.error());
@@ -209,12 +210,24 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   return res;
 }
 
-net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, std::string_view what) {
-  if (!m_subdomains || !subdomain::SplitSubdomainName(fqn)) return Error(400, "Invalid name or subdomain");
+net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, std::string_view what,
+                             bns::db::NameDb& db) {
+  auto split = subdomain::SplitSubdomainName(fqn);
+  if (!m_subdomains || !split) return Error(400, "Invalid name or subdomain");
   auto got = m_subdomains->Lookup(fqn);
   if (!got) return Backend(got.error());
   if (!*got) {
     if (what == "zonefile") return Error(404, "No zone file for name");
+    // As the original: a subdomain not (yet) here is asked of its domain's
+    // registrar, which knows the ones it has queued.
+    if (auto registrar = RegistrarFor(req, split->domain, db)) {
+      net::Response res;
+      res.status = 301;
+      res.headers.emplace_back("Location", *registrar + "/v1/names/" + fqn);
+      res.headers.emplace_back("Content-Type", "application/json");
+      res.body = json{{"status", "redirect"}, {"location", *registrar + "/v1/names/" + fqn}}.dump();
+      return res;
+    }
     return net::Response::Json(404, {{"status", "available"}});
   }
   const subdomain::SubdomainState& sub = **got;
@@ -233,6 +246,42 @@ net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, st
              {"status", "registered_subdomain"},
              {"zonefile", sub.zonefile},
              {"zonefile_hash", sub.zonefile_hash}});
+}
+
+std::optional<std::string> Api::RegistrarFor(const net::Request& req, const std::string& domain,
+                                             bns::db::NameDb& db) {
+  auto rec = LiveName(db, domain);
+  if (!rec || !*rec || !(*rec)->value_hash) return std::nullopt;
+  auto text = m_zonefiles.Get(*(*rec)->value_hash);
+  if (!text || !*text) return std::nullopt;
+  auto zf = zonefile::ParseZonefile(**text, {.as_clients = true});
+  if (!zf) return std::nullopt;
+  auto uri = zonefile::ResolverUri(*zf);
+  if (!uri || !std::all_of(uri->begin(), uri->end(), [](char c) { return c > 0x20 && c < 0x7f; })) {
+    return std::nullopt;  // nothing to put in a Location header
+  }
+  auto url = util::ParseUrl(*uri);
+  if (!url) {
+    spdlog::debug("api: {}'s registrar '{}' is not an http(s) URL; not redirecting", domain, *uri);
+    return std::nullopt;
+  }
+  // Never into a loop: a registrar that is this node (its public URL, or the
+  // host the request was sent to) is not redirected to.
+  std::string self;
+  {
+    std::lock_guard lock(m_pool_mutex);
+    self = m_settings.public_url;
+  }
+  auto self_url = util::ParseUrl(self);
+  const std::string host = req.Header("host");
+  const std::string target_hostport = url->host + ":" + std::to_string(url->port);
+  if ((self_url && self_url->host == url->host && self_url->port == url->port) || host == target_hostport ||
+      (host == url->host && url->port == (url->scheme == "https" ? 443 : 80))) {
+    return std::nullopt;
+  }
+  std::string base = *uri;
+  while (base.ends_with('/')) base.pop_back();
+  return base;
 }
 
 net::Response Api::SubdomainHistory(const std::string& fqn, uint32_t page) {

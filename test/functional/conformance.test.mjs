@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 
 import { hash160, startStack, tempDir, waitFor } from './harness.mjs';
@@ -48,10 +49,15 @@ before(async () => {
   assert.equal(reg.zonefile_published, true);
   await waitFor(async () => (await fetch(`${stack.api}/v1/names/hello.foo.test`)).status === 200,
     { what: 'hello.foo.test on the node', timeoutMs: 30000 });
+  // The consensus hash once the node has every block mined so far.
+  const tip = await stack.bcoin.rpc('getblockcount');
+  await waitFor(async () => (await (await fetch(`${stack.api}/v1/info`)).json()).last_block_processed >= tip,
+    { what: 'the node at the tip' });
   fx.consensus = (await (await fetch(`${stack.api}/v1/blockchains/bitcoin/consensus`)).json()).consensus_hash;
 });
 
 after(async () => {
+  fx.registrar?.close();
   if (stack) await stack.stop();
 });
 
@@ -201,4 +207,40 @@ test('a transaction and the subdomain records it carried', async () => {
   assert.equal(typeof subs[0].signature, 'string');
   assert.deepEqual(await (await fetch(`${api}/v1/subdomains/${block.tx[0]}`)).json(), []);
   assert.equal((await fetch(`${api}/v1/subdomains/nothex`)).status, 400);
+});
+
+test('a subdomain this node does not know is sent to its domain\'s registrar, never into a loop', async () => {
+  const api = stack.api;
+  // Domains whose zone files name a registrar: a real one (a stand-in that knows
+  // one pending subdomain), this node itself, and one that is not http(s).
+  fx.registrar = http.createServer((req, res) => {
+    const known = req.url === '/v1/names/zap.reg.test';
+    res.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(known ? { status: 'submitted', zonefile: 'hello world', address: stack.keys.w3.address.regtest }
+      : { status: 'available' }));
+  });
+  await new Promise((r) => fx.registrar.listen(0, '127.0.0.1', r));
+  const registrarUrl = `http://127.0.0.1:${fx.registrar.address().port}`;
+  for (const [name, resolver] of [['reg.test', `${registrarUrl}/`], ['loop.test', stack.api],
+    ['odd.test', 'ftp://registrar.example']]) {
+    const zone = `$ORIGIN ${name}\n$TTL 3600\n_resolver IN URI 10 1 "${resolver}"\n`;
+    const done = await stack.mined(['name', 'register', name, '--zonefile', file(`${name}.zone`, zone), '--key',
+      stack.keys.w2.wif.regtest]);
+    assert.equal(done.zonefile_published, true);
+  }
+  const moved = await fetch(`${api}/v1/names/zap.reg.test`, { redirect: 'manual' });
+  assert.equal(moved.status, 301);
+  assert.equal(moved.headers.get('location'), `${registrarUrl}/v1/names/zap.reg.test`);
+  // A client that follows it gets the registrar's answer, as the original's test did.
+  const followed = await fetch(`${api}/v1/names/zap.reg.test`);
+  assert.equal(followed.status, 200);
+  assert.equal((await followed.json()).zonefile, 'hello world');
+  // The domain's own record carries the registrar.
+  assert.equal((await (await fetch(`${api}/v1/names/reg.test`)).json()).resolver, `${registrarUrl}/`);
+  // A registrar that is this node, or not http(s), is not redirected to.
+  for (const name of ['zap.loop.test', 'zap.odd.test', 'zap.nothere.test']) {
+    const res = await fetch(`${api}/v1/names/${name}`, { redirect: 'manual' });
+    assert.equal(res.status, 404, name);
+    assert.deepEqual(await res.json(), { status: 'available' });
+  }
 });
