@@ -75,7 +75,8 @@ bns::db::NameMirrorStats Api::NameTableStats() const {
 }
 
 Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
-    : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_cache(m_settings.cache_entries) {
+    : m_settings(std::move(settings)), m_zonefiles(zonefiles), m_cache(m_settings.cache_entries),
+      m_profiles(m_settings.profile_entries) {
   m_metrics.Describe("api_requests_total", "API requests answered, by route and status", "counter");
   m_metrics.Describe("api_request_duration_seconds", "Time to answer an API request, by route", "histogram");
   m_metrics.Describe("blockstack_blocks_processed_total", "Blocks indexed since start", "counter");
@@ -105,6 +106,10 @@ net::ServerOptions Api::ServerOptions() const {
   options.error_response = m_router.ErrorRenderer();
   // Reads are answered on the network threads: the database's pages are in the
   // page cache in steady state, and a hand-off to workers costs more than a read.
+  // The resolver routes fetch profiles from storage servers (up to seconds):
+  // they run on workers, so a slow server never holds a network thread.
+  options.worker_threads = 4;
+  options.offload = &Api::IsResolverRoute;
   return options;
 }
 
@@ -115,6 +120,7 @@ void Api::BuildRoutes() {
   AddNamespaceRoutes();
   AddChainRoutes();
   AddZonefileRoutes();
+  AddUserRoutes();
 }
 
 void Api::AddDb(std::string_view method, std::string_view pattern, std::string label, DbHandler handler) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -40,6 +41,10 @@ struct ApiSettings {
   std::size_t cache_entries = 10000;
   std::size_t connections = 8;     // read connections kept open
   bool name_table = true;          // every name's answer fields in memory (about 150 MB a million names)
+  // /v1/users and /v1/dids: how long a fetched profile (or the failure to fetch
+  // one) is kept, and how many are kept.
+  std::chrono::seconds profile_ttl{300};
+  std::size_t profile_entries = 10000;
 };
 
 class Api {
@@ -170,6 +175,20 @@ class Api {
   net::Response ConsensusBlock(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsCount(const net::Request& req, const Params& p);
+  // The resolver routes (routes_users.cpp).
+  void AddUserRoutes();
+  static bool IsResolverRoute(const net::Request& req);
+  struct ResolvedProfile {
+    std::chrono::steady_clock::time_point fetched{};
+    nlohmann::json profile;
+    nlohmann::json zonefile;
+    std::string public_key{};  // hex, of the key that signed the profile
+    std::string url{};
+    std::string error{};  // why there is no profile; "" when there is one
+  };
+  ResolvedProfile ResolveProfile(const std::string& owner, const std::string& zonefile_text);
+  net::Response User(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Did(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Transaction(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsOfTransaction(const net::Request& req, const Params& p);
   net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
@@ -199,6 +218,7 @@ class Api {
   std::vector<Conn> m_pool;
   std::atomic<uint64_t> m_generation{0};
   util::LruCache<std::string, std::pair<uint64_t, net::Response>> m_cache;
+  util::LruCache<std::string, ResolvedProfile> m_profiles;  // by owner and zone file
   std::atomic<uint32_t> m_last_block{0};  // as reported by OnBlock (read at start)
   std::atomic<uint32_t> m_last_seen{0};
   std::atomic<bool> m_indexing{true};

@@ -244,3 +244,82 @@ test('a subdomain this node does not know is sent to its domain\'s registrar, ne
     assert.deepEqual(await res.json(), { status: 'available' });
   }
 });
+
+test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and the node keeps serving', async () => {
+  const { w0, w1, w3 } = stack.keys;
+  const api = stack.api;
+  // prof.test: owned by w0 (its first name), its signed profile on the hub.
+  const profile = file('prof.json', JSON.stringify({ '@type': 'Person', name: 'Prof' }));
+  await stack.cli(['profile', 'put', profile, '--key', w0.wif.regtest, '--hub', stack.hub.url]);
+  const zone = (await stack.cli(['zonefile', 'make', 'prof.test', '--hub', stack.hub.url, '--key', w0.wif.regtest]))
+    .zonefile;
+  await stack.mined(['name', 'register', 'prof.test', '--zonefile', file('prof.zone', zone), '--key', w0.wif.regtest]);
+  const users = await fetch(`${api}/v1/users/prof.test`);
+  assert.equal(users.status, 200);
+  const user = (await users.json())['prof.test'];
+  assert.equal(user.owner_address, w0.address.regtest);
+  assert.equal(user.profile.name, 'Prof');
+  assert.equal(user.public_key, w0.public_key);
+  assert.equal(user.zone_file.$origin, 'prof.test');
+  assert.deepEqual(user.verifications, []);
+  const did = `did:stack:v0:${w0.address.regtest}-0`;
+  const doc = await (await fetch(`${api}/v1/dids/${did}`)).json();
+  assert.equal(doc.public_key, w0.public_key);
+  assert.equal(doc.document['@context'], 'https://w3id.org/did/v1');
+  assert.deepEqual(doc.document.publicKey, [{ id: did, publicKeyHex: w0.public_key, type: 'secp256k1' }]);
+  assert.equal(doc.document.name, 'Prof');
+  // Malformed DIDs, and an index past the address's names.
+  for (const bad of ['did:stack:v0:nope-0', 'did:stack:v1:x-0', `did:stack:v0:${w0.address.regtest}`,
+    `did:stack:v0:${w0.address.regtest}-x`]) {
+    const res = await fetch(`${api}/v1/dids/${bad}`);
+    assert.equal(res.status, 400, bad);
+    assert.deepEqual(await res.json(), { error: 'Invalid DID' });
+  }
+  const past = await fetch(`${api}/v1/dids/did:stack:v0:${w0.address.regtest}-1`);
+  assert.equal(past.status, 404);
+  assert.match((await past.json()).error, /non-revoked name/);
+  const unknown = await fetch(`${api}/v1/users/nobody.test`);
+  assert.equal(unknown.status, 404);
+  assert.ok((await unknown.json())['nobody.test'].error);
+
+  // bad.test: every URI record is hostile: a server that drips, one that sends
+  // 2 MB, an unsigned profile, a profile signed by another key.
+  const other = file('other.json', JSON.stringify({ name: 'not w1' }));
+  const wrongUrl = (await stack.cli(['profile', 'put', other, '--key', w3.wif.regtest, '--hub', stack.hub.url]))
+    .publicURL;
+  const hostile = http.createServer((req, res) => {
+    if (req.url === '/drip') {
+      res.writeHead(200, { 'content-length': '100000' });
+      const timer = setInterval(() => res.write('x'), 200);
+      res.on('close', () => clearInterval(timer));
+    } else if (req.url === '/huge') {
+      res.end('x'.repeat(2 * 1024 * 1024));
+    } else {
+      res.end(JSON.stringify([{ name: 'unsigned' }]));
+    }
+  });
+  await new Promise((r) => hostile.listen(0, '127.0.0.1', r));
+  try {
+    const base = `http://127.0.0.1:${hostile.address().port}`;
+    const badZone = '$ORIGIN bad.test\n$TTL 3600\n' + ['/drip', '/huge', '/unsigned'].map((p) =>
+      `_http._tcp URI 10 1 "${base}${p}"\n`).join('') + `_http._tcp URI 10 1 "${wrongUrl}"\n`;
+    await stack.mined(['name', 'register', 'bad.test', '--zonefile', file('bad.zone', badZone), '--key',
+      w1.wif.regtest]);
+    const started = Date.now();
+    const pending = fetch(`${api}/v1/users/bad.test`);
+    // Meanwhile the node answers as usual.
+    const info = await fetch(`${api}/v1/info`);
+    assert.equal(info.status, 200);
+    assert.ok(Date.now() - started < 1000, 'the node answered while fetching');
+    const bad = await pending;
+    const seconds = (Date.now() - started) / 1000;
+    assert.equal(bad.status, 404);
+    assert.match((await bad.json())['bad.test'].error, /not signed by the owner/);
+    assert.ok(seconds < 15, `hostile profiles took ${seconds} s`);
+    const badDid = await fetch(`${api}/v1/dids/did:stack:v0:${w1.address.regtest}-0`);
+    assert.equal(badDid.status, 404);
+  } finally {
+    hostile.closeAllConnections();
+    hostile.close();
+  }
+});

@@ -77,6 +77,7 @@ constexpr const char* VALUE_HASH_INDEX =
 constexpr const char* VALUE_HASH_INDEX_NAME = "history_by_value_hash";
 constexpr const char* HISTORY_INDEX_NAME = "history_by_id";
 constexpr const char* SNAPSHOTS_BY_HASH_NAME = "snapshots_by_hash";
+constexpr const char* CREATOR_INDEX_NAME = "history_by_creator";
 struct QueryIndex {
   const char* name;
   const char* sql;
@@ -86,6 +87,9 @@ constexpr QueryIndex QUERY_INDEXES[] = {
     {HISTORY_INDEX_NAME, "CREATE INDEX IF NOT EXISTS history_by_id ON history(history_id, block_id, vtxindex)"},
     {"name_records_namespace", "CREATE INDEX IF NOT EXISTS name_records_namespace ON name_records(namespace_id)"},
     {SNAPSHOTS_BY_HASH_NAME, "CREATE INDEX IF NOT EXISTS snapshots_by_hash ON snapshots(consensus_hash)"},
+    {CREATOR_INDEX_NAME,
+     "CREATE INDEX IF NOT EXISTS history_by_creator ON history(creator_address, block_id, vtxindex) "
+     "WHERE creator_address IS NOT NULL"},
 };
 constexpr const char* CATCHING_UP = "catching_up";
 // The writer's page cache (as db::Sqlite::Open sets it), restored after a bulk
@@ -1105,6 +1109,17 @@ util::Status NameDb::RequireIndex(const char* name, const char* answers) {
 
 util::Status NameDb::RequireValueHashIndex() {
   return RequireIndex(VALUE_HASH_INDEX_NAME, "lookups by zone-file hash");
+}
+
+util::Result<std::optional<std::string>> NameDb::NameCreatedBy(std::string_view address, uint64_t index) {
+  BS_CHECK_OK(RequireIndex(CREATOR_INDEX_NAME, "DIDs"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT history_id FROM history WHERE creator_address = ? AND opcode IN "
+                                     "('NAME_REGISTRATION', 'NAME_IMPORT') ORDER BY block_id, vtxindex "
+                                     "LIMIT 1 OFFSET ?"));
+  s->Bind(1, address).Bind(2, static_cast<int64_t>(index));
+  BS_TRY(auto names, Texts(s));
+  if (names.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(names.front());
 }
 
 util::Status NameDb::RequireHistoryIndex() { return RequireIndex(HISTORY_INDEX_NAME, "name histories"); }

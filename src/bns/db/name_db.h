@@ -128,6 +128,10 @@ class NameDb final : public StateView {
   // History rows of a name or namespace, newest first, `page_size` per page.
   // Unavailable while catching up (see SetCatchingUp).
   util::Result<std::vector<HistoryRow>> History(std::string_view id, uint32_t page, uint32_t page_size = 20);
+  // The name whose registration or import was the index-th (from 0, in chain
+  // order) that address created: what a DID names. Unavailable while the node
+  // catches up (its index is built at the tip).
+  util::Result<std::optional<std::string>> NameCreatedBy(std::string_view address, uint64_t index);
   // Fails with Unavailable while catching up, when the index of name histories is
   // left out. Queries call it before NameValueHashes, which would scan instead.
   util::Status RequireHistoryIndex();

@@ -1,0 +1,192 @@
+// The resolver routes: a user's profile (/v1/users/{name}) and a DID's document
+// (/v1/dids/{did}). The node fetches the profile itself: zone file -> its URI
+// records in order -> a token file signed by the owner. Fetches are bounded in
+// time, rate and size, run on the server's worker threads, and their results
+// (failures too) are cached for a while, so a slow or hostile storage server
+// costs at most one bounded fetch per TTL.
+#include <api/api.h>
+#include <api/detail/answers.h>
+
+#include <spdlog/spdlog.h>
+
+#include <bitcoin/address.h>
+#include <bns/lifecycle.h>
+#include <bns/names.h>
+#include <crypto/jwt.h>
+#include <net/http_client.h>
+#include <subdomain/index.h>
+#include <subdomain/record.h>
+#include <util/url.h>
+#include <zonefile/profile.h>
+#include <zonefile/zonefile.h>
+
+namespace blockstack::api {
+
+using detail::Backend;
+using detail::Error;
+using detail::Ok;
+using nlohmann::json;
+
+namespace {
+
+constexpr std::size_t MAX_PROFILE_BYTES = 1024000;  // the original's RPC_MAX_PROFILE_LEN
+constexpr auto FETCH_TIMEOUT = std::chrono::seconds(5);
+constexpr std::size_t FETCH_MIN_RATE = 4096;  // bytes a second, after the first second
+
+// The key that signed the first token of a token file that verifies against
+// the owner: the public key a DID resolves to.
+std::optional<std::string> SigningKey(const std::string& token_file, const std::string& owner) {
+  auto doc = json::parse(token_file, nullptr, false);
+  std::vector<std::string> tokens;
+  if (doc.is_array()) {
+    for (const auto& t : doc) {
+      if (t.is_object() && t.contains("token") && t["token"].is_string()) tokens.push_back(t["token"]);
+    }
+  } else if (doc.is_object() && doc.contains("token") && doc["token"].is_string()) {
+    tokens.push_back(doc["token"]);
+  }
+  for (const auto& token : tokens) {
+    if (!zonefile::VerifyProfileToken(token, zonefile::Signer{owner, ""})) continue;
+    auto decoded = crypto::DecodeJwt(token);
+    if (!decoded) continue;
+    const json& issuer = decoded->payload["issuer"];
+    if (issuer.is_object() && issuer["publicKey"].is_string()) return issuer["publicKey"].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+void Api::AddUserRoutes() {
+  AddDb("GET", "/v1/users/{name}", "users", &Api::User);
+  AddDb("GET", "/v1/dids/{did}", "dids", &Api::Did);
+}
+
+bool Api::IsResolverRoute(const net::Request& req) {
+  return req.path.starts_with("/v1/users/") || req.path.starts_with("/v1/dids/");
+}
+
+Api::ResolvedProfile Api::ResolveProfile(const std::string& owner, const std::string& zonefile_text) {
+  const std::string key = owner + "\n" + zonefile_text;
+  const auto now = std::chrono::steady_clock::now();
+  if (auto cached = m_profiles.Get(key); cached && now - cached->fetched < m_settings.profile_ttl) return *cached;
+  ResolvedProfile out;
+  out.fetched = now;
+  auto zf = zonefile::ParseZonefile(zonefile_text, {.as_clients = true});
+  if (!zf) {
+    out.error = "Invalid zone file: " + zf.error().message;
+  } else {
+    out.zonefile = zonefile::ToJson(*zf);
+    out.error = "No profile URL in the zone file";
+    for (const auto& url : zonefile::UriTargets(*zf)) {
+      auto parsed = util::ParseUrl(url);
+      if (!parsed) continue;
+      net::HttpClientOptions options;
+      options.timeout = FETCH_TIMEOUT;
+      options.max_response_bytes = MAX_PROFILE_BYTES;
+      options.min_rate = FETCH_MIN_RATE;
+      options.peer_name = "profile storage";
+      auto client = net::HttpClient::Create(parsed->Origin(), options);
+      if (!client) continue;
+      auto res = (*client)->Send("GET", parsed->target);
+      if (!res) {
+        out.error = "Failed to fetch the profile: " + res.error().message;
+        continue;
+      }
+      if (res->status != 200) {
+        out.error = "Failed to fetch the profile: " + url + " answered HTTP " + std::to_string(res->status);
+        continue;
+      }
+      auto profile = zonefile::ProfileFromTokenFile(res->body, zonefile::Signer{owner, ""});
+      if (!profile) {
+        out.error = "The profile at " + url + " is not signed by the owner " + owner;
+        continue;
+      }
+      out.profile = std::move(*profile);
+      out.public_key = SigningKey(res->body, owner).value_or("");
+      out.url = url;
+      out.error.clear();
+      break;
+    }
+  }
+  m_profiles.Put(key, out);
+  return out;
+}
+
+net::Response Api::User(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  // As the original: a bare username is in the "id" namespace.
+  std::string fqn = p["name"];
+  if (fqn.find('.') == std::string::npos) fqn += ".id";
+  auto fail = [&](unsigned status, const std::string& error) {
+    return net::Response::Json(status, {{fqn, {{"error", error}}}});
+  };
+  std::string owner;
+  std::optional<std::string> text;
+  if (bns::IsNameValid(fqn)) {
+    auto rec = LiveName(db, fqn);
+    if (!rec) return Backend(rec.error());
+    if (!*rec) return fail(404, "Name not found");
+    if ((*rec)->revoked) return fail(404, "Name is revoked");
+    if (!(*rec)->value_hash) return fail(404, "Name has no user record hash defined");
+    owner = (*rec)->address;
+    auto zf = m_zonefiles.Get(*(*rec)->value_hash);
+    if (!zf) return Backend(zf.error());
+    text = std::move(*zf);
+  } else if (m_subdomains && subdomain::SplitSubdomainName(fqn)) {
+    auto sub = m_subdomains->Lookup(fqn);
+    if (!sub) return Backend(sub.error());
+    if (!*sub) return fail(404, "Name not found");
+    owner = (*sub)->owner;
+    text = (*sub)->zonefile;
+  } else {
+    return fail(400, "Invalid name");
+  }
+  if (!text) return fail(404, "Zone file not found");
+  auto resolved = ResolveProfile(owner, *text);
+  if (!resolved.error.empty()) return fail(404, resolved.error);
+  // Social proofs are not checked (doc/compatibility.md): no verifications.
+  return Ok({{fqn,
+              {{"owner_address", owner},
+               {"profile", resolved.profile},
+               {"public_key", resolved.public_key},
+               {"verifications", json::array()},
+               {"zone_file", resolved.zonefile}}}});
+}
+
+net::Response Api::Did(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  const std::string& did = p["did"];
+  static constexpr std::string_view PREFIX = "did:stack:v0:";
+  auto dash = did.rfind('-');
+  if (!did.starts_with(PREFIX) || dash == std::string::npos || dash < PREFIX.size()) {
+    return Error(400, "Invalid DID");
+  }
+  const std::string address = did.substr(PREFIX.size(), dash - PREFIX.size());
+  auto index = detail::ParseUint(did.substr(dash + 1));
+  auto decoded = bitcoin::DecodeAddress(address);
+  if (!index || !decoded) return Error(400, "Invalid DID");
+  const auto& net = m_settings.rules.Net();
+  if (decoded->version != net.p2pkh_version && decoded->version != net.p2sh_version) {
+    // Subdomain DIDs (versions 63 and 50) name off-chain names: not resolved here.
+    return Error(404, "Failed to get DID record: subdomain DIDs are not resolved by this node");
+  }
+  auto name = db.NameCreatedBy(address, *index);
+  if (!name) return Backend(name.error());
+  auto fail = [](const std::string& why) { return Error(404, "Failed to get DID record: " + why); };
+  if (!*name) return fail("Failed to resolve DID to a non-revoked name");
+  auto rec = LiveName(db, **name);
+  if (!rec) return Backend(rec.error());
+  if (!*rec || (*rec)->revoked) return fail("Failed to resolve DID to a non-revoked name");
+  if (!(*rec)->value_hash) return fail("Name has no zone file");
+  auto text = m_zonefiles.Get(*(*rec)->value_hash);
+  if (!text) return Backend(text.error());
+  if (!*text) return fail("Zone file not found");
+  auto resolved = ResolveProfile((*rec)->address, **text);
+  if (!resolved.error.empty()) return fail(resolved.error);
+  if (resolved.public_key.empty()) return fail("No public key signed the profile");
+  json document = resolved.profile.is_object() ? resolved.profile : json::object();
+  document["@context"] = "https://w3id.org/did/v1";
+  document["publicKey"] = json::array({{{"id", did}, {"publicKeyHex", resolved.public_key}, {"type", "secp256k1"}}});
+  return Ok({{"document", document}, {"public_key", resolved.public_key}});
+}
+
+}  // namespace blockstack::api
