@@ -93,10 +93,26 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
   if (!height) return Error(400, "Invalid block");
   auto ops = db.OpsAt(*height);
   if (!ops) return Backend(ops.error());
+  auto rows = db.HistoryWrittenAt(*height);
+  if (!rows) return Backend(rows.error());
+  // As the original: each accepted operation as the record it left, with the
+  // operation's own fields.
   json out = json::array();
   for (const auto& op : *ops) {
     if (!op.accepted) continue;
-    out.push_back({{"opcode", op.opcode}, {"txid", op.txid}, {"vtxindex", op.vtxindex}, {"block_number", *height}});
+    json entry = json::object();
+    for (const auto& row : *rows) {
+      if (row.txid != op.txid || row.vtxindex != op.vtxindex) continue;
+      entry = json::parse(row.data, nullptr, false);
+      if (!entry.is_object()) entry = json::object();
+      break;
+    }
+    entry["opcode"] = op.opcode;
+    entry["txid"] = op.txid;
+    entry["vtxindex"] = op.vtxindex;
+    // A record's block_number is its own (a name's: its preorder's block).
+    if (!entry.contains("block_number")) entry["block_number"] = *height;
+    out.push_back(std::move(entry));
   }
   return Ok(out);
 }

@@ -1111,6 +1111,50 @@ util::Status NameDb::RequireValueHashIndex() {
   return RequireIndex(VALUE_HASH_INDEX_NAME, "lookups by zone-file hash");
 }
 
+util::Result<std::vector<HistoryRow>> NameDb::HistoryWrittenAt(uint32_t height) {
+  // Rows are appended block by block (a reorganisation deletes the newest and
+  // appends again), so written_block never decreases with id: the block's first
+  // row is found by bisecting ids, without an index.
+  BS_TRY(Statement * bounds, m_db.Prepare("SELECT MIN(id), MAX(id) FROM history"));
+  BS_TRY(bool any, bounds->Step());
+  if (!any || bounds->IsNull(0)) {
+    bounds->Reset();
+    return std::vector<HistoryRow>{};
+  }
+  int64_t lo = bounds->Int(0);
+  int64_t hi = bounds->Int(1) + 1;
+  bounds->Reset();
+  BS_TRY(Statement * probe, m_db.Prepare("SELECT id, written_block FROM history WHERE id >= ? ORDER BY id LIMIT 1"));
+  while (lo < hi) {
+    const int64_t mid = lo + (hi - lo) / 2;
+    probe->Bind(1, mid);
+    BS_TRY(bool row, probe->Step());
+    const int64_t id = row ? probe->Int(0) : hi;
+    const int64_t written = row ? probe->Int(1) : int64_t{height} + 1;
+    probe->Reset();
+    if (written < height) {
+      lo = id + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data, written_block "
+                                     "FROM history WHERE id >= ? ORDER BY id"));
+  s->Bind(1, lo);
+  std::vector<HistoryRow> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row || s->Int(7) != height) break;
+    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
+                   s->Text(4), s->OptText(5), s->Text(6)});
+  }
+  s->Reset();
+  for (auto& row : out) {
+    BS_TRY(row.data, StoredRecordJson(row.data));
+  }
+  return out;
+}
+
 util::Result<std::optional<std::string>> NameDb::NameCreatedBy(std::string_view address, uint64_t index) {
   BS_CHECK_OK(RequireIndex(CREATOR_INDEX_NAME, "DIDs"));
   BS_TRY(Statement * s, m_db.Prepare("SELECT history_id FROM history WHERE creator_address = ? AND opcode IN "

@@ -132,6 +132,9 @@ class NameDb final : public StateView {
   // order) that address created: what a DID names. Unavailable while the node
   // catches up (its index is built at the tip).
   util::Result<std::optional<std::string>> NameCreatedBy(std::string_view address, uint64_t index);
+  // The history rows written while processing block height (the records its
+  // accepted operations left), in the order written.
+  util::Result<std::vector<HistoryRow>> HistoryWrittenAt(uint32_t height);
   // Fails with Unavailable while catching up, when the index of name histories is
   // left out. Queries call it before NameValueHashes, which would scan instead.
   util::Status RequireHistoryIndex();

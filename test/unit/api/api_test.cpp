@@ -300,6 +300,18 @@ TEST_F(ApiTest, AddressesConsensusAndRecords) {
   auto ops = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block));
   ASSERT_EQ(ops.size(), 1u);
   EXPECT_EQ(ops[0]["opcode"], "NAME_REGISTRATION");
+  // The full record the operation left, as the original answered.
+  EXPECT_EQ(ops[0]["name"], "alice.test");
+  EXPECT_EQ(ops[0]["address"], alice.address);
+  EXPECT_EQ(ops[0]["value_hash"], ZonefileHash160().Hex());
+  EXPECT_EQ(ops[0]["first_registered"], m_alice_block);
+  EXPECT_EQ(ops[0]["block_number"], m_alice_block - 1);  // the preorder's block
+  EXPECT_TRUE(ops[0].contains("sender") && ops[0].contains("op_fee") && ops[0].contains("consensus_hash"));
+  auto preorder = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block - 1));
+  ASSERT_EQ(preorder.size(), 1u);
+  EXPECT_EQ(preorder[0]["opcode"], "NAME_PREORDER");
+  EXPECT_EQ(preorder[0]["block_number"], m_alice_block - 1);
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/operations/1"), json::array());
   auto rec = Get("/v1/blockchains/bitcoin/names/alice.test");
   EXPECT_EQ(rec["name"], "alice.test");
   EXPECT_EQ(rec["value_hash"], ZonefileHash160().Hex());
