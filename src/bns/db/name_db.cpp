@@ -1112,32 +1112,7 @@ util::Status NameDb::RequireValueHashIndex() {
 }
 
 util::Result<std::vector<HistoryRow>> NameDb::HistoryWrittenAt(uint32_t height) {
-  // Rows are appended block by block (a reorganisation deletes the newest and
-  // appends again), so written_block never decreases with id: the block's first
-  // row is found by bisecting ids, without an index.
-  BS_TRY(Statement * bounds, m_db.Prepare("SELECT MIN(id), MAX(id) FROM history"));
-  BS_TRY(bool any, bounds->Step());
-  if (!any || bounds->IsNull(0)) {
-    bounds->Reset();
-    return std::vector<HistoryRow>{};
-  }
-  int64_t lo = bounds->Int(0);
-  int64_t hi = bounds->Int(1) + 1;
-  bounds->Reset();
-  BS_TRY(Statement * probe, m_db.Prepare("SELECT id, written_block FROM history WHERE id >= ? ORDER BY id LIMIT 1"));
-  while (lo < hi) {
-    const int64_t mid = lo + (hi - lo) / 2;
-    probe->Bind(1, mid);
-    BS_TRY(bool row, probe->Step());
-    const int64_t id = row ? probe->Int(0) : hi;
-    const int64_t written = row ? probe->Int(1) : int64_t{height} + 1;
-    probe->Reset();
-    if (written < height) {
-      lo = id + 1;
-    } else {
-      hi = mid;
-    }
-  }
+  BS_TRY(int64_t lo, FirstHistoryRowFrom(height));
   BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data, written_block "
                                      "FROM history WHERE id >= ? ORDER BY id"));
   s->Bind(1, lo);
