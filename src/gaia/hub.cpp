@@ -384,7 +384,7 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
     auto stat = m_driver->Stat(address, path);
     if (!stat) return ErrorResponse(FromUtilError(stat.error()));
     if (has_if_match && (!stat->exists || stat->etag != if_match)) {
-      return Fail(HubErrorKind::PreconditionFailed, "The provided ifMatch etag does not match the current file");
+      return Fail(HubErrorKind::PreconditionFailed, "The provided ETag does not match that of the resource on the server");
     }
     if (has_if_none_match && stat->exists) {
       return Fail(HubErrorKind::PreconditionFailed, "The entity you are trying to create already exists");

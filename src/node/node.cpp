@@ -77,8 +77,11 @@ util::Status CheckMeta(bns::db::NameDb& db, const Config& cfg) {
   // revision changed: it is refused rather than served.
   const std::string revision = std::to_string(bns::ops::RULES_REVISION);
   BS_TRY(auto stored_revision, db.GetMeta("rules_revision"));
+  // (A new database holds only the genesis snapshots below the first block; one
+  // killed before this mark was written has indexed nothing either.)
   BS_TRY(auto last, db.LastBlock());
-  if ((stored_revision && *stored_revision != revision) || (!stored_revision && last)) {
+  const bool indexed = last && *last >= cfg.FirstBlock();
+  if ((stored_revision && *stored_revision != revision) || (!stored_revision && indexed)) {
     return Fail(ErrorCode::InvalidArgument,
                 "the data directory was indexed under consensus rules revision " + stored_revision.value_or("1") +
                     "; this version applies revision " + revision +
