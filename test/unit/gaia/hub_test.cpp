@@ -106,7 +106,11 @@ TEST_F(HubTest, EtagPreconditions) {
   ASSERT_EQ(first.status, 202u);
   std::string etag = json::parse(first.body)["etag"];
   EXPECT_EQ(Store("f", "again", {{"if-none-match", "*"}}).status, 412u);
-  EXPECT_EQ(Store("f", "x", {{"if-match", "wrong"}}).status, 412u);
+  auto mismatch = Store("f", "x", {{"if-match", "wrong"}});
+  EXPECT_EQ(mismatch.status, 412u);
+  // The original's message and error name.
+  EXPECT_EQ(json::parse(mismatch.body)["message"], "The provided ETag does not match that of the resource on the server");
+  EXPECT_EQ(json::parse(mismatch.body)["error"], "PreconditionFailedError");
   EXPECT_EQ(Store("f", "x", {{"if-match", etag}, {"if-none-match", "*"}}).status, 412u);
   EXPECT_EQ(Store("f", "x", {{"if-none-match", etag}}).status, 412u);
   EXPECT_EQ(Store("new", "x", {{"if-match", "anything"}}).status, 412u);
