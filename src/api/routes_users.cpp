@@ -186,7 +186,9 @@ net::Response Api::Did(const net::Request&, const Params& p, bns::db::NameDb& db
   json document = resolved.profile.is_object() ? resolved.profile : json::object();
   document["@context"] = "https://w3id.org/did/v1";
   document["publicKey"] = json::array({{{"id", did}, {"publicKeyHex", resolved.public_key}, {"type", "secp256k1"}}});
-  return Ok({{"document", document}, {"public_key", resolved.public_key}});
+  // "name" is ours (the original answered only the document and key): it lets a
+  // client resolve the name itself and check the key against it.
+  return Ok({{"document", document}, {"public_key", resolved.public_key}, {"name", **name}});
 }
 
 }  // namespace blockstack::api

@@ -13,6 +13,7 @@
 #include <client/node_client.h>
 #include <client/resolver.h>
 #include <crypto/hash.h>
+#include <crypto/keys.h>
 #include <subdomain/record.h>
 #include <zonefile/profile.h>
 #include <zonefile/zonefile.h>
@@ -54,7 +55,7 @@ struct LookupOpts {
 void AddLookup(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LookupOpts>();
   auto* cmd = app.add_subcommand("lookup", "Resolve a name end to end and print its verified profile");
-  cmd->add_option("NAME", o->name, "name.namespace")->required();
+  cmd->add_option("NAME", o->name, "name.namespace, or a DID (did:stack:v0:ADDRESS-INDEX)")->required();
   cmd->add_option("--zonefile-source", o->sources,
                   "Also ask this node (http://host:port) or mirror (URL with {hash}; a node's DHT records are at "
                   "http://host:port/v1/dht/records/{hash}) for the zone file (repeatable, in order)");
@@ -76,9 +77,27 @@ void AddLookup(CLI::App& app, Globals& g) {
     }
     auto node = Node(g);
     if (!node) return Report(g, node.error());
+    // A DID: the node names the name it resolves to, which is then resolved and
+    // verified here like any name; the key that signed its profile must be the
+    // DID's.
+    std::string name = o->name;
+    std::optional<std::string> did_key;
+    if (name.starts_with("did:")) {
+      auto did = (*node)->Did(name);
+      if (!did) {
+        if (did.error().code == ErrorCode::NotFound) {
+          std::cerr << "error: " << did.error().message << "\n";
+          g.rc = EXIT_NAME_UNKNOWN;
+          return;
+        }
+        return Report(g, did.error());
+      }
+      name = (*did)["name"].get<std::string>();
+      did_key = (*did)["public_key"].get<std::string>();
+    }
     client::UrlFetcher storage;
     client::Resolver resolver(**node, storage);
-    auto outcome = resolver.Lookup(o->name, options);
+    auto outcome = resolver.Lookup(name, options);
     if (auto* err = std::get_if<client::LookupError>(&outcome)) {
       std::cerr << "error: " << err->message << "\n";
       if (g.json_output) {
@@ -88,6 +107,19 @@ void AddLookup(CLI::App& app, Globals& g) {
       return;
     }
     auto& r = std::get<client::LookupResult>(outcome);
+    if (did_key) {
+      auto signer = crypto::PublicKey::FromHex(*did_key);
+      auto owner = bitcoin::DecodeAddress(r.owner);
+      const bool matches = signer && owner &&
+                           (crypto::Hash160Of(signer->Serialize(true)) == owner->hash ||
+                            crypto::Hash160Of(signer->Serialize(false)) == owner->hash);
+      if (!matches) {
+        std::cerr << "error: the DID's key " << *did_key << " is not the key of " << r.name << "'s owner " << r.owner
+                  << "\n";
+        g.rc = EXIT_BAD_SIGNATURE;
+        return;
+      }
+    }
     if (o->verbose) {
       for (const auto& s : r.steps) std::cerr << fmt::format("{:8.2f} ms  {}\n", s.ms, s.what);
     }
@@ -100,6 +132,7 @@ void AddLookup(CLI::App& app, Globals& g) {
       total += s.ms;
     }
     json j{{"name", r.name},
+           {"did", did_key ? json(o->name) : json(nullptr)},
            {"owner", r.owner},
            {"zonefile_hash", r.zonefile_hash},
            {"zonefile_source", r.zonefile_source},

@@ -63,6 +63,15 @@ util::Result<std::string> NodeClient::ConsensusHash() {
   return body["consensus_hash"].get<std::string>();
 }
 
+util::Result<json> NodeClient::Did(const std::string& did) {
+  BS_TRY(json body, Expect200("/v1/dids/" + util::PercentEncode(did, false), "DID " + did));
+  if (!body.contains("name") || !body["name"].is_string() || !body.contains("public_key") ||
+      !body["public_key"].is_string()) {
+    return Fail(ErrorCode::Corruption, "DID " + did + ": the node's answer names no name and key");
+  }
+  return body;
+}
+
 util::Result<NameInfo> NodeClient::Name(const std::string& fqn) {
   BS_TRY(auto answer, GetJson("/v1/names/" + util::PercentEncode(fqn, false)));
   auto& [status, body] = answer;

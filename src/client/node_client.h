@@ -43,6 +43,9 @@ class NodeClient {
   util::Result<uint32_t> LastBlock();
   util::Result<std::string> ConsensusHash();
   util::Result<NameInfo> Name(const std::string& fqn);
+  // GET /v1/dids/{did}: {"document", "public_key", "name"}. NotFound when the DID
+  // names no live name, InvalidArgument when it is malformed.
+  util::Result<nlohmann::json> Did(const std::string& did);
   // Raw zone file by hash; nullopt when the node does not have it.
   util::Result<std::optional<std::string>> Zonefile(const std::string& hash);
   // POST /v1/zonefile. Fails with InvalidArgument when the node refuses it.

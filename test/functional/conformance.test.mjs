@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { hash160, startStack, tempDir, waitFor } from './harness.mjs';
+import { hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
 
 let stack;
 let dir;
@@ -268,6 +268,15 @@ test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and th
   assert.equal(doc.document['@context'], 'https://w3id.org/did/v1');
   assert.deepEqual(doc.document.publicKey, [{ id: did, publicKeyHex: w0.public_key, type: 'secp256k1' }]);
   assert.equal(doc.document.name, 'Prof');
+  assert.equal(doc.name, 'prof.test');
+  // The CLI resolves a DID end to end: the name it names, verified as any name.
+  const byDid = await stack.cli(['lookup', did]);
+  assert.equal(byDid.name, 'prof.test');
+  assert.equal(byDid.did, did);
+  assert.equal(byDid.profile.name, 'Prof');
+  const noDid = await run('blockstack', ['--node', api, 'lookup', `did:stack:v0:${w0.address.regtest}-7`]);
+  assert.equal(noDid.code, 10, noDid.stderr);
+  assert.match(noDid.stderr, /non-revoked name/);
   // Malformed DIDs, and an index past the address's names.
   for (const bad of ['did:stack:v0:nope-0', 'did:stack:v1:x-0', `did:stack:v0:${w0.address.regtest}`,
     `did:stack:v0:${w0.address.regtest}-x`]) {
