@@ -4,12 +4,11 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 
-#include <algorithm>
-
 #include <bitcoin/address.h>
 #include <bns/names.h>
 #include <bns/records_json.h>
 #include <subdomain/index.h>
+#include <util/bytes.h>
 #include <util/json_text.h>
 
 namespace blockstack::api {
@@ -117,26 +116,12 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
   return Ok(out);
 }
 
-namespace {
-
-bool IsTxid(const std::string& text) {
-  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-         });
-}
-
-std::string Lower(std::string text) {
-  for (auto& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return text;
-}
-
-}  // namespace
-
 net::Response Api::Transaction(const net::Request&, const Params& p, bns::db::NameDb& db) {
   if (!IsBitcoin(p)) return Unsupported();
-  if (!IsTxid(p["txid"])) return Error(400, "Invalid txid");
+  const auto txid_given = util::CanonicalHex(p["txid"], 64);
+  if (!txid_given) return Error(400, "Invalid txid");
   if (!m_locate_tx) return Error(503, "This node cannot ask a Bitcoin node about transactions");
-  const std::string txid = Lower(p["txid"]);
+  const std::string& txid = *txid_given;
   const uint32_t last = m_last_block;
   json out{{"indexing", m_indexing.load()}, {"lastblock", last}, {"status", true}};
   auto height = m_locate_tx(txid);
@@ -158,9 +143,10 @@ net::Response Api::Transaction(const net::Request&, const Params& p, bns::db::Na
 }
 
 net::Response Api::SubdomainsOfTransaction(const net::Request&, const Params& p) {
-  if (!IsTxid(p["txid"])) return Error(400, "Invalid txid");
+  auto txid = util::CanonicalHex(p["txid"], 64);
+  if (!txid) return Error(400, "Invalid txid");
   if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
-  auto ops = m_subdomains->OperationsOfTransaction(Lower(p["txid"]));
+  auto ops = m_subdomains->OperationsOfTransaction(*txid);
   if (!ops) return Backend(ops.error());
   json out = json::array();
   for (const auto& op : *ops) {

@@ -12,7 +12,6 @@
 #include <bitcoin/address.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
-#include <crypto/jwt.h>
 #include <net/http_client.h>
 #include <subdomain/index.h>
 #include <subdomain/record.h>
@@ -32,28 +31,6 @@ namespace {
 constexpr std::size_t MAX_PROFILE_BYTES = 1024000;  // the original's RPC_MAX_PROFILE_LEN
 constexpr auto FETCH_TIMEOUT = std::chrono::seconds(5);
 constexpr std::size_t FETCH_MIN_RATE = 4096;  // bytes a second, after the first second
-
-// The key that signed the first token of a token file that verifies against
-// the owner: the public key a DID resolves to.
-std::optional<std::string> SigningKey(const std::string& token_file, const std::string& owner) {
-  auto doc = json::parse(token_file, nullptr, false);
-  std::vector<std::string> tokens;
-  if (doc.is_array()) {
-    for (const auto& t : doc) {
-      if (t.is_object() && t.contains("token") && t["token"].is_string()) tokens.push_back(t["token"]);
-    }
-  } else if (doc.is_object() && doc.contains("token") && doc["token"].is_string()) {
-    tokens.push_back(doc["token"]);
-  }
-  for (const auto& token : tokens) {
-    if (!zonefile::VerifyProfileToken(token, zonefile::Signer{owner, ""})) continue;
-    auto decoded = crypto::DecodeJwt(token);
-    if (!decoded) continue;
-    const json& issuer = decoded->payload["issuer"];
-    if (issuer.is_object() && issuer["publicKey"].is_string()) return issuer["publicKey"].get<std::string>();
-  }
-  return std::nullopt;
-}
 
 }  // namespace
 
@@ -97,13 +74,13 @@ Api::ResolvedProfile Api::ResolveProfile(const std::string& owner, const std::st
         out.error = "Failed to fetch the profile: " + url + " answered HTTP " + std::to_string(res->status);
         continue;
       }
-      auto profile = zonefile::ProfileFromTokenFile(res->body, zonefile::Signer{owner, ""});
-      if (!profile) {
+      auto verified = zonefile::VerifyTokenFile(res->body, zonefile::Signer{owner, ""});
+      if (!verified) {
         out.error = "The profile at " + url + " is not signed by the owner " + owner;
         continue;
       }
-      out.profile = std::move(*profile);
-      out.public_key = SigningKey(res->body, owner).value_or("");
+      out.profile = std::move(verified->profile);
+      out.public_key = std::move(verified->public_key);
       out.url = url;
       out.error.clear();
       break;

@@ -6,6 +6,7 @@
 #include <atlas/zonefile_store.h>
 #include <util/base64.h>
 #include <util/bytes.h>
+#include <util/text.h>
 
 namespace blockstack::api {
 
@@ -35,16 +36,7 @@ std::optional<std::string> ZonefileInBody(const std::string& body_text) {
 
 // "application/json", in any case, with or without parameters ("; charset=utf-8").
 bool IsJsonContentType(std::string_view value) {
-  auto semi = value.find(';');
-  std::string_view type = value.substr(0, semi);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  static constexpr std::string_view JSON = "application/json";
-  if (type.size() != JSON.size()) return false;
-  for (std::size_t i = 0; i < JSON.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != JSON[i]) return false;
-  }
-  return true;
+  return util::EqualsIgnoreCase(util::TrimBlanks(value.substr(0, value.find(';'))), "application/json");
 }
 
 }  // namespace

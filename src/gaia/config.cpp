@@ -1,11 +1,12 @@
 #include <gaia/config.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include <util/text.h>
 
 namespace blockstack::gaia {
 
@@ -31,22 +32,14 @@ util::Status Read(const json& obj, const char* key, T& out) {
   return util::Ok();
 }
 
-std::string Trim(std::string text) {
-  const char* space = " \t\r\n";
-  text.erase(0, text.find_first_not_of(space));
-  text.erase(text.find_last_not_of(space) + 1);
-  return text;
-}
+std::string Trim(std::string_view text) { return std::string(util::TrimBlanks(text)); }
 
 // A list as the original reads one from the environment: split at commas, each
 // entry trimmed (empty entries dropped).
-std::vector<std::string> SplitComma(const std::string& text) {
+std::vector<std::string> SplitComma(std::string_view text) {
   std::vector<std::string> out;
-  std::stringstream ss(text);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    item = Trim(item);
-    if (!item.empty()) out.push_back(item);
+  for (auto item : util::SplitList(text, ',')) {
+    if (auto trimmed = util::TrimBlanks(item); !trimmed.empty()) out.emplace_back(trimmed);
   }
   return out;
 }
@@ -162,12 +155,11 @@ util::Result<int64_t> ParseIntVar(const char* name, std::string_view text) {
     negative = digits[0] == '-';
     digits.remove_prefix(1);
   }
-  if (digits.empty() || digits.size() > 18 ||
-      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  auto value = util::ParseDecimal(digits, UINT64_MAX, 18);
+  if (!value) {
     return Fail(ErrorCode::InvalidArgument, std::string(name) + " must be an integer, not '" + std::string(text) + "'");
   }
-  int64_t value = std::stoll(std::string(digits));
-  return negative ? -value : value;
+  return negative ? -static_cast<int64_t>(*value) : static_cast<int64_t>(*value);
 }
 
 // A flag as the original reads it: an integer (non-zero is on) or true/false.

@@ -18,6 +18,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include <util/text.h>
 #include <util/url.h>
 
 namespace blockstack::net {
@@ -134,14 +135,6 @@ struct HttpServer::Impl {
 namespace {
 
 int64_t SteadyNow() { return std::chrono::steady_clock::now().time_since_epoch().count(); }
-
-bool IEquals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -305,7 +298,7 @@ class Session : public std::enable_shared_from_this<Session> {
       m_buffer.reserve(READ_CHUNK);
     }
     auto expect = m_req.headers.find("expect");
-    if (expect != m_req.headers.end() && IEquals(expect->second, "100-continue") && HttpVersion() >= 11) {
+    if (expect != m_req.headers.end() && util::EqualsIgnoreCase(expect->second, "100-continue") && HttpVersion() >= 11) {
       static const std::string CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
       asio::async_write(m_stream, asio::buffer(CONTINUE),
                         [self = shared_from_this()](beast::error_code ec, std::size_t) {

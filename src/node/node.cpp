@@ -252,17 +252,9 @@ util::Status Node::OpenApi() {
     // A client of its own: the indexer's is used by its thread alone.
     auto rpc = std::make_shared<std::pair<std::mutex, std::unique_ptr<bitcoin::rpc::RpcClient>>>();
     BS_TRY(rpc->second, bitcoin::rpc::RpcClient::Create(m_cfg.bitcoind));
-    p.api->SetTransactionLocator([rpc](const std::string& txid) -> util::Result<std::optional<uint32_t>> {
+    p.api->SetTransactionLocator([rpc](const std::string& txid) {
       std::lock_guard lock(rpc->first);
-      auto tx = rpc->second->Call("getrawtransaction", nlohmann::json::array({txid, true}));
-      if (!tx && tx.error().code == util::ErrorCode::NotFound) return std::optional<uint32_t>();
-      if (!tx) return util::Fail(tx.error());
-      if (!tx->is_object() || !(*tx)["blockhash"].is_string()) return std::optional<uint32_t>();  // unconfirmed
-      BS_TRY(auto header, rpc->second->Call("getblockheader", nlohmann::json::array({(*tx)["blockhash"]})));
-      if (!header.is_object() || !header["height"].is_number_unsigned()) {
-        return util::Fail(util::ErrorCode::Corruption, "getblockheader answered without a height");
-      }
-      return std::optional<uint32_t>(header["height"].get<uint32_t>());
+      return rpc->second->TransactionHeight(txid);
     });
   }
   if (m_cfg.atlas) {

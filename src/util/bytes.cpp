@@ -39,8 +39,8 @@ bool IsHexOf(std::string_view hex, ByteView data) {
   return true;
 }
 
-std::optional<std::string> CanonicalHash160Hex(std::string_view hex) {
-  if (hex.size() != 40 || !IsHex(hex)) return std::nullopt;
+std::optional<std::string> CanonicalHex(std::string_view hex, std::size_t length) {
+  if (hex.size() != length || !IsHex(hex)) return std::nullopt;
   std::string out(hex);
   for (auto& c : out) {
     if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');

@@ -38,9 +38,11 @@ bool IsLowerHex(std::string_view hex, std::size_t length);
 // A hash160 as zone files and records are keyed here: 40 lowercase hex. The one
 // test of "is this a zone-file hash" for every part.
 inline bool IsHash160Hex(std::string_view hex) { return IsLowerHex(hex, 40); }
-// A hash160 a user wrote in either case, as it is keyed (lowercase); nullopt
-// unless it is 40 hex digits.
-std::optional<std::string> CanonicalHash160Hex(std::string_view hex);
+// Hex a user wrote in either case, lowercased; nullopt unless it is exactly
+// `length` hex digits.
+std::optional<std::string> CanonicalHex(std::string_view hex, std::size_t length);
+// A hash160 a user wrote in either case, as it is keyed (lowercase).
+inline std::optional<std::string> CanonicalHash160Hex(std::string_view hex) { return CanonicalHex(hex, 40); }
 // Whether `hex` is exactly ToHex(data), without building it.
 bool IsHexOf(std::string_view hex, ByteView data);
 // The value of one hex digit, or -1.

@@ -1,5 +1,7 @@
 #include <util/text.h>
 
+#include <cctype>
+
 #include <charconv>
 #include <ctime>
 
@@ -25,6 +27,21 @@ std::vector<std::string_view> SplitList(std::string_view text, char sep) {
     text.remove_prefix(cut + 1);
   }
   return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+  }
+  return true;
+}
+
+std::string_view TrimBlanks(std::string_view text) {
+  constexpr std::string_view BLANKS = " \t\r\n";
+  const auto first = text.find_first_not_of(BLANKS);
+  if (first == std::string_view::npos) return {};
+  return text.substr(first, text.find_last_not_of(BLANKS) - first + 1);
 }
 
 std::string FormatUtc(int64_t unix_seconds, const char* format) {

@@ -18,6 +18,12 @@ std::optional<uint64_t> ParseDecimal(std::string_view text, uint64_t max_value =
 // are left out.
 std::vector<std::string_view> SplitList(std::string_view text, char sep);
 
+// Whether a and b are equal ignoring ASCII case.
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// text without leading and trailing blanks (space, tab, CR, LF).
+std::string_view TrimBlanks(std::string_view text);
+
 // unix_seconds as UTC through strftime's format (at most 63 characters of output).
 std::string FormatUtc(int64_t unix_seconds, const char* format) __attribute__((format(strftime, 2, 0)));
 

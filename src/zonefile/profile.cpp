@@ -1,5 +1,7 @@
 #include <zonefile/profile.h>
 
+#include <utility>
+
 #include <crypto/base58check.h>
 #include <crypto/hash.h>
 #include <crypto/jwt.h>
@@ -57,7 +59,10 @@ json MakeTokenFile(const std::string& token) {
   return json::array({record});
 }
 
-util::Result<json> VerifyProfileToken(std::string_view token, const Signer& signer) {
+namespace {
+
+// The claim of a token that verifies against the signer, and its issuer key (hex).
+util::Result<std::pair<json, std::string>> VerifyToken(std::string_view token, const Signer& signer) {
   BS_TRY(auto decoded, crypto::DecodeJwt(token));
   const json& p = decoded.payload;
   auto key_of = [&](const char* who) -> const json* {
@@ -76,10 +81,22 @@ util::Result<json> VerifyProfileToken(std::string_view token, const Signer& sign
   }
   if (!crypto::VerifyJwtEs256k(decoded, *key))
     return Fail(ErrorCode::Unauthorized, "profile token's signature does not verify");
-  return p["claim"];
+  return std::pair<json, std::string>(p["claim"], issuer->get<std::string>());
+}
+
+}  // namespace
+
+util::Result<json> VerifyProfileToken(std::string_view token, const Signer& signer) {
+  BS_TRY(auto verified, VerifyToken(token, signer));
+  return std::move(verified.first);
 }
 
 util::Result<json> ProfileFromTokenFile(std::string_view token_file, const Signer& signer) {
+  BS_TRY(auto verified, VerifyTokenFile(token_file, signer));
+  return std::move(verified.profile);
+}
+
+util::Result<VerifiedProfile> VerifyTokenFile(std::string_view token_file, const Signer& signer) {
   json doc = json::parse(token_file, nullptr, false);
   std::vector<std::string> tokens;
   auto take = [&](const json& record) {
@@ -96,20 +113,22 @@ util::Result<json> ProfileFromTokenFile(std::string_view token_file, const Signe
     take(doc);
   }
   if (tokens.empty()) return Fail(ErrorCode::InvalidArgument, "not a profile token file");
-  json profile = json::object();
+  VerifiedProfile out;
+  out.profile = json::object();
   bool any = false;
   std::string last_error;
   for (const auto& t : tokens) {
-    auto claim = VerifyProfileToken(t, signer);
-    if (!claim) {
-      last_error = claim.error().message;
+    auto verified = VerifyToken(t, signer);
+    if (!verified) {
+      last_error = verified.error().message;
       continue;
     }
+    if (!any) out.public_key = verified->second;
     any = true;
-    if (claim->is_object()) profile.update(*claim);
+    if (verified->first.is_object()) out.profile.update(verified->first);
   }
   if (!any) return Fail(ErrorCode::Unauthorized, "no token in the profile verified: " + last_error);
-  return profile;
+  return out;
 }
 
 }  // namespace blockstack::zonefile

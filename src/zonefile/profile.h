@@ -43,4 +43,12 @@ util::Result<nlohmann::json> VerifyProfileToken(std::string_view token, const Si
 // file at all.
 util::Result<nlohmann::json> ProfileFromTokenFile(std::string_view token_file, const Signer& signer);
 
+// ProfileFromTokenFile, with the issuer key (hex) of the first record that
+// verified: the key a DID resolves to.
+struct VerifiedProfile {
+  nlohmann::json profile;
+  std::string public_key;
+};
+util::Result<VerifiedProfile> VerifyTokenFile(std::string_view token_file, const Signer& signer);
+
 }  // namespace blockstack::zonefile

@@ -89,12 +89,18 @@ test('a second blockstackd on a data directory in use is refused', { timeout: 12
   assert.equal(third.code, 0, third.stderr);
 });
 
-test('a database indexed under earlier consensus rules is refused, not served', { timeout: 120000 }, async () => {
-  const dir = tempDir('revision');
-  const { chain } = await makeChain(dir, 50, 2);
-  const dataDir = path.join(dir, 'data');
+// A generated chain, indexed to its tip into DIR/SUBDIR: { dir, chain, dataDir }.
+async function indexedChain(prefix, blocks, namesPerBlock, subdir = 'data') {
+  const dir = tempDir(prefix);
+  const { chain } = await makeChain(dir, blocks, namesPerBlock);
+  const dataDir = path.join(dir, subdir);
   const indexed = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
   assert.equal(indexed.code, 0, indexed.stderr);
+  return { dir, chain, dataDir };
+}
+
+test('a database indexed under earlier consensus rules is refused, not served', { timeout: 120000 }, async () => {
+  const { chain, dataDir } = await indexedChain('revision', 50, 2);
   // As a database made before the revision was recorded: its mark is gone.
   assert.ok(flip(path.join(dataDir, 'blockstack.db'), 'rules_revision') >= 1);
   const old = await run('blockstackd', daemonArgs(chain, dataDir), { timeoutMs: 60000 });
@@ -120,11 +126,7 @@ function flip(file, text) {
 }
 
 test('a flipped byte in the name database is found, named, and never served', { timeout: 120000 }, async () => {
-  const dir = tempDir('verify');
-  const { chain } = await makeChain(dir, 300, 4);
-  const good = path.join(dir, 'good');
-  const indexed = await run('blockstackd', daemonArgs(chain, good), { timeoutMs: 60000 });
-  assert.equal(indexed.code, 0, indexed.stderr);
+  const { dir, chain, dataDir: good } = await indexedChain('verify', 300, 4, 'good');
   const verify = (d, ...more) => run('blockstackd', ['verify', '--data-dir', d, '--json', ...more], { timeoutMs: 60000 });
   const clean = await verify(good);
   assert.equal(clean.code, 0, clean.stdout + clean.stderr);

@@ -30,12 +30,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -43,7 +41,7 @@
 #include <bitcoin/tx.h>
 #include <bns/db/engine.h>
 #include <bns/db/name_db.h>
-#include <virtualchain/consensus.h>
+#include <util/text.h>
 #include <virtualchain/filter.h>
 
 using namespace blockstack;
@@ -109,13 +107,10 @@ std::optional<bns::ops::Rules> RulesFor(const Settings& s, uint32_t first_block,
   std::optional<uint32_t> epoch2_lifetime;
   for (const auto& [var, value] : s.env) {
     auto as_uint = [&](uint32_t& out) {
-      try {
-        out = static_cast<uint32_t>(std::stoul(value));
-        return true;
-      } catch (...) {
-        *problem = var + "=" + value + " is not a number";
-        return false;
-      }
+      auto n = util::ParseDecimal(value, UINT32_MAX);
+      if (!n) *problem = var + "=" + value + " is not a number";
+      out = static_cast<uint32_t>(n.value_or(0));
+      return n.has_value();
     };
     if (var == "BLOCKSTACK_EPOCH_1_END_BLOCK") {
       if (!as_uint(epoch1_end)) return std::nullopt;
@@ -126,7 +121,13 @@ std::optional<bns::ops::Rules> RulesFor(const Settings& s, uint32_t first_block,
       if (!as_uint(m)) return std::nullopt;
       epoch2_lifetime = m;
     } else if (var == "BLOCKSTACK_EPOCH_1_PRICE_MULTIPLIER" || var == "BLOCKSTACK_EPOCH_2_PRICE_MULTIPLIER") {
-      if (std::stod(value) != 1.0) {
+      double multiplier = 0;
+      try {
+        multiplier = std::stod(value);
+      } catch (...) {
+        multiplier = -1;
+      }
+      if (multiplier != 1.0) {
         *problem = var + "=" + value + ": only the release's 1.0 is supported";
         return std::nullopt;
       }

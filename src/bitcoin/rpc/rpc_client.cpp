@@ -186,6 +186,18 @@ util::Result<Bytes> RpcClient::GetRawBlock(const Hash256& hash) {
   return HexFromJson(r, "getblock");
 }
 
+util::Result<std::optional<uint32_t>> RpcClient::TransactionHeight(const std::string& txid) {
+  auto tx = Call("getrawtransaction", nlohmann::json::array({txid, true}));
+  if (!tx && tx.error().code == ErrorCode::NotFound) return std::optional<uint32_t>();
+  if (!tx) return Fail(tx.error());
+  if (!tx->is_object() || !(*tx)["blockhash"].is_string()) return std::optional<uint32_t>();  // unconfirmed
+  BS_TRY(auto header, Call("getblockheader", nlohmann::json::array({(*tx)["blockhash"]})));
+  if (!header.is_object() || !header["height"].is_number_unsigned()) {
+    return Fail(ErrorCode::Corruption, "getblockheader answered without a height");
+  }
+  return std::optional<uint32_t>(header["height"].get<uint32_t>());
+}
+
 util::Result<std::vector<Bytes>> RpcClient::GetRawTransactions(std::span<const Hash256> txids) {
   std::vector<Bytes> out;
   out.reserve(txids.size());

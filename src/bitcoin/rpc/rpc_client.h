@@ -57,6 +57,9 @@ class RpcClient {
   // Raw transactions by txid (batch_size per HTTP request), in order. An unknown txid
   // fails the call with NotFound, saying a transaction index may be missing.
   util::Result<std::vector<Bytes>> GetRawTransactions(std::span<const Hash256> txids);
+  // The height of the block a transaction (display hex) is in; nullopt when the
+  // node does not know it or it is not mined yet.
+  util::Result<std::optional<uint32_t>> TransactionHeight(const std::string& txid);
   // Broadcasts; returns the txid the node reports.
   util::Result<Hash256> SendRawTransaction(ByteView raw_tx);
   // Checks that the node can look up confirmed transactions by txid (bitcoind -txindex,
