@@ -139,6 +139,7 @@ void Api::AddPlain(std::string_view method, std::string_view pattern, std::strin
 
 void Api::OnBlockCommitted(const interfaces::BlockCommitted& block) {
   m_last_block = block.height;
+  ++m_blocks_seen;
   ++m_generation;
   if (m_mirror) m_mirror->Changed();
   {

@@ -148,8 +148,17 @@ class Api {
   // GET /v1/names/{name} answered from memory; nullopt when the table is not
   // current or the request is another route.
   std::optional<net::Response> NameFromMemory(const net::Request& req);
-  // The answer for a live name's fields (and its zone file from the store).
-  net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st);
+  // The answer for a live name's fields (and its zone file from the store), with
+  // its DID (nullopt: the original's {"error": ...} in its place).
+  net::Response NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st,
+                           const std::optional<std::string>& did);
+  // DIDs (routes_users.cpp). A name's is computed from the database once per
+  // block and remembered, so the name route from memory can answer it; nullopt
+  // when the name has none, or cannot have one yet (the node catches up).
+  std::optional<std::string> NameDid(bns::db::NameDb& db, const std::string& fqn);
+  // The remembered DID of fqn at this block; nullopt when not computed yet.
+  std::optional<std::optional<std::string>> RememberedDid(const std::string& fqn);
+  std::optional<std::string> SubdomainDid(const std::string& fqn);
   // /v1/names/{subdomain}[/zonefile|/history]; what is "" for the record.
   net::Response Subdomain(const net::Request& req, const std::string& fqn, std::string_view what,
                           bns::db::NameDb& db);
@@ -219,6 +228,8 @@ class Api {
   std::atomic<uint64_t> m_generation{0};
   util::LruCache<std::string, std::pair<uint64_t, net::Response>> m_cache;
   util::LruCache<std::string, ResolvedProfile> m_profiles;  // by owner and zone file
+  std::atomic<uint64_t> m_blocks_seen{0};                   // OnBlockCommitted calls
+  util::LruCache<std::string, std::pair<uint64_t, std::optional<std::string>>> m_dids{100000};  // at m_blocks_seen
   std::atomic<uint32_t> m_last_block{0};  // as reported by OnBlock (read at start)
   std::atomic<uint32_t> m_last_seen{0};
   std::atomic<bool> m_indexing{true};

@@ -6,10 +6,14 @@
 
 #include <bitcoin/address.h>
 #include <bns/names.h>
+#include <bns/ops/op.h>
 #include <bns/records_json.h>
 #include <subdomain/index.h>
+#include <subdomain/record.h>
+#include <util/base64.h>
 #include <util/bytes.h>
 #include <util/json_text.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::api {
 
@@ -90,25 +94,26 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
   if (!IsBitcoin(p)) return Unsupported();
   auto height = ParseUint(p["height"]);
   if (!height) return Error(400, "Invalid block");
-  auto ops = db.OpsAt(*height);
-  if (!ops) return Backend(ops.error());
-  auto rows = db.HistoryWrittenAt(*height);
+  // As the original: the preorders of the block still pending, then every record
+  // the block's operations left (with the preorders consumed since), in
+  // transaction order.
+  auto preorders = db.PendingPreordersAt(*height);
+  if (!preorders) return Backend(preorders.error());
+  auto rows = db.HistoryAt(*height);
   if (!rows) return Backend(rows.error());
-  // As the original: each accepted operation as the record it left, with the
-  // operation's own fields.
   json out = json::array();
-  for (const auto& op : *ops) {
-    if (!op.accepted) continue;
-    json entry = json::object();
-    for (const auto& row : *rows) {
-      if (row.txid != op.txid || row.vtxindex != op.vtxindex) continue;
-      entry = json::parse(row.data, nullptr, false);
-      if (!entry.is_object()) entry = json::object();
-      break;
-    }
-    entry["opcode"] = op.opcode;
-    entry["txid"] = op.txid;
-    entry["vtxindex"] = op.vtxindex;
+  for (const auto& rec : *preorders) {
+    json entry = bns::ToJson(rec);
+    entry["opcode"] = bns::ops::OpcodeNameOf(rec.op);
+    out.push_back(std::move(entry));
+  }
+  for (const auto& row : *rows) {
+    json entry = json::parse(row.data, nullptr, false);
+    if (!entry.is_object()) entry = json::object();
+    entry.erase("last_creation_op");  // the original's internal field, not answered
+    entry["opcode"] = row.opcode;
+    entry["txid"] = row.txid;
+    entry["vtxindex"] = row.vtxindex;
     // A record's block_number is its own (a name's: its preorder's block).
     if (!entry.contains("block_number")) entry["block_number"] = *height;
     out.push_back(std::move(entry));
@@ -172,11 +177,56 @@ net::Response Api::SubdomainsOfTransaction(const net::Request&, const Params& p)
 
 net::Response Api::NameRecord(const net::Request&, const Params& p, bns::db::NameDb& db) {
   if (!IsBitcoin(p)) return Unsupported();
-  if (!bns::IsNameValid(p["name"])) return Error(400, "Invalid name");
-  auto rec = db.GetName(p["name"]);
+  const std::string& fqn = p["name"];
+  if (!bns::IsNameValid(fqn)) {
+    // A subdomain: its record as the original's subdomain index gave it.
+    if (!m_subdomains || !subdomain::SplitSubdomainName(fqn)) return Error(400, "Invalid name or subdomain");
+    auto sub = m_subdomains->Lookup(fqn);
+    if (!sub) return Backend(sub.error());
+    if (!*sub) return Error(404, "Failed to load subdomain");
+    const subdomain::SubdomainState& st = **sub;
+    json out{{"address", st.owner},
+             {"block_number", st.block_height},
+             {"domain", st.domain},
+             {"name", st.fqn},
+             {"sequence", st.seqn},
+             {"txid", st.txid},
+             {"value_hash", st.zonefile_hash},
+             {"zonefile", util::EncodeBase64(util::AsBytes(st.zonefile))}};
+    if (st.resolver) out["resolver"] = *st.resolver;
+    if (auto did = SubdomainDid(fqn)) out["did"] = *did;
+    return Ok(out);
+  }
+  auto rec = db.GetName(fqn);
   if (!rec) return Backend(rec.error());
-  if (!*rec) return Error(404, "No such name");
-  return Ok(bns::ToJson(**rec));
+  if (!*rec) return Error(404, "Not found.");
+  auto ns = db.GetNamespace((*rec)->namespace_id);
+  if (!ns) return Backend(ns.error());
+  if (!*ns) return Error(404, "Not found.");
+  // The stored record with the fields the original derived: deadlines, expiry,
+  // the zone file (base64), the registrar and the DID.
+  auto st = bns::StatusAt(**rec, **ns, m_last_block, m_settings.rules.epochs, m_settings.rules.namespace_reveal_expire);
+  if (st.renewal_deadline > 0 && m_last_block >= st.renewal_deadline) return Error(404, detail::NAME_EXPIRED);
+  json out = bns::ToJson(**rec);
+  out.erase("last_creation_op");
+  out["opcode"] = bns::ops::OpcodeNameOf((*rec)->op);
+  out["expire_block"] = st.expire_block;
+  out["renewal_deadline"] = st.renewal_deadline;
+  out["expired"] = st.expire_block > 0 && st.expire_block <= m_last_block;
+  out["grace_period"] = st.in_grace;
+  std::optional<std::string> resolver;
+  if ((*rec)->value_hash) {
+    auto zf = m_zonefiles.Get(*(*rec)->value_hash);
+    if (!zf) return Backend(zf.error());
+    if (*zf) {
+      out["zonefile"] = util::EncodeBase64(util::AsBytes(**zf));
+      if (auto parsed = zonefile::ParseZonefile(**zf, {.as_clients = true})) resolver = zonefile::ResolverUri(*parsed);
+    }
+  }
+  out["resolver"] = resolver ? json(*resolver) : json(nullptr);
+  auto did = NameDid(db, fqn);
+  out["did"] = did ? json(*did) : json{{"error", "Not supported for this name"}};
+  return Ok(out);
 }
 
 net::Response Api::AddressNames(const net::Request&, const Params& p, bns::db::NameDb& db) {

@@ -85,7 +85,7 @@ net::Response Api::Name(const net::Request& req, const Params& p, bns::db::NameD
   auto st = bns::StatusAt((*rec)->first_registered, (*rec)->last_renewed, **ns, m_last_block, m_settings.rules.epochs,
                           m_settings.rules.namespace_reveal_expire);
   if (!st.live) return Error(404, detail::NAME_EXPIRED);
-  return NameAnswer(**rec, st);
+  return NameAnswer(**rec, st, NameDid(db, fqn));
 }
 
 net::Response Api::NameHistory(const net::Request& req, const Params& p, bns::db::NameDb& db) {
@@ -169,10 +169,14 @@ std::optional<net::Response> Api::NameFromMemory(const net::Request& req) {
   });
   if (!rec) return net::Response::Json(404, {{"status", "available"}});
   if (!st.live) return Error(404, detail::NAME_EXPIRED);
-  return NameAnswer(*rec, st);
+  // The DID is read from the database once a block; until then, that path answers.
+  auto did = RememberedDid(fqn);
+  if (!did) return std::nullopt;
+  return NameAnswer(*rec, st, *did);
 }
 
-net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st) {
+net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st,
+                              const std::optional<std::string>& did) {
   std::optional<std::string> zf;
   if (rec.value_hash) {
     auto got = m_zonefiles.Get(*rec.value_hash);
@@ -191,6 +195,11 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   util::JsonText out(256 + (zf ? zf->size() : 0));
   out.Key("address").String(rec.address);
   out.Key("blockchain").String("bitcoin");
+  if (did) {
+    out.Key("did").String(*did);
+  } else {
+    out.Key("did").Raw(R"({"error":"Not supported for this name"})");
+  }
   out.Key("expire_block").Signed(st.expire_block);
   out.Key("grace_period").Bool(st.in_grace);
   out.Key("last_txid").String(rec.txid);
@@ -237,8 +246,10 @@ net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, st
   }
   // nlohmann refuses to write a string that is not UTF-8; so does this route.
   if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
+  auto did = SubdomainDid(fqn);
   return Ok({{"address", sub.owner},
              {"blockchain", "bitcoin"},
+             {"did", did ? json(*did) : json{{"error", "Not supported for this name"}}},
              {"domain", sub.domain},
              {"last_txid", sub.txid},
              {"resolver", sub.resolver ? json(*sub.resolver) : json(nullptr)},

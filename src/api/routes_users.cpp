@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include <bitcoin/address.h>
+#include <bns/did.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 #include <net/http_client.h>
@@ -130,42 +131,83 @@ net::Response Api::User(const net::Request&, const Params& p, bns::db::NameDb& d
                {"zone_file", resolved.zonefile}}}});
 }
 
+std::optional<std::optional<std::string>> Api::RememberedDid(const std::string& fqn) {
+  auto hit = m_dids.Get(fqn);
+  if (!hit || hit->first != m_blocks_seen) return std::nullopt;
+  return hit->second;
+}
+
+std::optional<std::string> Api::NameDid(bns::db::NameDb& db, const std::string& fqn) {
+  const uint64_t blocks = m_blocks_seen;
+  if (auto hit = m_dids.Get(fqn); hit && hit->first == blocks) return hit->second;
+  auto creation = db.CreationOf(fqn);
+  if (!creation) return std::nullopt;  // catching up: not remembered, asked again
+  std::optional<std::string> did;
+  if (*creation) {
+    if (auto made = bns::NameDid((*creation)->address, (*creation)->index, m_settings.rules.Net())) did = *made;
+  }
+  m_dids.Put(fqn, {blocks, did});
+  return did;
+}
+
+std::optional<std::string> Api::SubdomainDid(const std::string& fqn) {
+  if (!m_subdomains) return std::nullopt;
+  auto creator = m_subdomains->Creator(fqn);
+  if (!creator || !*creator) return std::nullopt;
+  auto index = m_subdomains->CreationIndex(fqn, bns::OwnerForms(**creator, m_settings.rules.Net()));
+  if (!index || !*index) return std::nullopt;
+  auto did = bns::SubdomainDid(**creator, **index);
+  if (!did) return std::nullopt;
+  return *did;
+}
+
 net::Response Api::Did(const net::Request&, const Params& p, bns::db::NameDb& db) {
-  const std::string& did = p["did"];
-  static constexpr std::string_view PREFIX = "did:stack:v0:";
-  auto dash = did.rfind('-');
-  if (!did.starts_with(PREFIX) || dash == std::string::npos || dash < PREFIX.size()) {
+  auto fail = [](const std::string& why) { return Error(404, "Failed to get DID record: " + why); };
+  auto did = bns::ParseDid(p["did"]);
+  if (!did) {
+    if (did.error().code == util::ErrorCode::NotFound) return fail("Failed to resolve DID to a non-revoked name");
     return Error(400, "Invalid DID");
   }
-  const std::string address = did.substr(PREFIX.size(), dash - PREFIX.size());
-  auto index = detail::ParseUint(did.substr(dash + 1));
-  auto decoded = bitcoin::DecodeAddress(address);
-  if (!index || !decoded) return Error(400, "Invalid DID");
   const auto& net = m_settings.rules.Net();
-  if (decoded->version != net.p2pkh_version && decoded->version != net.p2sh_version) {
-    // Subdomain DIDs (versions 63 and 50) name off-chain names: not resolved here.
-    return Error(404, "Failed to get DID record: subdomain DIDs are not resolved by this node");
+  const auto owners = bns::OwnerForms(did->hash, did->p2sh, net);
+  std::string name, owner, text;
+  if (did->subdomain) {
+    if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
+    auto fqn = m_subdomains->CreatedBy(owners, did->index);
+    if (!fqn) return Backend(fqn.error());
+    if (!*fqn) return fail("Failed to load subdomain from " + p["did"]);
+    auto sub = m_subdomains->Lookup(**fqn);
+    if (!sub) return Backend(sub.error());
+    if (!*sub) return fail("Failed to load subdomain from " + p["did"]);
+    name = **fqn;
+    owner = (*sub)->owner;
+    text = (*sub)->zonefile;
+  } else {
+    // The index-th name the address created, the address read on this network.
+    auto found = db.NameCreatedBy(owners.front(), did->index);
+    if (!found) return Backend(found.error());
+    if (!*found) return fail("Failed to resolve DID to a non-revoked name");
+    auto rec = LiveName(db, **found);
+    if (!rec) return Backend(rec.error());
+    if (!*rec || (*rec)->revoked) return fail("Failed to resolve DID to a non-revoked name");
+    if (!(*rec)->value_hash) return Error(404, "No zone file hash in name record for " + p["did"]);
+    auto zf = m_zonefiles.Get(*(*rec)->value_hash);
+    if (!zf) return Backend(zf.error());
+    if (!*zf) return Error(404, "Failed to get zone file for " + p["did"]);
+    name = **found;
+    owner = (*rec)->address;
+    text = std::move(**zf);
   }
-  auto name = db.NameCreatedBy(address, *index);
-  if (!name) return Backend(name.error());
-  auto fail = [](const std::string& why) { return Error(404, "Failed to get DID record: " + why); };
-  if (!*name) return fail("Failed to resolve DID to a non-revoked name");
-  auto rec = LiveName(db, **name);
-  if (!rec) return Backend(rec.error());
-  if (!*rec || (*rec)->revoked) return fail("Failed to resolve DID to a non-revoked name");
-  if (!(*rec)->value_hash) return fail("Name has no zone file");
-  auto text = m_zonefiles.Get(*(*rec)->value_hash);
-  if (!text) return Backend(text.error());
-  if (!*text) return fail("Zone file not found");
-  auto resolved = ResolveProfile((*rec)->address, **text);
+  auto resolved = ResolveProfile(owner, text);
   if (!resolved.error.empty()) return fail(resolved.error);
-  if (resolved.public_key.empty()) return fail("No public key signed the profile");
+  if (resolved.public_key.empty()) return fail("no public key signed the profile");
   json document = resolved.profile.is_object() ? resolved.profile : json::object();
   document["@context"] = "https://w3id.org/did/v1";
-  document["publicKey"] = json::array({{{"id", did}, {"publicKeyHex", resolved.public_key}, {"type", "secp256k1"}}});
+  document["publicKey"] =
+      json::array({{{"id", p["did"]}, {"publicKeyHex", resolved.public_key}, {"type", "secp256k1"}}});
   // "name" is ours (the original answered only the document and key): it lets a
   // client resolve the name itself and check the key against it.
-  return Ok({{"document", document}, {"public_key", resolved.public_key}, {"name", **name}});
+  return Ok({{"document", document}, {"public_key", resolved.public_key}, {"name", name}});
 }
 
 }  // namespace blockstack::api

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS records(
   zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL, resolver TEXT,
   PRIMARY KEY(fqn, slot));
 CREATE INDEX IF NOT EXISTS records_by_slot ON records(slot);
+CREATE INDEX IF NOT EXISTS records_origins ON records(owner, slot) WHERE seqn = 0 AND accepted = 1;
 CREATE TABLE IF NOT EXISTS current(fqn TEXT PRIMARY KEY, slot INTEGER NOT NULL, owner TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS current_by_owner ON current(owner, fqn);
 CREATE TABLE IF NOT EXISTS checkpoints(height INTEGER PRIMARY KEY, consensus TEXT NOT NULL);
@@ -477,6 +478,61 @@ util::Result<std::vector<std::string>> FirstColumn(Statement* s) {
 }
 
 }  // namespace
+
+namespace {
+
+// "owner IN (?, ?, ...)" for n owners, binding them from parameter `first` on.
+std::string OwnerIn(std::size_t n) {
+  std::string out = "owner IN (";
+  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
+  return out + ")";
+}
+
+}  // namespace
+
+util::Result<std::optional<std::string>> SubdomainIndex::Creator(std::string_view fqn) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT owner FROM records WHERE fqn = ? AND seqn = 0 AND accepted = 1 "
+                                         "ORDER BY slot LIMIT 1"));
+  s->Bind(1, fqn);
+  BS_TRY(auto owners, FirstColumn(s));
+  if (owners.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(owners.front());
+}
+
+util::Result<std::optional<uint64_t>> SubdomainIndex::CreationIndex(std::string_view fqn,
+                                                                    const std::vector<std::string>& owners) {
+  if (owners.empty()) return std::optional<uint64_t>();
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * origin, m_reader.Prepare("SELECT slot, rowid FROM records WHERE fqn = ? AND seqn = 0 AND "
+                                              "accepted = 1 ORDER BY slot LIMIT 1"));
+  origin->Bind(1, fqn);
+  std::optional<std::pair<int64_t, int64_t>> at;
+  BS_CHECK_OK(db::ForEachRow(origin, [&](Statement& r) { at.emplace(r.Int(0), r.Int(1)); }));
+  if (!at) return std::optional<uint64_t>();
+  BS_TRY(Statement * before, m_reader.Prepare("SELECT COUNT(*) FROM records WHERE seqn = 0 AND accepted = 1 AND " +
+                                              OwnerIn(owners.size()) + " AND (slot < ? OR (slot = ? AND rowid < ?))"));
+  int param = 1;
+  for (const auto& o : owners) before->Bind(param++, o);
+  before->Bind(param, at->first).Bind(param + 1, at->first).Bind(param + 2, at->second);
+  uint64_t count = 0;
+  BS_CHECK_OK(db::ForEachRow(before, [&](Statement& r) { count = static_cast<uint64_t>(r.Int(0)); }));
+  return std::optional<uint64_t>(count);
+}
+
+util::Result<std::optional<std::string>> SubdomainIndex::CreatedBy(const std::vector<std::string>& owners,
+                                                                   uint64_t index) {
+  if (owners.empty() || index > INT64_MAX) return std::optional<std::string>();
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM records WHERE seqn = 0 AND accepted = 1 AND " +
+                                         OwnerIn(owners.size()) + " ORDER BY slot, rowid LIMIT 1 OFFSET ?"));
+  int param = 1;
+  for (const auto& o : owners) s->Bind(param++, o);
+  s->Bind(param, static_cast<int64_t>(index));
+  BS_TRY(auto names, FirstColumn(s));
+  if (names.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(names.front());
+}
 
 util::Result<std::vector<std::string>> SubdomainIndex::NamesOwnedBy(std::string_view address) {
   std::lock_guard lock(m_read_mutex);

@@ -97,6 +97,17 @@ class SubdomainIndex {
   util::Result<std::vector<SubdomainOperation>> OperationsOfTransaction(std::string_view txid);
   // Every accepted record of a subdomain, oldest first.
   util::Result<std::vector<SubdomainState>> History(std::string_view fqn);
+  // DIDs (the original's subdomain DID rule): a subdomain is identified by the
+  // owner of its first accepted record (sequence 0) and how many subdomains that
+  // owner created before it, in inventory and file order. `owners` are the forms
+  // the one owner may be written in (an address on each network).
+  // The owner of fqn's first accepted record; nullopt when it has none.
+  util::Result<std::optional<std::string>> Creator(std::string_view fqn);
+  // How many subdomains `owners` created before fqn; nullopt when fqn has no
+  // accepted first record.
+  util::Result<std::optional<uint64_t>> CreationIndex(std::string_view fqn, const std::vector<std::string>& owners);
+  // The index-th subdomain (from 0) `owners` created; nullopt when there is none.
+  util::Result<std::optional<std::string>> CreatedBy(const std::vector<std::string>& owners, uint64_t index);
   // The subdomains whose current owner is address, sorted.
   util::Result<std::vector<std::string>> NamesOwnedBy(std::string_view address);
   util::Result<uint64_t> Count();

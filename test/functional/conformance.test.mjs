@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
-import { hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
+import { base58checkDecode, base58checkEncode, hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
 
 let stack;
 let dir;
@@ -274,6 +274,35 @@ test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and th
   assert.equal(byDid.name, 'prof.test');
   assert.equal(byDid.did, did);
   assert.equal(byDid.profile.name, 'Prof');
+  // Name records carry their DIDs: the creator (the first owner) and its count.
+  const subDid = (w, n) => `did:stack:v0:${base58checkEncode(Buffer.concat([Buffer.from([63]),
+    base58checkDecode(w.address.regtest).subarray(1)]))}-${n}`;
+  assert.equal((await (await fetch(`${api}/v1/names/prof.test`)).json()).did, did);
+  assert.equal((await (await fetch(`${api}/v1/names/foo.test`)).json()).did, `did:stack:v0:${w3.address.regtest}-0`);
+  assert.equal((await (await fetch(`${api}/v1/names/hello.foo.test`)).json()).did, subDid(w3, 0));
+  const full = await (await fetch(`${api}/v1/blockchains/bitcoin/names/hello.foo.test`)).json();
+  assert.equal(full.did, subDid(w3, 0));
+  assert.equal(full.value_hash, fx.helloHash);
+  assert.equal(Buffer.from(full.zonefile, 'base64').toString().startsWith('$ORIGIN bar.foo.test'), true);
+  // A subdomain's DID resolves to its profile: alice.prof.test is w3's second.
+  const w3Url = (await stack.cli(['profile', 'put', file('alice.json', JSON.stringify({ name: 'Alice' })),
+    '--key', w3.wif.regtest, '--hub', stack.hub.url])).publicURL;
+  const aliceZone = `$ORIGIN alice.prof.test\n$TTL 3600\n_http._tcp URI 10 1 "${w3Url}"\n`;
+  const aliceTxt = (await stack.cli(['zonefile', 'subdomain', 'alice.prof.test', '--owner', w3.address.regtest,
+    '--zonefile', file('alice.zone', aliceZone), '--key', w3.wif.regtest])).txt;
+  await stack.mined(['name', 'update', 'prof.test', '--zonefile', file('prof2.zone', `${zone.trimEnd()}\n${aliceTxt}\n`),
+    '--key', w0.wif.regtest, '--wait']);
+  await waitFor(async () => (await fetch(`${api}/v1/names/alice.prof.test`)).status === 200,
+    { what: 'alice.prof.test on the node', timeoutMs: 30000 });
+  assert.equal((await (await fetch(`${api}/v1/names/alice.prof.test`)).json()).did, subDid(w3, 1));
+  const aliceDoc = await (await fetch(`${api}/v1/dids/${subDid(w3, 1)}`)).json();
+  assert.equal(aliceDoc.name, 'alice.prof.test');
+  assert.equal(aliceDoc.public_key, w3.public_key);
+  assert.equal(aliceDoc.document.name, 'Alice');
+  assert.deepEqual(aliceDoc.document.publicKey, [{ id: subDid(w3, 1), publicKeyHex: w3.public_key, type: 'secp256k1' }]);
+  const noSub = await fetch(`${api}/v1/dids/${subDid(w3, 2)}`);
+  assert.equal(noSub.status, 404);
+  assert.match((await noSub.json()).error, /^Failed to get DID record: Failed to load subdomain/);
   const noDid = await run('blockstack', ['--node', api, 'lookup', `did:stack:v0:${w0.address.regtest}-7`]);
   assert.equal(noDid.code, 10, noDid.stderr);
   assert.match(noDid.stderr, /non-revoked name/);

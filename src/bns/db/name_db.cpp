@@ -1,6 +1,8 @@
 #include <bns/db/name_db.h>
 
 #include <bitcoin/address.h>
+#include <bitcoin/script.h>
+#include <bitcoin/tx.h>
 #include <bns/records_codec.h>
 
 #include <algorithm>
@@ -78,6 +80,7 @@ constexpr const char* VALUE_HASH_INDEX_NAME = "history_by_value_hash";
 constexpr const char* HISTORY_INDEX_NAME = "history_by_id";
 constexpr const char* SNAPSHOTS_BY_HASH_NAME = "snapshots_by_hash";
 constexpr const char* CREATOR_INDEX_NAME = "history_by_creator";
+constexpr const char* HISTORY_BY_BLOCK_INDEX_NAME = "history_by_block";
 struct QueryIndex {
   const char* name;
   const char* sql;
@@ -90,6 +93,7 @@ constexpr QueryIndex QUERY_INDEXES[] = {
     {CREATOR_INDEX_NAME,
      "CREATE INDEX IF NOT EXISTS history_by_creator ON history(creator_address, block_id, vtxindex) "
      "WHERE creator_address IS NOT NULL"},
+    {HISTORY_BY_BLOCK_INDEX_NAME, "CREATE INDEX IF NOT EXISTS history_by_block ON history(block_id, vtxindex)"},
 };
 constexpr const char* CATCHING_UP = "catching_up";
 // The writer's page cache (as db::Sqlite::Open sets it), restored after a bulk
@@ -441,6 +445,25 @@ util::Result<std::optional<PreorderRecord>> NameDb::GetPreorder(std::string_view
   BS_TRY(auto rec, DecodeFirst<PreorderRecord>(texts, DecodePreorderRecord));
   if (m_cache_names) m_preorder_cache[std::string(preorder_hash)] = rec;
   return rec;
+}
+
+util::Result<std::vector<PreorderRecord>> NameDb::PendingPreordersAt(uint32_t height) {
+  BS_TRY(auto ops, OpsAt(height));
+  std::vector<PreorderRecord> out;
+  for (const auto& op : ops) {
+    if (!op.accepted || (op.opcode != "NAME_PREORDER" && op.opcode != "NAMESPACE_PREORDER")) continue;
+    auto tx = bitcoin::ParseTransaction(op.raw_tx);
+    if (!tx) continue;
+    // magic (2 bytes), opcode, then the 20-byte preorder hash.
+    std::optional<util::ByteView> payload;
+    for (const auto& o : tx->outputs) {
+      if ((payload = bitcoin::OpReturnPayload(o.script_pubkey))) break;
+    }
+    if (!payload || payload->size() < 23) continue;
+    BS_TRY(auto rec, GetPreorder(util::ToHex(payload->subspan(3, 20))));
+    if (rec && rec->txid == op.txid) out.push_back(std::move(*rec));
+  }
+  return out;
 }
 
 util::Result<std::vector<NameRecord>> NameDb::NamesWhere(const std::string& sql, std::string_view arg) {
@@ -1111,19 +1134,16 @@ util::Status NameDb::RequireValueHashIndex() {
   return RequireIndex(VALUE_HASH_INDEX_NAME, "lookups by zone-file hash");
 }
 
-util::Result<std::vector<HistoryRow>> NameDb::HistoryWrittenAt(uint32_t height) {
-  BS_TRY(int64_t lo, FirstHistoryRowFrom(height));
-  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data, written_block "
-                                     "FROM history WHERE id >= ? ORDER BY id"));
-  s->Bind(1, lo);
+util::Result<std::vector<HistoryRow>> NameDb::HistoryAt(uint32_t height) {
+  BS_CHECK_OK(RequireIndex(HISTORY_BY_BLOCK_INDEX_NAME, "the operations of a block"));
+  BS_TRY(Statement * s, m_db.Prepare("SELECT block_id, vtxindex, txid, op, opcode, value_hash, data "
+                                     "FROM history WHERE block_id = ? ORDER BY vtxindex, id"));
+  s->Bind(1, int64_t{height});
   std::vector<HistoryRow> out;
-  while (true) {
-    BS_TRY(bool row, s->Step());
-    if (!row || s->Int(7) != height) break;
-    out.push_back({static_cast<uint32_t>(s->Int(0)), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Text(3),
-                   s->Text(4), s->OptText(5), s->Text(6)});
-  }
-  s->Reset();
+  BS_CHECK_OK(ForEachRow(s, [&](Statement& r) {
+    out.push_back({static_cast<uint32_t>(r.Int(0)), static_cast<uint32_t>(r.Int(1)), r.Text(2), r.Text(3), r.Text(4),
+                   r.OptText(5), r.Text(6)});
+  }));
   for (auto& row : out) {
     BS_TRY(row.data, StoredRecordJson(row.data));
   }
@@ -1139,6 +1159,29 @@ util::Result<std::optional<std::string>> NameDb::NameCreatedBy(std::string_view 
   BS_TRY(auto names, Texts(s));
   if (names.empty()) return std::optional<std::string>();
   return std::optional<std::string>(names.front());
+}
+
+util::Result<std::optional<NameDb::Creation>> NameDb::CreationOf(std::string_view fqn) {
+  BS_CHECK_OK(RequireIndex(CREATOR_INDEX_NAME, "DIDs"));
+  BS_CHECK_OK(RequireHistoryIndex());
+  BS_TRY(Statement * last, m_db.Prepare("SELECT creator_address, block_id, vtxindex FROM history WHERE history_id = ? "
+                                        "AND creator_address IS NOT NULL AND opcode IN ('NAME_REGISTRATION', "
+                                        "'NAME_IMPORT') ORDER BY block_id DESC, vtxindex DESC LIMIT 1"));
+  last->Bind(1, fqn);
+  std::optional<Creation> out;
+  int64_t block = 0, vtxindex = 0;
+  BS_CHECK_OK(ForEachRow(last, [&](Statement& r) {
+    out = Creation{.address = r.Text(0)};
+    block = r.Int(1);
+    vtxindex = r.Int(2);
+  }));
+  if (!out) return out;
+  BS_TRY(Statement * before, m_db.Prepare("SELECT COUNT(*) FROM history WHERE creator_address = ? AND opcode IN "
+                                          "('NAME_REGISTRATION', 'NAME_IMPORT') AND (block_id < ? OR "
+                                          "(block_id = ? AND vtxindex < ?))"));
+  before->Bind(1, out->address).Bind(2, block).Bind(3, block).Bind(4, vtxindex);
+  BS_CHECK_OK(ForEachRow(before, [&](Statement& r) { out->index = static_cast<uint64_t>(r.Int(0)); }));
+  return out;
 }
 
 util::Status NameDb::RequireHistoryIndex() { return RequireIndex(HISTORY_INDEX_NAME, "name histories"); }

@@ -132,9 +132,22 @@ class NameDb final : public StateView {
   // order) that address created: what a DID names. Unavailable while the node
   // catches up (its index is built at the tip).
   util::Result<std::optional<std::string>> NameCreatedBy(std::string_view address, uint64_t index);
-  // The history rows written while processing block height (the records its
-  // accepted operations left), in the order written.
-  util::Result<std::vector<HistoryRow>> HistoryWrittenAt(uint32_t height);
+  // The inverse: who created the name's current registration (or import) and
+  // its index among that address's creations; nullopt when it has none.
+  struct Creation {
+    std::string address;
+    uint64_t index = 0;
+  };
+  util::Result<std::optional<Creation>> CreationOf(std::string_view fqn);
+  // The preorders accepted at block height that are still pending (not consumed
+  // by a registration or reveal), in transaction order: what the original listed.
+  util::Result<std::vector<PreorderRecord>> PendingPreordersAt(uint32_t height);
+  // The history rows of operations at block height (block_id), in transaction
+  // order: the records its accepted operations left, and the preorders they
+  // consumed later (a preorder's row has its own block). What the original's
+  // operations route listed after the pending preorders. Unavailable while
+  // catching up.
+  util::Result<std::vector<HistoryRow>> HistoryAt(uint32_t height);
   // Fails with Unavailable while catching up, when the index of name histories is
   // left out. Queries call it before NameValueHashes, which would scan instead.
   util::Status RequireHistoryIndex();

@@ -11,6 +11,36 @@
 
 namespace blockstack::bns::ops {
 
+const char* OpcodeNameOf(std::string_view op) {
+  if (op.empty()) return "";
+  switch (op.front()) {
+    case NAME_PREORDER:
+      return "NAME_PREORDER";
+    case NAME_REGISTRATION:
+      return "NAME_REGISTRATION";
+    case NAME_UPDATE:
+      return "NAME_UPDATE";
+    case NAME_TRANSFER:
+      return "NAME_TRANSFER";
+    case NAME_REVOKE:
+      return "NAME_REVOKE";
+    case NAME_IMPORT:
+      return "NAME_IMPORT";
+    case NAMESPACE_PREORDER:
+      return "NAMESPACE_PREORDER";
+    case NAMESPACE_REVEAL:
+      return "NAMESPACE_REVEAL";
+    case NAMESPACE_READY:
+      return "NAMESPACE_READY";
+    case ANNOUNCE:
+      return "ANNOUNCE";
+    case TOKEN_TRANSFER:
+      return "TOKEN_TRANSFER";
+    default:
+      return "";
+  }
+}
+
 using nlohmann::json;
 
 std::string Rules::BurnAddress() const {

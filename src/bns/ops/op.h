@@ -33,6 +33,9 @@ inline constexpr char NAMESPACE_REVEAL = '&';
 inline constexpr char NAMESPACE_READY = '!';
 inline constexpr char ANNOUNCE = '#';
 inline constexpr char TOKEN_TRANSFER = '$';
+// The opcode name of a record's op field, as the original named it (its first
+// character decides: a renewal's record says NAME_REGISTRATION); "" when unknown.
+const char* OpcodeNameOf(std::string_view op);
 
 // Bumped whenever a rule change can alter the consensus hashes of a chain
 // already indexed (a node refuses a database indexed under another revision).

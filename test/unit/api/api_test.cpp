@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <bitcoin/address.h>
+#include <bns/did.h>
 #include <crypto/hash.h>
 #include <db/sqlite.h>
 #include <util/base64.h>
@@ -298,7 +300,7 @@ TEST_F(ApiTest, AddressesConsensusAndRecords) {
   EXPECT_EQ(Get("/v1/blockchains/bitcoin/consensus-block/" + std::string(32, '0'), 404)["error"],
             "No block for this consensus hash");
   auto ops = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block));
-  ASSERT_EQ(ops.size(), 1u);
+  ASSERT_EQ(ops.size(), 1u) << ops.dump(1);
   EXPECT_EQ(ops[0]["opcode"], "NAME_REGISTRATION");
   // The full record the operation left, as the original answered.
   EXPECT_EQ(ops[0]["name"], "alice.test");
@@ -307,14 +309,102 @@ TEST_F(ApiTest, AddressesConsensusAndRecords) {
   EXPECT_EQ(ops[0]["first_registered"], m_alice_block);
   EXPECT_EQ(ops[0]["block_number"], m_alice_block - 1);  // the preorder's block
   EXPECT_TRUE(ops[0].contains("sender") && ops[0].contains("op_fee") && ops[0].contains("consensus_hash"));
-  auto preorder = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block - 1));
-  ASSERT_EQ(preorder.size(), 1u);
-  EXPECT_EQ(preorder[0]["opcode"], "NAME_PREORDER");
-  EXPECT_EQ(preorder[0]["block_number"], m_alice_block - 1);
+  EXPECT_FALSE(ops[0].contains("last_creation_op"));  // internal to the original, never answered
+  // As the original: a preorder its registration consumed is listed at its own
+  // block, as its history row keeps it...
+  auto consumed = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(m_alice_block - 1));
+  ASSERT_EQ(consumed.size(), 1u) << consumed.dump(1);
+  EXPECT_EQ(consumed[0]["opcode"], "NAME_PREORDER");
+  EXPECT_EQ(consumed[0]["preorder_hash"], ops[0]["preorder_hash"]);
+  EXPECT_EQ(consumed[0]["address"], alice.address);
+  EXPECT_EQ(consumed[0]["block_number"], m_alice_block - 1);
+  EXPECT_EQ(consumed[0]["op_fee"], 100000);
+  // ...and a pending one is listed in full from the preorders, before the block's
+  // other records.
+  auto hash = *bns::HashName("pending.test", bob.script, bob.address);
+  chain.Op(bob, bns::ops::BuildNamePreorder(testutil::MAGIC, hash, LastCh()),
+           {chain.Pay(bob, 5000), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  chain.Op(alice, bns::ops::BuildUpdate(testutil::MAGIC, "alice.test", LastCh(), util::Hash160{}),
+           {chain.Pay(alice, 5000)});
+  uint32_t h = MineAndSync();
+  m_api->OnBlock(h);
+  ops = Get("/v1/blockchains/bitcoin/operations/" + std::to_string(h));
+  ASSERT_EQ(ops.size(), 2u) << ops.dump();
+  EXPECT_EQ(ops[0]["opcode"], "NAME_PREORDER");
+  EXPECT_EQ(ops[0]["preorder_hash"], hash.Hex());
+  EXPECT_EQ(ops[0]["address"], bob.address);
+  EXPECT_EQ(ops[0]["block_number"], h);
+  EXPECT_EQ(ops[0]["op_fee"], 100000);
+  EXPECT_EQ(ops[0]["burn_address"], chain.rules.BurnAddress());
+  EXPECT_EQ(ops[0]["consensus_hash"].get<std::string>().size(), 32u);
+  EXPECT_TRUE(ops[0]["sender_pubkey"].is_string());
+  EXPECT_EQ(ops[1]["opcode"], "NAME_UPDATE");
   EXPECT_EQ(Get("/v1/blockchains/bitcoin/operations/1"), json::array());
+
+  // A name's full record: stored fields and those the original derived.
   auto rec = Get("/v1/blockchains/bitcoin/names/alice.test");
   EXPECT_EQ(rec["name"], "alice.test");
-  EXPECT_EQ(rec["value_hash"], ZonefileHash160().Hex());
+  EXPECT_EQ(rec["opcode"], "NAME_UPDATE");
+  EXPECT_EQ(rec["value_hash"], std::string(40, '0'));
+  EXPECT_EQ(rec["expire_block"], -1);
+  EXPECT_EQ(rec["renewal_deadline"], -1);
+  EXPECT_EQ(rec["expired"], false);
+  EXPECT_EQ(rec["grace_period"], false);
+  EXPECT_EQ(rec["did"], "did:stack:v0:" + alice.address + "-0");
+  EXPECT_TRUE(rec["resolver"].is_null());
+  EXPECT_FALSE(rec.contains("zonefile"));  // not stored here
+  EXPECT_FALSE(rec.contains("last_creation_op"));
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/names/nobody.test", 404)["error"], "Not found.");
+  EXPECT_EQ(Get("/v1/blockchains/bitcoin/names/x.y.z.test", 400)["error"], "Invalid name or subdomain");
+}
+
+TEST_F(ApiTest, NameRecordsCarryTheirDid) {
+  // alice's first name is her DID's index 0; the next name she creates, 1.
+  EXPECT_EQ(Get("/v1/names/alice.test")["did"], "did:stack:v0:" + alice.address + "-0");
+  uint32_t h = Register(alice, "second.test");
+  Expect(h, "registration");
+  h = Register(bob, "third.test");
+  Expect(h, "registration");
+  m_api->OnBlock(h);
+  EXPECT_EQ(Get("/v1/names/second.test")["did"], "did:stack:v0:" + alice.address + "-1");
+  EXPECT_EQ(Get("/v1/names/third.test")["did"], "did:stack:v0:" + bob.address + "-0");
+  // The same from memory as from the database, once and after the DID is remembered.
+  for (int i = 0; i < 3; ++i) EXPECT_EQ(Get("/v1/names/second.test")["did"], "did:stack:v0:" + alice.address + "-1");
+  // A transfer keeps the DID: it names who created the name, not who owns it.
+  chain.Op(alice, bns::ops::BuildTransfer(testutil::MAGIC, "second.test", true, LastCh()),
+           {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  h = MineAndSync();
+  Expect(h, "transfer");
+  m_api->OnBlock(h);
+  auto rec = Get("/v1/names/second.test");
+  EXPECT_EQ(rec["address"], bob.address);
+  EXPECT_EQ(rec["did"], "did:stack:v0:" + alice.address + "-1");
+}
+
+TEST_F(ApiTest, DidsAreParsedAsTheOriginalDid) {
+  // Malformed: 400. Well-formed but naming nothing: 404, whatever the index.
+  for (const std::string& bad : std::vector<std::string>{
+           "did:stack:v0:", "did:stack:v0:" + alice.address, "did:stack:v1:" + alice.address + "-0",
+           "did:stack:v0:" + alice.address + "-x", "did:stack:v0:" + alice.address + "--1",
+           "did:stack:v0:0OIl" + alice.address.substr(4) + "-0", "did:btc:" + alice.address + "-0",
+           "did:stack:v0:" + alice.address.substr(0, 20) + "-0"}) {
+    EXPECT_EQ(Get("/v1/dids/" + bad, 400)["error"], "Invalid DID") << bad;
+  }
+  EXPECT_EQ(Get("/v1/dids/did:stack:v0:" + alice.address + "-1", 404)["error"],
+            "Failed to get DID record: Failed to resolve DID to a non-revoked name");
+  EXPECT_EQ(Get("/v1/dids/did:stack:v0:" + alice.address + "-99999999999999999999999", 404)["error"],
+            "Failed to get DID record: Failed to resolve DID to a non-revoked name");
+  // The owner's address as on mainnet names the same name (the original re-encoded it).
+  auto decoded = bitcoin::DecodeAddress(alice.address);
+  ASSERT_TRUE(decoded);
+  const std::string mainnet = bitcoin::AddressFromHash160(decoded->hash, 0);
+  auto r = Call("GET", "/v1/dids/did:stack:v0:" + mainnet + "-0");
+  EXPECT_EQ(r.status, 404u);  // the name has a zone file hash, but no zone file is stored
+  EXPECT_EQ(json::parse(r.body)["error"], "Failed to get zone file for did:stack:v0:" + mainnet + "-0");
+  // A subdomain DID on a node without the subdomain index.
+  const std::string sub = bitcoin::AddressFromHash160(decoded->hash, bns::SUBDOMAIN_DID_VERSION);
+  EXPECT_EQ(Get("/v1/dids/did:stack:v0:" + sub + "-0", 404)["error"],
+            "Subdomains are not indexed on this node (Atlas is off)");
 }
 
 TEST_F(ApiTest, HistoryGroupsByHeightNewestFirst) {

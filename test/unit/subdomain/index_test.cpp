@@ -178,6 +178,45 @@ TEST_F(SubdomainIndexTest, CreationThenSignedUpdateAndTransfer) {
   EXPECT_EQ(Get("amy.foo.id")->resolver, "https://registrar.example");
 }
 
+// DIDs: the n-th subdomain an owner created, in inventory and file order, counting
+// only first records that were accepted; later transfers change nothing.
+TEST_F(SubdomainIndexTest, CreationsAreCountedPerOwnerInInventoryOrder) {
+  const std::vector<std::string> k1s{Address(k1)};
+  Announce("foo.id", 100,
+           Txt("foo.id", "carl.foo.id", Address(k1), 0) + Txt("foo.id", "amy.foo.id", Address(k2), 0) +
+               Txt("foo.id", "bob.foo.id", Address(k1), 0));
+  Announce("bar.id", 101,
+           Txt("bar.id", "dan.bar.id", Address(k1), 0) +
+               Txt("bar.id", "bad.bar.id", Address(k1), 1));                   // no sequence 0: not a creation
+  Announce("foo.id", 102, Txt("foo.id", "carl.foo.id", Address(k3), 1, &k1));  // transferred away
+  Update();
+  EXPECT_EQ(*m_index->Creator("carl.foo.id"), Address(k1));
+  EXPECT_EQ(*m_index->Creator("amy.foo.id"), Address(k2));
+  EXPECT_FALSE(*m_index->Creator("bad.bar.id"));
+  EXPECT_FALSE(*m_index->Creator("nobody.foo.id"));
+  EXPECT_EQ(*m_index->CreationIndex("carl.foo.id", k1s), 0u);
+  EXPECT_EQ(*m_index->CreationIndex("bob.foo.id", k1s), 1u);  // after carl, in file order
+  EXPECT_EQ(*m_index->CreationIndex("dan.bar.id", k1s), 2u);
+  EXPECT_EQ(*m_index->CreationIndex("amy.foo.id", {Address(k2)}), 0u);
+  EXPECT_FALSE(*m_index->CreationIndex("bad.bar.id", k1s));
+  for (uint64_t i = 0; i < 3; ++i) {
+    auto fqn = m_index->CreatedBy(k1s, i);
+    ASSERT_TRUE(fqn && *fqn);
+    EXPECT_EQ(*m_index->CreationIndex(**fqn, k1s), i) << **fqn;
+  }
+  EXPECT_FALSE(*m_index->CreatedBy(k1s, 3));
+  EXPECT_FALSE(*m_index->CreatedBy(k1s, UINT64_MAX));
+  EXPECT_FALSE(*m_index->CreatedBy({Address(k3)}, 0));  // an owner by transfer created nothing
+  EXPECT_FALSE(*m_index->CreatedBy({}, 0));
+  // Two forms of one owner (an address on two networks) count as one.
+  const std::string mainnet_k2 = crypto::EncodeVersionedHash(0x00, crypto::Hash160Of(k2.GetPublicKey().Serialize()));
+  Announce("foo.id", 103, Txt("foo.id", "eve.foo.id", mainnet_k2, 0));
+  Update();
+  EXPECT_EQ(*m_index->CreationIndex("eve.foo.id", {Address(k2), mainnet_k2}), 1u);
+  EXPECT_EQ(**m_index->CreatedBy({Address(k2), mainnet_k2}, 1), "eve.foo.id");
+  EXPECT_EQ(*m_index->CreationIndex("eve.foo.id", {mainnet_k2}), 0u);
+}
+
 TEST_F(SubdomainIndexTest, NamesArePagedInNameOrder) {
   std::string zonefile;
   for (const char* leaf : {"carl", "amy", "bob"})
