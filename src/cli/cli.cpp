@@ -131,6 +131,16 @@ int RunCli(int argc, char** argv) {
          "system's store")
       ->envname("BLOCKSTACK_CA_FILE")
       ->check(CLI::ExistingFile);
+  app.add_option_function<std::vector<std::string>>(
+         "--connect-to",
+         [](const std::vector<std::string>& specs) {
+           for (const auto& spec : specs) {
+             if (auto ok = client::ConnectTo(spec); !ok) throw CLI::ValidationError("--connect-to", ok.error().message);
+           }
+         },
+         "HOST:PORT:TO_HOST:TO_PORT: connect to TO_HOST:TO_PORT for URLs of HOST:PORT (as curl's "
+         "--connect-to; certificates are still checked for HOST). Repeatable")
+      ->type_name("SPEC");
 
   // keys
   auto* keys = app.add_subcommand("keys", "Generate and inspect private keys");

@@ -77,7 +77,7 @@ class Session {
       return p;
     }
     if (!m_wallet) return Fail(ErrorCode::InvalidArgument, "--utxo or --bitcoind is needed to fund the transaction");
-    BS_TRY(p.utxos, client::WalletUtxos(*m_wallet, p.Script()));
+    BS_TRY(p.utxos, client::WalletUtxos(*m_wallet, p.Script(), m_rpc.get()));
     if (p.utxos.empty()) {
       return Fail(ErrorCode::InvalidArgument, "the wallet at the Bitcoin node lists no unspent output of " +
                                                   bitcoin::P2pkhAddress(key.GetPublicKey(), m_net) +

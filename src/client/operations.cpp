@@ -13,7 +13,12 @@ using util::Fail;
 
 util::Bytes Party::Script() const { return bitcoin::MakeP2pkhScript(crypto::Hash160Of(key.GetPublicKey().Serialize())); }
 
-util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, const util::Bytes& script) {
+namespace {
+constexpr int64_t COINBASE_MATURITY = 100;  // confirmations before a coinbase output may be spent
+}  // namespace
+
+util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, const util::Bytes& script,
+                                            bitcoin::rpc::RpcClient* node) {
   BS_TRY(auto list, wallet.Call("listunspent", nlohmann::json::array({0, 9999999})));
   if (!list.is_array()) return Fail(ErrorCode::Corruption, "listunspent did not answer a list");
   const std::string want = util::ToHex(script);
@@ -40,8 +45,19 @@ util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, con
   }
   std::stable_sort(found.begin(), found.end(),
                    [](const Found& a, const Found& b) { return a.confirmations > b.confirmations; });
+  // A coinbase output is spendable after 100 confirmations. bitcoind leaves
+  // immature ones out of listunspent; bcoin lists them, and a transaction
+  // spending one never reaches a block.
   std::vector<Utxo> out;
-  for (const auto& f : found) out.push_back(f.utxo);
+  for (const auto& f : found) {
+    if (node && f.confirmations >= 1 && f.confirmations < COINBASE_MATURITY) {
+      BS_TRY(
+          auto txout,
+          node->Call("gettxout", nlohmann::json::array({f.utxo.outpoint.txid.ReversedHex(), f.utxo.outpoint.index})));
+      if (txout.is_object() && txout.value("coinbase", false)) continue;
+    }
+    out.push_back(f.utxo);
+  }
   return out;
 }
 

@@ -26,8 +26,10 @@ struct Party {
 
 // The spendable outputs of script in the Bitcoin node's wallet (listunspent,
 // unconfirmed included, the key must be imported): oldest first. Works against
-// bitcoind and bcoin.
-util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, const util::Bytes& script);
+// bitcoind and bcoin: bcoin also lists coinbase outputs not yet spendable, which
+// are left out by asking node (gettxout) about outputs under 100 confirmations.
+util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, const util::Bytes& script,
+                                            bitcoin::rpc::RpcClient* node = nullptr);
 
 struct FeePolicy {
   int64_t sat_per_byte = 10;

@@ -6,6 +6,8 @@ namespace blockstack::client {
 
 void TrustCaFile(std::string path) { net::SetDefaultCaFile(std::move(path)); }
 
+util::Status ConnectTo(std::string_view spec) { return net::AddConnectTo(spec); }
+
 UrlFetcher::UrlFetcher(std::string peer_name, std::chrono::milliseconds timeout, std::size_t max_response_bytes) {
   m_options.peer_name = std::move(peer_name);
   m_options.timeout = timeout;

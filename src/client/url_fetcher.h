@@ -18,6 +18,10 @@ namespace blockstack::client {
 // profiles, data) trusts the CA certificates in this PEM file instead of the
 // system's store; "" restores the system's store.
 void TrustCaFile(std::string path);
+// Sends every connection for host:port to another host:port, as curl's
+// --connect-to ("HOST:PORT:TO_HOST:TO_PORT"); certificates are still checked
+// for the URL's host. InvalidArgument when spec is not that form.
+util::Status ConnectTo(std::string_view spec);
 
 class UrlFetcher {
  public:

@@ -319,7 +319,8 @@ CompiledName CompileName(const bns::NameRecord& rec, const std::optional<std::st
     c.state = NameState::Missing;
     return c;
   }
-  auto zf = zonefile::ParseZonefile(*zone_text);
+  // Read as the clients read it: a "$ORIGIN name $TTL n" line answers too.
+  auto zf = zonefile::ParseZonefile(*zone_text, {.as_clients = true});
   if (!zf) {
     c.state = NameState::Unusable;
     return c;

@@ -9,9 +9,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <charconv>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
+#include <tuple>
+#include <vector>
 
 namespace blockstack::net {
 
@@ -26,6 +30,7 @@ namespace {
 
 std::mutex g_trust_mutex;
 std::string g_default_ca_file;
+std::map<std::pair<std::string, uint16_t>, std::pair<std::string, uint16_t>> g_connect_to;  // under g_trust_mutex
 
 // One TLS context per trust setting, shared by every client: loading the system
 // store costs milliseconds, and a context is safe to share once set up.
@@ -56,6 +61,34 @@ util::Result<std::shared_ptr<asio::ssl::context>> TlsContext(const std::string& 
 void SetDefaultCaFile(std::string path) {
   std::lock_guard lock(g_trust_mutex);
   g_default_ca_file = std::move(path);
+}
+
+void SetConnectTo(std::string host, uint16_t port, std::string to_host, uint16_t to_port) {
+  std::lock_guard lock(g_trust_mutex);
+  g_connect_to[{std::move(host), port}] = {std::move(to_host), to_port};
+}
+
+util::Status AddConnectTo(std::string_view spec) {
+  const auto bad = [&] {
+    return Fail(ErrorCode::InvalidArgument,
+                "--connect-to wants HOST:PORT:TO_HOST:TO_PORT, not '" + std::string(spec) + "'");
+  };
+  std::vector<std::string_view> parts;
+  std::size_t from = 0;
+  while (true) {
+    auto colon = spec.find(':', from);
+    parts.push_back(spec.substr(from, colon == std::string_view::npos ? std::string_view::npos : colon - from));
+    if (colon == std::string_view::npos) break;
+    from = colon + 1;
+  }
+  if (parts.size() != 4 || parts[0].empty() || parts[2].empty()) return bad();
+  uint16_t port = 0, to_port = 0;
+  for (auto [text, out] : {std::pair{parts[1], &port}, std::pair{parts[3], &to_port}}) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
+    if (ec != std::errc() || end != text.data() + text.size() || *out == 0) return bad();
+  }
+  SetConnectTo(std::string(parts[0]), port, std::string(parts[2]), to_port);
+  return util::Ok();
 }
 
 const std::string& HttpResponse::Header(const std::string& lowercase_name) const {
@@ -106,15 +139,23 @@ struct HttpClient::Connection {
   util::Status Connect(const util::Url& url, const HttpClientOptions& options) {
     const std::string peer = options.peer_name + " at " + url.Origin();
     Close();
+    std::string host = url.host;
+    uint16_t port = url.port;
+    {
+      std::lock_guard lock(g_trust_mutex);
+      if (auto it = g_connect_to.find({url.host, url.port}); it != g_connect_to.end()) {
+        std::tie(host, port) = it->second;
+      }
+    }
     tcp::resolver resolver(ioc);
     beast::error_code ec;
     tcp::resolver::results_type endpoints;
-    resolver.async_resolve(url.host, std::to_string(url.port), [&](beast::error_code e, tcp::resolver::results_type r) {
+    resolver.async_resolve(host, std::to_string(port), [&](beast::error_code e, tcp::resolver::results_type r) {
       ec = e;
       endpoints = std::move(r);
     });
     Run();
-    if (ec) return Fail(ErrorCode::Unavailable, "cannot resolve " + url.host + ": " + ec.message());
+    if (ec) return Fail(ErrorCode::Unavailable, "cannot resolve " + host + ": " + ec.message());
     if (url.scheme == "https") {
       if (!tls_context) {
         BS_TRY(tls_context, TlsContext(options.ca_file));
@@ -275,7 +316,9 @@ util::Result<HttpResponse> HttpClient::Send(std::string_view method, std::string
   req.method_string(beast::string_view(method.data(), method.size()));
   req.target(beast::string_view(target.data(), target.size()));
   req.version(11);
-  req.set(http::field::host, m_url.host + ":" + std::to_string(m_url.port));
+  // The port only when it is not the scheme's own (RFC 9110 §7.2), as browsers send it.
+  const bool default_port = m_url.port == (m_url.scheme == "https" ? 443 : 80);
+  req.set(http::field::host, default_port ? m_url.host : m_url.host + ":" + std::to_string(m_url.port));
   req.set(http::field::user_agent, "blockstack-cpp");
   for (const auto& [name, value] : headers) req.set(beast::string_view(name), beast::string_view(value));
   req.keep_alive(true);

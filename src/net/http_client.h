@@ -40,6 +40,13 @@ struct HttpClientOptions {
 // The CA file every https client trusts unless its options name one; "" (the
 // default) means the system's store (OpenSSL's paths, so SSL_CERT_FILE applies).
 void SetDefaultCaFile(std::string path);
+// As curl's --connect-to: connections for host:port go to to_host:to_port
+// instead, while the Host header, TLS server name and certificate check still
+// name host. For every client of the process (a command-line option).
+void SetConnectTo(std::string host, uint16_t port, std::string to_host, uint16_t to_port);
+// Parses "HOST:PORT:TO_HOST:TO_PORT" and calls SetConnectTo; InvalidArgument
+// when it is not that form.
+util::Status AddConnectTo(std::string_view spec);
 
 struct HttpResponse {
   unsigned status = 0;

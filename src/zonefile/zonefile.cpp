@@ -324,7 +324,8 @@ nlohmann::json ToJson(const Zonefile& zf) {
 std::vector<std::string> UriTargets(const Zonefile& zf) {
   std::vector<std::string> out;
   for (const auto& rr : zf.records) {
-    if (rr.type != "URI") continue;
+    // "_resolver" names the domain's subdomain registrar, not a profile.
+    if (rr.type != "URI" || rr.name == "_resolver") continue;
     std::string target = rr.fields[2];
     if (target.find("://") == std::string::npos) target = "https://" + target;
     out.push_back(std::move(target));

@@ -55,7 +55,8 @@ util::Result<Zonefile> ParseZonefile(std::string_view text, const ReadOptions& o
 nlohmann::json ToJson(const Zonefile& zonefile);
 
 // The URI records' targets in file order, a scheme-less target given "https://"
-// (§2.3). Profile lookups try them in this order.
+// (§2.3), leaving out "_resolver" (a domain's registrar, not a profile). Profile
+// lookups try them in this order.
 std::vector<std::string> UriTargets(const Zonefile& zonefile);
 
 // The target of the first "_resolver" URI record (a domain's subdomain

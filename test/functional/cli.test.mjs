@@ -5,13 +5,12 @@
 // can fail is produced for real and must give its own message and exit code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 
-import { createNamespace, freePort, hash160, run, startStack, tempDir, waitFor } from './harness.mjs';
+import { createNamespace, freePort, hash160, makeCertificates, run, startStack, tempDir, waitFor } from './harness.mjs';
 
 let stack;
 let btc;
@@ -261,20 +260,6 @@ test('every failure of lookup has its own message and exit code', async () => {
   assert.equal(badName.code, EXIT.unknown);
 });
 
-// A CA and a certificate for 127.0.0.1 signed by it, made with openssl.
-function makeCertificates() {
-  const ssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key',
-    '-out', 'ca.pem', '-days', '2', '-subj', '/CN=blockstack test CA');
-  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key',
-    '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
-    '-days', '2', '-extfile', 'server.ext');
-  return { ca: path.join(dir, 'ca.pem'), key: readFileSync(path.join(dir, 'server.key')),
-    cert: readFileSync(path.join(dir, 'server.pem')) };
-}
-
 // An https front for the node (/v1/...) and the hub (everything else), as a real
 // deployment puts them behind TLS.
 async function startTlsFront({ key, cert }) {
@@ -293,7 +278,7 @@ async function startTlsFront({ key, cert }) {
 }
 
 test('https: nodes, hubs and profiles over TLS, certificates checked, URI records tried in order', async () => {
-  const certs = makeCertificates();
+  const certs = makeCertificates(dir, { ips: ['127.0.0.1'] });
   const front = await startTlsFront(certs);
   try {
     const over = new URL(aliceProfileUrl).pathname;

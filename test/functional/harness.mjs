@@ -1,8 +1,8 @@
 // Shared pieces of the functional tests: free loopback ports, a bcoin regtest node,
 // our binaries, polling with deadlines, and clean-up of every process started.
-import { spawn, execFile } from 'node:child_process';
+import { spawn, execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -406,4 +406,20 @@ export async function createNamespace(stack, id, who = 'alice', lifetime = '5259
     '--buckets', '6,5,4,3,2,1,0,0,0,0,0,0,0,0,0,0', '--nonalpha-discount', '10', '--no-vowel-discount', '10', ...key]));
   out.push(await stack.mined(['namespace', 'ready', id, ...key]));
   return out;
+}
+
+// A CA and a server certificate it signed for the given host names and IP
+// addresses, made with openssl in dir: { ca (its path), key, cert }.
+export function makeCertificates(dir, { hosts = [], ips = [] } = {}) {
+  const ssl = (...args) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  ssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key',
+    '-out', 'ca.pem', '-days', '2', '-subj', '/CN=blockstack test CA');
+  ssl('req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key',
+    '-out', 'server.csr', '-subj', `/CN=${hosts[0] ?? ips[0]}`);
+  const names = [...hosts.map((h) => `DNS:${h}`), ...ips.map((ip) => `IP:${ip}`)];
+  writeFileSync(path.join(dir, 'server.ext'), `subjectAltName=${names.join(',')}\n`);
+  ssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem',
+    '-days', '2', '-extfile', 'server.ext');
+  return { ca: path.join(dir, 'ca.pem'), key: readFileSync(path.join(dir, 'server.key')),
+    cert: readFileSync(path.join(dir, 'server.pem')) };
 }

@@ -103,5 +103,24 @@ TEST(HttpClientTest, PlainHttpToATlsClientIsNotMistakenForAnAnswer) {
   EXPECT_NE(res.error().message.find("TLS handshake"), std::string::npos) << res.error().message;
 }
 
+TEST(HttpClientTest, ConnectToSendsAHostsConnectionsElsewhere) {
+  DrippingServer server("moved", std::chrono::milliseconds(0));
+  const std::string port = server.Url().substr(server.Url().rfind(':') + 1);
+  ASSERT_TRUE(AddConnectTo("profiles.example.invalid:8443:127.0.0.1:" + port));
+  HttpClientOptions o;
+  o.timeout = std::chrono::seconds(5);
+  auto res = (*HttpClient::Create("http://profiles.example.invalid:8443", o))->Send("GET", "/p.json");
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->body, "moved");
+  // Another port of the same host is not sent there.
+  auto other = (*HttpClient::Create("http://profiles.example.invalid:8444", o))->Send("GET", "/");
+  EXPECT_FALSE(other);
+  for (const char* bad : {"", "a:1:b", "a:1:b:2:c", ":1:b:2", "a:x:b:2", "a:1::2", "a:0:b:2", "a:1:b:70000"}) {
+    auto r = AddConnectTo(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, util::ErrorCode::InvalidArgument) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace blockstack::net
