@@ -300,6 +300,9 @@ test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and th
   assert.equal(aliceDoc.public_key, w3.public_key);
   assert.equal(aliceDoc.document.name, 'Alice');
   assert.deepEqual(aliceDoc.document.publicKey, [{ id: subDid(w3, 1), publicKeyHex: w3.public_key, type: 'secp256k1' }]);
+  const aliceByDid = await stack.cli(['lookup', subDid(w3, 1)]);
+  assert.equal(aliceByDid.name, 'alice.prof.test');
+  assert.equal(aliceByDid.profile.name, 'Alice');
   const noSub = await fetch(`${api}/v1/dids/${subDid(w3, 2)}`);
   assert.equal(noSub.status, 404);
   assert.match((await noSub.json()).error, /^Failed to get DID record: Failed to load subdomain/);
