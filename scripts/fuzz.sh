@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${FUZZ_SECONDS:-7}"
 werror=()
-[[ -n "${CI:-}" ]] && werror=(-DBLOCKSTACK_WERROR=ON)
+# On CI, as in scripts/test.sh: warnings are errors, line tables only (-g1).
+[[ -n "${CI:-}" ]] && werror=(-DBLOCKSTACK_WERROR=ON "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1"
+  "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1")
 cmake --preset fuzz "${werror[@]}" >/dev/null
 cmake --build --preset fuzz
 work=build/fuzz/runs
