@@ -185,14 +185,7 @@ net::Response Api::NameRecord(const net::Request&, const Params& p, bns::db::Nam
     if (!sub) return Backend(sub.error());
     if (!*sub) return Error(404, "Failed to load subdomain");
     const subdomain::SubdomainState& st = **sub;
-    json out{{"address", st.owner},
-             {"block_number", st.block_height},
-             {"domain", st.domain},
-             {"name", st.fqn},
-             {"sequence", st.seqn},
-             {"txid", st.txid},
-             {"value_hash", st.zonefile_hash},
-             {"zonefile", util::EncodeBase64(util::AsBytes(st.zonefile))}};
+    json out = detail::SubdomainRecordJson(st);
     if (st.resolver) out["resolver"] = *st.resolver;
     if (auto did = SubdomainDid(fqn)) out["did"] = *did;
     return Ok(out);
@@ -225,7 +218,7 @@ net::Response Api::NameRecord(const net::Request&, const Params& p, bns::db::Nam
   }
   out["resolver"] = resolver ? json(*resolver) : json(nullptr);
   auto did = NameDid(db, fqn);
-  out["did"] = did ? json(*did) : json{{"error", "Not supported for this name"}};
+  out["did"] = detail::DidJson(did);
   return Ok(out);
 }
 

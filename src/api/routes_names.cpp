@@ -12,7 +12,6 @@
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 #include <subdomain/record.h>
-#include <util/base64.h>
 #include <util/bytes.h>
 #include <util/json_text.h>
 #include <util/text.h>
@@ -198,7 +197,7 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
   if (did) {
     out.Key("did").String(*did);
   } else {
-    out.Key("did").Raw(R"({"error":"Not supported for this name"})");
+    out.Key("did").Raw(detail::DidJson(std::nullopt).dump());
   }
   out.Key("expire_block").Signed(st.expire_block);
   out.Key("grace_period").Bool(st.in_grace);
@@ -249,7 +248,7 @@ net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, st
   auto did = SubdomainDid(fqn);
   return Ok({{"address", sub.owner},
              {"blockchain", "bitcoin"},
-             {"did", did ? json(*did) : json{{"error", "Not supported for this name"}}},
+             {"did", detail::DidJson(did)},
              {"domain", sub.domain},
              {"last_txid", sub.txid},
              {"resolver", sub.resolver ? json(*sub.resolver) : json(nullptr)},
@@ -306,14 +305,7 @@ net::Response Api::SubdomainHistory(const std::string& fqn, uint32_t page) {
   json out = json::object();
   for (std::size_t i = first; i < end; ++i) {
     const auto& h = (*history)[i];
-    out[std::to_string(h.block_height)].push_back({{"address", h.owner},
-                                                   {"block_number", h.block_height},
-                                                   {"domain", h.domain},
-                                                   {"name", h.fqn},
-                                                   {"sequence", h.seqn},
-                                                   {"txid", h.txid},
-                                                   {"value_hash", h.zonefile_hash},
-                                                   {"zonefile", util::EncodeBase64(util::AsBytes(h.zonefile))}});
+    out[std::to_string(h.block_height)].push_back(detail::SubdomainRecordJson(h));
   }
   return Ok(out);
 }

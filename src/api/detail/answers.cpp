@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <subdomain/index.h>
+#include <util/base64.h>
+#include <util/bytes.h>
 #include <util/json_text.h>
 #include <util/text.h>
 #include <zonefile/zonefile.h>
@@ -64,6 +67,19 @@ net::Response ZonefileAnswer(const std::string& text, bool by_hash) {
   if (IsStandardZonefile(text)) return Ok({{"zonefile", text}});
   if (by_hash) return net::Response::Text(204, "");
   return Ok({{"error", "Non-standard zone file.  Try passing raw=1 to get the raw zone file."}});
+}
+
+json DidJson(const std::optional<std::string>& did) { return did ? json(*did) : json{{"error", NO_DID}}; }
+
+json SubdomainRecordJson(const subdomain::SubdomainState& st) {
+  return {{"address", st.owner},
+          {"block_number", st.block_height},
+          {"domain", st.domain},
+          {"name", st.fqn},
+          {"sequence", st.seqn},
+          {"txid", st.txid},
+          {"value_hash", st.zonefile_hash},
+          {"zonefile", util::EncodeBase64(util::AsBytes(st.zonefile))}};
 }
 
 }  // namespace blockstack::api::detail

@@ -12,6 +12,10 @@
 #include <net/http_server.h>
 #include <util/result.h>
 
+namespace blockstack::subdomain {
+struct SubdomainState;
+}
+
 namespace blockstack::api::detail {
 
 inline constexpr uint32_t NAMES_PER_PAGE = 100;
@@ -43,5 +47,14 @@ nlohmann::json PageSlice(const std::vector<std::string>& list, uint32_t page);
 // profile), the original's answer: 200 with an error for the current zone file,
 // a bodyless 204 for one asked for by hash.
 net::Response ZonefileAnswer(const std::string& text, bool by_hash);
+
+// A name's "did": the DID, or the original's {"error": "Not supported for this
+// name"} when it has none.
+inline constexpr const char* NO_DID = "Not supported for this name";
+nlohmann::json DidJson(const std::optional<std::string>& did);
+// A subdomain record as the original's index wrote one (history entries and
+// /v1/blockchains/bitcoin/names/{subdomain}): address, block_number, domain,
+// name, sequence, txid, value_hash and the zone file in base64.
+nlohmann::json SubdomainRecordJson(const subdomain::SubdomainState& st);
 
 }  // namespace blockstack::api::detail
