@@ -1,9 +1,9 @@
 #include <bns/did.h>
 
 #include <algorithm>
-#include <charconv>
 
 #include <bitcoin/address.h>
+#include <util/text.h>
 
 namespace blockstack::bns {
 
@@ -13,7 +13,6 @@ using util::Fail;
 namespace {
 
 constexpr std::string_view PREFIX = "did:stack:v0:";
-constexpr std::string_view BASE58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 
 bool IsP2shVersion(uint8_t version, const bitcoin::NetworkParams& net) {
   return version == net.p2sh_version || version == bitcoin::Params(bitcoin::Network::Mainnet).p2sh_version ||
@@ -29,18 +28,19 @@ util::Result<Did> ParseDid(std::string_view text) {
   auto dash = text.find('-');
   if (dash == std::string_view::npos) return invalid();
   std::string_view address = text.substr(0, dash), digits = text.substr(dash + 1);
-  if (address.size() < 25 || address.size() > 35 || address.find_first_not_of(BASE58) != std::string_view::npos ||
-      digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+  // The address is base58check (DecodeAddress refuses any other character).
+  if (address.size() < 25 || address.size() > 35 || digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return invalid();
   }
   auto decoded = bitcoin::DecodeAddress(address);
   if (!decoded) return invalid();
+  // Digits only: it fails only past 64 bits (leading zeros allowed).
+  auto index = util::ParseDecimal(digits, UINT64_MAX, digits.size());
+  if (!index) return Fail(ErrorCode::NotFound, "no name has index " + std::string(digits));
   Did did;
   did.hash = decoded->hash;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), did.index);
-  if (ec != std::errc() || end != digits.data() + digits.size()) {
-    return Fail(ErrorCode::NotFound, "no name has index " + std::string(digits));
-  }
+  did.index = *index;
   const auto& net = bitcoin::Params(bitcoin::Network::Mainnet);
   did.subdomain = decoded->version == SUBDOMAIN_DID_VERSION || decoded->version == SUBDOMAIN_DID_P2SH_VERSION;
   did.p2sh = did.subdomain ? decoded->version == SUBDOMAIN_DID_P2SH_VERSION : IsP2shVersion(decoded->version, net);

@@ -9,13 +9,13 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
-#include <charconv>
 #include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
+
+#include <util/text.h>
 #include <tuple>
-#include <vector>
 
 namespace blockstack::net {
 
@@ -73,21 +73,13 @@ util::Status AddConnectTo(std::string_view spec) {
     return Fail(ErrorCode::InvalidArgument,
                 "--connect-to wants HOST:PORT:TO_HOST:TO_PORT, not '" + std::string(spec) + "'");
   };
-  std::vector<std::string_view> parts;
-  std::size_t from = 0;
-  while (true) {
-    auto colon = spec.find(':', from);
-    parts.push_back(spec.substr(from, colon == std::string_view::npos ? std::string_view::npos : colon - from));
-    if (colon == std::string_view::npos) break;
-    from = colon + 1;
-  }
-  if (parts.size() != 4 || parts[0].empty() || parts[2].empty()) return bad();
-  uint16_t port = 0, to_port = 0;
-  for (auto [text, out] : {std::pair{parts[1], &port}, std::pair{parts[3], &to_port}}) {
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *out);
-    if (ec != std::errc() || end != text.data() + text.size() || *out == 0) return bad();
-  }
-  SetConnectTo(std::string(parts[0]), port, std::string(parts[2]), to_port);
+  const auto parts = util::SplitList(spec, ':');
+  if (parts.size() != 4) return bad();
+  auto port = util::ParseDecimal(parts[1], 65535, 5);
+  auto to_port = util::ParseDecimal(parts[3], 65535, 5);
+  if (!port || !to_port || *port == 0 || *to_port == 0) return bad();
+  SetConnectTo(std::string(parts[0]), static_cast<uint16_t>(*port), std::string(parts[2]),
+               static_cast<uint16_t>(*to_port));
   return util::Ok();
 }
 
