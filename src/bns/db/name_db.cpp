@@ -454,10 +454,11 @@ util::Result<std::vector<PreorderRecord>> NameDb::PendingPreordersAt(uint32_t he
     if (!op.accepted || (op.opcode != "NAME_PREORDER" && op.opcode != "NAMESPACE_PREORDER")) continue;
     auto tx = bitcoin::ParseTransaction(op.raw_tx);
     if (!tx) continue;
-    // magic (2 bytes), opcode, then the 20-byte preorder hash.
+    // magic (2 bytes), opcode, then the 20-byte preorder hash; the last OP_RETURN
+    // output is the one the scanner read (virtualchain::BlockstackPayload).
     std::optional<util::ByteView> payload;
     for (const auto& o : tx->outputs) {
-      if ((payload = bitcoin::OpReturnPayload(o.script_pubkey))) break;
+      if (auto p = bitcoin::OpReturnPayload(o.script_pubkey)) payload = p;
     }
     if (!payload || payload->size() < 23) continue;
     BS_TRY(auto rec, GetPreorder(util::ToHex(payload->subspan(3, 20))));
