@@ -9,6 +9,7 @@ find_package(spdlog REQUIRED)
 find_package(SQLite3 REQUIRED)
 pkg_check_modules(LDNS REQUIRED IMPORTED_TARGET ldns)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)
 
 if(NOT BLOCKSTACK_FUZZ)
   find_package(Boost 1.74 REQUIRED)

@@ -10,7 +10,7 @@ DEBIAN_PACKAGES=(
   # libraries
   libsecp256k1-dev libssl-dev libsqlite3-dev libboost-dev nlohmann-json3-dev libtomlplusplus-dev
   libspdlog-dev libfmt-dev libcli11-dev libgtest-dev libgmock-dev libbenchmark-dev libldns-dev libzstd-dev
-  libopendht-dev libjemalloc-dev
+  libopendht-dev libjemalloc-dev libicu-dev
   # functional tests, demo and benchmarks (kdig queries the DNS front end; curl
   # uploads with Expect: 100-continue; openssl makes the test TLS certificates;
   # ca-certificates is the system store https URLs are checked against)

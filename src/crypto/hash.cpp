@@ -79,6 +79,17 @@ Hash160 Hash160Of(ByteView data) { return Ripemd160(Sha256(data).view()); }
 Hash256 HmacSha256(ByteView key, ByteView data) { return Hmac<32>(Sha256Md(), key, data); }
 util::FixedBytes<64> HmacSha512(ByteView key, ByteView data) { return Hmac<64>(Sha512Md(), key, data); }
 
+util::Bytes Pbkdf2Sha512(ByteView password, ByteView salt, uint32_t iterations, std::size_t length) {
+  static const unsigned char empty = 0;
+  util::Bytes out(length);
+  int ok = PKCS5_PBKDF2_HMAC(
+      password.empty() ? reinterpret_cast<const char*>(&empty) : reinterpret_cast<const char*>(password.data()),
+      static_cast<int>(password.size()), salt.empty() ? &empty : salt.data(), static_cast<int>(salt.size()),
+      static_cast<int>(iterations), Sha512Md(), static_cast<int>(length), out.data());
+  if (ok != 1) std::abort();
+  return out;
+}
+
 Sha256Hasher::Sha256Hasher() {
   static_assert(sizeof(SHA256_CTX) <= sizeof(m_state));
   SHA256_Init(reinterpret_cast<SHA256_CTX*>(m_state));

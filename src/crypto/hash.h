@@ -20,6 +20,8 @@ Hash160 Hash160Of(ByteView data);
 util::FixedBytes<16> Md5(ByteView data);
 Hash256 HmacSha256(ByteView key, ByteView data);
 util::FixedBytes<64> HmacSha512(ByteView key, ByteView data);
+// PBKDF2 with HMAC-SHA512 (BIP39 seeds, the wallet's encrypted mnemonics).
+util::Bytes Pbkdf2Sha512(ByteView password, ByteView salt, uint32_t iterations, std::size_t length);
 
 // Incremental SHA-256 for data that arrives in pieces. Lives on the stack (no
 // allocation). Not copyable.

@@ -195,6 +195,15 @@ std::array<uint8_t, 64> PrivateKey::SignCompact(const Hash256& digest) const {
   return out;
 }
 
+Result<PrivateKey> PrivateKey::TweakAdd(const util::FixedBytes<32>& tweak) const {
+  PrivateKey out = *this;
+  out.m_compressed = true;
+  if (secp256k1_ec_seckey_tweak_add(Ctx(), out.m_secret.data(), tweak.data.data()) != 1) {
+    return Fail(ErrorCode::InvalidArgument, "tweak gives an invalid key");
+  }
+  return out;
+}
+
 Result<util::FixedBytes<32>> PrivateKey::EcdhX(const PublicKey& peer) const {
   util::FixedBytes<32> out;
   if (secp256k1_ecdh(Ctx(), out.data.data(), AsPubkey(peer.m_point), m_secret.data(), EcdhCopyX, nullptr) != 1) {

@@ -85,6 +85,9 @@ class PrivateKey {
   std::array<uint8_t, 64> SignCompact(const Hash256& digest) const;
   // ECDH: the x coordinate of secret * peer (32 bytes), unhashed.
   Result<util::FixedBytes<32>> EcdhX(const PublicKey& peer) const;
+  // (secret + tweak) mod n, compressed. Fails when tweak is not below the order or
+  // the sum is zero.
+  Result<PrivateKey> TweakAdd(const util::FixedBytes<32>& tweak) const;
 
  private:
   PrivateKey() = default;
