@@ -27,33 +27,6 @@ util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> Connect(const Globals& g)
   return bitcoin::rpc::RpcClient::Create(g.bitcoind);
 }
 
-json KeyJson(const crypto::PrivateKey& key) {
-  json j;
-  auto pub = key.GetPublicKey();
-  j["private_key"] = key.Hex() + (key.IsCompressed() ? "01" : "");
-  j["public_key"] = pub.Hex();
-  j["compressed"] = key.IsCompressed();
-  for (auto n : {bitcoin::Network::Mainnet, bitcoin::Network::Testnet}) {
-    const auto& p = bitcoin::Params(n);
-    j["wif"][p.name] = key.ToWif(p.wif_version);
-    j["address"][p.name] = bitcoin::P2pkhAddress(pub, p);
-  }
-  j["address"]["regtest"] = j["address"]["testnet"];
-  j["wif"]["regtest"] = j["wif"]["testnet"];
-  return j;
-}
-
-std::string KeyHuman(const json& j) {
-  std::string s;
-  s += fmt::format("private key      {}\n", j["private_key"].get<std::string>());
-  s += fmt::format("public key       {}\n", j["public_key"].get<std::string>());
-  s += fmt::format("WIF (mainnet)    {}\n", j["wif"]["mainnet"].get<std::string>());
-  s += fmt::format("WIF (test/reg)   {}\n", j["wif"]["testnet"].get<std::string>());
-  s += fmt::format("address mainnet  {}\n", j["address"]["mainnet"].get<std::string>());
-  s += fmt::format("address test/reg {}\n", j["address"]["testnet"].get<std::string>());
-  return s;
-}
-
 json BlockJson(const bitcoin::Block& b, uint32_t height) {
   json j;
   j["height"] = height;
@@ -142,30 +115,7 @@ int RunCli(int argc, char** argv) {
          "--connect-to; certificates are still checked for HOST). Repeatable")
       ->type_name("SPEC");
 
-  // keys
-  auto* keys = app.add_subcommand("keys", "Generate and inspect private keys");
-  keys->require_subcommand(1);
-  bool uncompressed = false;
-  auto* gen = keys->add_subcommand("generate", "Make a new private key and print its addresses");
-  gen->add_flag("--uncompressed", uncompressed, "Use the uncompressed public key form");
-  gen->callback([&] {
-    auto key = crypto::PrivateKey::Generate(!uncompressed);
-    auto j = KeyJson(key);
-    Print(g, j, KeyHuman(j));
-  });
-  std::string key_text;
-  for (const char* which : {"show", "import"}) {
-    auto* show = keys->add_subcommand(which, std::string(which) == "show"
-                                                 ? "Print the public key, WIFs and addresses of a key (WIF or hex)"
-                                                 : "Read a key given as WIF or hex and print it in every form");
-    show->add_option("KEY", key_text, "Private key, WIF or hex")->required();
-    show->callback([&] {
-      auto key = ParseKey(key_text);
-      if (!key) { Report(g, key.error()); return; }
-      auto j = KeyJson(*key);
-      Print(g, j, KeyHuman(j));
-    });
-  }
+  AddKeyCommands(app, g);
 
   // chain
   auto* chain = app.add_subcommand("chain", "Read the Bitcoin chain through the node's RPC");

@@ -10,6 +10,8 @@
 
 #include <util/text.h>
 
+#include <cstdlib>
+
 namespace blockstack::cli {
 
 void Report(Globals& g, const util::Error& e) {
@@ -41,6 +43,125 @@ util::Result<crypto::PrivateKey> ParseKey(const std::string& text) {
     return util::Fail(util::ErrorCode::InvalidArgument, "key is neither WIF nor 32-byte hex: " + k.error().message);
   }
   return k;
+}
+
+bool KeyOpts::HasKeychain() const {
+  const char* env = std::getenv("BLOCKSTACK_MNEMONIC");
+  return !mnemonic_file.empty() || (env && *env);
+}
+
+void AddKeychainOptions(CLI::App* c, KeyOpts& o) {
+  c->add_option("--mnemonic-file", o.mnemonic_file,
+                "A file holding the keychain's mnemonic (or the wallet's encrypted mnemonic, hex); default "
+                "$BLOCKSTACK_MNEMONIC");
+  c->add_option("--passphrase-file", o.passphrase_file,
+                "A file holding the mnemonic's BIP39 passphrase; default $BLOCKSTACK_PASSPHRASE");
+  c->add_option("--password-file", o.password_file,
+                "A file holding the password of an encrypted mnemonic; default $BLOCKSTACK_PASSWORD");
+  c->add_option("--identity-index", o.identity, "The keychain's identity (owner key) index")->capture_default_str();
+}
+
+util::Result<std::string> SecretFrom(const std::string& file, const char* env_name, const std::string& what) {
+  if (!file.empty()) {
+    auto text = ReadFileText(file);
+    if (!text) return util::Fail(text.error().code, "cannot read the " + what + " file " + file);
+    std::string s = std::move(*text);
+    if (!s.empty() && s.back() == '\n') s.pop_back();
+    if (!s.empty() && s.back() == '\r') s.pop_back();
+    return s;
+  }
+  const char* env = env_name ? std::getenv(env_name) : nullptr;
+  if (env) return std::string(env);
+  return util::Fail(util::ErrorCode::NotFound, "no " + what + " given");
+}
+
+util::Result<client::Keychain> LoadKeychain(const KeyOpts& o) {
+  auto text = SecretFrom(o.mnemonic_file, "BLOCKSTACK_MNEMONIC", "mnemonic");
+  if (!text) {
+    if (text.error().code != util::ErrorCode::NotFound || !o.mnemonic_file.empty()) return util::Fail(text.error());
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      "no keychain: give --mnemonic-file FILE or set BLOCKSTACK_MNEMONIC");
+  }
+  std::string mnemonic(util::TrimBlanks(*text));
+  if (util::IsHex(mnemonic) && !mnemonic.empty()) {
+    auto password = SecretFrom(o.password_file, "BLOCKSTACK_PASSWORD", "password");
+    if (!password) {
+      return util::Fail(util::ErrorCode::InvalidArgument,
+                        "the mnemonic is encrypted: give --password-file FILE or set BLOCKSTACK_PASSWORD");
+    }
+    BS_TRY(auto data, util::FromHex(mnemonic));
+    BS_TRY(mnemonic, client::DecryptMnemonic(data, *password));
+  }
+  std::string passphrase;
+  if (auto p = SecretFrom(o.passphrase_file, "BLOCKSTACK_PASSPHRASE", "passphrase")) {
+    passphrase = std::move(*p);
+  } else if (!o.passphrase_file.empty()) {
+    return util::Fail(p.error());
+  }
+  auto kc = client::Keychain::FromMnemonic(mnemonic, passphrase);
+  if (!kc) return util::Fail(kc.error().code, "malformed mnemonic: " + kc.error().message);
+  return kc;
+}
+
+namespace {
+
+util::Result<uint32_t> IndexAfter(std::string_view spec, std::size_t prefix, uint32_t fallback) {
+  if (spec.size() == prefix) return fallback;
+  if (spec[prefix] != ':') return util::Fail(util::ErrorCode::InvalidArgument, "malformed key spec");
+  auto v = util::ParseDecimal(spec.substr(prefix + 1), 0x7fffffff, 10);
+  if (!v) return util::Fail(util::ErrorCode::InvalidArgument, "a key index is a number below 2^31");
+  return static_cast<uint32_t>(*v);
+}
+
+util::Result<crypto::PrivateKey> ResolveSpec(const KeyOpts& o, const std::string& spec, int depth) {
+  std::string_view s = spec;
+  if (s.starts_with("env:") || s.starts_with("file:")) {
+    if (depth > 0)
+      return util::Fail(util::ErrorCode::InvalidArgument, "a key spec from env: or file: cannot point further");
+    bool env = s.starts_with("env:");
+    std::string where(s.substr(env ? 4 : 5));
+    std::string inner;
+    if (env) {
+      const char* v = std::getenv(where.c_str());
+      if (!v) return util::Fail(util::ErrorCode::InvalidArgument, "the environment variable " + where + " is not set");
+      inner = v;
+    } else {
+      BS_TRY(std::string text, ReadFileText(where));
+      inner = std::string(util::TrimBlanks(text.substr(0, text.find('\n'))));
+    }
+    return ResolveSpec(o, std::string(util::TrimBlanks(inner)), depth + 1);
+  }
+  bool owner = s == "owner" || s.starts_with("owner:");
+  bool payment = s == "payment" || s.starts_with("payment:");
+  bool app = s.starts_with("app:");
+  if (owner || payment || app) {
+    BS_TRY(auto kc, LoadKeychain(o));
+    if (owner) {
+      BS_TRY(uint32_t i, IndexAfter(s, 5, o.identity));
+      return kc.OwnerKey(i);
+    }
+    if (payment) {
+      BS_TRY(uint32_t i, IndexAfter(s, 7, 0));
+      return kc.PaymentKey(i);
+    }
+    if (s.size() == 4) return util::Fail(util::ErrorCode::InvalidArgument, "app:ORIGIN needs the app's origin");
+    return kc.AppKey(o.identity, s.substr(4));
+  }
+  return ParseKey(spec);
+}
+
+}  // namespace
+
+util::Result<crypto::PrivateKey> ResolveKey(const KeyOpts& o, const std::string& spec, bool owner_default) {
+  if (spec.empty()) {
+    if (owner_default && o.HasKeychain()) return ResolveSpec(o, "owner", 0);
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      owner_default ? "no key: give --key KEY (WIF, hex, env:VAR or file:PATH), or a keychain "
+                                      "(--mnemonic-file FILE or BLOCKSTACK_MNEMONIC)"
+                                    : "no key: give --key KEY (WIF, hex, env:VAR, file:PATH, or with a keychain "
+                                      "owner[:N], payment[:N] or app:ORIGIN)");
+  }
+  return ResolveSpec(o, spec, 0);
 }
 
 util::Result<std::string> ReadFileText(const std::string& path) {

@@ -8,6 +8,7 @@
 #include <bitcoin/network.h>
 #include <bns/ops/ops.h>
 #include <cli/cli.h>
+#include <client/keychain.h>
 #include <crypto/keys.h>
 
 namespace CLI {
@@ -33,6 +34,37 @@ void Print(const Globals& g, const nlohmann::json& j, const std::string& human);
 util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g);
 // A key given as WIF or as hex (32 bytes, or 33 ending in 01).
 util::Result<crypto::PrivateKey> ParseKey(const std::string& text);
+
+// Where a command's keys come from: --key (and --payer-key) take a key spec, and a
+// keychain comes from a mnemonic in a file or the environment (never on the
+// command line, so it stays out of shell history and `ps`).
+//
+// A key spec is one of: a key as WIF or hex; env:VAR (the spec is in that
+// environment variable); file:PATH (the spec is that file's first line); and, with
+// a keychain, owner[:N] (identity N's owner key, default --identity-index),
+// payment[:N] (payment key N, default 0) or app:ORIGIN (the app key of ORIGIN
+// under --identity-index).
+struct KeyOpts {
+  std::string mnemonic_file;    // --mnemonic-file, else $BLOCKSTACK_MNEMONIC (the words)
+  std::string passphrase_file;  // --passphrase-file, else $BLOCKSTACK_PASSPHRASE
+  std::string password_file;    // --password-file, else $BLOCKSTACK_PASSWORD: for an encrypted mnemonic
+  uint32_t identity = 0;        // --identity-index
+
+  bool HasKeychain() const;
+};
+// Adds the keychain options (--mnemonic-file, --passphrase-file, --password-file,
+// --identity-index) to cmd.
+void AddKeychainOptions(CLI::App* cmd, KeyOpts& o);
+// The keychain the options name. A mnemonic file holding hex is an encrypted
+// mnemonic (the original wallet's format) and needs the password. Fails with
+// InvalidArgument (naming the word) on a malformed mnemonic and with Unauthorized
+// on a wrong password.
+util::Result<client::Keychain> LoadKeychain(const KeyOpts& o);
+// The key a spec names. An empty spec is the keychain's owner key when there is a
+// keychain and owner_default is set; otherwise it is an error saying what to give.
+util::Result<crypto::PrivateKey> ResolveKey(const KeyOpts& o, const std::string& spec, bool owner_default = true);
+// A file's text without one trailing newline; or the environment variable's value.
+util::Result<std::string> SecretFrom(const std::string& file, const char* env_name, const std::string& what);
 
 // The parameters of a NAMESPACE_REVEAL as given on the command line.
 struct RevealArgs {
@@ -74,5 +106,6 @@ void AddTxCommands(CLI::App& app, Globals& g);
 void AddGaiaCommands(CLI::App& app, Globals& g);
 void AddNodeCommands(CLI::App& app, Globals& g);     // price, lookup, whois, names, zonefile, profile
 void AddNameCommands(CLI::App& app, Globals& g);     // namespace and name operations
+void AddKeyCommands(CLI::App& app, Globals& g);      // keys: single keys, keychains, addresses
 
 }  // namespace blockstack::cli

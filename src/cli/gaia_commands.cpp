@@ -18,10 +18,11 @@ struct GaiaOpts {
   bool encrypt = false, sign = false, create_only = false, base64 = false, is_string = false;
   bool decrypt = false, verify = false, was_signed = false;
   int64_t before = 0;
+  KeyOpts keys;
 };
 
 util::Result<std::unique_ptr<client::GaiaClient>> Connect(const GaiaOpts& o) {
-  BS_TRY(auto key, ParseKey(o.key));
+  BS_TRY(auto key, ResolveKey(o.keys, o.key));
   return client::GaiaClient::Connect(o.hub, key);
 }
 
@@ -37,7 +38,10 @@ util::Result<std::string> ReadInput(const GaiaOpts& o) {
 
 void AddConnection(CLI::App* cmd, GaiaOpts& o) {
   cmd->add_option("--hub", o.hub, "Hub URL, e.g. http://127.0.0.1:3000")->required();
-  cmd->add_option("--key", o.key, "App private key (WIF or hex); its address is the bucket")->required();
+  cmd->add_option("--key", o.key,
+                  "The bucket's key, its address is the bucket: WIF, hex, env:VAR, file:PATH, or with a keychain "
+                  "app:ORIGIN, owner[:N] (default with a keychain: the owner key)");
+  AddKeychainOptions(cmd, o.keys);
 }
 
 }  // namespace

@@ -40,6 +40,7 @@ struct OpOpts {
   uint32_t confirmations = 1;
   double timeout = 7200;
   RevealArgs reveal;
+  KeyOpts keys;
 };
 
 // One command's connections and funds.
@@ -67,7 +68,7 @@ class Session {
   // A key and its spendable outputs: the --utxo list for the --key party, the
   // wallet's listunspent otherwise.
   util::Result<client::Party> LoadParty(const std::string& key_text, bool given_utxos) {
-    BS_TRY(auto key, ParseKey(key_text));
+    BS_TRY(auto key, ResolveKey(m_opts.keys, key_text));
     client::Party p{key, {}};
     if (given_utxos && !m_opts.utxos.empty()) {
       for (const auto& text : m_opts.utxos) {
@@ -246,7 +247,8 @@ void Finish(Globals& g, Session& s, const OpOpts& o, const std::string& what, co
 }
 
 void AddCommon(CLI::App* c, OpOpts& o, const char* key_help) {
-  c->add_option("--key", o.key, key_help)->required();
+  c->add_option("--key", o.key, std::string(key_help) + " (default with a keychain: its owner key)");
+  AddKeychainOptions(c, o.keys);
   c->add_option("--utxo", o.utxos, "Spend these outputs of --key, TXID:VOUT:SATOSHIS (default: the node's wallet)");
   c->add_option("--fee-rate", o.fee_rate, "Fee in satoshis per byte")->capture_default_str();
   c->add_option("--magic", o.magic, "Two-character network prefix")->capture_default_str();
@@ -258,7 +260,8 @@ void AddCommon(CLI::App* c, OpOpts& o, const char* key_help) {
 }
 
 void AddPayer(CLI::App* c, OpOpts& o) {
-  c->add_option("--payer-key", o.payer_key, "Another key that pays the fee (the owner still signs input 0)");
+  c->add_option("--payer-key", o.payer_key,
+                "Another key that pays the fee (the owner still signs input 0); with a keychain e.g. payment");
 }
 
 // Runs fn and reports its error.

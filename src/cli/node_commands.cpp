@@ -48,6 +48,7 @@ std::string Satoshis(int64_t sats) { return fmt::format("{} satoshis ({}.{:08d} 
 
 struct LookupOpts {
   std::string name, data, app, decrypt_key;
+  KeyOpts keys;
   std::vector<std::string> sources;
   bool no_verify = false, verbose = false;
 };
@@ -61,7 +62,8 @@ void AddLookup(CLI::App& app, Globals& g) {
                   "http://host:port/v1/dht/records/{hash}) for the zone file (repeatable, in order)");
   cmd->add_option("--data", o->data, "Also read this file from the owner's bucket and verify its signature");
   cmd->add_option("--app", o->app, "Read --data from the bucket the profile lists for this app origin");
-  cmd->add_option("--decrypt-key", o->decrypt_key, "Decrypt --data with this key (WIF or hex)");
+  cmd->add_option("--decrypt-key", o->decrypt_key, "Decrypt --data with this key (a key spec, e.g. app:ORIGIN)");
+  AddKeychainOptions(cmd, o->keys);
   cmd->add_flag("--no-verify", o->no_verify, "Do not require a signature on --data");
   cmd->add_flag("--verbose", o->verbose, "Say on standard error which source answered each step");
   cmd->callback([&g, o] {
@@ -71,7 +73,7 @@ void AddLookup(CLI::App& app, Globals& g) {
     if (!o->app.empty()) options.app = o->app;
     options.verify_data = !o->no_verify;
     if (!o->decrypt_key.empty()) {
-      auto key = ParseKey(o->decrypt_key);
+      auto key = ResolveKey(o->keys, o->decrypt_key, false);
       if (!key) return Report(g, key.error().Wrap("--decrypt-key"));
       options.decrypt_key = *key;
     }
@@ -216,6 +218,7 @@ void AddReads(CLI::App& app, Globals& g) {
 
 struct ZonefileOpts {
   std::string name, file, hub, key, owner, domain;
+  KeyOpts keys;
   std::vector<std::string> urls;
   uint32_t ttl = 3600;
   int64_t seqn = 0;
@@ -229,14 +232,15 @@ void AddZonefile(CLI::App& app, Globals& g) {
   make->add_option("NAME", o->name, "name.namespace")->required();
   make->add_option("--url", o->urls, "Profile URL (repeatable, in order)");
   make->add_option("--hub", o->hub, "Point at profile.json in the bucket of --key on this Gaia hub");
-  make->add_option("--key", o->key, "The owner's key, with --hub");
+  make->add_option("--key", o->key, "The owner's key, with --hub (default with a keychain: its owner key)");
+  AddKeychainOptions(make, o->keys);
   make->add_option("--ttl", o->ttl, "TTL in seconds")->capture_default_str();
   make->callback([&g, o] {
     if (!bns::IsNameValid(o->name) && !subdomain::SplitSubdomainName(o->name))
       return Report(g, {ErrorCode::InvalidArgument, "invalid name '" + o->name + "'"});
     std::vector<std::string> urls = o->urls;
     if (!o->hub.empty()) {
-      auto key = ParseKey(o->key);
+      auto key = ResolveKey(o->keys, o->key);
       if (!key) return Report(g, key.error().Wrap("--key"));
       auto hub = client::GaiaClient::Connect(o->hub, *key);
       if (!hub) return Report(g, hub.error());
@@ -260,7 +264,9 @@ void AddZonefile(CLI::App& app, Globals& g) {
   sub->add_option("--owner", o->owner, "The owner's address after this record")->required();
   sub->add_option("--zonefile", o->file, "The subdomain's own zone file (- for standard input)")->required();
   sub->add_option("--seqn", o->seqn, "Sequence number: 0 creates, each update adds one")->capture_default_str();
-  sub->add_option("--key", o->key, "The current owner's key, which must sign every update");
+  sub->add_option("--key", o->key,
+                  "The current owner's key, which must sign every update (default with a keychain: its owner key)");
+  AddKeychainOptions(sub, o->keys);
   sub->add_option("--domain", o->domain,
                   "The name whose zone file will carry the record, when not the subdomain's own domain (an update "
                   "only)");
@@ -279,7 +285,7 @@ void AddZonefile(CLI::App& app, Globals& g) {
     record.seqn = o->seqn;
     if (record.independent && record.seqn == 0)
       return Report(g, {ErrorCode::InvalidArgument, "only the subdomain's own domain can create it"});
-    if (record.seqn > 0 && o->key.empty())
+    if (record.seqn > 0 && o->key.empty() && !o->keys.HasKeychain())
       return Report(g, {ErrorCode::InvalidArgument, "an update (--seqn above 0) must be signed: give --key"});
     auto text = ReadFileText(o->file);
     if (!text) return Report(g, text.error());
@@ -287,8 +293,8 @@ void AddZonefile(CLI::App& app, Globals& g) {
       return Report(g, {ErrorCode::TooLarge, "the zone file is over 40960 bytes"});
     record.zonefile = *text;
     std::optional<crypto::PrivateKey> key;
-    if (!o->key.empty()) {
-      auto parsed = ParseKey(o->key);
+    if (!o->key.empty() || (record.seqn > 0 && o->keys.HasKeychain())) {
+      auto parsed = ResolveKey(o->keys, o->key);
       if (!parsed) return Report(g, parsed.error().Wrap("--key"));
       key = *parsed;
     }
@@ -345,12 +351,13 @@ struct ProfileOpts {
   std::string file, key, address, public_key, hub, name, description, image;
   std::vector<std::string> fields;
   double days = 365;
+  KeyOpts keys;
 };
 
 // The profile in o.file, signed with o.key into a token file.
 util::Result<json> SignedTokenFile(const ProfileOpts& o) {
   BS_TRY(std::string text, ReadFileText(o.file));
-  BS_TRY(auto key, ParseKey(o.key));
+  BS_TRY(auto key, ResolveKey(o.keys, o.key));
   json claim = json::parse(text, nullptr, false);
   if (!claim.is_object()) return util::Fail(ErrorCode::InvalidArgument, "the profile must be a JSON object");
   int64_t now = std::time(nullptr);
@@ -380,7 +387,8 @@ void AddProfile(CLI::App& app, Globals& g) {
   });
   auto* sign = profile->add_subcommand("sign", "Sign a JSON profile into a token file");
   sign->add_option("FILE", o->file, "Profile JSON (- for standard input)")->required();
-  sign->add_option("--key", o->key, "The name owner's key (WIF or hex)")->required();
+  sign->add_option("--key", o->key, "The name owner's key (default with a keychain: its owner key)");
+  AddKeychainOptions(sign, o->keys);
   sign->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
   sign->callback([&g, o] {
     auto tokens = SignedTokenFile(*o);
@@ -407,13 +415,14 @@ void AddProfile(CLI::App& app, Globals& g) {
   });
   auto* put = profile->add_subcommand("put", "Sign a JSON profile and store it as profile.json in the key's Gaia bucket");
   put->add_option("FILE", o->file, "Profile JSON (- for standard input)")->required();
-  put->add_option("--key", o->key, "The name owner's key (WIF or hex)")->required();
+  put->add_option("--key", o->key, "The name owner's key (default with a keychain: its owner key)");
+  AddKeychainOptions(put, o->keys);
   put->add_option("--hub", o->hub, "Gaia hub URL")->required();
   put->add_option("--days", o->days, "Days until the token expires")->capture_default_str();
   put->callback([&g, o] {
     auto tokens = SignedTokenFile(*o);
     if (!tokens) return Report(g, tokens.error());
-    auto key = ParseKey(o->key);
+    auto key = ResolveKey(o->keys, o->key);
     if (!key) return Report(g, key.error());
     auto hub = client::GaiaClient::Connect(o->hub, *key);
     if (!hub) return Report(g, hub.error());

@@ -17,6 +17,7 @@ struct PayloadOpts {
   std::string name, key, owner, consensus_hash, zonefile_hash, magic = "id";
   bool remove_data = false;
   RevealArgs reveal;
+  KeyOpts keys;
 };
 
 util::Result<std::optional<util::Hash160>> OptHash(const std::string& hex) {
@@ -36,7 +37,7 @@ util::Status CheckCh(const std::string& ch) {
 // own address on this network).
 util::Result<util::Hash160> PreorderHash(const Globals& g, const PayloadOpts& o) {
   BS_TRY(auto net, NetworkOf(g));
-  BS_TRY(auto key, ParseKey(o.key));
+  BS_TRY(auto key, ResolveKey(o.keys, o.key));
   auto pub = key.GetPublicKey();
   util::Bytes script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(pub.Serialize()));
   std::string owner = o.owner.empty() ? bitcoin::P2pkhAddress(pub, net) : o.owner;
@@ -108,7 +109,8 @@ void AddPayloadCommands(CLI::App& app, Globals& g) {
     c->add_option("--magic", o->magic, "Two-character prefix")->capture_default_str();
     std::string which = sub.name;
     if (which.ends_with("preorder")) {
-      c->add_option("--key", o->key, "The preorderer's private key (WIF or hex)")->required();
+      c->add_option("--key", o->key, "The preorderer's private key (default with a keychain: its owner key)");
+      AddKeychainOptions(c, o->keys);
       c->add_option("--owner", o->owner, "The address that will own the name (or reveal the namespace)");
     }
     if (which.ends_with("preorder") || which == "name-update" || which == "name-transfer") {

@@ -16,6 +16,7 @@ void AddTxCommands(CLI::App& app, Globals& g) {
   tx->require_subcommand(1);
   struct Opts {
     std::string key, data, change;
+    KeyOpts keys;
     std::vector<std::string> utxos, outputs;
     std::optional<std::size_t> change_index;
     int64_t fee = 10000;
@@ -24,7 +25,8 @@ void AddTxCommands(CLI::App& app, Globals& g) {
   auto opts = std::make_shared<Opts>();
   auto* build = tx->add_subcommand("build", "Spend the key's outputs: [OP_RETURN data] + outputs + change");
   build->alias("data");
-  build->add_option("--key", opts->key, "Private key owning the outputs (WIF or hex)")->required();
+  build->add_option("--key", opts->key, "Private key owning the outputs (default with a keychain: its owner key)");
+  AddKeychainOptions(build, opts->keys);
   build->add_option("--utxo", opts->utxos, "Output to spend, TXID:VOUT:SATOSHIS (repeatable)")->required();
   build->add_option("--data", opts->data, "OP_RETURN payload, hex (at most 80 bytes); output 0 when given");
   build->add_option("--output", opts->outputs, "ADDRESS:SATS, burn:SATS or p2pkh:HASH160:SATS (repeatable, in order)");
@@ -36,7 +38,7 @@ void AddTxCommands(CLI::App& app, Globals& g) {
     auto fail = [&](const util::Error& e) { Report(g, e); };
     auto net = NetworkOf(g);
     if (!net) return fail(net.error());
-    auto key = ParseKey(opts->key);
+    auto key = ResolveKey(opts->keys, opts->key);
     if (!key) return fail(key.error());
     std::vector<client::Utxo> utxos;
     for (const auto& text : opts->utxos) {
