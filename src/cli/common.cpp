@@ -164,6 +164,57 @@ util::Result<crypto::PrivateKey> ResolveKey(const KeyOpts& o, const std::string&
   return ResolveSpec(o, spec, 0);
 }
 
+util::Result<bitcoin::Spender> ResolveSpender(const KeyOpts& o, const std::string& spec, bool owner_default) {
+  std::string text = spec;
+  if (text.starts_with("env:") || text.starts_with("file:")) {
+    // The whole spec may sit in a variable or file; a single key there resolves below.
+    std::string where = text.substr(text.find(':') + 1);
+    if (text.starts_with("env:")) {
+      const char* v = std::getenv(where.c_str());
+      if (!v) return util::Fail(util::ErrorCode::InvalidArgument, "the environment variable " + where + " is not set");
+      text = v;
+    } else {
+      BS_TRY(std::string content, ReadFileText(where));
+      text = content.substr(0, content.find('\n'));
+    }
+    text = std::string(util::TrimBlanks(text));
+    if (text.starts_with("env:") || text.starts_with("file:")) {
+      return util::Fail(util::ErrorCode::InvalidArgument, "a key spec from env: or file: cannot point further");
+    }
+  }
+  bool segwit = text.starts_with("segwit:p2sh:");
+  std::string_view body = segwit ? std::string_view(text).substr(12) : std::string_view(text);
+  auto comma = body.find(',');
+  bool multi = segwit || (comma != std::string_view::npos && util::ParseDecimal(body.substr(0, comma), 1000, 4));
+  if (!multi) {
+    BS_TRY(auto key, ResolveKey(o, text, owner_default));
+    return bitcoin::Spender::P2pkh(key);
+  }
+  auto parts = util::SplitList(body, ',');
+  auto m = parts.empty() ? std::nullopt : util::ParseDecimal(parts[0], 1000, 4);
+  if (!m || *m == 0) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      "a multisig key is M,KEY1,...,KEYn (or segwit:p2sh:M,KEY1,...) with M at least 1");
+  }
+  std::vector<crypto::PrivateKey> keys;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    auto key = ResolveKey(o, std::string(parts[i]), false);
+    if (!key)
+      return util::Fail(key.error().code, "key " + std::to_string(i) + " of the multisig: " + key.error().message);
+    keys.push_back(*key);
+  }
+  if (keys.size() < *m) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      fmt::format("a {}-of-n multisig needs at least {} keys; {} given", *m, *m, keys.size()));
+  }
+  const auto required = static_cast<unsigned>(*m);
+  if (segwit) {
+    if (required == 1 && keys.size() == 1) return bitcoin::Spender::P2shP2wpkh(keys.front());
+    return bitcoin::Spender::P2shP2wshMultisig(required, keys);
+  }
+  return bitcoin::Spender::P2shMultisig(required, keys);
+}
+
 util::Result<std::string> ReadFileText(const std::string& path) {
   if (path == "-") return std::string(std::istreambuf_iterator<char>(std::cin), {});
   std::ifstream in(path, std::ios::binary);

@@ -6,6 +6,7 @@
 #include <string>
 
 #include <bitcoin/network.h>
+#include <bitcoin/spender.h>
 #include <bns/ops/ops.h>
 #include <cli/cli.h>
 #include <client/keychain.h>
@@ -63,6 +64,12 @@ util::Result<client::Keychain> LoadKeychain(const KeyOpts& o);
 // The key a spec names. An empty spec is the keychain's owner key when there is a
 // keychain and owner_default is set; otherwise it is an error saying what to give.
 util::Result<crypto::PrivateKey> ResolveKey(const KeyOpts& o, const std::string& spec, bool owner_default = true);
+// Who spends, from a spec: a key spec (p2pkh), or the original CLI's forms
+// "M,KEY1,...,KEYn" (an M-of-n p2sh multisig; the first M keys sign) and
+// "segwit:p2sh:M,KEY1,...,KEYn" (p2sh-p2wpkh of KEY1 when M is 1, else an M-of-n
+// p2sh-p2wsh multisig). Each KEY is itself a key spec (WIF, hex, owner:N ...).
+// An empty spec resolves as ResolveKey does.
+util::Result<bitcoin::Spender> ResolveSpender(const KeyOpts& o, const std::string& spec, bool owner_default = true);
 // A file's text without one trailing newline; or the environment variable's value.
 util::Result<std::string> SecretFrom(const std::string& file, const char* env_name, const std::string& what);
 

@@ -46,6 +46,27 @@ std::string KeyHuman(const json& j, const std::string& indent = "") {
   return s;
 }
 
+// A multisig or segwit spender: its kind, scripts and addresses.
+json SpenderJson(const bitcoin::Spender& s) {
+  json j;
+  j["type"] = s.Describe();
+  j["required"] = s.Required();
+  j["redeem_script"] = util::ToHex(s.RedeemScript());
+  if (!s.WitnessScript().empty()) j["witness_script"] = util::ToHex(s.WitnessScript());
+  j["script_pubkey"] = util::ToHex(s.ScriptPubKey());
+  for (auto n : kNetworks) {
+    const auto& p = bitcoin::Params(n);
+    j["address"][p.name] = bitcoin::AddressFromScript(s.ScriptPubKey(), p).value_or("");
+  }
+  return j;
+}
+
+std::string SpenderHuman(const json& j) {
+  return fmt::format("{}\naddress mainnet  {}\naddress test/reg {}\nredeem script    {}\n",
+                     j["type"].get<std::string>(), j["address"]["mainnet"].get<std::string>(),
+                     j["address"]["testnet"].get<std::string>(), j["redeem_script"].get<std::string>());
+}
+
 struct DeriveOpts {
   KeyOpts keys;
   std::string app;
@@ -144,14 +165,21 @@ void AddKeyCommands(CLI::App& app, Globals& g) {
     auto* show =
         keys->add_subcommand(which, std::string(which) == "show" ? "Print the public key, WIFs and addresses of a key"
                                                                  : "Read a key and print it in every form");
-    show->add_option("KEY", *spec, "Private key: WIF, hex, env:VAR, file:PATH, or owner[:N], payment[:N], app:ORIGIN")
+    show->add_option("KEY", *spec,
+                     "Private key: WIF, hex, env:VAR, file:PATH, or owner[:N], payment[:N], app:ORIGIN; or a "
+                     "multisig M,KEY1,...,KEYn or segwit:p2sh:M,KEY1,...")
         ->required();
     AddKeychainOptions(show, *key_text);
     show->callback([&g, key_text, spec] {
       Run(g, [&]() -> util::Status {
-        BS_TRY(auto key, ResolveKey(*key_text, *spec, false));
-        auto j = KeyJson(key);
-        Print(g, j, KeyHuman(j));
+        BS_TRY(auto spender, ResolveSpender(*key_text, *spec, false));
+        if (spender.GetKind() == bitcoin::Spender::Kind::P2pkh) {
+          auto j = KeyJson(spender.FirstKey());
+          Print(g, j, KeyHuman(j));
+        } else {
+          auto j = SpenderJson(spender);
+          Print(g, j, SpenderHuman(j));
+        }
         return util::Ok();
       });
     });

@@ -68,8 +68,8 @@ class Session {
   // A key and its spendable outputs: the --utxo list for the --key party, the
   // wallet's listunspent otherwise.
   util::Result<client::Party> LoadParty(const std::string& key_text, bool given_utxos) {
-    BS_TRY(auto key, ResolveKey(m_opts.keys, key_text));
-    client::Party p{key, {}};
+    BS_TRY(auto spender, ResolveSpender(m_opts.keys, key_text));
+    client::Party p{spender, {}};
     if (given_utxos && !m_opts.utxos.empty()) {
       for (const auto& text : m_opts.utxos) {
         BS_TRY(auto u, client::ParseUtxo(text));
@@ -80,15 +80,32 @@ class Session {
     if (!m_wallet) return Fail(ErrorCode::InvalidArgument, "--utxo or --bitcoind is needed to fund the transaction");
     BS_TRY(p.utxos, client::WalletUtxos(*m_wallet, p.Script(), m_rpc.get()));
     if (p.utxos.empty()) {
-      return Fail(ErrorCode::InvalidArgument, "the wallet at the Bitcoin node lists no unspent output of " +
-                                                  bitcoin::P2pkhAddress(key.GetPublicKey(), m_net) +
-                                                  " (import the key there, or give --utxo)");
+      bool p2sh = spender.GetKind() != bitcoin::Spender::Kind::P2pkh;
+      return Fail(ErrorCode::InvalidArgument,
+                  "the wallet at the Bitcoin node lists no unspent output of " + Address(p) +
+                      (p2sh ? " (" + spender.Describe() + "; watch it there with importaddress, or give --utxo)"
+                            : " (import the key there, or give --utxo)"));
     }
     return p;
   }
 
+  // A namespace's preorderer, revealer and importers sign as one p2pkh key: the
+  // node takes the revealer's public key from its signature (it seeds the
+  // NAME_IMPORT keyring), which a multisig or segwit input does not give.
+  util::Result<client::Party> LoadSingleKeyParty(const std::string& key_text, const char* role) {
+    BS_TRY(auto spender, ResolveSpender(m_opts.keys, key_text));
+    if (spender.GetKind() != bitcoin::Spender::Kind::P2pkh) {
+      return Fail(ErrorCode::InvalidArgument,
+                  std::string(role) + " must be a single p2pkh key, not " + spender.Describe() +
+                      ": the node takes the namespace revealer's public key from its signature");
+    }
+    return LoadParty(key_text, true);
+  }
+
   util::Result<util::Bytes> Script(const std::string& address) const { return bitcoin::ScriptFromAddress(address, m_net); }
-  std::string Address(const client::Party& p) const { return bitcoin::P2pkhAddress(p.key.GetPublicKey(), m_net); }
+  std::string Address(const client::Party& p) const {
+    return bitcoin::AddressFromScript(p.Script(), m_net).value_or("");
+  }
 
   // Broadcasts (or, with --dry-run, keeps) a built transaction.
   util::Result<std::string> Send(const std::string& what, const client::BuiltTx& tx) {
@@ -104,9 +121,21 @@ class Session {
     using clock = std::chrono::steady_clock;
     const auto deadline = clock::now() + std::chrono::milliseconds(static_cast<int64_t>(m_opts.timeout * 1000));
     std::optional<uint32_t> height;
+    // bcoin answers sendrawtransaction before checking the transaction; one it
+    // then refuses (a segwit spend before segwit is active, an immature coinbase)
+    // is never found.
+    const auto unseen_deadline = clock::now() + std::chrono::seconds(10);
+    bool seen = false;
     while (clock::now() < deadline) {
       if (!height) {
         auto tx = m_rpc->Call("getrawtransaction", json::array({txid, true}));
+        seen = seen || tx.has_value();
+        if (!seen && clock::now() > unseen_deadline) {
+          return Fail(ErrorCode::Conflict,
+                      "the Bitcoin node does not know transaction " + txid +
+                          " 10 s after it was sent: it dropped it (is segwit active on this chain, is every input "
+                          "mature?), or it keeps no transaction index (bitcoind needs txindex=1 for --wait)");
+        }
         if (tx && tx->is_object() && tx->contains("blockhash") && (*tx)["blockhash"].is_string()) {
           auto header = m_rpc->Call("getblockheader", json::array({(*tx)["blockhash"]}));
           if (header && header->is_object() && header->contains("height") && (*header)["height"].is_number_unsigned()) {
@@ -287,7 +316,7 @@ void AddNamespaceCommands(CLI::App& app, Globals& g) {
     Guard(g, [&]() -> util::Status {
       BS_CHECK_OK(CheckNamespace(o->name));
       BS_TRY(Session s, Session::Open(g, *o, true));
-      BS_TRY(auto payer, s.LoadParty(o->key, true));
+      BS_TRY(auto payer, s.LoadSingleKeyParty(o->key, "a namespace's preorderer (it must also reveal it)"));
       std::string reveal = o->owner.empty() ? s.Address(payer) : o->owner;
       BS_CHECK_OK(s.Script(reveal));
       BS_TRY(int64_t price, s.Node().NamespacePrice(o->name));
@@ -311,7 +340,7 @@ void AddNamespaceCommands(CLI::App& app, Globals& g) {
       BS_CHECK_OK(CheckNamespace(o->name));
       BS_TRY(auto r, MakeRevealOp(o->name, o->reveal, 2));
       BS_TRY(Session s, Session::Open(g, *o, o->wait));
-      BS_TRY(auto payer, s.LoadParty(o->key, true));
+      BS_TRY(auto payer, s.LoadSingleKeyParty(o->key, "a namespace's revealer"));
       std::string reveal = o->owner.empty() ? s.Address(payer) : o->owner;
       BS_TRY(auto reveal_script, s.Script(reveal));
       BS_TRY(auto tx, client::RecipientTx(ops::BuildReveal(o->magic, r), payer, reveal_script, Fee(*o)));
@@ -328,7 +357,7 @@ void AddNamespaceCommands(CLI::App& app, Globals& g) {
     Guard(g, [&]() -> util::Status {
       BS_CHECK_OK(CheckNamespace(o->name));
       BS_TRY(Session s, Session::Open(g, *o, o->wait));
-      BS_TRY(auto sender, s.LoadParty(o->key, true));
+      BS_TRY(auto sender, s.LoadSingleKeyParty(o->key, "a namespace's revealer"));
       BS_TRY(auto tx, client::SenderTx(ops::BuildReady(o->magic, o->name), sender, Fee(*o)));
       BS_TRY(auto txid, s.Send("namespace ready", tx));
       Finish(g, s, *o, "namespace ready", txid);
@@ -354,7 +383,7 @@ void AddNameOps(CLI::App& app, Globals& g) {
       BS_TRY(auto zf, ReadZonefileArg(*o));
       if (!zf.hash) return Fail(ErrorCode::InvalidArgument, "NAME_IMPORT needs --zonefile or --zonefile-hash");
       BS_TRY(Session s, Session::Open(g, *o, o->wait || zf.text));
-      BS_TRY(auto importer, s.LoadParty(o->key, true));
+      BS_TRY(auto importer, s.LoadSingleKeyParty(o->key, "an importer"));
       BS_TRY(auto to, s.Script(o->to));
       BS_TRY(auto tx, client::ImportTx(ops::BuildImport(o->magic, o->name), importer, to, *zf.hash, Fee(*o)));
       BS_TRY(auto txid, s.Send("name import", tx));

@@ -37,10 +37,9 @@ util::Status CheckCh(const std::string& ch) {
 // own address on this network).
 util::Result<util::Hash160> PreorderHash(const Globals& g, const PayloadOpts& o) {
   BS_TRY(auto net, NetworkOf(g));
-  BS_TRY(auto key, ResolveKey(o.keys, o.key));
-  auto pub = key.GetPublicKey();
-  util::Bytes script = bitcoin::MakeP2pkhScript(crypto::Hash160Of(pub.Serialize()));
-  std::string owner = o.owner.empty() ? bitcoin::P2pkhAddress(pub, net) : o.owner;
+  BS_TRY(auto spender, ResolveSpender(o.keys, o.key));
+  const util::Bytes& script = spender.ScriptPubKey();
+  std::string owner = o.owner.empty() ? bitcoin::AddressFromScript(script, net).value_or("") : o.owner;
   BS_CHECK_OK(bitcoin::ScriptFromAddress(owner, net));
   return bns::HashName(o.name, script, owner);
 }

@@ -38,7 +38,7 @@ void AddTxCommands(CLI::App& app, Globals& g) {
     auto fail = [&](const util::Error& e) { Report(g, e); };
     auto net = NetworkOf(g);
     if (!net) return fail(net.error());
-    auto key = ResolveKey(opts->keys, opts->key);
+    auto key = ResolveSpender(opts->keys, opts->key);
     if (!key) return fail(key.error());
     std::vector<client::Utxo> utxos;
     for (const auto& text : opts->utxos) {

@@ -11,8 +11,6 @@ namespace blockstack::client {
 using util::ErrorCode;
 using util::Fail;
 
-util::Bytes Party::Script() const { return bitcoin::MakeP2pkhScript(crypto::Hash160Of(key.GetPublicKey().Serialize())); }
-
 namespace {
 constexpr int64_t COINBASE_MATURITY = 100;  // confirmations before a coinbase output may be spent
 }  // namespace
@@ -74,9 +72,13 @@ Slot Fixed(int64_t value, util::Bytes script) { return {Role::Fixed, {value, std
 Slot OwnerChange() { return {Role::OwnerChange, {}}; }
 Slot PayerChange() { return {Role::PayerChange, {}}; }
 
-int64_t EstimateSize(std::size_t inputs, std::size_t outputs, std::size_t payload) {
-  return 10 + 148 * static_cast<int64_t>(inputs) + 34 * static_cast<int64_t>(outputs) + 11 +
-         static_cast<int64_t>(payload);
+// Virtual bytes: version, counts, lock time and the segwit marker; each input as
+// its spender says; outputs of at most 34 bytes (p2pkh, p2sh are smaller); the
+// OP_RETURN output.
+int64_t EstimateSize(const std::vector<std::pair<Utxo, Party*>>& inputs, std::size_t outputs, std::size_t payload) {
+  int64_t size = 10;
+  for (const auto& in : inputs) size += static_cast<int64_t>(in.second->spender.InputVsize());
+  return size + 34 * static_cast<int64_t>(outputs) + 11 + static_cast<int64_t>(payload);
 }
 
 void Drop(std::vector<Utxo>& utxos, const bitcoin::OutPoint& spent) {
@@ -105,13 +107,13 @@ util::Result<BuiltTx> Build(const util::Bytes& payload, const std::vector<Slot>&
   int64_t payer_in = 0;
   int64_t fee_total = 0;
   for (const auto& u : payer.utxos) {
-    fee_total = fee.sat_per_byte * EstimateSize(inputs.size(), layout.size() + 1, payload.size());
+    fee_total = fee.sat_per_byte * EstimateSize(inputs, layout.size() + 1, payload.size());
     if (payer_in >= fixed + fee_total + DUST) break;
     if (owner && u.outpoint == inputs.front().first.outpoint) continue;
     inputs.emplace_back(u, &payer);
     payer_in += u.value;
   }
-  fee_total = fee.sat_per_byte * EstimateSize(inputs.size(), layout.size() + 1, payload.size());
+  fee_total = fee.sat_per_byte * EstimateSize(inputs, layout.size() + 1, payload.size());
   const int64_t payer_change = payer_in - fixed - fee_total;
   if (payer_change < DUST) {
     return Fail(ErrorCode::InvalidArgument,
@@ -144,8 +146,7 @@ util::Result<BuiltTx> Build(const util::Bytes& payload, const std::vector<Slot>&
     }
   }
   for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const Party& who = *inputs[i].second;
-    BS_CHECK_OK(bitcoin::SignP2pkhInput(tx, i, who.Script(), who.key));
+    BS_CHECK_OK(inputs[i].second->spender.Sign(tx, i, inputs[i].first.value));
   }
   BuiltTx out;
   out.raw = bitcoin::SerializeTransaction(tx);

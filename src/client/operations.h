@@ -15,13 +15,14 @@ namespace blockstack::client {
 // The value of the marker outputs that name a recipient (blockstack.js DUST_MINIMUM).
 inline constexpr int64_t RECIPIENT_OUTPUT_VALUE = 5500;
 
-// A key and the outputs it can spend. Building a transaction takes the inputs it
-// spent out of utxos and adds the change it received, so the next transaction can
-// follow without asking the wallet again.
+// Who spends (a key, a multisig, a segwit key) and the outputs it can spend.
+// Building a transaction takes the inputs it spent out of utxos and adds the
+// change it received, so the next transaction can follow without asking the
+// wallet again.
 struct Party {
-  crypto::PrivateKey key;
+  bitcoin::Spender spender;
   std::vector<Utxo> utxos;
-  util::Bytes Script() const;  // its p2pkh script
+  const util::Bytes& Script() const { return spender.ScriptPubKey(); }
 };
 
 // The spendable outputs of script in the Bitcoin node's wallet (listunspent,

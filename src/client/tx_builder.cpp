@@ -54,9 +54,10 @@ util::Result<bitcoin::TxOut> ParseOutput(std::string_view text, const bitcoin::N
   return bitcoin::TxOut{value, std::move(script)};
 }
 
-util::Result<BuiltTx> BuildAndSign(const crypto::PrivateKey& key, const std::vector<Utxo>& utxos, const TxSpec& spec) {
+util::Result<BuiltTx> BuildAndSign(const bitcoin::Spender& spender, const std::vector<Utxo>& utxos,
+                                   const TxSpec& spec) {
   if (utxos.empty()) return Fail(ErrorCode::InvalidArgument, "no UTXO to spend");
-  const util::Bytes own = bitcoin::MakeP2pkhScript(crypto::Hash160Of(key.GetPublicKey().Serialize()));
+  const util::Bytes& own = spender.ScriptPubKey();
   bitcoin::Transaction tx;
   int64_t in_value = 0;
   for (const auto& u : utxos) {
@@ -84,7 +85,7 @@ util::Result<BuiltTx> BuildAndSign(const crypto::PrivateKey& key, const std::vec
   if (index > tx.outputs.size()) return Fail(ErrorCode::InvalidArgument, "change index out of range");
   tx.outputs.insert(tx.outputs.begin() + static_cast<std::ptrdiff_t>(index),
                     bitcoin::TxOut{change, spec.change_script.empty() ? own : spec.change_script});
-  for (std::size_t i = 0; i < tx.inputs.size(); ++i) BS_CHECK_OK(bitcoin::SignP2pkhInput(tx, i, own, key));
+  for (std::size_t i = 0; i < tx.inputs.size(); ++i) BS_CHECK_OK(spender.Sign(tx, i, utxos[i].value));
   BuiltTx out;
   out.raw = bitcoin::SerializeTransaction(tx);
   out.txid = tx.ComputeTxid().ReversedHex();

@@ -23,7 +23,9 @@ Utxo Coin(uint8_t id, int64_t value) {
   return u;
 }
 
-Party PartyOf(uint8_t fill, std::vector<Utxo> utxos) { return Party{KeyOf(fill), std::move(utxos)}; }
+Party PartyOf(uint8_t fill, std::vector<Utxo> utxos) {
+  return Party{bitcoin::Spender::P2pkh(KeyOf(fill)), std::move(utxos)};
+}
 
 // scriptSig = <sig+hashtype> <pubkey>; checks it against the input's own sighash.
 void ExpectSigned(const bitcoin::Transaction& tx, std::size_t index, const Party& who) {
@@ -35,10 +37,10 @@ void ExpectSigned(const bitcoin::Transaction& tx, std::size_t index, const Party
   std::size_t key_len = ss[1 + sig_len];
   util::Bytes pub(ss.begin() + 2 + static_cast<std::ptrdiff_t>(sig_len), ss.end());
   ASSERT_EQ(pub.size(), key_len);
-  EXPECT_EQ(pub, who.key.GetPublicKey().Serialize());
+  EXPECT_EQ(pub, who.spender.FirstKey().GetPublicKey().Serialize());
   auto digest = bitcoin::LegacySignatureHash(tx, index, who.Script(), bitcoin::SIGHASH_ALL);
   ASSERT_TRUE(digest);
-  EXPECT_TRUE(who.key.GetPublicKey().VerifyDer(*digest, sig));
+  EXPECT_TRUE(who.spender.FirstKey().GetPublicKey().VerifyDer(*digest, sig));
 }
 
 int64_t Sum(const bitcoin::Transaction& tx) {
