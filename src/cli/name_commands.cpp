@@ -148,6 +148,14 @@ class Session {
         uint32_t want = *height + (m_opts.confirmations ? m_opts.confirmations - 1 : 0);
         BS_TRY(uint32_t last, m_node->LastBlock());
         if (last >= want) {
+          // The node's verdict with its reason; a node that cannot ask its Bitcoin
+          // node about transactions answers 503, and its accepted ops are listed.
+          auto verdict = m_node->TransactionStatus(txid);
+          if (verdict && verdict->value("status", "") == "accepted") return *height;
+          if (verdict && verdict->value("status", "") == "rejected") {
+            return Fail(ErrorCode::Conflict, fmt::format("the node refused the operation {} in block {}: {}", txid,
+                                                         *height, verdict->value("reason", "no reason given")));
+          }
           BS_TRY(json ops_at, m_node->OperationsAt(*height));
           for (const auto& op : ops_at) {
             if (op.is_object() && op.value("txid", "") == txid) return *height;
@@ -293,6 +301,14 @@ void AddPayer(CLI::App* c, OpOpts& o) {
                 "Another key that pays the fee (the owner still signs input 0); with a keychain e.g. payment");
 }
 
+// A title, then one line per field of a JSON object.
+std::string FieldsHuman(const std::string& title, const json& j) {
+  std::string out = title + "\n";
+  for (const auto& [k, v] : j.items())
+    out += fmt::format("  {:22} {}\n", k, v.is_string() ? v.get<std::string>() : v.dump());
+  return out;
+}
+
 // Runs fn and reports its error.
 template <typename Fn>
 void Guard(Globals& g, Fn&& fn) {
@@ -350,6 +366,18 @@ void AddNamespaceCommands(CLI::App& app, Globals& g) {
     });
   });
 
+  auto* show = nsc->add_subcommand("show", "Print a namespace's record as the node has it (revealed or ready)");
+  show->add_option("ID", o->name, "Namespace ID")->required();
+  show->callback([&g, o] {
+    Guard(g, [&]() -> util::Status {
+      BS_CHECK_OK(CheckNamespace(o->name));
+      BS_TRY(auto node, client::NodeClient::Create(g.node));
+      BS_TRY(json ns, node->Namespace(o->name));
+      Print(g, ns, FieldsHuman("namespace " + o->name, ns));
+      return util::Ok();
+    });
+  });
+
   auto* ready = nsc->add_subcommand("ready", "NAMESPACE_READY: open a revealed namespace to everyone");
   ready->add_option("ID", o->name, "Namespace ID")->required();
   AddCommon(ready, *o, "The revealer's key");
@@ -370,6 +398,41 @@ void AddNameOps(CLI::App& app, Globals& g) {
   auto* name = app.add_subcommand("name", "Name operations: import, preorder, register, update, transfer, renew, revoke");
   name->require_subcommand(1);
   auto o = std::make_shared<OpOpts>();
+
+  auto page = std::make_shared<std::optional<uint32_t>>();
+  auto* hist = name->add_subcommand("history", "Print a name's history as the node has it: {block: [state, ...]}");
+  hist->add_option("NAME", o->name, "name.namespace or a subdomain")->required();
+  hist->add_option("--page", *page, "One page of 20 entries (default: every page)");
+  hist->callback([&g, o, page] {
+    Guard(g, [&]() -> util::Status {
+      BS_TRY(auto node, client::NodeClient::Create(g.node));
+      BS_TRY(json h, node->NameHistory(o->name, *page));
+      std::vector<std::pair<uint64_t, std::string>> lines;
+      for (const auto& [block, states] : h.items()) {
+        for (const auto& st : states) {
+          lines.emplace_back(std::stoull(block), fmt::format("{:>8}  {:<20} {}  {}", block, st.value("opcode", "?"),
+                                                             st.value("txid", ""), st.value("address", "")));
+        }
+      }
+      std::stable_sort(lines.begin(), lines.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+      std::string human;
+      for (const auto& l : lines) human += l.second + "\n";
+      Print(g, h, human);
+      return util::Ok();
+    });
+  });
+
+  auto* rec =
+      name->add_subcommand("record", "Print a name's record as the chain has it (the node's blockchain record)");
+  rec->add_option("NAME", o->name, "name.namespace or a subdomain")->required();
+  rec->callback([&g, o] {
+    Guard(g, [&]() -> util::Status {
+      BS_TRY(auto node, client::NodeClient::Create(g.node));
+      BS_TRY(json r, node->BlockchainRecord(o->name));
+      Print(g, r, FieldsHuman(o->name, r));
+      return util::Ok();
+    });
+  });
 
   auto* imp = name->add_subcommand("import", "NAME_IMPORT: put a name into a revealed namespace");
   imp->add_option("NAME", o->name, "name.namespace")->required();
@@ -562,9 +625,33 @@ void AddNameOps(CLI::App& app, Globals& g) {
 
 }  // namespace
 
+// ANNOUNCE: a message from the owner of a name on the node's announcer list,
+// whose hash is one of that name's zone-file hashes (update the name with the
+// message as its zone file first; the node then holds the text).
+void AddAnnounce(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<OpOpts>();
+  auto* ann = app.add_subcommand("announce", "ANNOUNCE: point every node at a message (owners of announcer names)");
+  ann->add_option("--message-file", o->zonefile, "The message (its hash160 is announced)");
+  ann->add_option("--message-hash", o->zonefile_hash, "Or only its hash160, hex");
+  AddCommon(ann, *o, "The announcer name's owner key");
+  ann->callback([&g, o] {
+    Guard(g, [&]() -> util::Status {
+      BS_TRY(auto zf, ReadZonefileArg(*o));
+      if (!zf.hash) return Fail(ErrorCode::InvalidArgument, "give --message-file or --message-hash");
+      BS_TRY(Session s, Session::Open(g, *o, o->wait));
+      BS_TRY(auto sender, s.LoadParty(o->key, true));
+      BS_TRY(auto tx, client::SenderTx(ops::BuildAnnounce(o->magic, *zf.hash), sender, Fee(*o)));
+      BS_TRY(auto txid, s.Send("announce", tx));
+      Finish(g, s, *o, "announce", txid, {{"message_hash", zf.hash->Hex()}});
+      return util::Ok();
+    });
+  });
+}
+
 void AddNameCommands(CLI::App& app, Globals& g) {
   AddNamespaceCommands(app, g);
   AddNameOps(app, g);
+  AddAnnounce(app, g);
 }
 
 }  // namespace blockstack::cli

@@ -307,6 +307,51 @@ void AddZonefile(CLI::App& app, Globals& g) {
            {"zonefile_hash", crypto::Hash160Of(util::AsBytes(record.zonefile)).Hex()}},
           txt + "\n");
   });
+  auto* get = zf->add_subcommand("get", "Print a name's current zone file, checked against its on-chain hash");
+  get->add_option("NAME", o->name, "name.namespace or a subdomain (or give --hash)");
+  get->add_option("--hash", o->owner, "Fetch the zone file with this hash160 instead");
+  get->callback([&g, o] {
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    std::string hash = o->owner;
+    if (o->name.empty() == hash.empty())
+      return Report(g, {ErrorCode::InvalidArgument, "give NAME or --hash, not both"});
+    if (hash.empty()) {
+      auto info = (*node)->Name(o->name);
+      if (!info) return Report(g, info.error());
+      if (info->state == client::NameState::Unknown || info->state == client::NameState::Expired) {
+        g.rc = info->state == client::NameState::Unknown ? EXIT_NAME_UNKNOWN : EXIT_NAME_EXPIRED;
+        std::cerr << "error: " << o->name
+                  << (info->state == client::NameState::Unknown ? " is not registered\n" : " has expired\n");
+        return;
+      }
+      if (!info->zonefile_hash) {
+        g.rc = EXIT_ZONEFILE_MISSING;
+        std::cerr << "error: " << o->name << " has no zone-file hash on chain\n";
+        return;
+      }
+      hash = *info->zonefile_hash;
+    }
+    if (!util::Hash160::FromHex(hash))
+      return Report(g, {ErrorCode::InvalidArgument, "a zone-file hash is 40 hex digits"});
+    auto text = (*node)->Zonefile(hash);
+    if (!text) return Report(g, text.error());
+    if (!*text) {
+      g.rc = EXIT_ZONEFILE_MISSING;
+      std::cerr << "error: the node does not have zone file " << hash << "\n";
+      return;
+    }
+    std::string got = crypto::Hash160Of(util::AsBytes(**text)).Hex();
+    if (got != hash) {
+      g.rc = EXIT_HASH_MISMATCH;
+      std::cerr << "error: the node's zone file hashes to " << got << ", not " << hash << "\n";
+      return;
+    }
+    json j{{"zonefile_hash", hash}, {"zonefile", **text}, {"verified", true}};
+    if (!o->name.empty()) j["name"] = o->name;
+    Print(g, j, **text);
+  });
+
   auto* hash = zf->add_subcommand("hash", "Print the hash160 of a zone file, as put on chain");
   hash->add_option("FILE", o->file, "Zone file (- for standard input)")->required();
   hash->callback([&g, o] {

@@ -47,6 +47,39 @@ util::Result<json> NodeClient::Expect200(const std::string& path, const std::str
 
 util::Result<json> NodeClient::Info() { return Expect200("/v1/info", "node info"); }
 
+util::Result<json> NodeClient::NameHistory(const std::string& fqn, std::optional<uint32_t> page) {
+  const std::string base = "/v1/names/" + util::PercentEncode(fqn, false) + "/history?page=";
+  if (page) return Expect200(base + std::to_string(*page), "history of " + fqn);
+  json all = json::object();
+  // The original answers 20 entries a page; a page past the end is empty.
+  for (uint32_t p = 0; p < 100000; ++p) {
+    auto body = Expect200(base + std::to_string(p), "history of " + fqn);
+    if (!body) {
+      if (p > 0 && body.error().code == ErrorCode::NotFound) break;
+      return body;
+    }
+    if (!body->is_object()) return Fail(ErrorCode::Corruption, "history of " + fqn + ": not a JSON object");
+    if (body->empty()) break;
+    for (auto& [block, states] : body->items()) {
+      auto& into = all[block];
+      if (!into.is_array()) into = json::array();
+      for (auto& s : states) into.push_back(s);
+    }
+  }
+  return all;
+}
+
+util::Result<json> NodeClient::BlockchainRecord(const std::string& fqn) {
+  return Expect200("/v1/blockchains/bitcoin/names/" + util::PercentEncode(fqn, false), "record of " + fqn);
+}
+
+util::Result<json> NodeClient::TransactionStatus(const std::string& txid) {
+  BS_TRY(json body, Expect200("/v1/blockchains/bitcoin/transactions/" + txid, "transaction " + txid));
+  if (!body.contains("tx") || !body["tx"].is_object())
+    return Fail(ErrorCode::Corruption, "transaction " + txid + ": no tx");
+  return body["tx"];
+}
+
 util::Result<uint32_t> NodeClient::LastBlock() {
   BS_TRY(json info, Info());
   if (!info.contains("last_block_processed") || !info["last_block_processed"].is_number_unsigned()) {

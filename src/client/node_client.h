@@ -56,6 +56,14 @@ class NodeClient {
   // The namespace record; NotFound when it is neither revealed nor ready.
   util::Result<nlohmann::json> Namespace(const std::string& namespace_id);
   util::Result<std::vector<std::string>> NamesOwnedBy(const std::string& address);
+  // GET /v1/names/{name}/history: {block: [state, ...]}, one page (20 entries) or,
+  // with no page, every page merged. NotFound for a name with no history.
+  util::Result<nlohmann::json> NameHistory(const std::string& fqn, std::optional<uint32_t> page = std::nullopt);
+  // GET /v1/blockchains/bitcoin/names/{name}: the name's record as the chain has it.
+  util::Result<nlohmann::json> BlockchainRecord(const std::string& fqn);
+  // GET /v1/blockchains/bitcoin/transactions/{txid}: what the node made of a
+  // transaction, {"status": "accepted"|"rejected"|"ignored", "op", "reason", ...}.
+  util::Result<nlohmann::json> TransactionStatus(const std::string& txid);
   // The accepted operations of a block: [{opcode, txid, vtxindex, block_number}].
   util::Result<nlohmann::json> OperationsAt(uint32_t height);
 

@@ -1,5 +1,6 @@
 #include <node/config.h>
 
+#include <util/text.h>
 #include <util/version.h>
 
 #include <CLI/CLI.hpp>
@@ -71,12 +72,19 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
     cfg.network = *n;
   }
   const std::pair<const char*, std::string*> strings[] = {
-      {"bitcoind", &cfg.bitcoind},       {"data_dir", &cfg.data_dir},
-      {"api", &cfg.api},                 {"log_level", &cfg.log_level},
-      {"magic", &cfg.magic},             {"atlas_peers", &cfg.atlas_peers},
-      {"atlas_blacklist", &cfg.atlas_blacklist}, {"atlas_hostport", &cfg.atlas_hostport},
-      {"dns", &cfg.dns},                 {"dht", &cfg.dht},
-      {"dht_bootstrap", &cfg.dht_bootstrap},     {"mirrors", &cfg.mirrors},
+      {"bitcoind", &cfg.bitcoind},
+      {"data_dir", &cfg.data_dir},
+      {"api", &cfg.api},
+      {"log_level", &cfg.log_level},
+      {"magic", &cfg.magic},
+      {"atlas_peers", &cfg.atlas_peers},
+      {"atlas_blacklist", &cfg.atlas_blacklist},
+      {"atlas_hostport", &cfg.atlas_hostport},
+      {"dns", &cfg.dns},
+      {"dht", &cfg.dht},
+      {"dht_bootstrap", &cfg.dht_bootstrap},
+      {"mirrors", &cfg.mirrors},
+      {"announcers", &cfg.announcers},
   };
   for (const auto& [key, field] : strings) {
     BS_CHECK_OK(str(key, *field));
@@ -134,6 +142,7 @@ bns::ops::Rules RulesFor(const Config& cfg) {
   rules.test_mode = cfg.network == bitcoin::Network::Regtest;
   if (cfg.namespace_reveal_expire) rules.namespace_reveal_expire = *cfg.namespace_reveal_expire;
   if (cfg.import_keyring_size) rules.import_keyring_size = *cfg.import_keyring_size;
+  for (auto name : util::SplitList(cfg.announcers, ',')) rules.announcers.emplace_back(name);
   return rules;
 }
 
@@ -162,6 +171,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   }
   std::string config_file, network, bitcoind, data_dir, api, log_level, magic;
   std::string atlas_peers, atlas_blacklist, atlas_hostport, dns, dht, dht_bootstrap, mirrors;
+  std::optional<std::string> announcers;
   bool no_atlas = false;
   std::optional<int> regtest_epoch;
   std::string blocks_file;
@@ -190,6 +200,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--dht", dht, "UDP HOST:PORT for an OpenDHT node holding zone files and records (port 0 picks one)");
   app.add_option("--dht-bootstrap", dht_bootstrap, "Comma-separated host:port of DHT nodes to join through");
   app.add_option("--mirror", mirrors, "Comma-separated URLs of record mirrors, asked before the DHT ({hash} or /<hash>)");
+  app.add_option("--announcers", announcers,
+                 "Comma-separated names whose owners may ANNOUNCE (default judecn.id,muneeb.id,shea256.id, as the "
+                 "original; '' for none)");
   app.add_option("--dns", dns, "HOST:PORT to answer DNS queries for BNS names on (UDP and TCP; port 0 picks one)");
   app.add_option("--dns-threads", dns_threads, "UDP threads answering DNS, 1-64 (default 2)");
   app.add_option("--names-in-memory", names_in_memory,
@@ -249,6 +262,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;
+  if (announcers) cfg.announcers = *announcers;
   cfg.blocks_file = blocks_file;
   cfg.exit_at_tip = exit_at_tip;
   if (!restore && cfg.bitcoind.empty() && cfg.blocks_file.empty()) {

@@ -43,6 +43,8 @@ struct Config {
   std::string dht;              // UDP HOST:PORT of the OpenDHT node ("" = none)
   std::string dht_bootstrap;    // CSV of host:port
   std::string mirrors;          // CSV of record mirror URLs, asked before the DHT
+  // Names whose owners may ANNOUNCE (no consensus effect); the original's default.
+  std::string announcers = "judecn.id,muneeb.id,shea256.id";
   // What one client may take of the API's listener, which Atlas peers share
   // (doc/limits.md); unset: the server's defaults.
   std::optional<uint32_t> api_max_connections;
@@ -74,10 +76,10 @@ bns::ops::Rules RulesFor(const Config& cfg);
 
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
-// import_keyring_size, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads, names_in_memory, dht,
-// dht_bootstrap, mirrors, api_max_connections, api_max_connections_per_address, api_header_timeout_ms,
-// api_body_timeout_ms, and epochs = [{number = N, end = H}, ..., {number = M}]) to cfg. Fails with IoError when the
-// file cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
+// import_keyring_size, announcers, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads,
+// names_in_memory, dht, dht_bootstrap, mirrors, api_max_connections, api_max_connections_per_address,
+// api_header_timeout_ms, api_body_timeout_ms, and epochs = [{number = N, end = H}, ..., {number = M}]) to cfg. Fails
+// with IoError when the file cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);
 
 }  // namespace blockstack::node

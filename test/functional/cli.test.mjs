@@ -61,7 +61,7 @@ async function lookupFails(args, code, pattern) {
 
 before(async () => {
   dir = tempDir('cli-test');
-  stack = await startStack(dir, ['alice', 'bob']);
+  stack = await startStack(dir, ['alice', 'bob'], { daemonArgs: ['--announcers', 'herald.cli'] });
   ({ bcoin: btc, api, hub } = stack);
   ({ alice, bob, miner } = stack.keys);
 });
@@ -191,6 +191,56 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   assert.equal(dry.transactions.length, 1);
   assert.match(dry.transactions[0].hex, /^01000000/);
   assert.equal((await cliOk(['whois', 'bob.cli'])).status, 'registered');
+});
+
+test('history, records, namespaces, zone files and announcements as the original CLI printed them', async () => {
+  // Every page of the history, merged, is what the node answers page by page.
+  const history = await cliOk(['name', 'history', 'bob.cli']);
+  const page0 = await (await fetch(`${api}/v1/names/bob.cli/history?page=0`)).json();
+  assert.deepEqual(history, page0);
+  const opcodes = Object.values(history).flat().map((h) => h.opcode);
+  for (const op of ['NAME_PREORDER', 'NAME_REGISTRATION', 'NAME_TRANSFER', 'NAME_UPDATE', 'NAME_RENEWAL']) {
+    assert.ok(opcodes.includes(op), `${op} in ${opcodes}`);
+  }
+  assert.deepEqual(await cliOk(['name', 'history', 'bob.cli', '--page', '0']), page0);
+  const human = await cli(['name', 'history', 'bob.cli']);
+  assert.match(human.stdout, /NAME_REGISTRATION/);
+  assert.equal((await cli(['name', 'history', 'nobody.cli'])).code, 4);
+
+  const record = await cliOk(['name', 'record', 'bob.cli']);
+  assert.equal(record.address, alice.address.regtest);
+  assert.equal(record.name, 'bob.cli');
+  assert.ok(record.expire_block > 0 && typeof record.zonefile === 'string', JSON.stringify(record));
+  assert.equal((await cli(['name', 'record', 'nobody.cli'])).code, 4);
+
+  const ns = await cliOk(['namespace', 'show', 'cli']);
+  assert.equal(ns.namespace_id, 'cli');
+  assert.equal(ns.ready, true);
+  assert.equal((await cli(['namespace', 'show', 'nons'])).code, 4);
+
+  // zone file get: the current one, its hash checked
+  const zf = await cliOk(['zonefile', 'get', 'bob.cli']);
+  assert.equal(zf.verified, true);
+  assert.equal(hash160(zf.zonefile), (await cliOk(['whois', 'bob.cli'])).zonefile_hash);
+  const byHash = await cli(['zonefile', 'get', '--hash', zf.zonefile_hash]);
+  assert.equal(byHash.stdout, zf.zonefile);
+  assert.equal((await cli(['zonefile', 'get', 'nobody.cli'])).code, EXIT.unknown);
+  assert.equal((await cli(['zonefile', 'get', '--hash', 'ff'.repeat(20)])).code, EXIT.zonefileMissing);
+
+  // ANNOUNCE: herald.cli is on this node's announcer list; its owner puts the
+  // message up as the name's zone file, then announces its hash.
+  const message = '$ORIGIN herald.cli\n$TTL 3600\n_announce TXT "nodes: upgrade to 2.0"\n';
+  await register('herald.cli', alice, message);
+  const ann = await mined(['announce', '--message-file', file('announce.txt', message), '--key', alice.wif.regtest,
+    '--wait']);
+  assert.equal(ann.accepted, true);
+  assert.equal(ann.message_hash, hash160(message));
+  // bob owns no announcer name: the node refuses it and says why.
+  const refused = await btc.whileMining(cli(['announce', '--message-hash', hash160(message), '--key', bob.wif.regtest,
+    '--wait']), miner.address.regtest);
+  assert.equal(refused.code, EXIT.refused, refused.stderr);
+  assert.match(refused.stderr, /sender does not own an announcer name/);
+  assert.equal((await cli(['announce', '--key', alice.wif.regtest])).code, 3);
 });
 
 test('every failure of lookup has its own message and exit code', async () => {

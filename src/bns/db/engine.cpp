@@ -148,6 +148,8 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
       continue;
     }
     spdlog::debug("block {} tx {}: {} accepted", height, p.tx.txid, name);
+    if (o.effect.announcement)
+      spdlog::info("block {} tx {}: announcement {}", height, p.tx.txid, *o.effect.announcement);
     BS_CHECK_OK(m_db.Apply(o.effect));
     outcome.serialized = o.effect.serialized;
     m_committed.ops.push_back(std::move(outcome));
