@@ -107,6 +107,13 @@ class Progress {
   std::string m_last_detail;
 };
 
+// NAME_UPDATE binding zonefile_text, signed by the owner (owner_spec; payer_spec
+// pays when given), waited for until the node accepts it, then the zone file
+// given to the node. Returns {"txid", "block", "zonefile_hash"}.
+util::Result<nlohmann::json> UpdateZonefile(Globals& g, const KeyOpts& keys, const std::string& owner_spec,
+                                            const std::string& payer_spec, const std::string& name,
+                                            const std::string& zonefile_text);
+
 // Command groups, each in its own file.
 void AddPayloadCommands(CLI::App& app, Globals& g);
 void AddTxCommands(CLI::App& app, Globals& g);
@@ -114,5 +121,6 @@ void AddGaiaCommands(CLI::App& app, Globals& g);
 void AddNodeCommands(CLI::App& app, Globals& g);     // price, lookup, whois, names, zonefile, profile
 void AddNameCommands(CLI::App& app, Globals& g);     // namespace and name operations
 void AddKeyCommands(CLI::App& app, Globals& g);      // keys: single keys, keychains, addresses
+void AddBucketCommands(CLI::App& gaia, Globals& g);  // gaia dump, restore, migrate
 
 }  // namespace blockstack::cli

@@ -149,6 +149,8 @@ void AddGaiaCommands(CLI::App& app, Globals& g) {
           "bearer " + cfg.token + "\n");
   });
 
+  AddBucketCommands(*gaia, g);
+
   auto* revoke = gaia->add_subcommand("revoke", "Invalidate every token issued before a time");
   AddConnection(revoke, *o);
   revoke->add_option("--before", o->before, "Unix seconds (default: now)");

@@ -648,6 +648,40 @@ void AddAnnounce(CLI::App& app, Globals& g) {
   });
 }
 
+util::Result<json> UpdateZonefile(Globals& g, const KeyOpts& keys, const std::string& owner_spec,
+                                  const std::string& payer_spec, const std::string& name,
+                                  const std::string& zonefile_text) {
+  OpOpts o;
+  o.name = name;
+  o.keys = keys;
+  o.key = owner_spec;
+  o.payer_key = payer_spec;
+  o.wait = true;
+  BS_CHECK_OK(CheckName(name));
+  if (zonefile_text.size() > zonefile::MAX_ZONEFILE_BYTES)
+    return Fail(ErrorCode::TooLarge, "the zone file is over 40960 bytes");
+  const auto hash = crypto::Hash160Of(util::AsBytes(zonefile_text));
+  BS_TRY(Session s, Session::Open(g, o, true));
+  BS_TRY(auto owner, s.LoadParty(o.key, payer_spec.empty()));
+  std::optional<client::Party> payer;
+  if (!payer_spec.empty()) {
+    BS_TRY(payer, s.LoadParty(payer_spec, true));
+  }
+  BS_TRY(auto info, s.Node().Name(name));
+  if (info.state != client::NameState::Registered) return Fail(ErrorCode::NotFound, name + " is not registered");
+  if (info.address != s.Address(owner)) {
+    return Fail(ErrorCode::Unauthorized, name + " is owned by " + info.address + ", not by " + s.Address(owner));
+  }
+  BS_TRY(std::string ch, s.Node().ConsensusHash());
+  BS_TRY(auto tx, client::OwnerTx(ops::BuildUpdate(o.magic, name, ch, hash), owner, payer ? &*payer : nullptr,
+                                  std::nullopt, Fee(o)));
+  BS_TRY(auto txid, s.Send("name update", tx));
+  Progress progress(1, true);
+  BS_TRY(uint32_t height, s.WaitAccepted(txid, progress));
+  BS_CHECK_OK(s.Node().PublishZonefile(zonefile_text));
+  return json{{"txid", txid}, {"block", height}, {"zonefile_hash", hash.Hex()}};
+}
+
 void AddNameCommands(CLI::App& app, Globals& g) {
   AddNamespaceCommands(app, g);
   AddNameOps(app, g);
