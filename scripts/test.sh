@@ -50,7 +50,9 @@ cmake --preset dev "${werror[@]}" "${dev_ci[@]}" >/dev/null && cmake --build --p
 
 step "functional tests"
 log=$(mktemp)
-BLOCKSTACK_BIN_DIR="$PWD/build/dev/apps" node --test --test-concurrency=1 test/functional/ 2>&1 | tee "$log"
+# Two test files at a time: most of their time is spent waiting on bcoin and on
+# the daemons, and the harness claims ports across processes (freePort).
+BLOCKSTACK_BIN_DIR="$PWD/build/dev/apps" node --test --test-concurrency=2 test/functional/ 2>&1 | tee "$log"
 f_pass=$(grep -oE '^# pass [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
 f_fail=$(grep -oE '^# fail [0-9]+' "$log" | grep -oE '[0-9]+' || echo 0)
 if [[ "$f_pass" == 0 && "$f_fail" == 0 ]]; then echo "functional tests did not run"; status=1; fi

@@ -13,6 +13,7 @@
 #include <client/url_fetcher.h>
 #include <crypto/hash.h>
 #include <crypto/keys.h>
+#include <util/version.h>
 
 namespace blockstack::cli {
 namespace {
@@ -93,11 +94,16 @@ int RunCli(int argc, char** argv) {
   Globals g;
   CLI::App app{"blockstack: keys, names, zone files and storage from the command line"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("blockstack ") + util::VERSION);
   app.add_flag("--json", g.json_output, "Print machine-readable JSON");
-  app.add_option("--network", g.network, "mainnet, testnet or regtest")->capture_default_str();
-  app.add_option("--bitcoind", g.bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT");
-  app.add_option("--node", g.node, "Blockstack node REST API URL")->capture_default_str();
-  app.add_option("--wallet-rpc", g.wallet_rpc, "Wallet RPC URL for listunspent (default: --bitcoind)");
+  app.add_option("--network", g.network, "mainnet, testnet or regtest")
+      ->capture_default_str()
+      ->envname("BLOCKSTACK_NETWORK");
+  app.add_option("--bitcoind", g.bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT")
+      ->envname("BLOCKSTACK_BITCOIND");
+  app.add_option("--node", g.node, "Blockstack node REST API URL")->capture_default_str()->envname("BLOCKSTACK_NODE");
+  app.add_option("--wallet-rpc", g.wallet_rpc, "Wallet RPC URL for listunspent (default: --bitcoind)")
+      ->envname("BLOCKSTACK_WALLET_RPC");
   app.add_option_function<std::string>(
          "--ca-file", [](const std::string& file) { client::TrustCaFile(file); },
          "Trust the CA certificates in this PEM file for https:// URLs instead of the "

@@ -37,7 +37,7 @@ util::Result<std::string> ReadInput(const GaiaOpts& o) {
 }
 
 void AddConnection(CLI::App* cmd, GaiaOpts& o) {
-  cmd->add_option("--hub", o.hub, "Hub URL, e.g. http://127.0.0.1:3000")->required();
+  cmd->add_option("--hub", o.hub, "Hub URL, e.g. http://127.0.0.1:3000")->required()->envname("BLOCKSTACK_HUB");
   cmd->add_option("--key", o.key,
                   "The bucket's key, its address is the bucket: WIF, hex, env:VAR, file:PATH, or with a keychain "
                   "app:ORIGIN, owner[:N] (default with a keychain: the owner key)");

@@ -16,6 +16,7 @@
 #include <gaia/hub.h>
 #include <util/log.h>
 #include <util/url.h>
+#include <util/version.h>
 
 namespace blockstack::gaia {
 
@@ -38,6 +39,7 @@ int RunHub(int argc, char** argv) {
   CLI::App app{"gaia-hub: per-user file storage behind the Gaia HTTP API"};
   std::string config_file, listen, storage_root, read_url, driver, server_name, log_level = "info";
   bool no_fsync = false;
+  app.set_version_flag("--version", std::string("gaia-hub ") + util::VERSION);
   app.add_option("--config", config_file, "JSON config file with the original hub's keys (port, serverName, "
                                            "readURL, driver, diskSettings.storageRootDirectory, bucket, "
                                            "awsCredentials, pageSize, maxFileUploadSize, whitelist, "

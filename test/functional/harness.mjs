@@ -2,7 +2,7 @@
 // our binaries, polling with deadlines, and clean-up of every process started.
 import { spawn, execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
@@ -33,12 +33,14 @@ export const toolsDir = path.join(binDir, '..', 'test', 'tools');
 
 const started = new Set();
 const tempDirs = [];
+const portClaims = [];
 function cleanUp() {
   for (const child of started) {
     try { process.kill(child.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
   started.clear();
   for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+  for (const claim of portClaims) rmSync(claim, { force: true });
 }
 process.on('exit', cleanUp);
 // A test run stopped by a signal still stops what it started.
@@ -46,17 +48,49 @@ for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
   process.once(signal, () => { cleanUp(); process.exit(code); });
 }
 
-// Resolves with a port that was free on 127.0.0.1 a moment ago.
-export function freePort() {
-  return new Promise((resolve, reject) => {
+// Test files run two at a time (scripts/test.sh), so a port one of them picked
+// must not be picked by the other before its server binds it. Ports come from
+// 20000-31999, below the kernel's ephemeral range (what port 0 and outgoing
+// connections use), and each is claimed in a directory all test processes share
+// (a file named by the port holding the claimer's PID; claims of dead processes
+// are taken over) until this process exits.
+const PORT_CLAIMS = path.join(os.tmpdir(), 'blockstack-test-ports');
+function claimPort(port) {
+  const claim = path.join(PORT_CLAIMS, String(port));
+  try {
+    writeFileSync(claim, String(process.pid), { flag: 'wx' });
+  } catch {
+    let holder = 0;
+    try { holder = Number(readFileSync(claim, 'utf8')); } catch { return false; }
+    try {
+      process.kill(holder, 0);
+      return false;  // a live process holds it
+    } catch (e) {
+      if (e.code !== 'ESRCH') return false;
+      rmSync(claim, { force: true });
+      return claimPort(port);
+    }
+  }
+  portClaims.push(claim);
+  return true;
+}
+function canBind(port) {
+  return new Promise((resolve) => {
     const srv = net.createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
+    srv.on('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
   });
+}
+
+// Resolves with a port free on 127.0.0.1, claimed for this process.
+export async function freePort() {
+  mkdirSync(PORT_CLAIMS, { recursive: true });
+  for (let tries = 0; tries < 2000; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    if (claimPort(port) && await canBind(port)) return port;
+  }
+  throw new Error('no free port in 20000-31999');
 }
 
 // A fresh directory, removed when the process exits.
