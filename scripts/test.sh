@@ -9,11 +9,16 @@ cd "$(dirname "$0")/.."
 werror=()
 # On CI: warnings are errors, and debug information is line tables only (-g1):
 # enough for every backtrace, and it takes a quarter off the optimised build and
-# an eighth off the sanitizer build, which are most of the run.
+# an eighth off the sanitizer build, which are most of the run. The sanitizer
+# build there also leaves out UBSan's null, alignment and vptr checks, which were
+# a quarter of its compile time: ASan reports a null dereference itself, x86-64
+# reads unaligned data, and few classes here are polymorphic. Every other UBSan
+# check (overflow, shifts, bounds, enums, ...) stays on.
 [[ -n "${CI:-}" ]] && werror=(-DBLOCKSTACK_WERROR=ON)
 asan_ci=() dev_ci=()
 if [[ -n "${CI:-}" ]]; then
-  asan_ci=(-DCMAKE_CXX_FLAGS_DEBUG=-g1 -DCMAKE_C_FLAGS_DEBUG=-g1)
+  asan_ci=("-DCMAKE_CXX_FLAGS_DEBUG=-g1 -fno-sanitize=vptr,null,alignment"
+           "-DCMAKE_C_FLAGS_DEBUG=-g1 -fno-sanitize=null,alignment")
   dev_ci=("-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O2 -g1" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O2 -g1")
 fi
 
@@ -46,7 +51,7 @@ failed=$((failed + u_failed))
 rm -f "$log"
 
 step "build (dev preset: the binaries the functional tests run)"
-cmake --preset dev "${werror[@]}" "${dev_ci[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub chaingen snaptamper fault_fs || exit 1
+cmake --preset dev "${werror[@]}" "${dev_ci[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub bns-registrar chaingen snaptamper fault_fs || exit 1
 
 step "functional tests"
 log=$(mktemp)

@@ -15,12 +15,14 @@
 #include <bitcoin/script.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
-#include <bns/pricing.h>
 #include <bns/ops/ops.h>
+#include <bns/pricing.h>
 #include <cli/common.h>
 #include <client/node_client.h>
 #include <client/operations.h>
+#include <client/registrar_client.h>
 #include <crypto/hash.h>
+#include <subdomain/record.h>
 #include <util/text.h>
 #include <zonefile/zonefile.h>
 
@@ -430,6 +432,66 @@ void AddNameOps(CLI::App& app, Globals& g) {
       BS_TRY(auto node, client::NodeClient::Create(g.node));
       BS_TRY(json r, node->BlockchainRecord(o->name));
       Print(g, r, FieldsHuman(o->name, r));
+      return util::Ok();
+    });
+  });
+
+  // A subdomain through its domain's registrar (the original registrar API).
+  auto api_key = std::make_shared<std::string>();
+  auto* rsub =
+      name->add_subcommand("register-subdomain", "Ask a domain's registrar for a subdomain, then report its status");
+  rsub->add_option("NAME", o->name, "leaf.name.namespace")->required();
+  rsub->add_option("--registrar", o->to, "The registrar's URL")->required();
+  rsub->add_option("--owner", o->owner, "The owner's address (default: the keychain's owner key's)");
+  rsub->add_option("--zonefile", o->zonefile, "The subdomain's own zone file (default: one with no records)");
+  rsub->add_option("--api-key", *api_key, "A key the registrar gave you (sent as Authorization: bearer KEY)");
+  AddKeychainOptions(rsub, o->keys);
+  rsub->add_flag("--wait", o->wait, "Wait until the registrar has anchored it on chain");
+  rsub->add_option("--timeout", o->timeout, "Seconds to wait at most (also for each answer)")->capture_default_str();
+  rsub->callback([&g, o, api_key] {
+    Guard(g, [&]() -> util::Status {
+      auto split = subdomain::SplitSubdomainName(o->name);
+      if (!split) return Fail(ErrorCode::InvalidArgument, "'" + o->name + "' is not a subdomain (leaf.name.namespace)");
+      BS_TRY(auto net, NetworkOf(g));
+      std::string owner = o->owner;
+      if (owner.empty()) {
+        if (!o->keys.HasKeychain()) return Fail(ErrorCode::InvalidArgument, "give --owner ADDRESS, or a keychain");
+        BS_TRY(auto key, ResolveKey(o->keys, ""));
+        owner = bitcoin::P2pkhAddress(key.GetPublicKey(), net);
+      }
+      BS_CHECK_OK(bitcoin::ScriptFromAddress(owner, net));
+      std::string zonefile = "$ORIGIN " + o->name + "\n$TTL 3600\n";
+      if (!o->zonefile.empty()) {
+        BS_TRY(zonefile, ReadFileText(o->zonefile));
+      }
+      auto per_answer = std::chrono::milliseconds(static_cast<int64_t>(std::min(o->timeout, 30.0) * 1000));
+      BS_TRY(auto registrar, client::RegistrarClient::Create(o->to, per_answer));
+      BS_TRY(json answer, registrar->Register(split->leaf, owner, zonefile, *api_key));
+      BS_TRY(std::string status, registrar->Status(split->leaf));
+      Progress progress(1, o->quiet || g.json_output || !o->wait);
+      if (o->wait) {
+        progress.Step(1, "waiting for the registrar to anchor " + o->name);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(static_cast<int64_t>(o->timeout * 1000));
+        while (status != "Subdomain propagated") {
+          if (std::chrono::steady_clock::now() > deadline) {
+            return Fail(ErrorCode::Timeout, "gave up waiting for " + o->name + "; the registrar says: " + status);
+          }
+          progress.Detail(status);
+          std::this_thread::sleep_for(std::chrono::milliseconds(500));
+          BS_TRY(status, registrar->Status(split->leaf));
+        }
+        progress.Done(o->name + " is on chain");
+      }
+      json j{{"name", o->name},
+             {"owner", owner},
+             {"registrar", o->to},
+             {"accepted", true},
+             {"message", answer.value("message", "")},
+             {"status", status}};
+      Print(g, j,
+            fmt::format("{} requested for {}\n  registrar: {}\n  status: {}\n", o->name, owner,
+                        answer.value("message", ""), status));
       return util::Ok();
     });
   });

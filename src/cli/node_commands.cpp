@@ -145,6 +145,10 @@ void AddLookup(CLI::App& app, Globals& g) {
            {"verified", true},
            {"steps", steps},
            {"total_ms", total}};
+    if (r.pending) {
+      j["pending"] = true;
+      j["registrar"] = r.registrar;
+    }
     std::string data_text;
     if (r.data) {
       data_text.assign(r.data->data.begin(), r.data->data.end());
@@ -154,6 +158,9 @@ void AddLookup(CLI::App& app, Globals& g) {
     std::string human = fmt::format("{}\n  owner      {}\n  zone file  {} (from {})\n  profile    {}\n{}\n", r.name, r.owner,
                                     r.zonefile_hash, r.zonefile_source, r.profile_url, r.profile.dump(2));
     for (const auto& t : r.profile_urls_tried) human += "  (not used: " + t + ")\n";
+    if (r.pending) {
+      human += "  pending    not on chain yet: owner and zone file are the word of the registrar " + r.registrar + "\n";
+    }
     if (r.data) human += fmt::format("data {}\n{}\n", r.data_url, data_text);
     human += "verified:\n" + human_steps + fmt::format("  {:8.2f} ms  total\n", total);
     Print(g, j, human);

@@ -1,5 +1,7 @@
 #include <client/node_client.h>
 
+#include <client/url_fetcher.h>
+#include <crypto/hash.h>
 #include <util/url.h>
 
 namespace blockstack::client {
@@ -106,8 +108,11 @@ util::Result<json> NodeClient::Did(const std::string& did) {
 }
 
 util::Result<NameInfo> NodeClient::Name(const std::string& fqn) {
-  BS_TRY(auto answer, GetJson("/v1/names/" + util::PercentEncode(fqn, false)));
-  auto& [status, body] = answer;
+  BS_TRY(auto res, m_http->Send("GET", "/v1/names/" + util::PercentEncode(fqn, false)));
+  if (res.status == 301 || res.status == 302 || res.status == 307) return Pending(fqn, res.Header("location"));
+  unsigned status = res.status;
+  json body = json::parse(res.body, nullptr, false);
+  if (body.is_discarded()) body = nullptr;
   NameInfo out;
   if (status == 404) {
     out.state = body.is_object() && body.contains("status") ? NameState::Unknown : NameState::Expired;
@@ -122,6 +127,33 @@ util::Result<NameInfo> NodeClient::Name(const std::string& fqn) {
   out.address = body["address"];
   if (body.contains("zonefile_hash") && body["zonefile_hash"].is_string()) out.zonefile_hash = body["zonefile_hash"];
   if (body.contains("zonefile") && body["zonefile"].is_string()) out.zonefile = body["zonefile"];
+  out.record = std::move(body);
+  return out;
+}
+
+util::Result<NameInfo> NodeClient::Pending(const std::string& fqn, const std::string& location) {
+  // Only to http(s) URLs, and only once: the registrar answers itself.
+  if (!location.starts_with("http://") && !location.starts_with("https://")) {
+    return Fail(ErrorCode::Corruption, "name " + fqn + ": the node redirected to '" + location + "', not a URL");
+  }
+  UrlFetcher registrar("registrar");
+  BS_TRY(auto res, registrar.Get(location));
+  NameInfo out;
+  out.registrar = location;
+  if (res.status == 404) return out;  // the registrar does not have it either
+  json body = json::parse(res.body, nullptr, false);
+  if (res.status != 200 || !body.is_object() || !body.contains("address") || !body["address"].is_string() ||
+      !body.contains("status") || !body["status"].is_string() || !body.contains("zonefile") ||
+      !body["zonefile"].is_string()) {
+    return Fail(ErrorCode::Corruption, "name " + fqn + ": the registrar at " + location + " answered HTTP " +
+                                           std::to_string(res.status) + " without a subdomain record");
+  }
+  out.state = NameState::Registered;
+  out.pending = true;
+  out.address = body["address"];
+  out.zonefile = body["zonefile"].get<std::string>();
+  // The registrar's record is not on chain: its hash is of the zone file it holds.
+  out.zonefile_hash = crypto::Hash160Of(util::AsBytes(*out.zonefile)).Hex();
   out.record = std::move(body);
   return out;
 }

@@ -25,6 +25,11 @@ struct NameInfo {
   std::string address;    // owner
   std::optional<std::string> zonefile_hash;
   std::optional<std::string> zonefile;  // when the node holds it
+  // A subdomain the node does not have yet, answered by its domain's registrar
+  // (the node redirected there): queued or in a batch not yet anchored. Its
+  // zone file and owner are the registrar's word only.
+  bool pending = false;
+  std::string registrar;  // the URL the node redirected to
 };
 
 class NodeClient {
@@ -70,6 +75,7 @@ class NodeClient {
  private:
   NodeClient(std::string url, std::unique_ptr<net::HttpClient> http) : m_url(std::move(url)), m_http(std::move(http)) {}
   util::Result<nlohmann::json> Expect200(const std::string& path, const std::string& what);
+  util::Result<NameInfo> Pending(const std::string& fqn, const std::string& location);
 
   std::string m_url;
   std::unique_ptr<net::HttpClient> m_http;

@@ -82,6 +82,8 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
   }
   r.owner = info->address;
   r.record = info->record;
+  r.pending = info->pending;
+  r.registrar = info->registrar;
   if (!info->zonefile_hash) return fail(LookupFailure::ZonefileMissing, name + " has no zone-file hash on chain");
   r.zonefile_hash = *info->zonefile_hash;
   timer.Done("name record from " + m_node.Url());
@@ -97,7 +99,7 @@ LookupOutcome Resolver::Lookup(const std::string& name, const LookupOptions& opt
   if (info->zonefile) {
     if (matches(*info->zonefile)) {
       r.zonefile = *info->zonefile;
-      r.zonefile_source = m_node.Url();
+      r.zonefile_source = info->pending ? info->registrar : m_node.Url();
       found = true;
     } else {
       mismatched.push_back(m_node.Url());

@@ -57,6 +57,10 @@ struct LookupResult {
   std::string zonefile;
   std::string zonefile_hash;
   std::string zonefile_source;  // the URL it came from
+  // A subdomain the node sent to its domain's registrar: queued there, not yet
+  // on chain (owner and zone file are the registrar's word).
+  bool pending = false;
+  std::string registrar;
   std::string profile_url;      // the URI record that yielded the profile
   std::vector<std::string> profile_urls_tried;  // earlier URI records, and why each failed
   nlohmann::json profile;

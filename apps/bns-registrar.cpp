@@ -1,0 +1,3 @@
+#include <registrar/registrar.h>
+
+int main(int argc, char** argv) { return blockstack::registrar::RunRegistrar(argc, argv); }

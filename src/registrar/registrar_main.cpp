@@ -1,0 +1,166 @@
+// bns-registrar's command line: options, the domain owner's keys, the checks at
+// start, the HTTP server and the batcher thread.
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+
+#include <pthread.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <thread>
+
+#include <bitcoin/address.h>
+#include <registrar/registrar.h>
+#include <util/log.h>
+#include <util/text.h>
+#include <util/url.h>
+#include <util/version.h>
+
+namespace blockstack::registrar {
+namespace {
+
+// A key from a file (first line) or an environment variable: WIF or hex.
+util::Result<std::optional<crypto::PrivateKey>> KeyFrom(const std::string& file, const char* env, const char* what) {
+  std::string text;
+  if (!file.empty()) {
+    std::ifstream in(file);
+    if (!in) return util::Fail(util::ErrorCode::NotFound, std::string("cannot read the ") + what + " file " + file);
+    std::getline(in, text);
+  } else if (const char* v = std::getenv(env)) {
+    text = v;
+  } else {
+    return std::optional<crypto::PrivateKey>{};
+  }
+  std::string key(util::TrimBlanks(text));
+  auto parsed = util::IsHex(key) ? crypto::PrivateKey::FromHex(key) : crypto::PrivateKey::FromWif(key);
+  if (!parsed)
+    return util::Fail(util::ErrorCode::InvalidArgument, std::string("the ") + what + " is neither WIF nor hex");
+  return std::optional<crypto::PrivateKey>(*parsed);
+}
+
+}  // namespace
+
+int RunRegistrar(int argc, char** argv) {
+  CLI::App app{"bns-registrar: gives out subdomains of one BNS name, anchored in batches"};
+  RegistrarConfig cfg;
+  std::string network = "mainnet", bitcoind, wallet_rpc, db_path = "registrar.db", listen = "127.0.0.1:3000";
+  std::string key_file, payer_file, log_level = "info";
+  std::vector<std::string> nodes;
+  app.set_version_flag("--version", std::string("bns-registrar ") + util::VERSION);
+  app.add_option("--domain", cfg.domain, "The name whose subdomains are given out (its owner's key signs)")->required();
+  app.add_option("--key-file", key_file, "The domain owner's key, WIF or hex (default $BLOCKSTACK_REGISTRAR_KEY)");
+  app.add_option("--payer-key-file", payer_file,
+                 "Another key that pays the fees (default $BLOCKSTACK_REGISTRAR_PAYER_KEY; else the owner pays)");
+  app.add_option("--network", network, "mainnet, testnet or regtest")->capture_default_str();
+  app.add_option("--bitcoind", bitcoind, "Bitcoin node RPC URL, http://USER:PASS@HOST:PORT")
+      ->required()
+      ->envname("BLOCKSTACK_BITCOIND");
+  app.add_option("--wallet-rpc", wallet_rpc, "Wallet RPC URL for listunspent (default: --bitcoind)");
+  app.add_option("--node", nodes, "blockstackd API URL (repeatable; the first is asked, all get the zone files)")
+      ->required();
+  app.add_option("--db", db_path, "The queue's SQLite file")->capture_default_str();
+  app.add_option("--listen", listen, "HOST:PORT for the HTTP API (port 0 picks one)")->capture_default_str();
+  app.add_option("--resolver-url", cfg.resolver_url,
+                 "This registrar's public URL, for the _resolver record (default http://<listen>)");
+  app.add_option("--batch-size", cfg.batch_max, "Subdomains in one batch at most")->capture_default_str();
+  app.add_option("--batch-interval", cfg.batch_interval_s, "Seconds a request waits at most for a batch")
+      ->capture_default_str();
+  app.add_option("--ip-limit", cfg.ip_limit, "Registrations per IP address (0: no limit)")->capture_default_str();
+  app.add_option("--owner-limit", cfg.owner_limit, "Registrations per owner address (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--api-key", cfg.api_keys, "A key that skips the limits (Authorization: bearer KEY; repeatable)");
+  app.add_flag("--api-key-required", cfg.api_key_required, "Only registrations with an API key");
+  app.add_option("--name-min-length", cfg.name_min_length, "Shortest subdomain label taken")->capture_default_str();
+  app.add_option("--confirmations", cfg.confirmations, "Blocks on a batch before its zone file goes out")
+      ->capture_default_str();
+  app.add_option("--resend-after", cfg.unseen_drop_s,
+                 "Seconds a sent batch may be unknown to the Bitcoin node before it is sent again")
+      ->capture_default_str();
+  app.add_option("--fee-rate", cfg.fee_rate, "Satoshis per byte")->capture_default_str();
+  app.add_option("--magic", cfg.magic, "Two-character payload prefix")->capture_default_str();
+  app.add_option("--log-level", log_level, "trace, debug, info, warn or error")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  auto fail = [](const std::string& msg, int code = 2) {
+    std::cerr << "bns-registrar: " << msg << "\n";
+    return code;
+  };
+  if (auto st = util::InitLogging(log_level); !st) return fail(st.error().message);
+  auto net = bitcoin::ParseNetwork(network);
+  if (!net) return fail("unknown network '" + network + "' (mainnet, testnet, regtest)");
+  cfg.network = *net;
+  if (cfg.batch_max == 0 || cfg.batch_interval_s < 0) return fail("--batch-size must be positive");
+  auto owner_key = KeyFrom(key_file, "BLOCKSTACK_REGISTRAR_KEY", "owner key");
+  if (!owner_key) return fail(owner_key.error().message);
+  if (!*owner_key) return fail("the domain owner's key is needed: --key-file FILE or BLOCKSTACK_REGISTRAR_KEY");
+  auto payer_key = KeyFrom(payer_file, "BLOCKSTACK_REGISTRAR_PAYER_KEY", "payer key");
+  if (!payer_key) return fail(payer_key.error().message);
+  auto hp = util::ParseHostPort(listen, true);
+  if (!hp) return fail("--listen: " + hp.error().message);
+
+  std::vector<std::unique_ptr<client::NodeClient>> node_clients;
+  for (const auto& url : nodes) {
+    auto c = client::NodeClient::Create(url);
+    if (!c) return fail("--node " + url + ": " + c.error().message);
+    node_clients.push_back(std::move(*c));
+  }
+  // The key must own the domain, on the node's word.
+  auto domain = node_clients.front()->Name(cfg.domain);
+  if (!domain) return fail("cannot ask " + nodes.front() + " about " + cfg.domain + ": " + domain.error().message, 3);
+  if (domain->state != client::NameState::Registered) return fail(cfg.domain + " is not a registered name", 3);
+  const auto& params = bitcoin::Params(cfg.network);
+  std::string owner_address = bitcoin::P2pkhAddress((*owner_key)->GetPublicKey(), params);
+  if (domain->address != owner_address) {
+    return fail(cfg.domain + " is owned by " + domain->address + ", not by the key given (" + owner_address + ")", 3);
+  }
+  auto rpc = bitcoin::rpc::RpcClient::Create(bitcoind);
+  if (!rpc) return fail("--bitcoind: " + rpc.error().message);
+  auto wallet = bitcoin::rpc::RpcClient::Create(wallet_rpc.empty() ? bitcoind : wallet_rpc);
+  if (!wallet) return fail("--wallet-rpc: " + wallet.error().message);
+  auto db = RegistrarDb::Open(db_path);
+  if (!db) return fail(db.error().message, 3);
+
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  net::ServerOptions options;
+  options.max_body_bytes = 64 * 1024;
+  options.threads = 1;
+  options.worker_threads = 2;
+  std::unique_ptr<Registrar> registrar;
+  auto server = net::HttpServer::Start(
+      hp->first, hp->second, [&registrar](const net::Request& req) { return registrar->Handle(req); }, options);
+  if (!server) return fail(server.error().message, 3);
+  const std::string url = "http://" + hp->first + ":" + std::to_string((*server)->Port());
+  if (cfg.resolver_url.empty()) cfg.resolver_url = url;
+  std::optional<bitcoin::Spender> payer;
+  if (*payer_key) payer = bitcoin::Spender::P2pkh(**payer_key);
+  registrar = std::make_unique<Registrar>(std::move(cfg), bitcoin::Spender::P2pkh(**owner_key), std::move(payer),
+                                          std::move(*db), std::move(node_clients), std::move(*rpc), std::move(*wallet));
+  std::jthread batcher([&registrar](std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      registrar->Tick();
+      for (int i = 0; i < 5 && !stop.stop_requested(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  });
+  // Tests and scripts read this line to learn the port.
+  std::cout << "bns-registrar listening on " << url << " for " << registrar->Domain() << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("bns-registrar: stopping on signal {}", sig);
+  batcher.request_stop();
+  batcher.join();
+  (*server)->Stop();
+  return 0;
+}
+
+}  // namespace blockstack::registrar

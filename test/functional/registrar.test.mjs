@@ -1,0 +1,178 @@
+// bns-registrar and `blockstack name register-subdomain` on bcoin regtest: the
+// registrar queues requests in the original registrar API, answers for them at
+// once (the node redirects lookups of a pending subdomain to the registrar named
+// in the domain's zone file, and `blockstack lookup` and blockstack.js follow),
+// and anchors them in a batch (one NAME_UPDATE of the domain) that the node then
+// serves from the chain. Refusals carry the original's messages; a registrar that
+// answers garbage or never answers gets a clear error from the CLI.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  binDir, createNamespace, freePort, loadBlockstackJs, run, startProcess, startStack, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
+
+const bsk = loadBlockstackJs();
+let stack;
+let dir;
+let registrar;
+let registrarUrl;
+let bob;
+let carol;
+let bobZone;
+
+const base = () => ['--network', 'regtest', '--node', stack.api, '--bitcoind', stack.bcoin.url,
+  '--wallet-rpc', stack.bcoin.walletUrl];
+async function cli(args, opts) {
+  const r = await run('blockstack', [...base(), '--json', ...args], { timeoutMs: 120000, ...opts });
+  return { ...r, json: r.code === 0 ? JSON.parse(r.stdout) : undefined };
+}
+function file(name, text) {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+async function register(body, headers = {}) {
+  const res = await fetch(`${registrarUrl}/register`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+before(async () => {
+  dir = tempDir('registrar');
+  stack = await startStack(dir, ['alice']);
+  await createNamespace(stack, 'reg');
+  // The domain's zone file names its registrar, so nodes redirect pending lookups there.
+  const port = await freePort();
+  registrarUrl = `http://127.0.0.1:${port}`;
+  const domainZone = file('corp.zone', `$ORIGIN corp.reg\n$TTL 3600\n_resolver\tIN\tURI\t10\t1\t"${registrarUrl}"\n`);
+  await stack.mined(['name', 'register', 'corp.reg', '--key', stack.keys.alice.wif.regtest, '--zonefile', domainZone]);
+  const keyFile = file('owner.key', `${stack.keys.alice.wif.regtest}\n`);
+  registrar = startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'corp.reg', '--key-file', keyFile,
+    '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc', stack.bcoin.walletUrl, '--node', stack.api,
+    '--db', path.join(dir, 'registrar.db'), '--listen', `127.0.0.1:${port}`, '--batch-interval', '2',
+    '--batch-size', '50', '--api-key', 'operator-key']);
+  await waitFor(() => {
+    if (registrar.exitCode !== null) throw new Error(`bns-registrar exited: ${registrar.output}`);
+    return /listening on/.test(registrar.output);
+  }, { what: 'bns-registrar to listen' });
+
+  bob = (await cli(['keys', 'generate'])).json;
+  carol = (await cli(['keys', 'generate'])).json;
+  const put = await cli(['profile', 'put', file('bob.json', '{"@type":"Person","name":"Bob"}'), '--key', bob.wif.regtest,
+    '--hub', stack.hub.url]);
+  assert.equal(put.code, 0, put.stderr);
+  bobZone = (await cli(['zonefile', 'make', 'bob.corp.reg', '--url', put.json.publicURL])).json.zonefile;
+});
+
+after(async () => {
+  if (registrar) await stopProcess(registrar);
+  await stack?.stop();
+});
+
+test('a subdomain resolves at once while pending, then from the chain once its batch is anchored', async () => {
+  const req = await cli(['name', 'register-subdomain', 'bob.corp.reg', '--registrar', registrarUrl, '--owner',
+    bob.address.regtest, '--zonefile', file('bob.zone', bobZone)]);
+  assert.equal(req.code, 0, req.stderr);
+  assert.equal(req.json.accepted, true);
+  assert.match(req.json.status, /queued|registered in transaction/);
+
+  // Pending: the node redirects to the registrar; both clients follow.
+  const pending = await cli(['lookup', 'bob.corp.reg']);
+  assert.equal(pending.code, 0, pending.stderr);
+  assert.equal(pending.json.pending, true);
+  assert.equal(pending.json.owner, bob.address.regtest);
+  assert.equal(pending.json.profile.name, 'Bob');
+  bsk.config.network = new bsk.network.LocalRegtest(stack.api, stack.api);
+  const info = await bsk.config.network.getNameInfo('bob.corp.reg');
+  assert.match(info.status, /pending_subdomain|submitted_subdomain/);
+  assert.equal(info.zonefile, bobZone);
+  // blockstack.js checks a profile token against the mainnet form of the owner's
+  // address only (publicKeyToAddress), so on regtest it is given that form.
+  assert.equal((await bsk.resolveZoneFileToProfile(info.zonefile, bob.address.mainnet)).name, 'Bob');
+
+  // Anchored: one NAME_UPDATE of corp.reg, then the node has it from the chain.
+  await stack.bcoin.whileMining(waitFor(async () => {
+    const s = await (await fetch(`${registrarUrl}/status/bob`)).json();
+    return s.status === 'Subdomain propagated';
+  }, { timeoutMs: 60000, what: 'the batch to be anchored' }), stack.keys.miner.address.regtest);
+  const onChain = await (await fetch(`${stack.api}/v1/names/bob.corp.reg`)).json();
+  assert.equal(onChain.status, 'registered_subdomain');
+  assert.equal(onChain.address, bob.address.regtest);
+  assert.equal(onChain.resolver, registrarUrl);
+  const anchored = await cli(['lookup', 'bob.corp.reg']);
+  assert.equal(anchored.code, 0, anchored.stderr);
+  assert.equal(anchored.json.pending, undefined);
+  assert.equal(anchored.json.profile.name, 'Bob');
+  const history = await (await fetch(`${stack.api}/v1/names/corp.reg/history`)).json();
+  assert.ok(Object.values(history).flat().some((h) => h.opcode === 'NAME_UPDATE'), 'the batch is a NAME_UPDATE');
+});
+
+test('refusals carry the original registrar\'s messages', async () => {
+  const owner = carol.address.regtest;
+  const zonefile = '$ORIGIN x\n$TTL 3600\n';
+  let r = await register({ name: 'bob', owner_address: owner, zonefile });
+  assert.equal(r.status, 409);
+  assert.match(r.body.message, /already queued for this name/);
+  r = await register({ name: 'Not_Valid', owner_address: owner, zonefile });
+  assert.equal(r.status, 409);
+  assert.match(r.body.message, /invalid/);
+  r = await register({ name: 'carol', owner_address: carol.address.mainnet, zonefile });
+  assert.equal(r.status, 409);
+  assert.match(r.body.message, /not a regtest address/);
+  r = await register({ name: 'carol.other.reg', owner_address: owner, zonefile });
+  assert.match(r.body.message, /Wrong domain/);
+  r = await register({ name: 'carol', owner_address: owner, zonefile: 'x'.repeat(5000) });
+  assert.equal(r.status, 413);
+  const garbage = await fetch(`${registrarUrl}/register`, { method: 'POST', body: '{not json' });
+  assert.equal(garbage.status, 400);
+  assert.equal((await garbage.json()).status, false);
+  // One subdomain per owner, unless the request carries an API key.
+  r = await register({ name: 'carol', owner_address: owner, zonefile });
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+  r = await register({ name: 'carol2', owner_address: owner, zonefile });
+  assert.equal(r.status, 409);
+  assert.match(r.body.message, /Owner already registered/);
+  r = await register({ name: 'carol3', owner_address: owner, zonefile }, { Authorization: 'bearer operator-key' });
+  assert.equal(r.status, 202);
+  // The registrar's own answers: status, the pending record, the list.
+  assert.equal((await fetch(`${registrarUrl}/status/nobody`)).status, 404);
+  const rec = await (await fetch(`${registrarUrl}/v1/names/carol.corp.reg`)).json();
+  assert.equal(rec.status, 'pending_subdomain');
+  assert.equal(rec.address, owner);
+  assert.equal((await fetch(`${registrarUrl}/v1/names/carol.elsewhere.reg`)).status, 400);
+  const list = await (await fetch(`${registrarUrl}/list/0`)).json();
+  assert.deepEqual(list.map((e) => e.name).slice(0, 3), ['bob.corp.reg', 'carol.corp.reg', 'carol3.corp.reg']);
+  assert.deepEqual(await (await fetch(`${registrarUrl}/index`)).json(), { status: true, domainName: 'corp.reg' });
+
+  // The CLI says what the registrar said, with exit code 3.
+  const cliRefused = await cli(['name', 'register-subdomain', 'carol.corp.reg', '--registrar', registrarUrl,
+    '--owner', owner]);
+  assert.equal(cliRefused.code, 8);
+  assert.match(cliRefused.stderr, /already queued/);
+});
+
+test('a registrar that answers garbage or never answers gets a clear error', async () => {
+  const garbage = http.createServer((req, res) => { res.writeHead(200); res.end('<html>hello</html>'); });
+  const silent = http.createServer(() => {});
+  for (const s of [garbage, silent]) await new Promise((r) => s.listen(0, '127.0.0.1', r));
+  try {
+    const args = (srv) => ['name', 'register-subdomain', 'dave.corp.reg', '--registrar',
+      `http://127.0.0.1:${srv.address().port}`, '--owner', carol.address.regtest, '--timeout', '2'];
+    const g = await cli(args(garbage));
+    assert.equal(g.code, 7, g.stderr);
+    assert.match(g.stderr, /registrar/);
+    const started = Date.now();
+    const t = await cli(args(silent));
+    assert.equal(t.code, 5, t.stderr);
+    assert.ok(Date.now() - started < 20000, 'gave up in time');
+  } finally {
+    garbage.close();
+    silent.closeAllConnections();
+    silent.close();
+  }
+});
