@@ -176,3 +176,55 @@ test('a registrar that answers garbage or never answers gets a clear error', asy
     silent.close();
   }
 });
+
+test('kill -9 of the registrar at any point: nothing lost, nothing anchored twice', async () => {
+  const keyFile = path.join(dir, 'owner.key');
+  const start = () => startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'corp.reg', '--key-file', keyFile,
+    '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc', stack.bcoin.walletUrl, '--node', stack.api,
+    '--db', path.join(dir, 'registrar.db'), '--listen', registrarUrl.replace('http://', ''), '--batch-interval', '1',
+    '--batch-size', '8', '--api-key', 'operator-key', '--resend-after', '5']);
+  const listening = (p) => waitFor(() => {
+    if (p.exitCode !== null) throw new Error(`bns-registrar exited: ${p.output}`);
+    return /listening on/.test(p.output);
+  }, { what: 'bns-registrar to listen' });
+  const labels = [];
+  const statusOf = async (label) => (await (await fetch(`${registrarUrl}/status/${label}`)).json()).status;
+  // Three rounds: requests go in, and the registrar is killed while their batch is
+  // being built, sent or followed; it restarts on the same database.
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 10; i++) {
+      const label = `crash${round}x${i}`;
+      labels.push(label);
+      const r = await register({ name: label, owner_address: carol.address.regtest, zonefile: `$ORIGIN ${label}\n` },
+        { Authorization: 'bearer operator-key' });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+    }
+    await waitFor(async () => /registered in transaction|queued/.test(await statusOf(labels[labels.length - 10])) &&
+      (round === 0 || /transaction/.test(await statusOf(labels[labels.length - 10]))), { timeoutMs: 20000, what: 'a batch' })
+      .catch(() => {});
+    registrar.kill('SIGKILL');
+    await stopProcess(registrar);
+    await stack.bcoin.mine(1, stack.keys.miner.address.regtest);
+    registrar = start();
+    await listening(registrar);
+  }
+  // Every request is anchored in the end.
+  await stack.bcoin.whileMining(waitFor(async () => {
+    for (const label of labels) if ((await statusOf(label)) !== 'Subdomain propagated') return false;
+    return true;
+  }, { timeoutMs: 120000, what: 'every request anchored' }), stack.keys.miner.address.regtest);
+  // Each subdomain is in exactly one accepted zone file of the domain.
+  const history = await (await fetch(`${stack.api}/v1/names/corp.reg/history`)).json();
+  const seen = new Map();
+  for (const entry of Object.values(history).flat()) {
+    if (entry.opcode !== 'NAME_UPDATE' || !entry.value_hash) continue;
+    const zf = await (await fetch(`${stack.api}/v1/zonefiles/${entry.value_hash}`)).text();
+    for (const m of zf.matchAll(/^(\S+)\tIN\tTXT/gm)) seen.set(m[1], (seen.get(m[1]) || 0) + 1);
+  }
+  for (const label of labels) {
+    assert.equal(seen.get(label), 1, `${label} in ${seen.get(label) || 0} anchored zone files`);
+    const rec = await (await fetch(`${stack.api}/v1/names/${label}.corp.reg`)).json();
+    assert.equal(rec.status, 'registered_subdomain', label);
+    assert.equal(rec.address, carol.address.regtest);
+  }
+});
