@@ -64,17 +64,19 @@ util::Result<std::optional<QueuedRequest>> RegistrarDb::Get(const std::string& l
   return out;
 }
 
-util::Result<int64_t> RegistrarDb::CountOwner(const std::string& owner) {
-  BS_TRY(auto* s, m_db.Prepare("SELECT COUNT(*) FROM requests WHERE owner = ? AND status != 'error'"));
-  s->Bind(1, owner);
+util::Result<int64_t> RegistrarDb::CountOwner(const std::string& owner, int64_t limit) {
+  BS_TRY(auto* s, m_db.Prepare("SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE owner = ? AND status != 'error' "
+                               "LIMIT ?)"));
+  s->Bind(1, owner).Bind(2, limit);
   int64_t n = 0;
   BS_CHECK_OK(db::ForEachRow(s, [&](db::Statement& row) { n = row.Int(0); }));
   return n;
 }
 
-util::Result<int64_t> RegistrarDb::CountIp(const std::string& ip) {
-  BS_TRY(auto* s, m_db.Prepare("SELECT COUNT(*) FROM requests WHERE ip = ? AND status != 'error'"));
-  s->Bind(1, ip);
+util::Result<int64_t> RegistrarDb::CountIp(const std::string& ip, int64_t limit) {
+  BS_TRY(auto* s, m_db.Prepare("SELECT COUNT(*) FROM (SELECT 1 FROM requests WHERE ip = ? AND status != 'error' "
+                               "LIMIT ?)"));
+  s->Bind(1, ip).Bind(2, limit);
   int64_t n = 0;
   BS_CHECK_OK(db::ForEachRow(s, [&](db::Statement& row) { n = row.Int(0); }));
   return n;
@@ -163,9 +165,23 @@ util::Status RegistrarDb::Drop(int64_t id, const std::string& reason) {
   });
 }
 
-util::Result<std::vector<Batch>> RegistrarDb::Open() {
+util::Status RegistrarDb::Reopen(int64_t id) {
+  return db::InTransaction(m_db, [&]() -> util::Status {
+    BS_TRY(auto* s, m_db.Prepare("UPDATE batches SET status = 'sent', sent_at = 0, block = NULL WHERE id = ? AND "
+                                 "status = 'published'"));
+    s->Bind(1, id);
+    BS_CHECK_OK(s->Run());
+    BS_TRY(auto* r, m_db.Prepare("UPDATE requests SET status = 'submitted' WHERE batch = ? AND status = 'anchored'"));
+    r->Bind(1, id);
+    return r->Run();
+  });
+}
+
+util::Result<std::vector<Batch>> RegistrarDb::Batches(const std::string& where, int64_t arg) {
   BS_TRY(auto* s, m_db.Prepare("SELECT id, zonefile, zonefile_hash, status, txid, raw_tx, created, sent_at, block "
-                               "FROM batches WHERE status IN ('built', 'signed', 'sent') ORDER BY id"));
+                               "FROM batches WHERE " +
+                               where + " ORDER BY id"));
+  if (where.find('?') != std::string::npos) s->Bind(1, arg);
   std::vector<Batch> out;
   BS_CHECK_OK(db::ForEachRow(s, [&](db::Statement& row) {
     Batch b;
@@ -181,6 +197,12 @@ util::Result<std::vector<Batch>> RegistrarDb::Open() {
     out.push_back(std::move(b));
   }));
   return out;
+}
+
+util::Result<std::vector<Batch>> RegistrarDb::Open() { return Batches("status IN ('built', 'signed', 'sent')", 0); }
+
+util::Result<std::vector<Batch>> RegistrarDb::PublishedSince(int64_t min_block) {
+  return Batches("status = 'published' AND block >= ?", min_block);
 }
 
 }  // namespace blockstack::registrar

@@ -20,8 +20,16 @@ using util::ErrorCode;
 using util::Fail;
 
 constexpr std::size_t LIST_PAGE = 100;
+// Queued requests read per round at most: more than a 40 KiB zone file holds
+// (a record takes 60 bytes at least), so a flood costs the batcher nothing.
+constexpr std::size_t BATCH_READ_MAX = 1000;
 
 int64_t Now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// An error that says nothing about the transaction: the peer did not answer.
+bool Transient(const util::Error& e) {
+  return e.code == ErrorCode::Unavailable || e.code == ErrorCode::Timeout || e.code == ErrorCode::IoError;
+}
 
 net::Response Refused(const std::string& why, unsigned status = 409) {
   return net::Response::Json(status,
@@ -125,13 +133,15 @@ net::Response Registrar::Register(const net::Request& req) {
     if (*existing) return Refused("Subdomain operation already queued for this name.");
     if (!privileged) {
       if (m_config.api_key_required) return Refused("Registrations without API key are disabled");
-      auto owned = m_db.CountOwner(*owner);
-      if (!owned) return net::Response::Json(503, {{"status", false}, {"message", owned.error().message}});
-      if (m_config.owner_limit > 0 && static_cast<std::size_t>(*owned) >= m_config.owner_limit) {
-        return Refused("Owner already registered subdomain with this registrar.");
+      if (m_config.owner_limit > 0) {
+        auto owned = m_db.CountOwner(*owner, static_cast<int64_t>(m_config.owner_limit));
+        if (!owned) return net::Response::Json(503, {{"status", false}, {"message", owned.error().message}});
+        if (static_cast<std::size_t>(*owned) >= m_config.owner_limit) {
+          return Refused("Owner already registered subdomain with this registrar.");
+        }
       }
       if (m_config.ip_limit > 0) {
-        auto from_ip = m_db.CountIp(req.remote_ip);
+        auto from_ip = m_db.CountIp(req.remote_ip, static_cast<int64_t>(m_config.ip_limit));
         if (!from_ip) return net::Response::Json(503, {{"status", false}, {"message", from_ip.error().message}});
         if (static_cast<std::size_t>(*from_ip) >= m_config.ip_limit) {
           return Refused(
@@ -295,38 +305,39 @@ util::Status Registrar::Follow(const Batch& batch) {
     std::lock_guard lock(m_mutex);
     return m_db.Drop(batch.id, why);
   };
+  // Sends the signed transaction again. Only a refusal drops the batch: a Bitcoin
+  // node that does not answer is asked again next round.
+  auto resend = [&](const std::string& why) -> util::Status {
+    if (auto sent = m_bitcoind->SendRawTransaction(batch.raw_tx); !sent) {
+      if (Transient(sent.error())) return Fail(sent.error());
+      return drop(why + " and the Bitcoin node refuses it: " + sent.error().message);
+    }
+    spdlog::info("registrar: batch {} sent again in {} ({})", batch.id, batch.txid, why);
+    std::lock_guard lock(m_mutex);
+    return m_db.SetSent(batch.id, Now());
+  };
   if (batch.status == "built") return SignAndSend(batch);
-  auto known = m_bitcoind->Call("getrawtransaction", json::array({batch.txid, true}));
+  BS_TRY(auto place, m_bitcoind->LocateTransaction(batch.txid));
   if (batch.status == "signed") {
     // Signed before a crash: sent as is, unless the Bitcoin node has it already.
-    if (!known) {
-      if (auto sent = m_bitcoind->SendRawTransaction(batch.raw_tx); !sent) {
-        return drop("the Bitcoin node refused the signed transaction: " + sent.error().message);
-      }
-    }
+    if (!place.known) return resend("signed before a restart");
     std::lock_guard lock(m_mutex);
     return m_db.SetSent(batch.id, Now());
   }
   // Sent: wait for a block, confirmations, and the node's verdict.
-  if (!known) {
+  if (!place.known) {
+    // Dropped, or reorganised away: once more as it is, else the batch is done again.
     if (Now() - batch.sent_at < static_cast<int64_t>(m_config.unseen_drop_s)) return util::Ok();
-    // Dropped or reorganised away: once more as it is, else the batch is done again.
-    if (auto sent = m_bitcoind->SendRawTransaction(batch.raw_tx); !sent) {
-      return drop("the Bitcoin node no longer has " + batch.txid + " and refuses it: " + sent.error().message);
-    }
-    std::lock_guard lock(m_mutex);
-    return m_db.SetSent(batch.id, Now());
+    return resend("the Bitcoin node no longer has " + batch.txid);
   }
-  if (!known->is_object() || !known->contains("blockhash") || !(*known)["blockhash"].is_string()) return util::Ok();
-  BS_TRY(auto header, m_bitcoind->Call("getblockheader", json::array({(*known)["blockhash"]})));
-  if (!header.is_object() || !header.contains("height") || !header["height"].is_number_unsigned()) {
-    return Fail(ErrorCode::Corruption, "getblockheader gave no height");
-  }
-  const uint32_t height = header["height"].get<uint32_t>();
+  if (!place.height) return util::Ok();
+  const uint32_t height = *place.height;
   BS_TRY(uint32_t last, m_nodes.front()->LastBlock());
   if (last + 1 < height + std::max<uint32_t>(m_config.confirmations, 1)) return util::Ok();
   BS_TRY(json verdict, m_nodes.front()->TransactionStatus(batch.txid));
   const std::string status = verdict.value("status", "");
+  // A node still on the branch a reorganisation left has not seen this block yet.
+  if (verdict.value("block_height", 0u) != height) return util::Ok();
   if (status == "rejected") return drop("the node refused the NAME_UPDATE: " + verdict.value("reason", ""));
   if (status != "accepted") return util::Ok();
   // The zone file to every node (each takes it now that its hash is on chain).
@@ -349,7 +360,7 @@ util::Status Registrar::Anchor() {
   std::vector<QueuedRequest> queued;
   {
     std::lock_guard lock(m_mutex);
-    BS_TRY(queued, m_db.Queued(m_config.batch_max));
+    BS_TRY(queued, m_db.Queued(std::min(m_config.batch_max, BATCH_READ_MAX)));
   }
   if (queued.empty()) return util::Ok();
   const bool full = queued.size() >= m_config.batch_max;
@@ -384,7 +395,40 @@ util::Status Registrar::Anchor() {
   return SignAndSend(batch);
 }
 
+util::Status Registrar::Watch(bool* reopened) {
+  *reopened = false;
+  BS_TRY(uint32_t tip, m_bitcoind->GetBlockCount());
+  BS_TRY(auto tip_hash, m_bitcoind->GetBlockHash(tip));
+  if (tip_hash.ReversedHex() == m_watched_tip) return util::Ok();
+  const int64_t since = static_cast<int64_t>(tip) + 1 - std::max<int64_t>(m_config.final_confirmations, 1);
+  std::vector<Batch> watched;
+  {
+    std::lock_guard lock(m_mutex);
+    BS_TRY(watched, m_db.PublishedSince(since));
+  }
+  for (std::size_t i = 0; i < watched.size(); ++i) {
+    BS_TRY(auto place, m_bitcoind->LocateTransaction(watched[i].txid));
+    if (place.height && static_cast<int64_t>(*place.height) == watched[i].block) continue;
+    spdlog::warn(
+        "registrar: batch {} ({}) left block {} in a reorganisation; it and {} later batch(es) are followed "
+        "again",
+        watched[i].id, watched[i].txid, watched[i].block.value_or(0), watched.size() - i - 1);
+    std::lock_guard lock(m_mutex);
+    for (std::size_t j = i; j < watched.size(); ++j) BS_CHECK_OK(m_db.Reopen(watched[j].id));
+    *reopened = true;
+    return util::Ok();
+  }
+  m_watched_tip = tip_hash.ReversedHex();
+  return util::Ok();
+}
+
 void Registrar::Tick() {
+  bool reopened = false;
+  if (auto st = Watch(&reopened); !st) {
+    spdlog::warn("registrar: cannot check the published batches: {}", st.error().message);
+    return;
+  }
+  if (reopened) return;
   std::vector<Batch> open;
   {
     std::lock_guard lock(m_mutex);

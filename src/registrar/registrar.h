@@ -10,7 +10,10 @@
 // before anything is broadcast, and every step is one SQLite transaction; after a
 // restart, open batches are taken up where they stopped (a signed transaction is
 // broadcast again as is; one the Bitcoin node no longer knows, or the node
-// refused, is dropped and its requests are queued again).
+// refused, is dropped and its requests are queued again). A published batch is
+// watched until it is final_confirmations deep: a reorganisation that takes its
+// transaction out of the chain sends it again. A Bitcoin node that does not answer
+// changes nothing: the round is tried again.
 //
 // Thread safety: Handle may be called from any thread; Tick from one.
 #pragma once
@@ -46,6 +49,7 @@ struct RegistrarConfig {
   bool api_key_required = false;      // only registrations with a key
   std::size_t name_min_length = 1;
   uint32_t confirmations = 1;  // blocks the NAME_UPDATE must have before it is published
+  uint32_t final_confirmations = 6;  // a published batch is watched for reorganisations until this deep
   double unseen_drop_s = 120;  // a sent transaction the Bitcoin node does not know for this long is dropped
   int64_t fee_rate = 10;       // satoshis per byte
 };
@@ -82,6 +86,10 @@ class Registrar {
   // Whether the node already has fqn on chain (a 200 answer for it).
   util::Result<bool> OnChain(const std::string& fqn);
   util::Status Follow(const Batch& batch);
+  // Checks the published batches not yet final_confirmations deep once per new
+  // chain tip; one a reorganisation took out of the chain is reopened, with every
+  // later one (each spends the output of the one before). Sets *reopened.
+  util::Status Watch(bool* reopened);
   util::Status Anchor();
   util::Status SignAndSend(const Batch& batch);
 
@@ -97,6 +105,7 @@ class Registrar {
   std::unique_ptr<bitcoin::rpc::RpcClient> m_bitcoind;
   std::unique_ptr<bitcoin::rpc::RpcClient> m_wallet;
   net::Router m_router;
+  std::string m_watched_tip;  // the chain tip Watch last checked (Tick's thread only)
 };
 
 // `bns-registrar ARGS`: parses options, opens the database, serves until SIGINT or

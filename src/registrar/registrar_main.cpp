@@ -65,7 +65,10 @@ int RunRegistrar(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT for the HTTP API (port 0 picks one)")->capture_default_str();
   app.add_option("--resolver-url", cfg.resolver_url,
                  "This registrar's public URL, for the _resolver record (default http://<listen>)");
-  app.add_option("--batch-size", cfg.batch_max, "Subdomains in one batch at most")->capture_default_str();
+  app.add_option(
+         "--batch-size", cfg.batch_max,
+         "Subdomains in one batch at most; a batch is cut when this many wait (above 1000: by the interval only)")
+      ->capture_default_str();
   app.add_option("--batch-interval", cfg.batch_interval_s, "Seconds a request waits at most for a batch")
       ->capture_default_str();
   app.add_option("--ip-limit", cfg.ip_limit, "Registrations per IP address (0: no limit)")->capture_default_str();
@@ -75,6 +78,9 @@ int RunRegistrar(int argc, char** argv) {
   app.add_flag("--api-key-required", cfg.api_key_required, "Only registrations with an API key");
   app.add_option("--name-min-length", cfg.name_min_length, "Shortest subdomain label taken")->capture_default_str();
   app.add_option("--confirmations", cfg.confirmations, "Blocks on a batch before its zone file goes out")
+      ->capture_default_str();
+  app.add_option("--final-confirmations", cfg.final_confirmations,
+                 "Blocks on a published batch before it is no longer watched for reorganisations")
       ->capture_default_str();
   app.add_option("--resend-after", cfg.unseen_drop_s,
                  "Seconds a sent batch may be unknown to the Bitcoin node before it is sent again")

@@ -186,16 +186,26 @@ util::Result<Bytes> RpcClient::GetRawBlock(const Hash256& hash) {
   return HexFromJson(r, "getblock");
 }
 
-util::Result<std::optional<uint32_t>> RpcClient::TransactionHeight(const std::string& txid) {
+util::Result<RpcClient::TxPlace> RpcClient::LocateTransaction(const std::string& txid) {
   auto tx = Call("getrawtransaction", nlohmann::json::array({txid, true}));
-  if (!tx && tx.error().code == ErrorCode::NotFound) return std::optional<uint32_t>();
+  if (!tx && tx.error().code == ErrorCode::NotFound) return TxPlace{};
   if (!tx) return Fail(tx.error());
-  if (!tx->is_object() || !(*tx)["blockhash"].is_string()) return std::optional<uint32_t>();  // unconfirmed
+  if (!tx->is_object() || !(*tx)["blockhash"].is_string()) return TxPlace{true, std::nullopt};  // unconfirmed
   BS_TRY(auto header, Call("getblockheader", nlohmann::json::array({(*tx)["blockhash"]})));
   if (!header.is_object() || !header["height"].is_number_unsigned()) {
     return Fail(ErrorCode::Corruption, "getblockheader answered without a height");
   }
-  return std::optional<uint32_t>(header["height"].get<uint32_t>());
+  const uint32_t height = header["height"].get<uint32_t>();
+  auto main = GetBlockHash(height);
+  if (!main && main.error().code == ErrorCode::NotFound) return TxPlace{true, std::nullopt};  // a shorter chain now
+  if (!main) return Fail(main.error());
+  if (main->ReversedHex() != (*tx)["blockhash"].get<std::string>()) return TxPlace{true, std::nullopt};
+  return TxPlace{true, height};
+}
+
+util::Result<std::optional<uint32_t>> RpcClient::TransactionHeight(const std::string& txid) {
+  BS_TRY(TxPlace place, LocateTransaction(txid));
+  return place.height;
 }
 
 util::Result<std::vector<Bytes>> RpcClient::GetRawTransactions(std::span<const Hash256> txids) {

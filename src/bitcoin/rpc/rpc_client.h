@@ -57,8 +57,15 @@ class RpcClient {
   // Raw transactions by txid (batch_size per HTTP request), in order. An unknown txid
   // fails the call with NotFound, saying a transaction index may be missing.
   util::Result<std::vector<Bytes>> GetRawTransactions(std::span<const Hash256> txids);
-  // The height of the block a transaction (display hex) is in; nullopt when the
-  // node does not know it or it is not mined yet.
+  // Where a transaction (display hex) is: whether the node knows it (mempool or
+  // index), and the height of the main-chain block it is in. A block a reorg left
+  // behind is not counted (bitcoind's index keeps pointing at it).
+  struct TxPlace {
+    bool known = false;
+    std::optional<uint32_t> height;
+  };
+  util::Result<TxPlace> LocateTransaction(const std::string& txid);
+  // LocateTransaction's height: nullopt when unknown, unmined or off the main chain.
   util::Result<std::optional<uint32_t>> TransactionHeight(const std::string& txid);
   // Broadcasts; returns the txid the node reports.
   util::Result<Hash256> SendRawTransaction(ByteView raw_tx);
