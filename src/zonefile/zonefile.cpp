@@ -136,7 +136,8 @@ bool IsNameToken(const Token& t) {
   if (t.quoted || t.text.empty() || t.text.size() > 255) return false;
   if (t.text == "@") return true;
   return std::all_of(t.text.begin(), t.text.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '*' || c == '/';
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '*' || c == '/' ||
+           c == '+';  // subdomain labels may hold '+' (the original's [a-z0-9-_+])
   });
 }
 

@@ -112,6 +112,19 @@ TEST(SubdomainRecordTest, BuiltRecordsReadBackAndSignaturesVerify) {
   EXPECT_FALSE(VerifySignature(back, "not an address"));
 }
 
+TEST(SubdomainRecordTest, LabelsWithEveryCharacterTheOriginalAllows) {
+  // [a-z0-9-_+]: a record named so is read, and so are the records beside it.
+  const std::string owner = Address(crypto::PrivateKey::Generate());
+  std::string lines;
+  for (const char* leaf : {"a+b_c-1", "plain", "+", "_x"})
+    lines += MakeTxtRecord(MakeRecord(std::string(leaf) + ".foo.id", owner, 0)) + "\n";
+  auto parsed = ParseZonefileSubdomains("foo.id", DomainZonefile(lines));
+  ASSERT_TRUE(parsed) << parsed.error().message;
+  ASSERT_EQ(parsed->records.size(), 4u);
+  EXPECT_EQ(parsed->records[0].fqn, "a+b_c-1.foo.id");
+  EXPECT_EQ(parsed->records[2].fqn, "+.foo.id");
+}
+
 TEST(SubdomainRecordTest, OwnersAreComparedByHashAndKind) {
   auto key = crypto::PrivateKey::Generate();
   const auto hash = crypto::Hash160Of(key.GetPublicKey().Serialize());
