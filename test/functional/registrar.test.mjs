@@ -8,11 +8,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  binDir, createNamespace, freePort, loadBlockstackJs, run, startProcess, startStack, stopProcess, tempDir, waitFor,
+  base58checkEncode, binDir, createNamespace, freePort, loadBlockstackJs, run, startProcess, startStack, stopProcess,
+  tempDir, waitFor,
 } from './harness.mjs';
 
 const bsk = loadBlockstackJs();
@@ -177,18 +179,34 @@ test('a registrar that answers garbage or never answers gets a clear error', asy
   }
 });
 
-test('kill -9 of the registrar at any point: nothing lost, nothing anchored twice', async () => {
-  const keyFile = path.join(dir, 'owner.key');
-  const start = () => startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'corp.reg', '--key-file', keyFile,
-    '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc', stack.bcoin.walletUrl, '--node', stack.api,
-    '--db', path.join(dir, 'registrar.db'), '--listen', registrarUrl.replace('http://', ''), '--batch-interval', '1',
-    '--batch-size', '8', '--api-key', 'operator-key', '--resend-after', '5']);
-  const listening = (p) => waitFor(() => {
-    if (p.exitCode !== null) throw new Error(`bns-registrar exited: ${p.output}`);
-    return /listening on/.test(p.output);
+// The registrar again on the same database and port, with these batch settings.
+const restart = async (batchSize, interval) => {
+  await stopProcess(registrar);
+  registrar = startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'corp.reg', '--key-file',
+    path.join(dir, 'owner.key'), '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc',
+    stack.bcoin.walletUrl, '--node', stack.api, '--db', path.join(dir, 'registrar.db'), '--listen',
+    registrarUrl.replace('http://', ''), '--batch-interval', String(interval), '--batch-size', String(batchSize),
+    '--api-key', 'operator-key', '--resend-after', '5']);
+  await waitFor(() => {
+    if (registrar.exitCode !== null) throw new Error(`bns-registrar exited: ${registrar.output}`);
+    return /listening on/.test(registrar.output);
   }, { what: 'bns-registrar to listen' });
+};
+const statusOf = async (label) => (await (await fetch(`${registrarUrl}/status/${label}`)).json()).status;
+// How many of the domain's accepted zone files (on the node's chain) carry each subdomain.
+async function anchoredCounts() {
+  const history = await (await fetch(`${stack.api}/v1/names/corp.reg/history`)).json();
+  const seen = new Map();
+  for (const entry of Object.values(history).flat()) {
+    if (entry.opcode !== 'NAME_UPDATE' || !entry.value_hash) continue;
+    const zf = await (await fetch(`${stack.api}/v1/zonefiles/${entry.value_hash}`)).text();
+    for (const m of zf.matchAll(/^(\S+)\tIN\tTXT/gm)) seen.set(m[1], (seen.get(m[1]) || 0) + 1);
+  }
+  return seen;
+}
+
+test('kill -9 of the registrar at any point: nothing lost, nothing anchored twice', async () => {
   const labels = [];
-  const statusOf = async (label) => (await (await fetch(`${registrarUrl}/status/${label}`)).json()).status;
   // Three rounds: requests go in, and the registrar is killed while their batch is
   // being built, sent or followed; it restarts on the same database.
   for (let round = 0; round < 3; round++) {
@@ -203,10 +221,8 @@ test('kill -9 of the registrar at any point: nothing lost, nothing anchored twic
       (round === 0 || /transaction/.test(await statusOf(labels[labels.length - 10]))), { timeoutMs: 20000, what: 'a batch' })
       .catch(() => {});
     registrar.kill('SIGKILL');
-    await stopProcess(registrar);
     await stack.bcoin.mine(1, stack.keys.miner.address.regtest);
-    registrar = start();
-    await listening(registrar);
+    await restart(8, 1);
   }
   // Every request is anchored in the end.
   await stack.bcoin.whileMining(waitFor(async () => {
@@ -214,17 +230,164 @@ test('kill -9 of the registrar at any point: nothing lost, nothing anchored twic
     return true;
   }, { timeoutMs: 120000, what: 'every request anchored' }), stack.keys.miner.address.regtest);
   // Each subdomain is in exactly one accepted zone file of the domain.
-  const history = await (await fetch(`${stack.api}/v1/names/corp.reg/history`)).json();
-  const seen = new Map();
-  for (const entry of Object.values(history).flat()) {
-    if (entry.opcode !== 'NAME_UPDATE' || !entry.value_hash) continue;
-    const zf = await (await fetch(`${stack.api}/v1/zonefiles/${entry.value_hash}`)).text();
-    for (const m of zf.matchAll(/^(\S+)\tIN\tTXT/gm)) seen.set(m[1], (seen.get(m[1]) || 0) + 1);
-  }
+  const seen = await anchoredCounts();
   for (const label of labels) {
     assert.equal(seen.get(label), 1, `${label} in ${seen.get(label) || 0} anchored zone files`);
     const rec = await (await fetch(`${stack.api}/v1/names/${label}.corp.reg`)).json();
     assert.equal(rec.status, 'registered_subdomain', label);
+    assert.equal(rec.address, carol.address.regtest);
+  }
+});
+
+test('300 requests from three clients at once: refusals as the original, every one resolvable on two nodes',
+  { timeout: 300000 }, async () => {
+    await restart(120, 2);
+    // A second node that learns the zone files from the first through Atlas only.
+    const node2 = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
+      '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'node2'), '--api', '127.0.0.1:0',
+      '--atlas-peers', stack.api.replace('http://', '')]);
+    try {
+      const node2Url = await waitFor(() => {
+        if (node2.exitCode !== null) throw new Error(`blockstackd exited: ${node2.output}`);
+        return node2.output.match(/REST API listening on (http:\/\/[0-9.:]+)/)?.[1];
+      }, { what: 'the second node to listen' });
+      const owner = () => base58checkEncode(Buffer.concat([Buffer.from([0x6f]), randomBytes(20)]));
+      // 280 good requests (10 of their labels also asked for by a second client),
+      // 10 bad names: 300 in all, from three clients at once.
+      const good = Array.from({ length: 280 }, (_, i) => ({ label: `u${i}-${i % 7 === 0 ? 'x_y+z' : 'ok'}`, owner: owner() }));
+      const bad = ['Upper', 'dot.ted', 'sp ace', 'x'.repeat(38), 'é', '', 'a/b', '$ORIGIN', 'tab\t', '😀'];
+      const viaCli = good.slice(0, 90);
+      const viaFetch = [...good.slice(90, 185), ...bad.slice(0, 5).map((label) => ({ label, owner: owner(), bad: true }))];
+      const viaHttp = [...good.slice(185), ...bad.slice(5).map((label) => ({ label, owner: owner(), bad: true }))];
+      const dups = good.slice(0, 10).map((g) => ({ label: g.label, owner: owner(), dup: true }));
+      viaHttp.push(...dups);  // 95 + 5 + 10 = 110; 90 + 100 + 110 = 300
+      const zone = (label) => `$ORIGIN ${label}\n$TTL 3600\n_http._tcp\tIN\tURI\t10\t1\t"https://example.org/${label}"\n`;
+      const answers = new Map();
+      const note = (r, a) => answers.set(`${r.label}/${r.owner}`, a);
+      const cliClient = async () => {
+        for (let i = 0; i < viaCli.length; i += 3) {
+          await Promise.all(viaCli.slice(i, i + 3).map(async (r) => {
+            const out = await cli(['name', 'register-subdomain', `${r.label}.corp.reg`, '--registrar', registrarUrl,
+              '--owner', r.owner, '--zonefile', file(`${r.label}.zone`, zone(r.label))]);
+            note(r, { status: out.code === 0 ? 202 : out.code, message: out.stderr });
+          }));
+        }
+      };
+      const fetchClient = async () => {
+        for (const r of viaFetch) {
+          const got = await register({ name: r.label, owner_address: r.owner, zonefile: zone(r.label) });
+          note(r, { status: got.status, message: got.body.message });
+        }
+      };
+      const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+      const httpClient = () => Promise.all(viaHttp.map((r) => new Promise((resolve, reject) => {
+        const body = JSON.stringify({ name: r.label, owner_address: r.owner, zonefile: zone(r.label) });
+        const req = http.request(`${registrarUrl}/register`, { method: 'POST', agent,
+          headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+          let text = '';
+          res.on('data', (c) => { text += c; });
+          res.on('end', () => { note(r, { status: res.statusCode, message: JSON.parse(text).message }); resolve(); });
+        });
+        req.on('error', reject);
+        req.end(body);
+      })));
+      await Promise.all([cliClient(), fetchClient(), httpClient()]);
+      agent.destroy();
+      assert.equal(answers.size, 300);
+      for (const r of [...viaFetch, ...viaHttp].filter((x) => x.bad)) {
+        const a = answers.get(`${r.label}/${r.owner}`);
+        assert.ok([400, 409].includes(a.status), `${JSON.stringify(r.label)}: ${JSON.stringify(a)}`);
+        assert.match(a.message, /Failed to validate your registration request/);
+      }
+      // Of each label asked for twice, exactly one request was taken.
+      for (const d of dups) {
+        const first = answers.get(`${d.label}/${good.find((g) => g.label === d.label).owner}`);
+        const second = answers.get(`${d.label}/${d.owner}`);
+        assert.deepEqual([first.status, second.status].filter((s) => s === 202), [202], d.label);
+        const refused = first.status === 202 ? second : first;
+        assert.match(refused.message, /already queued for this name/);
+      }
+      const taken = good.map((g) => {
+        const a = answers.get(`${g.label}/${g.owner}`);
+        if (a.status === 202) return g;
+        return dups.find((d) => d.label === g.label);
+      });
+      // Pending: both nodes redirect to the registrar, which answers for each.
+      const resolves = async (url, t, statusRe) => {
+        const got = await fetch(`${url}/v1/names/${t.label}.corp.reg`);
+        if (got.status !== 200) return false;
+        const rec = await got.json();
+        return statusRe.test(rec.status) && rec.address === t.owner && rec.zonefile === zone(t.label);
+      };
+      await waitFor(async () => (await fetch(`${node2Url}/v1/names/corp.reg`)).status === 200,
+        { what: 'the second node to know corp.reg', timeoutMs: 60000 });
+      for (const url of [stack.api, node2Url]) {
+        for (const t of taken) {
+          if (await resolves(url, t, /registered_subdomain/)) continue;  // anchored already
+          assert.ok(await resolves(url, t, /pending_subdomain|submitted_subdomain/), `${t.label} pending at ${url}`);
+        }
+      }
+      // Anchored: every one from the chain on both nodes (the second from Atlas),
+      // in exactly one zone file.
+      await stack.bcoin.whileMining(waitFor(async () => {
+        for (const t of taken) if ((await statusOf(t.label)) !== 'Subdomain propagated') return false;
+        return true;
+      }, { timeoutMs: 180000, what: 'all 280 anchored' }), stack.keys.miner.address.regtest);
+      for (const url of [stack.api, node2Url]) {
+        let missing;
+        await waitFor(async () => {
+          for (const t of taken) {
+            const got = await fetch(`${url}/v1/names/${t.label}.corp.reg`, { redirect: 'manual' });
+            missing = `${t.label}: ${got.status} ${await got.text()}`;
+            if (got.status !== 200) return false;
+            const rec = JSON.parse(missing.slice(missing.indexOf(' 200 ') + 5));
+            if (rec.status !== 'registered_subdomain' || rec.address !== t.owner) return false;
+          }
+          return true;
+        }, { timeoutMs: 60000, what: `all 280 on chain at ${url}` }).catch((e) => {
+          const log = stack.daemon.output.split('\n').filter((l) => /subdomain|zone/i.test(l)).slice(-15).join('\n');
+          throw new Error(`${e.message} (${url === stack.api ? 'first' : 'second'} node); first missing ${missing}\n${log}`);
+        });
+      }
+      const seen = await anchoredCounts();
+      for (const t of taken) assert.equal(seen.get(t.label), 1, t.label);
+      assert.ok(new Set([...seen.keys()]).size >= 280);
+    } finally {
+      await stopProcess(node2);
+    }
+  });
+
+test('a reorganisation that drops an anchored batch: it is sent again and anchored once', async () => {
+  const labels = ['reorg-a', 'reorg-b', 'reorg-c'];
+  for (const label of labels) {
+    const r = await register({ name: label, owner_address: carol.address.regtest, zonefile: `$ORIGIN ${label}\n` },
+      { Authorization: 'bearer operator-key' });
+    assert.equal(r.status, 202, JSON.stringify(r.body));
+  }
+  await stack.bcoin.whileMining(waitFor(async () => (await statusOf('reorg-c')) === 'Subdomain propagated',
+    { timeoutMs: 60000, what: 'the batch anchored' }), stack.keys.miner.address.regtest);
+  const txid = (await (await fetch(`${registrarUrl}/v1/names/reorg-a.corp.reg`)).json()).last_txid;
+  const { block_height: height } = (await (await fetch(`${stack.api}/v1/blockchains/bitcoin/transactions/${txid}`))
+    .json()).tx;
+  assert.equal((await (await fetch(`${stack.api}/v1/names/reorg-a.corp.reg`, { redirect: 'manual' })).json()).status,
+    'registered_subdomain');
+  // Drop the batch's block and everything after (bcoin forgets their transactions),
+  // then mine a longer branch without it.
+  const tip = await stack.bcoin.rpc('getblockcount');
+  await stack.bcoin.rpc('invalidateblock', [await stack.bcoin.rpc('getblockhash', [height])]);
+  await stack.bcoin.mine(tip - height + 2, stack.keys.miner.address.regtest);
+  await waitFor(() => /left block \d+ in a reorganisation/.test(registrar.output), { what: 'the registrar to notice' });
+  // Sent again as it was, mined on the new branch, the zone file given out again.
+  await stack.bcoin.whileMining(waitFor(async () => {
+    const tx = await (await fetch(`${stack.api}/v1/blockchains/bitcoin/transactions/${txid}`)).json();
+    return tx.tx.status === 'accepted' && (await statusOf('reorg-a')) === 'Subdomain propagated';
+  }, { timeoutMs: 60000, what: 'the batch anchored again' }), stack.keys.miner.address.regtest);
+  assert.match(registrar.output, new RegExp(`sent again in ${txid}`));
+  const seen = await anchoredCounts();
+  for (const label of labels) {
+    assert.equal(seen.get(label), 1, label);
+    const rec = await (await fetch(`${stack.api}/v1/names/${label}.corp.reg`, { redirect: 'manual' })).json();
+    assert.equal(rec.status, 'registered_subdomain');
     assert.equal(rec.address, carol.address.regtest);
   }
 });

@@ -94,8 +94,9 @@ TEST(RegistrarQueueTest, RequestsAndBatchesKeepTheirStateAcrossAReopen) {
     auto dup = db->Add("alice", "mother", "zf", "5.6.7.8", 102);
     ASSERT_FALSE(dup);
     EXPECT_EQ(dup.error().code, util::ErrorCode::Conflict);
-    EXPECT_EQ(*db->CountIp("1.2.3.4"), 2);
-    EXPECT_EQ(*db->CountOwner("mowner1"), 1);
+    EXPECT_EQ(*db->CountIp("1.2.3.4", 10), 2);
+    EXPECT_EQ(*db->CountIp("1.2.3.4", 1), 1);  // counted up to the limit only
+    EXPECT_EQ(*db->CountOwner("mowner1", 10), 1);
     auto id = db->CreateBatch("zonefile", "hash", {"alice"}, 200);
     ASSERT_TRUE(id);
     ASSERT_TRUE(db->SetSigned(*id, "txid1", util::Bytes{1, 2, 3}));
