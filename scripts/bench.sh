@@ -12,4 +12,5 @@ bench/atlas_bench.sh
 bench/lookup_bench.sh
 bench/dns_bench.sh
 bench/snapshot_bench.sh
+node bench/registrar_bench.mjs
 build/release/bench/dht_bench "${DHT_BENCH_RECORDS:-1000}"
