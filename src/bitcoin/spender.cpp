@@ -6,6 +6,7 @@
 #include <bitcoin/sign.h>
 #include <crypto/hash.h>
 #include <util/serialize.h>
+#include <util/text.h>
 
 namespace blockstack::bitcoin {
 namespace {
@@ -206,6 +207,41 @@ util::Status Spender::Sign(Transaction& tx, std::size_t index, int64_t amount) c
     }
   }
   return Fail(ErrorCode::InvalidArgument, "unknown spender kind");
+}
+
+util::Result<Spender> ParseSpenderSpec(
+    std::string_view spec, const std::function<util::Result<crypto::PrivateKey>(const std::string&)>& resolve) {
+  const bool segwit = spec.starts_with("segwit:p2sh:");
+  std::string_view body = segwit ? spec.substr(12) : spec;
+  auto comma = body.find(',');
+  const bool multi = segwit || (comma != std::string_view::npos && util::ParseDecimal(body.substr(0, comma), 1000, 4));
+  if (!multi) {
+    BS_TRY(auto key, resolve(std::string(spec)));
+    return Spender::P2pkh(key);
+  }
+  auto parts = util::SplitList(body, ',');
+  auto m = parts.empty() ? std::nullopt : util::ParseDecimal(parts[0], 1000, 4);
+  if (!m || *m == 0) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      "a multisig key is M,KEY1,...,KEYn (or segwit:p2sh:M,KEY1,...) with M at least 1");
+  }
+  std::vector<crypto::PrivateKey> keys;
+  for (std::size_t i = 1; i < parts.size(); ++i) {
+    auto key = resolve(std::string(parts[i]));
+    if (!key)
+      return util::Fail(key.error().code, "key " + std::to_string(i) + " of the multisig: " + key.error().message);
+    keys.push_back(*key);
+  }
+  if (keys.size() < *m) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      fmt::format("a {}-of-n multisig needs at least {} keys; {} given", *m, *m, keys.size()));
+  }
+  const auto required = static_cast<unsigned>(*m);
+  if (segwit) {
+    if (required == 1 && keys.size() == 1) return Spender::P2shP2wpkh(keys.front());
+    return Spender::P2shP2wshMultisig(required, keys);
+  }
+  return Spender::P2shMultisig(required, keys);
 }
 
 }  // namespace blockstack::bitcoin

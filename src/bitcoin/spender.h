@@ -4,6 +4,8 @@
 // and signing an input (legacy or BIP143 signature hash, SIGHASH_ALL).
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <vector>
 
@@ -60,5 +62,12 @@ class Spender {
   unsigned m_m = 1;
   Bytes m_script_pubkey, m_redeem, m_witness_script;
 };
+
+// A spender from the original CLI's key syntax: "M,KEY1,...,KEYn" (p2sh
+// multisig), "segwit:p2sh:M,KEY1,..." (p2sh-p2wsh multisig; p2sh-p2wpkh for
+// "segwit:p2sh:1,KEY"), or one key (p2pkh). Each KEY is read by resolve (WIF, hex,
+// or whatever the caller takes). Fails with InvalidArgument naming the part.
+util::Result<Spender> ParseSpenderSpec(
+    std::string_view spec, const std::function<util::Result<crypto::PrivateKey>(const std::string&)>& resolve);
 
 }  // namespace blockstack::bitcoin

@@ -182,37 +182,11 @@ util::Result<bitcoin::Spender> ResolveSpender(const KeyOpts& o, const std::strin
       return util::Fail(util::ErrorCode::InvalidArgument, "a key spec from env: or file: cannot point further");
     }
   }
-  bool segwit = text.starts_with("segwit:p2sh:");
-  std::string_view body = segwit ? std::string_view(text).substr(12) : std::string_view(text);
-  auto comma = body.find(',');
-  bool multi = segwit || (comma != std::string_view::npos && util::ParseDecimal(body.substr(0, comma), 1000, 4));
-  if (!multi) {
-    BS_TRY(auto key, ResolveKey(o, text, owner_default));
-    return bitcoin::Spender::P2pkh(key);
-  }
-  auto parts = util::SplitList(body, ',');
-  auto m = parts.empty() ? std::nullopt : util::ParseDecimal(parts[0], 1000, 4);
-  if (!m || *m == 0) {
-    return util::Fail(util::ErrorCode::InvalidArgument,
-                      "a multisig key is M,KEY1,...,KEYn (or segwit:p2sh:M,KEY1,...) with M at least 1");
-  }
-  std::vector<crypto::PrivateKey> keys;
-  for (std::size_t i = 1; i < parts.size(); ++i) {
-    auto key = ResolveKey(o, std::string(parts[i]), false);
-    if (!key)
-      return util::Fail(key.error().code, "key " + std::to_string(i) + " of the multisig: " + key.error().message);
-    keys.push_back(*key);
-  }
-  if (keys.size() < *m) {
-    return util::Fail(util::ErrorCode::InvalidArgument,
-                      fmt::format("a {}-of-n multisig needs at least {} keys; {} given", *m, *m, keys.size()));
-  }
-  const auto required = static_cast<unsigned>(*m);
-  if (segwit) {
-    if (required == 1 && keys.size() == 1) return bitcoin::Spender::P2shP2wpkh(keys.front());
-    return bitcoin::Spender::P2shP2wshMultisig(required, keys);
-  }
-  return bitcoin::Spender::P2shMultisig(required, keys);
+  // One key may be any key spec (a keychain's owner:N too); those of a multisig
+  // are keys alone.
+  const bool multi = text.starts_with("segwit:p2sh:") || text.find(',') != std::string::npos;
+  return bitcoin::ParseSpenderSpec(
+      text, [&](const std::string& key) { return ResolveKey(o, key, multi ? false : owner_default); });
 }
 
 util::Result<std::string> ReadFileText(const std::string& path) {

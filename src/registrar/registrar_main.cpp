@@ -13,6 +13,7 @@
 #include <thread>
 
 #include <bitcoin/address.h>
+#include <client/keychain.h>
 #include <registrar/registrar.h>
 #include <util/log.h>
 #include <util/text.h>
@@ -22,8 +23,12 @@
 namespace blockstack::registrar {
 namespace {
 
-// A key from a file (first line) or an environment variable: WIF or hex.
-util::Result<std::optional<crypto::PrivateKey>> KeyFrom(const std::string& file, const char* env, const char* what) {
+// A key spec from a file (its first line) or an environment variable: one key
+// (WIF or hex, or with a keychain owner:N or payment:N), or a multisig in the
+// original CLI's syntax (M,KEY1,...,KEYn or segwit:p2sh:M,KEY1,...). nullopt when
+// neither is given.
+util::Result<std::optional<bitcoin::Spender>> SpenderFrom(const std::string& file, const char* env, const char* what,
+                                                          const std::optional<client::Keychain>& keychain) {
   std::string text;
   if (!file.empty()) {
     std::ifstream in(file);
@@ -32,13 +37,26 @@ util::Result<std::optional<crypto::PrivateKey>> KeyFrom(const std::string& file,
   } else if (const char* v = std::getenv(env)) {
     text = v;
   } else {
-    return std::optional<crypto::PrivateKey>{};
+    return std::optional<bitcoin::Spender>{};
   }
-  std::string key(util::TrimBlanks(text));
-  auto parsed = util::IsHex(key) ? crypto::PrivateKey::FromHex(key) : crypto::PrivateKey::FromWif(key);
-  if (!parsed)
-    return util::Fail(util::ErrorCode::InvalidArgument, std::string("the ") + what + " is neither WIF nor hex");
-  return std::optional<crypto::PrivateKey>(*parsed);
+  auto resolve = [&](const std::string& spec) -> util::Result<crypto::PrivateKey> {
+    std::string key(util::TrimBlanks(spec));
+    for (const char* path : {"owner", "payment"}) {
+      const std::string prefix = std::string(path) + ":";
+      if (key != path && !key.starts_with(prefix)) continue;
+      if (!keychain) return util::Fail(util::ErrorCode::InvalidArgument, key + " needs --mnemonic-file");
+      auto index = key == path ? std::optional<uint64_t>(0) : util::ParseDecimal(key.substr(prefix.size()), 0x7fffffff);
+      if (!index) return util::Fail(util::ErrorCode::InvalidArgument, key + ": the index is a number");
+      return key.starts_with("owner") ? keychain->OwnerKey(static_cast<uint32_t>(*index))
+                                      : keychain->PaymentKey(static_cast<uint32_t>(*index));
+    }
+    auto parsed = util::IsHex(key) ? crypto::PrivateKey::FromHex(key) : crypto::PrivateKey::FromWif(key);
+    if (!parsed) return util::Fail(util::ErrorCode::InvalidArgument, "a key is neither WIF nor hex");
+    return *parsed;
+  };
+  auto spender = bitcoin::ParseSpenderSpec(util::TrimBlanks(text), resolve);
+  if (!spender) return util::Fail(spender.error().code, std::string("the ") + what + ": " + spender.error().message);
+  return std::optional<bitcoin::Spender>(std::move(*spender));
 }
 
 }  // namespace
@@ -47,11 +65,15 @@ int RunRegistrar(int argc, char** argv) {
   CLI::App app{"bns-registrar: gives out subdomains of one BNS name, anchored in batches"};
   RegistrarConfig cfg;
   std::string network = "mainnet", bitcoind, wallet_rpc, db_path = "registrar.db", listen = "127.0.0.1:3000";
-  std::string key_file, payer_file, log_level = "info";
+  std::string key_file, payer_file, mnemonic_file, log_level = "info";
   std::vector<std::string> nodes;
   app.set_version_flag("--version", std::string("bns-registrar ") + util::VERSION);
   app.add_option("--domain", cfg.domain, "The name whose subdomains are given out (its owner's key signs)")->required();
-  app.add_option("--key-file", key_file, "The domain owner's key, WIF or hex (default $BLOCKSTACK_REGISTRAR_KEY)");
+  app.add_option("--key-file", key_file,
+                 "The domain owner's key: WIF, hex, owner:N with a keychain, or a multisig M,KEY1,...,KEYn "
+                 "(segwit:p2sh:M,...) (default $BLOCKSTACK_REGISTRAR_KEY)");
+  app.add_option("--mnemonic-file", mnemonic_file,
+                 "A keychain's seed phrase, for owner:N and payment:N keys (passphrase: $BLOCKSTACK_PASSPHRASE)");
   app.add_option("--payer-key-file", payer_file,
                  "Another key that pays the fees (default $BLOCKSTACK_REGISTRAR_PAYER_KEY; else the owner pays)");
   app.add_option("--network", network, "mainnet, testnet or regtest")->capture_default_str();
@@ -102,11 +124,21 @@ int RunRegistrar(int argc, char** argv) {
   if (!net) return fail("unknown network '" + network + "' (mainnet, testnet, regtest)");
   cfg.network = *net;
   if (cfg.batch_max == 0 || cfg.batch_interval_s < 0) return fail("--batch-size must be positive");
-  auto owner_key = KeyFrom(key_file, "BLOCKSTACK_REGISTRAR_KEY", "owner key");
-  if (!owner_key) return fail(owner_key.error().message);
-  if (!*owner_key) return fail("the domain owner's key is needed: --key-file FILE or BLOCKSTACK_REGISTRAR_KEY");
-  auto payer_key = KeyFrom(payer_file, "BLOCKSTACK_REGISTRAR_PAYER_KEY", "payer key");
-  if (!payer_key) return fail(payer_key.error().message);
+  std::optional<client::Keychain> keychain;
+  if (!mnemonic_file.empty()) {
+    std::ifstream in(mnemonic_file);
+    if (!in) return fail("cannot read the mnemonic file " + mnemonic_file);
+    std::string words((std::istreambuf_iterator<char>(in)), {});
+    const char* pass = std::getenv("BLOCKSTACK_PASSPHRASE");
+    auto kc = client::Keychain::FromMnemonic(util::TrimBlanks(words), pass ? pass : "");
+    if (!kc) return fail("--mnemonic-file: " + kc.error().message);
+    keychain = std::move(*kc);
+  }
+  auto owner = SpenderFrom(key_file, "BLOCKSTACK_REGISTRAR_KEY", "owner key", keychain);
+  if (!owner) return fail(owner.error().message);
+  if (!*owner) return fail("the domain owner's key is needed: --key-file FILE or BLOCKSTACK_REGISTRAR_KEY");
+  auto payer = SpenderFrom(payer_file, "BLOCKSTACK_REGISTRAR_PAYER_KEY", "payer key", keychain);
+  if (!payer) return fail(payer.error().message);
   auto hp = util::ParseHostPort(listen, true);
   if (!hp) return fail("--listen: " + hp.error().message);
 
@@ -121,7 +153,7 @@ int RunRegistrar(int argc, char** argv) {
   if (!domain) return fail("cannot ask " + nodes.front() + " about " + cfg.domain + ": " + domain.error().message, 3);
   if (domain->state != client::NameState::Registered) return fail(cfg.domain + " is not a registered name", 3);
   const auto& params = bitcoin::Params(cfg.network);
-  std::string owner_address = bitcoin::P2pkhAddress((*owner_key)->GetPublicKey(), params);
+  const std::string owner_address = bitcoin::AddressFromScript((*owner)->ScriptPubKey(), params).value_or("");
   if (domain->address != owner_address) {
     return fail(cfg.domain + " is owned by " + domain->address + ", not by the key given (" + owner_address + ")", 3);
   }
@@ -148,10 +180,8 @@ int RunRegistrar(int argc, char** argv) {
   if (!server) return fail(server.error().message, 3);
   const std::string url = "http://" + hp->first + ":" + std::to_string((*server)->Port());
   if (cfg.resolver_url.empty()) cfg.resolver_url = url;
-  std::optional<bitcoin::Spender> payer;
-  if (*payer_key) payer = bitcoin::Spender::P2pkh(**payer_key);
-  registrar = std::make_unique<Registrar>(std::move(cfg), bitcoin::Spender::P2pkh(**owner_key), std::move(payer),
-                                          std::move(*db), std::move(node_clients), std::move(*rpc), std::move(*wallet));
+  registrar = std::make_unique<Registrar>(std::move(cfg), std::move(**owner), std::move(*payer), std::move(*db),
+                                          std::move(node_clients), std::move(*rpc), std::move(*wallet));
   std::jthread batcher([&registrar](std::stop_token stop) {
     while (!stop.stop_requested()) {
       registrar->Tick();
