@@ -5,14 +5,17 @@
 // p2pkh key, as the node reads its public key; the CLI says so.) bcoin must accept every transaction and
 // the node must accept every operation and name the multisig owner. The same
 // transactions signed by bitcoinjs-lib (the library the original CLI signed with)
-// must be byte-identical (both sign deterministically, RFC 6979).
+// must be byte-identical (both sign deterministically, RFC 6979). A registrar
+// gives out subdomains of a domain owned by a 2-of-3 of a keychain's owner keys.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-import { createNamespace, run, startStack, tempDir, toBcoinAddress } from './harness.mjs';
+import {
+  binDir, createNamespace, freePort, run, startProcess, startStack, stopProcess, tempDir, toBcoinAddress, waitFor,
+} from './harness.mjs';
 
 const fromBlockstack = createRequire(createRequire(import.meta.url).resolve('blockstack'));
 const bitcoin = fromBlockstack('bitcoinjs-lib');
@@ -21,6 +24,7 @@ let stack;
 let dir;
 const keys = {};
 const spenders = {};
+let mnemonicFile;
 
 async function show(spec) { return stack.cli(['keys', 'show', spec]); }
 
@@ -33,7 +37,13 @@ before(async () => {
   spenders.ms2 = { spec: `2,${hex('d')},${hex('e')},${hex('f')}` };
   spenders.sw = { spec: `segwit:p2sh:1,${hex('s')}` };
   spenders.wsh = { spec: `segwit:p2sh:2,${hex('w1')},${hex('w2')},${hex('a')}` };
-  for (const s of Object.values(spenders)) s.info = await show(s.spec);
+  // A keychain's owner keys 0-2, as a 2-of-3.
+  mnemonicFile = path.join(dir, 'mnemonic');
+  writeFileSync(mnemonicFile, 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about\n');
+  spenders.kc = { spec: '2,owner:0,owner:1,owner:2' };
+  for (const s of Object.values(spenders)) {
+    s.info = await stack.cli(['keys', 'show', s.spec, ...(s === spenders.kc ? ['--mnemonic-file', mnemonicFile] : [])]);
+  }
   assert.equal(spenders.ms.info.type, 'p2sh-multisig 2-of-3');
   assert.equal(spenders.sw.info.type, 'p2sh-p2wpkh');
   assert.equal(spenders.wsh.info.type, 'p2sh-p2wsh-multisig 2-of-3');
@@ -45,7 +55,7 @@ before(async () => {
   // Fund them from alice's wallet, then watch them: bcoin's default wallet cannot
   // import addresses, so a watch-only wallet answers listunspent from here on.
   const w = stack.bcoin;
-  for (const name of ['ms', 'ms', 'sw', 'sw', 'wsh']) {
+  for (const name of ['ms', 'ms', 'sw', 'sw', 'wsh', 'kc', 'kc']) {
     await w.walletRpc('sendtoaddress', [toBcoinAddress(spenders[name].info.address.regtest), 20]);
   }
   await w.mine(1, stack.keys.miner.address.regtest);
@@ -159,4 +169,47 @@ test('bad multisig and segwit specs are refused', async () => {
     assert.equal(r.code, 3, `${spec}: ${r.stderr}`);
     assert.match(r.stderr, pattern);
   }
+});
+
+test('a registrar whose domain a 2-of-3 of keychain keys owns', async () => {
+  const kc = ['--key', spenders.kc.spec, '--mnemonic-file', mnemonicFile];
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const zone = path.join(dir, 'desk.zone');
+  writeFileSync(zone, `$ORIGIN desk.msig\n$TTL 3600\n_resolver\tIN\tURI\t10\t1\t"${url}"\n`);
+  await stack.mined(['name', 'register', 'desk.msig', '--zonefile', zone, '--wait', ...kc]);
+  assert.equal((await (await fetch(`${stack.api}/v1/names/desk.msig`)).json()).address, spenders.kc.info.address.regtest);
+  const keyFile = path.join(dir, 'registrar.key');
+  writeFileSync(keyFile, `${spenders.kc.spec}\n`);
+  const registrar = startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'desk.msig', '--key-file', keyFile,
+    '--mnemonic-file', mnemonicFile, '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc',
+    stack.bcoin.walletUrl, '--node', stack.api, '--db', path.join(dir, 'registrar.db'), '--listen', `127.0.0.1:${port}`,
+    '--batch-interval', '0']);
+  try {
+    await waitFor(() => {
+      if (registrar.exitCode !== null) throw new Error(`bns-registrar exited: ${registrar.output}`);
+      return /listening on/.test(registrar.output);
+    }, { what: 'bns-registrar to listen' });
+    const r = await fetch(`${url}/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'ann', owner_address: keys.a.address.regtest, zonefile: '$ORIGIN ann\n' }) });
+    assert.equal(r.status, 202);
+    await stack.bcoin.whileMining(waitFor(async () => (await (await fetch(`${url}/status/ann`)).json()).status ===
+      'Subdomain propagated', { timeoutMs: 60000, what: 'the batch anchored' }), stack.keys.miner.address.regtest);
+    const rec = await (await fetch(`${stack.api}/v1/names/ann.desk.msig`, { redirect: 'manual' })).json();
+    assert.equal(rec.status, 'registered_subdomain');
+    assert.equal(rec.address, keys.a.address.regtest);
+  } finally {
+    await stopProcess(registrar);
+  }
+  // A key file that is not the owner's is refused at start, naming both.
+  writeFileSync(keyFile, `${spenders.ms.spec}\n`);
+  const wrong = await run('bns-registrar', ['--domain', 'desk.msig', '--key-file', keyFile, '--network', 'regtest',
+    '--bitcoind', stack.bcoin.url, '--node', stack.api, '--db', path.join(dir, 'wrong.db'), '--listen', '127.0.0.1:0']);
+  assert.equal(wrong.code, 3, wrong.stderr);
+  assert.match(wrong.stderr, new RegExp(`owned by ${spenders.kc.info.address.regtest}, not by the key given \\(${spenders.ms.info.address.regtest}\\)`));
+  writeFileSync(keyFile, '2,owner:0,owner:1\n');
+  const noKeychain = await run('bns-registrar', ['--domain', 'desk.msig', '--key-file', keyFile, '--network', 'regtest',
+    '--bitcoind', stack.bcoin.url, '--node', stack.api]);
+  assert.equal(noKeychain.code, 2);
+  assert.match(noKeychain.stderr, /owner:0 needs --mnemonic-file/);
 });

@@ -180,11 +180,12 @@ test('a registrar that answers garbage or never answers gets a clear error', asy
 });
 
 // The registrar again on the same database and port, with these batch settings.
-const restart = async (batchSize, interval) => {
+const restart = async (batchSize, interval, { bitcoind = stack.bcoin.url, wallet = stack.bcoin.walletUrl,
+  node = stack.api } = {}) => {
   await stopProcess(registrar);
   registrar = startProcess(path.join(binDir, 'bns-registrar'), ['--domain', 'corp.reg', '--key-file',
-    path.join(dir, 'owner.key'), '--network', 'regtest', '--bitcoind', stack.bcoin.url, '--wallet-rpc',
-    stack.bcoin.walletUrl, '--node', stack.api, '--db', path.join(dir, 'registrar.db'), '--listen',
+    path.join(dir, 'owner.key'), '--network', 'regtest', '--bitcoind', bitcoind, '--wallet-rpc', wallet,
+    '--node', node, '--db', path.join(dir, 'registrar.db'), '--listen',
     registrarUrl.replace('http://', ''), '--batch-interval', String(interval), '--batch-size', String(batchSize),
     '--api-key', 'operator-key', '--resend-after', '5']);
   await waitFor(() => {
@@ -390,4 +391,51 @@ test('a reorganisation that drops an anchored batch: it is sent again and anchor
     assert.equal(rec.status, 'registered_subdomain');
     assert.equal(rec.address, carol.address.regtest);
   }
+});
+
+test('a Bitcoin node or node that is down: clear errors, the queue kept, each anchored once after', async () => {
+  // The node behind a switch; the Bitcoin node nowhere.
+  let up = true;
+  const proxy = http.createServer(async (req, res) => {
+    if (!up) { req.socket.destroy(); return; }
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const got = await fetch(`${stack.api}${req.url}`, { method: req.method, headers: { 'Content-Type': 'application/json' },
+      body: req.method === 'POST' ? Buffer.concat(chunks) : undefined, redirect: 'manual' });
+    res.writeHead(got.status, { 'Content-Type': got.headers.get('content-type') || 'application/json' });
+    res.end(Buffer.from(await got.arrayBuffer()));
+  });
+  await new Promise((r) => proxy.listen(0, '127.0.0.1', r));
+  const dead = `http://user:pass@127.0.0.1:${await freePort()}`;
+  try {
+    await restart(2, 0, { bitcoind: dead, wallet: dead, node: `http://127.0.0.1:${proxy.address().port}` });
+    const labels = ['down-a', 'down-b', 'down-c'];
+    for (const label of labels) {
+      const r = await register({ name: label, owner_address: carol.address.regtest, zonefile: `$ORIGIN ${label}\n` },
+        { Authorization: 'bearer operator-key' });
+      assert.equal(r.status, 202, JSON.stringify(r.body));
+    }
+    await waitFor(() => /registrar: (batch \d+|cannot anchor the queue|cannot check the published batches): .*bitcoin node/
+      .test(registrar.output), { what: 'the registrar to meet the missing Bitcoin node' });
+    for (const label of labels) assert.match(await statusOf(label), /queued/);
+    up = false;
+    const refused = await register({ name: 'down-d', owner_address: carol.address.regtest, zonefile: '' },
+      { Authorization: 'bearer operator-key' });
+    assert.equal(refused.status, 503);
+    assert.equal(refused.body.status, false);
+    assert.match(refused.body.message, /cannot ask the node/);
+    assert.equal((await fetch(`${registrarUrl}/status/down-d`)).status, 404);
+    assert.equal(registrar.exitCode, null, 'still running');
+  } finally {
+    proxy.closeAllConnections();
+    proxy.close();
+  }
+  // Both back: every request anchored, once.
+  await restart(2, 0);
+  await stack.bcoin.whileMining(waitFor(async () => {
+    for (const label of ['down-a', 'down-b', 'down-c']) if ((await statusOf(label)) !== 'Subdomain propagated') return false;
+    return true;
+  }, { timeoutMs: 60000, what: 'the queue anchored' }), stack.keys.miner.address.regtest);
+  const seen = await anchoredCounts();
+  for (const label of ['down-a', 'down-b', 'down-c']) assert.equal(seen.get(label), 1, label);
 });
