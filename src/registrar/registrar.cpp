@@ -78,8 +78,11 @@ util::Result<bool> Registrar::OnChain(const std::string& fqn) {
   std::lock_guard lock(m_query_mutex);
   if (!m_query) return Fail(ErrorCode::Unavailable, "no node to ask");
   BS_TRY(auto answer, m_query->GetJson("/v1/names/" + fqn));
-  // 200: on chain; 404 (or a redirect back here): not.
-  return answer.first == 200;
+  // 200: on chain; 404 or a redirect (to this registrar): not. Anything else
+  // says nothing.
+  if (answer.first == 200) return true;
+  if (answer.first == 404 || answer.first == 301 || answer.first == 302) return false;
+  return Fail(ErrorCode::Unavailable, "the node answered HTTP " + std::to_string(answer.first));
 }
 
 net::Response Registrar::Register(const net::Request& req) {
