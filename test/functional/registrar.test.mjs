@@ -94,8 +94,17 @@ test('a subdomain resolves at once while pending, then from the chain once its b
   assert.match(info.status, /pending_subdomain|submitted_subdomain/);
   assert.equal(info.zonefile, bobZone);
   // blockstack.js checks a profile token against the mainnet form of the owner's
-  // address only (publicKeyToAddress), so on regtest it is given that form.
+  // address only (publicKeyToAddress), so on regtest it is given that form, and
+  // lookupProfile asks through a network whose addresses are mainnet's (it follows
+  // the redirect, then coerces the address).
   assert.equal((await bsk.resolveZoneFileToProfile(info.zonefile, bob.address.mainnet)).name, 'Bob');
+  const asMainnet = new bsk.network.BlockstackNetwork(stack.api, stack.api, new bsk.network.BlockchainInfoApi());
+  const lookupProfile = async (name) => {
+    const saved = bsk.config.network;
+    bsk.config.network = asMainnet;
+    try { return await bsk.lookupProfile(name); } finally { bsk.config.network = saved; }
+  };
+  assert.equal((await lookupProfile('bob.corp.reg')).name, 'Bob');
 
   // Anchored: one NAME_UPDATE of corp.reg, then the node has it from the chain.
   await stack.bcoin.whileMining(waitFor(async () => {
@@ -110,6 +119,7 @@ test('a subdomain resolves at once while pending, then from the chain once its b
   assert.equal(anchored.code, 0, anchored.stderr);
   assert.equal(anchored.json.pending, undefined);
   assert.equal(anchored.json.profile.name, 'Bob');
+  assert.equal((await lookupProfile('bob.corp.reg')).name, 'Bob');
   const history = await (await fetch(`${stack.api}/v1/names/corp.reg/history`)).json();
   assert.ok(Object.values(history).flat().some((h) => h.opcode === 'NAME_UPDATE'), 'the batch is a NAME_UPDATE');
 });
