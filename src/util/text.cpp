@@ -1,7 +1,7 @@
 #include <util/text.h>
 
+#include <algorithm>
 #include <cctype>
-
 #include <charconv>
 #include <ctime>
 
@@ -55,6 +55,38 @@ std::string FormatUtc(int64_t unix_seconds, const char* format) {
   std::size_t n = std::strftime(buf, sizeof buf, format, &tm);
 #pragma GCC diagnostic pop
   return std::string(buf, n);
+}
+
+std::optional<std::string> NearestWord(std::string_view word, const std::vector<std::string_view>& candidates) {
+  auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
+  std::optional<std::string> best;
+  std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
+  std::vector<std::size_t> prev, cur;
+  for (auto candidate : candidates) {
+    // Levenshtein distance over two rows.
+    prev.resize(candidate.size() + 1);
+    cur.resize(candidate.size() + 1);
+    for (std::size_t j = 0; j <= candidate.size(); ++j) prev[j] = j;
+    for (std::size_t i = 1; i <= word.size(); ++i) {
+      cur[0] = i;
+      for (std::size_t j = 1; j <= candidate.size(); ++j) {
+        const std::size_t swap = lower(word[i - 1]) == lower(candidate[j - 1]) ? 0 : 1;
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + swap});
+      }
+      std::swap(prev, cur);
+    }
+    std::size_t distance = prev[candidate.size()];
+    // A word cut short (or run on) is a slip too: "storageRootDir".
+    const auto shorter = std::min(word.size(), candidate.size());
+    if (shorter >= 4 && EqualsIgnoreCase(word.substr(0, shorter), candidate.substr(0, shorter))) {
+      distance = std::min<std::size_t>(distance, 1);
+    }
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = std::string(candidate);
+    }
+  }
+  return best;
 }
 
 }  // namespace blockstack::util

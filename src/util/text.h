@@ -24,6 +24,11 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 // text without leading and trailing blanks (space, tab, CR, LF).
 std::string_view TrimBlanks(std::string_view text);
 
+// The candidate nearest to word by edit distance, ASCII case ignored, when it is
+// near enough to be a likely slip (at most a third of the word's letters, and at
+// least one); nullopt otherwise. For "did you mean" hints.
+std::optional<std::string> NearestWord(std::string_view word, const std::vector<std::string_view>& candidates);
+
 // unix_seconds as UTC through strftime's format (at most 63 characters of output).
 std::string FormatUtc(int64_t unix_seconds, const char* format) __attribute__((format(strftime, 2, 0)));
 

@@ -21,6 +21,17 @@ TEST(TextTest, SplitListTrimsAndDropsEmptyItems) {
   EXPECT_TRUE(SplitList(" , ", ',').empty());
 }
 
+TEST(TextTest, NearestWordSuggestsOnlyLikelySlips) {
+  const std::vector<std::string_view> keys = {"first_block", "data_dir", "readURL", "storageRootDirectory"};
+  EXPECT_EQ(NearestWord("first_blok", keys), "first_block");
+  EXPECT_EQ(NearestWord("readUrl", keys), "readURL");                      // case is ignored
+  EXPECT_EQ(NearestWord("storageRootDir", keys), "storageRootDirectory");  // cut short
+  EXPECT_EQ(NearestWord("datadir", keys), "data_dir");
+  EXPECT_EQ(NearestWord("colour", keys), std::nullopt);
+  EXPECT_EQ(NearestWord("", keys), std::nullopt);
+  EXPECT_EQ(NearestWord("x", {}), std::nullopt);
+}
+
 TEST(TextTest, FormatUtcUsesUtc) {
   EXPECT_EQ(FormatUtc(0, "%Y-%m-%dT%H:%M:%SZ"), "1970-01-01T00:00:00Z");
   EXPECT_EQ(FormatUtc(1700000000, "%a, %d %b %Y %H:%M:%S GMT"), "Tue, 14 Nov 2023 22:13:20 GMT");
