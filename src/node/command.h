@@ -13,4 +13,18 @@ namespace blockstack::node {
 // exit code (0 after --help, 2 for bad arguments or an unknown log level).
 std::optional<int> ParseCommand(CLI::App& app, int argc, char** argv, const std::string& log_level);
 
+// A command's --data-dir, and --network, which picks the default directory
+// (DefaultDataDir) when --data-dir is not given.
+class DataDirOption {
+ public:
+  explicit DataDirOption(CLI::App& app);
+  // After parsing: the directory. nullopt (the reason printed, naming command)
+  // when there is none to use.
+  std::optional<std::string> Resolve(const std::string& command) const;
+
+ private:
+  std::string m_dir;
+  std::string m_network = "mainnet";
+};
+
 }  // namespace blockstack::node

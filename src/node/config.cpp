@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 namespace blockstack::node {
@@ -34,6 +36,43 @@ uint32_t Config::Confirmations() const {
   return network == bitcoin::Network::Regtest ? 0 : 6;
 }
 
+namespace {
+
+// The keys a config file may hold (underscore spelling).
+constexpr std::string_view CONFIG_KEYS[] = {
+    "network",
+    "bitcoind",
+    "data_dir",
+    "api",
+    "log_level",
+    "magic",
+    "atlas",
+    "atlas_peers",
+    "atlas_blacklist",
+    "atlas_hostport",
+    "dns",
+    "dns_threads",
+    "dht",
+    "dht_bootstrap",
+    "mirrors",
+    "announcers",
+    "first_block",
+    "confirmations",
+    "namespace_reveal_expire",
+    "import_keyring_size",
+    "api_max_connections",
+    "api_max_connections_per_address",
+    "api_header_timeout_ms",
+    "api_body_timeout_ms",
+    "names_in_memory",
+    "epochs",
+    "poll_seconds",
+};
+
+util::Status ApplyTomlTable(toml::table given, Config& cfg);
+
+}  // namespace
+
 util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
   toml::table tbl;
   try {
@@ -45,6 +84,40 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
     }
     return Fail(ErrorCode::InvalidArgument, "config file " + path + ": " + what + " at line " +
                                                 std::to_string(e.source().begin.line));
+  }
+  auto status = ApplyTomlTable(std::move(tbl), cfg);
+  if (!status) return Fail(status.error().code, "config file " + path + ": " + status.error().message);
+  return util::Ok();
+}
+
+namespace {
+
+util::Status ApplyTomlTable(toml::table given, Config& cfg) {
+  // Each key under the spelling --help shows (dashes) or with underscores; an
+  // unknown key, a section, or one key spelled both ways is an error naming it.
+  toml::table tbl;
+  const std::vector<std::string_view> known(std::begin(CONFIG_KEYS), std::end(CONFIG_KEYS));
+  for (auto&& [key, node] : given) {
+    const std::string written(key.str());
+    std::string name = written;
+    std::replace(name.begin(), name.end(), '-', '_');
+    const std::string where = " (line " + std::to_string(node.source().begin.line) + ")";
+    if (node.is_table()) {
+      return Fail(ErrorCode::InvalidArgument, "[" + written + "]" + where +
+                                                  " is a section; blockstackd's keys all sit at the top of the "
+                                                  "file, before any section (only [[epochs]] is a table)");
+    }
+    if (std::find(known.begin(), known.end(), name) == known.end()) {
+      auto hint = util::NearestWord(name, known);
+      return Fail(ErrorCode::InvalidArgument, "unknown key '" + written + "'" + where +
+                                                  (hint ? "; did you mean '" + *hint + "'?" : std::string()) +
+                                                  " (the keys are the long options of blockstackd --help)");
+    }
+    if (tbl.contains(name)) {
+      return Fail(ErrorCode::InvalidArgument,
+                  "key '" + written + "'" + where + " is given twice (as '" + name + "' with dashes or underscores)");
+    }
+    node.visit([&](auto&& value) { tbl.insert(name, value); });
   }
   auto str = [&](const char* key, std::string& out) -> util::Status {
     if (auto node = tbl.get(key)) {
@@ -117,6 +190,15 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
     std::vector<bns::EpochSchedule::Range> ranges;
     for (auto& item : *arr) {
       auto* t = item.as_table();
+      if (t) {
+        for (auto&& [k, v] : *t) {
+          if (k.str() != "number" && k.str() != "end") {
+            return Fail(ErrorCode::InvalidArgument, "unknown key '" + std::string(k.str()) + "' in [[epochs]] (line " +
+                                                        std::to_string(v.source().begin.line) +
+                                                        "); an epoch has 'number' and 'end'");
+          }
+        }
+      }
       auto number = t ? (*t)["number"].value<int64_t>() : std::nullopt;
       if (!number) return Fail(ErrorCode::InvalidArgument, "each epoch needs a 'number'");
       auto end = (*t)["end"].value<int64_t>();
@@ -132,6 +214,18 @@ util::Status ApplyTomlFile(const std::string& path, Config& cfg) {
     cfg.poll_seconds = *v;
   }
   return util::Ok();
+}
+
+}  // namespace
+
+std::optional<std::string> DefaultDataDir(bitcoin::Network network) {
+  const std::string name = bitcoin::Params(network).name;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg == '/') {
+    return std::string(xdg) + "/blockstack/" + name;
+  }
+  if (const char* home = std::getenv("HOME"); home && *home)
+    return std::string(home) + "/.local/share/blockstack/" + name;
+  return std::nullopt;
 }
 
 bns::ops::Rules RulesFor(const Config& cfg) {
@@ -183,7 +277,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
   app.add_option("--network", network, "mainnet, testnet or regtest (default mainnet)");
   app.add_option("--bitcoind", bitcoind, "Bitcoin node JSON-RPC URL, http://USER:PASS@HOST:PORT (required)");
-  app.add_option("--data-dir", data_dir, "Directory for the name database and zone files (default ./blockstack-data)");
+  app.add_option("--data-dir", data_dir,
+                 "Directory for the name database and zone files (default "
+                 "$XDG_DATA_HOME/blockstack/NETWORK or ~/.local/share/blockstack/NETWORK)");
   app.add_option("--api", api, "HOST:PORT for the REST API (default 127.0.0.1:6270; port 0 picks a free one; "
                                   "'off' serves none)");
   app.add_option("--first-block", first_block, "First Bitcoin block to scan (default: 373601 on mainnet, 0 otherwise)");
@@ -265,6 +361,11 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   if (announcers) cfg.announcers = *announcers;
   cfg.blocks_file = blocks_file;
   cfg.exit_at_tip = exit_at_tip;
+  if (cfg.data_dir.empty()) {
+    auto dir = DefaultDataDir(cfg.network);
+    if (!dir) return fail("give --data-dir (neither XDG_DATA_HOME nor HOME is set for the default)");
+    cfg.data_dir = *dir;
+  }
   if (!restore && cfg.bitcoind.empty() && cfg.blocks_file.empty()) {
     return fail("--bitcoind is required (or 'bitcoind' in the config file)");
   }

@@ -18,7 +18,7 @@ struct Config {
   std::string bitcoind;          // http://USER:PASS@HOST:PORT
   std::string blocks_file;       // read blocks from a block file instead (tests, benchmarks)
   bool exit_at_tip = false;      // stop once caught up
-  std::string data_dir = "./blockstack-data";
+  std::string data_dir;          // "" until parsed: then the given one or DefaultDataDir(network)
   std::string api = "127.0.0.1:6270";
   std::optional<uint32_t> first_block;    // default: the network's
   std::optional<uint32_t> confirmations;  // default: the network's
@@ -70,6 +70,11 @@ struct RestoreArgs {
 // set, argv is `restore FILE ...`: the restore options are parsed into it and a
 // Bitcoin node becomes optional (without one the program exits after restoring).
 std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, RestoreArgs* restore = nullptr);
+
+// The data directory when none is given, per user and network:
+// $XDG_DATA_HOME/blockstack/NETWORK, else $HOME/.local/share/blockstack/NETWORK.
+// nullopt when neither variable is set.
+std::optional<std::string> DefaultDataDir(bitcoin::Network network);
 
 // The consensus rules the configuration selects.
 bns::ops::Rules RulesFor(const Config& cfg);

@@ -158,11 +158,14 @@ int RunImportZonefiles(int argc, char** argv) {
       "(<h[0:2]>/<h[2:4]>/<h>.txt, or the legacy .../zonefile.txt), each checked against its hash "
       "and the chain. Run it with the node stopped, or restart the node after it."};
   app.name("blockstackd import-zonefiles");
-  std::string data_dir = "./blockstack-data", from, log_level = "info";
-  app.add_option("--data-dir", data_dir, "The node's data directory (default ./blockstack-data)");
+  std::string from, log_level = "info";
+  DataDirOption data_dir_option(app);
   app.add_option("--from", from, "The directory of zone files to import")->required();
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
   if (auto stop = ParseCommand(app, argc, argv, log_level)) return *stop;
+  auto data_dir_given = data_dir_option.Resolve("blockstackd import-zonefiles");
+  if (!data_dir_given) return 2;
+  const std::string& data_dir = *data_dir_given;
   std::error_code ec;
   if (!fs::is_directory(from, ec)) {
     std::cerr << "blockstackd import-zonefiles: " << from << " is not a directory\n";

@@ -30,15 +30,17 @@ int RunSnapshot(int argc, char** argv) {
       "blockstackd snapshot: writes the node's name database, operation log and zone files to one "
       "compressed file that 'blockstackd restore' checks against a trusted consensus hash"};
   app.name("blockstackd snapshot");
-  std::string data_dir = "./blockstack-data", out, log_level = "info";
+  std::string out, log_level = "info";
   std::optional<uint32_t> height;
-  app.add_option("--data-dir", data_dir, "The node's data directory (default ./blockstack-data)");
+  DataDirOption data_dir_option(app);
   app.add_option("--out", out, "The snapshot file to write")->required();
   app.add_option("--height", height, "Snapshot at this height (default: the last indexed block)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default info)");
   if (auto stop = ParseCommand(app, argc, argv, log_level)) return *stop;
+  auto data_dir = data_dir_option.Resolve("blockstackd snapshot");
+  if (!data_dir) return 2;
   StepReporter reporter;
-  auto summary = WriteSnapshot(data_dir, out, height, std::ref(reporter));
+  auto summary = WriteSnapshot(*data_dir, out, height, std::ref(reporter));
   if (!summary) {
     std::cerr << "blockstackd snapshot: " << summary.error().message << "\n";
     return summary.error().code == ErrorCode::IoError ? 3 : 4;

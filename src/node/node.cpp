@@ -177,8 +177,30 @@ util::Status Node::Open() {
   return util::Ok();
 }
 
+namespace {
+
+// The Bitcoin node's chain must be the one --network names: a node on another
+// chain would index the wrong blocks and end on other consensus hashes.
+util::Status CheckGenesis(bitcoin::rpc::RpcClient& client, bitcoin::Network network) {
+  auto genesis = client.GetBlockHash(0);
+  if (!genesis) return Fail(ErrorCode::Unavailable, genesis.error().message);
+  const std::string hex = genesis->ReversedHex();
+  const auto& want = bitcoin::Params(network);
+  if (hex == want.genesis) return util::Ok();
+  auto theirs = bitcoin::NetworkOfGenesis(hex);
+  return Fail(ErrorCode::InvalidArgument,
+              "the Bitcoin node at " + client.Origin() + " is on " +
+                  (theirs ? std::string(bitcoin::Params(*theirs).name) : "a chain this node does not know") +
+                  " (genesis block " + hex + "), but --network is " + want.name + " (genesis " + want.genesis +
+                  "): give --network " + (theirs ? bitcoin::Params(*theirs).name : "for that chain") +
+                  " or a --bitcoind of " + want.name);
+}
+
+}  // namespace
+
 util::Status Node::OpenChain() {
   auto& p = *m_parts;
+  spdlog::info("data directory {}", m_cfg.data_dir);
   BS_TRY(p.db, bns::db::NameDb::Open(m_cfg.data_dir + "/blockstack.db"));
   BS_CHECK_OK(CheckMeta(*p.db, m_cfg));
   if (!m_cfg.blocks_file.empty()) {
@@ -186,6 +208,7 @@ util::Status Node::OpenChain() {
     p.origin = m_cfg.blocks_file;
   } else {
     BS_TRY(auto client, bitcoin::rpc::RpcClient::Create(m_cfg.bitcoind));
+    BS_CHECK_OK(CheckGenesis(*client, m_cfg.network));
     if (auto st = client->CheckTransactionIndex(); !st) return Fail(ErrorCode::Unavailable, st.error().message);
     p.origin = client->Origin();
     p.source = std::make_unique<bitcoin::rpc::RpcBlockSource>(std::move(client));
@@ -384,9 +407,24 @@ void Node::Run(const std::atomic<bool>& stop) {
       if (snap && *snap) spdlog::info("at block {} consensus hash {}", **r, (*snap)->consensus_hash);
       reported = *r;
     }
+    if (!*r) ReportBelowFirstBlock();
     if (m_cfg.exit_at_tip) break;
     SleepUnless(stop, m_cfg.poll_seconds);
   }
+}
+
+void Node::ReportBelowFirstBlock() {
+  // Nothing indexed yet: say why, at once and then every 30 seconds, so a node
+  // waiting for a syncing Bitcoin node (or given a wrong --first-block) is seen.
+  const auto now = std::chrono::steady_clock::now();
+  if (m_below_reported && now - *m_below_reported < std::chrono::seconds(30)) return;
+  auto tip = m_parts->source->TipHeight();
+  if (!tip || *tip >= m_cfg.FirstBlock()) return;
+  m_below_reported = now;
+  spdlog::info(
+      "waiting: the Bitcoin node's chain is at block {}, below the first block {} (--first-block); indexing "
+      "starts when it gets there",
+      *tip, m_cfg.FirstBlock());
 }
 
 void Node::Stop() {

@@ -11,8 +11,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +61,7 @@ class Node {
   util::Status OpenApi();
   util::Status Listen();
   void Subscribe();
+  void ReportBelowFirstBlock();
 
   Config m_cfg;
   std::unique_ptr<Parts> m_parts;
@@ -66,6 +69,7 @@ class Node {
   net::Router m_router;  // the HTTP server's: Atlas and the DHT mounted, then the API
   std::string m_api_url;
   bool m_stopped = false;
+  std::optional<std::chrono::steady_clock::time_point> m_below_reported;  // Run's thread only
 };
 
 // Runs the node with a parsed configuration (logging already set up) until

@@ -7,6 +7,7 @@
 
 #include <bns/db/name_db.h>
 #include <bns/records_json.h>
+#include <node/command.h>
 
 namespace blockstack::node {
 
@@ -14,8 +15,7 @@ using nlohmann::json;
 
 int RunQuery(int argc, char** argv) {
   CLI::App app{"blockstackd query: print records of a node's name database as JSON"};
-  std::string data_dir = "./blockstack-data";
-  app.add_option("--data-dir", data_dir, "The node's data directory");
+  DataDirOption data_dir_option(app);
   app.require_subcommand(1);
   std::string arg;
   uint32_t height = 0;
@@ -44,6 +44,9 @@ int RunQuery(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  auto data_dir_given = data_dir_option.Resolve("blockstackd query");
+  if (!data_dir_given) return 2;
+  const std::string& data_dir = *data_dir_given;
 
   auto db = bns::db::NameDb::Open(data_dir + "/blockstack.db", /*read_only=*/true);
   if (!db) {

@@ -231,16 +231,18 @@ util::Status CheckAtStart(const std::string& data_dir, uint32_t window) {
 int RunVerify(int argc, char** argv) {
   CLI::App app{"blockstackd verify: checks a data directory's databases without changing them"};
   app.name("blockstackd verify");
-  std::string data_dir = "./blockstack-data", log_level = "warn";
+  std::string log_level = "warn";
+  DataDirOption data_dir_option(app);
   uint32_t window = 0;
   bool quick = false, json = false;
-  app.add_option("--data-dir", data_dir, "The node's data directory (default ./blockstack-data)");
   app.add_option("--window", window, "Recompute the consensus hashes of only the newest N blocks (default: all)");
   app.add_flag("--quick", quick, "SQLite's quick check instead of the full one; zone files are not hashed");
   app.add_flag("--json", json, "Print the report as JSON");
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error (default warn)");
   if (auto stop = ParseCommand(app, argc, argv, log_level)) return *stop;
-  auto report = Verify({data_dir, window, quick});
+  auto data_dir = data_dir_option.Resolve("blockstackd verify");
+  if (!data_dir) return 2;
+  auto report = Verify({*data_dir, window, quick});
   if (!report) {
     std::cerr << "blockstackd verify: " << report.error().message << "\n";
     return 3;

@@ -3,10 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 namespace blockstack::node {
@@ -93,6 +94,60 @@ TEST_F(ConfigTest, RefusesBadValues) {
   EXPECT_EQ(code, 0);
   EXPECT_NE(help.find("--names-in-memory"), std::string::npos);
   EXPECT_NE(help.find("--dns-threads"), std::string::npos);
+}
+
+TEST_F(ConfigTest, KeysAsHelpSpellsThemAndNothingElse) {
+  int code = 0;
+  // The spelling --help shows works as the underscore one does.
+  WriteToml(
+      "network = \"regtest\"\nbitcoind = \"http://u:p@127.0.0.1:1\"\nfirst-block = 100\ndata-dir = \"/tmp/d\"\n"
+      "names-in-memory = false\n");
+  auto cfg = Parse({"--config", m_path}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(cfg->FirstBlock(), 100u);
+  EXPECT_EQ(cfg->data_dir, "/tmp/d");
+  EXPECT_FALSE(cfg->names_in_memory);
+  // Each mistake is refused, naming the key, its line and the file.
+  const std::pair<std::string, std::string> refused[] = {
+      {"network = \"regtest\"\nfirst-blok = 100\n", "unknown key 'first-blok' (line 2); did you mean 'first_block'?"},
+      {"[atlas]\npeers = \"a:1\"\n", "[atlas] (line 1) is a section"},
+      {"first-block = 1\nfirst_block = 2\n", "is given twice"},
+      {"first_block = \"100\"\n", "'first_block' must be a non-negative integer"},
+      {"[[epochs]]\nnumber = 3\nended = 5\n", "unknown key 'ended' in [[epochs]]"},
+      {"colour = 1\n", "unknown key 'colour' (line 1) (the keys"},
+  };
+  for (const auto& [toml, message] : refused) {
+    WriteToml(toml);
+    testing::internal::CaptureStderr();
+    EXPECT_FALSE(Parse({"--config", m_path, "--bitcoind", "http://u:p@127.0.0.1:1"}, &code)) << toml;
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(code, 2) << toml;
+    EXPECT_NE(err.find(message), std::string::npos) << err;
+    EXPECT_NE(err.find(m_path), std::string::npos) << err;
+  }
+}
+
+TEST_F(ConfigTest, TheDefaultDataDirectoryIsPerUserAndNetwork) {
+  const char* home = std::getenv("HOME");
+  const std::string saved_home = home ? home : "";
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const std::string saved_xdg = xdg ? xdg : "";
+  ::unsetenv("XDG_DATA_HOME");
+  ::setenv("HOME", "/home/someone", 1);
+  int code = 0;
+  auto cfg = Parse({"--network", "regtest", "--bitcoind", "http://u:p@127.0.0.1:1"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_EQ(cfg->data_dir, "/home/someone/.local/share/blockstack/regtest");
+  ::setenv("XDG_DATA_HOME", "/data", 1);
+  EXPECT_EQ(DefaultDataDir(bitcoin::Network::Mainnet), "/data/blockstack/mainnet");
+  ::unsetenv("XDG_DATA_HOME");
+  ::unsetenv("HOME");
+  EXPECT_EQ(DefaultDataDir(bitcoin::Network::Mainnet), std::nullopt);
+  EXPECT_FALSE(Parse({"--bitcoind", "http://u:p@127.0.0.1:1"}, &code));
+  EXPECT_EQ(code, 2);
+  EXPECT_TRUE(Parse({"--bitcoind", "http://u:p@127.0.0.1:1", "--data-dir", "/x"}, &code));
+  if (!saved_home.empty()) ::setenv("HOME", saved_home.c_str(), 1);
+  if (!saved_xdg.empty()) ::setenv("XDG_DATA_HOME", saved_xdg.c_str(), 1);
 }
 
 }  // namespace
