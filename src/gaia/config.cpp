@@ -1,5 +1,6 @@
 #include <gaia/config.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -59,11 +60,86 @@ util::Status ReadFlag(const json& obj, const char* key, bool& out) {
   return util::Ok();
 }
 
+// The keys of the original hub's config schema (hub/config-schema.json) and this
+// hub's own (serverLimits; servername, which the original renamed), and of the
+// sections read here. Keys for drivers and TLS this hub does not have are known,
+// so an original config file loads; enableHttps is refused below.
+const std::vector<std::string_view> TOP_KEYS = {"acmeConfig",
+                                                "argsTransport",
+                                                "authTimestampCacheSize",
+                                                "awsCredentials",
+                                                "azCredentials",
+                                                "bucket",
+                                                "cacheControl",
+                                                "diskSettings",
+                                                "driver",
+                                                "enableHttps",
+                                                "gcCredentials",
+                                                "httpsPort",
+                                                "ipfsSettings",
+                                                "maxFileUploadSize",
+                                                "pageSize",
+                                                "port",
+                                                "proofsConfig",
+                                                "readURL",
+                                                "requireCorrectHubUrl",
+                                                "serverName",
+                                                "tlsCertConfig",
+                                                "validHubUrls",
+                                                "whitelist",
+                                                "servername",
+                                                "serverLimits"};
+const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
+    {"diskSettings", {"storageRootDirectory", "fsync"}},
+    {"awsCredentials", {"endpoint", "region", "accessKeyId", "secretAccessKey", "sessionToken", "s3ForcePathStyle"}},
+    {"serverLimits",
+     {"maxConnections", "maxConnectionsPerAddress", "headerTimeoutMs", "bodyTimeoutMs", "minBodyBytesPerSecond",
+      "maxBodyBytesInFlight"}},
+    {"proofsConfig", {"proofsRequired"}},
+};
+
+// Every key of obj is one of known: else an error naming it (prefix: where it
+// sits), with the nearest known key as a hint.
+util::Status CheckKeys(const json& obj, const std::vector<std::string_view>& known, const std::string& prefix) {
+  for (const auto& [key, value] : obj.items()) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    auto hint = util::NearestWord(key, known);
+    return Fail(ErrorCode::InvalidArgument, "unknown config key '" + prefix + key + "'" +
+                                                (hint ? "; did you mean '" + prefix + *hint + "'?" : std::string()));
+  }
+  return util::Ok();
+}
+
+util::Result<json> ParseConfigJson(std::string_view text) {
+  try {
+    return json::parse(text);
+  } catch (const json::parse_error& e) {
+    const std::size_t at = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, text.size());
+    const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
+    return Fail(ErrorCode::InvalidArgument,
+                "does not parse as JSON (line " + std::to_string(line) + "): " +
+                    (at >= text.size() ? std::string("the text ends before the JSON does") : std::string(e.what())));
+  }
+}
+
 }  // namespace
 
 util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
-  json doc = json::parse(text, nullptr, false);
-  if (doc.is_discarded() || !doc.is_object()) return Fail(ErrorCode::InvalidArgument, "config is not a JSON object");
+  BS_TRY(json doc, ParseConfigJson(text));
+  if (!doc.is_object()) return Fail(ErrorCode::InvalidArgument, "config is not a JSON object");
+  BS_CHECK_OK(CheckKeys(doc, TOP_KEYS, ""));
+  for (const auto& [section, keys] : SECTION_KEYS) {
+    if (!doc.contains(section) || doc[section].is_null()) continue;
+    if (!doc[section].is_object()) {
+      return Fail(ErrorCode::InvalidArgument, std::string("config key '") + section + "' must be an object");
+    }
+    BS_CHECK_OK(CheckKeys(doc[section], keys, std::string(section) + "."));
+  }
+  if (doc.contains("enableHttps") && (doc["enableHttps"] == true || doc["enableHttps"] == 1)) {
+    return Fail(ErrorCode::InvalidArgument,
+                "enableHttps: this hub serves plain HTTP only; put a TLS-terminating proxy in front of it "
+                "(doc/gaia.md) and leave enableHttps out");
+  }
   int port = config.port;
   BS_CHECK_OK(Read(doc, "port", port));
   if (port < 0 || port > 65535) return Fail(ErrorCode::InvalidArgument, "config key 'port' out of range");

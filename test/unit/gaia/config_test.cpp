@@ -102,5 +102,30 @@ TEST(HubJsonTest, TheOriginalsFormsAreAccepted) {
   EXPECT_EQ(HubConfig{}.cache_control, "public, max-age=1");
 }
 
+TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
+  const std::pair<std::string, std::string> refused[] = {
+      {R"({"readUrl": "http://x/"})", "unknown config key 'readUrl'; did you mean 'readURL'?"},
+      {R"({"diskSettings": {"storageRootDir": "/x"}})",
+       "unknown config key 'diskSettings.storageRootDir'; did you mean 'diskSettings.storageRootDirectory'?"},
+      {R"({"awsCredentials": {"acessKeyId": "k"}})", "did you mean 'awsCredentials.accessKeyId'?"},
+      {R"({"colour": "blue"})", "unknown config key 'colour'"},
+      {R"({"diskSettings": "/x"})", "'diskSettings' must be an object"},
+      {R"({"enableHttps": true})", "plain HTTP only"},
+      {"{\n  \"port\": 4000,\n  \"driver\": \"disk\",\n", "does not parse as JSON (line 4)"},
+      {"{\n  \"port\": 4000,\n  \"driver\" \"disk\"\n}", "does not parse as JSON (line 3)"},
+  };
+  for (const auto& [text, message] : refused) {
+    HubConfig config;
+    auto st = ApplyHubConfigJson(text, config);
+    ASSERT_FALSE(st) << text;
+    EXPECT_NE(st.error().message.find(message), std::string::npos) << st.error().message;
+  }
+  // The original's own keys load, those of features this hub lacks too.
+  HubConfig config;
+  EXPECT_TRUE(ApplyHubConfigJson(
+      R"({"servername": "hub", "argsTransport": {"level": "warn"}, "enableHttps": false, "proofsConfig": {"proofsRequired": 0}})",
+      config));
+}
+
 }  // namespace
 }  // namespace blockstack::gaia
