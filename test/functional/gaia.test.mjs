@@ -6,9 +6,9 @@ import { createRequire } from 'node:module';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { freePort, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
+import { freePort, repoRoot, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { UserSession, AppConfig } = require('@stacks/auth');
@@ -236,7 +236,15 @@ function clientSuite(name, startHub) {
   });
 }
 
-clientSuite('gaia-hub with the disk driver', async () => startGaiaHub());
+// Both hubs start from the sample config files (etc/), changed only where a test
+// must: ports, paths, the S3 endpoint and its credentials, and the server name
+// its hand-made tokens sign (the original's default).
+const sample = (name) => ({ ...JSON.parse(readFileSync(path.join(repoRoot, 'etc', name), 'utf8')), serverName: 'gaia-0' });
+
+clientSuite('gaia-hub with the disk driver', async () => {
+  const port = await freePort();
+  return startGaiaHub({ port, config: sample('hub.json'), args: ['--read-url', `http://127.0.0.1:${port}/read/`] });
+});
 
 clientSuite('gaia-hub with the S3 driver (s3rver)', async () => {
   const s3port = await freePort();
@@ -247,8 +255,10 @@ clientSuite('gaia-hub with the S3 driver (s3rver)', async () => {
     port: hubPort,
     args: ['--driver', 's3', '--read-url', `http://127.0.0.1:${hubPort}/read/`],
     config: {
+      ...sample('hub-s3.json'),
       bucket: 'gaia-test',
       awsCredentials: {
+        ...JSON.parse(readFileSync(path.join(repoRoot, 'etc', 'hub-s3.json'), 'utf8')).awsCredentials,
         endpoint: `http://127.0.0.1:${s3port}`, accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', s3ForcePathStyle: true,
       },
     },
@@ -258,6 +268,24 @@ clientSuite('gaia-hub with the S3 driver (s3rver)', async () => {
 });
 
 describe('gaia-hub limits and configuration', () => {
+  test('a config mistake stops the hub naming the key (or the line) and the file', async () => {
+    const dir = tempDir('gaia-config');
+    const cases = [
+      ['typo.json', '{"readUrl": "http://127.0.0.1:1/read/"}', /unknown config key 'readUrl'; did you mean 'readURL'\?/],
+      ['nested.json', '{"diskSettings": {"storageRootDir": "/tmp"}}', /did you mean 'diskSettings.storageRootDirectory'\?/],
+      ['cut.json', '{\n  "port": 4000,\n  "driver": "disk",\n', /does not parse as JSON \(line 4\)/],
+      ['https.json', '{"enableHttps": true}', /plain HTTP only/],
+    ];
+    for (const [name, text, message] of cases) {
+      const file = path.join(dir, name);
+      writeFileSync(file, text);
+      const r = await run('gaia-hub', ['--config', file, '--listen', '127.0.0.1:0']);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.match(r.stderr, message, name);
+      assert.ok(r.stderr.includes(file), `${name} names the file: ${r.stderr}`);
+    }
+  });
+
   test('an original config file works unchanged; uploads over maxFileUploadSize get 413', async () => {
     const root = tempDir('gaia-root');
     const hub = await startGaiaHub({

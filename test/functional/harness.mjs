@@ -418,7 +418,7 @@ export async function startStack(dir, people = ['alice'], { daemonArgs = [] } = 
   const height = await stack.bcoin.rpc('getblockcount');
   stack.daemon = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
     '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'node1'),
-    '--api', `127.0.0.1:${stack.apiPort}`, ...daemonArgs]);
+    '--api', `127.0.0.1:${stack.apiPort}`, '--config', path.join(repoRoot, 'etc', 'blockstackd.toml'), ...daemonArgs]);
   await waitFor(async () => {
     try { return (await (await fetch(`${stack.api}/v1/info`)).json()).last_block_processed >= height; } catch { return false; }
   }, { what: 'blockstackd to index the chain', timeoutMs: 30000 });

@@ -1,0 +1,84 @@
+// A node that cannot silently go wrong: blockstackd's config file takes each key
+// as --help spells it (dashes) or with underscores, and refuses an unknown key, a
+// wrong type or a section, naming the key, its line and the file; it refuses a
+// Bitcoin node on another chain than --network, naming both; it says so while
+// the chain is below the first block; its data directory is per user and printed.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  BcoinNode, base58checkEncode, binDir, freePort, run, startProcess, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
+
+let btc;
+let dir;
+
+before(async () => {
+  dir = tempDir('config');
+  btc = await new BcoinNode().start();
+  await btc.mine(3, base58checkEncode(Buffer.concat([Buffer.from([0x6f]), Buffer.alloc(20, 7)])));
+});
+
+after(async () => { await btc?.stop(); });
+
+function toml(name, text) {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+test('config keys as --help spells them work; mistakes stop the node naming key, line and file', async () => {
+  const port = await freePort();
+  const good = toml('good.toml', `network = "regtest"\nbitcoind = "${btc.url}"\nfirst-block = 2\n` +
+    `data-dir = "${path.join(dir, 'data')}"\napi = "127.0.0.1:${port}"\npoll-seconds = 0.1\n`);
+  const node = startProcess(path.join(binDir, 'blockstackd'), ['--config', good]);
+  try {
+    await waitFor(() => /indexed block 3\/3/.test(node.output) || node.exitCode !== null, { what: 'the node to index' });
+    assert.match(node.output, /data directory .*\/data\b/);
+    assert.match(node.output, /from block 2 /);
+    const info = await (await fetch(`http://127.0.0.1:${port}/v1/info`)).json();
+    assert.equal(info.last_block_processed, 3);
+  } finally {
+    await stopProcess(node);
+  }
+  const cases = [
+    ['typo.toml', 'network = "regtest"\nfirst-blok = 100\n', /unknown key 'first-blok' \(line 2\); did you mean 'first_block'\?/],
+    ['section.toml', '[atlas]\npeers = "127.0.0.1:1"\n', /\[atlas\] \(line 1\) is a section/],
+    ['type.toml', 'first-block = "100"\n', /'first_block' must be a non-negative integer/],
+    ['twice.toml', 'first-block = 1\nfirst_block = 2\n', /given twice/],
+    ['broken.toml', 'network = "regtest\n', /line 1/],
+  ];
+  for (const [name, text, message] of cases) {
+    const file = toml(name, text);
+    const r = await run('blockstackd', ['--config', file, '--bitcoind', btc.url, '--data-dir', path.join(dir, 'never')]);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, message, name);
+    assert.ok(r.stderr.includes(file), `${name} names the file: ${r.stderr}`);
+  }
+});
+
+test('a Bitcoin node on another chain than --network is refused, naming both', async () => {
+  for (const network of ['testnet', 'mainnet']) {
+    const r = await run('blockstackd', ['--network', network, '--bitcoind', btc.url, '--data-dir',
+      path.join(dir, `wrong-${network}`), '--api', 'off'], { timeoutMs: 30000 });
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr + r.stdout, new RegExp(`is on regtest \\(genesis block 0f9188f1[0-9a-f]+\\), but --network is ${network}`));
+    assert.match(r.stderr + r.stdout, /give --network regtest/);
+  }
+});
+
+test('below the first block the node says it is waiting; the default data directory is per user', async () => {
+  const home = tempDir('home');
+  const node = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', btc.url,
+    '--first-block', '1000', '--api', 'off', '--poll-seconds', '0.1'],
+  { env: { ...process.env, HOME: home, XDG_DATA_HOME: '' } });
+  try {
+    await waitFor(() => /waiting: the Bitcoin node's chain is at block 3, below the first block 1000/.test(node.output),
+      { what: 'the waiting message' });
+    assert.ok(node.output.includes(`data directory ${home}/.local/share/blockstack/regtest`), node.output);
+  } finally {
+    await stopProcess(node);
+  }
+});
