@@ -2,10 +2,12 @@
 
 #include <cli/common.h>
 
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 #include <bitcoin/address.h>
@@ -13,6 +15,7 @@
 #include <client/url_fetcher.h>
 #include <crypto/hash.h>
 #include <crypto/keys.h>
+#include <util/text.h>
 #include <util/version.h>
 
 namespace blockstack::cli {
@@ -90,6 +93,42 @@ int ExitCodeFor(util::ErrorCode code) {
   return EXIT_INTERNAL;
 }
 
+namespace {
+
+// After a usage error: the first word that names no command gets the nearest
+// command as a hint (for each level of subcommands).
+void UsageHint(CLI::App& app, int argc, char** argv) {
+  CLI::App* level = &app;
+  for (int i = 1; i < argc; ++i) {
+    const std::string word = argv[i];
+    if (word.starts_with("-")) continue;
+    std::vector<std::string> names;
+    for (auto* sub : level->get_subcommands([](CLI::App*) { return true; })) names.push_back(sub->get_name());
+    if (names.empty()) return;
+    if (auto* sub =
+            std::find(names.begin(), names.end(), word) != names.end() ? level->get_subcommand(word) : nullptr) {
+      level = sub;
+      continue;
+    }
+    // An option's value (--node URL) is not a command.
+    if (i > 1 && std::string_view(argv[i - 1]).starts_with("-") &&
+        std::string_view(argv[i - 1]).find('=') == std::string_view::npos) {
+      const CLI::Option* opt = nullptr;
+      for (CLI::App* at = level; at && !opt; at = at->get_parent()) opt = at->get_option_no_throw(argv[i - 1]);
+      if (opt && opt->get_expected_min() > 0) continue;
+    }
+    std::vector<std::string_view> views(names.begin(), names.end());
+    auto hint = util::NearestWord(word, views);
+    std::cerr << "unknown command '" << word << "'"
+              << (hint ? "; did you mean '" + *hint + "'?"
+                       : "; the commands here: " + fmt::format("{}", fmt::join(names, ", ")))
+              << "\n";
+    return;
+  }
+}
+
+}  // namespace
+
 int RunCli(int argc, char** argv) {
   Globals g;
   CLI::App app{"blockstack: keys, names, zone files and storage from the command line"};
@@ -162,6 +201,7 @@ int RunCli(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
+    if (code != 0) UsageHint(app, argc, argv);
     return code == 0 ? EXIT_OK : EXIT_USAGE;
   }
   return g.rc;

@@ -37,9 +37,28 @@ util::Result<std::pair<unsigned, json>> NodeClient::GetJson(const std::string& p
   return std::make_pair(res.status, std::move(body));
 }
 
+util::Status NodeClient::CheckIsNode() {
+  if (m_is_node) return util::Ok();
+  BS_TRY(auto res, m_http->Send("GET", "/v1/info"));
+  json info = json::parse(res.body, nullptr, false);
+  if (res.status == 200 && info.is_object() && info.contains("last_block_processed") &&
+      info["last_block_processed"].is_number_unsigned()) {
+    m_is_node = true;
+    return util::Ok();
+  }
+  return Fail(ErrorCode::Corruption, "not a blockstackd API at " + m_url + " (its /v1/info answered HTTP " +
+                                         std::to_string(res.status) +
+                                         (info.is_object() ? " without last_block_processed" : ", not JSON") +
+                                         "): check --node or BLOCKSTACK_NODE");
+}
+
 util::Result<json> NodeClient::Expect200(const std::string& path, const std::string& what) {
   BS_TRY(auto answer, GetJson(path));
   auto& [status, body] = answer;
+  // The node's errors are JSON objects saying "error" or "status"; anything else
+  // may be another server at this URL.
+  const bool node_shaped = body.is_object() && (body.contains("error") || body.contains("status") || status == 200);
+  if (!node_shaped) BS_CHECK_OK(CheckIsNode());
   if (status == 404) return Fail(ErrorCode::NotFound, what + ": " + ErrorText(body, status));
   if (status == 400) return Fail(ErrorCode::InvalidArgument, what + ": " + ErrorText(body, status));
   if (status != 200) return Fail(ErrorCode::IoError, what + ": node answered " + ErrorText(body, status));
@@ -115,9 +134,20 @@ util::Result<NameInfo> NodeClient::Name(const std::string& fqn) {
   if (body.is_discarded()) body = nullptr;
   NameInfo out;
   if (status == 404) {
-    out.state = body.is_object() && body.contains("status") ? NameState::Unknown : NameState::Expired;
-    return out;
+    if (body.is_object() && body.contains("status")) {
+      out.state = NameState::Unknown;
+      return out;
+    }
+    const bool expired = body.is_object() && body.contains("error") && body["error"].is_string() &&
+                         body["error"].get<std::string>().find("xpired") != std::string::npos;
+    if (expired) {
+      out.state = NameState::Expired;
+      return out;
+    }
+    BS_CHECK_OK(CheckIsNode());
+    return Fail(ErrorCode::IoError, "name " + fqn + ": node answered " + ErrorText(body, status));
   }
+  if (!body.is_object()) BS_CHECK_OK(CheckIsNode());
   if (status == 400) return Fail(ErrorCode::InvalidArgument, "invalid name '" + fqn + "'");
   if (status != 200) return Fail(ErrorCode::IoError, "name " + fqn + ": node answered " + ErrorText(body, status));
   if (!body.is_object() || !body.contains("address") || !body["address"].is_string() || !body.contains("status")) {

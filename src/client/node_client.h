@@ -76,8 +76,13 @@ class NodeClient {
   NodeClient(std::string url, std::unique_ptr<net::HttpClient> http) : m_url(std::move(url)), m_http(std::move(http)) {}
   util::Result<nlohmann::json> Expect200(const std::string& path, const std::string& what);
   util::Result<NameInfo> Pending(const std::string& fqn, const std::string& location);
+  // Asked when an answer has not the node's shape: whether the URL serves
+  // blockstackd's /v1/info at all (once). Fails with Corruption, "not a
+  // blockstackd API at URL", when it does not.
+  util::Status CheckIsNode();
 
   std::string m_url;
+  bool m_is_node = false;
   std::unique_ptr<net::HttpClient> m_http;
 };
 

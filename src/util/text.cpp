@@ -61,18 +61,24 @@ std::optional<std::string> NearestWord(std::string_view word, const std::vector<
   auto lower = [](char c) { return static_cast<char>(std::tolower(static_cast<unsigned char>(c))); };
   std::optional<std::string> best;
   std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
-  std::vector<std::size_t> prev, cur;
+  std::vector<std::size_t> before, prev, cur;
   for (auto candidate : candidates) {
-    // Levenshtein distance over two rows.
+    // Edit distance with swaps of neighbours (optimal string alignment), three rows.
+    before.assign(candidate.size() + 1, 0);
     prev.resize(candidate.size() + 1);
     cur.resize(candidate.size() + 1);
     for (std::size_t j = 0; j <= candidate.size(); ++j) prev[j] = j;
     for (std::size_t i = 1; i <= word.size(); ++i) {
       cur[0] = i;
       for (std::size_t j = 1; j <= candidate.size(); ++j) {
-        const std::size_t swap = lower(word[i - 1]) == lower(candidate[j - 1]) ? 0 : 1;
-        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + swap});
+        const std::size_t cost = lower(word[i - 1]) == lower(candidate[j - 1]) ? 0 : 1;
+        cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+        if (i > 1 && j > 1 && lower(word[i - 1]) == lower(candidate[j - 2]) &&
+            lower(word[i - 2]) == lower(candidate[j - 1])) {
+          cur[j] = std::min(cur[j], before[j - 2] + 1);
+        }
       }
+      before = prev;
       std::swap(prev, cur);
     }
     std::size_t distance = prev[candidate.size()];

@@ -3,13 +3,15 @@
 // wrong type or a section, naming the key, its line and the file; it refuses a
 // Bitcoin node on another chain than --network, naming both; it says so while
 // the chain is below the first block; its data directory is per user and printed.
+// The CLI says what to do: a --node that is another server is named so (never
+// "expired"), and a mistyped command gets the nearest one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  BcoinNode, base58checkEncode, binDir, freePort, run, startProcess, stopProcess, tempDir, waitFor,
+  BcoinNode, base58checkEncode, binDir, freePort, run, startGaiaHub, startProcess, stopProcess, tempDir, waitFor,
 } from './harness.mjs';
 
 let btc;
@@ -80,5 +82,27 @@ test('below the first block the node says it is waiting; the default data direct
     assert.ok(node.output.includes(`data directory ${home}/.local/share/blockstack/regtest`), node.output);
   } finally {
     await stopProcess(node);
+  }
+});
+
+test('the CLI names a --node that is not a blockstackd API, and suggests the command meant', async () => {
+  const hub = await startGaiaHub();
+  try {
+    for (const args of [['whois', 'alice.id'], ['lookup', 'alice.id'], ['zonefile', 'get', 'alice.id'],
+      ['price', 'alice.id'], ['names', '1BoatSLRHtKNngkdXEeobR76b53LETtpyT']]) {
+      const r = await run('blockstack', ['--node', hub.url, ...args]);
+      assert.notEqual(r.code, 0, args.join(' '));
+      assert.match(r.stderr, new RegExp(`not a blockstackd API at ${hub.url}`), `${args.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /expired/);
+    }
+  } finally {
+    await stopProcess(hub.child);
+  }
+  for (const [args, hint] of [[['lokup', 'alice.id'], "unknown command 'lokup'; did you mean 'lookup'?"],
+    [['--json', 'name', 'regster', 'a.id'], "unknown command 'regster'; did you mean 'register'?"],
+    [['--node', 'http://127.0.0.1:1', 'wohis', 'a.id'], "unknown command 'wohis'; did you mean 'whois'?"]]) {
+    const r = await run('blockstack', args);
+    assert.equal(r.code, 2, args.join(' '));
+    assert.ok(r.stderr.includes(hint), `${args.join(' ')}: ${r.stderr}`);
   }
 });

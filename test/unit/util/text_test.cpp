@@ -27,6 +27,7 @@ TEST(TextTest, NearestWordSuggestsOnlyLikelySlips) {
   EXPECT_EQ(NearestWord("readUrl", keys), "readURL");                      // case is ignored
   EXPECT_EQ(NearestWord("storageRootDir", keys), "storageRootDirectory");  // cut short
   EXPECT_EQ(NearestWord("datadir", keys), "data_dir");
+  EXPECT_EQ(NearestWord("wohis", {"whois", "names"}), "whois");  // two letters swapped
   EXPECT_EQ(NearestWord("colour", keys), std::nullopt);
   EXPECT_EQ(NearestWord("", keys), std::nullopt);
   EXPECT_EQ(NearestWord("x", {}), std::nullopt);
