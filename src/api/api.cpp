@@ -82,6 +82,14 @@ Api::Api(ApiSettings settings, atlas::ZonefileStore& zonefiles)
   m_metrics.Describe("blockstack_blocks_processed_total", "Blocks indexed since start", "counter");
   m_metrics.Describe("blockstack_ops_total", "Name operations by type and outcome", "counter");
   m_metrics.Describe("blockstack_last_block", "Last indexed block", "gauge");
+  m_metrics.Describe("blockstack_bitcoin_tip", "The Bitcoin node's last block, as last seen", "gauge");
+  m_metrics.Describe("blockstack_blocks_behind", "Blocks between the Bitcoin node's tip and the last indexed one",
+                     "gauge");
+  m_metrics.Describe("atlas_peer_count", "Atlas peers known", "gauge");
+  m_metrics.Describe("atlas_zonefiles_missing", "Zone files announced on chain and not stored here", "gauge");
+  m_metrics.Describe("atlas_zonefiles_present", "Zone files announced on chain and stored here", "gauge");
+  m_metrics.Describe("blockstack_build_info", "1, labelled with the version", "gauge");
+  m_metrics.Set("blockstack_build_info", {{"version", m_settings.version}}, 1);
   BuildRoutes();
 }
 

@@ -34,6 +34,18 @@ net::Response Api::Ping(const net::Request&, const Params&) {
 }
 
 net::Response Api::MetricsText(const net::Request&, const Params&) {
+  // What an operator alerts on, read at scrape time: how far behind the Bitcoin
+  // node's tip indexing is, and Atlas's peers and missing zone files.
+  const uint32_t last = m_last_block;
+  const uint32_t seen = std::max<uint32_t>(m_last_seen, last);
+  m_metrics.Set("blockstack_bitcoin_tip", {}, seen);
+  m_metrics.Set("blockstack_blocks_behind", {}, seen - last);
+  if (m_atlas_counts) {
+    auto st = m_atlas_counts();
+    m_metrics.Set("atlas_peer_count", {}, static_cast<double>(st.peers));
+    m_metrics.Set("atlas_zonefiles_missing", {}, static_cast<double>(st.missing));
+    m_metrics.Set("atlas_zonefiles_present", {}, static_cast<double>(st.present));
+  }
   return net::Response::Text(200, m_metrics.Render(), "text/plain; version=0.0.4");
 }
 

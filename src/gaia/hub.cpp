@@ -236,6 +236,17 @@ net::Response Hub::Handle(const net::Request& req) {
     res = ErrorResponse({HubErrorKind::Server, std::string("unexpected failure: ") + e.what()});
   }
   Finish(res, route, start);
+  // One line per request, at info: the path as text (no control characters: a
+  // hostile path cannot forge log lines), bytes in and out, milliseconds.
+  if (spdlog::should_log(spdlog::level::info)) {
+    std::string path;
+    for (char c : req.path.substr(0, 512)) {
+      path += static_cast<unsigned char>(c) < 0x20 || c == 0x7f ? '?' : c;
+    }
+    const double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    spdlog::info("{} {} {} in {} B out {} B {:.1f} ms from {}", req.method, path, res.status, req.body_size,
+                 res.body.size(), ms, req.remote_ip.empty() ? "-" : req.remote_ip);
+  }
   return res;
 }
 

@@ -11,7 +11,7 @@ Status InitLogging(std::string_view level) {
     return Fail(ErrorCode::InvalidArgument, "unknown log level '" + std::string(level) + "'");
   }
   auto logger = spdlog::stderr_color_mt("blockstack");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
   spdlog::set_default_logger(logger);
   spdlog::set_level(lvl);
   return Ok();
