@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   # uploads with Expect: 100-continue; openssl makes the test TLS certificates;
   # ca-certificates is the system store https URLs are checked against)
   nodejs npm knot-dnsutils curl openssl ca-certificates
+  # the operator kit's systemd units are checked with systemd-analyze
+  systemd
 )
 # The peers the benchmarks measure against (make bench): nginx with its WebDAV
 # module, and wrk; NSD and dnsperf for the DNS front end. Installed only with --bench.

@@ -278,4 +278,10 @@ test('hostile requests get errors and the node keeps serving', async () => {
   const metrics = await (await fetch(`${api}/metrics`)).text();
   assert.match(metrics, /blockstack_ops_total\{opcode="NAME_REGISTRATION",result="accepted"\} 2/);
   assert.match(metrics, /api_requests_total\{route="name",status="200"\}/);
+  // What an operator alerts on: how far behind the tip, Atlas, the build.
+  assert.match(metrics, /^blockstack_blocks_behind 0$/m);
+  assert.match(metrics, /^blockstack_bitcoin_tip \d+$/m);
+  assert.match(metrics, /^blockstack_build_info\{version="[^"]+"\} 1$/m);
+  assert.match(metrics, /^atlas_zonefiles_missing \d+$/m);
+  assert.match(metrics, /^atlas_peer_count \d+$/m);
 });

@@ -7,11 +7,13 @@
 // "expired"), and a mistyped command gets the nearest one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  BcoinNode, base58checkEncode, binDir, freePort, run, startGaiaHub, startProcess, stopProcess, tempDir, waitFor,
+  BcoinNode, base58checkEncode, binDir, freePort, repoRoot, run, startGaiaHub, startProcess, stopProcess, tempDir,
+  waitFor,
 } from './harness.mjs';
 
 let btc;
@@ -104,5 +106,23 @@ test('the CLI names a --node that is not a blockstackd API, and suggests the com
     const r = await run('blockstack', args);
     assert.equal(r.code, 2, args.join(' '));
     assert.ok(r.stderr.includes(hint), `${args.join(' ')}: ${r.stderr}`);
+  }
+});
+
+test('the systemd units of the operator kit verify clean, their binaries and options ours', () => {
+  const units = tempDir('units');
+  for (const name of ['blockstackd', 'gaia-hub', 'bns-registrar']) {
+    const text = readFileSync(path.join(repoRoot, 'etc', 'systemd', `${name}.service`), 'utf8');
+    const unit = path.join(units, `${name}.service`);
+    writeFileSync(unit, text.replaceAll('/usr/local/bin/', `${binDir}/`));
+    const r = spawnSync('systemd-analyze', ['verify', unit], { encoding: 'utf8' });
+    assert.equal(r.status, 0, `${name}: ${r.stderr}`);
+    assert.equal(r.stderr.trim(), '', `${name}: ${r.stderr}`);
+    // Every option its ExecStart passes is one the binary takes.
+    const exec = text.match(/^ExecStart=(.*(?:\\\n.*)*)/m)[1].replace(/\\\n/g, ' ');
+    for (const option of exec.match(/--[a-z-]+/g)) {
+      const help = spawnSync(path.join(binDir, name), ['--help'], { encoding: 'utf8' }).stdout;
+      assert.ok(help.includes(option), `${name} takes ${option}`);
+    }
   }
 });

@@ -297,6 +297,9 @@ describe('gaia-hub limits and configuration', () => {
     try {
       const info = await (await fetch(`${hub.url}/hub_info`)).json();
       assert.equal(info.challenge_text, challenge('hub.example'));
+      // Each request is logged at info, its time with the zone.
+      await waitFor(() => /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d info GET \/hub_info 200 in 0 B out \d+ B [\d.]+ ms from 127\.0\.0\.1/
+        .test(hub.child.output), { what: 'the request logged' });
       assert.equal(info.max_file_upload_size_megabytes, 0.01);
       const s = storageFor(hub.url);
       await s.putFile('small.txt', 'x'.repeat(1000), { encrypt: false });
