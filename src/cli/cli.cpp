@@ -201,7 +201,17 @@ int RunCli(int argc, char** argv) {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
-    if (code != 0) UsageHint(app, argc, argv);
+    if (code != 0) {
+      UsageHint(app, argc, argv);
+      // Under --json the usage error is JSON on stdout too, as every error is.
+      for (int i = 1; i < argc; ++i) {
+        if (std::string_view(argv[i]) != "--json") continue;
+        std::cout << nlohmann::json{{"error", e.what()}, {"exit_code", EXIT_USAGE}}.dump(
+                         2, ' ', false, nlohmann::json::error_handler_t::replace)
+                  << "\n";
+        break;
+      }
+    }
     return code == 0 ? EXIT_OK : EXIT_USAGE;
   }
   return g.rc;

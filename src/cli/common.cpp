@@ -14,12 +14,20 @@
 
 namespace blockstack::cli {
 
-void Report(Globals& g, const util::Error& e) {
-  std::cerr << "error: " << e.message << "\n";
-  g.rc = ExitCodeFor(e.code);
+void Report(Globals& g, const util::Error& e) { ReportExit(g, ExitCodeFor(e.code), e.message); }
+
+void ReportExit(Globals& g, int exit_code, const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  if (g.json_output && !g.printed) {
+    std::cout << nlohmann::json{{"error", message}, {"exit_code", exit_code}}.dump(
+                     2, ' ', false, nlohmann::json::error_handler_t::replace)
+              << "\n";
+  }
+  g.rc = exit_code;
 }
 
 void Print(const Globals& g, const nlohmann::json& j, const std::string& human) {
+  g.printed = true;
   if (g.json_output) {
     std::cout << j.dump(2) << "\n";
   } else {

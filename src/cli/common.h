@@ -26,10 +26,13 @@ struct Globals {
   std::string node = "http://127.0.0.1:6270";
   std::string wallet_rpc;  // default: bitcoind
   int rc = EXIT_OK;  // the exit code the command sets
+  mutable bool printed = false;  // a result went to stdout (an error then adds no second JSON document)
 };
 
-// Prints the error and records its exit code in g.rc.
+// Prints the error ("error: ..." on stderr; with --json also
+// {"error", "exit_code"} on stdout) and records its exit code in g.rc.
 void Report(Globals& g, const util::Error& e);
+void ReportExit(Globals& g, int exit_code, const std::string& message);
 // JSON with --json, the human text otherwise.
 void Print(const Globals& g, const nlohmann::json& j, const std::string& human);
 util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g);

@@ -88,9 +88,7 @@ void AddLookup(CLI::App& app, Globals& g) {
       auto did = (*node)->Did(name);
       if (!did) {
         if (did.error().code == ErrorCode::NotFound) {
-          std::cerr << "error: " << did.error().message << "\n";
-          g.rc = EXIT_NAME_UNKNOWN;
-          return;
+          return ReportExit(g, EXIT_NAME_UNKNOWN, did.error().message);
         }
         return Report(g, did.error());
       }
@@ -102,10 +100,14 @@ void AddLookup(CLI::App& app, Globals& g) {
     auto outcome = resolver.Lookup(name, options);
     if (auto* err = std::get_if<client::LookupError>(&outcome)) {
       std::cerr << "error: " << err->message << "\n";
-      if (g.json_output) {
-        std::cout << json{{"error", err->message}, {"failure", client::LookupFailureName(err->kind)}}.dump(2) << "\n";
-      }
       g.rc = ExitCodeForLookup(err->kind);
+      if (g.json_output) {
+        std::cout << json{{"error", err->message},
+                          {"exit_code", g.rc},
+                          {"failure", client::LookupFailureName(err->kind)}}
+                         .dump(2, ' ', false, json::error_handler_t::replace)
+                  << "\n";
+      }
       return;
     }
     auto& r = std::get<client::LookupResult>(outcome);
@@ -116,10 +118,8 @@ void AddLookup(CLI::App& app, Globals& g) {
                            (crypto::Hash160Of(signer->Serialize(true)) == owner->hash ||
                             crypto::Hash160Of(signer->Serialize(false)) == owner->hash);
       if (!matches) {
-        std::cerr << "error: the DID's key " << *did_key << " is not the key of " << r.name << "'s owner " << r.owner
-                  << "\n";
-        g.rc = EXIT_BAD_SIGNATURE;
-        return;
+        return ReportExit(g, EXIT_BAD_SIGNATURE,
+                          "the DID's key " + *did_key + " is not the key of " + r.name + "'s owner " + r.owner);
       }
     }
     if (o->verbose) {
@@ -190,13 +190,9 @@ void AddReads(CLI::App& app, Globals& g) {
     if (!info) return Report(g, info.error());
     switch (info->state) {
       case client::NameState::Unknown:
-        g.rc = EXIT_NAME_UNKNOWN;
-        std::cerr << "error: " << *name << " is not registered\n";
-        return;
+        return ReportExit(g, EXIT_NAME_UNKNOWN, *name + " is not registered");
       case client::NameState::Expired:
-        g.rc = EXIT_NAME_EXPIRED;
-        std::cerr << "error: " << *name << " has expired\n";
-        return;
+        return ReportExit(g, EXIT_NAME_EXPIRED, *name + " has expired");
       default: break;
     }
     json j = info->record;
@@ -327,15 +323,12 @@ void AddZonefile(CLI::App& app, Globals& g) {
       auto info = (*node)->Name(o->name);
       if (!info) return Report(g, info.error());
       if (info->state == client::NameState::Unknown || info->state == client::NameState::Expired) {
-        g.rc = info->state == client::NameState::Unknown ? EXIT_NAME_UNKNOWN : EXIT_NAME_EXPIRED;
-        std::cerr << "error: " << o->name
-                  << (info->state == client::NameState::Unknown ? " is not registered\n" : " has expired\n");
-        return;
+        const bool unknown = info->state == client::NameState::Unknown;
+        return ReportExit(g, unknown ? EXIT_NAME_UNKNOWN : EXIT_NAME_EXPIRED,
+                          o->name + (unknown ? " is not registered" : " has expired"));
       }
       if (!info->zonefile_hash) {
-        g.rc = EXIT_ZONEFILE_MISSING;
-        std::cerr << "error: " << o->name << " has no zone-file hash on chain\n";
-        return;
+        return ReportExit(g, EXIT_ZONEFILE_MISSING, o->name + " has no zone-file hash on chain");
       }
       hash = *info->zonefile_hash;
     }
@@ -344,15 +337,11 @@ void AddZonefile(CLI::App& app, Globals& g) {
     auto text = (*node)->Zonefile(hash);
     if (!text) return Report(g, text.error());
     if (!*text) {
-      g.rc = EXIT_ZONEFILE_MISSING;
-      std::cerr << "error: the node does not have zone file " << hash << "\n";
-      return;
+      return ReportExit(g, EXIT_ZONEFILE_MISSING, "the node does not have zone file " + hash);
     }
     std::string got = crypto::Hash160Of(util::AsBytes(**text)).Hex();
     if (got != hash) {
-      g.rc = EXIT_HASH_MISMATCH;
-      std::cerr << "error: the node's zone file hashes to " << got << ", not " << hash << "\n";
-      return;
+      return ReportExit(g, EXIT_HASH_MISMATCH, "the node's zone file hashes to " + got + ", not " + hash);
     }
     json j{{"zonefile_hash", hash}, {"zonefile", **text}, {"verified", true}};
     if (!o->name.empty()) j["name"] = o->name;

@@ -107,6 +107,17 @@ test('the CLI names a --node that is not a blockstackd API, and suggests the com
     assert.equal(r.code, 2, args.join(' '));
     assert.ok(r.stderr.includes(hint), `${args.join(' ')}: ${r.stderr}`);
   }
+  // Under --json every failure is one JSON document on stdout: the error and the exit code.
+  const dead = `http://127.0.0.1:${await freePort()}`;
+  for (const args of [['--json', 'lokup', 'a.id'], ['--json', '--node', dead, 'whois', 'a.id'],
+    ['--json', '--node', dead, 'lookup', 'a.id'], ['--json', 'keys', 'show', 'not-a-key'],
+    ['--json', '--node', dead, 'zonefile', 'get', 'a.id']]) {
+    const r = await run('blockstack', args);
+    assert.notEqual(r.code, 0, args.join(' '));
+    const out = JSON.parse(r.stdout);
+    assert.equal(typeof out.error, 'string', args.join(' '));
+    assert.equal(out.exit_code, r.code, args.join(' '));
+  }
 });
 
 test('the systemd units of the operator kit verify clean, their binaries and options ours', () => {
