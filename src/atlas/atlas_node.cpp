@@ -6,6 +6,7 @@
 #include <deque>
 #include <unordered_set>
 
+#include <fmt/core.h>
 #include <spdlog/spdlog.h>
 
 #include <crypto/hash.h>
@@ -758,8 +759,10 @@ void AtlasNode::FetchFrom(std::size_t p, FetchRound& round, BatchStorer& storer)
         checked.push_back(h);
         files.push_back(std::move(bytes));
       }
+      spdlog::info("atlas: fetched {} of {} zone file(s) asked of {}{}", files.size(), chunk.size(), hp,
+                   got->bad ? fmt::format(" ({} did not match their hash)", got->bad) : std::string());
     } else {
-      spdlog::debug("atlas: zone files from {}: {}", hp, got.error().message);
+      spdlog::info("atlas: {} did not give {} zone file(s): {}", hp, chunk.size(), got.error().message);
     }
     storer.Add(std::move(files), std::move(checked));
     round.Settle(ids, delivered);

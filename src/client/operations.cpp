@@ -17,7 +17,16 @@ constexpr int64_t COINBASE_MATURITY = 100;  // confirmations before a coinbase o
 
 util::Result<std::vector<Utxo>> WalletUtxos(bitcoin::rpc::RpcClient& wallet, const util::Bytes& script,
                                             bitcoin::rpc::RpcClient* node) {
-  BS_TRY(auto list, wallet.Call("listunspent", nlohmann::json::array({0, 9999999})));
+  auto listed = wallet.Call("listunspent", nlohmann::json::array({0, 9999999}));
+  if (!listed) {
+    // A node without a wallet (bitcoind -disablewallet or none loaded, bcoin's
+    // node port) answers this; the wallet is elsewhere.
+    return Fail(listed.error().code,
+                "listing the spendable outputs: " + listed.error().message +
+                    " (if this Bitcoin node has no wallet, give --wallet-rpc with the URL of one that has; bcoin: its "
+                    "wallet port, 48332 on regtest)");
+  }
+  auto list = std::move(*listed);
   if (!list.is_array()) return Fail(ErrorCode::Corruption, "listunspent did not answer a list");
   const std::string want = util::ToHex(script);
   struct Found {

@@ -360,6 +360,8 @@ test('300 requests from three clients at once: refusals as the original, every o
           throw new Error(`${e.message} (${url === stack.api ? 'first' : 'second'} node); first missing ${missing}\n${log}`);
         });
       }
+      // The second node says at info what Atlas fetched, and from whom.
+      assert.match(node2.output, new RegExp(`info atlas: fetched \\d+ of \\d+ zone file\\(s\\) asked of ${stack.api.replace('http://', '')}`));
       const seen = await anchoredCounts();
       for (const t of taken) assert.equal(seen.get(t.label), 1, t.label);
       assert.ok(new Set([...seen.keys()]).size >= 280);

@@ -8,6 +8,7 @@
 #include <bitcoin/script.h>
 #include <bitcoin/sign.h>
 #include <crypto/hash.h>
+#include <net/http_server.h>
 
 namespace blockstack::client {
 namespace {
@@ -164,6 +165,21 @@ TEST(OperationsTest, RefusesWhatCannotBeFunded) {
   Party rich = PartyOf(1, {Coin(1, 100000000)});
   EXPECT_FALSE(SenderTx(util::Bytes(81, 0), rich, {10}));  // payload over 80 bytes
   EXPECT_FALSE(SenderTx(PAYLOAD, rich, {0}));               // no fee
+}
+
+TEST(OperationsTest, ABitcoinNodeWithoutAWalletGetsTheWalletRpcHint) {
+  // A node that has no listunspent, as bcoin's node port or bitcoind without a wallet.
+  auto server = net::HttpServer::Start("127.0.0.1", 0, [](const net::Request&) {
+    return net::Response::Json(
+        200, {{"result", nullptr}, {"error", {{"code", -32601}, {"message", "Method not found"}}}, {"id", 1}});
+  });
+  ASSERT_TRUE(server);
+  auto rpc = bitcoin::rpc::RpcClient::Create("http://u:p@127.0.0.1:" + std::to_string((*server)->Port()));
+  ASSERT_TRUE(rpc);
+  auto got = WalletUtxos(**rpc, util::Bytes{0x51}, nullptr);
+  ASSERT_FALSE(got);
+  EXPECT_NE(got.error().message.find("give --wallet-rpc"), std::string::npos) << got.error().message;
+  EXPECT_NE(got.error().message.find("listunspent"), std::string::npos) << got.error().message;
 }
 
 }  // namespace
