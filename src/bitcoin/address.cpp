@@ -33,8 +33,11 @@ util::Result<DecodedAddress> DecodeAddress(std::string_view address) {
 
 util::Result<Bytes> ScriptFromAddress(std::string_view address, const NetworkParams& params) {
   BS_TRY(DecodedAddress decoded, DecodeAddress(address));
-  if (decoded.version == params.p2pkh_version) return MakeP2pkhScript(decoded.hash);
-  if (decoded.version == params.p2sh_version) return MakeP2shScript(decoded.hash);
+  const auto is = [&](uint8_t version, uint8_t alt) {
+    return decoded.version == version || (alt && decoded.version == alt);
+  };
+  if (is(params.p2pkh_version, params.alt_p2pkh_version)) return MakeP2pkhScript(decoded.hash);
+  if (is(params.p2sh_version, params.alt_p2sh_version)) return MakeP2shScript(decoded.hash);
   return util::Fail(util::ErrorCode::InvalidArgument,
                     "address '" + std::string(address) + "' is not a " + params.name + " address");
 }

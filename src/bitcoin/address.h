@@ -24,8 +24,9 @@ struct DecodedAddress {
 };
 // Decodes any 21-byte base58check address, whatever its version byte.
 util::Result<DecodedAddress> DecodeAddress(std::string_view address);
-// The scriptPubKey paying an address of this network. Fails with InvalidArgument
-// when the address is malformed or of another network.
+// The scriptPubKey paying an address of this network (in its usual form or the
+// alternative one, e.g. bcoin's regtest form). Fails with InvalidArgument when
+// the address is malformed or of another network.
 util::Result<Bytes> ScriptFromAddress(std::string_view address, const NetworkParams& params);
 
 }  // namespace blockstack::bitcoin

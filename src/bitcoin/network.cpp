@@ -7,8 +7,15 @@ constexpr NetworkParams MAINNET{
     Network::Mainnet, "mainnet", 0x00, 0x05, 0x80, "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f"};
 constexpr NetworkParams TESTNET{
     Network::Testnet, "testnet", 0x6f, 0xc4, 0xef, "000000000933ea01ad0ee984209779baaec3ced90fa3f408719526f8d77f4943"};
-constexpr NetworkParams REGTEST{
-    Network::Regtest, "regtest", 0x6f, 0xc4, 0xef, "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206"};
+constexpr NetworkParams REGTEST{Network::Regtest,
+                                "regtest",
+                                0x6f,
+                                0xc4,
+                                0xef,
+                                "0f9188f13cb7b2c71f2a335e3a4fc328bf5beb436012afca590b1a11466e2206",
+                                0x3c,
+                                0x26,
+                                0x5a};
 
 }  // namespace
 

@@ -17,6 +17,11 @@ struct NetworkParams {
   uint8_t p2sh_version;      // base58check version of pay-to-script-hash addresses
   uint8_t wif_version;       // version byte of WIF private keys
   const char* genesis;       // the genesis block's hash, display hex (testnet: testnet3's)
+  // Other version bytes the network's addresses and WIFs are written with (0:
+  // none): bcoin writes regtest ones as 0x3c (p2pkh), 0x26 (p2sh), 0x5a (WIF).
+  uint8_t alt_p2pkh_version = 0;
+  uint8_t alt_p2sh_version = 0;
+  uint8_t alt_wif_version = 0;
 };
 
 const NetworkParams& Params(Network network);

@@ -163,7 +163,7 @@ int RunCli(int argc, char** argv) {
   AddKeyCommands(app, g);
 
   // chain
-  auto* chain = app.add_subcommand("chain", "Read the Bitcoin chain through the node's RPC");
+  auto* chain = app.add_subcommand("chain", "Read the Bitcoin chain through the node's RPC; mine blocks on regtest");
   chain->require_subcommand(1);
   auto* info = chain->add_subcommand("info", "Print the chain height and the last block");
   info->callback([&] {
@@ -191,6 +191,7 @@ int RunCli(int argc, char** argv) {
     Print(g, bj, BlockHuman(bj));
   });
 
+  AddWalletCommands(app, *chain, g);
   AddTxCommands(app, g);
   AddPayloadCommands(app, g);
   AddGaiaCommands(app, g);

@@ -125,5 +125,6 @@ void AddNodeCommands(CLI::App& app, Globals& g);     // price, lookup, whois, na
 void AddNameCommands(CLI::App& app, Globals& g);     // namespace and name operations
 void AddKeyCommands(CLI::App& app, Globals& g);      // keys: single keys, keychains, addresses
 void AddBucketCommands(CLI::App& gaia, Globals& g);  // gaia dump, restore, migrate
+void AddWalletCommands(CLI::App& app, CLI::App& chain, Globals& g);  // chain mine, wallet import and balance
 
 }  // namespace blockstack::cli

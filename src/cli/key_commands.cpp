@@ -11,6 +11,12 @@
 #include <crypto/hash.h>
 #include <util/text.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace blockstack::cli {
 namespace {
 
@@ -32,6 +38,11 @@ json KeyJson(const crypto::PrivateKey& key) {
     j["wif"][p.name] = key.ToWif(p.wif_version);
     j["address"][p.name] = bitcoin::P2pkhAddress(pub, p);
   }
+  // bcoin's regtest writes the same key and address with other version bytes.
+  const auto& reg = bitcoin::Params(bitcoin::Network::Regtest);
+  j["bcoin_regtest"] = {
+      {"wif", key.ToWif(reg.alt_wif_version)},
+      {"address", bitcoin::AddressFromHash160(crypto::Hash160Of(pub.Serialize()), reg.alt_p2pkh_version)}};
   return j;
 }
 
@@ -43,6 +54,8 @@ std::string KeyHuman(const json& j, const std::string& indent = "") {
   s += fmt::format("{}WIF (test/reg)   {}\n", indent, j["wif"]["testnet"].get<std::string>());
   s += fmt::format("{}address mainnet  {}\n", indent, j["address"]["mainnet"].get<std::string>());
   s += fmt::format("{}address test/reg {}\n", indent, j["address"]["testnet"].get<std::string>());
+  s += fmt::format("{}WIF (bcoin reg)  {}\n", indent, j["bcoin_regtest"]["wif"].get<std::string>());
+  s += fmt::format("{}address bcoin reg {}\n", indent, j["bcoin_regtest"]["address"].get<std::string>());
   return s;
 }
 
@@ -123,8 +136,10 @@ util::Result<json> ConvertAddress(std::string text) {
   std::optional<bool> p2sh;
   for (auto n : kNetworks) {
     const auto& p = bitcoin::Params(n);
-    if (decoded.version == p.p2pkh_version) p2sh = false;
-    if (decoded.version == p.p2sh_version) p2sh = true;
+    if (decoded.version == p.p2pkh_version || (p.alt_p2pkh_version && decoded.version == p.alt_p2pkh_version)) {
+      p2sh = false;
+    }
+    if (decoded.version == p.p2sh_version || (p.alt_p2sh_version && decoded.version == p.alt_p2sh_version)) p2sh = true;
   }
   if (!p2sh) return Fail(ErrorCode::InvalidArgument, fmt::format("unknown address version {}", decoded.version));
   json j;
@@ -136,7 +151,24 @@ util::Result<json> ConvertAddress(std::string text) {
     j["address"][p.name] = a;
     j["id_address"][p.name] = "ID-" + a;
   }
+  const auto& reg = bitcoin::Params(bitcoin::Network::Regtest);
+  j["address"]["bcoin_regtest"] =
+      bitcoin::AddressFromHash160(decoded.hash, *p2sh ? reg.alt_p2sh_version : reg.alt_p2pkh_version);
   return j;
+}
+
+// Writes a new file readable by its owner only; never replaces one.
+util::Status WriteSecretFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Fail(errno == EEXIST ? ErrorCode::Conflict : ErrorCode::IoError,
+                fmt::format("cannot create {}: {}{}", path, std::strerror(errno),
+                            errno == EEXIST ? " (a new key never replaces a file)" : ""));
+  }
+  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ok = ::close(fd) == 0 && ok;
+  if (!ok) return Fail(ErrorCode::IoError, "cannot write " + path);
+  return util::Ok();
 }
 
 template <typename Fn>
@@ -151,12 +183,38 @@ void AddKeyCommands(CLI::App& app, Globals& g) {
   auto* keys = app.add_subcommand("keys", "Generate and inspect keys, keychains and addresses");
   keys->require_subcommand(1);
 
-  auto uncompressed = std::make_shared<bool>(false);
+  struct GenOpts {
+    bool uncompressed = false;
+    std::string out;
+  };
+  auto gen_opts = std::make_shared<GenOpts>();
   auto* gen = keys->add_subcommand("generate", "Make a new private key and print its addresses");
-  gen->add_flag("--uncompressed", *uncompressed, "Use the uncompressed public key form");
-  gen->callback([&g, uncompressed] {
-    auto j = KeyJson(crypto::PrivateKey::Generate(!*uncompressed));
-    Print(g, j, KeyHuman(j));
+  gen->add_flag("--uncompressed", gen_opts->uncompressed, "Use the uncompressed public key form");
+  gen->add_option("--out", gen_opts->out,
+                  "Write the key (WIF of --network) to this new file, readable by its owner only, and print only "
+                  "its public forms; use it as --key file:PATH");
+  gen->callback([&g, gen_opts] {
+    Run(g, [&]() -> util::Status {
+      auto key = crypto::PrivateKey::Generate(!gen_opts->uncompressed);
+      auto j = KeyJson(key);
+      if (gen_opts->out.empty()) {
+        Print(g, j, KeyHuman(j));
+        return util::Ok();
+      }
+      BS_TRY(auto net, NetworkOf(g));
+      BS_CHECK_OK(WriteSecretFile(gen_opts->out, key.ToWif(net.wif_version) + "\n"));
+      json pub = {{"key_file", gen_opts->out},
+                  {"public_key", j["public_key"]},
+                  {"address", j["address"]},
+                  {"bcoin_regtest_address", j["bcoin_regtest"]["address"]}};
+      Print(g, pub,
+            fmt::format("key written to {} (use --key file:{})\npublic key       {}\naddress mainnet  {}\naddress "
+                        "test/reg {}\naddress bcoin reg {}\n",
+                        gen_opts->out, gen_opts->out, j["public_key"].get<std::string>(),
+                        j["address"]["mainnet"].get<std::string>(), j["address"]["testnet"].get<std::string>(),
+                        j["bcoin_regtest"]["address"].get<std::string>()));
+      return util::Ok();
+    });
   });
 
   auto key_text = std::make_shared<KeyOpts>();
@@ -184,6 +242,20 @@ void AddKeyCommands(CLI::App& app, Globals& g) {
       });
     });
   }
+
+  auto* addr = keys->add_subcommand("address", "Print only the address of a key (or multisig) on --network");
+  addr->add_option("KEY", *spec, "A key spec, as for keys show")->required();
+  AddKeychainOptions(addr, *key_text);
+  addr->callback([&g, key_text, spec] {
+    Run(g, [&]() -> util::Status {
+      BS_TRY(auto net, NetworkOf(g));
+      BS_TRY(auto spender, ResolveSpender(*key_text, *spec, false));
+      auto address = bitcoin::AddressFromScript(spender.ScriptPubKey(), net);
+      if (!address) return Fail(ErrorCode::InvalidArgument, "this key has no address of its own");
+      Print(g, json{{"address", *address}}, *address + "\n");
+      return util::Ok();
+    });
+  });
 
   auto d = std::make_shared<DeriveOpts>();
   auto* nw = keys->add_subcommand("new", "Make a new keychain: print its mnemonic (once) and its first keys");
