@@ -199,6 +199,7 @@ class Api {
   net::Response User(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Did(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Transaction(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Preorder(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsOfTransaction(const net::Request& req, const Params& p);
   net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);

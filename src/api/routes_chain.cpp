@@ -41,6 +41,7 @@ void Api::AddChainRoutes() {
   AddDb("GET", chain + "/operations/{height}", "operations", &Api::Operations);
   AddDb("GET", chain + "/names/{name}", "name_record", &Api::NameRecord);
   AddDb("GET", chain + "/transactions/{txid}", "transaction", &Api::Transaction);
+  AddDb("GET", chain + "/preorders/{hash}", "preorder", &Api::Preorder);
   AddPlain("GET", "/v1/subdomains/{txid}", "subdomains_of_tx", &Api::SubdomainsOfTransaction);
   AddDb("GET", "/v1/addresses/{chain}/{address}", "address_names", &Api::AddressNames);
   // STACKS accounts: without genesis data every account is absent (doc/bns.md).
@@ -119,6 +120,28 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
     out.push_back(std::move(entry));
   }
   return Ok(out);
+}
+
+// Ours: a preorder not yet consumed by its registration or reveal, so that a
+// client about to pay for one can see that its earlier one is still live.
+net::Response Api::Preorder(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  if (!IsBitcoin(p)) return Unsupported();
+  auto hash = util::CanonicalHash160Hex(p["hash"]);
+  if (!hash) return Error(400, "A preorder hash is 40 hex digits");
+  auto pre = db.GetPreorder(*hash);
+  if (!pre) return Backend(pre.error());
+  if (!*pre) return Error(404, "No such preorder");
+  const bns::PreorderRecord& r = **pre;
+  const uint32_t expires = r.block_number + bns::ops::NAME_PREORDER_EXPIRE;
+  return Ok({{"preorder_hash", r.preorder_hash},
+             {"op", r.op},
+             {"txid", r.txid},
+             {"block_number", r.block_number},
+             {"sender", r.sender},
+             {"address", r.address},
+             {"op_fee", r.op_fee},
+             {"expire_block", expires},
+             {"live", m_last_block < expires}});
 }
 
 net::Response Api::Transaction(const net::Request&, const Params& p, bns::db::NameDb& db) {

@@ -1,6 +1,7 @@
 #include <bns/names.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include <crypto/hash.h>
 
@@ -68,6 +69,57 @@ std::optional<SplitName> Split(std::string_view fqn) {
 }
 
 bool IsNameValid(std::string_view fqn) { return Split(fqn).has_value(); }
+
+namespace {
+
+constexpr const char* NAME_RULE =
+    "a name is NAME.NAMESPACE: lowercase letters a-z, digits 0-9, '-' and '_', one dot, at most 37 characters in "
+    "all, the namespace ID at most 19";
+
+// The first character of part that a name may not hold, described.
+std::optional<std::string> BadChar(std::string_view part, std::size_t offset) {
+  for (std::size_t i = 0; i < part.size(); ++i) {
+    const char c = part[i];
+    if (IsNameChar(c)) continue;
+    const std::string pos = "at position " + std::to_string(offset + i + 1);
+    if (c >= 'A' && c <= 'Z') return "the uppercase '" + std::string(1, c) + "' " + pos + " (names are lowercase)";
+    if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "0x%02x", static_cast<unsigned char>(c));
+      return std::string("the byte ") + hex + " " + pos;
+    }
+    return "the character '" + std::string(1, c) + "' " + pos;
+  }
+  return std::nullopt;
+}
+
+std::string Problem(const std::string& what) { return what + "; " + NAME_RULE; }
+
+}  // namespace
+
+std::optional<std::string> NamespaceIdProblem(std::string_view id) {
+  if (id.empty()) return Problem("the namespace ID is empty");
+  if (id.size() > MAX_NAMESPACE_ID_LENGTH) {
+    return Problem("the namespace ID has " + std::to_string(id.size()) + " characters");
+  }
+  if (auto bad = BadChar(id, 0)) return Problem(*bad);
+  return std::nullopt;
+}
+
+std::optional<std::string> NameProblem(std::string_view fqn) {
+  if (IsNameValid(fqn)) return std::nullopt;
+  auto dot = fqn.find('.');
+  if (dot == std::string_view::npos) return Problem("there is no dot (the namespace is missing)");
+  if (fqn.find('.', dot + 1) != std::string_view::npos) {
+    return Problem(
+        "there is more than one dot (a subdomain, sub.name.namespace, is registered in its domain's zone "
+        "file or through a registrar)");
+  }
+  if (dot == 0) return Problem("the part before the dot is empty");
+  if (auto bad = BadChar(fqn.substr(0, dot), 0)) return Problem(*bad);
+  if (auto ns = NamespaceIdProblem(fqn.substr(dot + 1))) return ns;
+  return Problem("it has " + std::to_string(fqn.size()) + " characters");
+}
 
 util::Result<util::Hash160> HashName(std::string_view name, util::ByteView script_pubkey, std::string_view address) {
   BS_TRY(util::Bytes data, B40ToBin(name));

@@ -26,6 +26,11 @@ bool IsNameValid(std::string_view fqn);
 // [a-z0-9-_]{1,19}
 bool IsNamespaceIdValid(std::string_view id);
 
+// Why a name or namespace ID is not valid, in words for a user (which character
+// at which position, which length), followed by the rule; nullopt when valid.
+std::optional<std::string> NameProblem(std::string_view fqn);
+std::optional<std::string> NamespaceIdProblem(std::string_view id);
+
 struct SplitName {
   std::string name;       // without the namespace
   std::string namespace_id;

@@ -401,8 +401,8 @@ void AddMigrate(CLI::App& gaia, Globals& g) {
       return util::Ok();
     }();
     if (!st) {
+      if (st.error().code == ErrorCode::Conflict) return ReportExit(g, EXIT_REFUSED, st.error().message);
       Report(g, st.error());
-      if (st.error().code == ErrorCode::Conflict) g.rc = EXIT_REFUSED;
     }
   });
 }

@@ -107,7 +107,7 @@ void AddGaiaCommands(CLI::App& app, Globals& g) {
       return;
     }
     if (g.json_output) {
-      Print(g, {{"content", text}, {"contentType", r->content_type}, {"etag", r->etag}}, "");
+      Print(g, {{"content", text}, {"content_type", r->content_type}, {"etag", r->etag}}, "");
     } else {
       std::cout << text;
     }
@@ -160,7 +160,7 @@ void AddGaiaCommands(CLI::App& app, Globals& g) {
     int64_t ts = o->before > 0 ? o->before : static_cast<int64_t>(std::time(nullptr));
     auto r = (*c)->RevokeAll(ts);
     if (!r) return Report(g, r.error());
-    Print(g, {{"oldestValidTimestamp", ts}}, fmt::format("tokens issued before {} are revoked\n", ts));
+    Print(g, {{"oldest_valid_timestamp", ts}}, fmt::format("tokens issued before {} are revoked\n", ts));
   });
 }
 

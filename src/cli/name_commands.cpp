@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 #include <thread>
@@ -13,6 +14,7 @@
 #include <bitcoin/address.h>
 #include <bitcoin/rpc/rpc_client.h>
 #include <bitcoin/script.h>
+#include <bitcoin/tx.h>
 #include <bns/lifecycle.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
@@ -172,6 +174,46 @@ class Session {
     return Fail(ErrorCode::Timeout, "gave up waiting for " + txid + " after " + std::to_string(m_opts.timeout) + " s");
   }
 
+  // A preorder of this hash by payer_script that is still live: one the node
+  // has and has not seen consumed or expire, or one still in the mempool (an
+  // unconfirmed output of the payer whose transaction carries it). Returns
+  // {"txid", "confirmed", "block_number"?}.
+  util::Result<std::optional<json>> LivePreorder(const util::Hash160& hash, const util::Bytes& payer_script,
+                                                 const std::string& magic) {
+    if (m_node) {
+      BS_TRY(auto known, m_node->Preorder(hash.Hex()));
+      if (known && known->value("live", false)) {
+        return std::optional<json>(
+            json{{"txid", (*known)["txid"]}, {"confirmed", true}, {"block_number", known->value("block_number", 0)}});
+      }
+    }
+    if (!m_wallet || !m_rpc) return std::optional<json>();
+    auto pending = m_wallet->Call("listunspent", json::array({0, 0}));
+    if (!pending || !pending->is_array()) return std::optional<json>();  // the wallet says nothing: nothing known
+    const std::string script_hex = util::ToHex(payer_script);
+    std::vector<std::string> seen;
+    for (const auto& e : *pending) {
+      if (!e.is_object() || e.value("scriptPubKey", "") != script_hex || !e.contains("txid") || !e["txid"].is_string())
+        continue;
+      const std::string txid = e["txid"].get<std::string>();
+      if (std::find(seen.begin(), seen.end(), txid) != seen.end()) continue;
+      seen.push_back(txid);
+      auto raw = m_rpc->Call("getrawtransaction", json::array({txid, false}));
+      if (!raw || !raw->is_string()) continue;
+      auto tx = bitcoin::ParseTransactionHex(raw->get<std::string>());
+      if (!tx) continue;
+      for (const auto& out : tx->outputs) {
+        auto payload = bitcoin::OpReturnPayload(out.script_pubkey);
+        if (!payload || payload->size() < 3 + hash.data.size()) continue;
+        const std::string head(payload->begin(), payload->begin() + 3);
+        if (head == magic + "?" && std::equal(hash.data.begin(), hash.data.end(), payload->begin() + 3)) {
+          return std::optional<json>(json{{"txid", txid}, {"confirmed", false}});
+        }
+      }
+    }
+    return std::optional<json>();
+  }
+
   const json& Sent() const { return m_sent; }
 
  private:
@@ -188,12 +230,41 @@ class Session {
 client::FeePolicy Fee(const OpOpts& o) { return {o.fee_rate}; }
 
 util::Status CheckName(const std::string& name) {
-  if (!bns::IsNameValid(name)) return Fail(ErrorCode::InvalidArgument, "invalid name '" + name + "'");
+  if (auto problem = bns::NameProblem(name)) {
+    return Fail(ErrorCode::InvalidArgument, "invalid name '" + name + "': " + *problem);
+  }
   return util::Ok();
 }
 
 util::Status CheckNamespace(const std::string& id) {
-  if (!bns::IsNamespaceIdValid(id)) return Fail(ErrorCode::InvalidArgument, "invalid namespace ID '" + id + "'");
+  if (auto problem = bns::NamespaceIdProblem(id)) {
+    return Fail(ErrorCode::InvalidArgument, "invalid namespace ID '" + id + "': " + *problem);
+  }
+  return util::Ok();
+}
+
+// A name can be preordered and registered only in a ready namespace: said before
+// anything is paid (the node would take the preorder and refuse the registration).
+util::Status CheckNamespaceReady(client::NodeClient& node, const std::string& fqn) {
+  const std::string ns = fqn.substr(fqn.rfind('.') + 1);
+  auto record = node.Namespace(ns);
+  if (!record) {
+    if (record.error().code != ErrorCode::NotFound) return Fail(record.error());
+    return Fail(ErrorCode::NotFound, "namespace '" + ns +
+                                         "' does not exist on the node: it was never revealed, or its "
+                                         "NAMESPACE_REVEAL is not confirmed yet (blockstack namespace show " +
+                                         ns + ")");
+  }
+  if (record->is_object() && record->contains("ready") && (*record)["ready"].is_boolean() &&
+      !(*record)["ready"].get<bool>()) {
+    return Fail(ErrorCode::InvalidArgument,
+                "namespace '" + ns +
+                    "' is revealed but not ready: names can be registered once its NAMESPACE_READY is confirmed "
+                    "(its creator runs `blockstack namespace ready " +
+                    ns +
+                    " --key KEY --wait`; if that was sent, it may not be confirmed yet); until then only its "
+                    "revealer can import names");
+  }
   return util::Ok();
 }
 
@@ -273,9 +344,8 @@ void Finish(Globals& g, Session& s, const OpOpts& o, const std::string& what, co
     progress.Step(1, "waiting for the node to accept " + what);
     auto height = s.WaitAccepted(txid, progress);
     if (!height) {
-      Report(g, height.error());
-      if (height.error().code == ErrorCode::Conflict) g.rc = EXIT_REFUSED;
-      return;
+      if (height.error().code == ErrorCode::Conflict) return ReportExit(g, EXIT_REFUSED, height.error().message);
+      return Report(g, height.error());
     }
     progress.Done(fmt::format("{} accepted in block {}", what, *height));
     j["block"] = *height;
@@ -316,8 +386,12 @@ template <typename Fn>
 void Guard(Globals& g, Fn&& fn) {
   util::Status st = fn();
   if (!st) {
-    Report(g, st.error());
-    if (st.error().code == ErrorCode::Conflict) g.rc = EXIT_REFUSED;
+    // Conflict: the node refused what was sent (exit 8).
+    if (st.error().code == ErrorCode::Conflict) {
+      ReportExit(g, EXIT_REFUSED, st.error().message);
+    } else {
+      Report(g, st.error());
+    }
   }
 }
 
@@ -529,6 +603,16 @@ void AddNameOps(CLI::App& app, Globals& g) {
       BS_TRY(auto payer, s.LoadParty(o->key, true));
       std::string owner = o->owner.empty() ? s.Address(payer) : o->owner;
       BS_CHECK_OK(s.Script(owner));
+      BS_CHECK_OK(CheckNamespaceReady(s.Node(), o->name));
+      BS_TRY(auto hash, PreorderHashFor(o->name, payer, owner));
+      BS_TRY(auto earlier, s.LivePreorder(hash, payer.Script(), o->magic));
+      if (earlier) {
+        return Fail(ErrorCode::InvalidArgument,
+                    fmt::format("a preorder of {} by this key for {} is live already ({}, {}): `blockstack name "
+                                "register {}` goes on from it without paying again",
+                                o->name, owner, (*earlier)["txid"].get<std::string>(),
+                                (*earlier)["confirmed"].get<bool>() ? "confirmed" : "not confirmed yet", o->name));
+      }
       int64_t paid = 0;
       BS_TRY(auto tx, NamePreorder(s, *o, payer, owner, &paid));
       BS_TRY(auto txid, s.Send("name preorder", tx));
@@ -558,21 +642,40 @@ void AddNameOps(CLI::App& app, Globals& g) {
       Progress progress(steps, o->quiet || g.json_output || !live);
       std::size_t step = 0;
       json j{{"name", o->name}, {"owner", owner}};
+      BS_CHECK_OK(CheckNamespaceReady(s.Node(), o->name));
       if (!o->skip_preorder) {
         BS_TRY(auto info, s.Node().Name(o->name));
         if (info.state == client::NameState::Registered || info.state == client::NameState::Revoked) {
-          return Fail(ErrorCode::Conflict, o->name + " is already registered");
+          return Fail(ErrorCode::InvalidArgument, o->name + " is already registered");
         }
-        int64_t paid = 0;
-        BS_TRY(auto tx, NamePreorder(s, *o, payer, owner, &paid));
-        progress.Step(++step, fmt::format("preordering {} for {} satoshis", o->name, paid));
-        BS_TRY(auto txid, s.Send("name preorder", tx));
+        BS_TRY(auto hash, PreorderHashFor(o->name, payer, owner));
+        BS_TRY(auto earlier, live ? s.LivePreorder(hash, payer.Script(), o->magic) : std::optional<json>());
+        std::string txid;
+        if (earlier) {
+          // Run again after a timeout (or twice): the first preorder is still
+          // live, so it is registered rather than paid for a second time.
+          txid = (*earlier)["txid"].get<std::string>();
+          j["preorder_reused"] = true;
+          progress.Step(++step, "the preorder " + txid.substr(0, 16) + "... of " + o->name +
+                                    " by this key is live: no second preorder");
+        } else {
+          int64_t paid = 0;
+          BS_TRY(auto tx, NamePreorder(s, *o, payer, owner, &paid));
+          progress.Step(++step, fmt::format("preordering {} for {} satoshis", o->name, paid));
+          BS_TRY(txid, s.Send("name preorder", tx));
+          j["price"] = paid;
+        }
         j["preorder_txid"] = txid;
-        j["price"] = paid;
         if (live) {
           progress.Step(++step, "waiting for the preorder " + txid.substr(0, 16) + "... to confirm");
-          BS_TRY(uint32_t h, s.WaitAccepted(txid, progress));
-          j["preorder_block"] = h;
+          auto h = s.WaitAccepted(txid, progress);
+          if (!h && h.error().code == ErrorCode::Timeout) {
+            return Fail(ErrorCode::Timeout, h.error().message + "; the preorder " + txid +
+                                                " is sent: run the same command again to go on from it (it pays "
+                                                "for no second preorder while this one is live)");
+          }
+          if (!h) return Fail(h.error());
+          j["preorder_block"] = *h;
         }
       }
       BS_TRY(auto tx, client::RecipientTx(ops::BuildRegistration(o->magic, o->name, zf.hash), payer, owner_script, Fee(*o)));
@@ -585,7 +688,15 @@ void AddNameOps(CLI::App& app, Globals& g) {
         return util::Ok();
       }
       progress.Step(++step, "waiting for the registration " + txid.substr(0, 16) + "... to confirm");
-      BS_TRY(uint32_t h, s.WaitAccepted(txid, progress));
+      auto waited = s.WaitAccepted(txid, progress);
+      if (!waited && waited.error().code == ErrorCode::Timeout) {
+        return Fail(ErrorCode::Timeout,
+                    waited.error().message + "; the registration " + txid + " is sent: once it confirms, " +
+                        (zf.text ? "give the node the zone file with `blockstack zonefile publish " + o->zonefile + "`"
+                                 : "`blockstack whois " + o->name + "` shows it"));
+      }
+      if (!waited) return Fail(waited.error());
+      const uint32_t h = *waited;
       j["register_block"] = h;
       if (zf.text) {
         progress.Step(++step, "publishing the zone file");

@@ -169,6 +169,20 @@ void AddLookup(CLI::App& app, Globals& g) {
 
 void AddReads(CLI::App& app, Globals& g) {
   auto name = std::make_shared<std::string>();
+  auto* info = app.add_subcommand("info", "Print the node's last block, consensus hash and zone-file counts");
+  info->callback([&g] {
+    auto node = Node(g);
+    if (!node) return Report(g, node.error());
+    auto j = (*node)->Info();
+    if (!j) return Report(g, j.error());
+    std::string human;
+    for (const char* k : {"last_block_processed", "last_block_seen", "consensus", "zonefile_count", "server_version"}) {
+      if (j->contains(k))
+        human += fmt::format("{:<22} {}\n", k, (*j)[k].is_string() ? (*j)[k].get<std::string>() : (*j)[k].dump());
+    }
+    Print(g, *j, human);
+  });
+
   auto* price = app.add_subcommand("price", "Print the price of a name (name.ns) or a namespace (ns)");
   price->add_option("NAME", *name, "name.namespace or namespace ID")->required();
   price->callback([&g, name] {
@@ -197,6 +211,10 @@ void AddReads(CLI::App& app, Globals& g) {
     }
     json j = info->record;
     j.erase("zonefile");
+    // One field name per concept across commands: the owner is `owner`, as in
+    // lookup and name register (the node's record calls it `address`).
+    j.erase("address");
+    j["owner"] = info->address;
     j["name"] = *name;
     std::string human = fmt::format("{}\n  status           {}\n  owner            {}\n  zone-file hash   {}\n"
                                     "  expires at block {}\n  renewal deadline {}\n  last txid        {}\n",
@@ -448,9 +466,8 @@ void AddProfile(CLI::App& app, Globals& g) {
     if (!text) return Report(g, text.error());
     auto claim = zonefile::ProfileFromTokenFile(*text, zonefile::Signer{o->address, o->public_key});
     if (!claim) {
-      Report(g, claim.error());
-      g.rc = EXIT_BAD_SIGNATURE;  // as lookup reports a profile not signed by the owner
-      return;
+      // As lookup reports a profile not signed by the owner.
+      return ReportExit(g, EXIT_BAD_SIGNATURE, claim.error().message);
     }
     std::cout << claim->dump(2) << "\n";
   });

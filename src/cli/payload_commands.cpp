@@ -47,9 +47,11 @@ util::Result<util::Hash160> PreorderHash(const Globals& g, const PayloadOpts& o)
 util::Result<util::Bytes> Build(const std::string& which, const Globals& g, const PayloadOpts& o) {
   const std::string& m = o.magic;
   if (which == "namespace-preorder" || which == "namespace-ready" || which == "namespace-reveal") {
-    if (!bns::IsNamespaceIdValid(o.name)) return util::Fail(util::ErrorCode::InvalidArgument, "invalid namespace ID");
-  } else if (!bns::IsNameValid(o.name)) {
-    return util::Fail(util::ErrorCode::InvalidArgument, "invalid name '" + o.name + "'");
+    if (auto problem = bns::NamespaceIdProblem(o.name)) {
+      return util::Fail(util::ErrorCode::InvalidArgument, "invalid namespace ID '" + o.name + "': " + *problem);
+    }
+  } else if (auto problem = bns::NameProblem(o.name)) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "invalid name '" + o.name + "': " + *problem);
   }
   if (which == "namespace-preorder" || which == "name-preorder") {
     BS_CHECK_OK(CheckCh(o.consensus_hash));

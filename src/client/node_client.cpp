@@ -101,6 +101,18 @@ util::Result<json> NodeClient::TransactionStatus(const std::string& txid) {
   return body["tx"];
 }
 
+util::Result<std::optional<json>> NodeClient::Preorder(const std::string& hash) {
+  auto body = Expect200("/v1/blockchains/bitcoin/preorders/" + hash, "preorder " + hash);
+  if (!body) {
+    if (body.error().code == ErrorCode::NotFound) return std::optional<json>();
+    return util::Fail(body.error());
+  }
+  if (!body->is_object() || !body->contains("txid") || !(*body)["txid"].is_string()) {
+    return Fail(ErrorCode::Corruption, "preorder " + hash + ": the node answered a malformed record");
+  }
+  return std::optional<json>(std::move(*body));
+}
+
 util::Result<uint32_t> NodeClient::LastBlock() {
   BS_TRY(json info, Info());
   if (!info.contains("last_block_processed") || !info["last_block_processed"].is_number_unsigned()) {

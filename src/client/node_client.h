@@ -69,6 +69,10 @@ class NodeClient {
   // GET /v1/blockchains/bitcoin/transactions/{txid}: what the node made of a
   // transaction, {"status": "accepted"|"rejected"|"ignored", "op", "reason", ...}.
   util::Result<nlohmann::json> TransactionStatus(const std::string& txid);
+  // GET /v1/blockchains/bitcoin/preorders/{hash} (ours): a preorder the node has
+  // not seen consumed, with "live"; nullopt when it has none (or, an older node,
+  // does not serve the route).
+  util::Result<std::optional<nlohmann::json>> Preorder(const std::string& hash);
   // The accepted operations of a block: [{opcode, txid, vtxindex, block_number}].
   util::Result<nlohmann::json> OperationsAt(uint32_t height);
 

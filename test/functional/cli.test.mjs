@@ -128,7 +128,7 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   assert.equal(bobReg.owner, bob.address.regtest);
   assert.deepEqual((await cliOk(['names', bob.address.regtest])).names, ['bob.cli']);
   const who = await cliOk(['whois', 'bob.cli']);
-  assert.equal(who.address, bob.address.regtest);
+  assert.equal(who.owner, bob.address.regtest);
   assert.equal(who.zonefile_hash, hash160(bobZone.zonefile));
 
   // only the owner may transfer it
@@ -138,7 +138,7 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   const xfer = await mined(['name', 'transfer', 'bob.cli', '--to', alice.address.regtest, '--key', bob.wif.regtest,
     '--wait']);
   assert.equal(xfer.accepted, true);
-  assert.equal((await cliOk(['whois', 'bob.cli'])).address, alice.address.regtest);
+  assert.equal((await cliOk(['whois', 'bob.cli'])).owner, alice.address.regtest);
   assert.deepEqual((await cliOk(['names', alice.address.regtest])).names.sort(), ['alice.cli', 'bob.cli']);
 
   // update with a payer that is not the owner: the owner's UTXO is input 0
@@ -171,9 +171,45 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   const imp = await mined(['name', 'import', 'carol.imp', '--to', bob.address.regtest, '--zonefile',
     file('carol.zone', impZone), ...nsKey]);
   assert.equal(imp.accepted, true);
+  // Refused before anything is paid, each with what to do: a namespace revealed
+  // but not ready, one that does not exist, a name that breaks the rule.
+  const notReady = await cli(['--json', 'name', 'register', 'dave.imp', '--key', alice.wif.regtest]);
+  assert.equal(notReady.code, 3, notReady.stderr);
+  assert.match(notReady.stderr, /namespace 'imp' is revealed but not ready: .*namespace ready imp/);
+  assert.deepEqual(Object.keys(JSON.parse(notReady.stdout)).sort(), ['error', 'exit_code']);
+  const noSuch = await cli(['name', 'preorder', 'dave.nosuch', '--key', alice.wif.regtest]);
+  assert.equal(noSuch.code, 4, noSuch.stderr);
+  assert.match(noSuch.stderr, /namespace 'nosuch' does not exist on the node/);
+  for (const [name, why] of [['Dave.cli', /the uppercase 'D' at position 1 \(names are lowercase\)/],
+    ['dave', /there is no dot/], ['da ve.cli', /the character ' ' at position 3/],
+    ['a.b.cli', /more than one dot \(a subdomain/], [`${'d'.repeat(40)}.cli`, /it has 44 characters/]]) {
+    const bad = await cli(['name', 'register', name, '--key', alice.wif.regtest]);
+    assert.equal(bad.code, 3, `${name}: ${bad.stderr}`);
+    assert.match(bad.stderr, why, name);
+    assert.match(bad.stderr, /a name is NAME\.NAMESPACE: lowercase letters a-z, digits 0-9, '-' and '_'/);
+  }
   await mined(['namespace', 'ready', 'imp', ...nsKey]);
+  // A registration stopped after its preorder goes on from it: while a preorder
+  // of the name by this key is live (in the mempool, or confirmed and not
+  // consumed), no second one is paid for.
+  const sent = await cliOk(['name', 'preorder', 'erin.cli', '--key', alice.wif.regtest]);
+  await btc.inMempool(sent.txid);
+  await waitFor(async () => (await btc.walletRpc('listunspent', [0, 0])).some((u) => u.txid === sent.txid),
+    { what: "the wallet to list the preorder's change" });
+  const twice = await cli(['name', 'preorder', 'erin.cli', '--key', alice.wif.regtest]);
+  assert.equal(twice.code, 3, twice.stderr);
+  assert.match(twice.stderr, new RegExp(`a preorder of erin\\.cli by this key .* is live already \\(${sent.txid}, ` +
+    'not confirmed yet\\): `blockstack name register erin\\.cli` goes on from it without paying again'));
+  await btc.mine(1, miner.address.regtest);
+  await waitFor(async () => (await cli(['name', 'preorder', 'erin.cli', '--key', alice.wif.regtest])).stderr
+    .includes(`(${sent.txid}, confirmed)`), { what: 'the node to hold the preorder' });
+  const resumed = await mined(['name', 'register', 'erin.cli', '--key', alice.wif.regtest]);
+  assert.equal(resumed.preorder_reused, true);
+  assert.equal(resumed.preorder_txid, sent.txid);
+  assert.equal(resumed.price, undefined, 'nothing paid twice');
+  assert.equal((await cliOk(['whois', 'erin.cli'])).owner, alice.address.regtest);
   const carol = await cliOk(['whois', 'carol.imp']);
-  assert.equal(carol.address, bob.address.regtest);
+  assert.equal(carol.owner, bob.address.regtest);
   assert.equal(carol.zonefile_hash, hash160(impZone));
 
   // given UTXOs instead of the wallet's: --dry-run builds from exactly those
@@ -360,7 +396,7 @@ test('https: nodes, hubs and profiles over TLS, certificates checked, URI record
     const at = (node, args) => run('blockstack', ['--network', 'regtest', '--node', node, ...args]);
     const whois = await at(front.url, ['--json', '--ca-file', certs.ca, 'whois', 'tls.cli']);
     assert.equal(whois.code, 0, whois.stderr);
-    assert.equal(JSON.parse(whois.stdout).address, alice.address.regtest);
+    assert.equal(JSON.parse(whois.stdout).owner, alice.address.regtest);
     await cliOk(['--ca-file', certs.ca, 'gaia', 'put', 'tls.txt', '--hub', front.url, '--key', alice.wif.regtest,
       '--data', 'over tls', '--text', '--sign']);
     const got = await cliOk(['--ca-file', certs.ca, 'gaia', 'get', 'tls.txt', '--hub', front.url, '--key',

@@ -7,7 +7,7 @@
 // "expired"), and a mistyped command gets the nearest one.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -118,6 +118,65 @@ test('the CLI names a --node that is not a blockstackd API, and suggests the com
     assert.equal(typeof out.error, 'string', args.join(' '));
     assert.equal(out.exit_code, r.code, args.join(' '));
   }
+});
+
+// Every command of the CLI, found by walking `--help`.
+function cliCommands(prefix = []) {
+  const help = spawnSync(path.join(binDir, 'blockstack'), [...prefix, '--help'], { encoding: 'utf8' }).stdout;
+  const section = help.split(/^Subcommands:$/m)[1];
+  if (!section || prefix.length > 3) return [prefix];
+  // "build, sign  ..." is one command with an alias.
+  const names = [...section.split(/\n\s*\n/)[0].matchAll(/^ {2}([a-z][a-z-]*)/mg)].map((m) => m[1]);
+  return names.flatMap((n) => cliCommands([...prefix, n]));
+}
+
+// Runs the CLI with standard input closed at once; resolves { code, stdout, stderr }.
+function runClosed(args) {
+  return new Promise((resolve) => {
+    const child = spawn(path.join(binDir, 'blockstack'), args, { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 30000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+    child.stdin.end();
+  });
+}
+
+test('under --json every command prints one JSON document: its result, or the error and the exit code', async () => {
+  const commands = cliCommands();
+  assert.ok(commands.length > 60, `the CLI's commands (found ${commands.length})`);
+  const dead = `http://u:p@127.0.0.1:${await freePort()}`;
+  const base = ['--json', '--network', 'regtest', '--node', dead, '--bitcoind', dead];
+  const results = [];
+  for (let i = 0; i < commands.length; i += 8) {
+    results.push(...await Promise.all(commands.slice(i, i + 8).map(async (c) => [c, await runClosed([...base, ...c])])));
+  }
+  for (const [command, r] of results) {
+    const what = `blockstack ${command.join(' ')} (exit ${r.code}): ${r.stdout} ${r.stderr}`;
+    assert.notEqual(r.code, null, `${what}: it did not finish`);
+    let out;
+    assert.doesNotThrow(() => { out = JSON.parse(r.stdout); }, what);
+    if (r.code !== 0) {
+      assert.equal(typeof out.error, 'string', what);
+      assert.equal(out.exit_code, r.code, what);
+      assert.ok(r.stderr.includes(out.error.split('\n')[0]), `${what}: the message is on stderr too`);
+    }
+    if (out && typeof out === 'object' && !Array.isArray(out)) {
+      for (const key of Object.keys(out)) assert.match(key, /^[a-z0-9_]+$|^@/, `${what}: snake_case keys`);
+    }
+  }
+});
+
+test("the README's table of exit codes is the CLI's, code for code", () => {
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const table = readme.split('### Exit codes of `blockstack`')[1].split('###')[0];
+  const documented = [...table.matchAll(/^\| (\d+) \|/mg)].map((m) => Number(m[1]));
+  const header = readFileSync(path.join(repoRoot, 'src', 'cli', 'cli.h'), 'utf8');
+  const defined = [...header.matchAll(/^ {2}EXIT_[A-Z_]+ = (\d+),/mg)].map((m) => Number(m[1]));
+  assert.ok(defined.length >= 19, 'the exit codes defined');
+  assert.deepEqual(documented, defined);
 });
 
 test('the systemd units of the operator kit verify clean, their binaries and options ours', () => {

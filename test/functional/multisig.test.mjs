@@ -90,7 +90,7 @@ test('names owned by a 2-of-3 multisig, renewed and transferred with segwit paye
   const reg = await stack.mined(['name', 'register', 'vault.msig', '--zonefile', zone, ...ms]);
   assert.equal(reg.owner, spenders.ms.info.address.regtest);
   let who = await stack.cli(['whois', 'vault.msig']);
-  assert.equal(who.address, spenders.ms.info.address.regtest);
+  assert.equal(who.owner, spenders.ms.info.address.regtest);
   const expiry = who.expire_block;
 
   await stack.mined(['name', 'renew', 'vault.msig', '--payer-key', spenders.sw.spec, ...ms]);
@@ -100,7 +100,7 @@ test('names owned by a 2-of-3 multisig, renewed and transferred with segwit paye
   await stack.mined(['name', 'transfer', 'vault.msig', '--to', spenders.ms2.info.address.regtest,
     '--payer-key', spenders.sw.spec, ...ms]);
   who = await stack.cli(['whois', 'vault.msig']);
-  assert.equal(who.address, spenders.ms2.info.address.regtest);
+  assert.equal(who.owner, spenders.ms2.info.address.regtest);
 
   // The new owner's 5500-satoshi output from the transfer is its input 0.
   const zone2 = path.join(dir, 'vault2.zone');
@@ -108,7 +108,7 @@ test('names owned by a 2-of-3 multisig, renewed and transferred with segwit paye
   await stack.mined(['name', 'update', 'vault.msig', '--zonefile', zone2, '--key', spenders.ms2.spec,
     '--payer-key', spenders.wsh.spec, '--wait']);
   who = await stack.cli(['whois', 'vault.msig']);
-  assert.equal(who.address, spenders.ms2.info.address.regtest);
+  assert.equal(who.owner, spenders.ms2.info.address.regtest);
   const names = await stack.cli(['names', spenders.ms2.info.address.regtest]);
   assert.deepEqual(names.names, ['vault.msig']);
   const history = await (await fetch(`${stack.api}/v1/names/vault.msig/history`)).json();

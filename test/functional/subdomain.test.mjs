@@ -102,7 +102,7 @@ test('subdomains resolve through the node, blockstack.js and the CLI, and move w
   assert.equal(found.verified, true);
   const who = await stack.cli(['whois', 'bob.corp.sub']);
   assert.equal(who.status, 'registered_subdomain');
-  assert.equal(who.address, bob.address.mainnet);
+  assert.equal(who.owner, bob.address.mainnet);
   assert.equal(who.zonefile_hash, hash160(bobZone));
 
   // the CLI refuses what the rules would reject anyway

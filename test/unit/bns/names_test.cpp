@@ -69,6 +69,36 @@ TEST(NamesTest, NameValidity) {
   EXPECT_EQ(s->namespace_id, "id");
 }
 
+// Each invalid name is told apart by what is wrong, and always with the rule;
+// a valid one has no problem. The problem agrees with IsNameValid.
+TEST(NamesTest, NameProblemSaysWhatIsWrong) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"Alice.id", "the uppercase 'A' at position 1"},
+      {"alice", "there is no dot"},
+      {"a.b.id", "more than one dot"},
+      {".id", "the part before the dot is empty"},
+      {"al ice.id", "the character ' ' at position 3"},
+      {std::string("al\x01.id"), "the byte 0x01 at position 3"},
+      {"alice.", "the namespace ID is empty"},
+      {"a.abcdefghijklmnopqrst", "the namespace ID has 20 characters"},
+      {"alice.I", "the uppercase 'I' at position 1"},
+      {std::string(36, 'a') + ".b", "it has 38 characters"},
+  };
+  for (const auto& [name, what] : cases) {
+    auto problem = NameProblem(name);
+    ASSERT_TRUE(problem.has_value()) << name;
+    EXPECT_NE(problem->find(what), std::string::npos) << name << ": " << *problem;
+    EXPECT_NE(problem->find("a name is NAME.NAMESPACE"), std::string::npos) << *problem;
+    EXPECT_FALSE(IsNameValid(name)) << name;
+  }
+  for (const char* ok : {"alice.id", "a-b_c9.x", "0.0"}) {
+    EXPECT_EQ(NameProblem(ok), std::nullopt) << ok;
+    EXPECT_TRUE(IsNameValid(ok));
+  }
+  EXPECT_EQ(NamespaceIdProblem("id"), std::nullopt);
+  EXPECT_NE(NamespaceIdProblem("i.d")->find("the character '.' at position 2"), std::string::npos);
+}
+
 TEST(NamesTest, NameHash128) {
   // hash128 of ASCII "999" from the hashing vectors.
   EXPECT_EQ(NameHash128("999"), "83cf8b609de60036a8277bd0e9613575");
