@@ -15,7 +15,8 @@ function(bs_part name)
   cmake_parse_arguments(P "" "" "SOURCES;DEPS;PRIVATE_DEPS" ${ARGN})
   string(REPLACE "/" "_" target "bs_${name}")
   add_library(${target} STATIC ${P_SOURCES})
-  target_include_directories(${target} PUBLIC ${PROJECT_SOURCE_DIR}/src)
+  target_include_directories(${target} PUBLIC $<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/src>
+                                              $<INSTALL_INTERFACE:include/blockstack>)
   target_link_libraries(${target} PUBLIC ${P_DEPS} PRIVATE ${P_PRIVATE_DEPS} bs_warnings)
 endfunction()
 

@@ -78,7 +78,7 @@ void AddGaiaCommands(CLI::App& app, Globals& g) {
     opts.create_only = o->create_only;
     auto r = (*c)->PutFile(o->path, util::AsBytes(*content), opts);
     if (!r) return Report(g, r.error());
-    Print(g, {{"publicURL", r->public_url}, {"etag", r->etag}}, r->public_url + "\n");
+    Print(g, {{"public_url", r->public_url}, {"etag", r->etag}}, r->public_url + "\n");
   });
 
   auto* get = gaia->add_subcommand("get", "Read a file (--decrypt, --verify)");

@@ -491,7 +491,7 @@ void AddProfile(CLI::App& app, Globals& g) {
     std::string body = tokens->dump();
     auto r = (*hub)->PutFile("profile.json", util::AsBytes(body), put_options);
     if (!r) return Report(g, r.error());
-    Print(g, {{"publicURL", r->public_url}}, r->public_url + "\n");
+    Print(g, {{"public_url", r->public_url}}, r->public_url + "\n");
   });
 }
 

@@ -94,7 +94,7 @@ before(async () => {
   }));
   const put = await cli(['profile', 'put', profile, '--hub', stack.hub.url, ...kc()]);
   assert.equal(put.code, 0, put.stderr);
-  const zf = await cli(['zonefile', 'make', 'alice.mig', '--url', put.json.publicURL]);
+  const zf = await cli(['zonefile', 'make', 'alice.mig', '--url', put.json.public_url]);
   const zfile = path.join(dir, 'alice.zone');
   writeFileSync(zfile, `${zf.json.zonefile}_extra TXT "kept across the move"\n`);
   const reg = await stack.mined(['name', 'register', 'alice.mig', '--key', stack.keys.alice.wif.regtest, '--owner',

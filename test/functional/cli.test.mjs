@@ -5,12 +5,15 @@
 // can fail is produced for real and must give its own message and exit code.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import path from 'node:path';
 
-import { createNamespace, freePort, hash160, makeCertificates, run, startStack, tempDir, waitFor } from './harness.mjs';
+import {
+  binDir, createNamespace, freePort, hash160, makeCertificates, repoRoot, run, startStack, tempDir, waitFor,
+} from './harness.mjs';
 
 let stack;
 let btc;
@@ -98,8 +101,8 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   const profile = file('profile.json', JSON.stringify(await cliOk(['profile', 'make', '--name', 'Alice',
     '--description', 'registered with the blockstack CLI'])));
   const put = await cliOk(['profile', 'put', profile, '--key', alice.wif.regtest, '--hub', hub.url]);
-  assert.match(put.publicURL, /profile\.json$/);
-  aliceProfileUrl = put.publicURL;
+  assert.match(put.public_url, /profile\.json$/);
+  aliceProfileUrl = put.public_url;
   await cliOk(['gaia', 'put', 'notes/secret.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'for alice only',
     '--text', '--encrypt', '--sign']);
   await cliOk(['gaia', 'put', 'hello.txt', '--hub', hub.url, '--key', alice.wif.regtest, '--data', 'hello, world',
@@ -303,7 +306,7 @@ test('every failure of lookup has its own message and exit code', async () => {
   await lookupFails(['nourl.cli'], EXIT.noProfileUrl, /no URI record/);
   // bad signature: the zone file points at a profile bob signed, but alice owns the name
   const bobProfile = file('bob-profile.json', JSON.stringify({ name: 'not alice' }));
-  const bobUrl = (await cliOk(['profile', 'put', bobProfile, '--key', bob.wif.regtest, '--hub', hub.url])).publicURL;
+  const bobUrl = (await cliOk(['profile', 'put', bobProfile, '--key', bob.wif.regtest, '--hub', hub.url])).public_url;
   await register('forged.cli', alice, `$ORIGIN forged.cli\n$TTL 3600\n_http._tcp URI 10 1 "${bobUrl}"\n`);
   await lookupFails(['forged.cli'], EXIT.badSignature, /not signed by the owner/);
   // storage unreachable
@@ -362,6 +365,38 @@ async function startTlsFront({ key, cert }) {
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `https://127.0.0.1:${server.address().port}` };
 }
+
+test('the client library, installed with its CMake package, builds a program of its own that resolves a name',
+  async () => {
+    // cmake --install of the library alone, then examples/lookup built against it
+    // as any other project would (find_package(Blockstack)), run against the node.
+    const buildDir = path.dirname(binDir);
+    const prefix = tempDir('client-install');
+    const exampleBuild = tempDir('client-example');
+    const step = async (args) => {
+      const r = await new Promise((resolve) => {
+        execFile('cmake', args, { timeout: 300000 }, (err, stdout, stderr) => resolve({ err, stdout, stderr }));
+      });
+      assert.equal(r.err, null, `cmake ${args.join(' ')}: ${r.stdout}\n${r.stderr}`);
+    };
+    await step(['--install', buildDir, '--prefix', prefix, '--component', 'client']);
+    assert.ok(existsSync(path.join(prefix, 'lib', 'cmake', 'Blockstack', 'BlockstackConfig.cmake')));
+    assert.ok(existsSync(path.join(prefix, 'include', 'blockstack', 'client', 'resolver.h')));
+    await step(['-S', path.join(repoRoot, 'examples', 'lookup'), '-B', exampleBuild, `-DCMAKE_PREFIX_PATH=${prefix}`]);
+    await step(['--build', exampleBuild]);
+    const example = path.join(exampleBuild, 'lookup-example');
+    const ok = await run('lookup-example', [api, 'alice.cli', 'hello.txt'], { dir: exampleBuild });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, new RegExp(`^owner ${alice.address.regtest}$`, 'm'));
+    assert.match(ok.stdout, /^profile .*"name":"Alice"/m);
+    assert.match(ok.stdout, /^hello, world$/m);
+    assert.match(ok.stdout, /^verified: profile from .* \(signature checked against /m);
+    const missing = await run('lookup-example', [api, 'nobody.cli'], { dir: exampleBuild });
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /^lookup-example: name_unknown: /);
+    assert.ok(existsSync(example));
+    rmSync(prefix, { recursive: true, force: true });
+  });
 
 test('https: nodes, hubs and profiles over TLS, certificates checked, URI records tried in order', async () => {
   const certs = makeCertificates(dir, { ips: ['127.0.0.1'] });

@@ -286,7 +286,7 @@ test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and th
   assert.equal(Buffer.from(full.zonefile, 'base64').toString().startsWith('$ORIGIN bar.foo.test'), true);
   // A subdomain's DID resolves to its profile: alice.prof.test is w3's second.
   const w3Url = (await stack.cli(['profile', 'put', file('alice.json', JSON.stringify({ name: 'Alice' })),
-    '--key', w3.wif.regtest, '--hub', stack.hub.url])).publicURL;
+    '--key', w3.wif.regtest, '--hub', stack.hub.url])).public_url;
   const aliceZone = `$ORIGIN alice.prof.test\n$TTL 3600\n_http._tcp URI 10 1 "${w3Url}"\n`;
   const aliceTxt = (await stack.cli(['zonefile', 'subdomain', 'alice.prof.test', '--owner', w3.address.regtest,
     '--zonefile', file('alice.zone', aliceZone), '--key', w3.wif.regtest])).txt;
@@ -327,7 +327,7 @@ test('/v1/users and /v1/dids resolve profiles; hostile storage is bounded and th
   // 2 MB, an unsigned profile, a profile signed by another key.
   const other = file('other.json', JSON.stringify({ name: 'not w1' }));
   const wrongUrl = (await stack.cli(['profile', 'put', other, '--key', w3.wif.regtest, '--hub', stack.hub.url]))
-    .publicURL;
+    .public_url;
   const hostile = http.createServer((req, res) => {
     if (req.url === '/drip') {
       res.writeHead(200, { 'content-length': '100000' });

@@ -68,7 +68,7 @@ before(async () => {
   const put = await cli(['profile', 'put', file('bob.json', '{"@type":"Person","name":"Bob"}'), '--key', bob.wif.regtest,
     '--hub', stack.hub.url]);
   assert.equal(put.code, 0, put.stderr);
-  bobZone = (await cli(['zonefile', 'make', 'bob.corp.reg', '--url', put.json.publicURL])).json.zonefile;
+  bobZone = (await cli(['zonefile', 'make', 'bob.corp.reg', '--url', put.json.public_url])).json.zonefile;
 });
 
 after(async () => {
