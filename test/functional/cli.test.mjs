@@ -211,6 +211,25 @@ test('register, publish, store, transfer and resolve end to end', async () => {
   assert.equal(resumed.preorder_txid, sent.txid);
   assert.equal(resumed.price, undefined, 'nothing paid twice');
   assert.equal((await cliOk(['whois', 'erin.cli'])).owner, alice.address.regtest);
+  // A registration that times out waiting (nobody mines) says how to go on; run
+  // again, it goes on from its preorder in the mempool.
+  const stalled = await cli(['name', 'register', 'fred.cli', '--key', alice.wif.regtest, '--timeout', '2']);
+  assert.equal(stalled.code, 5, stalled.stderr);
+  assert.match(stalled.stderr, /gave up waiting .*; the preorder [0-9a-f]{64} is sent: run the same command again to go on/);
+  const stalledTxid = stalled.stderr.match(/the preorder ([0-9a-f]{64}) is sent/)[1];
+  await btc.inMempool(stalledTxid);
+  await waitFor(async () => (await btc.walletRpc('listunspent', [0, 0])).some((u) => u.txid === stalledTxid),
+    { what: "the wallet to list the stalled preorder's change" });
+  const goneOn = await mined(['name', 'register', 'fred.cli', '--key', alice.wif.regtest]);
+  assert.equal(goneOn.preorder_reused, true);
+  assert.equal(goneOn.preorder_txid, stalledTxid);
+  // An operation the node refuses: the CLI prints the node's reason (served by
+  // /v1/blockchains/bitcoin/transactions/{txid}) and exits 8.
+  const refused = await btc.whileMining(cli(['--json', 'name', 'register', 'ghost.cli', '--skip-preorder', '--key',
+    alice.wif.regtest]), miner.address.regtest);
+  assert.equal(refused.code, 8, refused.stderr);
+  assert.match(refused.stderr, /the node refused the operation [0-9a-f]{64} in block \d+: .*preorder/i);
+  assert.equal(JSON.parse(refused.stdout).exit_code, 8);
   const carol = await cliOk(['whois', 'carol.imp']);
   assert.equal(carol.owner, bob.address.regtest);
   assert.equal(carol.zonefile_hash, hash160(impZone));
