@@ -11,7 +11,7 @@ install(TARGETS blockstackd blockstack gaia-hub bns-registrar RUNTIME DESTINATIO
         COMPONENT programs)
 
 # The client library and every part it links, each exported as blockstack::NAME.
-set(BLOCKSTACK_CLIENT_PARTS client client/ecies bitcoin/rpc bitcoin net crypto util zonefile)
+set(BLOCKSTACK_CLIENT_PARTS client client/ecies bitcoin/rpc bitcoin/rpc/reply bitcoin net crypto util zonefile)
 set(client_targets bs_warnings)
 foreach(part IN LISTS BLOCKSTACK_CLIENT_PARTS)
   string(REPLACE "/" "_" target "bs_${part}")

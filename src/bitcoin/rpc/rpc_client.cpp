@@ -1,5 +1,7 @@
 #include <bitcoin/rpc/rpc_client.h>
 
+#include <bitcoin/rpc/batch_reply.h>
+
 #include <spdlog/spdlog.h>
 
 #include <thread>
@@ -122,16 +124,25 @@ util::Result<json> RpcClient::Call(std::string_view method, json params) {
   }
 }
 
-util::Result<std::vector<util::Result<json>>> RpcClient::CallBatch(const std::vector<RpcCall>& calls) {
-  std::vector<util::Result<json>> out;
-  if (calls.empty()) return out;
-  const uint64_t first_id = m_next_id;
-  json request = json::array();
-  for (const auto& c : calls) {
-    request.push_back({{"jsonrpc", "1.0"}, {"id", m_next_id++}, {"method", c.method}, {"params", c.params}});
-  }
-  BS_TRY(auto answer, Exchange(request.dump()));
-  json reply = json::parse(answer.second, nullptr, false);
+namespace {
+
+util::Result<Bytes> HexFromJson(const json& r, const char* what) {
+  if (!r.is_string()) return Fail(ErrorCode::Corruption, std::string(what) + " did not return hex");
+  auto b = util::FromHex(r.get_ref<const std::string&>());
+  if (!b) return Fail(ErrorCode::Corruption, std::string(what) + " returned malformed hex: " + b.error().message);
+  return b;
+}
+
+std::vector<util::Result<json>> NoAnswers(std::size_t n) {
+  return std::vector<util::Result<json>>(n, Fail(ErrorCode::Corruption, "no answer in batch"));
+}
+
+}  // namespace
+
+util::Result<std::vector<util::Result<json>>> RpcClient::ParseBatch(const std::string& body,
+                                                                    const std::vector<RpcCall>& calls,
+                                                                    uint64_t first_id) const {
+  json reply = json::parse(body, nullptr, false);
   if (reply.is_discarded() || !reply.is_array()) {
     // A node without batch support answers the array as one malformed call.
     if (!reply.is_discarded() && reply.is_object()) {
@@ -140,12 +151,69 @@ util::Result<std::vector<util::Result<json>>> RpcClient::CallBatch(const std::ve
     }
     return Fail(ErrorCode::Corruption, "bitcoin node did not answer a JSON-RPC batch with an array");
   }
-  out.resize(calls.size(), Fail(ErrorCode::Corruption, "no answer in batch"));
+  auto out = NoAnswers(calls.size());
   for (const auto& item : reply) {
     if (!item.is_object() || !item.contains("id") || !item["id"].is_number_unsigned()) continue;
     uint64_t id = item["id"].get<uint64_t>();
     if (id < first_id || id - first_id >= calls.size()) continue;
     out[id - first_id] = ParseReply(item, calls[id - first_id].method);
+  }
+  return out;
+}
+
+util::Result<std::pair<std::string, uint64_t>> RpcClient::SendBatch(const std::vector<RpcCall>& calls) {
+  const uint64_t first_id = m_next_id;
+  json request = json::array();
+  for (const auto& c : calls) {
+    request.push_back({{"jsonrpc", "1.0"}, {"id", m_next_id++}, {"method", c.method}, {"params", c.params}});
+  }
+  BS_TRY(auto answer, Exchange(request.dump()));
+  return std::pair{std::move(answer.second), first_id};
+}
+
+util::Result<std::vector<util::Result<json>>> RpcClient::CallBatch(const std::vector<RpcCall>& calls) {
+  if (calls.empty()) return std::vector<util::Result<json>>{};
+  BS_TRY(auto sent, SendBatch(calls));
+  return ParseBatch(sent.first, calls, sent.second);
+}
+
+util::Result<std::vector<util::Result<Bytes>>> RpcClient::CallBatchHex(const std::vector<RpcCall>& calls) {
+  std::vector<util::Result<Bytes>> out;
+  if (calls.empty()) return out;
+  BS_TRY(auto sent, SendBatch(calls));
+  const auto& [body, first_id] = sent;
+  out.assign(calls.size(), Fail(ErrorCode::Corruption, "no answer in batch"));
+  auto parts = SplitBatchReply(body);
+  if (!parts) {
+    BS_TRY(auto parsed, ParseBatch(body, calls, first_id));
+    for (std::size_t i = 0; i < parsed.size(); ++i) {
+      if (!parsed[i]) {
+        out[i] = Fail(parsed[i].error());
+      } else {
+        out[i] = HexFromJson(*parsed[i], calls[i].method.c_str());
+      }
+    }
+    return out;
+  }
+  for (auto& part : *parts) {
+    if (!part.is_object || !part.id.is_number_unsigned()) continue;
+    const uint64_t id = part.id.get<uint64_t>();
+    if (id < first_id || id - first_id >= calls.size()) continue;
+    const std::string& method = calls[id - first_id].method;
+    auto& slot = out[id - first_id];
+    if (!part.has_result) {
+      slot = Fail(ErrorCode::Corruption, "bitcoin node sent a reply to " + method + " that is not JSON-RPC");
+    } else if (!part.error.is_null()) {
+      // The error mapping of the JSON path, on the small error value alone.
+      auto failed = ParseReply(json{{"result", nullptr}, {"error", std::move(part.error)}}, method);
+      slot = failed ? Fail(ErrorCode::Corruption, method + " answered an error with a result") : Fail(failed.error());
+    } else if (!part.result_text) {
+      slot = Fail(ErrorCode::Corruption, method + " did not return hex");
+    } else {
+      auto bytes = util::FromHex(*part.result_text);
+      slot = bytes ? std::move(bytes)
+                   : Fail(ErrorCode::Corruption, method + " returned malformed hex: " + bytes.error().message);
+    }
   }
   return out;
 }
@@ -165,13 +233,6 @@ util::Result<Hash256> HashFromJson(const json& r, const char* what) {
   auto h = Hash256::FromReversedHex(r.get<std::string>());
   if (!h) return Fail(ErrorCode::Corruption, std::string(what) + " returned a malformed hash");
   return h;
-}
-
-util::Result<Bytes> HexFromJson(const json& r, const char* what) {
-  if (!r.is_string()) return Fail(ErrorCode::Corruption, std::string(what) + " did not return hex");
-  auto b = util::FromHex(r.get_ref<const std::string&>());
-  if (!b) return Fail(ErrorCode::Corruption, std::string(what) + " returned malformed hex: " + b.error().message);
-  return b;
 }
 
 }  // namespace
@@ -291,13 +352,12 @@ util::Result<std::vector<Block>> RpcBlockSource::GetBlocks(uint32_t first, uint3
     want.push_back(h);
     block_calls.push_back({"getblock", json::array({h.ReversedHex(), false})});
   }
-  BS_TRY(auto raws, m_client->CallBatch(block_calls));
+  BS_TRY(auto raws, m_client->CallBatchHex(block_calls));
   std::vector<Block> out;
   out.reserve(count);
   for (uint32_t i = 0; i < count; ++i) {
     if (!raws[i]) return Fail(raws[i].error().Wrap("block at height " + std::to_string(first + i)));
-    BS_TRY(Bytes raw, HexFromJson(*raws[i], "getblock"));
-    BS_TRY(Block block, ParseAndCheck(raw, want[i], first + i));
+    BS_TRY(Block block, ParseAndCheck(*raws[i], want[i], first + i));
     out.push_back(std::move(block));
   }
   return out;

@@ -50,6 +50,11 @@ class RpcClient {
   util::Result<nlohmann::json> Call(std::string_view method, nlohmann::json params = nlohmann::json::array());
   // Many calls in one HTTP request; the outer Result fails only when the exchange does.
   util::Result<std::vector<util::Result<nlohmann::json>>> CallBatch(const std::vector<RpcCall>& calls);
+  // A batch whose results are hex (getblock HASH false, getrawtransaction TXID
+  // 0), each decoded to bytes; the hex is read in place (batch_reply.h), or the
+  // reply parsed as JSON when it is not in plain form. A result that is no hex
+  // fails with Corruption.
+  util::Result<std::vector<util::Result<Bytes>>> CallBatchHex(const std::vector<RpcCall>& calls);
 
   util::Result<uint32_t> GetBlockCount();
   util::Result<Hash256> GetBlockHash(uint32_t height);
@@ -81,6 +86,11 @@ class RpcClient {
   // POSTs body, retrying transport failures; returns the HTTP status and body.
   util::Result<std::pair<unsigned, std::string>> Exchange(const std::string& body);
   util::Result<nlohmann::json> ParseReply(const nlohmann::json& reply, std::string_view method) const;
+  // Sends a batch; returns the reply's body and the id of its first call.
+  util::Result<std::pair<std::string, uint64_t>> SendBatch(const std::vector<RpcCall>& calls);
+  util::Result<std::vector<util::Result<nlohmann::json>>> ParseBatch(const std::string& body,
+                                                                     const std::vector<RpcCall>& calls,
+                                                                     uint64_t first_id) const;
 
   util::Url m_url;
   RpcOptions m_options;

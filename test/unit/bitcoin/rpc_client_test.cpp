@@ -1,3 +1,4 @@
+#include <bitcoin/rpc/batch_reply.h>
 #include <bitcoin/rpc/rpc_client.h>
 
 #include <gtest/gtest.h>
@@ -141,6 +142,57 @@ TEST(RpcClientTest, BatchAnswersMatchedById) {
   EXPECT_EQ((*r)[1].error().code, util::ErrorCode::NotFound);
   EXPECT_EQ(*(*r)[2], 3);
   EXPECT_EQ(server.Requests(), 1);
+}
+
+// Hex results are decoded from the reply in place, or through the JSON parser when
+// the reply is not in plain form (here: an escaped slash in an error message); both
+// ways give the same bytes, errors and refusals.
+TEST(RpcClientTest, HexBatchReadInPlaceOrAsJson) {
+  for (const bool plain : {true, false}) {
+    CannedServer server([plain](const std::string& body) {
+      auto req = nlohmann::json::parse(body);
+      const auto id = [&](int i) { return req[i]["id"].dump(); };
+      std::string out = "[ {\"id\": " + id(2) + ", \"result\": \"zz\", \"error\": null},\n" +
+                        "{\"result\":\"00fF10\",\"error\":null,\"id\":" + id(0) + "}," +
+                        "{\"result\":null,\"error\":{\"code\":-5,\"message\":\"Block " +
+                        (plain ? "not found" : "not\\/found") + "\"},\"id\":" + id(1) + "}," +
+                        "{\"result\":7,\"error\":null,\"id\":" + id(3) + "}, 12 ]";
+      return Http(200, out);
+    });
+    auto c = Client(server.Port());
+    auto r = c->CallBatchHex({{"getblock", {"a", false}},
+                              {"getblock", {"b", false}},
+                              {"getblock", {"c", false}},
+                              {"getblock", {"d", false}},
+                              {"getblock", {"e", false}}});
+    ASSERT_TRUE(r) << plain;
+    ASSERT_EQ(r->size(), 5u);
+    ASSERT_TRUE((*r)[0]) << (*r)[0].error().message;
+    EXPECT_EQ(*(*r)[0], (util::Bytes{0x00, 0xff, 0x10}));
+    ASSERT_FALSE((*r)[1]);
+    EXPECT_EQ((*r)[1].error().code, util::ErrorCode::NotFound);
+    ASSERT_FALSE((*r)[2]);
+    EXPECT_NE((*r)[2].error().message.find("malformed hex"), std::string::npos) << (*r)[2].error().message;
+    ASSERT_FALSE((*r)[3]);
+    EXPECT_NE((*r)[3].error().message.find("did not return hex"), std::string::npos);
+    ASSERT_FALSE((*r)[4]);
+    EXPECT_NE((*r)[4].error().message.find("no answer"), std::string::npos);
+  }
+}
+
+TEST(RpcClientTest, BatchReplyReaderDeclinesWhatItDoesNotRead) {
+  using bitcoin::rpc::SplitBatchReply;
+  auto parts = SplitBatchReply(R"([{"result":"ab","error":null,"id":1,"other":[1,{"x":"y"}]}, [], "s"])");
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 3u);
+  EXPECT_EQ(*(*parts)[0].result_text, "ab");
+  EXPECT_EQ((*parts)[0].id, 1);
+  EXPECT_FALSE((*parts)[1].is_object);
+  for (const char* text :
+       {R"([{"result":"a\u0062","id":1}])", R"([{"result":"a","result":"b"}])", R"([{"id":1}] x)", R"([{"id":tru}])",
+        R"([{"id":1,}])", "[", R"({"result":"ab"})", "[\"caf\xc3\xa9\"]", R"([{"id":12abc}])"}) {
+    EXPECT_FALSE(SplitBatchReply(text)) << text;
+  }
 }
 
 TEST(RpcClientTest, BadCredentialsAreUnauthorized) {
