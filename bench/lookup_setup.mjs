@@ -33,7 +33,7 @@ try {
       '--zonefile', path.join(dir, 'zone'), '--quiet']);
     writeFileSync(path.join(dir, 'profile.json'), JSON.stringify(await cli(['profile', 'make', '--name', `User ${i}`,
       '--description', 'a profile of the lookup benchmark'])));
-    const url = (await cli(['profile', 'put', path.join(dir, 'profile.json'), ...key, '--hub', hub.url])).publicURL;
+    const url = (await cli(['profile', 'put', path.join(dir, 'profile.json'), ...key, '--hub', hub.url])).public_url;
     targets.push(`${name} ${url.split('/').slice(-2).join('/')}`);
   }
   writeFileSync(path.join(dir, 'targets'), `${targets.join('\n')}\n`);

@@ -53,17 +53,17 @@ try {
   const profilePath = path.join(dir, 'profile.json');
   writeFileSync(profilePath, JSON.stringify(await cli(['profile', 'make', '--name', 'Alice', '--description',
     'the owner of hello.demo and world.demo'])));
-  console.log(`    profile: ${(await cli(['profile', 'put', profilePath, ...alice, '--hub', hub.url])).publicURL}`);
+  console.log(`    profile: ${(await cli(['profile', 'put', profilePath, ...alice, '--hub', hub.url])).public_url}`);
   const secret = await cli(['gaia', 'put', 'diary.txt', '--hub', hub.url, ...alice, '--data', 'dear diary: it works',
     '--text', '--encrypt', '--sign']);
-  console.log(`    encrypted: ${secret.publicURL}`);
+  console.log(`    encrypted: ${secret.public_url}`);
 
   say('transferring world.demo from alice to bob');
   const xfer = await mined(['name', 'transfer', 'world.demo', '--to', keys.bob.address.regtest, ...alice, '--wait']);
   console.log(`    transfer accepted in block ${xfer.block}`);
   const who = await cli(['whois', 'world.demo']);
-  if (who.address !== keys.bob.address.regtest) throw new Error('world.demo did not change hands');
-  console.log(`    whois world.demo -> owner ${who.address}, zone file ${who.zonefile_hash}`);
+  if (who.owner !== keys.bob.address.regtest) throw new Error('world.demo did not change hands');
+  console.log(`    whois world.demo -> owner ${who.owner}, zone file ${who.zonefile_hash}`);
   // bob signs his own profile, and points world.demo at it with an update
   const bob = ['--key', keys.bob.wif.regtest];
   writeFileSync(profilePath, JSON.stringify(await cli(['profile', 'make', '--name', 'Bob'])));
