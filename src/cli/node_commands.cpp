@@ -169,8 +169,8 @@ void AddLookup(CLI::App& app, Globals& g) {
 
 void AddReads(CLI::App& app, Globals& g) {
   auto name = std::make_shared<std::string>();
-  auto* info = app.add_subcommand("info", "Print the node's last block, consensus hash and zone-file counts");
-  info->callback([&g] {
+  auto* node_info = app.add_subcommand("info", "Print the node's last block, consensus hash and zone-file counts");
+  node_info->callback([&g] {
     auto node = Node(g);
     if (!node) return Report(g, node.error());
     auto j = (*node)->Info();
