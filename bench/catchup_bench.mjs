@@ -14,7 +14,7 @@
 // are a few hundred thousand over all those blocks (bench/index_bench.sh).
 import { createHash, randomBytes } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -226,11 +226,20 @@ function ours(port, blockstackd) {
     let output = '';
     child.stdout.on('data', (d) => { output += d; });
     child.stderr.on('data', (d) => { output += d; });
+    // Peak RSS (VmHWM), read while it runs.
+    let peakKb = 0;
+    const poll = setInterval(() => {
+      try {
+        const m = readFileSync(`/proc/${child.pid}/status`, 'utf8').match(/^VmHWM:\s+(\d+) kB/m);
+        if (m) peakKb = Math.max(peakKb, Number(m[1]));
+      } catch { /* exited */ }
+    }, 100);
     child.on('close', (code) => {
+      clearInterval(poll);
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       rmSync(dir, { recursive: true, force: true });
       if (code !== 0) reject(new Error(`blockstackd exited ${code}:\n${output}`));
-      else resolve({ seconds });
+      else resolve({ seconds, peakMb: peakKb / 1024 });
     });
   });
 }
@@ -252,7 +261,8 @@ async function main() {
     console.log(`catch-up over JSON-RPC: ${blocks} blocks of ${(info.blockBytes / 1e6).toFixed(2)} MB, ` +
       `${Math.round(info.txs)} transactions each (half segwit), served from memory by a stand-in bitcoind`);
     console.log(`  floor (plain HTTP client, bytes read and dropped; best of two): ${rate(fl.seconds)}`);
-    console.log(`  ours (blockstackd --exit-at-tip, ${path.relative(repoRoot, blockstackd)}): ${rate(o.seconds)}`);
+    console.log(`  ours (blockstackd --exit-at-tip, ${path.relative(repoRoot, blockstackd)}): ${rate(o.seconds)}, ` +
+      `peak RSS ${o.peakMb.toFixed(0)} MB`);
     console.log(`  ratio ours / floor: ${(fl.seconds / o.seconds).toFixed(2)}`);
     const hours = (s) => ((s / blocks) * V1_BLOCKS / 3600).toFixed(2);
     console.log(`  290,000 such blocks (the v1 history from 373,601): ours ${hours(o.seconds)} h, floor ` +

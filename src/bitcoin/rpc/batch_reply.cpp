@@ -1,5 +1,7 @@
 #include <bitcoin/rpc/batch_reply.h>
 
+#include <cctype>
+
 namespace blockstack::bitcoin::rpc {
 namespace {
 
@@ -82,10 +84,11 @@ class Scanner {
         if (!Take(',')) return false;
       }
     }
-    // A number or a literal: up to the next delimiter; checked when parsed.
+    // A number or a literal: the characters they are made of (checked when parsed;
+    // nothing else, since a JSON parser stops at a NUL byte as at the end).
     const std::size_t start = m_pos;
-    while (!AtEnd() && Peek() != ',' && Peek() != '}' && Peek() != ']' && Peek() != ' ' && Peek() != '\t' &&
-           Peek() != '\n' && Peek() != '\r' && Peek() != '"' && Peek() != '{' && Peek() != '[') {
+    while (!AtEnd() &&
+           (std::isalnum(static_cast<unsigned char>(Peek())) || Peek() == '+' || Peek() == '-' || Peek() == '.')) {
       ++m_pos;
     }
     return m_pos > start;
