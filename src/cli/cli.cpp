@@ -24,13 +24,6 @@ namespace {
 using nlohmann::json;
 using util::ErrorCode;
 
-util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> Connect(const Globals& g) {
-  if (g.bitcoind.empty()) {
-    return util::Fail(ErrorCode::InvalidArgument, "--bitcoind http://USER:PASS@HOST:PORT is required");
-  }
-  return bitcoin::rpc::RpcClient::Create(g.bitcoind);
-}
-
 json BlockJson(const bitcoin::Block& b, uint32_t height) {
   json j;
   j["height"] = height;
@@ -167,13 +160,22 @@ int RunCli(int argc, char** argv) {
   chain->require_subcommand(1);
   auto* info = chain->add_subcommand("info", "Print the chain height and the last block");
   info->callback([&] {
-    auto client = Connect(g);
-    if (!client) { Report(g, client.error()); return; }
+    auto client = BitcoinRpc(g.bitcoind);
+    if (!client) {
+      Report(g, client.error());
+      return;
+    }
     bitcoin::rpc::RpcBlockSource source(std::move(*client));
     auto height = source.TipHeight();
-    if (!height) { Report(g, height.error()); return; }
+    if (!height) {
+      Report(g, height.error());
+      return;
+    }
     auto block = source.GetBlock(*height);
-    if (!block) { Report(g, block.error()); return; }
+    if (!block) {
+      Report(g, block.error());
+      return;
+    }
     auto bj = BlockJson(*block, *height);
     json j = {{"height", *height}, {"last_block", bj}};
     Print(g, j, fmt::format("chain height {}\n", *height) + BlockHuman(bj));
@@ -182,11 +184,17 @@ int RunCli(int argc, char** argv) {
   auto* blk = chain->add_subcommand("block", "Print a block's transactions and OP_RETURN payloads");
   blk->add_option("HEIGHT", block_height, "Block height")->required();
   blk->callback([&] {
-    auto client = Connect(g);
-    if (!client) { Report(g, client.error()); return; }
+    auto client = BitcoinRpc(g.bitcoind);
+    if (!client) {
+      Report(g, client.error());
+      return;
+    }
     bitcoin::rpc::RpcBlockSource source(std::move(*client));
     auto block = source.GetBlock(block_height);
-    if (!block) { Report(g, block.error()); return; }
+    if (!block) {
+      Report(g, block.error());
+      return;
+    }
     auto bj = BlockJson(*block, block_height);
     Print(g, bj, BlockHuman(bj));
   });

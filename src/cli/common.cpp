@@ -8,6 +8,7 @@
 #include <iostream>
 #include <iterator>
 
+#include <bitcoin/rpc/rpc_client.h>
 #include <util/text.h>
 
 #include <cstdlib>
@@ -42,6 +43,13 @@ util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g) {
                       "unknown network '" + g.network + "' (mainnet, testnet, regtest)");
   }
   return bitcoin::Params(*n);
+}
+
+util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> BitcoinRpc(const std::string& url) {
+  if (url.empty()) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "--bitcoind http://USER:PASS@HOST:PORT is required");
+  }
+  return bitcoin::rpc::RpcClient::Create(url);
 }
 
 util::Result<crypto::PrivateKey> ParseKey(const std::string& text) {

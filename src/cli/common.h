@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <memory>
 #include <string>
 
 #include <bitcoin/network.h>
@@ -14,6 +15,9 @@
 
 namespace CLI {
 class App;
+}
+namespace blockstack::bitcoin::rpc {
+class RpcClient;
 }
 
 namespace blockstack::cli {
@@ -36,6 +40,10 @@ void ReportExit(Globals& g, int exit_code, const std::string& message);
 // JSON with --json, the human text otherwise.
 void Print(const Globals& g, const nlohmann::json& j, const std::string& human);
 util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g);
+
+// A JSON-RPC client of the Bitcoin node (or wallet) at url; an empty url is the
+// usage error "--bitcoind ... is required".
+util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> BitcoinRpc(const std::string& url);
 // A key given as WIF or as hex (32 bytes, or 33 ending in 01).
 util::Result<crypto::PrivateKey> ParseKey(const std::string& text);
 

@@ -12,6 +12,7 @@
 
 #include <bitcoin/address.h>
 #include <bitcoin/rpc/rpc_client.h>
+#include <bitcoin/script.h>
 #include <client/operations.h>
 #include <crypto/hash.h>
 
@@ -30,11 +31,6 @@ struct WalletOpts {
   bool no_rescan = false;
   KeyOpts keys;
 };
-
-util::Result<std::unique_ptr<bitcoin::rpc::RpcClient>> Rpc(const std::string& url) {
-  if (url.empty()) return Fail(ErrorCode::InvalidArgument, "--bitcoind http://USER:PASS@HOST:PORT is required");
-  return bitcoin::rpc::RpcClient::Create(url);
-}
 
 // Calls method with params built for each form a value may take on this node:
 // the usual one first, then the alternative (bcoin's regtest). The form that
@@ -57,11 +53,11 @@ util::Status Mine(Globals& g, const WalletOpts& o) {
   if (o.every < 0 || o.every > 86400) return Fail(ErrorCode::InvalidArgument, "--every is 0 to 86400 seconds");
   BS_TRY(util::Bytes script, bitcoin::ScriptFromAddress(o.to, net));
   BS_TRY(auto decoded, bitcoin::DecodeAddress(o.to));
-  const bool p2sh = script.size() == 23;
+  const bool p2sh = bitcoin::ClassifyScript(script) == bitcoin::ScriptType::P2sh;
   const std::string forms[2] = {
       bitcoin::AddressFromHash160(decoded.hash, p2sh ? net.p2sh_version : net.p2pkh_version),
       bitcoin::AddressFromHash160(decoded.hash, p2sh ? net.alt_p2sh_version : net.alt_p2pkh_version)};
-  BS_TRY(auto rpc, Rpc(g.bitcoind));
+  BS_TRY(auto rpc, BitcoinRpc(g.bitcoind));
   int form = 0;
   auto mine = [&](uint32_t n) -> util::Result<json> {
     return CallInEitherForm(
@@ -94,7 +90,7 @@ util::Status Import(Globals& g, const WalletOpts& o) {
   BS_TRY(auto net, NetworkOf(g));
   BS_TRY(auto key, ResolveKey(o.keys, o.key, false));
   const std::string address = bitcoin::P2pkhAddress(key.GetPublicKey(), net);
-  BS_TRY(auto wallet, Rpc(g.wallet_rpc.empty() ? g.bitcoind : g.wallet_rpc));
+  BS_TRY(auto wallet, BitcoinRpc(g.wallet_rpc.empty() ? g.bitcoind : g.wallet_rpc));
   const std::string wifs[2] = {key.ToWif(net.wif_version),
                                net.alt_wif_version ? key.ToWif(net.alt_wif_version) : std::string()};
   int form = 0;
@@ -126,8 +122,8 @@ util::Status Balance(Globals& g, const WalletOpts& o) {
     BS_TRY(auto spender, ResolveSpender(o.keys, o.key, false));
     script = spender.ScriptPubKey();
   }
-  BS_TRY(auto rpc, Rpc(g.bitcoind));
-  BS_TRY(auto wallet, Rpc(g.wallet_rpc.empty() ? g.bitcoind : g.wallet_rpc));
+  BS_TRY(auto rpc, BitcoinRpc(g.bitcoind));
+  BS_TRY(auto wallet, BitcoinRpc(g.wallet_rpc.empty() ? g.bitcoind : g.wallet_rpc));
   BS_TRY(auto utxos, client::WalletUtxos(*wallet, script, rpc.get()));
   int64_t total = 0;
   for (const auto& u : utxos) total += u.value;
