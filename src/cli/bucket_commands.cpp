@@ -400,10 +400,7 @@ void AddMigrate(CLI::App& gaia, Globals& g) {
       Print(g, summary, human);
       return util::Ok();
     }();
-    if (!st) {
-      if (st.error().code == ErrorCode::Conflict) return ReportExit(g, EXIT_REFUSED, st.error().message);
-      Report(g, st.error());
-    }
+    if (!st) ReportSent(g, st.error());
   });
 }
 

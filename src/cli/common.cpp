@@ -17,6 +17,11 @@ namespace blockstack::cli {
 
 void Report(Globals& g, const util::Error& e) { ReportExit(g, ExitCodeFor(e.code), e.message); }
 
+void ReportSent(Globals& g, const util::Error& e) {
+  if (e.code == util::ErrorCode::Conflict) return ReportExit(g, EXIT_REFUSED, e.message);
+  Report(g, e);
+}
+
 void ReportExit(Globals& g, int exit_code, const std::string& message) {
   std::cerr << "error: " << message << "\n";
   if (g.json_output && !g.printed) {

@@ -37,6 +37,9 @@ struct Globals {
 // {"error", "exit_code"} on stdout) and records its exit code in g.rc.
 void Report(Globals& g, const util::Error& e);
 void ReportExit(Globals& g, int exit_code, const std::string& message);
+// Report for commands that send operations: there a Conflict is the node's
+// refusal of what was sent, exit 8.
+void ReportSent(Globals& g, const util::Error& e);
 // JSON with --json, the human text otherwise.
 void Print(const Globals& g, const nlohmann::json& j, const std::string& human);
 util::Result<bitcoin::NetworkParams> NetworkOf(const Globals& g);

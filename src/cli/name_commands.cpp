@@ -343,10 +343,7 @@ void Finish(Globals& g, Session& s, const OpOpts& o, const std::string& what, co
     Progress progress(1, o.quiet || g.json_output);
     progress.Step(1, "waiting for the node to accept " + what);
     auto height = s.WaitAccepted(txid, progress);
-    if (!height) {
-      if (height.error().code == ErrorCode::Conflict) return ReportExit(g, EXIT_REFUSED, height.error().message);
-      return Report(g, height.error());
-    }
+    if (!height) return ReportSent(g, height.error());
     progress.Done(fmt::format("{} accepted in block {}", what, *height));
     j["block"] = *height;
     j["accepted"] = true;
@@ -385,14 +382,7 @@ std::string FieldsHuman(const std::string& title, const json& j) {
 template <typename Fn>
 void Guard(Globals& g, Fn&& fn) {
   util::Status st = fn();
-  if (!st) {
-    // Conflict: the node refused what was sent (exit 8).
-    if (st.error().code == ErrorCode::Conflict) {
-      ReportExit(g, EXIT_REFUSED, st.error().message);
-    } else {
-      Report(g, st.error());
-    }
-  }
+  if (!st) ReportSent(g, st.error());
 }
 
 void AddNamespaceCommands(CLI::App& app, Globals& g) {
