@@ -1,6 +1,7 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 #include <api/name_entry.h>
+#include <api/state_roots.h>
 
 #include <chrono>
 #include <map>
@@ -104,6 +105,8 @@ util::Result<std::unique_ptr<Api>> Api::Create(ApiSettings settings, atlas::Zone
     api->m_entries = std::make_unique<Entries>();
     api->m_mirror = std::make_unique<bns::db::NameMirror>("api", std::move(mirror_db), *api->m_entries, &NameEntrySize);
   }
+  BS_TRY(auto state_db, bns::db::NameDb::Open(api->m_settings.db_path, /*read_only=*/true));
+  BS_TRY(api->m_state, StateRoots::Open(std::move(state_db)));
   return api;
 }
 
@@ -128,6 +131,7 @@ void Api::BuildRoutes() {
   AddNamespaceRoutes();
   AddChainRoutes();
   AddZonefileRoutes();
+  AddProofRoutes();
   AddUserRoutes();
 }
 
@@ -146,6 +150,7 @@ void Api::AddPlain(std::string_view method, std::string_view pattern, std::strin
 }
 
 void Api::OnBlockCommitted(const interfaces::BlockCommitted& block) {
+  if (m_state) m_state->OnBlockCommitted(block);
   m_last_block = block.height;
   ++m_blocks_seen;
   ++m_generation;

@@ -33,6 +33,8 @@
 
 namespace blockstack::api {
 
+class StateRoots;
+
 struct ApiSettings {
   std::string db_path;             // the name database, opened read-only
   bns::ops::Rules rules;           // network, epochs, first block, test mode
@@ -128,6 +130,7 @@ class Api {
   void AddNamespaceRoutes();
   void AddChainRoutes();
   void AddZonefileRoutes();
+  void AddProofRoutes();
   // Adds a route whose handler reads the name database through a leased connection.
   void AddDb(std::string_view method, std::string_view pattern, std::string label, DbHandler handler);
   void AddPlain(std::string_view method, std::string_view pattern, std::string label, PlainHandler handler);
@@ -205,6 +208,10 @@ class Api {
   net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response AddressNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Account(const net::Request& req, const Params& p);
+  // routes_proofs.cpp
+  net::Response ProofHistory(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response ProofState(const net::Request& req, const Params& p);
+  net::Response ProofRoot(const net::Request& req, const Params& p);
   // routes_zonefiles.cpp
   net::Response PostZonefile(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response ZonefileByHash(const net::Request& req, const Params& p);
@@ -240,6 +247,7 @@ class Api {
   std::map<std::string, std::shared_ptr<const std::vector<std::string>>> m_live;  // "" = every namespace
   std::unique_ptr<Entries> m_entries;
   std::unique_ptr<bns::db::NameMirror> m_mirror;  // after m_entries: stopped before it goes
+  std::unique_ptr<StateRoots> m_state;            // the name-state tree (doc/proofs.md)
 };
 
 }  // namespace blockstack::api

@@ -104,6 +104,9 @@ struct OpRow {
   std::string reason;   // why it was rejected; empty when accepted
   util::Bytes raw_tx;   // non-witness serialisation
   std::string senders;  // JSON array of [scriptPubKey hex, value] per input
+  // Its canonical serialisation in the block's ops hash (spec bns.md §4.1); empty
+  // when rejected, and in blocks indexed before it was kept.
+  std::string serialized;
   bool operator==(const OpRow&) const = default;
 };
 

@@ -17,7 +17,8 @@ namespace {
 // The first byte of a stored record: JSON text starts with '{'.
 constexpr char KIND_NAME = 0x01;
 constexpr char KIND_PREORDER = 0x02;
-constexpr char KIND_OP_LOG = 0x03;
+constexpr char KIND_OP_LOG = 0x03;     // before the canonical serialisations were kept
+constexpr char KIND_OP_LOG_V2 = 0x04;  // each accepted operation's canonical serialisation too
 constexpr char JSON_START = '{';
 
 // A string is a LEB128 header, length << 2 | form, then its bytes.
@@ -268,12 +269,14 @@ util::Result<NameRecord> DecodeNameRecord(std::string_view stored) {
 }
 
 std::string EncodeOpLog(const std::vector<OpRow>& ops) {
-  Writer w(KIND_OP_LOG);
+  Writer w(KIND_OP_LOG_V2);
   // An upper bound on the blob's size (the strings, and a few header bytes each),
   // so it is built in one allocation.
   std::size_t size = 8;
-  for (const auto& op : ops)
-    size += 32 + op.txid.size() + op.opcode.size() + op.reason.size() + op.raw_tx.size() + op.senders.size();
+  for (const auto& op : ops) {
+    size += 40 + op.txid.size() + op.opcode.size() + op.reason.size() + op.raw_tx.size() + op.senders.size() +
+            op.serialized.size();
+  }
   w.Reserve(size);
   w.Varint(ops.size());
   for (const auto& op : ops) {
@@ -284,12 +287,15 @@ std::string EncodeOpLog(const std::vector<OpRow>& ops) {
     w.Str(op.reason);
     w.Raw(op.raw_tx);
     w.Str(op.senders);
+    w.Str(op.serialized);
   }
   return std::move(w).Finish();
 }
 
 util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t block_id) {
-  BS_CHECK_OK(CheckKind(stored, KIND_OP_LOG, "op log"));
+  // Logs written before version 2 carry no serialisations (left empty).
+  const bool v2 = stored.starts_with(KIND_OP_LOG_V2);
+  if (!v2) BS_CHECK_OK(CheckKind(stored, KIND_OP_LOG, "op log"));
   Reader in(stored);
   const uint64_t count = in.Varint();
   // Every operation takes at least 7 bytes: no count can ask for more rows than that.
@@ -304,6 +310,7 @@ util::Result<std::vector<OpRow>> DecodeOpLog(std::string_view stored, uint32_t b
     op.reason = in.Str();
     op.raw_tx = in.Raw();
     op.senders = in.Str();
+    if (v2) op.serialized = in.Str();
   }
   // A damaged field is reported first: the rows after it are defaults.
   BS_CHECK_OK(in.Done("op log"));

@@ -135,6 +135,7 @@ util::Status Engine::ProcessBlockInTransaction(uint32_t height, const util::Hash
     const auto& f = txs[p.index];
     row.raw_tx = f.raw.empty() ? bitcoin::SerializeTransaction(f.tx, false) : f.raw;
     row.senders = std::move(p.senders);
+    if (o.accepted) row.serialized = o.effect.serialized;
     BS_CHECK_OK(m_db.RecordOp(row));
     interfaces::OpOutcome outcome;
     outcome.opcode = name;

@@ -303,7 +303,8 @@ util::Status NameDb::MigrateOpLogToBlocks() {
               r.Int(4) != 0,
               r.Text(5),
               r.Blob(6),
-              r.Text(7)};
+              r.Text(7),
+              {}};
     if (!block.empty() && block.front().block_id != row.block_id) st = flush();
     block.push_back(std::move(row));
   }));

@@ -66,8 +66,9 @@ class NameDbTest : public ::testing::Test {
     auto ops7 = db.OpsAt(7);
     ASSERT_TRUE(ops7) << ops7.error().message;
     ASSERT_EQ(ops7->size(), 2u);
-    EXPECT_EQ((*ops7)[0], (OpRow{7, 1, std::string(64, 'f'), "NAME_REGISTRATION", true, "", {1, 2}, "[[\"76a9\",5]]"}));
-    EXPECT_EQ((*ops7)[1], (OpRow{7, 2, "tx7b", "NAME_UPDATE", false, "why", {0}, "[]"}));
+    EXPECT_EQ((*ops7)[0],
+              (OpRow{7, 1, std::string(64, 'f'), "NAME_REGISTRATION", true, "", {1, 2}, "[[\"76a9\",5]]", ""}));
+    EXPECT_EQ((*ops7)[1], (OpRow{7, 2, "tx7b", "NAME_UPDATE", false, "why", {0}, "[]", ""}));
     auto ops8 = db.OpsAt(8);
     ASSERT_TRUE(ops8);
     ASSERT_EQ(ops8->size(), 1u);
@@ -812,21 +813,21 @@ TEST_F(NameDbTest, AVersion3DatabaseIsMigrated) {
 TEST_F(NameDbTest, OpLogRowsReadBackInOrderAndAnOversizedIndexIsRefused) {
   ASSERT_TRUE(m_db->BeginBlock(3));
   for (uint32_t vtx : {9u, 2u, 5u}) {
-    ASSERT_TRUE(m_db->RecordOp({3, vtx, "tx" + std::to_string(vtx), "NAME_UPDATE", true, "", {0x01}, "[]"}));
+    ASSERT_TRUE(m_db->RecordOp({3, vtx, "tx" + std::to_string(vtx), "NAME_UPDATE", true, "", {0x01}, "[]", ""}));
   }
-  auto huge = m_db->RecordOp({3, 1u << 24, "txbig", "NAME_UPDATE", true, "", {0x01}, "[]"});
+  auto huge = m_db->RecordOp({3, 1u << 24, "txbig", "NAME_UPDATE", true, "", {0x01}, "[]", ""});
   ASSERT_FALSE(huge);
   EXPECT_EQ(huge.error().code, util::ErrorCode::TooLarge);
-  EXPECT_EQ(m_db->RecordOp({4, 1, "tx", "NAME_UPDATE", true, "", {0x01}, "[]"}).error().code,
+  EXPECT_EQ(m_db->RecordOp({4, 1, "tx", "NAME_UPDATE", true, "", {0x01}, "[]", ""}).error().code,
             util::ErrorCode::Conflict);
   // A transaction recorded again replaces its row.
-  ASSERT_TRUE(m_db->RecordOp({3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]"}));
+  ASSERT_TRUE(m_db->RecordOp({3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]", ""}));
   ASSERT_TRUE(m_db->EndBlock({3, std::string(64, 'a'), std::string(32, 'c'), std::string(64, 'e')}));
   auto ops = m_db->OpsAt(3);
   ASSERT_TRUE(ops);
   ASSERT_EQ(ops->size(), 3u);
   EXPECT_EQ((*ops)[0].vtxindex, 2u);
-  EXPECT_EQ((*ops)[1], (OpRow{3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]"}));
+  EXPECT_EQ((*ops)[1], (OpRow{3, 5, "tx5", "NAME_UPDATE", false, "again", {0x02}, "[]", ""}));
   EXPECT_EQ((*ops)[2].vtxindex, 9u);
   EXPECT_TRUE(m_db->OpsAt(2)->empty());
   EXPECT_TRUE(m_db->OpsAt(4)->empty());

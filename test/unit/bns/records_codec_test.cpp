@@ -118,10 +118,10 @@ TEST(RecordsCodecTest, DamagedRecordsFailWithCorruption) {
 // A block's op log comes back exactly, its txids stored as the bytes they spell,
 // and a damaged one fails with Corruption.
 TEST(RecordsCodecTest, OpLogsComeBackExactlyAndDamagedOnesFail) {
-  const std::vector<OpRow> ops = {
-      {12, 1, std::string(64, 'a'), "NAME_PREORDER", true, "", util::Bytes(250, 0x01), "[[\"76a914\",5500]]"},
-      {12, 3, "not-hex", "NAME_UPDATE", false, "the name is not registered", {}, "[]"},
-      {12, 0x00ffffff, std::string(64, '0'), "ANNOUNCE", true, "", {0x00, 0xff}, "[]"}};
+  const std::vector<OpRow> ops = {{12, 1, std::string(64, 'a'), "NAME_PREORDER", true, "", util::Bytes(250, 0x01),
+                                   "[[\"76a914\",5500]]", "?:3:abc,0:"},
+                                  {12, 3, "not-hex", "NAME_UPDATE", false, "the name is not registered", {}, "[]", ""},
+                                  {12, 0x00ffffff, std::string(64, '0'), "ANNOUNCE", true, "", {0x00, 0xff}, "[]", ""}};
   const std::string stored = EncodeOpLog(ops);
   auto back = DecodeOpLog(stored, 12);
   ASSERT_TRUE(back) << back.error().message;

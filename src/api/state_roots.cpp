@@ -1,0 +1,115 @@
+#include <api/state_roots.h>
+
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include <bns/records.h>
+#include <crypto/hash.h>
+#include <virtualchain/canonical.h>
+
+namespace blockstack::api {
+
+namespace {
+
+constexpr uint32_t BUILD_PAGE = 10000;
+
+}  // namespace
+
+proofs::Hash256 StateValueOf(const bns::NameRecord& record) {
+  // The record's canonical text, as its operation's serialisation starts.
+  const std::string text = virtualchain::SerializeOp(':', bns::NameRecordValues(record));
+  return crypto::Sha256(util::AsBytes(std::string_view(text).substr(2)));
+}
+
+util::Result<std::unique_ptr<StateRoots>> StateRoots::Open(std::unique_ptr<bns::db::NameDb> db) {
+  std::unique_ptr<StateRoots> roots(new StateRoots(std::move(db)));
+  BS_CHECK_OK(roots->Rebuild());
+  return roots;
+}
+
+util::Status StateRoots::Rebuild() {
+  const auto start = std::chrono::steady_clock::now();
+  proofs::StateTree tree;
+  m_db->ClearCaches();
+  bns::db::ReadScope read(*m_db);
+  BS_CHECK_OK(read.Begin());
+  BS_TRY(auto last, m_db->LastBlock());
+  std::string after;
+  for (;;) {
+    BS_TRY(auto page, m_db->NamesAfter(after, BUILD_PAGE));
+    for (const auto& r : page) tree.Set(proofs::StateKey(r.name), StateValueOf(r));
+    if (page.size() < BUILD_PAGE) break;
+    after = page.back().name;
+  }
+  tree.Commit();
+  std::string ch;
+  if (last) {
+    BS_TRY(auto snap, m_db->SnapshotAt(*last));
+    if (snap) ch = snap->consensus_hash;
+  }
+  read.End();
+  std::unique_lock lock(m_mutex);
+  m_tree = std::move(tree);
+  m_roots.clear();
+  m_broken = false;
+  if (last) Keep(*last, ch);
+  spdlog::info("name-state tree: {} names, root {} ({:.2f} s)", m_tree.Size(), m_tree.Root().Hex(),
+               std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return util::Ok();
+}
+
+void StateRoots::Keep(uint32_t height, std::string consensus_hash) {
+  m_roots[height] = proofs::RootAnswer{height, std::move(consensus_hash), m_tree.Root()};
+  while (m_roots.size() > KEPT_ROOTS) m_roots.erase(m_roots.begin());
+}
+
+void StateRoots::OnBlockCommitted(const interfaces::BlockCommitted& block) {
+  if (block.reorganised || m_broken) {
+    if (auto st = Rebuild(); !st) {
+      std::unique_lock lock(m_mutex);
+      m_broken = true;
+      spdlog::error("name-state tree: rebuild failed, proofs are off until it works: {}", st.error().message);
+    }
+    return;
+  }
+  std::unique_lock lock(m_mutex);
+  for (const auto& op : block.ops) {
+    if (!op.accepted || op.serialized.empty() || !proofs::IsNameOpcode(op.serialized[0])) continue;
+    auto parsed = proofs::ParseSerializedOp(op.serialized);
+    auto value = proofs::StateValueOfOp(op.serialized);
+    if (!parsed || !value) {
+      spdlog::error("name-state tree: block {} operation {} does not read back", block.height, op.txid);
+      continue;
+    }
+    m_tree.Set(proofs::StateKey(parsed->fields[proofs::FIELD_NAME]), *value);
+  }
+  m_tree.Commit();
+  // The consensus hash of blocks committed is always given by the engine; tests
+  // that index by hand give none.
+  Keep(block.height, block.consensus_hash);
+}
+
+std::optional<proofs::RootAnswer> StateRoots::Root(std::optional<uint32_t> height) const {
+  std::shared_lock lock(m_mutex);
+  if (m_broken || m_roots.empty()) return std::nullopt;
+  if (!height) return m_roots.rbegin()->second;
+  auto it = m_roots.find(*height);
+  if (it == m_roots.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<proofs::StateAnswer> StateRoots::Prove(const std::string& name) const {
+  std::shared_lock lock(m_mutex);
+  if (m_broken || m_roots.empty()) return std::nullopt;
+  const auto& newest = m_roots.rbegin()->second;
+  return proofs::StateAnswer{name, newest.height, newest.consensus_hash, newest.root,
+                             m_tree.Prove(proofs::StateKey(name))};
+}
+
+std::size_t StateRoots::MemoryBytes() const {
+  std::shared_lock lock(m_mutex);
+  return m_tree.MemoryBytes() + m_roots.size() * sizeof(proofs::RootAnswer);
+}
+
+}  // namespace blockstack::api

@@ -1,0 +1,157 @@
+#include <proofs/verify.h>
+
+#include <algorithm>
+#include <charconv>
+
+#include <bitcoin/script.h>
+#include <bitcoin/tx.h>
+#include <virtualchain/consensus.h>
+
+namespace blockstack::proofs {
+
+using util::ErrorCode;
+using util::Fail;
+
+namespace {
+
+util::Unexpected Failed(const std::string& step, const std::string& what) {
+  return Fail(ErrorCode::InvalidArgument, step + ": " + what);
+}
+
+std::optional<uint32_t> ToU32(std::string_view s) {
+  uint32_t v = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::string BlockStep(uint32_t height) { return "block " + std::to_string(height); }
+
+// The transaction is the one named and carries a Blockstack payload of the opcode.
+util::Status CheckTransaction(const NameOp& op, char opcode, const std::string& step) {
+  auto raw = util::FromHex(op.raw_tx);
+  if (!raw) return Failed(step, "its transaction is not hex");
+  util::Hash256 txid;
+  auto tx = bitcoin::ParseTransaction(*raw, &txid);
+  if (!tx) return Failed(step, "its transaction does not parse: " + tx.error().message);
+  if (txid.ReversedHex() != op.txid) return Failed(step, "its transaction hashes to " + txid.ReversedHex());
+  for (const auto& out : tx->outputs) {
+    auto payload = bitcoin::OpReturnPayload(out.script_pubkey);
+    if (payload && payload->size() >= 3 && static_cast<char>((*payload)[2]) == opcode) return util::Ok();
+  }
+  return Failed(step, "its transaction carries no payload of opcode '" + std::string(1, opcode) + "'");
+}
+
+}  // namespace
+
+util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::string_view trusted_consensus_hash,
+                                            std::optional<uint32_t> trusted_height) {
+  VerifiedHistory out;
+  out.name = bundle.name;
+  out.anchor_height = bundle.anchor_height;
+  if (bundle.anchor_consensus_hash != trusted_consensus_hash) {
+    return Failed("anchor", "the bundle is anchored on " + bundle.anchor_consensus_hash + ", not the trusted " +
+                                std::string(trusted_consensus_hash));
+  }
+  if (trusted_height && *trusted_height != bundle.anchor_height) {
+    return Failed("anchor", "the bundle puts the trusted hash at block " + std::to_string(bundle.anchor_height) +
+                                ", not " + std::to_string(*trusted_height));
+  }
+  if (bundle.anchor_height < bundle.first_block) return Failed("anchor", "below the first block");
+  // 1. Links, from the anchor down: each recomputes a consensus hash already
+  // proved, and proves the earlier ones it mixed in.
+  auto& proved = out.consensus_hashes;
+  proved[bundle.anchor_height] = bundle.anchor_consensus_hash;
+  std::map<uint32_t, const Link*> links;
+  std::optional<uint32_t> below;
+  for (const auto& link : bundle.links) {
+    const std::string step = "link at block " + std::to_string(link.height);
+    if (below && link.height >= *below) return Failed(step, "links are not in descending order");
+    below = link.height;
+    auto known = proved.find(link.height);
+    if (known == proved.end()) return Failed(step, "not reached from the anchor by the links above it");
+    if (link.height < bundle.first_block) return Failed(step, "below the first block");
+    const auto heights = virtualchain::PreviousHashHeights(link.height, bundle.first_block);
+    if (heights.size() != link.previous.size()) {
+      return Failed(step, "mixes in " + std::to_string(link.previous.size()) + " earlier hashes, not " +
+                              std::to_string(heights.size()));
+    }
+    const std::string ch = virtualchain::ConsensusHash(link.previous, link.ops_hash);
+    if (ch != known->second) return Failed(step, "its consensus hash is " + ch + ", not " + known->second);
+    for (std::size_t i = 0; i < heights.size(); ++i) {
+      auto [it, added] = proved.emplace(heights[i], link.previous[i]);
+      if (!added && it->second != link.previous[i]) {
+        return Failed(step, "gives block " + std::to_string(heights[i]) + " another consensus hash");
+      }
+    }
+    links[link.height] = &link;
+  }
+  // 2. Blocks: the ops hash recomputed, the name's operations found in it.
+  std::optional<uint32_t> newer;
+  for (const auto& block : bundle.blocks) {
+    const std::string step = BlockStep(block.height);
+    if (newer && block.height >= *newer) return Failed(step, "blocks are not in descending order");
+    newer = block.height;
+    if (block.height > bundle.anchor_height) return Failed(step, "above the anchor");
+    auto link = links.find(block.height);
+    if (link == links.end()) return Failed(step, "no link proves its ops hash");
+    const std::string ops_hash = virtualchain::OpsHash(block.ops);
+    if (ops_hash != link->second->ops_hash) {
+      return Failed(step, "its operations hash to " + ops_hash + ", not the proved " + link->second->ops_hash);
+    }
+    if (block.name_ops.empty()) return Failed(step, "names none of the name's operations");
+    for (const auto& name_op : block.name_ops) {
+      const std::string op_step = step + " operation " + name_op.txid;
+      const SerializedOp* found = nullptr;
+      std::optional<SerializedOp> parsed;
+      std::string_view text;
+      for (const auto& s : block.ops) {
+        auto op = ParseSerializedOp(s);
+        if (!op || !IsNameOpcode(op->opcode) || op->fields.size() < NAME_RECORD_FIELDS) continue;
+        if (op->fields[FIELD_NAME] != bundle.name || op->fields[FIELD_TXID] != name_op.txid) continue;
+        parsed = std::move(*op);
+        found = &*parsed;
+        text = s;
+        break;
+      }
+      if (found == nullptr) return Failed(op_step, "not among the block's operations on " + bundle.name);
+      auto vtx = ToU32(found->fields[FIELD_VTXINDEX]);
+      if (!vtx || *vtx != name_op.vtxindex) return Failed(op_step, "its transaction index differs from the block's");
+      BS_CHECK_OK(CheckTransaction(name_op, found->opcode, op_step));
+      VerifiedOp v;
+      v.height = block.height;
+      v.vtxindex = *vtx;
+      v.txid = name_op.txid;
+      v.opcode = found->opcode;
+      v.op = std::string(found->fields[FIELD_OP]);
+      v.address = std::string(found->fields[FIELD_ADDRESS]);
+      v.value_hash = std::string(found->fields[FIELD_VALUE_HASH]);
+      v.revoked = found->fields[FIELD_REVOKED] == "True";
+      v.first_registered = ToU32(found->fields[FIELD_FIRST_REGISTERED]).value_or(0);
+      v.last_renewed = ToU32(found->fields[FIELD_LAST_RENEWED]).value_or(0);
+      BS_TRY(v.state_value, StateValueOfOp(text));
+      out.ops.push_back(std::move(v));
+    }
+  }
+  std::sort(out.ops.begin(), out.ops.end(), [](const VerifiedOp& a, const VerifiedOp& b) {
+    return a.height != b.height ? a.height < b.height : a.vtxindex < b.vtxindex;
+  });
+  if (bundle.next_anchor) {
+    // The next page is anchored on a hash this one proved: the oldest block's.
+    const uint32_t oldest = bundle.blocks.empty() ? 0 : bundle.blocks.back().height;
+    auto it = proved.find(oldest);
+    if (bundle.blocks.empty() || it == proved.end() || it->second != *bundle.next_anchor) {
+      return Failed("next page", "its anchor is not the proved hash of this page's oldest block");
+    }
+    out.next_anchor = bundle.next_anchor;
+  }
+  return out;
+}
+
+util::Result<std::optional<Hash256>> VerifyState(const StateAnswer& answer, const Hash256& root) {
+  auto shown = CheckStateProof(root, StateKey(answer.name), answer.proof);
+  if (!shown) return Failed("state", shown.error().message);
+  return *shown;
+}
+
+}  // namespace blockstack::proofs

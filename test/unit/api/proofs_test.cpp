@@ -1,0 +1,236 @@
+// Verifiable lookups end to end over a real index: the API's bundles and state
+// proofs (routes_proofs.cpp) checked by the verifier (proofs/verify.h), for each
+// kind of history, and every kind of tampering refused with the step named.
+#include <api/api.h>
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include <bns/ops/ops.h>
+#include <proofs/verify.h>
+
+#include "bns/chain_fixture.h"
+
+namespace blockstack::api {
+namespace {
+
+using testutil::H160;
+using testutil::MAGIC;
+
+class ProofsTest : public ::testing::Test, protected testutil::Scenario {
+ protected:
+  void SetUp() override {
+    CreateNamespace("test", 0xffffffff);
+    m_dir = testutil::MakeTempDir("proofs");
+    m_store = std::move(*atlas::ZonefileStore::Open(m_dir + "/zonefiles.db"));
+    ApiSettings settings;
+    settings.db_path = node->dir + "/names.db";
+    settings.rules = chain.rules;
+    settings.name_table = false;
+    auto made = Api::Create(settings, *m_store);
+    ASSERT_TRUE(made) << made.error().message;
+    m_api = std::move(*made);
+    node->engine->SetOnCommitted([this](const interfaces::BlockCommitted& b) { m_api->OnBlockCommitted(b); });
+  }
+  void TearDown() override {
+    node->engine->SetOnCommitted(nullptr);
+    m_api.reset();
+    m_store.reset();
+    std::filesystem::remove_all(m_dir);
+  }
+  net::Response Call(const std::string& path, const std::map<std::string, std::string>& query = {}) {
+    net::Request r;
+    r.method = "GET";
+    r.path = path;
+    r.target = path;
+    // The target carries the query, as a server's does (answers are cached by it).
+    for (const auto& [k, v] : query) r.target += (r.target == path ? "?" : "&") + k + "=" + v;
+    r.query = query;
+    return m_api->Handle(r);
+  }
+  proofs::HistoryBundle Bundle(const std::string& name, const std::map<std::string, std::string>& query = {}) {
+    auto res = Call("/v1/proofs/names/" + name, query);
+    EXPECT_EQ(res.status, 200u) << res.body;
+    auto b = proofs::ParseHistoryBundle(res.body);
+    if (!b) throw std::runtime_error(b.error().message);
+    return *b;
+  }
+  proofs::StateAnswer State(const std::string& name) {
+    auto res = Call("/v1/proofs/state/" + name);
+    EXPECT_EQ(res.status, 200u) << res.body;
+    auto s = proofs::ParseStateAnswer(res.body);
+    if (!s) throw std::runtime_error(s.error().message);
+    return *s;
+  }
+  // The whole check a client makes: the history against the trusted hash, the
+  // record against the state root, and the two agree.
+  proofs::VerifiedHistory Verified(const std::string& name) {
+    const std::string trusted = LastCh();
+    auto history = proofs::VerifyHistory(Bundle(name), trusted);
+    if (!history) throw std::runtime_error(history.error().message);
+    auto state = State(name);
+    EXPECT_EQ(state.consensus_hash, trusted);
+    auto value = proofs::VerifyState(state, state.root);
+    EXPECT_TRUE(value && value->has_value());
+    EXPECT_EQ(**value, history->ops.back().state_value) << "the state holds the newest operation's record";
+    return *history;
+  }
+  std::string m_dir;
+  std::unique_ptr<atlas::ZonefileStore> m_store;
+  std::unique_ptr<Api> m_api;
+};
+
+void Accepted(const bns::db::OpRow& op) { ASSERT_TRUE(op.accepted) << op.reason; }
+
+TEST_F(ProofsTest, EveryKindOfHistoryVerifies) {
+  const uint32_t reg = Register(alice, "alice.test", H160(1));
+  Accepted(OpAt(reg));
+  auto h = Verified("alice.test");
+  ASSERT_EQ(h.ops.size(), 1u);
+  EXPECT_EQ(h.ops[0].opcode, ':');
+  EXPECT_EQ(h.ops[0].address, alice.address);
+  EXPECT_EQ(h.ops[0].value_hash, H160(1).Hex());
+
+  chain.Op(alice, bns::ops::BuildUpdate(MAGIC, "alice.test", LastCh(), H160(2)), {chain.Pay(alice, 5000)});
+  Accepted(OpAt(MineAndSync()));
+  for (int i = 0; i < 9; ++i) MineAndSync();  // links over empty blocks
+  chain.Op(alice, bns::ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()),
+           {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  Accepted(OpAt(MineAndSync()));
+  h = Verified("alice.test");
+  ASSERT_EQ(h.ops.size(), 3u);
+  EXPECT_EQ(h.ops[1].opcode, '+');
+  EXPECT_EQ(h.ops[1].value_hash, H160(2).Hex());
+  EXPECT_EQ(h.ops[2].opcode, '>');
+  EXPECT_EQ(h.ops[2].address, bob.address);
+
+  // Renewal by the new owner, then a revoke.
+  chain.Op(bob, bns::ops::BuildRegistration(MAGIC, "alice.test", std::nullopt),
+           {chain.Pay(bob, 5500), chain.Pay(bob, 5500), chain.Pay(chain.rules.BurnAddress(), 100000)});
+  Accepted(OpAt(MineAndSync()));
+  chain.Op(bob, bns::ops::BuildRevoke(MAGIC, "alice.test"), {chain.Pay(bob, 5000)});
+  Accepted(OpAt(MineAndSync()));
+  h = Verified("alice.test");
+  ASSERT_EQ(h.ops.size(), 5u);
+  EXPECT_EQ(h.ops[3].opcode, ':');
+  EXPECT_EQ(h.ops[4].opcode, '~');
+  EXPECT_TRUE(h.ops[4].revoked);
+
+  // Anchored on an older block, the history stops there.
+  auto old = proofs::VerifyHistory(Bundle("alice.test", {{"anchor", std::to_string(reg + 1)}}), node->Ch(reg + 1));
+  ASSERT_TRUE(old) << old.error().message;
+  EXPECT_EQ(old->ops.size(), 2u);
+  auto by_hash = Bundle("alice.test", {{"anchor", node->Ch(reg + 1)}});
+  EXPECT_EQ(by_hash.anchor_height, reg + 1);
+
+  // A name never registered: no history, and the state proves it absent.
+  EXPECT_EQ(Call("/v1/proofs/names/nobody.test").status, 404u);
+  auto absent = State("nobody.test");
+  auto value = proofs::VerifyState(absent, absent.root);
+  ASSERT_TRUE(value) << value.error().message;
+  EXPECT_FALSE(value->has_value());
+}
+
+TEST_F(ProofsTest, TamperedBundlesAreRefusedWithTheStepNamed) {
+  Register(alice, "alice.test", H160(1));
+  Register(bob, "bob.test", H160(3));  // another operation in the same kind of block
+  chain.Op(alice, bns::ops::BuildUpdate(MAGIC, "alice.test", LastCh(), H160(2)), {chain.Pay(alice, 5000)});
+  chain.Op(bob, bns::ops::BuildUpdate(MAGIC, "bob.test", LastCh(), H160(4)), {chain.Pay(bob, 5000)});
+  Accepted(OpAt(MineAndSync()));
+  for (int i = 0; i < 5; ++i) MineAndSync();
+  const std::string trusted = LastCh();
+  const auto good = Bundle("alice.test");
+  ASSERT_TRUE(proofs::VerifyHistory(good, trusted));
+  ASSERT_EQ(good.blocks.front().ops.size(), 2u);
+
+  auto refused = [&](const proofs::HistoryBundle& b, const std::string& step) {
+    auto r = proofs::VerifyHistory(b, trusted);
+    ASSERT_FALSE(r) << "accepted a bundle that should fail at " << step;
+    EXPECT_NE(r.error().message.find(step), std::string::npos) << r.error().message;
+  };
+  // Another anchor than the one trusted.
+  auto b = good;
+  b.anchor_consensus_hash = node->Ch(b.anchor_height - 1);
+  refused(b, "anchor");
+  EXPECT_FALSE(proofs::VerifyHistory(good, trusted, good.anchor_height - 1));
+  // A dropped operation (the other name's update in the same block).
+  b = good;
+  b.blocks.front().ops.erase(b.blocks.front().ops.begin() + 1);
+  refused(b, "block " + std::to_string(b.blocks.front().height));
+  // An operation altered (another zone-file hash).
+  b = good;
+  {
+    auto& text = b.blocks.front().ops[0];
+    auto at = text.find(H160(2).Hex());
+    if (at == std::string::npos) at = b.blocks.front().ops[1].find(H160(2).Hex());
+    auto& target = text.find(H160(2).Hex()) != std::string::npos ? text : b.blocks.front().ops[1];
+    target.replace(target.find(H160(2).Hex()), 40, H160(9).Hex());
+  }
+  refused(b, "block " + std::to_string(b.blocks.front().height));
+  // Reordered operations hash the same (the ops hash sorts them), so they pass;
+  // reordered blocks or links do not.
+  b = good;
+  std::reverse(b.blocks.begin(), b.blocks.end());
+  refused(b, "block");
+  b = good;
+  std::swap(b.links[0], b.links[1]);
+  refused(b, "link");
+  // A wrong link: an earlier hash changed, or an ops hash.
+  b = good;
+  b.links[1].previous[0][0] = b.links[1].previous[0][0] == 'a' ? 'b' : 'a';
+  refused(b, "link at block " + std::to_string(b.links[1].height));
+  b = good;
+  b.links.back().ops_hash[0] = b.links.back().ops_hash[0] == 'a' ? 'b' : 'a';
+  refused(b, "link at block " + std::to_string(b.links.back().height));
+  // Truncated: a link dropped, a block's own operations dropped.
+  b = good;
+  b.links.pop_back();
+  refused(b, "no link proves");
+  b = good;
+  b.blocks.front().name_ops.clear();
+  refused(b, "names none");
+  // Another transaction in place of the name's.
+  b = good;
+  b.blocks.front().name_ops[0].raw_tx = b.blocks.back().name_ops[0].raw_tx;
+  refused(b, "operation " + b.blocks.front().name_ops[0].txid);
+  // A wrong root: the state proof leads elsewhere.
+  auto state = State("alice.test");
+  auto other = State("bob.test");
+  EXPECT_FALSE(proofs::VerifyState(state, other.root.IsZero() ? proofs::Hash256{} : proofs::StateKey("x")));
+  auto swapped = state;
+  swapped.proof = other.proof;
+  EXPECT_FALSE(proofs::VerifyState(swapped, state.root));
+}
+
+TEST_F(ProofsTest, BadAnchorsAndNamesGetClearErrors) {
+  Register(alice, "alice.test", H160(1));
+  const uint32_t last = *node->db->LastBlock().value();
+  EXPECT_EQ(Call("/v1/proofs/names/alice.test", {{"anchor", std::to_string(last + 1)}}).status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/names/alice.test", {{"anchor", "50"}}).status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/names/alice.test", {{"anchor", "zz"}}).status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/names/alice.test", {{"anchor", std::string(32, 'f')}}).status, 404u);
+  EXPECT_EQ(Call("/v1/proofs/names/Alice.test").status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/state/no_dot").status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/roots/" + std::to_string(last + 5)).status, 404u);
+  EXPECT_EQ(Call("/v1/proofs/roots/x").status, 400u);
+  auto root = proofs::ParseRootAnswer(Call("/v1/proofs/roots/" + std::to_string(last)).body);
+  ASSERT_TRUE(root) << root.error().message;
+  EXPECT_EQ(root->consensus_hash, LastCh());
+  // A node started now builds the same root from the database.
+  ApiSettings settings;
+  settings.db_path = node->dir + "/names.db";
+  settings.rules = chain.rules;
+  settings.name_table = false;
+  auto fresh = Api::Create(settings, *m_store);
+  ASSERT_TRUE(fresh);
+  net::Request r;
+  r.method = "GET";
+  r.path = r.target = "/v1/proofs/roots";
+  auto again = proofs::ParseRootAnswer((*fresh)->Handle(r).body);
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->root, root->root);
+}
+
+}  // namespace
+}  // namespace blockstack::api
