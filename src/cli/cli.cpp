@@ -202,6 +202,7 @@ int RunCli(int argc, char** argv) {
   AddWalletCommands(app, *chain, g);
   AddTxCommands(app, g);
   AddPayloadCommands(app, g);
+  AddAnchorCommand(app, g);
   AddGaiaCommands(app, g);
   AddNodeCommands(app, g);
   AddNameCommands(app, g);

@@ -10,13 +10,13 @@ namespace blockstack::cli {
 enum ExitCode : int {
   EXIT_OK = 0,
   EXIT_INTERNAL = 1,
-  EXIT_USAGE = 2,            // bad command line
-  EXIT_INVALID = 3,          // a value given is malformed or refused
-  EXIT_NOT_FOUND = 4,        // what was asked for does not exist
-  EXIT_UNREACHABLE = 5,      // a node or hub could not be reached or timed out
-  EXIT_UNAUTHORIZED = 6,     // credentials or signature refused
-  EXIT_CORRUPT = 7,          // data failed a hash, signature or format check
-  EXIT_REFUSED = 8,          // the node did not accept a broadcast operation
+  EXIT_USAGE = 2,         // bad command line
+  EXIT_INVALID = 3,       // a value given is malformed or refused
+  EXIT_NOT_FOUND = 4,     // what was asked for does not exist
+  EXIT_UNREACHABLE = 5,   // a node or hub could not be reached or timed out
+  EXIT_UNAUTHORIZED = 6,  // credentials or signature refused
+  EXIT_CORRUPT = 7,       // data failed a hash, signature or format check
+  EXIT_REFUSED = 8,       // the node did not accept a broadcast operation
   // lookup: one code per way resolution can fail
   EXIT_NAME_UNKNOWN = 10,
   EXIT_NAME_EXPIRED = 11,
@@ -28,6 +28,7 @@ enum ExitCode : int {
   EXIT_STORAGE_UNREACHABLE = 17,
   EXIT_STORAGE_MISSING = 18,
   EXIT_DECRYPT_FAILED = 19,
+  EXIT_NOT_VERIFIED = 20,  // lookup --verify: an answer failed its proof
 };
 
 int ExitCodeFor(util::ErrorCode code);

@@ -1,7 +1,8 @@
 // blockstack price|lookup|whois|names|zonefile|profile: reading names through a
 // node, resolving them end to end, and making zone files and profiles.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
+#include <fmt/ranges.h>
+#include <CLI/CLI.hpp>
 
 #include <ctime>
 #include <iostream>
@@ -9,6 +10,7 @@
 #include <bitcoin/address.h>
 #include <bns/names.h>
 #include <cli/common.h>
+#include <cli/verified_lookup.h>
 #include <client/gaia_client.h>
 #include <client/node_client.h>
 #include <client/resolver.h>
@@ -51,7 +53,52 @@ struct LookupOpts {
   KeyOpts keys;
   std::vector<std::string> sources;
   bool no_verify = false, verbose = false;
+  bool verify = false;
+  std::string trusted;
+  std::optional<uint32_t> height;
+  std::vector<std::string> peers;
 };
+
+// --verify: the record proved against the trusted hash before anything is
+// resolved (nullopt: reported, g.rc set).
+std::optional<VerifiedName> ProveName(Globals& g, client::NodeClient& node, const std::string& name,
+                                      const LookupOpts& o) {
+  if (o.trusted.empty()) {
+    ReportExit(g, EXIT_USAGE,
+               "--verify needs --trusted-consensus-hash CH: a consensus hash you trust (from your own node's "
+               "`blockstack info`, from several nodes, or `blockstack anchor TX` of a name operation in a Bitcoin "
+               "block you trust; doc/proofs.md)");
+    return std::nullopt;
+  }
+  if (!util::IsLowerHex(o.trusted, 32)) {
+    ReportExit(g, EXIT_INVALID, "--trusted-consensus-hash: " + o.trusted + " is not 32 lowercase hex digits");
+    return std::nullopt;
+  }
+  if (std::count(name.begin(), name.end(), '.') > 1) {
+    ReportExit(g, EXIT_INVALID, "--verify: " + name + " is a subdomain; proofs cover on-chain names only so far");
+    return std::nullopt;
+  }
+  VerifyFailure failure;
+  auto proved = VerifyName(node, name, {o.trusted, o.height, o.peers}, &failure);
+  if (!proved) {
+    if (proved.error().code == ErrorCode::Corruption)
+      ReportExit(g, EXIT_NOT_VERIFIED, proved.error().message);
+    else
+      Report(g, proved.error());
+    return std::nullopt;
+  }
+  if (!proved->present) {
+    ReportExit(g, EXIT_NAME_UNKNOWN,
+               "proved: " + name + " is not registered (state root " + proved->state_root + " at block " +
+                   std::to_string(proved->state_height) +
+                   (proved->confirmed_by.empty()
+                        ? ", this node's word alone: give --peers"
+                        : ", confirmed by " + std::to_string(proved->confirmed_by.size()) + " peer(s)") +
+                   ")");
+    return std::nullopt;
+  }
+  return std::move(*proved);
+}
 
 void AddLookup(CLI::App& app, Globals& g) {
   auto o = std::make_shared<LookupOpts>();
@@ -66,6 +113,13 @@ void AddLookup(CLI::App& app, Globals& g) {
   AddKeychainOptions(cmd, o->keys);
   cmd->add_flag("--no-verify", o->no_verify, "Do not require a signature on --data");
   cmd->add_flag("--verbose", o->verbose, "Say on standard error which source answered each step");
+  cmd->add_flag("--verify", o->verify,
+                "Prove the record against --trusted-consensus-hash before resolving it (doc/proofs.md)");
+  cmd->add_option("--trusted-consensus-hash", o->trusted, "The consensus hash you trust, for --verify");
+  cmd->add_option("--height", o->height, "The block of --trusted-consensus-hash, if you know it");
+  cmd->add_option("--peers", o->peers,
+                  "Other nodes (http://host:port) that must report the same state root (repeatable or comma-separated)")
+      ->delimiter(',');
   cmd->callback([&g, o] {
     client::LookupOptions options;
     options.zonefile_sources = o->sources;
@@ -95,6 +149,11 @@ void AddLookup(CLI::App& app, Globals& g) {
       name = (*did)["name"].get<std::string>();
       did_key = (*did)["public_key"].get<std::string>();
     }
+    std::optional<VerifiedName> proved;
+    if (o->verify) {
+      proved = ProveName(g, **node, name, *o);
+      if (!proved) return;
+    }
     client::UrlFetcher storage;
     client::Resolver resolver(**node, storage);
     auto outcome = resolver.Lookup(name, options);
@@ -121,6 +180,12 @@ void AddLookup(CLI::App& app, Globals& g) {
         return ReportExit(g, EXIT_BAD_SIGNATURE,
                           "the DID's key " + *did_key + " is not the key of " + r.name + "'s owner " + r.owner);
       }
+    }
+    if (proved && (r.owner != proved->owner || r.zonefile_hash != proved->value_hash)) {
+      return ReportExit(g, EXIT_NOT_VERIFIED,
+                        "verification failed at record: the node says owner " + r.owner + " and zone-file hash " +
+                            r.zonefile_hash + ", the proof owner " + proved->owner + " and zone-file hash " +
+                            proved->value_hash);
     }
     if (o->verbose) {
       for (const auto& s : r.steps) std::cerr << fmt::format("{:8.2f} ms  {}\n", s.ms, s.what);
@@ -162,6 +227,17 @@ void AddLookup(CLI::App& app, Globals& g) {
       human += "  pending    not on chain yet: owner and zone file are the word of the registrar " + r.registrar + "\n";
     }
     if (r.data) human += fmt::format("data {}\n{}\n", r.data_url, data_text);
+    if (proved) {
+      j["proof"] = proved->Json();
+      human += fmt::format(
+          "proved: {} operation(s) against the consensus hash you trust at block {}; the newest at block {} ({})\n"
+          "  state root {} at block {}: {}\n",
+          proved->operations, proved->anchor_height, proved->last_height, proved->last_txid, proved->state_root,
+          proved->state_height,
+          proved->confirmed_by.empty()
+              ? std::string("this node's word alone (give --peers for a record that is not stale)")
+              : "confirmed by " + fmt::format("{}", fmt::join(proved->confirmed_by, ", ")));
+    }
     human += "verified:\n" + human_steps + fmt::format("  {:8.2f} ms  total\n", total);
     Print(g, j, human);
   });

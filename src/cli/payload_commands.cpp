@@ -3,6 +3,9 @@
 #include <CLI/CLI.hpp>
 
 #include <bitcoin/address.h>
+#include <bitcoin/rpc/rpc_client.h>
+#include <bitcoin/script.h>
+#include <bitcoin/tx.h>
 #include <bns/names.h>
 #include <bns/ops/ops.h>
 #include <cli/common.h>
@@ -82,7 +85,82 @@ util::Result<util::Bytes> Build(const std::string& which, const Globals& g, cons
   return util::Fail(util::ErrorCode::InvalidArgument, "unknown operation " + which);
 }
 
+struct AnchorOpts {
+  std::string tx, name, check, magic = "id";
+};
+
+// The consensus hash a name operation's transaction carries: preorders and
+// transfers carry it as it is; an update carries it hashed with the name, so a
+// candidate can only be checked.
+util::Result<nlohmann::json> Anchor(const Globals& g, const AnchorOpts& o) {
+  util::Bytes raw;
+  if (util::IsLowerHex(o.tx, 64)) {
+    BS_TRY(auto client, BitcoinRpc(g.bitcoind));
+    BS_TRY(auto txid, util::Hash256::FromReversedHex(o.tx));
+    BS_TRY(auto got, client->GetRawTransactions(std::span<const util::Hash256>(&txid, 1)));
+    if (got.empty()) return util::Fail(util::ErrorCode::NotFound, "the Bitcoin node has no transaction " + o.tx);
+    raw = std::move(got[0]);
+  } else {
+    auto bytes = util::FromHex(o.tx);
+    if (!bytes)
+      return util::Fail(util::ErrorCode::InvalidArgument, "TX is neither a txid nor a raw transaction in hex");
+    raw = std::move(*bytes);
+  }
+  util::Hash256 txid;
+  BS_TRY(auto tx, bitcoin::ParseTransaction(raw, &txid));
+  std::optional<util::ByteView> payload;
+  for (const auto& out : tx.outputs) {
+    auto p = bitcoin::OpReturnPayload(out.script_pubkey);
+    if (p && p->size() >= 3 && std::string_view(reinterpret_cast<const char*>(p->data()), 2) == o.magic) payload = p;
+  }
+  if (!payload) {
+    return util::Fail(util::ErrorCode::InvalidArgument,
+                      "transaction " + txid.ReversedHex() + " carries no '" + o.magic + "' name operation");
+  }
+  const char op = static_cast<char>((*payload)[2]);
+  const util::ByteView body = payload->subspan(3);
+  nlohmann::json j{{"txid", txid.ReversedHex()}, {"opcode", std::string(1, op)}};
+  if ((op == ops::NAME_PREORDER || op == ops::NAMESPACE_PREORDER) && body.size() >= 36) {
+    j["consensus_hash"] = util::ToHex(body.subspan(20, 16));
+  } else if (op == ops::NAME_TRANSFER && body.size() == 33) {
+    j["consensus_hash"] = util::ToHex(body.subspan(17, 16));
+  } else if (op == ops::NAME_UPDATE && body.size() >= 16) {
+    const std::string committed = util::ToHex(body.subspan(0, 16));
+    j["name_consensus_hash"] = committed;
+    if (o.name.empty() || o.check.empty()) {
+      return util::Fail(util::ErrorCode::InvalidArgument,
+                        "a NAME_UPDATE carries its consensus hash hashed with the name (" + committed +
+                            "): give --name NAME --check CH to check a candidate");
+    }
+    if (bns::NameConsensusHash(o.name, o.check) != committed) {
+      return util::Fail(util::ErrorCode::InvalidArgument,
+                        o.check + " is not the consensus hash this update of " + o.name + " carries");
+    }
+    j["consensus_hash"] = o.check;
+  } else {
+    return util::Fail(util::ErrorCode::InvalidArgument, std::string("operation '") + op +
+                                                            "' carries no consensus hash (preorders, updates and "
+                                                            "transfers do)");
+  }
+  return j;
+}
+
 }  // namespace
+
+void AddAnchorCommand(CLI::App& app, Globals& g) {
+  auto o = std::make_shared<AnchorOpts>();
+  auto* cmd = app.add_subcommand(
+      "anchor", "Print the consensus hash a name operation's transaction carries: a hash to trust (doc/proofs.md)");
+  cmd->add_option("TX", o->tx, "A txid (asked of --bitcoind) or the raw transaction in hex")->required();
+  cmd->add_option("--name", o->name, "For a NAME_UPDATE: the name it updates");
+  cmd->add_option("--check", o->check, "For a NAME_UPDATE: the consensus hash to check it against");
+  cmd->add_option("--magic", o->magic, "Two-character prefix")->capture_default_str();
+  cmd->callback([&g, o] {
+    auto j = Anchor(g, *o);
+    if (!j) return Report(g, j.error());
+    Print(g, *j, (*j)["consensus_hash"].get<std::string>() + "\n");
+  });
+}
 
 void AddPayloadCommands(CLI::App& app, Globals& g) {
   auto* payload = app.add_subcommand("payload", "Print the OP_RETURN data (hex) of a name operation");

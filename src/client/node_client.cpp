@@ -37,6 +37,11 @@ util::Result<std::pair<unsigned, json>> NodeClient::GetJson(const std::string& p
   return std::make_pair(res.status, std::move(body));
 }
 
+util::Result<std::pair<unsigned, std::string>> NodeClient::GetText(const std::string& path) {
+  BS_TRY(auto res, m_http->Send("GET", path));
+  return std::make_pair(res.status, std::move(res.body));
+}
+
 util::Status NodeClient::CheckIsNode() {
   if (m_is_node) return util::Ok();
   BS_TRY(auto res, m_http->Send("GET", "/v1/info"));

@@ -43,6 +43,8 @@ class NodeClient {
   // GET path; returns the status and the JSON body (null when the body is not
   // JSON). Fails with Unavailable/Timeout/IoError when the node cannot be asked.
   util::Result<std::pair<unsigned, nlohmann::json>> GetJson(const std::string& path);
+  // GET path; the status and the body as it came (for readers of their own).
+  util::Result<std::pair<unsigned, std::string>> GetText(const std::string& path);
 
   util::Result<nlohmann::json> Info();
   util::Result<uint32_t> LastBlock();

@@ -1,0 +1,187 @@
+#include <cli/verified_lookup.h>
+
+#include <map>
+
+#include <proofs/verify.h>
+
+namespace blockstack::cli {
+
+using nlohmann::json;
+using util::ErrorCode;
+using util::Fail;
+
+namespace {
+
+// Records a failed step and returns the error that carries it.
+class Steps {
+ public:
+  explicit Steps(VerifyFailure* failure) : m_failure(failure) {}
+  util::Unexpected Failed(std::string step, std::string message) {
+    if (m_failure) *m_failure = {step, message};
+    return Fail(ErrorCode::Corruption, "verification failed at " + step + ": " + message);
+  }
+  // A verifier's message already starts with its step ("link at block 7: ...").
+  util::Unexpected FailedProof(const util::Error& e) {
+    const auto colon = e.message.find(": ");
+    if (colon == std::string::npos) return Failed("proof", e.message);
+    return Failed(e.message.substr(0, colon), e.message.substr(colon + 2));
+  }
+
+ private:
+  VerifyFailure* m_failure;
+};
+
+// GET path from a node: the body of a 200, or the node's error.
+util::Result<std::string> Fetch(client::NodeClient& node, const std::string& path, unsigned* status) {
+  auto got = node.GetText(path);
+  if (!got) return Fail(ErrorCode::Unavailable, node.Url() + ": " + got.error().message);
+  *status = got->first;
+  return std::move(got->second);
+}
+
+std::string NodeError(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_object() && j.contains("error") && j["error"].is_string()) return j["error"].get<std::string>();
+  return body.substr(0, 200);
+}
+
+// The name's whole history below `anchor` (every page), verified against it.
+util::Result<std::vector<proofs::VerifiedOp>> History(client::NodeClient& node, const std::string& name,
+                                                      const std::string& anchor, std::optional<uint32_t> height,
+                                                      uint32_t* anchor_height, Steps& steps) {
+  std::vector<proofs::VerifiedOp> ops;
+  std::map<std::string, bool> seen;
+  std::string page_anchor = anchor;
+  for (int page = 0;; ++page) {
+    unsigned status = 0;
+    BS_TRY(std::string body, Fetch(node, "/v1/proofs/names/" + name + "?anchor=" + page_anchor, &status));
+    if (status == 404 && page == 0 && NodeError(body).starts_with("Unknown anchor")) {
+      return steps.Failed("anchor", "the node does not know consensus hash " + anchor +
+                                        " (it is on another chain, or behind the block it is from)");
+    }
+    if (status == 404 && page == 0) break;  // no operation: the state decides
+    if (status != 200)
+      return Fail(ErrorCode::Unavailable, node.Url() + ": HTTP " + std::to_string(status) + ": " + NodeError(body));
+    auto bundle = proofs::ParseHistoryBundle(body);
+    if (!bundle) return steps.Failed("history bundle", bundle.error().message);
+    if (bundle->name != name) return steps.Failed("history bundle", "it is the history of " + bundle->name);
+    auto verified = proofs::VerifyHistory(*bundle, page_anchor, page == 0 ? height : std::nullopt);
+    if (!verified) return steps.FailedProof(verified.error());
+    if (page == 0) *anchor_height = verified->anchor_height;
+    for (auto& op : verified->ops) {
+      if (seen.emplace(op.txid, true).second) ops.push_back(std::move(op));
+    }
+    if (!verified->next_anchor) break;
+    page_anchor = *verified->next_anchor;
+  }
+  std::sort(ops.begin(), ops.end(), [](const auto& a, const auto& b) {
+    return a.height != b.height ? a.height < b.height : a.vtxindex < b.vtxindex;
+  });
+  return ops;
+}
+
+}  // namespace
+
+json VerifiedName::Json() const {
+  json j{{"present", present},       {"anchor_height", anchor_height}, {"state_height", state_height},
+         {"state_root", state_root}, {"confirmed_by", confirmed_by},   {"operations", operations}};
+  if (present) {
+    j["owner"] = owner;
+    j["zonefile_hash"] = value_hash.empty() ? json(nullptr) : json(value_hash);
+    j["revoked"] = revoked;
+    j["last_operation"] = {{"height", last_height}, {"txid", last_txid}, {"op", last_op}};
+  }
+  return j;
+}
+
+util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::string& name, const VerifyOptions& options,
+                                      VerifyFailure* failure) {
+  Steps steps(failure);
+  VerifiedName out;
+  // 1. The node's state root and the name's place under it.
+  unsigned status = 0;
+  BS_TRY(std::string body, Fetch(node, "/v1/proofs/state/" + name, &status));
+  if (status != 200) {
+    return Fail(ErrorCode::Unavailable,
+                node.Url() + " serves no state proof (HTTP " + std::to_string(status) + "): " + NodeError(body));
+  }
+  auto state = proofs::ParseStateAnswer(body);
+  if (!state) return steps.Failed("state", state.error().message);
+  if (state->name != name) return steps.Failed("state", "the proof is for " + state->name);
+  auto value = proofs::VerifyState(*state, state->root);
+  if (!value) return steps.FailedProof(value.error());
+  out.state_height = state->height;
+  out.state_root = state->root.Hex();
+  // 2. The same root and consensus hash at that block from every peer named.
+  for (const auto& url : options.peers) {
+    auto peer = client::NodeClient::Create(url, std::chrono::seconds(10));
+    if (!peer) return Fail(ErrorCode::InvalidArgument, "--peers " + url + ": " + peer.error().message);
+    BS_TRY(std::string peer_body, Fetch(**peer, "/v1/proofs/roots/" + std::to_string(state->height), &status));
+    if (status != 200) {
+      return steps.Failed("state root", "peer " + url + " has no root for block " + std::to_string(state->height) +
+                                            " (HTTP " + std::to_string(status) + ": " + NodeError(peer_body) + ")");
+    }
+    auto theirs = proofs::ParseRootAnswer(peer_body);
+    if (!theirs) return steps.Failed("state root", "peer " + url + ": " + theirs.error().message);
+    if (theirs->consensus_hash != state->consensus_hash) {
+      return steps.Failed("state root", "peer " + url + " has consensus hash " + theirs->consensus_hash + " at block " +
+                                            std::to_string(state->height) + ", the node " + state->consensus_hash);
+    }
+    if (theirs->root != state->root) {
+      return steps.Failed("state root", "peer " + url + " reports root " + theirs->root.Hex() + " at block " +
+                                            std::to_string(state->height) + ", the node " + state->root.Hex());
+    }
+    out.confirmed_by.push_back(url);
+  }
+  // 3. The history below the trusted hash; past it, below the block the peers
+  // confirmed, when the record changed since.
+  BS_TRY(auto ops,
+         History(node, name, options.trusted_consensus_hash, options.trusted_height, &out.anchor_height, steps));
+  if (out.anchor_height == 0) out.anchor_height = options.trusted_height.value_or(0);
+  if (state->height < out.anchor_height) {
+    return steps.Failed("state", "the state proof is for block " + std::to_string(state->height) +
+                                     ", older than block " + std::to_string(out.anchor_height) +
+                                     " of the consensus hash you trust (a stale record)");
+  }
+  auto newest = [&ops]() -> std::optional<proofs::Hash256> {
+    if (ops.empty()) return std::nullopt;
+    return ops.back().state_value;
+  };
+  if (newest() != *value && state->height != out.anchor_height) {
+    if (out.confirmed_by.empty()) {
+      return steps.Failed("state", "the node's record at block " + std::to_string(state->height) +
+                                       " is not what the history to your trusted hash shows; give --peers to confirm "
+                                       "that block, or trust a newer consensus hash");
+    }
+    uint32_t ignored = 0;
+    BS_TRY(ops, History(node, name, state->consensus_hash, state->height, &ignored, steps));
+  }
+  // 4. The state holds the newest operation's record, or proves the name absent.
+  if (!value->has_value()) {
+    if (!ops.empty()) {
+      return steps.Failed("state", "the node proves " + name + " absent, but its verified history shows " +
+                                       std::to_string(ops.size()) + " operation(s)");
+    }
+    return out;
+  }
+  if (ops.empty()) {
+    return steps.Failed("state", "the state root holds a record of " + name +
+                                     ", but the node shows no operation on it (its history withheld)");
+  }
+  if (ops.back().state_value != **value) {
+    return steps.Failed("state", "the record under the state root is not the newest operation in " + name +
+                                     "'s verified history (a later operation hidden, or a stale record)");
+  }
+  const auto& last = ops.back();
+  out.present = true;
+  out.owner = last.address;
+  out.value_hash = last.value_hash;
+  out.revoked = last.revoked;
+  out.last_height = last.height;
+  out.last_txid = last.txid;
+  out.last_op = last.op;
+  out.operations = ops.size();
+  return out;
+}
+
+}  // namespace blockstack::cli

@@ -1,0 +1,52 @@
+// lookup --verify: a name's record checked against a consensus hash the user
+// trusts, from any node, with the name-state root cross-checked with peers
+// (doc/proofs.md).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include <client/node_client.h>
+#include <util/result.h>
+
+namespace blockstack::cli {
+
+struct VerifyOptions {
+  std::string trusted_consensus_hash;
+  std::optional<uint32_t> trusted_height;
+  std::vector<std::string> peers;  // http://host:port of other nodes
+};
+
+struct VerifiedName {
+  bool present = false;
+  // The record the name's newest operation left (when present).
+  std::string owner;
+  std::string value_hash;
+  bool revoked = false;
+  uint32_t last_height = 0;
+  std::string last_txid;
+  std::string last_op;
+  std::size_t operations = 0;  // in the verified history
+  uint32_t anchor_height = 0;  // where the trusted hash sits
+  uint32_t state_height = 0;   // the block the state root is for
+  std::string state_root;
+  std::vector<std::string> confirmed_by;  // peers that reported the same root
+  nlohmann::json Json() const;
+};
+
+// A failed proof: the step that failed and why.
+struct VerifyFailure {
+  std::string step;
+  std::string message;
+};
+
+// Fails with Unavailable when a node or peer cannot be asked; a node's answer
+// that does not prove what it claims sets *failure and fails with Corruption.
+util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::string& name, const VerifyOptions& options,
+                                      VerifyFailure* failure);
+
+}  // namespace blockstack::cli

@@ -1,0 +1,235 @@
+// Verifiable lookups end to end (doc/proofs.md): names registered, updated and
+// transferred on bcoin regtest; `blockstack lookup --verify` against a consensus
+// hash the user trusts, with a second node as the peer that confirms the state
+// root. Then a lying node (an HTTP server rewriting a real node's answers) and a
+// lying storage server: every lie is caught, exit 20 (or the lookup's own code
+// for storage) with the failing step named.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+
+import {
+  binDir, createNamespace, freePort, hash160, run, startProcess, startStack, stopProcess, tempDir, waitFor,
+} from './harness.mjs';
+
+const EXIT_NOT_VERIFIED = 20;
+
+let stack;
+let dir;
+let peer;
+let nodeLiar;
+let hubLiar;
+
+// An HTTP server in front of `target` that passes everything on, except what
+// `lie(path, status, body)` rewrites (it returns { status, body } or nothing).
+async function rewritingProxy(target) {
+  const port = await freePort();
+  const proxy = { url: `http://127.0.0.1:${port}`, lie: null };
+  proxy.server = http.createServer(async (req, res) => {
+    try {
+      const upstream = await fetch(target + req.url, { method: req.method });
+      let status = upstream.status;
+      let body = Buffer.from(await upstream.arrayBuffer()).toString('latin1');
+      const told = proxy.lie && proxy.lie(req.url, status, body);
+      if (told) ({ status, body } = told);
+      res.writeHead(status, { 'content-type': upstream.headers.get('content-type') || 'application/json' });
+      res.end(Buffer.from(body, 'latin1'));
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+  });
+  await new Promise((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
+  proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
+  return proxy;
+}
+
+const getJson = async (url) => (await fetch(url)).json();
+
+async function lookup(node, name, args = []) {
+  const r = await run('blockstack', ['--network', 'regtest', '--node', node, '--json', 'lookup', name, ...args]);
+  return { code: r.code, stderr: r.stderr, out: r.stdout ? JSON.parse(r.stdout) : null };
+}
+
+before(async () => {
+  dir = tempDir('proofs-test');
+  stack = await startStack(dir, ['alice', 'bob']);
+  hubLiar = await rewritingProxy(stack.hub.url);
+  // A second node on the same Bitcoin node: the peer that confirms roots.
+  const port = await freePort();
+  peer = { url: `http://127.0.0.1:${port}` };
+  peer.child = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
+    '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'peer'),
+    '--api', `127.0.0.1:${port}`]);
+  nodeLiar = await rewritingProxy(stack.api);
+});
+
+after(async () => {
+  if (nodeLiar) await nodeLiar.close();
+  if (hubLiar) await hubLiar.close();
+  if (peer?.child) await stopProcess(peer.child);
+  if (stack) await stack.stop();
+});
+
+// Both nodes at the same block; its consensus hash (what a user would trust).
+async function settled() {
+  let info;
+  await waitFor(async () => {
+    info = await getJson(`${stack.api}/v1/info`);
+    const theirs = await getJson(`${peer.url}/v1/info`);
+    return theirs.last_block_processed === info.last_block_processed;
+  }, { what: 'the peer to reach the node', timeoutMs: 30000 });
+  return info;
+}
+
+test('lookups verify against a trusted hash, and every lie is caught with its step', async () => {
+  const { alice, bob } = stack.keys;
+  const key = (who) => stack.keys[who].wif.regtest;
+  await createNamespace(stack, 'pf');
+
+  // alice.pf: a profile and a signed file on the hub, read through hubLiar.
+  const profileFile = path.join(dir, 'profile.json');
+  writeFileSync(profileFile, JSON.stringify(await stack.cli(['profile', 'make', '--name', 'Alice'])));
+  const put = await stack.cli(['profile', 'put', profileFile, '--key', key('alice'), '--hub', stack.hub.url]);
+  await stack.cli(['gaia', 'put', 'hello.txt', '--hub', stack.hub.url, '--key', key('alice'), '--data', 'hello',
+    '--text', '--sign']);
+  const viaLiar = put.public_url.replace(stack.hub.url, hubLiar.url);
+  const zone = (await stack.cli(['zonefile', 'make', 'alice.pf', '--url', viaLiar])).zonefile;
+  writeFileSync(path.join(dir, 'alice.zone'), zone);
+  await stack.mined(['name', 'register', 'alice.pf', '--key', key('alice'), '--zonefile', path.join(dir, 'alice.zone')]);
+  const zoneBob = (await stack.cli(['zonefile', 'make', 'bob.pf', '--url', viaLiar])).zonefile;
+  writeFileSync(path.join(dir, 'bob.zone'), zoneBob);
+  await stack.mined(['name', 'register', 'bob.pf', '--key', key('bob'), '--zonefile', path.join(dir, 'bob.zone')]);
+  const before = await settled();
+  const staleState = await (await fetch(`${stack.api}/v1/proofs/state/alice.pf`)).text();
+  const staleName = await (await fetch(`${stack.api}/v1/names/alice.pf`)).text();
+
+  // alice.pf is updated (same zone file text with another TTL) and bob.pf transferred.
+  const zone2 = zone.replace('$TTL 3600', '$TTL 7200');
+  assert.notEqual(zone2, zone);
+  writeFileSync(path.join(dir, 'alice2.zone'), zone2);
+  await stack.mined(['name', 'update', 'alice.pf', '--key', key('alice'), '--zonefile', path.join(dir, 'alice2.zone'),
+    '--wait']);
+  const xfer = await stack.mined(['name', 'transfer', 'bob.pf', '--to', alice.address.regtest, '--key', key('bob'),
+    '--wait']);
+  const info = await settled();
+  const trusted = info.consensus;
+  const verify = ['--verify', '--trusted-consensus-hash', trusted, '--peers', peer.url];
+
+  // Honest: the record, zone file, profile and a signed file all check out.
+  const honest = await lookup(stack.api, 'alice.pf', [...verify, '--data', 'hello.txt']);
+  assert.equal(honest.code, 0, honest.stderr);
+  assert.equal(honest.out.proof.present, true);
+  assert.equal(honest.out.proof.owner, alice.address.regtest);
+  assert.equal(honest.out.proof.zonefile_hash, hash160(zone2));
+  assert.equal(honest.out.proof.operations, 2);
+  assert.deepEqual(honest.out.proof.confirmed_by, [peer.url]);
+  assert.equal(honest.out.data, 'hello');
+  const moved = await lookup(stack.api, 'bob.pf', verify);
+  assert.equal(moved.code, 0, moved.stderr);
+  assert.equal(moved.out.proof.owner, alice.address.regtest);
+  // An older trusted hash: the record changed since, and the peer confirms the newer block.
+  const older = await lookup(stack.api, 'alice.pf', ['--verify', '--trusted-consensus-hash', before.consensus,
+    '--peers', peer.url]);
+  assert.equal(older.code, 0, older.stderr);
+  assert.equal(older.out.proof.zonefile_hash, hash160(zone2));
+  // ... and without a peer that cannot be taken on the node's word.
+  const unconfirmed = await lookup(stack.api, 'alice.pf', ['--verify', '--trusted-consensus-hash', before.consensus]);
+  assert.equal(unconfirmed.code, EXIT_NOT_VERIFIED);
+  assert.match(unconfirmed.stderr, /at state: .*give --peers/);
+  // A name never registered is proved absent.
+  const nobody = await lookup(stack.api, 'nobody.pf', verify);
+  assert.equal(nobody.code, 10, nobody.stderr);
+  assert.match(nobody.stderr, /proved: nobody\.pf is not registered .*confirmed by 1 peer/);
+  // The anchor a transfer carries verifies too.
+  const anchored = await run('blockstack', ['--network', 'regtest', '--bitcoind', stack.bcoin.url, '--json', 'anchor',
+    xfer.txid]);
+  assert.equal(anchored.code, 0, anchored.stderr);
+  const txAnchor = JSON.parse(anchored.stdout).consensus_hash;
+  assert.match(txAnchor, /^[0-9a-f]{32}$/);
+  const fromTx = await lookup(stack.api, 'bob.pf', ['--verify', '--trusted-consensus-hash', txAnchor, '--peers',
+    peer.url]);
+  assert.equal(fromTx.code, 0, fromTx.stderr);
+
+  // The lies, one at a time, each through the lying node.
+  const caught = async (what, lie, pattern, code = EXIT_NOT_VERIFIED, args = verify) => {
+    nodeLiar.lie = lie;
+    const r = await lookup(nodeLiar.url, 'alice.pf', args);
+    nodeLiar.lie = null;
+    assert.equal(r.code, code, `${what}: exit ${r.code}, ${r.stderr}`);
+    assert.match(r.stderr, pattern, what);
+  };
+  const staleHeight = JSON.parse(staleState).height;
+  // A stale record: the state proof and the record from before the update.
+  await caught('stale record', (url) => {
+    if (url.startsWith('/v1/proofs/state/alice.pf')) return { status: 200, body: staleState };
+    if (url.startsWith('/v1/names/alice.pf')) return { status: 200, body: staleName };
+    return undefined;
+  }, new RegExp(`at state: the state proof is for block ${staleHeight}, older`));
+  // The stale record with the current state: the record is not what was proved.
+  await caught('stale record only', (url) => (url === '/v1/names/alice.pf' ? { status: 200, body: staleName } : undefined),
+    /at record: the node says .* the proof/);
+  // A later update hidden: the update's block left out of the history.
+  await caught('hidden update', (url, status, body) => {
+    if (!url.startsWith('/v1/proofs/names/alice.pf')) return undefined;
+    const b = JSON.parse(body);
+    b.blocks = b.blocks.slice(1);
+    return { status, body: JSON.stringify(b) };
+  }, /at state: the record under the state root is not the newest operation/);
+  // ... and a root forged to match: the peer reports another.
+  await caught('forged root', (url, status, body) => {
+    if (!url.startsWith('/v1/proofs/state/alice.pf')) return undefined;
+    const s = JSON.parse(body);
+    s.root = 'ab'.repeat(32);
+    return { status, body: JSON.stringify(s) };
+  }, /at state: state proof: does not lead to the root/);
+  // A registered name claimed absent: no history, and the proof of an absent name.
+  const absent = await (await fetch(`${stack.api}/v1/proofs/state/nobody.pf`)).text();
+  await caught('claimed absent', (url) => {
+    if (url.startsWith('/v1/proofs/names/alice.pf')) return { status: 404, body: '{"error":"No operation"}' };
+    if (url.startsWith('/v1/proofs/state/alice.pf')) {
+      return { status: 200, body: JSON.stringify({ ...JSON.parse(absent), name: 'alice.pf' }) };
+    }
+    return undefined;
+  }, /at state: (state proof: |the state root holds a record of alice\.pf, but the node shows no operation)/);
+  // A trusted hash the node pretends not to know, and a bundle's operation altered.
+  await caught('unknown anchor', (url) => (url.startsWith('/v1/proofs/names/') ? {
+    status: 404, body: '{"error":"Unknown anchor: no block"}' } : undefined), /at anchor: the node does not know/);
+  await caught('altered operation', (url, status, body) => {
+    if (!url.startsWith('/v1/proofs/names/alice.pf')) return undefined;
+    return { status, body: body.replaceAll(hash160(zone2), hash160(zone)) };
+  }, /at block \d+: its operations hash to/);
+  // An altered zone file: the node serves another text for the proved hash.
+  await caught('altered zone file', (url, status, body) => {
+    if (!url.startsWith('/v1/names/alice.pf') && !url.startsWith('/v1/zonefiles/')) return undefined;
+    return { status, body: body.split('7200').join('7300') };
+  }, /zone file/, 14);
+
+  // The storage server lies: another profile, another file.
+  // The profile token's claim rewritten (its signature left as it was).
+  hubLiar.lie = (url, status, body) => {
+    if (!url.endsWith('profile.json')) return undefined;
+    const tokens = JSON.parse(body);
+    const [head, claim, sig] = tokens[0].token.split('.');
+    const forged = Buffer.from(Buffer.from(claim, 'base64url').toString().replace('Alice', 'Mallory')).toString('base64url');
+    tokens[0].token = [head, forged, sig].join('.');
+    return { status, body: JSON.stringify(tokens) };
+  };
+  const profileLie = await lookup(stack.api, 'alice.pf', verify);
+  assert.equal(profileLie.code, 16, profileLie.stderr);
+  assert.match(profileLie.stderr, /profile/);
+  hubLiar.lie = (url, status, body) => (url.endsWith('hello.txt') ? { status, body: 'goodbye' } : undefined);
+  const dataLie = await lookup(stack.api, 'alice.pf', [...verify, '--data', 'hello.txt']);
+  assert.equal(dataLie.code, 16, dataLie.stderr);
+  assert.match(dataLie.stderr, /hello\.txt/);
+  hubLiar.lie = null;
+
+  // Bad input: a malformed trusted hash, --verify without one, an anchor ahead of the tip.
+  assert.equal((await lookup(stack.api, 'alice.pf', ['--verify'])).code, 2);
+  assert.equal((await lookup(stack.api, 'alice.pf', ['--verify', '--trusted-consensus-hash', 'xyz'])).code, 3);
+  const ahead = await fetch(`${stack.api}/v1/proofs/names/alice.pf?anchor=${info.last_block_processed + 10}`);
+  assert.equal(ahead.status, 400);
+  assert.match((await ahead.json()).error, /ahead of the last indexed block/);
+});
