@@ -12,7 +12,7 @@ cmake --preset fuzz "${werror[@]}" >/dev/null
 cmake --build --preset fuzz
 work=build/fuzz/runs
 rc=0
-for target in tx_fuzz block_fuzz script_fuzz engine_fuzz gaia_auth_fuzz ecies_fuzz zonefile_fuzz dns_fuzz dht_fuzz snapshot_fuzz atlas_frames_fuzz records_fuzz subdomain_fuzz mnemonic_fuzz batch_reply_fuzz; do
+for target in tx_fuzz block_fuzz script_fuzz engine_fuzz gaia_auth_fuzz ecies_fuzz zonefile_fuzz dns_fuzz dht_fuzz snapshot_fuzz atlas_frames_fuzz records_fuzz subdomain_fuzz mnemonic_fuzz batch_reply_fuzz proofs_fuzz; do
   rm -rf "$work/$target"
   mkdir -p "$work/$target"
   cp test/fuzz/corpus/$target/* "$work/$target/"

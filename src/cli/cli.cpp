@@ -203,6 +203,7 @@ int RunCli(int argc, char** argv) {
   AddTxCommands(app, g);
   AddPayloadCommands(app, g);
   AddAnchorCommand(app, g);
+  AddProofCommands(app, g);
   AddGaiaCommands(app, g);
   AddNodeCommands(app, g);
   AddNameCommands(app, g);

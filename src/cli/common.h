@@ -131,6 +131,7 @@ util::Result<nlohmann::json> UpdateZonefile(Globals& g, const KeyOpts& keys, con
 // Command groups, each in its own file.
 void AddPayloadCommands(CLI::App& app, Globals& g);
 void AddAnchorCommand(CLI::App& app, Globals& g);
+void AddProofCommands(CLI::App& app, Globals& g);
 void AddTxCommands(CLI::App& app, Globals& g);
 void AddGaiaCommands(CLI::App& app, Globals& g);
 void AddNodeCommands(CLI::App& app, Globals& g);     // price, lookup, whois, names, zonefile, profile

@@ -1,6 +1,10 @@
 #include <cli/verified_lookup.h>
 
+#include <CLI/CLI.hpp>
+
 #include <map>
+
+#include <cli/common.h>
 
 #include <proofs/verify.h>
 
@@ -182,6 +186,81 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   out.last_op = last.op;
   out.operations = ops.size();
   return out;
+}
+
+namespace {
+
+struct ProofFileOpts {
+  std::string file, trusted, root;
+  std::optional<uint32_t> height;
+};
+
+json OpJson(const proofs::VerifiedOp& op) {
+  return {{"height", op.height},
+          {"vtxindex", op.vtxindex},
+          {"txid", op.txid},
+          {"opcode", std::string(1, op.opcode)},
+          {"op", op.op},
+          {"address", op.address},
+          {"value_hash", op.value_hash},
+          {"revoked", op.revoked},
+          {"state_value", op.state_value.Hex()}};
+}
+
+}  // namespace
+
+void AddProofCommands(CLI::App& app, Globals& g) {
+  auto* proof = app.add_subcommand("proof", "Check a node's proofs kept in files (doc/proofs.md)");
+  proof->require_subcommand(1);
+  auto o = std::make_shared<ProofFileOpts>();
+  auto* history = proof->add_subcommand("history", "Verify a history bundle against a consensus hash you trust");
+  history->add_option("FILE", o->file, "The bundle (GET /v1/proofs/names/{name})")->required();
+  history->add_option("--trusted-consensus-hash", o->trusted, "The consensus hash you trust")->required();
+  history->add_option("--height", o->height, "Its block, if you know it");
+  history->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto bundle = proofs::ParseHistoryBundle(*text);
+    if (!bundle)
+      return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at history bundle: " + bundle.error().message);
+    auto verified = proofs::VerifyHistory(*bundle, o->trusted, o->height);
+    if (!verified) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at " + verified.error().message);
+    json ops = json::array();
+    std::string human;
+    for (const auto& op : verified->ops) {
+      ops.push_back(OpJson(op));
+      human += "block " + std::to_string(op.height) + " " + op.txid + " '" + op.opcode + "' owner " + op.address + "\n";
+    }
+    Print(g,
+          {{"name", verified->name},
+           {"anchor_height", verified->anchor_height},
+           {"operations", ops},
+           {"next_anchor", verified->next_anchor ? json(*verified->next_anchor) : json(nullptr)}},
+          human);
+  });
+  auto* state = proof->add_subcommand("state", "Check a state proof against a root (default: the one it names)");
+  state->add_option("FILE", o->file, "The proof (GET /v1/proofs/state/{name})")->required();
+  state->add_option("--root", o->root, "The root to check it against (64 hex)");
+  state->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto answer = proofs::ParseStateAnswer(*text);
+    if (!answer) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at state: " + answer.error().message);
+    proofs::Hash256 root = answer->root;
+    if (!o->root.empty()) {
+      auto given = proofs::Hash256::FromHex(o->root);
+      if (!given) return ReportExit(g, EXIT_INVALID, "--root: not 64 hex digits");
+      root = *given;
+    }
+    auto value = proofs::VerifyState(*answer, root);
+    if (!value) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at " + value.error().message);
+    Print(g,
+          {{"name", answer->name},
+           {"height", answer->height},
+           {"present", value->has_value()},
+           {"state_value", *value ? json((*value)->Hex()) : json(nullptr)}},
+          answer->name + (*value ? " present: " + (*value)->Hex() : std::string(" absent")) + "\n");
+  });
 }
 
 }  // namespace blockstack::cli

@@ -177,7 +177,9 @@ std::string ToJson(const HistoryBundle& b) {
               {"blocks", std::move(blocks)},
               {"links", std::move(links)},
               {"next_anchor", b.next_anchor ? json(*b.next_anchor) : json(nullptr)}};
-  return doc.dump();
+  // Serialisations are ASCII as the rules make them; anything else is written
+  // replaced (its hash then fails), never thrown.
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 util::Result<HistoryBundle> ParseHistoryBundle(std::string_view text) {
@@ -264,7 +266,7 @@ std::string ToJson(const StateAnswer& a) {
   doc["name"] = a.name;
   doc["key"] = StateKey(a.name).Hex();
   doc["proof"] = ProofJson(a.proof);
-  return doc.dump();
+  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 util::Result<StateAnswer> ParseStateAnswer(std::string_view text) {

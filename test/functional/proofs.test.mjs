@@ -6,6 +6,7 @@
 // for storage) with the failing step named.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -13,6 +14,10 @@ import path from 'node:path';
 import {
   binDir, createNamespace, freePort, hash160, run, startProcess, startStack, stopProcess, tempDir, waitFor,
 } from './harness.mjs';
+import { makeVerifier, VerifyError } from '../../web/proofs/verify.mjs';
+
+const hashWith = (algorithm) => (bytes) => new Uint8Array(createHash(algorithm).update(bytes).digest());
+const jsVerifier = makeVerifier({ sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160') });
 
 const EXIT_NOT_VERIFIED = 20;
 
@@ -225,6 +230,66 @@ test('lookups verify against a trusted hash, and every lie is caught with its st
   assert.equal(dataLie.code, 16, dataLie.stderr);
   assert.match(dataLie.stderr, /hello\.txt/);
   hubLiar.lie = null;
+
+  // The same vectors through both verifiers: the C++ one (`blockstack proof`)
+  // and the JavaScript module the explorer uses. Honest ones pass both, each
+  // tampered one fails both at the same step.
+  const bundleText = await (await fetch(`${stack.api}/v1/proofs/names/alice.pf?anchor=${trusted}`)).text();
+  const honestBundle = JSON.parse(bundleText);
+  const tampered = {
+    honest: (b) => b,
+    'other anchor': (b) => { b.anchor.consensus_hash = before.consensus; },
+    'dropped operation': (b) => { b.blocks[0].ops.pop(); },
+    'altered operation': (b) => { b.blocks[0].ops[0] = b.blocks[0].ops[0].replace(hash160(zone2), hash160(zone)); },
+    'reordered blocks': (b) => { b.blocks.reverse(); },
+    'reordered links': (b) => { [b.links[0], b.links[1]] = [b.links[1], b.links[0]]; },
+    'wrong link': (b) => { b.links[1].previous[0] = b.links[1].previous[0].replace(/^./, (c) => (c === 'a' ? 'b' : 'a')); },
+    'wrong ops hash': (b) => { b.links.at(-1).ops_hash = b.links.at(-1).ops_hash.replace(/^./, (c) => (c === 'a' ? 'b' : 'a')); },
+    'truncated links': (b) => { b.links.pop(); },
+    'no name operation': (b) => { b.blocks[0].name_ops = []; },
+    'another transaction': (b) => { b.blocks[0].name_ops[0].raw_tx = b.blocks.at(-1).name_ops[0].raw_tx; },
+    'forged next page': (b) => { b.next_anchor = before.consensus; },
+  };
+  assert.ok(honestBundle.blocks.length >= 2 && honestBundle.links.length >= 2, bundleText);
+  const cppStep = (r) => (r.code === 0 ? 'ok' : /verification failed at (.*?): /.exec(r.stderr)?.[1] ?? `exit ${r.code}`);
+  const jsStep = (fn) => {
+    try { fn(); return 'ok'; } catch (e) { if (e instanceof VerifyError) return e.step; throw e; }
+  };
+  for (const [what, change] of Object.entries(tampered)) {
+    const b = structuredClone(honestBundle);
+    change(b);
+    const file = path.join(dir, `bundle-${what.replace(/ /g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(b));
+    const cpp = cppStep(await run('blockstack', ['proof', 'history', file, '--trusted-consensus-hash', trusted]));
+    const js = jsStep(() => jsVerifier.verifyHistory(b, trusted));
+    assert.equal(js, cpp, `${what}: the JavaScript verifier says ${js}, the C++ one ${cpp}`);
+    assert.equal(cpp === 'ok', what === 'honest', `${what}: ${cpp}`);
+  }
+  const jsHistory = jsVerifier.verifyHistory(honestBundle, trusted);
+  const cppHistory = JSON.parse((await run('blockstack', ['--json', 'proof', 'history',
+    path.join(dir, 'bundle-honest.json'), '--trusted-consensus-hash', trusted])).stdout);
+  assert.deepEqual(jsHistory.ops.map((o) => [o.txid, o.address, o.value_hash, o.state_value]),
+    cppHistory.operations.map((o) => [o.txid, o.address, o.value_hash, o.state_value]));
+  const liveState = JSON.parse(await (await fetch(`${stack.api}/v1/proofs/state/alice.pf`)).text());
+  const absentState = JSON.parse(await (await fetch(`${stack.api}/v1/proofs/state/nobody.pf`)).text());
+  const states = {
+    present: [liveState, 'ok', jsHistory.ops.at(-1).state_value],
+    absent: [absentState, 'ok', null],
+    'forged value': [{ ...liveState, proof: { ...liveState.proof, leaf: { ...liveState.proof.leaf, value: 'ab'.repeat(32) } } }, 'state'],
+    'claimed absent': [{ ...absentState, name: 'alice.pf' }, undefined],
+  };
+  for (const [what, [answer, expect, value]] of Object.entries(states)) {
+    const file = path.join(dir, `state-${what.replace(/ /g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(answer));
+    const r = await run('blockstack', ['--json', 'proof', 'state', file]);
+    const cpp = cppStep(r);
+    let jsValue;
+    const js = jsStep(() => { jsValue = jsVerifier.verifyState(answer, answer.root); });
+    assert.equal(js, cpp, `state ${what}: the JavaScript verifier says ${js}, the C++ one ${cpp}`);
+    if (expect) assert.equal(cpp, expect, `state ${what}`);
+    if (cpp === 'ok') assert.equal(JSON.parse(r.stdout).state_value, jsValue, `state ${what}`);
+    if (value !== undefined) assert.equal(jsValue, value, `state ${what}`);
+  }
 
   // Bad input: a malformed trusted hash, --verify without one, an anchor ahead of the tip.
   assert.equal((await lookup(stack.api, 'alice.pf', ['--verify'])).code, 2);
