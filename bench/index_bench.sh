@@ -11,14 +11,11 @@ cd "$(dirname "$0")/.."
 blocks="${INDEX_BENCH_BLOCKS:-25000}"
 per_block="${INDEX_BENCH_OPS:-40}"
 bin=build/release
-chain="${TMPDIR:-/tmp}/blockstack-bench-chain-${blocks}x${per_block}.blk"
-if [[ ! -s "$chain" ]]; then
-  echo "index_bench: generating $chain (kept for later runs)"
-  "$bin/test/tools/chaingen" --out "$chain.tmp" --blocks "$blocks" --ops-per-block "$per_block" > "$chain.json"
-  mv "$chain.tmp" "$chain"
-fi
-ops=$(grep -oE '"ops": [0-9]+' "$chain.json" | grep -oE '[0-9]+')
-expect=$(grep -oE '"consensus_hash": "[0-9a-f]+"' "$chain.json" | grep -oE '[0-9a-f]{32}')
+# shellcheck source=bench/synthetic_chain.sh
+source bench/synthetic_chain.sh
+synthetic_chain "$bin" "$blocks" "$per_block"
+ops=$(grep -oE '"ops": [0-9]+' "$chain_json" | grep -oE '[0-9]+')
+expect=$(grep -oE '"consensus_hash": "[0-9a-f]+"' "$chain_json" | grep -oE '[0-9a-f]{32}')
 data=$(mktemp -d)
 trap 'rm -rf "$data"' EXIT
 /usr/bin/time -f '%e %M %U %S' -o "$data/time" "$bin/apps/blockstackd" --network regtest --blocks-file "$chain" \

@@ -14,4 +14,5 @@ bench/dns_bench.sh
 bench/snapshot_bench.sh
 node bench/registrar_bench.mjs
 build/release/bench/dht_bench "${DHT_BENCH_RECORDS:-1000}"
+bench/proofs_bench.sh
 node bench/catchup_bench.mjs "${CATCHUP_BENCH_BLOCKS:-1000}"

@@ -105,8 +105,10 @@ util::Result<std::unique_ptr<Api>> Api::Create(ApiSettings settings, atlas::Zone
     api->m_entries = std::make_unique<Entries>();
     api->m_mirror = std::make_unique<bns::db::NameMirror>("api", std::move(mirror_db), *api->m_entries, &NameEntrySize);
   }
-  BS_TRY(auto state_db, bns::db::NameDb::Open(api->m_settings.db_path, /*read_only=*/true));
-  BS_TRY(api->m_state, StateRoots::Open(std::move(state_db)));
+  if (api->m_settings.proofs) {
+    BS_TRY(auto state_db, bns::db::NameDb::Open(api->m_settings.db_path, /*read_only=*/true));
+    BS_TRY(api->m_state, StateRoots::Open(std::move(state_db)));
+  }
   return api;
 }
 
@@ -174,6 +176,7 @@ void Api::OnBlockCommitted(const interfaces::BlockCommitted& block) {
 void Api::OnZonefileStored(const interfaces::ZonefileStored&) { Invalidate(); }
 
 void Api::OnChainTip(uint32_t height, bool indexing) {
+  if (m_state) m_state->OnChainTip(height);
   m_last_seen = height;
   m_indexing = indexing;
 }

@@ -43,6 +43,7 @@ struct ApiSettings {
   std::size_t cache_entries = 10000;
   std::size_t connections = 8;     // read connections kept open
   bool name_table = true;          // every name's answer fields in memory (about 150 MB a million names)
+  bool proofs = true;              // the name-state tree and /v1/proofs (doc/proofs.md)
   // /v1/users and /v1/dids: how long a fetched profile (or the failure to fetch
   // one) is kept, and how many are kept.
   std::chrono::seconds profile_ttl{300};

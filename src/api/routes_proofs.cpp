@@ -33,22 +33,6 @@ bool IsNameOperation(const std::string& opcode) {
 
 net::Response JsonText(std::string body) { return net::Response::Text(200, std::move(body), "application/json"); }
 
-// The heights whose links take a client from `from` down to `to` (from > to):
-// each step the furthest earlier hash that does not pass `to`.
-std::vector<uint32_t> LinkPath(uint32_t from, uint32_t to, uint32_t first_block) {
-  std::vector<uint32_t> path;
-  uint32_t at = from;
-  while (at > to) {
-    uint32_t next = at - 1;
-    for (uint32_t h : virtualchain::PreviousHashHeights(at, first_block)) {
-      if (h >= to) next = std::min(next, h);
-    }
-    at = next;
-    path.push_back(at);
-  }
-  return path;
-}
-
 }  // namespace
 
 void Api::AddProofRoutes() {
@@ -118,7 +102,7 @@ net::Response Api::ProofHistory(const net::Request& req, const Params& p, bns::d
   // Links: the anchor's, then down to each block in turn.
   std::vector<uint32_t> heights{anchor};
   for (const auto& [height, txids] : blocks) {
-    for (uint32_t h : LinkPath(heights.back(), height, first)) heights.push_back(h);
+    for (uint32_t h : proofs::LinkPath(heights.back(), height, first)) heights.push_back(h);
   }
   for (uint32_t h : heights) {
     auto snap_read = db.SnapshotAt(h);
@@ -167,7 +151,11 @@ net::Response Api::ProofState(const net::Request&, const Params& p) {
   if (auto problem = bns::NameProblem(name)) return Error(400, "Invalid name: " + *problem);
   if (!m_state) return Error(503, "The name-state tree is not kept on this node");
   auto answer = m_state->Prove(name);
-  if (!answer) return Error(503, "The name-state tree is not ready (no block indexed, or it is being built)");
+  if (!answer) {
+    return Error(503,
+                 "The name-state tree is not ready (no block indexed yet, the node is catching up, or the tree "
+                 "is being built)");
+  }
   return JsonText(proofs::ToJson(*answer));
 }
 

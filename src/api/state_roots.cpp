@@ -53,6 +53,7 @@ util::Status StateRoots::Rebuild() {
   m_tree = std::move(tree);
   m_roots.clear();
   m_broken = false;
+  m_pending = false;
   if (last) Keep(*last, ch);
   spdlog::info("name-state tree: {} names, root {} ({:.2f} s)", m_tree.Size(), m_tree.Root().Hex(),
                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
@@ -76,15 +77,20 @@ void StateRoots::OnBlockCommitted(const interfaces::BlockCommitted& block) {
   std::unique_lock lock(m_mutex);
   for (const auto& op : block.ops) {
     if (!op.accepted || op.serialized.empty() || !proofs::IsNameOpcode(op.serialized[0])) continue;
-    auto parsed = proofs::ParseSerializedOp(op.serialized);
-    auto value = proofs::StateValueOfOp(op.serialized);
-    if (!parsed || !value) {
+    auto entry = proofs::StateEntryOfOp(op.serialized);
+    if (!entry) {
       spdlog::error("name-state tree: block {} operation {} does not read back", block.height, op.txid);
       continue;
     }
-    m_tree.Set(proofs::StateKey(parsed->fields[proofs::FIELD_NAME]), *value);
+    m_tree.Set(entry->first, entry->second);
+  }
+  const uint32_t tip = m_chain_tip.load(std::memory_order_relaxed);
+  if (uint64_t{block.height} + KEPT_ROOTS < tip) {
+    m_pending = true;
+    return;
   }
   m_tree.Commit();
+  m_pending = false;
   // The consensus hash of blocks committed is always given by the engine; tests
   // that index by hand give none.
   Keep(block.height, block.consensus_hash);
@@ -92,7 +98,7 @@ void StateRoots::OnBlockCommitted(const interfaces::BlockCommitted& block) {
 
 std::optional<proofs::RootAnswer> StateRoots::Root(std::optional<uint32_t> height) const {
   std::shared_lock lock(m_mutex);
-  if (m_broken || m_roots.empty()) return std::nullopt;
+  if (m_broken || m_pending || m_roots.empty()) return std::nullopt;
   if (!height) return m_roots.rbegin()->second;
   auto it = m_roots.find(*height);
   if (it == m_roots.end()) return std::nullopt;
@@ -101,7 +107,7 @@ std::optional<proofs::RootAnswer> StateRoots::Root(std::optional<uint32_t> heigh
 
 std::optional<proofs::StateAnswer> StateRoots::Prove(const std::string& name) const {
   std::shared_lock lock(m_mutex);
-  if (m_broken || m_roots.empty()) return std::nullopt;
+  if (m_broken || m_pending || m_roots.empty()) return std::nullopt;
   const auto& newest = m_roots.rbegin()->second;
   return proofs::StateAnswer{name, newest.height, newest.consensus_hash, newest.root,
                              m_tree.Prove(proofs::StateKey(name))};

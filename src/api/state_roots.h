@@ -2,12 +2,15 @@
 // database: built from every name's record at start, brought forward by each
 // committed block's name operations, and built again after a reorganisation. The
 // roots of the newest KEPT_ROOTS blocks committed since start are kept, so peers
-// asked about a recent block can answer (doc/proofs.md).
+// asked about a recent block can answer (doc/proofs.md). A block more than
+// KEPT_ROOTS below the chain's tip (a node catching up) has its changes applied
+// but no root computed: it would never be kept; meanwhile no proof is served.
 //
 // Thread safety: OnBlockCommitted is called on the indexing thread; the readers
 // from any thread.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
@@ -34,6 +37,8 @@ class StateRoots {
   static util::Result<std::unique_ptr<StateRoots>> Open(std::unique_ptr<bns::db::NameDb> db);
 
   void OnBlockCommitted(const interfaces::BlockCommitted& block);
+  // The Bitcoin chain's tip, as the scanner last saw it.
+  void OnChainTip(uint32_t height) { m_chain_tip.store(height, std::memory_order_relaxed); }
   // The root at a height (nullopt: not kept), the newest when none is given.
   std::optional<proofs::RootAnswer> Root(std::optional<uint32_t> height) const;
   // The name's proof against the newest root.
@@ -49,7 +54,9 @@ class StateRoots {
   mutable std::shared_mutex m_mutex;
   proofs::StateTree m_tree;
   std::map<uint32_t, proofs::RootAnswer> m_roots;
-  bool m_broken = false;  // a rebuild failed: no answers until the next one works
+  bool m_broken = false;   // a rebuild failed: no answers until the next one works
+  bool m_pending = false;  // changes applied without a root (catching up): no answers
+  std::atomic<uint32_t> m_chain_tip{0};
 };
 
 }  // namespace blockstack::api

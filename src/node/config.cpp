@@ -65,6 +65,7 @@ constexpr std::string_view CONFIG_KEYS[] = {
     "api_header_timeout_ms",
     "api_body_timeout_ms",
     "names_in_memory",
+    "proofs",
     "epochs",
     "poll_seconds",
 };
@@ -175,7 +176,8 @@ util::Status ApplyTomlTable(toml::table given, Config& cfg) {
     BS_CHECK_OK(u32(key, *field));
     if (*field == 0u) return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be positive");
   }
-  const std::pair<const char*, bool*> flags[] = {{"atlas", &cfg.atlas}, {"names_in_memory", &cfg.names_in_memory}};
+  const std::pair<const char*, bool*> flags[] = {
+      {"atlas", &cfg.atlas}, {"names_in_memory", &cfg.names_in_memory}, {"proofs", &cfg.proofs}};
   for (const auto& [key, field] : flags) {
     if (auto node = tbl.get(key)) {
       // value<bool>() would take an integer too.
@@ -272,6 +274,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   bool exit_at_tip = false;
   std::optional<uint32_t> first_block, confirmations, dns_threads;
   std::optional<bool> names_in_memory;
+  std::optional<bool> proofs;
   double poll = 0;
   app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
@@ -304,6 +307,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--names-in-memory", names_in_memory,
                  "true/false: the API and DNS keep every name in memory, about 150 MB per million names each "
                  "(default true; false reads the database per request)");
+  app.add_option("--proofs", proofs,
+                 "true/false: the API keeps the name-state tree and serves /v1/proofs (doc/proofs.md; about 100 "
+                 "bytes a name; default true)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     if (restore) {
@@ -355,6 +361,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
     return fail("--dns-threads (or the config key dns_threads) must be between 1 and 64");
   }
   if (names_in_memory) cfg.names_in_memory = *names_in_memory;
+  if (proofs) cfg.proofs = *proofs;
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;

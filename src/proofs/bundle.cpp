@@ -1,10 +1,12 @@
 #include <proofs/bundle.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include <nlohmann/json.hpp>
 
 #include <crypto/hash.h>
+#include <virtualchain/consensus.h>
 
 namespace blockstack::proofs {
 
@@ -143,11 +145,25 @@ util::Result<SerializedOp> ParseSerializedOp(std::string_view text) {
   return op;
 }
 
+std::vector<uint32_t> LinkPath(uint32_t from, uint32_t to, uint32_t first_block) {
+  std::vector<uint32_t> path;
+  uint32_t at = from;
+  while (at > to) {
+    uint32_t next = at - 1;
+    for (uint32_t h : virtualchain::PreviousHashHeights(at, first_block)) {
+      if (h >= to) next = std::min(next, h);
+    }
+    at = next;
+    path.push_back(at);
+  }
+  return path;
+}
+
 bool IsNameOpcode(char opcode) {
   return opcode == ':' || opcode == '+' || opcode == '>' || opcode == '~' || opcode == ';';
 }
 
-util::Result<Hash256> StateValueOfOp(std::string_view text) {
+util::Result<std::pair<Hash256, Hash256>> StateEntryOfOp(std::string_view text) {
   BS_TRY(auto op, ParseSerializedOp(text));
   if (!IsNameOpcode(op.opcode) || op.fields.size() < NAME_RECORD_FIELDS) {
     return Bad("operation serialisation: not a name operation");
@@ -155,7 +171,12 @@ util::Result<Hash256> StateValueOfOp(std::string_view text) {
   // The record's text: from after "<op>:" to the end of its 16th field.
   const std::string_view last = op.fields[NAME_RECORD_FIELDS - 1];
   const std::size_t end = static_cast<std::size_t>(last.data() - text.data()) + last.size();
-  return crypto::Sha256(util::AsBytes(text.substr(2, end - 2)));
+  return std::make_pair(StateKey(op.fields[FIELD_NAME]), crypto::Sha256(util::AsBytes(text.substr(2, end - 2))));
+}
+
+util::Result<Hash256> StateValueOfOp(std::string_view text) {
+  BS_TRY(auto entry, StateEntryOfOp(text));
+  return entry.second;
 }
 
 std::string ToJson(const HistoryBundle& b) {

@@ -51,6 +51,8 @@ enum NameField : std::size_t {
 // SHA256 of the text of its first 16 fields ("len:value" joined by commas),
 // which is also the canonical text of the record the operation left.
 util::Result<Hash256> StateValueOfOp(std::string_view text);
+// The name's key in the state tree and that value, from one reading.
+util::Result<std::pair<Hash256, Hash256>> StateEntryOfOp(std::string_view text);
 
 // One block's consensus hash inputs: its ops hash and the earlier consensus
 // hashes it mixed in, at height-1, height-3, height-7, ... (spec bns.md §4.3).
@@ -74,6 +76,11 @@ struct BlockOps {
   std::vector<std::string> ops;
   std::vector<NameOp> name_ops;
 };
+
+// The heights of the links that take a client from block `from` down to block
+// `to` (from >= to; empty when equal): each step the furthest earlier hash mixed
+// in that does not pass `to`.
+std::vector<uint32_t> LinkPath(uint32_t from, uint32_t to, uint32_t first_block);
 
 struct HistoryBundle {
   std::string name;

@@ -217,6 +217,19 @@ TEST_F(ProofsTest, BadAnchorsAndNamesGetClearErrors) {
   auto root = proofs::ParseRootAnswer(Call("/v1/proofs/roots/" + std::to_string(last)).body);
   ASSERT_TRUE(root) << root.error().message;
   EXPECT_EQ(root->consensus_hash, LastCh());
+  // Far below the chain's tip (catching up) no root is computed, and no proof
+  // served; near it again, the tree answers with every change applied.
+  m_api->OnChainTip(last + 5000, true);
+  Register(bob, "bob.test", H160(2));
+  EXPECT_EQ(Call("/v1/proofs/state/bob.test").status, 503u);
+  EXPECT_EQ(Call("/v1/proofs/roots").status, 404u);
+  m_api->OnChainTip(last + 3, false);
+  MineAndSync();
+  auto caught_up = State("bob.test");
+  auto bob_value = proofs::VerifyState(caught_up, caught_up.root);
+  ASSERT_TRUE(bob_value && bob_value->has_value());
+  root = proofs::ParseRootAnswer(Call("/v1/proofs/roots").body);
+  ASSERT_TRUE(root);
   // A node started now builds the same root from the database.
   ApiSettings settings;
   settings.db_path = node->dir + "/names.db";
