@@ -7,6 +7,7 @@
 
 #include <filesystem>
 
+#include <bitcoin/script.h>
 #include <bns/ops/ops.h>
 #include <proofs/verify.h>
 
@@ -20,6 +21,7 @@ using testutil::MAGIC;
 
 class ProofsTest : public ::testing::Test, protected testutil::Scenario {
  protected:
+  explicit ProofsTest(bns::EpochSchedule epochs = bns::EpochSchedule::Single(3)) : Scenario(std::move(epochs)) {}
   void SetUp() override {
     CreateNamespace("test", 0xffffffff);
     m_dir = testutil::MakeTempDir("proofs");
@@ -76,6 +78,23 @@ class ProofsTest : public ::testing::Test, protected testutil::Scenario {
     EXPECT_EQ(**value, history->ops.back().state_value) << "the state holds the newest operation's record";
     return *history;
   }
+  // The root a node started now builds from the database: the same as the one
+  // kept block by block.
+  void ExpectSameRootFromTheDatabase() {
+    ApiSettings settings;
+    settings.db_path = node->dir + "/names.db";
+    settings.rules = chain.rules;
+    settings.name_table = false;
+    auto fresh = Api::Create(settings, *m_store);
+    ASSERT_TRUE(fresh);
+    net::Request r;
+    r.method = "GET";
+    r.path = r.target = "/v1/proofs/roots";
+    auto rebuilt = proofs::ParseRootAnswer((*fresh)->Handle(r).body);
+    auto kept = proofs::ParseRootAnswer(Call("/v1/proofs/roots").body);
+    ASSERT_TRUE(rebuilt && kept);
+    EXPECT_EQ(rebuilt->root, kept->root);
+  }
   std::string m_dir;
   std::unique_ptr<atlas::ZonefileStore> m_store;
   std::unique_ptr<Api> m_api;
@@ -124,12 +143,48 @@ TEST_F(ProofsTest, EveryKindOfHistoryVerifies) {
   auto by_hash = Bundle("alice.test", {{"anchor", node->Ch(reg + 1)}});
   EXPECT_EQ(by_hash.anchor_height, reg + 1);
 
+  ExpectSameRootFromTheDatabase();
+
+  // Imports into a revealed namespace (their fee a float in the serialisation),
+  // then ready.
+  CreateNamespace("imp", 0xffffffff, /*ready=*/false);
+  chain.Op(creator, bns::ops::BuildImport(MAGIC, "carol.imp"),
+           {chain.Pay(bob, 5500), {5500, bitcoin::MakeP2pkhScript(H160(5))}});
+  Accepted(OpAt(MineAndSync()));
+  chain.Op(creator, bns::ops::BuildReady(MAGIC, "imp"), {chain.Pay(creator, 5000)});
+  Accepted(OpAt(MineAndSync()));
+  h = Verified("carol.imp");
+  ASSERT_EQ(h.ops.size(), 1u);
+  EXPECT_EQ(h.ops[0].opcode, ';');
+  EXPECT_EQ(h.ops[0].address, bob.address);
+  ExpectSameRootFromTheDatabase();
+
   // A name never registered: no history, and the state proves it absent.
   EXPECT_EQ(Call("/v1/proofs/names/nobody.test").status, 404u);
   auto absent = State("nobody.test");
   auto value = proofs::VerifyState(absent, absent.root);
   ASSERT_TRUE(value) << value.error().message;
   EXPECT_FALSE(value->has_value());
+}
+
+// Epoch 2 has no grace period: a name expires and someone else registers it.
+class ProofsExpiryTest : public ProofsTest {
+ protected:
+  ProofsExpiryTest() : ProofsTest(bns::EpochSchedule::Single(2)) {}
+};
+
+TEST_F(ProofsExpiryTest, ExpiryAndReRegistrationVerify) {
+  CreateNamespace("exp", 5);  // 5 blocks x 2
+  Accepted(OpAt(Register(alice, "short.exp")));
+  for (int i = 0; i < 10; ++i) MineAndSync();
+  const uint32_t again = Register(bob, "short.exp");
+  Accepted(OpAt(again));
+  auto h = Verified("short.exp");
+  ASSERT_EQ(h.ops.size(), 2u);
+  EXPECT_EQ(h.ops[0].address, alice.address);
+  EXPECT_EQ(h.ops[1].address, bob.address);
+  EXPECT_EQ(h.ops[1].first_registered, again);
+  ExpectSameRootFromTheDatabase();
 }
 
 TEST_F(ProofsTest, TamperedBundlesAreRefusedWithTheStepNamed) {
