@@ -283,21 +283,7 @@ TEST_F(ProofsTest, BadAnchorsAndNamesGetClearErrors) {
   auto caught_up = State("bob.test");
   auto bob_value = proofs::VerifyState(caught_up, caught_up.root);
   ASSERT_TRUE(bob_value && bob_value->has_value());
-  root = proofs::ParseRootAnswer(Call("/v1/proofs/roots").body);
-  ASSERT_TRUE(root);
-  // A node started now builds the same root from the database.
-  ApiSettings settings;
-  settings.db_path = node->dir + "/names.db";
-  settings.rules = chain.rules;
-  settings.name_table = false;
-  auto fresh = Api::Create(settings, *m_store);
-  ASSERT_TRUE(fresh);
-  net::Request r;
-  r.method = "GET";
-  r.path = r.target = "/v1/proofs/roots";
-  auto again = proofs::ParseRootAnswer((*fresh)->Handle(r).body);
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->root, root->root);
+  ExpectSameRootFromTheDatabase();
 }
 
 }  // namespace
