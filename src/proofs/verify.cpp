@@ -100,6 +100,20 @@ util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::st
       return Failed(step, "its operations hash to " + ops_hash + ", not the proved " + link->second->ops_hash);
     }
     if (block.name_ops.empty()) return Failed(step, "names none of the name's operations");
+    // The block's operations are all there (their hash is proved): every one on
+    // the name must be among those the bundle gives with their transactions.
+    std::size_t on_name = 0;
+    for (const auto& s : block.ops) {
+      auto op = ParseSerializedOp(s);
+      if (op && IsNameOpcode(op->opcode) && op->fields.size() >= NAME_RECORD_FIELDS &&
+          op->fields[FIELD_NAME] == bundle.name) {
+        ++on_name;
+      }
+    }
+    if (on_name != block.name_ops.size()) {
+      return Failed(step, "has " + std::to_string(on_name) + " operation(s) on " + bundle.name + ", the bundle gives " +
+                              std::to_string(block.name_ops.size()));
+    }
     for (const auto& name_op : block.name_ops) {
       const std::string op_step = step + " operation " + name_op.txid;
       const SerializedOp* found = nullptr;

@@ -231,6 +231,17 @@ export function makeVerifier({ sha256, ripemd160 }) {
       const hash = opsHash(block.ops);
       if (hash !== link.ops_hash) throw new VerifyError(step, `its operations hash to ${hash}, not the proved ${link.ops_hash}`);
       if (block.name_ops.length === 0) throw new VerifyError(step, "names none of the name's operations");
+      // The block's operations are all there (their hash is proved): every one on
+      // the name must be among those the bundle gives with their transactions.
+      let onName = 0;
+      for (const s of block.ops) {
+        let op;
+        try { op = parseSerializedOp(s); } catch { continue; }
+        if (NAME_OPCODES.has(op.opcode) && op.fields.length >= NAME_RECORD_FIELDS && op.fields[FIELD.name].text === bundle.name) onName++;
+      }
+      if (onName !== block.name_ops.length) {
+        throw new VerifyError(step, `has ${onName} operation(s) on ${bundle.name}, the bundle gives ${block.name_ops.length}`);
+      }
       for (const nameOp of block.name_ops) {
         const opStep = `${step} operation ${nameOp.txid}`;
         let found;

@@ -258,6 +258,28 @@ TEST_F(ProofsTest, TamperedBundlesAreRefusedWithTheStepNamed) {
   EXPECT_FALSE(proofs::VerifyState(swapped, state.root));
 }
 
+TEST_F(ProofsTest, EveryOperationOnTheNameInABlockMustBeGiven) {
+  Register(alice, "alice.test", H160(1));
+  // An update and a transfer of the same name in one block.
+  chain.Op(alice, bns::ops::BuildUpdate(MAGIC, "alice.test", LastCh(), H160(2)), {chain.Pay(alice, 5000)});
+  chain.Op(alice, bns::ops::BuildTransfer(MAGIC, "alice.test", true, LastCh()),
+           {chain.Pay(bob, 5500), chain.Pay(alice, 5000)});
+  const uint32_t both = MineAndSync();
+  Accepted(OpAt(both, 0));
+  Accepted(OpAt(both, 1));
+  auto h = Verified("alice.test");
+  ASSERT_EQ(h.ops.size(), 3u);
+  EXPECT_EQ(h.ops[2].address, bob.address);
+  // Leaving out the transfer's transaction hides it: refused.
+  auto b = Bundle("alice.test");
+  ASSERT_EQ(b.blocks.front().name_ops.size(), 2u);
+  b.blocks.front().name_ops.pop_back();
+  auto r = proofs::VerifyHistory(b, LastCh());
+  ASSERT_FALSE(r);
+  EXPECT_NE(r.error().message.find("has 2 operation(s) on alice.test, the bundle gives 1"), std::string::npos)
+      << r.error().message;
+}
+
 TEST_F(ProofsTest, BadAnchorsAndNamesGetClearErrors) {
   Register(alice, "alice.test", H160(1));
   const uint32_t last = *node->db->LastBlock().value();
