@@ -2,7 +2,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include <cli/common.h>
 
@@ -41,6 +43,14 @@ util::Result<std::string> Fetch(client::NodeClient& node, const std::string& pat
   if (!got) return Fail(ErrorCode::Unavailable, node.Url() + ": " + got.error().message);
   *status = got->first;
   return std::move(got->second);
+}
+
+constexpr auto PEER_WAIT = std::chrono::seconds(15);
+
+// Whether the node has not indexed `height` yet.
+bool PeerBehind(client::NodeClient& peer, uint32_t height) {
+  auto last = peer.LastBlock();
+  return last && *last < height;
 }
 
 std::string NodeError(const std::string& body) {
@@ -120,7 +130,14 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   for (const auto& url : options.peers) {
     auto peer = client::NodeClient::Create(url, std::chrono::seconds(10));
     if (!peer) return Fail(ErrorCode::InvalidArgument, "--peers " + url + ": " + peer.error().message);
-    BS_TRY(std::string peer_body, Fetch(**peer, "/v1/proofs/roots/" + std::to_string(state->height), &status));
+    const std::string root_path = "/v1/proofs/roots/" + std::to_string(state->height);
+    BS_TRY(std::string peer_body, Fetch(**peer, root_path, &status));
+    // A peer a block or two behind is waited for (up to PEER_WAIT).
+    for (auto until = std::chrono::steady_clock::now() + PEER_WAIT;
+         status == 404 && PeerBehind(**peer, state->height) && std::chrono::steady_clock::now() < until;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      BS_TRY(peer_body, Fetch(**peer, root_path, &status));
+    }
     if (status != 200) {
       return steps.Failed("state root", "peer " + url + " has no root for block " + std::to_string(state->height) +
                                             " (HTTP " + std::to_string(status) + ": " + NodeError(peer_body) + ")");

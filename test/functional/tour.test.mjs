@@ -67,10 +67,11 @@ test('the README tour runs as written: a name, a profile, a file, a subdomain, D
   assert.match(out, /last_block_processed\s+\d+/);
   assert.equal(out.match(/^accepted in block \d+$/mg)?.length, 4, 'preorder, reveal, ready and update accepted');
   assert.match(out, /alice\.demo registered to \S+ in block \d+, zone file published/);
-  assert.equal(out.match(/"name": "Alice"/g)?.length, 3, 'alice resolved, with her file, and from the second node');
+  assert.equal(out.match(/"name": "Alice"/g)?.length, 4, 'alice resolved, with her file, from the second node, and proved');
   assert.match(out, /^data http:\S+\/notes\.txt\nhello\n/m);
   assert.match(out, /signature checked against bucket \w+\) \(decrypted\)/);
   assert.match(out, /"name": "Bob"/);
+  assert.match(out, /proved: \d+ operation\(s\) against the consensus hash you trust .*\n  state root [0-9a-f]{64} at block \d+: confirmed by http:/);
   assert.match(out, /ok: \d+ consensus hashes, 1 name records, 2 zone files checked/);
   assert.match(out, /10 1 "http:\/\/127\.0\.0\.1:\d+\/read\/\w+\/profile\.json"/, 'kdig answered the URI record');
   assert.match(out, /"consensus_hash":"[0-9a-f]{32}"/, 'the snapshot printed its consensus hash');
