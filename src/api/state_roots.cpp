@@ -5,7 +5,6 @@
 #include <spdlog/spdlog.h>
 
 #include <bns/records.h>
-#include <crypto/hash.h>
 #include <virtualchain/canonical.h>
 
 namespace blockstack::api {
@@ -17,9 +16,10 @@ constexpr uint32_t BUILD_PAGE = 10000;
 }  // namespace
 
 proofs::Hash256 StateValueOf(const bns::NameRecord& record) {
-  // The record's canonical text, as its operation's serialisation starts.
-  const std::string text = virtualchain::SerializeOp(':', bns::NameRecordValues(record));
-  return crypto::Sha256(util::AsBytes(std::string_view(text).substr(2)));
+  // The record's fields serialised as a registration's start: one definition of
+  // the value, proofs::StateValueOfOp's (it cannot fail on 16 fields).
+  return proofs::StateValueOfOp(virtualchain::SerializeOp(':', bns::NameRecordValues(record)))
+      .value_or(proofs::Hash256{});
 }
 
 util::Result<std::unique_ptr<StateRoots>> StateRoots::Open(std::unique_ptr<bns::db::NameDb> db) {

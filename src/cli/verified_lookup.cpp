@@ -212,6 +212,11 @@ struct ProofFileOpts {
   std::optional<uint32_t> height;
 };
 
+// A proof in a file that does not check: exit 20 with the step and why.
+void ReportNotVerified(Globals& g, const std::string& step_and_why) {
+  ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at " + step_and_why);
+}
+
 json OpJson(const proofs::VerifiedOp& op) {
   return {{"height", op.height},
           {"vtxindex", op.vtxindex},
@@ -238,10 +243,9 @@ void AddProofCommands(CLI::App& app, Globals& g) {
     auto text = ReadFileText(o->file);
     if (!text) return Report(g, text.error());
     auto bundle = proofs::ParseHistoryBundle(*text);
-    if (!bundle)
-      return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at history bundle: " + bundle.error().message);
+    if (!bundle) return ReportNotVerified(g, "history bundle: " + bundle.error().message);
     auto verified = proofs::VerifyHistory(*bundle, o->trusted, o->height);
-    if (!verified) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at " + verified.error().message);
+    if (!verified) return ReportNotVerified(g, verified.error().message);
     json ops = json::array();
     std::string human;
     for (const auto& op : verified->ops) {
@@ -262,7 +266,7 @@ void AddProofCommands(CLI::App& app, Globals& g) {
     auto text = ReadFileText(o->file);
     if (!text) return Report(g, text.error());
     auto answer = proofs::ParseStateAnswer(*text);
-    if (!answer) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at state: " + answer.error().message);
+    if (!answer) return ReportNotVerified(g, "state: " + answer.error().message);
     proofs::Hash256 root = answer->root;
     if (!o->root.empty()) {
       auto given = proofs::Hash256::FromHex(o->root);
@@ -270,7 +274,7 @@ void AddProofCommands(CLI::App& app, Globals& g) {
       root = *given;
     }
     auto value = proofs::VerifyState(*answer, root);
-    if (!value) return ReportExit(g, EXIT_NOT_VERIFIED, "verification failed at " + value.error().message);
+    if (!value) return ReportNotVerified(g, value.error().message);
     Print(g,
           {{"name", answer->name},
            {"height", answer->height},

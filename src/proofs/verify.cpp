@@ -100,34 +100,27 @@ util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::st
       return Failed(step, "its operations hash to " + ops_hash + ", not the proved " + link->second->ops_hash);
     }
     if (block.name_ops.empty()) return Failed(step, "names none of the name's operations");
-    // The block's operations are all there (their hash is proved): every one on
-    // the name must be among those the bundle gives with their transactions.
-    std::size_t on_name = 0;
+    // The block's operations on the name, read once. They are all there (their
+    // hash is proved): every one must be among those the bundle gives with
+    // their transactions.
+    std::vector<std::pair<SerializedOp, std::string_view>> on_name;
     for (const auto& s : block.ops) {
       auto op = ParseSerializedOp(s);
       if (op && IsNameOpcode(op->opcode) && op->fields.size() >= NAME_RECORD_FIELDS &&
           op->fields[FIELD_NAME] == bundle.name) {
-        ++on_name;
+        on_name.emplace_back(std::move(*op), s);
       }
     }
-    if (on_name != block.name_ops.size()) {
-      return Failed(step, "has " + std::to_string(on_name) + " operation(s) on " + bundle.name + ", the bundle gives " +
-                              std::to_string(block.name_ops.size()));
+    if (on_name.size() != block.name_ops.size()) {
+      return Failed(step, "has " + std::to_string(on_name.size()) + " operation(s) on " + bundle.name +
+                              ", the bundle gives " + std::to_string(block.name_ops.size()));
     }
     for (const auto& name_op : block.name_ops) {
       const std::string op_step = step + " operation " + name_op.txid;
-      const SerializedOp* found = nullptr;
-      std::optional<SerializedOp> parsed;
-      std::string_view text;
-      for (const auto& s : block.ops) {
-        auto op = ParseSerializedOp(s);
-        if (!op || !IsNameOpcode(op->opcode) || op->fields.size() < NAME_RECORD_FIELDS) continue;
-        if (op->fields[FIELD_NAME] != bundle.name || op->fields[FIELD_TXID] != name_op.txid) continue;
-        parsed = std::move(*op);
-        found = &*parsed;
-        text = s;
-        break;
-      }
+      auto it = std::find_if(on_name.begin(), on_name.end(),
+                             [&](const auto& e) { return e.first.fields[FIELD_TXID] == name_op.txid; });
+      const SerializedOp* found = it == on_name.end() ? nullptr : &it->first;
+      const std::string_view text = it == on_name.end() ? std::string_view() : it->second;
       if (found == nullptr) return Failed(op_step, "not among the block's operations on " + bundle.name);
       auto vtx = ToU32(found->fields[FIELD_VTXINDEX]);
       if (!vtx || *vtx != name_op.vtxindex) return Failed(op_step, "its transaction index differs from the block's");
