@@ -28,6 +28,7 @@
 #include <net/http_server.h>
 #include <net/metrics.h>
 #include <net/router.h>
+#include <proofs/bundle.h>
 #include <subdomain/index.h>
 #include <util/lru_cache.h>
 
@@ -211,6 +212,10 @@ class Api {
   net::Response Account(const net::Request& req, const Params& p);
   // routes_proofs.cpp
   net::Response ProofHistory(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response ProofSubdomain(const std::string& fqn, const std::string& domain, uint32_t anchor, bns::db::NameDb& db);
+  // The zone files of the name operations in a bundle that announced one, at or
+  // above first_block (nullopt for one not stored).
+  util::Result<proofs::Zonefiles> BundleZonefiles(const proofs::HistoryBundle& bundle, uint32_t first_block);
   net::Response ProofState(const net::Request& req, const Params& p);
   net::Response ProofRoot(const net::Request& req, const Params& p);
   // routes_zonefiles.cpp

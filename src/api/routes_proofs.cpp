@@ -7,9 +7,11 @@
 
 #include <algorithm>
 #include <set>
+#include <variant>
 
 #include <bns/names.h>
 #include <proofs/bundle.h>
+#include <subdomain/record.h>
 #include <util/bytes.h>
 #include <virtualchain/consensus.h>
 
@@ -42,33 +44,14 @@ void Api::AddProofRoutes() {
   AddPlain("GET", "/v1/proofs/roots/{height}", "proof_root", &Api::ProofRoot);
 }
 
-net::Response Api::ProofHistory(const net::Request& req, const Params& p, bns::db::NameDb& db) {
-  const std::string name = p["name"];
-  if (auto problem = bns::NameProblem(name)) return Error(400, "Invalid name: " + *problem);
-  const uint32_t first = m_settings.rules.first_block;
-  auto last_read = db.LastBlock();
-  if (!last_read) return Backend(last_read.error());
-  auto last = std::move(*last_read);
-  if (!last) return Error(503, "No block indexed yet");
-  // The anchor: a height, or a consensus hash; the last block by default.
-  uint32_t anchor = *last;
-  auto q = req.query.find("anchor");
-  if (q != req.query.end()) {
-    const std::string& a = q->second;
-    if (util::IsLowerHex(a, 32)) {
-      auto h_read = db.HeightOfConsensusHash(a, *last);
-      if (!h_read) return Backend(h_read.error());
-      auto h = std::move(*h_read);
-      if (!h) return Error(404, "Unknown anchor: no block indexed here has consensus hash " + a);
-      anchor = *h;
-    } else if (auto h = ParseUint(a)) {
-      if (*h > *last) return Error(400, "Anchor " + a + " is ahead of the last indexed block " + std::to_string(*last));
-      if (*h < first) return Error(400, "Anchor " + a + " is below the first block " + std::to_string(first));
-      anchor = *h;
-    } else {
-      return Error(400, "Invalid anchor: give a block height or a consensus hash (32 lowercase hex digits)");
-    }
-  }
+namespace {
+
+// A name's history bundle at the anchor: every block with an operation on the
+// name (only those in `only`, when given), newest first, up to BUNDLE_BLOCKS;
+// or the error answer.
+std::variant<proofs::HistoryBundle, net::Response> BuildHistory(bns::db::NameDb& db, const std::string& name,
+                                                                uint32_t anchor, uint32_t first,
+                                                                const std::set<uint32_t>* only) {
   // The name's operations at or below the anchor, by block, newest first.
   std::map<uint32_t, std::set<std::string>, std::greater<>> blocks;
   bool more = false;
@@ -78,6 +61,7 @@ net::Response Api::ProofHistory(const net::Request& req, const Params& p, bns::d
     auto rows = std::move(*rows_read);
     for (const auto& row : rows) {
       if (row.block_id > anchor || !IsNameOperation(row.opcode)) continue;
+      if (only && !only->contains(row.block_id)) continue;
       if (blocks.size() == BUNDLE_BLOCKS && !blocks.contains(row.block_id)) {
         more = true;
         break;
@@ -143,11 +127,106 @@ net::Response Api::ProofHistory(const net::Request& req, const Params& p, bns::d
     auto ch = std::move(*ch_read);
     if (ch) bundle.next_anchor = *ch;
   }
+  return bundle;
+}
+
+}  // namespace
+
+net::Response Api::ProofHistory(const net::Request& req, const Params& p, bns::db::NameDb& db) {
+  const std::string name = p["name"];
+  auto split = subdomain::SplitSubdomainName(name);
+  if (!split) {
+    if (auto problem = bns::NameProblem(name)) return Error(400, "Invalid name: " + *problem);
+  }
+  const uint32_t first = m_settings.rules.first_block;
+  auto last_read = db.LastBlock();
+  if (!last_read) return Backend(last_read.error());
+  auto last = std::move(*last_read);
+  if (!last) return Error(503, "No block indexed yet");
+  // The anchor: a height, or a consensus hash; the last block by default.
+  uint32_t anchor = *last;
+  auto q = req.query.find("anchor");
+  if (q != req.query.end()) {
+    const std::string& a = q->second;
+    if (util::IsLowerHex(a, 32)) {
+      auto h_read = db.HeightOfConsensusHash(a, *last);
+      if (!h_read) return Backend(h_read.error());
+      auto h = std::move(*h_read);
+      if (!h) return Error(404, "Unknown anchor: no block indexed here has consensus hash " + a);
+      anchor = *h;
+    } else if (auto h = ParseUint(a)) {
+      if (*h > *last) return Error(400, "Anchor " + a + " is ahead of the last indexed block " + std::to_string(*last));
+      if (*h < first) return Error(400, "Anchor " + a + " is below the first block " + std::to_string(first));
+      anchor = *h;
+    } else {
+      return Error(400, "Invalid anchor: give a block height or a consensus hash (32 lowercase hex digits)");
+    }
+  }
+  if (split) return ProofSubdomain(name, split->domain, anchor, db);
+  auto built = BuildHistory(db, name, anchor, first, nullptr);
+  if (auto* error = std::get_if<net::Response>(&built)) return std::move(*error);
+  return JsonText(proofs::ToJson(std::get<proofs::HistoryBundle>(built)));
+}
+
+util::Result<proofs::Zonefiles> Api::BundleZonefiles(const proofs::HistoryBundle& bundle, uint32_t first_block) {
+  proofs::Zonefiles out;
+  for (const auto& block : bundle.blocks) {
+    if (block.height < first_block) continue;
+    for (const auto& text : block.ops) {
+      auto op = proofs::ParseSerializedOp(text);
+      if (!op || (op->opcode != ':' && op->opcode != '+' && op->opcode != ';') ||
+          op->fields.size() < proofs::NAME_RECORD_FIELDS || op->fields[proofs::FIELD_NAME] != bundle.name) {
+        continue;
+      }
+      const std::string hash(op->fields[proofs::FIELD_VALUE_HASH]);
+      if (!util::IsLowerHex(hash, 40) || out.contains(hash)) continue;
+      BS_TRY(out[hash], m_zonefiles.Get(hash));
+    }
+  }
+  return out;
+}
+
+net::Response Api::ProofSubdomain(const std::string& fqn, const std::string& domain, uint32_t anchor,
+                                  bns::db::NameDb& db) {
+  if (!m_subdomains) return Error(503, "This node keeps no subdomain index");
+  const uint32_t first = m_settings.rules.first_block;
+  proofs::SubdomainBundle bundle;
+  bundle.subdomain = fqn;
+  bundle.first_block = m_subdomains->FirstBlock();
+  auto built = BuildHistory(db, domain, anchor, first, nullptr);
+  if (auto* error = std::get_if<net::Response>(&built)) return std::move(*error);
+  bundle.domain.history = std::move(std::get<proofs::HistoryBundle>(built));
+  auto zonefiles = BundleZonefiles(bundle.domain.history, bundle.first_block);
+  if (!zonefiles) return Backend(zonefiles.error());
+  bundle.domain.zonefiles = std::move(*zonefiles);
+  // Other names whose zone files carried records the index accepted for it
+  // (updates from another domain): only the blocks at or below the anchor that
+  // carried them (every page repeats those below its anchor; few have any).
+  auto history = m_subdomains->History(fqn);
+  if (!history) return Backend(history.error());
+  std::map<std::string, std::set<uint32_t>> others;
+  for (const auto& state : *history) {
+    if (state.domain != domain && state.block_height <= anchor) others[state.domain].insert(state.block_height);
+  }
+  for (const auto& [name, heights] : others) {
+    auto other = BuildHistory(db, name, anchor, first, &heights);
+    if (auto* error = std::get_if<net::Response>(&other)) return std::move(*error);
+    proofs::Carrier carrier;
+    carrier.history = std::move(std::get<proofs::HistoryBundle>(other));
+    auto files = BundleZonefiles(carrier.history, bundle.first_block);
+    if (!files) return Backend(files.error());
+    carrier.zonefiles = std::move(*files);
+    bundle.others.push_back(std::move(carrier));
+  }
   return JsonText(proofs::ToJson(bundle));
 }
 
 net::Response Api::ProofState(const net::Request&, const Params& p) {
   const std::string name = p["name"];
+  if (auto split = subdomain::SplitSubdomainName(name)) {
+    return Error(400, "A subdomain has no state of its own: its domain's proves it (GET /v1/proofs/state/" +
+                          split->domain + ", with GET /v1/proofs/names/" + name + ")");
+  }
   if (auto problem = bns::NameProblem(name)) return Error(400, "Invalid name: " + *problem);
   if (!m_state) return Error(503, "The name-state tree is not kept on this node");
   auto answer = m_state->Prove(name);

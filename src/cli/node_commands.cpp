@@ -59,42 +59,76 @@ struct LookupOpts {
   std::vector<std::string> peers;
 };
 
-// --verify: the record proved against the trusted hash before anything is
-// resolved (nullopt: reported, g.rc set).
-std::optional<VerifiedName> ProveName(Globals& g, client::NodeClient& node, const std::string& name,
-                                      const LookupOpts& o) {
+// --verify's options checked (false: reported, g.rc set).
+bool CheckVerifyOptions(Globals& g, const LookupOpts& o) {
   if (o.trusted.empty()) {
     ReportExit(g, EXIT_USAGE,
                "--verify needs --trusted-consensus-hash CH: a consensus hash you trust (from your own node's "
                "`blockstack info`, from several nodes, or `blockstack anchor TX` of a name operation in a Bitcoin "
                "block you trust; doc/proofs.md)");
-    return std::nullopt;
+    return false;
   }
   if (!util::IsLowerHex(o.trusted, 32)) {
     ReportExit(g, EXIT_INVALID, "--trusted-consensus-hash: " + o.trusted + " is not 32 lowercase hex digits");
-    return std::nullopt;
+    return false;
   }
-  if (std::count(name.begin(), name.end(), '.') > 1) {
-    ReportExit(g, EXIT_INVALID, "--verify: " + name + " is a subdomain; proofs cover on-chain names only so far");
-    return std::nullopt;
-  }
+  return true;
+}
+
+// A failed proof or an unreachable node, reported.
+void ReportProofError(Globals& g, const util::Error& e) {
+  if (e.code == ErrorCode::Corruption)
+    ReportExit(g, EXIT_NOT_VERIFIED, e.message);
+  else
+    Report(g, e);
+}
+
+std::string RootWitnesses(const VerifiedName& proved) {
+  return proved.confirmed_by.empty() ? ", this node's word alone: give --peers"
+                                     : ", confirmed by " + std::to_string(proved.confirmed_by.size()) + " peer(s)";
+}
+
+// --verify: the record proved against the trusted hash before anything is
+// resolved (nullopt: reported, g.rc set).
+std::optional<VerifiedName> ProveName(Globals& g, client::NodeClient& node, const std::string& name,
+                                      const LookupOpts& o) {
   VerifyFailure failure;
   auto proved = VerifyName(node, name, {o.trusted, o.height, o.peers}, &failure);
   if (!proved) {
-    if (proved.error().code == ErrorCode::Corruption)
-      ReportExit(g, EXIT_NOT_VERIFIED, proved.error().message);
-    else
-      Report(g, proved.error());
+    ReportProofError(g, proved.error());
     return std::nullopt;
   }
   if (!proved->present) {
     ReportExit(g, EXIT_NAME_UNKNOWN,
                "proved: " + name + " is not registered (state root " + proved->state_root + " at block " +
-                   std::to_string(proved->state_height) +
-                   (proved->confirmed_by.empty()
-                        ? ", this node's word alone: give --peers"
-                        : ", confirmed by " + std::to_string(proved->confirmed_by.size()) + " peer(s)") +
-                   ")");
+                   std::to_string(proved->state_height) + RootWitnesses(*proved) + ")");
+    return std::nullopt;
+  }
+  return std::move(*proved);
+}
+
+// The same for a subdomain, through its domain.
+std::optional<VerifiedSubdomain> ProveSubdomain(Globals& g, client::NodeClient& node, const std::string& fqn,
+                                                const LookupOpts& o) {
+  VerifyFailure failure;
+  auto proved = VerifySubdomain(node, fqn, {o.trusted, o.height, o.peers}, &failure);
+  if (!proved) {
+    ReportProofError(g, proved.error());
+    return std::nullopt;
+  }
+  const auto& d = proved->domain;
+  if (!d.present) {
+    ReportExit(g, EXIT_NAME_UNKNOWN,
+               "proved: " + fqn + "'s domain " + subdomain::SplitSubdomainName(fqn)->domain +
+                   " is not registered (state root " + d.state_root + " at block " + std::to_string(d.state_height) +
+                   RootWitnesses(d) + ")");
+    return std::nullopt;
+  }
+  if (!proved->present) {
+    std::string why = "proved: no zone file of " + fqn + "'s domain carries an accepted record of it (" +
+                      std::to_string(proved->zonefiles) + " zone file(s) replayed";
+    if (!proved->missing.empty()) why += "; " + std::to_string(proved->missing.size()) + " not found, give --peers";
+    ReportExit(g, EXIT_NAME_UNKNOWN, why + ")");
     return std::nullopt;
   }
   return std::move(*proved);
@@ -150,9 +184,16 @@ void AddLookup(CLI::App& app, Globals& g) {
       did_key = (*did)["public_key"].get<std::string>();
     }
     std::optional<VerifiedName> proved;
+    std::optional<VerifiedSubdomain> proved_sub;
     if (o->verify) {
-      proved = ProveName(g, **node, name, *o);
-      if (!proved) return;
+      if (!CheckVerifyOptions(g, *o)) return;
+      if (subdomain::SplitSubdomainName(name)) {
+        proved_sub = ProveSubdomain(g, **node, name, *o);
+        if (!proved_sub) return;
+      } else {
+        proved = ProveName(g, **node, name, *o);
+        if (!proved) return;
+      }
     }
     client::UrlFetcher storage;
     client::Resolver resolver(**node, storage);
@@ -186,6 +227,13 @@ void AddLookup(CLI::App& app, Globals& g) {
                         "verification failed at record: the node says owner " + r.owner + " and zone-file hash " +
                             r.zonefile_hash + ", the proof owner " + proved->owner + " and zone-file hash " +
                             proved->value_hash);
+    }
+    if (proved_sub &&
+        (!subdomain::SameOwner(r.owner, proved_sub->owner) || r.zonefile_hash != proved_sub->zonefile_hash)) {
+      return ReportExit(g, EXIT_NOT_VERIFIED,
+                        "verification failed at record: the node says owner " + r.owner + " and zone-file hash " +
+                            r.zonefile_hash + ", the proof owner " + proved_sub->owner + " and zone-file hash " +
+                            proved_sub->zonefile_hash);
     }
     if (o->verbose) {
       for (const auto& s : r.steps) std::cerr << fmt::format("{:8.2f} ms  {}\n", s.ms, s.what);
@@ -237,6 +285,24 @@ void AddLookup(CLI::App& app, Globals& g) {
           proved->confirmed_by.empty()
               ? std::string("this node's word alone (give --peers for a record that is not stale)")
               : "confirmed by " + fmt::format("{}", fmt::join(proved->confirmed_by, ", ")));
+    }
+    if (proved_sub) {
+      const auto& d = proved_sub->domain;
+      j["proof"] = proved_sub->Json();
+      human += fmt::format(
+          "proved: sequence {} ({} record(s) accepted), carried by {} at block {} ({}); {} zone file(s) replayed{}\n"
+          "  domain: {} operation(s) against the consensus hash you trust at block {}; state root {} at block {}: "
+          "{}\n",
+          proved_sub->seqn, proved_sub->records, proved_sub->carrier, proved_sub->height, proved_sub->txid,
+          proved_sub->zonefiles,
+          proved_sub->from_peers ? fmt::format(", {} from peers", proved_sub->from_peers) : std::string(), d.operations,
+          d.anchor_height, d.state_root, d.state_height,
+          d.confirmed_by.empty() ? std::string("this node's word alone (give --peers for a record that is not stale)")
+                                 : "confirmed by " + fmt::format("{}", fmt::join(d.confirmed_by, ", ")));
+      if (!proved_sub->missing.empty()) {
+        human += fmt::format("  not replayed: {} zone file(s) neither the node nor a peer has: {}\n",
+                             proved_sub->missing.size(), fmt::join(proved_sub->missing, ", "));
+      }
     }
     human += "verified:\n" + human_steps + fmt::format("  {:8.2f} ms  total\n", total);
     Print(g, j, human);

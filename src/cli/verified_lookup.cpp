@@ -8,7 +8,10 @@
 
 #include <cli/common.h>
 
+#include <crypto/hash.h>
 #include <proofs/verify.h>
+#include <subdomain/record.h>
+#include <util/bytes.h>
 
 namespace blockstack::cli {
 
@@ -159,6 +162,8 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   BS_TRY(auto ops,
          History(node, name, options.trusted_consensus_hash, options.trusted_height, &out.anchor_height, steps));
   if (out.anchor_height == 0) out.anchor_height = options.trusted_height.value_or(0);
+  out.history_anchor = options.trusted_consensus_hash;
+  out.history_anchor_height = out.anchor_height;
   if (state->height < out.anchor_height) {
     return steps.Failed("state", "the state proof is for block " + std::to_string(state->height) +
                                      ", older than block " + std::to_string(out.anchor_height) +
@@ -176,6 +181,8 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
     }
     uint32_t ignored = 0;
     BS_TRY(ops, History(node, name, state->consensus_hash, state->height, &ignored, steps));
+    out.history_anchor = state->consensus_hash;
+    out.history_anchor_height = state->height;
   }
   // 4. The state holds the newest operation's record, or proves the name absent.
   if (!value->has_value()) {
@@ -202,6 +209,91 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   out.last_txid = last.txid;
   out.last_op = last.op;
   out.operations = ops.size();
+  return out;
+}
+
+json VerifiedSubdomain::Json() const {
+  json j{{"present", present},     {"domain", domain.Json()},  {"records", records},
+         {"zonefiles", zonefiles}, {"from_peers", from_peers}, {"missing_zonefiles", missing}};
+  if (present) {
+    j["owner"] = owner;
+    j["zonefile_hash"] = zonefile_hash;
+    j["sequence"] = seqn;
+    j["last_record"] = {{"carrier", carrier}, {"height", height}, {"txid", txid}};
+  }
+  return j;
+}
+
+util::Result<VerifiedSubdomain> VerifySubdomain(client::NodeClient& node, const std::string& fqn,
+                                                const VerifyOptions& options, VerifyFailure* failure) {
+  Steps steps(failure);
+  auto split = subdomain::SplitSubdomainName(fqn);
+  if (!split) return Fail(ErrorCode::InvalidArgument, fqn + " is not a subdomain name");
+  VerifiedSubdomain out;
+  // 1. The domain's record, proved current: its newest zone file is then known.
+  BS_TRY(out.domain, VerifyName(node, split->domain, options, failure));
+  if (!out.domain.present) return out;
+  // 2. Every page of the subdomain's bundle, anchored where the domain's
+  // history was; every zone file of the domain's operations in it.
+  std::vector<proofs::VerifiedSlot> slots;
+  bool newest_seen = false;
+  uint32_t first_block = 0;
+  std::string page_anchor = out.domain.history_anchor;
+  for (int page = 0;; ++page) {
+    unsigned status = 0;
+    BS_TRY(std::string body, Fetch(node, "/v1/proofs/names/" + fqn + "?anchor=" + page_anchor, &status));
+    if (status != 200)
+      return Fail(ErrorCode::Unavailable, node.Url() + ": HTTP " + std::to_string(status) + ": " + NodeError(body));
+    auto bundle = proofs::ParseSubdomainBundle(body);
+    if (!bundle) return steps.Failed("subdomain bundle", bundle.error().message);
+    if (bundle->subdomain != fqn) return steps.Failed("subdomain bundle", "it is the bundle of " + bundle->subdomain);
+    if (page == 0) {
+      first_block = bundle->first_block;
+    } else if (bundle->first_block != first_block) {
+      return steps.Failed("subdomain bundle", "its pages disagree on the first subdomain block");
+    }
+    auto verified = proofs::VerifySubdomainPage(
+        *bundle, page_anchor, page == 0 ? std::optional(out.domain.history_anchor_height) : std::nullopt);
+    if (!verified) return steps.FailedProof(verified.error());
+    for (const auto& op : verified->domain.ops) newest_seen = newest_seen || op.txid == out.domain.last_txid;
+    slots.insert(slots.end(), verified->slots.begin(), verified->slots.end());
+    if (!verified->domain.next_anchor) break;
+    page_anchor = *verified->domain.next_anchor;
+  }
+  if (!newest_seen) {
+    return steps.Failed("subdomain bundle",
+                        "it leaves out " + split->domain + "'s newest operation " + out.domain.last_txid);
+  }
+  // 3. Zone files the node does not hold are asked of the peers.
+  for (auto& slot : slots) {
+    if (slot.zonefile) {
+      ++out.zonefiles;
+      continue;
+    }
+    for (const auto& url : options.peers) {
+      auto peer = client::NodeClient::Create(url, std::chrono::seconds(10));
+      if (!peer) continue;
+      auto text = (*peer)->Zonefile(slot.hash);
+      if (text && *text && crypto::Hash160Of(util::AsBytes(**text)).Hex() == slot.hash) {
+        slot.zonefile = std::move(**text);
+        ++out.zonefiles;
+        ++out.from_peers;
+        break;
+      }
+    }
+    if (!slot.zonefile) out.missing.push_back(slot.hash);
+  }
+  // 4. The subdomain rules replayed over them.
+  auto proved = proofs::ReplaySubdomain(fqn, first_block, slots);
+  if (!proved) return out;
+  out.present = true;
+  out.owner = proved->owner;
+  out.zonefile_hash = proved->zonefile_hash;
+  out.carrier = proved->carrier;
+  out.txid = proved->txid;
+  out.height = proved->height;
+  out.seqn = proved->seqn;
+  out.records = proved->accepted;
   return out;
 }
 

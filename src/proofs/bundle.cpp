@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <crypto/hash.h>
+#include <util/base64.h>
 #include <virtualchain/consensus.h>
 
 namespace blockstack::proofs {
@@ -179,7 +180,9 @@ util::Result<Hash256> StateValueOfOp(std::string_view text) {
   return entry.second;
 }
 
-std::string ToJson(const HistoryBundle& b) {
+namespace {
+
+json HistoryJson(const HistoryBundle& b) {
   json blocks = json::array();
   for (const auto& block : b.blocks) {
     json name_ops = json::array();
@@ -191,20 +194,33 @@ std::string ToJson(const HistoryBundle& b) {
   json links = json::array();
   for (const auto& l : b.links)
     links.push_back({{"height", l.height}, {"ops_hash", l.ops_hash}, {"previous", l.previous}});
-  json doc = {{"version", BUNDLE_VERSION},
-              {"name", b.name},
-              {"anchor", {{"height", b.anchor_height}, {"consensus_hash", b.anchor_consensus_hash}}},
-              {"first_block", b.first_block},
-              {"blocks", std::move(blocks)},
-              {"links", std::move(links)},
-              {"next_anchor", b.next_anchor ? json(*b.next_anchor) : json(nullptr)}};
-  // Serialisations are ASCII as the rules make them; anything else is written
-  // replaced (its hash then fails), never thrown.
-  return doc.dump(-1, ' ', false, json::error_handler_t::replace);
+  return {{"version", BUNDLE_VERSION},
+          {"name", b.name},
+          {"anchor", {{"height", b.anchor_height}, {"consensus_hash", b.anchor_consensus_hash}}},
+          {"first_block", b.first_block},
+          {"blocks", std::move(blocks)},
+          {"links", std::move(links)},
+          {"next_anchor", b.next_anchor ? json(*b.next_anchor) : json(nullptr)}};
 }
+
+// Serialisations are ASCII as the rules make them; anything else is written
+// replaced (its hash then fails), never thrown.
+std::string Dump(const json& doc) { return doc.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+util::Result<HistoryBundle> ParseHistory(const json& doc);
+
+}  // namespace
+
+std::string ToJson(const HistoryBundle& b) { return Dump(HistoryJson(b)); }
 
 util::Result<HistoryBundle> ParseHistoryBundle(std::string_view text) {
   BS_TRY(json doc, ParseObject(text, "history bundle"));
+  return ParseHistory(doc);
+}
+
+namespace {
+
+util::Result<HistoryBundle> ParseHistory(const json& doc) {
   Fields f(doc, "history bundle");
   BS_CHECK_OK(CheckVersion(f));
   HistoryBundle b;
@@ -259,6 +275,65 @@ util::Result<HistoryBundle> ParseHistoryBundle(std::string_view text) {
   if (doc.contains("next_anchor") && !doc["next_anchor"].is_null()) {
     BS_TRY(auto next, f.Hex("next_anchor", CONSENSUS_HEX));
     b.next_anchor = std::move(next);
+  }
+  return b;
+}
+
+json CarrierJson(const Carrier& c) {
+  json zonefiles = json::object();
+  for (const auto& [hash, text] : c.zonefiles) {
+    zonefiles[hash] = text ? json(util::EncodeBase64(util::AsBytes(*text))) : json(nullptr);
+  }
+  return {{"history", HistoryJson(c.history)}, {"zonefiles", std::move(zonefiles)}};
+}
+
+util::Result<Carrier> ParseCarrier(const json& doc, const std::string& where) {
+  Fields f(doc, where);
+  Carrier c;
+  BS_TRY(const json* history, f.Get("history", json::value_t::object));
+  BS_TRY(c.history, ParseHistory(*history));
+  BS_TRY(const json* zonefiles, f.Get("zonefiles", json::value_t::object));
+  if (zonefiles->size() > MAX_BUNDLE_ZONEFILES) return Bad(where + ": too many zone files");
+  for (const auto& [hash, text] : zonefiles->items()) {
+    if (!IsLowerHexOf(hash, 40)) return Bad(where + ": a zone file's hash is not 40 lowercase hex digits");
+    if (text.is_null()) {
+      c.zonefiles[hash] = std::nullopt;
+      continue;
+    }
+    if (!text.is_string()) return Bad(where + ": zone file " + hash + " is not a string");
+    auto bytes = util::DecodeBase64(text.get_ref<const std::string&>());
+    if (!bytes) return Bad(where + ": zone file " + hash + " is not base64");
+    c.zonefiles[hash] = std::string(bytes->begin(), bytes->end());
+  }
+  return c;
+}
+
+}  // namespace
+
+std::string ToJson(const SubdomainBundle& b) {
+  json others = json::array();
+  for (const auto& c : b.others) others.push_back(CarrierJson(c));
+  return Dump({{"version", BUNDLE_VERSION},
+               {"subdomain", b.subdomain},
+               {"first_block", b.first_block},
+               {"domain", CarrierJson(b.domain)},
+               {"others", std::move(others)},
+               {"next_anchor", b.domain.history.next_anchor ? json(*b.domain.history.next_anchor) : json(nullptr)}});
+}
+
+util::Result<SubdomainBundle> ParseSubdomainBundle(std::string_view text) {
+  BS_TRY(json doc, ParseObject(text, "subdomain bundle"));
+  Fields f(doc, "subdomain bundle");
+  BS_CHECK_OK(CheckVersion(f));
+  SubdomainBundle b;
+  BS_TRY(b.subdomain, f.Str("subdomain", MAX_NAME));
+  BS_TRY(b.first_block, f.U32("first_block"));
+  BS_TRY(const json* domain, f.Get("domain", json::value_t::object));
+  BS_TRY(b.domain, ParseCarrier(*domain, "subdomain bundle domain"));
+  BS_TRY(const json* others, f.Array("others", 64));
+  for (const auto& o : *others) {
+    BS_TRY(auto c, ParseCarrier(o, "subdomain bundle carrier"));
+    b.others.push_back(std::move(c));
   }
   return b;
 }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -96,6 +97,31 @@ struct HistoryBundle {
 
 std::string ToJson(const HistoryBundle& bundle);
 util::Result<HistoryBundle> ParseHistoryBundle(std::string_view text);
+
+// Zone files by their hash (40 hex): the text, or nullopt for one the node does
+// not hold. In JSON the texts are base64, since a zone file is any bytes.
+using Zonefiles = std::map<std::string, std::optional<std::string>>;
+inline constexpr std::size_t MAX_BUNDLE_ZONEFILES = 10000;
+
+// A name whose zone files carry a subdomain's records, at the same anchor.
+struct Carrier {
+  HistoryBundle history;
+  Zonefiles zonefiles;
+};
+
+// A subdomain's bundle (GET /v1/proofs/names/{sub.domain.id}): one page of its
+// domain's history with the zone file of every operation there that announced
+// one, and (on the first page) the other names whose zone files carried
+// records the node accepted for it, each with only those blocks.
+struct SubdomainBundle {
+  std::string subdomain;
+  uint32_t first_block = 0;  // the first block whose zone files carry subdomains
+  Carrier domain;
+  std::vector<Carrier> others;
+};
+
+std::string ToJson(const SubdomainBundle& bundle);
+util::Result<SubdomainBundle> ParseSubdomainBundle(std::string_view text);
 
 // A name's current record, or its absence, against the node's state root at a
 // block.

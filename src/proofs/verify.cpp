@@ -2,9 +2,13 @@
 
 #include <algorithm>
 #include <charconv>
+#include <set>
 
 #include <bitcoin/script.h>
 #include <bitcoin/tx.h>
+#include <crypto/hash.h>
+#include <subdomain/record.h>
+#include <util/bytes.h>
 #include <virtualchain/consensus.h>
 
 namespace blockstack::proofs {
@@ -153,6 +157,119 @@ util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::st
     out.next_anchor = bundle.next_anchor;
   }
   return out;
+}
+
+bool IsSlot(const VerifiedOp& op) {
+  return (op.opcode == ':' || op.opcode == '+' || op.opcode == ';') && util::IsLowerHex(op.value_hash, 40);
+}
+
+namespace {
+
+// A carrier's verified slots at or above first_block, each zone file checked
+// against its hash. Every slot of a complete carrier (the domain) must have its
+// zone file given or declared missing.
+util::Status CarrierSlots(const VerifiedHistory& history, const Zonefiles& zonefiles, uint32_t first_block,
+                          bool complete, const std::string& prefix, std::vector<VerifiedSlot>* out) {
+  for (const auto& [hash, text] : zonefiles) {
+    if (text && crypto::Hash160Of(util::AsBytes(*text)).Hex() != hash) {
+      return Failed(prefix + "zone files",
+                    "the zone file given for " + hash + " hashes to " + crypto::Hash160Of(util::AsBytes(*text)).Hex());
+    }
+  }
+  for (const auto& op : history.ops) {
+    if (!IsSlot(op) || op.height < first_block) continue;
+    auto it = zonefiles.find(op.value_hash);
+    if (it == zonefiles.end() && complete) {
+      return Failed(prefix + "zone files", "the zone file " + op.value_hash + " of operation " + op.txid +
+                                               " at block " + std::to_string(op.height) +
+                                               " is neither given nor declared missing");
+    }
+    out->push_back({history.name, op.height, op.vtxindex, op.txid, op.value_hash,
+                    it == zonefiles.end() ? std::nullopt : it->second});
+  }
+  return util::Ok();
+}
+
+}  // namespace
+
+util::Result<VerifiedSubdomainPage> VerifySubdomainPage(const SubdomainBundle& bundle,
+                                                        std::string_view trusted_consensus_hash,
+                                                        std::optional<uint32_t> trusted_height) {
+  auto split = subdomain::SplitSubdomainName(bundle.subdomain);
+  if (!split) return Failed("subdomain bundle", bundle.subdomain + " is not a subdomain name");
+  if (bundle.domain.history.name != split->domain) {
+    return Failed("subdomain bundle",
+                  "it gives the history of " + bundle.domain.history.name + ", not of " + split->domain);
+  }
+  // Subdomains are read from mainnet's block 478872, and from the chain's first
+  // block elsewhere; a node that claims a later one would hide older records.
+  if (bundle.first_block != subdomain::SUBDOMAINS_FIRST_BLOCK_MAINNET &&
+      bundle.first_block != bundle.domain.history.first_block) {
+    return Failed("subdomain bundle",
+                  "its first subdomain block " + std::to_string(bundle.first_block) + " is neither mainnet's (" +
+                      std::to_string(subdomain::SUBDOMAINS_FIRST_BLOCK_MAINNET) + ") nor the chain's first block");
+  }
+  VerifiedSubdomainPage out;
+  BS_TRY(out.domain, VerifyHistory(bundle.domain.history, trusted_consensus_hash, trusted_height));
+  BS_CHECK_OK(CarrierSlots(out.domain, bundle.domain.zonefiles, bundle.first_block, true, "", &out.slots));
+  for (const auto& other : bundle.others) {
+    const std::string prefix = other.history.name + ": ";
+    if (other.history.name == split->domain) return Failed("subdomain bundle", "the domain is given twice");
+    auto verified = VerifyHistory(other.history, trusted_consensus_hash, trusted_height);
+    if (!verified) return Fail(ErrorCode::InvalidArgument, prefix + verified.error().message);
+    BS_CHECK_OK(CarrierSlots(*verified, other.zonefiles, bundle.first_block, false, prefix, &out.slots));
+  }
+  return out;
+}
+
+std::optional<ProvedSubdomain> ReplaySubdomain(std::string_view fqn, uint32_t first_block,
+                                               const std::vector<VerifiedSlot>& slots) {
+  // Each slot once (pages overlap on nothing, but a client may pass a slot
+  // twice), in chain order: the order of the node's inventory.
+  std::vector<const VerifiedSlot*> ordered;
+  std::set<std::string> seen;
+  for (const auto& s : slots) {
+    if (s.height >= first_block && s.zonefile && seen.insert(s.txid).second) ordered.push_back(&s);
+  }
+  std::sort(ordered.begin(), ordered.end(), [](const VerifiedSlot* a, const VerifiedSlot* b) {
+    return a->height != b->height ? a->height < b->height : a->vtxindex < b->vtxindex;
+  });
+  struct Found {
+    std::size_t position;
+    const VerifiedSlot* slot;
+    subdomain::Record record;
+  };
+  std::vector<Found> records;
+  for (std::size_t i = 0; i < ordered.size(); ++i) {
+    auto parsed = subdomain::ParseZonefileSubdomains(ordered[i]->name, *ordered[i]->zonefile);
+    if (!parsed) continue;
+    for (auto& r : parsed->records) {
+      if (r.fqn == fqn) records.push_back({i, ordered[i], std::move(r)});
+    }
+  }
+  std::stable_sort(records.begin(), records.end(), [](const Found& a, const Found& b) {
+    return a.record.seqn != b.record.seqn ? a.record.seqn < b.record.seqn : a.position < b.position;
+  });
+  const Found* tip = nullptr;
+  std::size_t accepted = 0;
+  for (const auto& f : records) {
+    if (subdomain::Accepts(tip ? &tip->record : nullptr, f.record)) {
+      tip = &f;
+      ++accepted;
+    }
+  }
+  if (!tip) return std::nullopt;
+  ProvedSubdomain p;
+  p.fqn = std::string(fqn);
+  p.carrier = tip->slot->name;
+  p.owner = tip->record.owner;
+  p.seqn = tip->record.seqn;
+  p.zonefile = tip->record.zonefile;
+  p.zonefile_hash = crypto::Hash160Of(util::AsBytes(p.zonefile)).Hex();
+  p.txid = tip->slot->txid;
+  p.height = tip->slot->height;
+  p.accepted = accepted;
+  return p;
 }
 
 util::Result<std::optional<Hash256>> VerifyState(const StateAnswer& answer, const Hash256& root) {

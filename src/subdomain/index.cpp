@@ -350,13 +350,7 @@ util::Status SubdomainIndex::Recompute(const std::string& fqn) {
   const StoredRecord* tip = nullptr;
   std::vector<std::pair<int64_t, bool>> changes;
   for (auto& r : records) {
-    bool accept;
-    if (!tip) {
-      accept = r.record.seqn == 0 && !r.record.independent;
-    } else {
-      accept = r.record.seqn == tip->record.seqn + 1 && VerifySignature(r.record, tip->record.owner) &&
-               (!r.record.independent || SameOwner(r.record.owner, tip->record.owner));
-    }
+    const bool accept = Accepts(tip ? &tip->record : nullptr, r.record);
     if (accept) tip = &r;
     if (accept != r.accepted) changes.emplace_back(r.slot, accept);
   }

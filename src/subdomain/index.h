@@ -111,6 +111,8 @@ class SubdomainIndex {
   // The subdomains whose current owner is address, sorted.
   util::Result<std::vector<std::string>> NamesOwnedBy(std::string_view address);
   util::Result<uint64_t> Count();
+  // The first block whose zone files are read for subdomains.
+  uint32_t FirstBlock() const { return m_first_block; }
   // Up to count subdomain names from the offset-th, in name order.
   util::Result<std::vector<std::string>> Names(uint64_t offset, uint64_t count);
 

@@ -354,4 +354,10 @@ std::string MakeTxtRecord(const Record& record, const crypto::PrivateKey* key) {
   return line;
 }
 
+bool Accepts(const Record* tip, const Record& next) {
+  if (!tip) return next.seqn == 0 && !next.independent;
+  return next.seqn == tip->seqn + 1 && VerifySignature(next, tip->owner) &&
+         (!next.independent || SameOwner(next.owner, tip->owner));
+}
+
 }  // namespace blockstack::subdomain

@@ -80,6 +80,13 @@ bool SameOwner(std::string_view a, std::string_view b);
 // malformed input.
 bool VerifySignature(const Record& record, std::string_view address);
 
+// Whether `next` is accepted after `tip`, the subdomain's last accepted record
+// (null: none yet), when a subdomain's records are taken in (seqn, slot) order:
+// the first must be a creation (seqn 0) from the subdomain's own domain; each
+// later one must have the next seqn, be signed by tip's owner and, when another
+// domain's zone file carried it, keep the owner.
+bool Accepts(const Record* tip, const Record& next);
+
 // The TXT line for a record ("leaf\tIN\tTXT\t\"owner=...\" ..."), signed with key
 // when given (single-key owners). The leaf is the fqn when independent.
 std::string MakeTxtRecord(const Record& record, const crypto::PrivateKey* key = nullptr);

@@ -9,7 +9,11 @@
 
 #include <bitcoin/script.h>
 #include <bns/ops/ops.h>
+#include <crypto/hash.h>
 #include <proofs/verify.h>
+#include <subdomain/index.h>
+#include <subdomain/record.h>
+#include <util/bytes.h>
 
 #include "bns/chain_fixture.h"
 
@@ -302,6 +306,195 @@ TEST_F(ProofsTest, BadAnchorsAndNamesGetClearErrors) {
   auto bob_value = proofs::VerifyState(caught_up, caught_up.root);
   ASSERT_TRUE(bob_value && bob_value->has_value());
   ExpectSameRootFromTheDatabase();
+}
+
+}  // namespace
+}  // namespace blockstack::api
+
+namespace blockstack::api {
+namespace {
+
+// The subdomain index reads slots from the name database as the node's does.
+class DbSlots : public interfaces::ZonefileIndex {
+ public:
+  explicit DbSlots(const std::string& path) : m_db(std::move(*bns::db::NameDb::Open(path, /*read_only=*/true))) {}
+  util::Result<std::vector<interfaces::ZonefileSlot>> SlotsFrom(uint32_t height) override {
+    return m_db->ZonefileSlotsFrom(height);
+  }
+  util::Result<uint64_t> SlotCountBelow(uint32_t height) override { return m_db->ZonefileSlotCountBelow(height); }
+  util::Result<std::optional<uint32_t>> LastBlock() override { return m_db->LastBlock(); }
+  util::Result<std::optional<std::string>> ConsensusHashAt(uint32_t height) override {
+    m_db->ClearCaches();
+    return m_db->ConsensusHashAt(height);
+  }
+
+ private:
+  std::unique_ptr<bns::db::NameDb> m_db;
+};
+
+class SubdomainProofsTest : public ProofsTest {
+ protected:
+  void SetUp() override {
+    ProofsTest::SetUp();
+    m_slots = std::make_unique<DbSlots>(node->dir + "/names.db");
+    auto index = subdomain::SubdomainIndex::Open(m_dir + "/subdomains.db", chain.rules.first_block, *m_slots,
+                                                 [this](std::string_view hash) { return m_store->Get(hash); });
+    ASSERT_TRUE(index) << index.error().message;
+    m_index = std::move(*index);
+    m_api->SetSubdomains(m_index.get());
+  }
+  void TearDown() override {
+    m_api->SetSubdomains(nullptr);
+    m_index.reset();
+    m_slots.reset();
+    ProofsTest::TearDown();
+  }
+  // A domain zone file carrying these TXT lines, stored; its hash.
+  util::Hash160 Zonefile(const std::string& domain, const std::string& lines) {
+    const std::string text = "$ORIGIN " + domain + "\n$TTL 3600\n" + lines;
+    EXPECT_TRUE(m_store->Put(text));
+    m_texts[crypto::Hash160Of(util::AsBytes(text)).Hex()] = text;
+    return crypto::Hash160Of(util::AsBytes(text));
+  }
+  static std::string Txt(const std::string& domain, const std::string& fqn, const std::string& owner, int64_t seqn,
+                         const crypto::PrivateKey* signer, const std::string& url) {
+    subdomain::Record r;
+    r.fqn = fqn;
+    r.domain = domain;
+    r.owner = owner;
+    r.seqn = seqn;
+    r.zonefile = "$ORIGIN " + fqn + "\n$TTL 3600\n_http._tcp\tIN\tURI\t10\t1\t\"" + url + "\"\n";
+    r.independent = !fqn.ends_with("." + domain);
+    return subdomain::MakeTxtRecord(r, signer) + "\n";
+  }
+  void Update(const testutil::Wallet& who, const std::string& name, const util::Hash160& zh) {
+    chain.Op(who, bns::ops::BuildUpdate(MAGIC, name, LastCh(), zh), {chain.Pay(who, 5000)});
+    Accepted(OpAt(MineAndSync()));
+  }
+  proofs::SubdomainBundle SubBundle(const std::string& fqn) {
+    IndexZonefiles();
+    auto res = Call("/v1/proofs/names/" + fqn);
+    EXPECT_EQ(res.status, 200u) << res.body;
+    auto b = proofs::ParseSubdomainBundle(res.body);
+    if (!b) throw std::runtime_error(b.error().message);
+    return *b;
+  }
+  void IndexZonefiles() {
+    auto st = m_index->Update();
+    if (!st) throw std::runtime_error(st.error().message);
+  }
+  // Verifies a bundle and replays it.
+  util::Result<std::optional<proofs::ProvedSubdomain>> Prove(const proofs::SubdomainBundle& b,
+                                                             const std::string& trusted) {
+    BS_TRY(auto page, proofs::VerifySubdomainPage(b, trusted));
+    return proofs::ReplaySubdomain(b.subdomain, b.first_block, page.slots);
+  }
+  std::unique_ptr<DbSlots> m_slots;
+  std::unique_ptr<subdomain::SubdomainIndex> m_index;
+  std::map<std::string, std::string> m_texts;
+};
+
+TEST_F(SubdomainProofsTest, ASubdomainsRecordsReplayToTheIndexsState) {
+  const crypto::PrivateKey k1 = crypto::PrivateKey::Generate(), k2 = crypto::PrivateKey::Generate();
+  const std::string a1 = bitcoin::P2pkhAddress(k1.GetPublicKey(), chain.rules.Net());
+  const std::string a2 = bitcoin::P2pkhAddress(k2.GetPublicKey(), chain.rules.Net());
+  // Created in the domain's registration, a zone file about someone else, an
+  // update signed by the first owner that hands it over, then an update from
+  // another domain's zone file signed by the new owner.
+  Register(alice, "example.test",
+           Zonefile("example.test", Txt("example.test", "sub.example.test", a1, 0, nullptr, "https://a/1")));
+  Register(bob, "other.test", H160(9));
+  Update(alice, "example.test",
+         Zonefile("example.test", Txt("example.test", "else.example.test", a1, 0, nullptr, "https://e/1")));
+  Update(alice, "example.test",
+         Zonefile("example.test", Txt("example.test", "sub.example.test", a2, 1, &k1, "https://a/2")));
+  Update(bob, "other.test", Zonefile("other.test", Txt("other.test", "sub.example.test", a2, 2, &k2, "https://a/3")));
+  for (int i = 0; i < 3; ++i) MineAndSync();
+  const std::string trusted = LastCh();
+
+  const auto b = SubBundle("sub.example.test");
+  EXPECT_EQ(b.domain.history.name, "example.test");
+  EXPECT_EQ(b.domain.history.blocks.size(), 3u);
+  EXPECT_EQ(b.domain.zonefiles.size(), 3u);
+  ASSERT_EQ(b.others.size(), 1u);
+  EXPECT_EQ(b.others[0].history.name, "other.test");
+  EXPECT_EQ(b.others[0].history.blocks.size(), 1u) << "only the block that carried the record";
+  auto proved = Prove(b, trusted);
+  ASSERT_TRUE(proved) << proved.error().message;
+  ASSERT_TRUE(proved->has_value());
+  const auto& p = **proved;
+  auto kept = m_index->Lookup("sub.example.test");
+  ASSERT_TRUE(kept && kept->has_value());
+  EXPECT_EQ(p.owner, a2);
+  EXPECT_EQ(p.seqn, 2);
+  EXPECT_EQ(p.carrier, "other.test");
+  EXPECT_EQ(p.accepted, 3u);
+  EXPECT_EQ(p.owner, (*kept)->owner);
+  EXPECT_EQ(p.zonefile_hash, (*kept)->zonefile_hash);
+  EXPECT_EQ(p.txid, (*kept)->txid);
+  EXPECT_EQ(p.height, (*kept)->block_height);
+
+  // Anchored before the hand-over: the creation's state.
+  const uint32_t before = b.domain.history.blocks.front().height - 1;
+  auto res = Call("/v1/proofs/names/sub.example.test", {{"anchor", std::to_string(before)}});
+  ASSERT_EQ(res.status, 200u) << res.body;
+  auto old = proofs::ParseSubdomainBundle(res.body);
+  ASSERT_TRUE(old);
+  auto old_proved = Prove(*old, node->Ch(before));
+  ASSERT_TRUE(old_proved && old_proved->has_value());
+  EXPECT_EQ((*old_proved)->owner, a1);
+  EXPECT_EQ((*old_proved)->seqn, 0);
+
+  // A subdomain no zone file carries: proved to have no record.
+  auto none = Prove(SubBundle("nobody.example.test"), trusted);
+  ASSERT_TRUE(none) << none.error().message;
+  EXPECT_FALSE(none->has_value());
+  // No state of its own; a domain never registered has no bundle.
+  EXPECT_EQ(Call("/v1/proofs/state/sub.example.test").status, 400u);
+  EXPECT_EQ(Call("/v1/proofs/names/sub.nothing.test").status, 404u);
+
+  // Tampering: an altered zone file, a withheld one, a forged record, another
+  // carrier's history that does not verify, another domain.
+  auto altered = b;
+  auto& first_zf = altered.domain.zonefiles.begin()->second;
+  ASSERT_TRUE(first_zf);
+  first_zf->back() = ' ';
+  auto refused = Prove(altered, trusted);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().message.starts_with("zone files: ")) << refused.error().message;
+
+  auto withheld = b;
+  withheld.domain.zonefiles.erase(withheld.domain.zonefiles.begin());
+  refused = Prove(withheld, trusted);
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("neither given nor declared missing"), std::string::npos);
+
+  auto forged = b;
+  forged.others[0].zonefiles.begin()->second =
+      "$ORIGIN other.test\n$TTL 3600\n" + Txt("other.test", "sub.example.test", a1, 3, &k2, "https://evil/");
+  refused = Prove(forged, trusted);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().message.starts_with("other.test: zone files: ")) << refused.error().message;
+
+  auto bad_carrier = b;
+  bad_carrier.others[0].history.blocks[0].ops.pop_back();
+  refused = Prove(bad_carrier, trusted);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().message.starts_with("other.test: block ")) << refused.error().message;
+
+  auto other_domain = b;
+  other_domain.subdomain = "sub.other.test";
+  refused = Prove(other_domain, trusted);
+  ASSERT_FALSE(refused);
+  EXPECT_TRUE(refused.error().message.starts_with("subdomain bundle: ")) << refused.error().message;
+
+  // A zone file declared missing is replayed without: the state it leaves is
+  // older (the CLI asks peers for such files and reports the rest).
+  auto missing = b;
+  for (auto& [hash, text] : missing.others[0].zonefiles) text.reset();
+  auto partial = Prove(missing, trusted);
+  ASSERT_TRUE(partial && partial->has_value());
+  EXPECT_EQ((*partial)->seqn, 1);
 }
 
 }  // namespace
