@@ -1,5 +1,6 @@
 #include <api/state_roots.h>
 
+#include <algorithm>
 #include <mutex>
 
 #include <spdlog/spdlog.h>
@@ -15,11 +16,12 @@ constexpr uint32_t BUILD_PAGE = 10000;
 
 }  // namespace
 
-proofs::Hash256 StateValueOf(const bns::NameRecord& record) {
-  // The record's fields serialised as a registration's start: one definition of
-  // the value, proofs::StateValueOfOp's (it cannot fail on 16 fields).
-  return proofs::StateValueOfOp(virtualchain::SerializeOp(':', bns::NameRecordValues(record)))
-      .value_or(proofs::Hash256{});
+proofs::Hash256 StateValueOf(const bns::NameRecord& record, uint64_t operations) {
+  // The record's fields serialised as a registration's start: the same text
+  // proofs::RecordOfOp reads out of an operation (it cannot fail on 16 fields).
+  const std::string text = virtualchain::SerializeOp(':', bns::NameRecordValues(record));
+  auto rec = proofs::RecordOfOp(text);
+  return rec ? proofs::StateValue(rec->text, operations) : proofs::Hash256{};
 }
 
 util::Result<std::unique_ptr<StateRoots>> StateRoots::Open(std::unique_ptr<bns::db::NameDb> db) {
@@ -35,10 +37,20 @@ util::Status StateRoots::Rebuild() {
   bns::db::ReadScope read(*m_db);
   BS_CHECK_OK(read.Begin());
   BS_TRY(auto last, m_db->LastBlock());
+  // Each name's operation count, by key, then each record.
+  std::vector<std::pair<proofs::Hash256, uint32_t>> counts;
+  BS_CHECK_OK(m_db->ForEachNameOperationCount(
+      [&counts](std::string_view name, uint32_t n) { counts.emplace_back(proofs::StateKey(name), n); }));
+  std::sort(counts.begin(), counts.end());
   std::string after;
   for (;;) {
     BS_TRY(auto page, m_db->NamesAfter(after, BUILD_PAGE));
-    for (const auto& r : page) tree.Set(proofs::StateKey(r.name), StateValueOf(r));
+    for (const auto& r : page) {
+      const auto key = proofs::StateKey(r.name);
+      auto it = std::lower_bound(counts.begin(), counts.end(), std::make_pair(key, uint32_t{0}));
+      const uint32_t n = it != counts.end() && it->first == key ? it->second : 0;
+      tree.Set(key, StateValueOf(r, n), n);
+    }
     if (page.size() < BUILD_PAGE) break;
     after = page.back().name;
   }
@@ -77,12 +89,14 @@ void StateRoots::OnBlockCommitted(const interfaces::BlockCommitted& block) {
   std::unique_lock lock(m_mutex);
   for (const auto& op : block.ops) {
     if (!op.accepted || op.serialized.empty() || !proofs::IsNameOpcode(op.serialized[0])) continue;
-    auto entry = proofs::StateEntryOfOp(op.serialized);
-    if (!entry) {
+    auto rec = proofs::RecordOfOp(op.serialized);
+    if (!rec) {
       spdlog::error("name-state tree: block {} operation {} does not read back", block.height, op.txid);
       continue;
     }
-    m_tree.Set(entry->first, entry->second);
+    const auto key = proofs::StateKey(rec->name);
+    const uint32_t n = m_tree.Tag(key).value_or(0) + 1;
+    m_tree.Set(key, proofs::StateValue(rec->text, n), n);
   }
   const uint32_t tip = m_chain_tip.load(std::memory_order_relaxed);
   if (uint64_t{block.height} + KEPT_ROOTS < tip) {

@@ -1,5 +1,6 @@
 // The node's name-state tree (proofs/state_tree.h), kept current with the name
-// database: built from every name's record at start, brought forward by each
+// database: built from every name's record and operation count at start (the
+// count is kept as the tree entry's tag), brought forward by each
 // committed block's name operations, and built again after a reorganisation. The
 // roots of the newest KEPT_ROOTS blocks committed since start are kept, so peers
 // asked about a recent block can answer (doc/proofs.md). A block more than
@@ -24,9 +25,9 @@
 
 namespace blockstack::api {
 
-// The state-tree value of a stored record: what proofs::StateValueOfOp gives for
-// the operation that left it.
-proofs::Hash256 StateValueOf(const bns::NameRecord& record);
+// The state-tree value of a stored record after `operations` name operations on
+// it (proofs::StateValue of the text the operation that left it serialised).
+proofs::Hash256 StateValueOf(const bns::NameRecord& record, uint64_t operations);
 
 class StateRoots {
  public:

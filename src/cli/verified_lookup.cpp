@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <map>
+#include <set>
 #include <thread>
 
 #include <cli/common.h>
@@ -171,7 +172,7 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   }
   auto newest = [&ops]() -> std::optional<proofs::Hash256> {
     if (ops.empty()) return std::nullopt;
-    return ops.back().state_value;
+    return proofs::StateValueAfter(ops);
   };
   if (newest() != *value && state->height != out.anchor_height) {
     if (out.confirmed_by.empty()) {
@@ -196,9 +197,11 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
     return steps.Failed("state", "the state root holds a record of " + name +
                                      ", but the node shows no operation on it (its history withheld)");
   }
-  if (ops.back().state_value != **value) {
-    return steps.Failed("state", "the record under the state root is not the newest operation in " + name +
-                                     "'s verified history (a later operation hidden, or a stale record)");
+  if (proofs::StateValueAfter(ops) != **value) {
+    return steps.Failed("state", "the state root does not hold the record of the newest operation in " + name +
+                                     "'s verified history after its " + std::to_string(ops.size()) +
+                                     " operation(s) (a later operation hidden, an earlier one left out, or a stale "
+                                     "record)");
   }
   const auto& last = ops.back();
   out.present = true;
@@ -209,6 +212,7 @@ util::Result<VerifiedName> VerifyName(client::NodeClient& node, const std::strin
   out.last_txid = last.txid;
   out.last_op = last.op;
   out.operations = ops.size();
+  for (const auto& op : ops) out.operation_txids.push_back(op.txid);
   return out;
 }
 
@@ -236,7 +240,7 @@ util::Result<VerifiedSubdomain> VerifySubdomain(client::NodeClient& node, const 
   // 2. Every page of the subdomain's bundle, anchored where the domain's
   // history was; every zone file of the domain's operations in it.
   std::vector<proofs::VerifiedSlot> slots;
-  bool newest_seen = false;
+  std::set<std::string> domain_ops;
   uint32_t first_block = 0;
   std::string page_anchor = out.domain.history_anchor;
   for (int page = 0;; ++page) {
@@ -255,14 +259,17 @@ util::Result<VerifiedSubdomain> VerifySubdomain(client::NodeClient& node, const 
     auto verified = proofs::VerifySubdomainPage(
         *bundle, page_anchor, page == 0 ? std::optional(out.domain.history_anchor_height) : std::nullopt);
     if (!verified) return steps.FailedProof(verified.error());
-    for (const auto& op : verified->domain.ops) newest_seen = newest_seen || op.txid == out.domain.last_txid;
+    for (const auto& op : verified->domain.ops) domain_ops.insert(op.txid);
     slots.insert(slots.end(), verified->slots.begin(), verified->slots.end());
     if (!verified->domain.next_anchor) break;
     page_anchor = *verified->domain.next_anchor;
   }
-  if (!newest_seen) {
-    return steps.Failed("subdomain bundle",
-                        "it leaves out " + split->domain + "'s newest operation " + out.domain.last_txid);
+  // The same operations as the domain's history, which the state root showed
+  // complete: none of its zone files left out.
+  if (domain_ops != std::set<std::string>(out.domain.operation_txids.begin(), out.domain.operation_txids.end())) {
+    return steps.Failed("subdomain bundle", "it gives " + std::to_string(domain_ops.size()) + " operation(s) of " +
+                                                split->domain + ", its proved history " +
+                                                std::to_string(out.domain.operations));
   }
   // 3. Zone files the node does not hold are asked of the peers.
   for (auto& slot : slots) {
@@ -318,7 +325,7 @@ json OpJson(const proofs::VerifiedOp& op) {
           {"address", op.address},
           {"value_hash", op.value_hash},
           {"revoked", op.revoked},
-          {"state_value", op.state_value.Hex()}};
+          {"record", op.record}};
 }
 
 }  // namespace
@@ -348,7 +355,12 @@ void AddProofCommands(CLI::App& app, Globals& g) {
           {{"name", verified->name},
            {"anchor_height", verified->anchor_height},
            {"operations", ops},
-           {"next_anchor", verified->next_anchor ? json(*verified->next_anchor) : json(nullptr)}},
+           {"next_anchor", verified->next_anchor ? json(*verified->next_anchor) : json(nullptr)},
+           // With no older page, what the state tree holds if these are all of
+           // the name's operations (a state proof then shows whether they are).
+           {"state_value", verified->next_anchor || verified->ops.empty()
+                               ? json(nullptr)
+                               : json(proofs::StateValueAfter(verified->ops).Hex())}},
           human);
   });
   auto* state = proof->add_subcommand("state", "Check a state proof against a root (default: the one it names)");

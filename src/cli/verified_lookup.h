@@ -31,6 +31,7 @@ struct VerifiedName {
   std::string last_txid;
   std::string last_op;
   std::size_t operations = 0;  // in the verified history
+  std::vector<std::string> operation_txids;  // of those, oldest first
   uint32_t anchor_height = 0;  // where the trusted hash sits
   uint32_t state_height = 0;   // the block the state root is for
   std::string state_root;

@@ -164,7 +164,7 @@ bool IsNameOpcode(char opcode) {
   return opcode == ':' || opcode == '+' || opcode == '>' || opcode == '~' || opcode == ';';
 }
 
-util::Result<std::pair<Hash256, Hash256>> StateEntryOfOp(std::string_view text) {
+util::Result<OpRecord> RecordOfOp(std::string_view text) {
   BS_TRY(auto op, ParseSerializedOp(text));
   if (!IsNameOpcode(op.opcode) || op.fields.size() < NAME_RECORD_FIELDS) {
     return Bad("operation serialisation: not a name operation");
@@ -172,12 +172,15 @@ util::Result<std::pair<Hash256, Hash256>> StateEntryOfOp(std::string_view text) 
   // The record's text: from after "<op>:" to the end of its 16th field.
   const std::string_view last = op.fields[NAME_RECORD_FIELDS - 1];
   const std::size_t end = static_cast<std::size_t>(last.data() - text.data()) + last.size();
-  return std::make_pair(StateKey(op.fields[FIELD_NAME]), crypto::Sha256(util::AsBytes(text.substr(2, end - 2))));
+  return OpRecord{op.fields[FIELD_NAME], text.substr(2, end - 2)};
 }
 
-util::Result<Hash256> StateValueOfOp(std::string_view text) {
-  BS_TRY(auto entry, StateEntryOfOp(text));
-  return entry.second;
+Hash256 StateValue(std::string_view record, uint64_t operations) {
+  const std::string count = std::to_string(operations);
+  const std::string tail = "," + std::to_string(count.size()) + ":" + count;
+  crypto::Sha256Hasher h;
+  h.Update(util::AsBytes(record)).Update(util::AsBytes(tail));
+  return h.Finish();
 }
 
 namespace {

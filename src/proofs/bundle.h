@@ -48,12 +48,21 @@ enum NameField : std::size_t {
   FIELD_TXID = 11,
   FIELD_VTXINDEX = 12,
 };
-// The state-tree value of a name whose latest operation serialised as `text`:
-// SHA256 of the text of its first 16 fields ("len:value" joined by commas),
-// which is also the canonical text of the record the operation left.
-util::Result<Hash256> StateValueOfOp(std::string_view text);
-// The name's key in the state tree and that value, from one reading.
-util::Result<std::pair<Hash256, Hash256>> StateEntryOfOp(std::string_view text);
+// A name operation's record: the name and the text of its first 16 fields
+// ("len:value" joined by commas), which is the canonical text of the record the
+// operation left. Views into the serialisation.
+struct OpRecord {
+  std::string_view name;
+  std::string_view text;
+};
+util::Result<OpRecord> RecordOfOp(std::string_view serialized);
+
+// The state-tree value of a name: SHA256 of its record's canonical text followed
+// by one more field, the number of name operations it has had in all (the
+// newest left the record): record + "," + len:operations. The count makes the
+// root commit to how long the name's history is, so a history with a block left
+// out does not match it.
+Hash256 StateValue(std::string_view record, uint64_t operations);
 
 // One block's consensus hash inputs: its ops hash and the earlier consensus
 // hashes it mixed in, at height-1, height-3, height-7, ... (spec bns.md §4.3).

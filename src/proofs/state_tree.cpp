@@ -79,16 +79,17 @@ void StateTree::MarkDirty(std::size_t bucket) {
   m_dirty.push_back(bucket);
 }
 
-void StateTree::Set(const Hash256& key, const Hash256& value) {
+void StateTree::Set(const Hash256& key, const Hash256& value, uint32_t tag) {
   const std::size_t b = BucketOf(key);
   auto& bucket = m_buckets[b];
   auto it =
       std::lower_bound(bucket.begin(), bucket.end(), key, [](const Entry& e, const Hash256& k) { return e.key < k; });
   if (it != bucket.end() && it->key == key) {
+    it->tag = tag;
     if (it->value == value) return;
     it->value = value;
   } else {
-    bucket.insert(it, Entry{key, value});
+    bucket.insert(it, Entry{key, value, tag});
   }
   MarkDirty(b);
 }
@@ -145,12 +146,23 @@ Hash256 StateTree::Commit() {
   return m_hash[1];
 }
 
-std::optional<Hash256> StateTree::Get(const Hash256& key) const {
+const StateTree::Entry* StateTree::Find(const Hash256& key) const {
   const auto& bucket = m_buckets[BucketOf(key)];
   auto it =
       std::lower_bound(bucket.begin(), bucket.end(), key, [](const Entry& e, const Hash256& k) { return e.key < k; });
-  if (it == bucket.end() || it->key != key) return std::nullopt;
-  return it->value;
+  return it == bucket.end() || it->key != key ? nullptr : &*it;
+}
+
+std::optional<Hash256> StateTree::Get(const Hash256& key) const {
+  const Entry* e = Find(key);
+  if (!e) return std::nullopt;
+  return e->value;
+}
+
+std::optional<uint32_t> StateTree::Tag(const Hash256& key) const {
+  const Entry* e = Find(key);
+  if (!e) return std::nullopt;
+  return e->tag;
 }
 
 StateProof StateTree::Prove(const Hash256& key) const {

@@ -54,9 +54,10 @@ util::Result<std::optional<Hash256>> CheckStateProof(const Hash256& root, const 
 class StateTree {
  public:
   StateTree();
-  // Sets or replaces a key's value; Erase removes it (no-op when absent). The root
-  // is brought up to date by Commit.
-  void Set(const Hash256& key, const Hash256& value);
+  // Sets or replaces a key's value, with a tag the owner keeps beside it (not
+  // hashed); Erase removes it (no-op when absent). The root is brought up to date
+  // by Commit.
+  void Set(const Hash256& key, const Hash256& value, uint32_t tag = 0);
   void Erase(const Hash256& key);
   void Clear();
   // Recomputes the hashes that changed since the last Commit; returns the root.
@@ -65,6 +66,7 @@ class StateTree {
   const Hash256& Root() const { return m_hash[1]; }
   std::size_t Size() const { return m_count[1]; }
   std::optional<Hash256> Get(const Hash256& key) const;
+  std::optional<uint32_t> Tag(const Hash256& key) const;
   // The proof for `key` as of the last Commit (call Commit after changes first).
   StateProof Prove(const Hash256& key) const;
   std::size_t MemoryBytes() const;
@@ -78,7 +80,9 @@ class StateTree {
   struct Entry {
     Hash256 key;
     Hash256 value;
+    uint32_t tag = 0;
   };
+  const Entry* Find(const Hash256& key) const;
   using Bucket = std::vector<Entry>;
   static std::size_t BucketOf(const Hash256& key) { return std::size_t{key[0]} << 8 | key[1]; }
   void MarkDirty(std::size_t bucket);

@@ -140,7 +140,8 @@ util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::st
       v.revoked = found->fields[FIELD_REVOKED] == "True";
       v.first_registered = ToU32(found->fields[FIELD_FIRST_REGISTERED]).value_or(0);
       v.last_renewed = ToU32(found->fields[FIELD_LAST_RENEWED]).value_or(0);
-      BS_TRY(v.state_value, StateValueOfOp(text));
+      BS_TRY(auto record, RecordOfOp(text));
+      v.record = std::string(record.text);
       out.ops.push_back(std::move(v));
     }
   }
@@ -158,6 +159,8 @@ util::Result<VerifiedHistory> VerifyHistory(const HistoryBundle& bundle, std::st
   }
   return out;
 }
+
+Hash256 StateValueAfter(const std::vector<VerifiedOp>& ops) { return StateValue(ops.back().record, ops.size()); }
 
 bool IsSlot(const VerifiedOp& op) {
   return (op.opcode == ':' || op.opcode == '+' || op.opcode == ';') && util::IsLowerHex(op.value_hash, 40);

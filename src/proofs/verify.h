@@ -25,8 +25,12 @@ struct VerifiedOp {
   bool revoked = false;
   uint32_t first_registered = 0;
   uint32_t last_renewed = 0;
-  Hash256 state_value;  // what the state tree holds for the record it left
+  std::string record;  // the canonical text of the record it left
 };
+
+// What the state tree holds for a name whose operations, all of them, oldest
+// first, are `ops` (not empty).
+Hash256 StateValueAfter(const std::vector<VerifiedOp>& ops);
 
 struct VerifiedHistory {
   std::string name;

@@ -67,7 +67,7 @@ before(async () => {
   peer = { url: `http://127.0.0.1:${port}` };
   peer.child = startProcess(path.join(binDir, 'blockstackd'), ['--network', 'regtest', '--bitcoind', stack.bcoin.url,
     '--first-block', '100', '--poll-seconds', '0.1', '--data-dir', path.join(dir, 'peer'),
-    '--api', `127.0.0.1:${port}`]);
+    '--api', `127.0.0.1:${port}`, '--atlas-peers', `127.0.0.1:${stack.apiPort}`]);
   nodeLiar = await rewritingProxy(stack.api);
 });
 
@@ -182,7 +182,15 @@ test('lookups verify against a trusted hash, and every lie is caught with its st
     const b = JSON.parse(body);
     b.blocks = b.blocks.slice(1);
     return { status, body: JSON.stringify(b) };
-  }, /at state: the record under the state root is not the newest operation/);
+  }, /at state: the state root does not hold the record of the newest operation/);
+  // An earlier operation left out (the registration's block): the rest verifies
+  // against the trusted hash, but the root holds the record after two operations.
+  await caught('hidden earlier operation', (url, status, body) => {
+    if (!url.startsWith('/v1/proofs/names/alice.pf')) return undefined;
+    const b = JSON.parse(body);
+    b.blocks = b.blocks.slice(0, -1);
+    return { status, body: JSON.stringify(b) };
+  }, /at state: the state root does not hold the record .* after its 1 operation/);
   // ... and a root forged to match: the peer reports another.
   await caught('forged root', (url, status, body) => {
     if (!url.startsWith('/v1/proofs/state/alice.pf')) return undefined;
@@ -268,12 +276,13 @@ test('lookups verify against a trusted hash, and every lie is caught with its st
   const jsHistory = jsVerifier.verifyHistory(honestBundle, trusted);
   const cppHistory = JSON.parse((await run('blockstack', ['--json', 'proof', 'history',
     path.join(dir, 'bundle-honest.json'), '--trusted-consensus-hash', trusted])).stdout);
-  assert.deepEqual(jsHistory.ops.map((o) => [o.txid, o.address, o.value_hash, o.state_value]),
-    cppHistory.operations.map((o) => [o.txid, o.address, o.value_hash, o.state_value]));
+  assert.deepEqual(jsHistory.ops.map((o) => [o.txid, o.address, o.value_hash, o.record]),
+    cppHistory.operations.map((o) => [o.txid, o.address, o.value_hash, o.record]));
+  assert.equal(jsVerifier.stateValueAfter(jsHistory.ops), cppHistory.state_value);
   const liveState = JSON.parse(await (await fetch(`${stack.api}/v1/proofs/state/alice.pf`)).text());
   const absentState = JSON.parse(await (await fetch(`${stack.api}/v1/proofs/state/nobody.pf`)).text());
   const states = {
-    present: [liveState, 'ok', jsHistory.ops.at(-1).state_value],
+    present: [liveState, 'ok', jsVerifier.stateValueAfter(jsHistory.ops)],
     absent: [absentState, 'ok', null],
     'forged value': [{ ...liveState, proof: { ...liveState.proof, leaf: { ...liveState.proof.leaf, value: 'ab'.repeat(32) } } }, 'state'],
     'claimed absent': [{ ...absentState, name: 'alice.pf' }, undefined],
@@ -297,4 +306,96 @@ test('lookups verify against a trusted hash, and every lie is caught with its st
   const ahead = await fetch(`${stack.api}/v1/proofs/names/alice.pf?anchor=${info.last_block_processed + 10}`);
   assert.equal(ahead.status, 400);
   assert.match((await ahead.json()).error, /ahead of the last indexed block/);
+});
+
+test('subdomains verify through their domain, and a hidden record is caught', async () => {
+  const { alice, bob } = stack.keys;
+  const key = (who) => stack.keys[who].wif.regtest;
+  const file = (name, text) => { const f = path.join(dir, name); writeFileSync(f, text); return f; };
+  const txt = async (fqn, owner, text, extra = []) => (await stack.cli(['zonefile', 'subdomain', fqn, '--owner', owner,
+    '--zonefile', file(`${fqn}.${extra.length}.zone`, text), ...extra])).txt;
+  await createNamespace(stack, 'ps');
+  // sub.corp.ps: alice's, her signed profile on the hub; created in corp.ps's
+  // registration, updated (signed by her) in its first update; the second
+  // update carries no subdomain record.
+  const profile = file('sub-profile.json', JSON.stringify(await stack.cli(['profile', 'make', '--name', 'Sub'])));
+  const put = await stack.cli(['profile', 'put', profile, '--key', key('alice'), '--hub', stack.hub.url]);
+  const sub1 = (await stack.cli(['zonefile', 'make', 'sub.corp.ps', '--url', put.public_url])).zonefile;
+  const sub2 = sub1.replace('$TTL 3600', '$TTL 7200');
+  const domainZone = (await stack.cli(['zonefile', 'make', 'corp.ps', '--url', 'https://example.org/c.json'])).zonefile;
+  const zone1 = `${domainZone}${await txt('sub.corp.ps', alice.address.mainnet, sub1)}\n` +
+    `${await txt('else.corp.ps', bob.address.mainnet, sub1)}\n`;
+  const zone2 = `${domainZone.replace('$TTL 3600', '$TTL 1800')}${await txt('sub.corp.ps', alice.address.mainnet,
+    sub2, ['--seqn', '1', '--key', key('alice')])}\n`;
+  const zone3 = domainZone.replace('$TTL 3600', '$TTL 900');
+  await stack.mined(['name', 'register', 'corp.ps', '--key', key('bob'), '--zonefile', file('corp1.zone', zone1)]);
+  await stack.mined(['name', 'update', 'corp.ps', '--key', key('bob'), '--zonefile', file('corp2.zone', zone2),
+    '--wait']);
+  await stack.mined(['name', 'update', 'corp.ps', '--key', key('bob'), '--zonefile', file('corp3.zone', zone3),
+    '--wait']);
+  const info = await settled();
+  await waitFor(async () => (await getJson(`${stack.api}/v1/names/sub.corp.ps`)).zonefile_hash === hash160(sub2),
+    { what: 'the update of sub.corp.ps on the node', timeoutMs: 30000 });
+  await waitFor(async () => (await fetch(`${peer.url}/v1/zonefiles/${hash160(zone2)}`)).status === 200,
+    { what: 'the peer to hold corp.ps\'s zone files', timeoutMs: 30000 });
+  const verify = ['--verify', '--trusted-consensus-hash', info.consensus, '--peers', peer.url];
+
+  // Honest: the subdomain's record replayed from the domain's three zone files.
+  const honest = await lookup(stack.api, 'sub.corp.ps', verify);
+  assert.equal(honest.code, 0, honest.stderr);
+  const p = honest.out.proof;
+  assert.equal(p.present, true);
+  assert.equal(p.owner, alice.address.mainnet);
+  assert.equal(p.sequence, 1);
+  assert.equal(p.zonefile_hash, hash160(sub2));
+  assert.equal(p.records, 2);
+  assert.equal(p.zonefiles, 3);
+  assert.deepEqual(p.missing_zonefiles, []);
+  assert.equal(p.last_record.carrier, 'corp.ps');
+  assert.equal(p.domain.operations, 3);
+  assert.equal(honest.out.profile.name, 'Sub');
+  // A subdomain no zone file carries is proved to have no record.
+  const nobody = await lookup(stack.api, 'nobody.corp.ps', verify);
+  assert.equal(nobody.code, 10, nobody.stderr);
+  assert.match(nobody.stderr, /proved: no zone file of nobody\.corp\.ps's domain carries an accepted record/);
+
+  const caught = async (what, lie, pattern) => {
+    nodeLiar.lie = lie;
+    const r = await lookup(nodeLiar.url, 'sub.corp.ps', verify);
+    nodeLiar.lie = null;
+    assert.equal(r.code, EXIT_NOT_VERIFIED, `${what}: exit ${r.code}, ${r.stderr}`);
+    assert.match(r.stderr, pattern, what);
+    return r;
+  };
+  const staleRecord = JSON.stringify({ ...(await getJson(`${stack.api}/v1/names/sub.corp.ps`)),
+    zonefile: sub1, zonefile_hash: hash160(sub1) });
+  const subBundle = (url) => url.startsWith('/v1/proofs/names/sub.corp.ps');
+  // The update hidden: the block of the zone file that carried it left out of
+  // the subdomain's bundle, and the record served stale.
+  await caught('hidden subdomain update', (url, status, body) => {
+    if (url.startsWith('/v1/names/sub.corp.ps')) return { status: 200, body: staleRecord };
+    if (!subBundle(url)) return undefined;
+    const b = JSON.parse(body);
+    b.domain.history.blocks.splice(1, 1);
+    return { status, body: JSON.stringify(b) };
+  }, /at subdomain bundle: it gives 2 operation\(s\) of corp\.ps, its proved history 3/);
+  // Its zone file altered in the bundle.
+  await caught('altered zone file', (url, status, body) => {
+    if (!subBundle(url)) return undefined;
+    const b = JSON.parse(body);
+    b.domain.zonefiles[hash160(zone2)] = Buffer.from(zone2.replace('seqn=1', 'seqn=2')).toString('base64');
+    return { status, body: JSON.stringify(b) };
+  }, /at zone files: the zone file given for [0-9a-f]{40} hashes to/);
+  // Declared missing, with the stale record: the peer gives the zone file.
+  const r = await caught('withheld zone file', (url, status, body) => {
+    if (url.startsWith('/v1/names/sub.corp.ps')) return { status: 200, body: staleRecord };
+    if (!subBundle(url)) return undefined;
+    const b = JSON.parse(body);
+    b.domain.zonefiles[hash160(zone2)] = null;
+    return { status, body: JSON.stringify(b) };
+  }, /at record: the node says owner .* zone-file hash [0-9a-f]{40}, the proof owner/);
+  assert.match(r.stderr, new RegExp(hash160(sub2)));
+  // No state of its own; the bundle for an unknown domain is a 404.
+  assert.equal((await fetch(`${stack.api}/v1/proofs/state/sub.corp.ps`)).status, 400);
+  assert.equal((await fetch(`${stack.api}/v1/proofs/names/sub.nothing.ps`)).status, 404);
 });

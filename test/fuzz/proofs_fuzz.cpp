@@ -12,11 +12,18 @@ using namespace blockstack::proofs;
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)ParseSerializedOp(text);
-  (void)StateValueOfOp(text);
+  (void)RecordOfOp(text);
   if (auto bundle = ParseHistoryBundle(text)) {
     auto again = ParseHistoryBundle(ToJson(*bundle));
     if (!again || ToJson(*again) != ToJson(*bundle)) std::abort();
     (void)VerifyHistory(*bundle, bundle->anchor_consensus_hash);
+  }
+  if (auto sub = ParseSubdomainBundle(text)) {
+    auto again = ParseSubdomainBundle(ToJson(*sub));
+    if (!again || ToJson(*again) != ToJson(*sub)) std::abort();
+    if (auto page = VerifySubdomainPage(*sub, sub->domain.history.anchor_consensus_hash)) {
+      (void)ReplaySubdomain(sub->subdomain, sub->first_block, page->slots);
+    }
   }
   if (auto state = ParseStateAnswer(text)) {
     auto again = ParseStateAnswer(ToJson(*state));

@@ -7,6 +7,7 @@
 //   const v = makeVerifier({ sha256, ripemd160 });
 //   const history = v.verifyHistory(bundle, trustedHash);   // throws VerifyError
 //   const value = v.verifyState(stateAnswer, stateAnswer.root);
+//   value === v.stateValueAfter(history.ops)  // when the history is the name's whole
 //
 // It computes what the C++ verifier (src/proofs/verify.cpp) does, step for step,
 // and names the same step when a check fails.
@@ -141,12 +142,18 @@ export function makeVerifier({ sha256, ripemd160 }) {
     return toHex(ripemd160(sha256(fromHex(root))).subarray(0, 16));
   }
 
-  function stateValueOfOp(text) {
-    const op = parseSerializedOp(text);
+  // The text of the record a name operation left: its first 16 fields.
+  function recordOfOp(op) {
     if (!NAME_OPCODES.has(op.opcode) || op.fields.length < NAME_RECORD_FIELDS) {
       throw new Error('operation serialisation: not a name operation');
     }
-    return sha256(op.bytes.subarray(2, op.fields[NAME_RECORD_FIELDS - 1].end));
+    return dec.decode(op.bytes.subarray(2, op.fields[NAME_RECORD_FIELDS - 1].end));
+  }
+  // What the state tree holds: the record's text, then the number of the name's
+  // operations in all as one more field.
+  function stateValue(record, operations) {
+    const count = String(operations);
+    return sha256(enc.encode(`${record},${count.length}:${count}`));
   }
 
   const stateKey = (name) => sha256(enc.encode(name));
@@ -245,14 +252,12 @@ export function makeVerifier({ sha256, ripemd160 }) {
       for (const nameOp of block.name_ops) {
         const opStep = `${step} operation ${nameOp.txid}`;
         let found;
-        let text;
         for (const s of block.ops) {
           let op;
           try { op = parseSerializedOp(s); } catch { continue; }
           if (!NAME_OPCODES.has(op.opcode) || op.fields.length < NAME_RECORD_FIELDS) continue;
           if (op.fields[FIELD.name].text !== bundle.name || op.fields[FIELD.txid].text !== nameOp.txid) continue;
           found = op;
-          text = s;
           break;
         }
         if (!found) throw new VerifyError(opStep, `not among the block's operations on ${bundle.name}`);
@@ -265,7 +270,7 @@ export function makeVerifier({ sha256, ripemd160 }) {
           height: block.height, vtxindex: nameOp.vtxindex, txid: nameOp.txid, opcode: found.opcode, op: f('op'),
           address: f('address'), value_hash: f('valueHash'), revoked: f('revoked') === 'True',
           first_registered: Number(f('firstRegistered')) || 0, last_renewed: Number(f('lastRenewed')) || 0,
-          state_value: toHex(stateValueOfOp(text)),
+          record: recordOfOp(found),
         });
       }
     }
@@ -282,7 +287,9 @@ export function makeVerifier({ sha256, ripemd160 }) {
   }
 
   return {
-    verifyHistory, verifyState, stateValueOfOp: (t) => toHex(stateValueOfOp(t)), opsHash, consensusHash,
+    verifyHistory, verifyState, opsHash, consensusHash,
+    // ops: all of a name's verified operations, oldest first.
+    stateValueAfter: (ops) => toHex(stateValue(ops[ops.length - 1].record, ops.length)),
     previousHashHeights, stateKey: (n) => toHex(stateKey(n)),
   };
 }

@@ -1037,6 +1037,13 @@ util::Result<std::vector<NameRecord>> NameDb::NamesAfter(std::string_view after,
   return DecodeAll<NameRecord>(texts, DecodeNameRecord);
 }
 
+util::Status NameDb::ForEachNameOperationCount(const std::function<void(std::string_view name, uint32_t count)>& each) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT history_id, COUNT(*) FROM history WHERE opcode IN ('NAME_REGISTRATION', "
+                                     "'NAME_RENEWAL', 'NAME_UPDATE', 'NAME_TRANSFER', 'NAME_REVOKE', 'NAME_IMPORT') "
+                                     "GROUP BY history_id"));
+  return ForEachRow(s, [&](Statement& r) { each(r.Text(0), static_cast<uint32_t>(r.Int(1))); });
+}
+
 util::Result<int64_t> NameDb::FirstHistoryRowFrom(uint32_t block) {
   // The smallest x such that the first row at or after x (if any) was written at
   // `block` or later: the answer is monotone in x, so a binary search over the

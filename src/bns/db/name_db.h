@@ -13,6 +13,7 @@
 // WAL mode lets them read while the indexer writes.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -161,6 +162,9 @@ class NameDb final : public StateView {
   // Up to `limit` names ordered by name, those after `after` ("" = from the first):
   // a walk over every name that does not slow down as it goes.
   util::Result<std::vector<NameRecord>> NamesAfter(std::string_view after, uint32_t limit);
+  // How many name operations (registrations, renewals, updates, transfers,
+  // revokes, imports) each name has had, in no particular order.
+  util::Status ForEachNameOperationCount(const std::function<void(std::string_view name, uint32_t count)>& each);
   // The ids (names, namespaces, preorder hashes) with history written by blocks
   // above `after` up to and including `upto`.
   util::Result<std::vector<std::string>> HistoryIdsWrittenBetween(uint32_t after, uint32_t upto);

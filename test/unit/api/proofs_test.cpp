@@ -79,7 +79,8 @@ class ProofsTest : public ::testing::Test, protected testutil::Scenario {
     EXPECT_EQ(state.consensus_hash, trusted);
     auto value = proofs::VerifyState(state, state.root);
     EXPECT_TRUE(value && value->has_value());
-    EXPECT_EQ(**value, history->ops.back().state_value) << "the state holds the newest operation's record";
+    EXPECT_EQ(**value, proofs::StateValueAfter(history->ops))
+        << "the state holds the newest operation's record after all of them";
     return *history;
   }
   // The root a node started now builds from the database: the same as the one
@@ -249,8 +250,19 @@ TEST_F(ProofsTest, TamperedBundlesAreRefusedWithTheStepNamed) {
   b = good;
   b.blocks.front().name_ops[0].raw_tx = b.blocks.back().name_ops[0].raw_tx;
   refused(b, "operation " + b.blocks.front().name_ops[0].txid);
-  // A wrong root: the state proof leads elsewhere.
+  // An earlier block left out entirely: the rest still verifies against the
+  // trusted hash (a skip list proves what it holds, not what it omits), but the
+  // state root holds the record after two operations, not one.
+  b = good;
+  b.blocks.pop_back();
+  auto shorter = proofs::VerifyHistory(b, trusted);
+  ASSERT_TRUE(shorter) << shorter.error().message;
   auto state = State("alice.test");
+  auto held = proofs::VerifyState(state, state.root);
+  ASSERT_TRUE(held && held->has_value());
+  EXPECT_NE(proofs::StateValueAfter(shorter->ops), **held);
+  EXPECT_EQ(proofs::StateValueAfter(proofs::VerifyHistory(good, trusted)->ops), **held);
+  // A wrong root: the state proof leads elsewhere.
   auto other = State("bob.test");
   EXPECT_FALSE(proofs::VerifyState(state, proofs::StateKey("x")));
   auto swapped = state;

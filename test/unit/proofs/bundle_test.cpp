@@ -23,15 +23,18 @@ TEST(BundleTest, SerialisationsReadBackByLength) {
   EXPECT_TRUE(ParseSerializedOp("?:"));
 }
 
-TEST(BundleTest, TheStateValueIsTheRecordsText) {
-  std::string record;
-  for (int i = 0; i < 16; ++i) record += std::string(i ? "," : "") + "1:" + std::to_string(i % 10);
+TEST(BundleTest, TheStateValueIsTheRecordsTextAndTheOperationCount) {
+  std::string record = "4:a.id";
+  for (int i = 1; i < 16; ++i) record += ",1:" + std::to_string(i % 10);
   const std::string op = "+:" + record + ",2:ab,2:cd";
-  auto v = StateValueOfOp(op);
-  ASSERT_TRUE(v) << v.error().message;
-  EXPECT_EQ(*v, crypto::Sha256(util::AsBytes(record)));
-  EXPECT_FALSE(StateValueOfOp("?:" + record));  // a preorder is no name operation
-  EXPECT_FALSE(StateValueOfOp("+:1:a,1:b"));    // too few fields
+  auto r = RecordOfOp(op);
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_EQ(r->name, "a.id");
+  EXPECT_EQ(r->text, record);
+  EXPECT_EQ(StateValue(r->text, 3), crypto::Sha256(util::AsBytes(record + ",1:3")));
+  EXPECT_EQ(StateValue(r->text, 12), crypto::Sha256(util::AsBytes(record + ",2:12")));
+  EXPECT_FALSE(RecordOfOp("?:" + record));  // a preorder is no name operation
+  EXPECT_FALSE(RecordOfOp("+:1:a,1:b"));    // too few fields
 }
 
 TEST(BundleTest, BundlesRoundTripAndHostileOnesAreRefused) {
