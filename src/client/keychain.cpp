@@ -13,8 +13,6 @@ using crypto::HARDENED;
 using util::ErrorCode;
 using util::Fail;
 
-constexpr uint32_t IDENTITY_PURPOSE = 888;
-constexpr uint32_t PAYMENT_PURPOSE = 44;
 constexpr std::size_t SALT_SIZE = 16;
 constexpr std::size_t MAC_SIZE = 32;
 constexpr uint32_t PBKDF2_ROUNDS = 100000;

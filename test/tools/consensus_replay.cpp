@@ -105,7 +105,9 @@ std::optional<bns::ops::Rules> RulesFor(const Settings& s, uint32_t first_block,
   rules.test_mode = true;
   uint32_t epoch1_end = EPOCH_1_END_DEFAULT;
   std::optional<uint32_t> epoch2_lifetime;
-  for (const auto& [var, value] : s.env) {
+  for (const auto& entry : s.env) {
+    const auto& var = entry.first;
+    const auto& value = entry.second;
     auto as_uint = [&](uint32_t& out) {
       auto n = util::ParseDecimal(value, UINT32_MAX);
       if (!n) *problem = var + "=" + value + " is not a number";

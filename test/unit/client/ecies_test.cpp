@@ -72,7 +72,7 @@ TEST(EciesTest, SignaturesMatchVectors) {
       content.assign(b.begin(), b.end());
     }
     auto sig = SignContent(Key(c["privateKeyHex"]), util::AsBytes(content));
-    EXPECT_EQ(sig["signature"], c["signatureDerHex"]);
+    EXPECT_EQ(sig["signature"].get<std::string>(), c["signatureDerHex"].get<std::string>());
     if (c.contains("sigFileJson")) {
       EXPECT_EQ(sig.dump(), c["sigFileJson"].get<std::string>());
     }
