@@ -363,6 +363,48 @@ void AddProofCommands(CLI::App& app, Globals& g) {
                                : json(proofs::StateValueAfter(verified->ops).Hex())}},
           human);
   });
+  auto* sub = proof->add_subcommand("subdomain", "Verify one page of a subdomain's bundle and replay its records");
+  sub->add_option("FILE", o->file, "The bundle (GET /v1/proofs/names/{sub.domain.id})")->required();
+  sub->add_option("--trusted-consensus-hash", o->trusted, "The consensus hash you trust")->required();
+  sub->add_option("--height", o->height, "Its block, if you know it");
+  sub->callback([&g, o] {
+    auto text = ReadFileText(o->file);
+    if (!text) return Report(g, text.error());
+    auto bundle = proofs::ParseSubdomainBundle(*text);
+    if (!bundle) return ReportNotVerified(g, "subdomain bundle: " + bundle.error().message);
+    auto page = proofs::VerifySubdomainPage(*bundle, o->trusted, o->height);
+    if (!page) return ReportNotVerified(g, page.error().message);
+    json missing = json::array();
+    std::size_t given = 0;
+    for (const auto& slot : page->slots) {
+      if (slot.zonefile)
+        ++given;
+      else
+        missing.push_back(slot.hash);
+    }
+    auto proved = proofs::ReplaySubdomain(bundle->subdomain, bundle->first_block, page->slots);
+    json j{{"subdomain", bundle->subdomain},
+           {"present", proved.has_value()},
+           {"zonefiles", given},
+           {"missing_zonefiles", missing},
+           // This page alone: older zone files are on the next one.
+           {"next_anchor", page->domain.next_anchor ? json(*page->domain.next_anchor) : json(nullptr)}};
+    std::string human = bundle->subdomain + ": ";
+    if (proved) {
+      j["owner"] = proved->owner;
+      j["sequence"] = proved->seqn;
+      j["zonefile_hash"] = proved->zonefile_hash;
+      j["last_record"] = {{"carrier", proved->carrier}, {"height", proved->height}, {"txid", proved->txid}};
+      human += "owner " + proved->owner + ", sequence " + std::to_string(proved->seqn) + ", zone file " +
+               proved->zonefile_hash + " (carried by " + proved->carrier + " at block " +
+               std::to_string(proved->height) + ")";
+    } else {
+      human += "no accepted record";
+    }
+    human += "; " + std::to_string(given) + " zone file(s) replayed" +
+             (page->domain.next_anchor ? ", older ones on the next page" : "") + "\n";
+    Print(g, j, human);
+  });
   auto* state = proof->add_subcommand("state", "Check a state proof against a root (default: the one it names)");
   state->add_option("FILE", o->file, "The proof (GET /v1/proofs/state/{name})")->required();
   state->add_option("--root", o->root, "The root to check it against (64 hex)");

@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 
@@ -395,6 +395,23 @@ test('subdomains verify through their domain, and a hidden record is caught', as
     return { status, body: JSON.stringify(b) };
   }, /at record: the node says owner .* zone-file hash [0-9a-f]{40}, the proof owner/);
   assert.match(r.stderr, new RegExp(hash160(sub2)));
+  // The same bundle in a file, through `blockstack proof subdomain`: replayed,
+  // and refused once a zone file in it is altered.
+  const bundleFile = file('sub-bundle.json', await (await fetch(
+    `${stack.api}/v1/proofs/names/sub.corp.ps?anchor=${info.consensus}`)).text());
+  const fromFile = await run('blockstack', ['--json', 'proof', 'subdomain', bundleFile, '--trusted-consensus-hash',
+    info.consensus]);
+  assert.equal(fromFile.code, 0, fromFile.stderr);
+  const replayed = JSON.parse(fromFile.stdout);
+  assert.deepEqual([replayed.present, replayed.owner, replayed.sequence, replayed.zonefile_hash, replayed.zonefiles],
+    [true, alice.address.mainnet, 1, hash160(sub2), 3]);
+  const altered = JSON.parse(readFileSync(bundleFile, 'utf8'));
+  altered.domain.zonefiles[hash160(zone1)] = Buffer.from(zone1.replace('seqn=0', 'seqn=1')).toString('base64');
+  const alteredFile = file('sub-bundle-altered.json', JSON.stringify(altered));
+  const refusedFile = await run('blockstack', ['proof', 'subdomain', alteredFile, '--trusted-consensus-hash',
+    info.consensus]);
+  assert.equal(refusedFile.code, EXIT_NOT_VERIFIED, refusedFile.stderr);
+  assert.match(refusedFile.stderr, /verification failed at zone files: /);
   // No state of its own; the bundle for an unknown domain is a 404.
   assert.equal((await fetch(`${stack.api}/v1/proofs/state/sub.corp.ps`)).status, 400);
   assert.equal((await fetch(`${stack.api}/v1/proofs/names/sub.nothing.ps`)).status, 404);
