@@ -207,6 +207,9 @@ class Api {
   net::Response Preorder(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsOfTransaction(const net::Request& req, const Params& p);
   net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Block(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response Search(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response SubdomainsOfName(const net::Request& req, const Params& p);
   net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response AddressNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Account(const net::Request& req, const Params& p);

@@ -4,6 +4,8 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 
+#include <map>
+
 #include <bitcoin/address.h>
 #include <bns/names.h>
 #include <bns/ops/op.h>
@@ -13,6 +15,7 @@
 #include <util/base64.h>
 #include <util/bytes.h>
 #include <util/json_text.h>
+#include <virtualchain/consensus.h>
 #include <zonefile/zonefile.h>
 
 namespace blockstack::api {
@@ -39,6 +42,7 @@ void Api::AddChainRoutes() {
   AddDb("GET", chain + "/name_count", "name_count", &Api::NameCount);
   AddPlain("GET", chain + "/subdomains_count", "subdomains_count", &Api::SubdomainsCount);
   AddDb("GET", chain + "/operations/{height}", "operations", &Api::Operations);
+  AddDb("GET", "/v1/blocks/{height}", "block", &Api::Block);
   AddDb("GET", chain + "/names/{name}", "name_record", &Api::NameRecord);
   AddDb("GET", chain + "/transactions/{txid}", "transaction", &Api::Transaction);
   AddDb("GET", chain + "/preorders/{hash}", "preorder", &Api::Preorder);
@@ -120,6 +124,56 @@ net::Response Api::Operations(const net::Request&, const Params& p, bns::db::Nam
     out.push_back(std::move(entry));
   }
   return Ok(out);
+}
+
+// Ours: everything the node knows of one block: its consensus hash and ops hash,
+// the earlier consensus hashes it mixed in, and every operation it carried,
+// accepted or rejected (with the reason), with the names and namespaces the
+// accepted ones touched.
+net::Response Api::Block(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  auto height = ParseUint(p["height"]);
+  if (!height) return Error(400, "Invalid block");
+  auto snap_read = db.SnapshotAt(*height);
+  if (!snap_read) return Backend(snap_read.error());
+  if (!*snap_read) return Error(404, "Block " + std::to_string(*height) + " is not indexed");
+  const bns::db::Snapshot& snap = **snap_read;
+  json previous = json::array();
+  for (uint32_t ph : virtualchain::PreviousHashHeights(*height, m_settings.rules.first_block)) {
+    auto ch = db.ConsensusHashAt(ph);
+    if (!ch) return Backend(ch.error());
+    previous.push_back({{"height", ph}, {"consensus_hash", *ch ? json(**ch) : json(nullptr)}});
+  }
+  auto history = db.HistoryAt(*height);
+  if (!history) return Backend(history.error());
+  std::map<std::string, json> touched;  // txid -> the record the operation left
+  for (const auto& row : *history) {
+    json data = json::parse(row.data, nullptr, false);
+    if (!data.is_object()) continue;
+    json what = json::object();
+    for (const char* key : {"name", "namespace_id", "preorder_hash", "address", "value_hash"}) {
+      if (data.contains(key) && data[key].is_string()) what[key] = data[key];
+    }
+    touched[row.txid] = std::move(what);
+  }
+  auto ops = db.OpsAt(*height);
+  if (!ops) return Backend(ops.error());
+  json list = json::array();
+  for (const auto& op : *ops) {
+    json entry = {{"vtxindex", op.vtxindex},
+                  {"txid", op.txid},
+                  {"opcode", op.opcode},
+                  {"accepted", op.accepted},
+                  {"reason", op.reason}};
+    if (auto it = touched.find(op.txid); it != touched.end()) entry["record"] = it->second;
+    list.push_back(std::move(entry));
+  }
+  return Ok({{"height", *height},
+             {"block_hash", snap.block_hash},
+             {"consensus_hash", snap.consensus_hash},
+             {"ops_hash", snap.ops_hash},
+             {"previous_consensus_hashes", std::move(previous)},
+             {"operations", std::move(list)},
+             {"last_block", m_last_block.load()}});
 }
 
 // Ours: a preorder not yet consumed by its registration or reveal, so that a

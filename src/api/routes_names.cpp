@@ -23,6 +23,7 @@ namespace blockstack::api {
 using detail::Backend;
 using detail::Error;
 using detail::Ok;
+using detail::ParseUint;
 using detail::Truthy;
 using nlohmann::json;
 
@@ -33,6 +34,57 @@ void Api::AddNameRoutes() {
   AddDb("GET", "/v1/names/{name}/history", "name_history", &Api::NameHistory);
   AddDb("GET", "/v1/names/{name}/zonefile", "name_zonefile", &Api::NameZonefile);
   AddDb("GET", "/v1/names/{name}/zonefile/{hash}", "name_zonefile", &Api::NameZonefile);
+  AddPlain("GET", "/v1/names/{name}/subdomains", "name_subdomains", &Api::SubdomainsOfName);
+  AddDb("GET", "/v1/search", "search", &Api::Search);
+}
+
+// Ours: names, subdomains and namespaces that start with a prefix, for search
+// boxes. Names come from the sorted list of live names kept per block (a binary
+// search), subdomains from the index's key order.
+net::Response Api::Search(const net::Request& req, const Params&, bns::db::NameDb& db) {
+  auto it = req.query.find("prefix");
+  if (it == req.query.end()) return Error(400, "prefix= argument required");
+  std::string prefix = it->second;
+  std::ranges::transform(prefix, prefix.begin(), [](unsigned char c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; });
+  if (prefix.size() > bns::MAX_FQN_LENGTH * 8) return Error(400, "prefix= is too long");
+  uint32_t count = 10;
+  if (auto c = req.query.find("count"); c != req.query.end()) {
+    auto parsed = ParseUint(c->second);
+    if (!parsed || *parsed == 0 || *parsed > detail::NAMES_PER_PAGE) return Error(400, "count= is 1 to 100");
+    count = *parsed;
+  }
+  json names = json::array(), subdomains = json::array(), namespaces = json::array();
+  if (!prefix.empty()) {
+    auto live = LiveNames(db, "");
+    if (!live) return Backend(live.error());
+    const auto& list = **live;
+    for (auto at = std::lower_bound(list.begin(), list.end(), prefix);
+         at != list.end() && at->starts_with(prefix) && names.size() < count; ++at) {
+      names.push_back(*at);
+    }
+    if (m_subdomains) {
+      auto subs = m_subdomains->NamesWithPrefix(prefix, count);
+      if (!subs) return Backend(subs.error());
+      subdomains = *subs;
+    }
+    auto all = db.AllNamespaces();
+    if (!all) return Backend(all.error());
+    for (const auto& ns : *all) {
+      if (ns.namespace_id.starts_with(prefix) && namespaces.size() < count) namespaces.push_back(ns.namespace_id);
+    }
+  }
+  return Ok({{"prefix", prefix}, {"names", names}, {"subdomains", subdomains}, {"namespaces", namespaces}});
+}
+
+// Ours: a domain's subdomains, 100 a page, in name order.
+net::Response Api::SubdomainsOfName(const net::Request& req, const Params& p) {
+  auto page = detail::PageOf(req, false);
+  if (!page) return Error(400, "Invalid page= value");
+  if (!bns::IsNameValid(p["name"])) return Error(400, "Invalid name");
+  if (!m_subdomains) return Error(404, detail::NO_SUBDOMAIN_INDEX);
+  auto names = m_subdomains->SubdomainsOf(p["name"], uint64_t{*page} * detail::NAMES_PER_PAGE, detail::NAMES_PER_PAGE);
+  if (!names) return Backend(names.error());
+  return Ok(*names);
 }
 
 net::Response Api::AllNamesPage(const net::Request& req, const Params&, bns::db::NameDb& db) {

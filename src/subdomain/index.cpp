@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS records(
   zonefile BLOB NOT NULL, sig TEXT, independent INTEGER NOT NULL, accepted INTEGER NOT NULL, resolver TEXT,
   PRIMARY KEY(fqn, slot));
 CREATE INDEX IF NOT EXISTS records_by_slot ON records(slot);
+CREATE INDEX IF NOT EXISTS records_by_domain ON records(domain, fqn) WHERE accepted = 1;
 CREATE INDEX IF NOT EXISTS records_origins ON records(owner, slot) WHERE seqn = 0 AND accepted = 1;
 CREATE TABLE IF NOT EXISTS current(fqn TEXT PRIMARY KEY, slot INTEGER NOT NULL, owner TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS current_by_owner ON current(owner, fqn);
@@ -541,6 +542,30 @@ util::Result<std::vector<std::string>> SubdomainIndex::Names(uint64_t offset, ui
   const auto clamp = [](uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); };
   s->Bind(1, clamp(count));
   s->Bind(2, clamp(offset));
+  return FirstColumn(s);
+}
+
+util::Result<std::vector<std::string>> SubdomainIndex::NamesWithPrefix(std::string_view prefix, uint64_t count) {
+  std::lock_guard lock(m_read_mutex);
+  // Names from the prefix on, in order, end where the prefix stops matching: a
+  // range scan of the primary key, however many names there are.
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT fqn FROM current WHERE fqn >= ? ORDER BY fqn LIMIT ?"));
+  s->Bind(1, prefix);
+  s->Bind(2, static_cast<int64_t>(std::min<uint64_t>(count, INT64_MAX)));
+  BS_TRY(auto names, FirstColumn(s));
+  std::erase_if(names, [&](const std::string& n) { return !n.starts_with(prefix); });
+  return names;
+}
+
+util::Result<std::vector<std::string>> SubdomainIndex::SubdomainsOf(std::string_view domain, uint64_t offset,
+                                                                    uint64_t count) {
+  std::lock_guard lock(m_read_mutex);
+  BS_TRY(Statement * s, m_reader.Prepare("SELECT DISTINCT r.fqn FROM records r JOIN current c ON c.fqn = r.fqn "
+                                         "WHERE r.domain = ? AND r.accepted = 1 ORDER BY r.fqn LIMIT ? OFFSET ?"));
+  const auto clamp = [](uint64_t v) { return static_cast<int64_t>(std::min<uint64_t>(v, INT64_MAX)); };
+  s->Bind(1, domain);
+  s->Bind(2, clamp(count));
+  s->Bind(3, clamp(offset));
   return FirstColumn(s);
 }
 

@@ -115,6 +115,11 @@ class SubdomainIndex {
   uint32_t FirstBlock() const { return m_first_block; }
   // Up to count subdomain names from the offset-th, in name order.
   util::Result<std::vector<std::string>> Names(uint64_t offset, uint64_t count);
+  // Up to count subdomain names that start with prefix, in name order.
+  util::Result<std::vector<std::string>> NamesWithPrefix(std::string_view prefix, uint64_t count);
+  // Up to count subdomains of domain (names with a current record), from the
+  // offset-th, in name order.
+  util::Result<std::vector<std::string>> SubdomainsOf(std::string_view domain, uint64_t offset, uint64_t count);
 
  private:
   SubdomainIndex(db::Sqlite writer, db::Sqlite reader, uint32_t first_block, interfaces::ZonefileIndex& slots,

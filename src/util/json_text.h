@@ -33,5 +33,8 @@ class JsonText {
 
 // Whether `s` is valid UTF-8 (what nlohmann's dump() accepts without throwing).
 bool IsValidUtf8(std::string_view s);
+// The length of the UTF-8 sequence starting at s[i] (i < s.size()): 1 to 4, or 0
+// when it is not a valid one (cut short, overlong, a surrogate, past U+10FFFF).
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
 
 }  // namespace blockstack::util

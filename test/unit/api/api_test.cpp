@@ -13,6 +13,7 @@
 #include <crypto/hash.h>
 #include <db/sqlite.h>
 #include <util/base64.h>
+#include <virtualchain/consensus.h>
 
 #include "bns/chain_fixture.h"
 
@@ -604,6 +605,60 @@ TEST_F(ApiTest, NamesFromMemoryAnswerAsTheDatabaseDoes) {
   // Requests to the name route count as "name" whichever path answers them.
   auto metrics = Call("GET", "/metrics");
   EXPECT_EQ(metrics.body.find("route=\"other\",status=\"200\""), std::string::npos) << metrics.body;
+}
+
+TEST_F(ApiTest, ABlockListsEveryOperationWithRejectionsAndTheHashesItMixedIn) {
+  // bob registers alice.test without a preorder: rejected, with the reason.
+  chain.Op(bob, bns::ops::BuildRegistration(testutil::MAGIC, "alice.test", std::nullopt),
+           {chain.Pay(bob, 5500), chain.Pay(bob, 5000)});
+  const uint32_t h = MineAndSync();
+  m_api->OnBlock(h);
+  auto block = Get("/v1/blocks/" + std::to_string(h));
+  EXPECT_EQ(block["height"], h);
+  EXPECT_EQ(block["consensus_hash"], LastCh());
+  EXPECT_EQ(block["ops_hash"].get<std::string>().size(), 64u);
+  ASSERT_EQ(block["operations"].size(), 1u);
+  EXPECT_EQ(block["operations"][0]["opcode"], "NAME_REGISTRATION");
+  EXPECT_EQ(block["operations"][0]["accepted"], false);
+  EXPECT_FALSE(block["operations"][0]["reason"].get<std::string>().empty());
+  EXPECT_FALSE(block["operations"][0].contains("record"));
+  // The earlier consensus hashes: the heights the skip list names, each its own.
+  const auto heights = virtualchain::PreviousHashHeights(h, chain.rules.first_block);
+  ASSERT_EQ(block["previous_consensus_hashes"].size(), heights.size());
+  for (std::size_t i = 0; i < heights.size(); ++i) {
+    EXPECT_EQ(block["previous_consensus_hashes"][i]["height"], heights[i]);
+    EXPECT_EQ(block["previous_consensus_hashes"][i]["consensus_hash"], node->Ch(heights[i]));
+  }
+  // alice's registration block: accepted, with the name it touched.
+  auto reg = Get("/v1/blocks/" + std::to_string(m_alice_block));
+  ASSERT_EQ(reg["operations"].size(), 1u);
+  EXPECT_EQ(reg["operations"][0]["accepted"], true);
+  EXPECT_EQ(reg["operations"][0]["reason"], "");
+  EXPECT_EQ(reg["operations"][0]["record"]["name"], "alice.test");
+  EXPECT_EQ(Get("/v1/blocks/" + std::to_string(h + 100), 404)["error"],
+            "Block " + std::to_string(h + 100) + " is not indexed");
+  EXPECT_EQ(Get("/v1/blocks/tip", 400)["error"], "Invalid block");
+}
+
+TEST_F(ApiTest, SearchFindsNamesAndNamespacesByPrefix) {
+  Register(bob, "alicia.test");
+  const uint32_t h = Register(bob, "bob.test");
+  m_api->OnBlock(h);
+  auto found = Get("/v1/search?prefix=ALI");
+  EXPECT_EQ(found["prefix"], "ali");
+  EXPECT_EQ(found["names"], json::array({"alice.test", "alicia.test"}));
+  EXPECT_EQ(found["namespaces"], json::array());
+  EXPECT_EQ(Get("/v1/search?prefix=ali&count=1")["names"], json::array({"alice.test"}));
+  EXPECT_EQ(Get("/v1/search?prefix=te")["namespaces"], json::array({"test"}));
+  EXPECT_EQ(Get("/v1/search?prefix=zzz")["names"], json::array());
+  EXPECT_EQ(Get("/v1/search?prefix=")["names"], json::array());
+  // Without a subdomain index there are no subdomains to find, and no list of them.
+  EXPECT_EQ(Get("/v1/search?prefix=a")["subdomains"], json::array());
+  EXPECT_EQ(Get("/v1/names/alice.test/subdomains", 404)["error"].is_string(), true);
+  EXPECT_EQ(Get("/v1/search", 400)["error"], "prefix= argument required");
+  EXPECT_EQ(Get("/v1/search?prefix=a&count=0", 400)["error"], "count= is 1 to 100");
+  EXPECT_EQ(Get("/v1/search?prefix=a&count=101", 400)["error"], "count= is 1 to 100");
+  EXPECT_EQ(Get("/v1/search?prefix=" + std::string(400, 'a'), 400)["error"], "prefix= is too long");
 }
 
 }  // namespace
