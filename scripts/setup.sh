@@ -15,6 +15,8 @@ DEBIAN_PACKAGES=(
   # uploads with Expect: 100-continue; openssl makes the test TLS certificates;
   # ca-certificates is the system store https URLs are checked against)
   nodejs npm knot-dnsutils curl openssl ca-certificates
+  # the explorer's pages are tested in Debian's Chromium (driven by puppeteer-core)
+  chromium
   # the operator kit's systemd units are checked with systemd-analyze
   systemd
 )

@@ -66,6 +66,7 @@ constexpr std::string_view CONFIG_KEYS[] = {
     "api_body_timeout_ms",
     "names_in_memory",
     "proofs",
+    "explorer",
     "epochs",
     "poll_seconds",
 };
@@ -176,8 +177,10 @@ util::Status ApplyTomlTable(toml::table given, Config& cfg) {
     BS_CHECK_OK(u32(key, *field));
     if (*field == 0u) return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' must be positive");
   }
-  const std::pair<const char*, bool*> flags[] = {
-      {"atlas", &cfg.atlas}, {"names_in_memory", &cfg.names_in_memory}, {"proofs", &cfg.proofs}};
+  const std::pair<const char*, bool*> flags[] = {{"atlas", &cfg.atlas},
+                                                 {"names_in_memory", &cfg.names_in_memory},
+                                                 {"proofs", &cfg.proofs},
+                                                 {"explorer", &cfg.explorer}};
   for (const auto& [key, field] : flags) {
     if (auto node = tbl.get(key)) {
       // value<bool>() would take an integer too.
@@ -275,6 +278,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   std::optional<uint32_t> first_block, confirmations, dns_threads;
   std::optional<bool> names_in_memory;
   std::optional<bool> proofs;
+  std::optional<bool> explorer;
   double poll = 0;
   app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
@@ -310,6 +314,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--proofs", proofs,
                  "true/false: the API keeps the name-state tree and serves /v1/proofs (doc/proofs.md; about 100 "
                  "bytes a name; default true)");
+  app.add_option("--explorer", explorer,
+                 "true/false: serve the web explorer on the API port at / and /explorer (doc/explorer.md; default "
+                 "true)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     if (restore) {
@@ -362,6 +369,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   }
   if (names_in_memory) cfg.names_in_memory = *names_in_memory;
   if (proofs) cfg.proofs = *proofs;
+  if (explorer) cfg.explorer = *explorer;
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;

@@ -41,6 +41,7 @@ struct Config {
   // million names each); off: they read the database for each request.
   bool names_in_memory = true;
   bool proofs = true;           // the name-state tree and /v1/proofs (doc/proofs.md)
+  bool explorer = true;         // the web explorer at / and /explorer (doc/explorer.md)
   std::string dht;              // UDP HOST:PORT of the OpenDHT node ("" = none)
   std::string dht_bootstrap;    // CSV of host:port
   std::string mirrors;          // CSV of record mirror URLs, asked before the DHT
@@ -83,7 +84,7 @@ bns::ops::Rules RulesFor(const Config& cfg);
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
 // import_keyring_size, announcers, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads,
-// names_in_memory, proofs, dht, dht_bootstrap, mirrors, api_max_connections, api_max_connections_per_address,
+// names_in_memory, proofs, explorer, dht, dht_bootstrap, mirrors, api_max_connections, api_max_connections_per_address,
 // api_header_timeout_ms, api_body_timeout_ms, and epochs = [{number = N, end = H}, ..., {number = M}]) to cfg. Fails
 // with IoError when the file cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);

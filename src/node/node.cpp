@@ -17,6 +17,7 @@
 #include <crypto/hash.h>
 #include <dht/dht_node.h>
 #include <dns/server.h>
+#include <explorer/explorer.h>
 #include <net/http_server.h>
 #include <node/data_dir_lock.h>
 #include <node/progress.h>
@@ -143,6 +144,7 @@ struct Node::Parts {
   std::unique_ptr<atlas::AtlasNode> atlas;
   std::unique_ptr<subdomain::SubdomainIndex> subdomains;
   std::unique_ptr<RecordSources> sources;
+  std::unique_ptr<explorer::Explorer> explorer;
   std::unique_ptr<net::HttpServer> server;
   ProgressReporter progress;
 };
@@ -334,12 +336,22 @@ util::Status Node::Listen() {
     if (!hp) return Fail(ErrorCode::InvalidArgument, "--api: " + hp.error().message);
     if (p.atlas) m_router.Mount("/v1/atlas", p.atlas->Routes());
     m_router.Mount("/v1/dht", p.sources->Routes());
+    if (m_cfg.explorer) {
+      explorer::ExplorerSettings settings;
+      settings.network = bitcoin::Params(m_cfg.network).name;
+      p.explorer = std::make_unique<explorer::Explorer>(
+          [api = p.api.get()](const net::Request& req) { return api->Handle(req); }, std::move(settings));
+      m_router.Add("GET", "/", "explorer",
+                   [ex = p.explorer.get()](const net::Request& req, const net::PathParams&) { return ex->Home(req); });
+      m_router.Mount("/explorer", p.explorer->Routes());
+    }
     m_router.SetDefault([api = p.api.get()](const net::Request& req) { return api->HandleRouted(req); });
     auto handler = [this, api = p.api.get()](const net::Request& req) {
       auto start = std::chrono::steady_clock::now();
       auto routed = m_router.Dispatch(req);
       // The API counts its own answers; the mounted parts are counted here.
-      if (req.path.starts_with("/v1/atlas") || req.path.starts_with("/v1/dht")) {
+      if (req.path.starts_with("/v1/atlas") || req.path.starts_with("/v1/dht") || req.path.starts_with("/explorer") ||
+          req.path == "/") {
         api->CountRequest(routed.label, routed.response.status,
                           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
       }

@@ -4,6 +4,7 @@ import { spawn, execFile, execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -456,4 +457,33 @@ export function makeCertificates(dir, { hosts = [], ips = [] } = {}) {
     '-days', '2', '-extfile', 'server.ext');
   return { ca: path.join(dir, 'ca.pem'), key: readFileSync(path.join(dir, 'server.key')),
     cert: readFileSync(path.join(dir, 'server.pem')) };
+}
+
+// An HTTP server in front of `target` that passes everything on (redirects as
+// they are), except what `lie(url, status, body)` rewrites: it returns
+// { status, body } or nothing. The test double of a lying node or hub.
+export async function rewritingProxy(target) {
+  const port = await freePort();
+  const proxy = { url: `http://127.0.0.1:${port}`, lie: null };
+  proxy.server = http.createServer(async (req, res) => {
+    try {
+      const upstream = await fetch(target + req.url, { method: req.method, redirect: 'manual' });
+      let status = upstream.status;
+      let body = Buffer.from(await upstream.arrayBuffer()).toString('latin1');
+      const told = proxy.lie && proxy.lie(req.url, status, body);
+      if (told) ({ status, body } = told);
+      const headers = { 'content-type': upstream.headers.get('content-type') || 'application/json' };
+      for (const h of ['content-security-policy', 'location']) {
+        if (upstream.headers.get(h)) headers[h] = upstream.headers.get(h);
+      }
+      res.writeHead(status, headers);
+      res.end(Buffer.from(body, 'latin1'));
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+  });
+  await new Promise((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
+  proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
+  return proxy;
 }

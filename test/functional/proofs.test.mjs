@@ -8,11 +8,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 
 import {
-  binDir, createNamespace, freePort, hash160, run, startProcess, startStack, stopProcess, tempDir, waitFor,
+  binDir, createNamespace, freePort, hash160, rewritingProxy, run, startProcess, startStack, stopProcess, tempDir,
+  waitFor,
 } from './harness.mjs';
 import { makeVerifier, VerifyError } from '../../web/proofs/verify.mjs';
 
@@ -26,30 +26,6 @@ let dir;
 let peer;
 let nodeLiar;
 let hubLiar;
-
-// An HTTP server in front of `target` that passes everything on, except what
-// `lie(path, status, body)` rewrites (it returns { status, body } or nothing).
-async function rewritingProxy(target) {
-  const port = await freePort();
-  const proxy = { url: `http://127.0.0.1:${port}`, lie: null };
-  proxy.server = http.createServer(async (req, res) => {
-    try {
-      const upstream = await fetch(target + req.url, { method: req.method });
-      let status = upstream.status;
-      let body = Buffer.from(await upstream.arrayBuffer()).toString('latin1');
-      const told = proxy.lie && proxy.lie(req.url, status, body);
-      if (told) ({ status, body } = told);
-      res.writeHead(status, { 'content-type': upstream.headers.get('content-type') || 'application/json' });
-      res.end(Buffer.from(body, 'latin1'));
-    } catch (e) {
-      res.writeHead(502);
-      res.end(String(e));
-    }
-  });
-  await new Promise((resolve) => proxy.server.listen(port, '127.0.0.1', resolve));
-  proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
-  return proxy;
-}
 
 const getJson = async (url) => (await fetch(url)).json();
 
