@@ -12,9 +12,6 @@
 #include <thread>
 
 #include <api/api.h>
-#include <atlas/zonefile_store.h>
-#include <bns/db/name_db.h>
-#include <crypto/hash.h>
 
 #include "bench_util.h"
 #include "synthetic_names.h"
@@ -36,23 +33,10 @@ int main(int argc, char** argv) {
   uint32_t count = static_cast<uint32_t>(std::stoul(argv[2]));
   uint16_t port = argc > 3 ? static_cast<uint16_t>(std::stoul(argv[3])) : 0;
   std::filesystem::create_directories(dir + "/static/v1/names");
-  std::string db_path = dir + "/names.db";
 
-  if (auto st = bench::WriteSyntheticNames(db_path, count, [](uint32_t i) {
-        return crypto::Hash160Of(util::AsBytes("n" + std::to_string(i) + ".bench")).Hex();
-      });
-      !st) {
-    return Die(st.error().message);
-  }
-
-  auto zonefiles = atlas::ZonefileStore::Open(dir + "/zonefiles.db");
-  if (!zonefiles) return Die(zonefiles.error().message);
-  api::ApiSettings settings;
-  settings.db_path = db_path;
-  settings.rules = bench::SyntheticRules();
-  auto made = api::Api::Create(settings, **zonefiles);
+  auto made = bench::OpenSyntheticApi(dir, count);
   if (!made) return Die(made.error().message);
-  auto& rest = **made;
+  auto& rest = *made->api;
 
   // The static copies nginx serves: byte-identical answers.
   for (uint32_t i = 0; i < count; ++i) {

@@ -69,4 +69,18 @@ util::Status WriteSyntheticNames(const std::string& db_path, uint32_t count,
   return util::Ok();
 }
 
+util::Result<SyntheticApi> OpenSyntheticApi(const std::string& dir, uint32_t count) {
+  const std::string db_path = dir + "/names.db";
+  BS_CHECK_OK(WriteSyntheticNames(db_path, count, [](uint32_t i) {
+    return crypto::Hash160Of(util::AsBytes("n" + std::to_string(i) + ".bench")).Hex();
+  }));
+  SyntheticApi out;
+  BS_TRY(out.zonefiles, atlas::ZonefileStore::Open(dir + "/zonefiles.db"));
+  api::ApiSettings settings;
+  settings.db_path = db_path;
+  settings.rules = SyntheticRules();
+  BS_TRY(out.api, api::Api::Create(settings, *out.zonefiles));
+  return out;
+}
+
 }  // namespace blockstack::bench

@@ -7,6 +7,10 @@
 #include <functional>
 #include <string>
 
+#include <memory>
+
+#include <api/api.h>
+#include <atlas/zonefile_store.h>
 #include <bns/ops/op.h>
 #include <util/result.h>
 
@@ -20,5 +24,13 @@ util::Status WriteSyntheticNames(const std::string& path, uint32_t count,
 // The rules such a database is read under: regtest, epoch 3 throughout, first
 // block 100.
 bns::ops::Rules SyntheticRules();
+
+// The REST API over a fresh database of count names in dir (names.db, each name's
+// zone-file hash that of its own name, and an empty zonefiles.db).
+struct SyntheticApi {
+  std::unique_ptr<atlas::ZonefileStore> zonefiles;
+  std::unique_ptr<api::Api> api;
+};
+util::Result<SyntheticApi> OpenSyntheticApi(const std::string& dir, uint32_t count);
 
 }  // namespace blockstack::bench

@@ -8,6 +8,7 @@ bench/index_bench.sh
 bench/index_pages.sh
 bench/gaia_bench.sh
 bench/api_bench.sh
+bench/explorer_bench.sh
 bench/atlas_bench.sh
 bench/lookup_bench.sh
 bench/dns_bench.sh
