@@ -480,7 +480,7 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
     entry["etag"] = e.stat.etag;
     entry["contentLength"] = e.stat.content_length;
     if (!e.stat.content_type.empty()) entry["contentType"] = e.stat.content_type;
-    entry["lastModifiedDate"] = e.stat.last_modified;
+    entry["lastModifiedDate"] = e.stat.last_modified * 1000;  // milliseconds, as the original (Date.getTime())
     entries.push_back(json::parse(entry.dump()));
   }
   if (entries.empty() && listed->page && !listed->entries.empty()) entries.push_back(nullptr);
