@@ -18,7 +18,7 @@ using nlohmann::json;
 namespace detail {
 
 constexpr const char* CSP =
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob: https:; "
     "connect-src 'self' http: https:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const json& At(const json& j, std::string_view key) {
@@ -65,6 +65,7 @@ std::string NameHref(std::string_view name) { return "/explorer/names/" + UrlPar
 std::string BlockHref(uint64_t height) { return "/explorer/blocks/" + std::to_string(height); }
 std::string AddressHref(std::string_view a) { return "/explorer/addresses/" + UrlPart(a); }
 std::string TransactionHref(std::string_view txid) { return "/explorer/transactions/" + UrlPart(txid); }
+std::string BucketHref(std::string_view url) { return "/explorer/bucket?url=" + UrlPart(url); }
 std::string NamespaceHref(std::string_view id) { return "/explorer/namespaces/" + UrlPart(id); }
 
 net::Response Respond(const net::Request& req, unsigned status, const json& model, const PageShell& shell,
@@ -139,6 +140,7 @@ Explorer::Explorer(ApiCall api, ExplorerSettings settings) : m_api(std::move(api
   add("/explorer/addresses/{address}", "explorer_address", &Explorer::Address);
   add("/explorer/blocks/{height}", "explorer_block", &Explorer::Block);
   add("/explorer/transactions/{txid}", "explorer_transaction", &Explorer::Transaction);
+  add("/explorer/bucket", "explorer_bucket", &Explorer::Bucket);
   add("/explorer/assets/{file}", "explorer_asset", &Explorer::Asset);
   m_router.SetFallback([](const net::Request& req, unsigned status, const std::string& message) {
     return ErrorPage(req, status, status == 404 ? "Not found" : "Bad request",

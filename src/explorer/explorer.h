@@ -56,6 +56,7 @@ class Explorer {
   net::Response Address(const net::Request& req, const Params& p);
   net::Response Block(const net::Request& req, const Params& p);
   net::Response Transaction(const net::Request& req, const Params& p);
+  net::Response Bucket(const net::Request& req, const Params& p);
   net::Response Asset(const net::Request& req, const Params& p);
 
   // The model of a name page; status 404 when the name is not registered.

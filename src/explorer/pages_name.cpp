@@ -6,6 +6,7 @@
 #include <set>
 
 #include <util/text.h>
+#include <zonefile/zonefile.h>
 
 namespace blockstack::explorer {
 
@@ -26,6 +27,14 @@ std::string WebLink(std::string_view url) {
   } else {
     h.Text(url);
   }
+  return h.Take();
+}
+
+// A bucket's URL: a link into the bucket browser, and the URL itself.
+std::string BucketLinks(std::string_view url) {
+  if (!IsWebUrl(url)) return Escape(url);
+  Html h;
+  h.Link(BucketHref(url), "browse").Raw(" · ").Raw(WebLink(url));
   return h.Take();
 }
 
@@ -82,12 +91,30 @@ void ProfileCard(Html& h, const json& user) {
     h.Raw("<h3>Storage</h3><table class=\"kv\"><tbody>");
     std::size_t shown_apps = 0;
     for (auto it = apps.begin(); it != apps.end() && shown_apps < 100; ++it, ++shown_apps) {
-      h.RawRow(it.key(), WebLink(it->is_string() ? it->get<std::string>() : std::string()));
+      const std::string url = it->is_string() ? it->get<std::string>() : std::string();
+      h.RawRow(it.key(), BucketLinks(url));
     }
     h.Raw("</tbody></table>");
   }
   h.Raw("<details><summary>profile JSON</summary>").Pre(profile.dump(2).substr(0, 20000)).Raw("</details>");
   h.Raw("</div></section>");
+}
+
+// The buckets the zone file's URI records point into (the profile's own).
+void ZonefileBuckets(Html& h, std::string_view zonefile_text) {
+  auto zf = zonefile::ParseZonefile(zonefile_text);
+  if (!zf) return;
+  std::vector<std::string> buckets;
+  for (const auto& target : zonefile::UriTargets(*zf)) {
+    const auto slash = target.rfind('/');
+    if (!IsWebUrl(target) || slash == std::string::npos || slash < 8) continue;
+    std::string dir = target.substr(0, slash + 1);
+    if (std::find(buckets.begin(), buckets.end(), dir) == buckets.end()) buckets.push_back(std::move(dir));
+  }
+  if (buckets.empty()) return;
+  h.Raw("<section><h2>Storage</h2><p>The profile's bucket, from the zone file:</p><ul class=\"buckets\">");
+  for (const auto& b : buckets) h.Raw("<li>").Raw(BucketLinks(b)).Raw("</li>");
+  h.Raw("</ul></section>\n");
 }
 
 }  // namespace
@@ -231,6 +258,7 @@ net::Response Explorer::Name(const net::Request& req, const Params& p) {
     }
     h.Raw("</section>\n");
     ProfileCard(h, model["profile"]);
+    if (!zonefile.empty()) ZonefileBuckets(h, zonefile);
     // Subdomains.
     if (model.contains("subdomains") && model["subdomains"].is_array()) {
       const uint32_t page = static_cast<uint32_t>(Num(model, "subdomains_page").value_or(0));

@@ -30,7 +30,9 @@ async function newPage({ width = 1200, js = true } = {}) {
   await page.setJavaScriptEnabled(js);
   page.errors = [];
   page.on('pageerror', (e) => page.errors.push(String(e)));
-  page.on('console', (m) => { if (m.type() === 'error') page.errors.push(m.text()); });
+  // A failed load is told by its response (a missing .sig is how an unsigned file looks).
+  page.on('console', (m) => { if (m.type() === 'error' && !/^Failed to load resource/.test(m.text())) page.errors.push(m.text()); });
+  page.on('response', (r) => { if (r.status() >= 400 && !r.url().endsWith('.sig')) page.errors.push(`${r.status()} ${r.url()}`); });
   page.on('dialog', async (d) => { page.errors.push(`dialog: ${d.message()}`); await d.dismiss(); });
   return page;
 }
@@ -73,6 +75,12 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   profile.apps = { 'https://app.example': 'javascript:window.pwned=3' };
   const put = await stack.cli(['profile', 'put', file('profile.json', JSON.stringify(profile)), '--key', key('alice'),
     '--hub', stack.hub.url]);
+  const gaia = (args) => stack.cli(['gaia', 'put', ...args, '--hub', stack.hub.url, '--key', key('alice')]);
+  await gaia(['notes/hello.txt', '--data', 'hello from alice', '--text', '--sign']);
+  await gaia(['notes/secret.txt', '--data', 'the secret plan', '--text', '--encrypt', '--sign']);
+  await gaia(['hostile.html', '--data', '<script>window.pwned=5</script><img src=x onerror="window.pwned=6">', '--text']);
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+  await gaia(['dot.png', '--file', file('dot.png', png), '--content-type', 'image/png']);
   const zone1 = (await stack.cli(['zonefile', 'make', 'alice.ex', '--url', put.public_url])).zonefile;
   await stack.mined(['name', 'register', 'alice.ex', '--key', key('alice'), '--zonefile', file('a1.zone', zone1)]);
   const zone2 = `${zone1.replace('$TTL 3600', '$TTL 7200')}hostile IN TXT "<script>window.pwned=4</script>"\n`;
@@ -142,6 +150,57 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   assert.match(ics, /BEGIN:VCALENDAR[\s\S]*SUMMARY:Renew alice\.ex[\s\S]*TRIGGER:-P7D/);
   await page.$$eval('details', (l) => l.forEach((d) => { d.open = true; }));
   await shot(page, 'name');
+
+  // The bucket browser, from the name page's storage section: files opened by
+  // path without a key; listed, checked and decrypted with alice's key.
+  await Promise.all([page.waitForNavigation(), page.click('.buckets a[href^="/explorer/bucket"]')]);
+  const bucketUrl = page.url();
+  await page.$eval('#open-path', (e) => { e.value = ''; });
+  await page.type('#open-path', 'hostile.html');
+  await page.click('#bucket-open button');
+  await page.waitForFunction(() => document.querySelector('#bucket-preview pre'));
+  assert.match(await text(page, '#bucket-preview pre'), /<script>window\.pwned=5<\/script>/);
+  assert.match(await text(page, '#bucket-preview .marks'), /not signed/);
+  // A key that is not the bucket's is refused before anything is asked.
+  await page.type('#bucket-key', bob.private_key);
+  await page.click('#bucket-list button');
+  await page.waitForFunction(() => document.querySelector('#bucket-status').className === 'bad');
+  assert.match(await text(page, '#bucket-status'), /not the bucket's/);
+  await page.$eval('#bucket-key', (e) => { e.value = ''; });
+  await page.type('#bucket-key', alice.private_key);
+  await page.click('#bucket-list button');
+  await page.waitForFunction(() => document.querySelectorAll('#bucket-files tbody tr').length >= 4
+    && /encrypted/.test(document.querySelector('#bucket-files tbody').textContent));
+  const listing = await text(page, '#bucket-files tbody');
+  for (const f of ['notes/hello.txt', 'notes/secret.txt', 'hostile.html', 'dot.png', 'profile.json']) {
+    assert.ok(listing.includes(f), `${f} in ${listing}`);
+  }
+  assert.ok(!listing.includes('.sig'), listing);
+  assert.match(await text(page, 'tr[data-path="notes/hello.txt"] .kind'), /signed/);
+  assert.match(await text(page, 'tr[data-path="notes/secret.txt"] .kind'), /signed, encrypted/);
+  await page.click('tr[data-path="notes/hello.txt"] a');
+  await page.waitForFunction(() => /hello from alice/.test(document.querySelector('#bucket-preview')?.textContent || ''));
+  assert.match(await text(page, '#bucket-preview .marks'), /signed by the bucket's key/);
+  await page.click('tr[data-path="dot.png"] a');
+  await page.waitForSelector('#bucket-preview img.preview-image');
+  await page.click('tr[data-path="notes/secret.txt"] a');
+  await page.waitForSelector('#decrypt');
+  assert.match(await text(page, '#bucket-preview .marks'), /signed by the bucket's key · encrypted/);
+  assert.doesNotMatch(await text(page, '#bucket-preview'), /the secret plan/);
+  await page.click('#decrypt');
+  await page.waitForFunction(() => /the secret plan/.test(document.querySelector('.decrypted')?.textContent || ''));
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await shot(page, 'bucket');
+  // The prefix narrows the list.
+  await page.type('#list-prefix', 'notes/');
+  await page.click('#bucket-list button');
+  await page.waitForFunction(() => document.querySelectorAll('#bucket-files tbody tr').length === 2);
+  // Without JavaScript the bucket page says what needs it.
+  const noJs = await newPage({ js: false });
+  await noJs.goto(bucketUrl);
+  assert.match(await text(noJs, '#bucket-needs-js'), /need JavaScript/);
+  await noJs.close();
+  await page.goto(`${stack.api}/explorer/names/alice.ex`, { waitUntil: 'networkidle0' });
 
   // Verify against the node's consensus hash: passes.
   await page.type('#trusted', info.consensus);
@@ -241,7 +300,8 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   // Hostile requests: an odd name, a huge search, a page number that is not one.
   for (const [url, status] of [['/explorer/names/%3Cscript%3E.ex', 400], [`/explorer/search?q=${'x'.repeat(5000)}`, 400],
     ['/explorer/names/alice.ex?history_page=-1', 400], ['/explorer/blocks/abc', 400], ['/explorer/nothing', 404],
-    ['/explorer/transactions/zz', 400], ['/explorer/names/nobody.ex', 404]]) {
+    ['/explorer/transactions/zz', 400], ['/explorer/names/nobody.ex', 404], ['/explorer/bucket?url=javascript:x', 400],
+    ['/explorer/bucket?url=https://hub.example/read/not-an-address/', 400], ['/explorer/bucket', 400]]) {
     const r = await fetch(`${stack.api}${url}`);
     assert.equal(r.status, status, url);
     const body = await r.text();

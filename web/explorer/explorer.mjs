@@ -4,6 +4,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { makeVerifier, VerifyError, toHex } from '../proofs/verify.mjs';
+import { setUpBucket } from './bucket.mjs';
 
 const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -224,3 +225,4 @@ function setUpVerify() {
 setUpSuggestions();
 setUpFeed();
 setUpVerify();
+setUpBucket();

@@ -31,6 +31,8 @@ std::string BlockHref(uint64_t height);
 std::string AddressHref(std::string_view address);
 std::string NamespaceHref(std::string_view id);
 std::string TransactionHref(std::string_view txid);
+// The bucket browser's page of the bucket at read URL url.
+std::string BucketHref(std::string_view url);
 
 // The model as JSON (?format=json), or the page body() renders from it.
 net::Response Respond(const net::Request& req, unsigned status, const nlohmann::json& model, const PageShell& shell,
