@@ -234,7 +234,24 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   // The subdomain's page, and its domain's list of subdomains.
   await page.goto(`${stack.api}/explorer/names/www.corp.ex`, { waitUntil: 'networkidle0' });
   assert.match(await text(page, 'table.kv'), /corp\.ex/);
+  // Verify replays the subdomain's records from its domain's proved zone files.
+  const verifyHere = async (p) => {
+    await p.type('#trusted', info.consensus);
+    await p.click('#verify-form button');
+    await p.waitForFunction(() => /verified|failed/.test(document.querySelector('#verify-result').className));
+    return text(p, '#verify-result');
+  };
+  const subVerified = await verifyHere(page);
+  assert.match(subVerified, /^Verified\./, subVerified);
+  assert.match(subVerified, /sequence 0, carried by corp\.ex/);
   await shot(page, 'subdomain');
+  liar.lie = (url, status, body) => (url.startsWith('/explorer/names/www.corp.ex')
+    ? { status, body: body.replaceAll(bob.address.mainnet, alice.address.mainnet) } : undefined);
+  const subLied = await newPage();
+  await subLied.goto(`${liar.url}/explorer/names/www.corp.ex`, { waitUntil: 'networkidle0' });
+  assert.match(await verifyHere(subLied), /Failed at record: .*replayed records say/);
+  await subLied.close();
+  liar.lie = null;
   await page.goto(`${stack.api}/explorer/names/corp.ex`, { waitUntil: 'networkidle0' });
   assert.match(await text(page, 'main'), /www\.corp\.ex/);
 

@@ -14,10 +14,17 @@ import {
   binDir, createNamespace, freePort, hash160, rewritingProxy, run, startProcess, startStack, stopProcess, tempDir,
   waitFor,
 } from './harness.mjs';
+import * as secp from '@noble/secp256k1';
 import { makeVerifier, VerifyError } from '../../web/proofs/verify.mjs';
+import { makeSubdomainVerifier } from '../../web/proofs/subdomains.mjs';
 
 const hashWith = (algorithm) => (bytes) => new Uint8Array(createHash(algorithm).update(bytes).digest());
 const jsVerifier = makeVerifier({ sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160') });
+const jsSubdomains = makeSubdomainVerifier({
+  sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160'), history: jsVerifier,
+  verifyCompact: (sig, digest, pub) => { try { return secp.verify(sig, digest, pub, { prehash: false, lowS: false }); } catch { return false; } },
+  isPublicKey: (pub) => { try { secp.Point.fromBytes(pub); return true; } catch { return false; } },
+});
 
 const EXIT_NOT_VERIFIED = 20;
 
@@ -388,6 +395,18 @@ test('subdomains verify through their domain, and a hidden record is caught', as
     info.consensus]);
   assert.equal(refusedFile.code, EXIT_NOT_VERIFIED, refusedFile.stderr);
   assert.match(refusedFile.stderr, /verification failed at zone files: /);
+  // The JavaScript verifier on the same two bundles: the same record, the same step.
+  const honestBundle = JSON.parse(readFileSync(bundleFile, 'utf8'));
+  const jsPage = jsSubdomains.verifySubdomainPage(honestBundle, info.consensus);
+  const jsProved = jsSubdomains.replaySubdomain('sub.corp.ps', honestBundle.first_block, jsPage.slots);
+  assert.deepEqual([jsProved.owner, jsProved.seqn, jsProved.zonefile_hash, jsProved.carrier, jsProved.accepted],
+    [replayed.owner, replayed.sequence, replayed.zonefile_hash, 'corp.ps', 2]);
+  assert.equal(jsSubdomains.replaySubdomain('nobody.corp.ps', honestBundle.first_block, jsPage.slots), null);
+  assert.throws(() => jsSubdomains.verifySubdomainPage(altered, info.consensus),
+    (e) => e instanceof VerifyError && e.step === 'zone files');
+  // else.corp.ps: bob's, created in the same zone file and never updated.
+  const elseProved = jsSubdomains.replaySubdomain('else.corp.ps', honestBundle.first_block, jsPage.slots);
+  assert.deepEqual([elseProved.owner, elseProved.seqn], [bob.address.mainnet, 0]);
   // No state of its own; the bundle for an unknown domain is a 404.
   assert.equal((await fetch(`${stack.api}/v1/proofs/state/sub.corp.ps`)).status, 400);
   assert.equal((await fetch(`${stack.api}/v1/proofs/names/sub.nothing.ps`)).status, 404);

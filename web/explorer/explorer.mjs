@@ -4,6 +4,8 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { ripemd160 } from '@noble/hashes/legacy.js';
 import { makeVerifier, VerifyError, toHex } from '../proofs/verify.mjs';
+import * as secp from '@noble/secp256k1';
+import { makeSubdomainVerifier } from '../proofs/subdomains.mjs';
 import { setUpBucket } from './bucket.mjs';
 
 const $ = (sel, root = document) => root.querySelector(sel);
@@ -129,6 +131,11 @@ function setUpFeed() {
 // --- Verify ---
 
 const verifier = makeVerifier({ sha256, ripemd160 });
+const subdomains = makeSubdomainVerifier({
+  sha256, ripemd160, history: verifier,
+  verifyCompact: (sig, digest, pub) => { try { return secp.verify(sig, digest, pub, { prehash: false, lowS: false }); } catch { return false; } },
+  isPublicKey: (pub) => { try { secp.Point.fromBytes(pub); return true; } catch { return false; } },
+});
 const hash160 = (bytes) => toHex(ripemd160(sha256(bytes)));
 
 // Every page of a history bundle from the trusted anchor down: the verified
@@ -148,6 +155,64 @@ async function provedHistory(name, trusted) {
   return { ops, anchorHeight };
 }
 
+// The name-state proof of a name whose whole history is ops: when the node's root
+// is at the trusted block, the value it holds must be that of the history.
+async function checkState(name, ops, trusted, anchorHeight, lines) {
+  const { status, body: state } = await getJson(`/v1/proofs/state/${enc(name)}`);
+  if (status !== 200 || !state) return;
+  const value = verifier.verifyState(state, state.root);
+  if (state.consensus_hash === trusted) {
+    if (value !== verifier.stateValueAfter(ops)) {
+      throw new VerifyError('state', `the name-state root holds another record of ${name} or a longer history than the bundle's`);
+    }
+    lines.push(`State: the name-state root ${state.root} at your block holds exactly this history of ${name} (compare the root with other nodes).`);
+  } else {
+    lines.push(`State: the node's root is at block ${state.height}, not your block; freshness past block ${anchorHeight} is not checked.`);
+  }
+}
+
+// A subdomain: its domain proved as a name, every page of its bundle at the same
+// anchor (exactly the domain's proved operations, their zone files hash-checked),
+// then the subdomain rules replayed over them.
+async function verifySubdomain(section, trusted) {
+  const fqn = section.dataset.name;
+  const domain = fqn.split('.').slice(1).join('.');
+  const lines = [];
+  const { ops, anchorHeight } = await provedHistory(domain, trusted);
+  lines.push(`Domain: ${ops.length} operation(s) on ${domain} proved from your hash at block ${anchorHeight}.`);
+  await checkState(domain, ops, trusted, anchorHeight, lines);
+  const slots = [];
+  const txids = new Set();
+  let firstBlock;
+  let anchor = trusted;
+  for (let page = 0; anchor && page < 1000; page++) {
+    const { status, body } = await getJson(`/v1/proofs/names/${enc(fqn)}?anchor=${enc(anchor)}`);
+    if (status !== 200 || !body) throw new VerifyError('subdomain bundle', `the node answered ${status}${body?.error ? `: ${body.error}` : ''}`);
+    if (body.subdomain !== fqn) throw new VerifyError('subdomain bundle', `it is the bundle of ${body.subdomain}`);
+    if (page === 0) firstBlock = body.first_block;
+    else if (body.first_block !== firstBlock) throw new VerifyError('subdomain bundle', 'its pages disagree on the first subdomain block');
+    const verified = subdomains.verifySubdomainPage(body, anchor, page === 0 ? anchorHeight : undefined);
+    for (const op of verified.domain.ops) txids.add(op.txid);
+    slots.push(...verified.slots);
+    anchor = verified.domain.next_anchor;
+  }
+  if (txids.size !== ops.length || ops.some((op) => !txids.has(op.txid))) {
+    throw new VerifyError('subdomain bundle', `it gives ${txids.size} operation(s) of ${domain}, its proved history ${ops.length}`);
+  }
+  const missing = slots.filter((slot) => slot.zonefile === null).length;
+  const proved = subdomains.replaySubdomain(fqn, firstBlock, slots);
+  if (!proved) throw new VerifyError('record', `no zone file the bundle gives carries an accepted record of ${fqn}`);
+  if (!subdomains.sameOwner(proved.owner, section.dataset.owner)) {
+    throw new VerifyError('record', `the page says the owner is ${section.dataset.owner}, the replayed records say ${proved.owner}`);
+  }
+  if (proved.zonefile_hash !== section.dataset.zonefileHash) {
+    throw new VerifyError('record', `the page says the zone-file hash is ${section.dataset.zonefileHash}, the replayed records say ${proved.zonefile_hash}`);
+  }
+  lines.push(`Record: replayed from ${slots.length - missing} zone file(s): sequence ${proved.seqn}, carried by ${proved.carrier} at block ${proved.height}; owner and zone-file hash match the page.`);
+  if (missing) lines.push(`${missing} zone file(s) of the domain are not held by this node: a later update in them could not be checked (blockstack lookup --verify --peers asks other nodes).`);
+  return lines;
+}
+
 async function verifyName(section, trusted) {
   const name = section.dataset.name;
   const lines = [];
@@ -162,18 +227,7 @@ async function verifyName(section, trusted) {
     throw new VerifyError('record', `the page says the zone-file hash is ${section.dataset.zonefileHash}, the proved history says ${lastOp.value_hash}`);
   }
   lines.push(`Record: owner ${lastOp.address} and zone-file hash ${lastOp.value_hash || '(none)'} match the page.`);
-  const { status, body: state } = await getJson(`/v1/proofs/state/${enc(name)}`);
-  if (status === 200 && state) {
-    const value = verifier.verifyState(state, state.root);
-    if (state.consensus_hash === trusted) {
-      if (value !== verifier.stateValueAfter(ops)) {
-        throw new VerifyError('state', "the name-state root holds another record or a longer history than the bundle's");
-      }
-      lines.push(`State: the name-state root ${state.root} at your block holds exactly this history (compare the root with other nodes).`);
-    } else {
-      lines.push(`State: the node's root is at block ${state.height}, not your block; freshness past block ${anchorHeight} is not checked.`);
-    }
-  }
+  await checkState(name, ops, trusted, anchorHeight, lines);
   if (lastOp.value_hash) {
     const r = await fetch(`/v1/names/${enc(name)}/zonefile?raw=1`);
     if (r.ok) {
@@ -203,10 +257,7 @@ function setUpVerify() {
       if (!/^[0-9a-f]{32}$/.test(trusted)) throw new VerifyError('input', 'a consensus hash is 32 hex digits');
       let lines;
       if (section.dataset.kind === 'subdomain') {
-        const domain = section.dataset.name.split('.').slice(1).join('.');
-        const { ops, anchorHeight } = await provedHistory(domain, trusted);
-        lines = [`Domain ${domain}: ${ops.length} operation(s) proved from your hash at block ${anchorHeight}.`,
-          'The subdomain record itself is replayed from its zone files by `blockstack lookup --verify`; this page checks its domain.'];
+        lines = await verifySubdomain(section, trusted);
       } else {
         lines = await verifyName(section, trusted);
       }

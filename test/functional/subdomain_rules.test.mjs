@@ -1,0 +1,101 @@
+// The JavaScript subdomain rules (web/proofs/subdomains.mjs) on records the CLI
+// signs (the C++ rules, src/subdomain/record.cpp): creation, updates signed by the
+// owner or by someone else, skipped and repeated sequence numbers, records carried
+// by another domain, and the malformations that skip a record or empty a whole
+// zone file. No node: the zone files are given to the replay as verified slots.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as secp from '@noble/secp256k1';
+
+import { cliJson, hash160, tempDir } from './harness.mjs';
+import { makeVerifier } from '../../web/proofs/verify.mjs';
+import { makeSubdomainVerifier, parseZonefile } from '../../web/proofs/subdomains.mjs';
+
+const hashWith = (algorithm) => (bytes) => new Uint8Array(createHash(algorithm).update(bytes).digest());
+const rules = makeSubdomainVerifier({
+  sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160'),
+  history: makeVerifier({ sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160') }),
+  verifyCompact: (sig, digest, pub) => { try { return secp.verify(sig, digest, pub, { prehash: false, lowS: false }); } catch { return false; } },
+  isPublicKey: (pub) => { try { secp.Point.fromBytes(pub); return true; } catch { return false; } },
+});
+
+test('the subdomain rules replayed in JavaScript accept and refuse what the node does', async () => {
+  const dir = tempDir('subdomain-rules');
+  const alice = await cliJson(['keys', 'generate']);
+  const bob = await cliJson(['keys', 'generate']);
+  const keyFile = (who, k) => { const f = path.join(dir, `${who}.key`); writeFileSync(f, k.wif.mainnet); return `file:${f}`; };
+  const aliceKey = keyFile('alice', alice);
+  const bobKey = keyFile('bob', bob);
+  const own = path.join(dir, 'own.zone');
+  writeFileSync(own, '$ORIGIN sub.corp.id\n$TTL 3600\n_http._tcp IN URI 10 1 "https://example.org/p.json"\n');
+  const own2 = path.join(dir, 'own2.zone');
+  writeFileSync(own2, '$ORIGIN sub.corp.id\n$TTL 7200\n_http._tcp IN URI 10 1 "https://example.org/p.json"\n');
+  const txt = async (args) => (await cliJson(['zonefile', 'subdomain', 'sub.corp.id', ...args])).txt;
+  const create = await txt(['--owner', alice.address.mainnet, '--zonefile', own]);
+  const update = await txt(['--owner', alice.address.mainnet, '--zonefile', own2, '--seqn', '1', '--key', aliceKey]);
+  const forged = await txt(['--owner', bob.address.mainnet, '--zonefile', own2, '--seqn', '1', '--key', bobKey]);
+  const skipped = await txt(['--owner', alice.address.mainnet, '--zonefile', own2, '--seqn', '2', '--key', aliceKey]);
+  const handOver = await txt(['--owner', bob.address.mainnet, '--zonefile', own2, '--seqn', '1', '--key', aliceKey]);
+  const elsewhere = await txt(['--owner', alice.address.mainnet, '--zonefile', own2, '--seqn', '1', '--key', aliceKey,
+    '--domain', 'other.id']);
+  const elsewhereNewOwner = await txt(['--owner', bob.address.mainnet, '--zonefile', own2, '--seqn', '1', '--key',
+    aliceKey, '--domain', 'other.id']);
+
+  const domainZone = (origin, ...records) => `$ORIGIN ${origin}\n$TTL 3600\n${records.join('\n')}\n`;
+  let height = 100;
+  const slot = (name, text) => ({ name, height: height++, vtxindex: 1, txid: hash160(`${name}${height}`).padEnd(64, '0'),
+    hash: hash160(text), zonefile: text });
+  const replay = (...slots) => rules.replaySubdomain('sub.corp.id', 0, slots);
+
+  // Created, then updated by its owner.
+  let r = replay(slot('corp.id', domainZone('corp.id', create)), slot('corp.id', domainZone('corp.id', update)));
+  assert.deepEqual([r.seqn, r.owner, r.accepted], [1, alice.address.mainnet, 2]);
+  assert.equal(r.zonefile_hash, hash160(`$ORIGIN sub.corp.id\n$TTL 7200\n_http._tcp IN URI 10 1 "https://example.org/p.json"\n`));
+  // An update signed by another key, or that skips a number: refused.
+  r = replay(slot('corp.id', domainZone('corp.id', create)), slot('corp.id', domainZone('corp.id', forged)));
+  assert.deepEqual([r.seqn, r.accepted], [0, 1]);
+  r = replay(slot('corp.id', domainZone('corp.id', create)), slot('corp.id', domainZone('corp.id', skipped)));
+  assert.equal(r.seqn, 0);
+  // The owner hands it over, signing with the old key.
+  r = replay(slot('corp.id', domainZone('corp.id', create)), slot('corp.id', domainZone('corp.id', handOver)));
+  assert.deepEqual([r.seqn, r.owner], [1, bob.address.mainnet]);
+  // Carried by another domain: an update that keeps the owner is taken, one that
+  // changes it is not; a creation there never is.
+  r = replay(slot('corp.id', domainZone('corp.id', create)), slot('other.id', domainZone('other.id', elsewhere)));
+  assert.deepEqual([r.seqn, r.carrier], [1, 'other.id']);
+  r = replay(slot('corp.id', domainZone('corp.id', create)), slot('other.id', domainZone('other.id', elsewhereNewOwner)));
+  assert.equal(r.seqn, 0);
+  assert.equal(replay(slot('other.id', domainZone('other.id', create.replace(/^sub/, 'sub.corp.id')))), null);
+  // No creation: nothing.
+  assert.equal(replay(slot('corp.id', domainZone('corp.id', update))), null);
+
+  // Within one zone file the lowest sequence number of a name counts.
+  assert.deepEqual(rules.zonefileSubdomains('corp.id', domainZone('corp.id', update, create)).map((x) => x.seqn), [0n]);
+  // A record with a non-numeric seqn is skipped alone.
+  const other = create.replace(/^sub/, 'two');
+  const bad = rules.zonefileSubdomains('corp.id', domainZone('corp.id', create.replace('seqn=0', 'seqn=x'), other));
+  assert.deepEqual(bad.map((x) => x.fqn), ['two.corp.id']);
+  // A string without '=', undecodable base64, a missing piece, a wrong $ORIGIN, two
+  // _missing records: the whole zone file carries none.
+  for (const [what, text] of [
+    ['no =', domainZone('corp.id', `${create} "junk"`, other)],
+    ['bad base64', domainZone('corp.id', create.replace(/zf0=[^"]*/, 'zf0=abc'), other)],
+    ['missing piece', domainZone('corp.id', create.replace('parts=1', 'parts=2'), other)],
+    ['origin', domainZone('else.id', create, other)],
+    ['two _missing', domainZone('corp.id', '_missing IN TXT "1,2"', '_missing IN TXT "3"', create)],
+  ]) {
+    assert.throws(() => rules.zonefileSubdomains('corp.id', text), Error, what);
+    assert.equal(replay(slot('corp.id', text)), null, what);
+  }
+  // The zone-file reader refuses what the node's refuses.
+  for (const text of ['$ORIGIN a.id\nx IN A 1.2.3.256\n', '$ORIGIN a.id\nx IN AAAA 1::2::3\n', 'x IN TXT "open\n',
+    '$ORIGIN a.id\n( x IN TXT "a"\n', '$FOO x\n', ' IN TXT "no owner"\n', `$ORIGIN a.id\nx IN TXT ${'a'.repeat(256)}\n`]) {
+    assert.throws(() => parseZonefile(text), Error, JSON.stringify(text));
+  }
+  const zf = parseZonefile('$ORIGIN a.id.\n$TTL 60\nx 30 IN A 10.0.0.1\n  IN AAAA ::ffff:1.2.3.4\ny CNAME x ; note\n');
+  assert.deepEqual([zf.origin, zf.ttl, zf.records.map((x) => [x.name, x.ttl, x.type, x.fields.join(' ')])],
+    ['a.id', 60, [['x', 30, 'A', '10.0.0.1'], ['x', null, 'AAAA', '::ffff:1.2.3.4'], ['y', null, 'CNAME', 'x']]]);
+});
