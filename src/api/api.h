@@ -103,6 +103,10 @@ class Api {
   // before serving; without it /v1/blockchains/bitcoin/transactions answers 503.
   using TransactionLocator = std::function<util::Result<std::optional<uint32_t>>(const std::string& txid)>;
   void SetTransactionLocator(TransactionLocator locator) { m_locate_tx = std::move(locator); }
+  // The height of a block (hash in display hex) on the Bitcoin node's best chain;
+  // nullopt when it does not know it. Without it /v1/blocks/hash/{hash} answers 503.
+  using BlockLocator = std::function<util::Result<std::optional<uint32_t>>(const std::string& hash)>;
+  void SetBlockLocator(BlockLocator locator) { m_locate_block = std::move(locator); }
 
   net::Metrics& Metrics() { return m_metrics; }
   // Counts one answered request in api_requests_total and its latency.
@@ -178,6 +182,7 @@ class Api {
   net::Response Namespace(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamespaceNames(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamespaceNameCount(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response NamespaceRegistrations(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamePrice(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NamespacePrice(const net::Request& req, const Params& p);
   // The live names of namespace id; nullptr with *error set when id is
@@ -208,6 +213,7 @@ class Api {
   net::Response SubdomainsOfTransaction(const net::Request& req, const Params& p);
   net::Response Operations(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Block(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  net::Response BlockByHash(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response Search(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsOfName(const net::Request& req, const Params& p);
   net::Response NameRecord(const net::Request& req, const Params& p, bns::db::NameDb& db);
@@ -239,6 +245,7 @@ class Api {
   ZonefileWriter m_writer;
   std::function<AtlasCounts()> m_atlas_counts;
   TransactionLocator m_locate_tx;
+  BlockLocator m_locate_block;
   net::Router m_router{{.normalise = true}};
   std::mutex m_pool_mutex;
   std::vector<Conn> m_pool;

@@ -43,6 +43,7 @@ void Api::AddChainRoutes() {
   AddPlain("GET", chain + "/subdomains_count", "subdomains_count", &Api::SubdomainsCount);
   AddDb("GET", chain + "/operations/{height}", "operations", &Api::Operations);
   AddDb("GET", "/v1/blocks/{height}", "block", &Api::Block);
+  AddDb("GET", "/v1/blocks/hash/{hash}", "block", &Api::BlockByHash);
   AddDb("GET", chain + "/names/{name}", "name_record", &Api::NameRecord);
   AddDb("GET", chain + "/transactions/{txid}", "transaction", &Api::Transaction);
   AddDb("GET", chain + "/preorders/{hash}", "preorder", &Api::Preorder);
@@ -174,6 +175,23 @@ net::Response Api::Block(const net::Request&, const Params& p, bns::db::NameDb& 
              {"previous_consensus_hashes", std::move(previous)},
              {"operations", std::move(list)},
              {"last_block", m_last_block.load()}});
+}
+
+// Ours: the height of a Bitcoin block given by its hash, when this node indexed it
+// (asked of the Bitcoin node, then checked against the hash the node recorded).
+net::Response Api::BlockByHash(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  const auto hash = util::CanonicalHex(p["hash"], 64);
+  if (!hash) return Error(400, "A block hash is 64 hex digits");
+  if (!m_locate_block) return Error(503, "This node cannot ask a Bitcoin node about blocks");
+  auto height = m_locate_block(*hash);
+  if (!height) return Error(502, "The Bitcoin node did not answer: " + height.error().message);
+  if (!*height) return Error(404, "No such block on the Bitcoin node's best chain");
+  auto snap = db.SnapshotAt(**height);
+  if (!snap) return Backend(snap.error());
+  if (!*snap) return Error(404, "Block " + std::to_string(**height) + " is not indexed");
+  if ((*snap)->block_hash != *hash)
+    return Error(404, "Block " + std::to_string(**height) + " was indexed with another hash");
+  return Ok({{"height", **height}, {"block_hash", *hash}});
 }
 
 // Ours: a preorder not yet consumed by its registration or reveal, so that a

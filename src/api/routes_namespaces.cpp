@@ -3,6 +3,8 @@
 #include <api/api.h>
 #include <api/detail/answers.h>
 
+#include <algorithm>
+
 #include <limits>
 
 #include <bns/names.h>
@@ -42,6 +44,7 @@ void Api::AddNamespaceRoutes() {
   AddDb("GET", "/v1/namespaces/{id}", "namespace", &Api::Namespace);
   AddDb("GET", "/v1/namespaces/{id}/names", "namespace_names", &Api::NamespaceNames);
   AddDb("GET", "/v1/namespaces/{id}/name_count", "namespace_name_count", &Api::NamespaceNameCount);
+  AddDb("GET", "/v1/namespaces/{id}/registrations", "namespace_registrations", &Api::NamespaceRegistrations);
   for (const char* version : {"/v1", "/v2"}) {
     AddDb("GET", std::string(version) + "/prices/names/{name}", "name_price", &Api::NamePrice);
     AddPlain("GET", std::string(version) + "/prices/namespaces/{id}", "namespace_price", &Api::NamespacePrice);
@@ -82,6 +85,31 @@ net::Response Api::Namespace(const net::Request&, const Params& p, bns::db::Name
   out.erase("import_key");
   out["ready"] = ns->IsReady();
   return Ok(out);
+}
+
+// Ours: how many of the namespace's names were first registered in each stretch
+// of blocks from its reveal to the last block (at most 24 stretches).
+net::Response Api::NamespaceRegistrations(const net::Request&, const Params& p, bns::db::NameDb& db) {
+  net::Response error;
+  auto ns = FindNamespace(db, p["id"], &error);
+  if (!ns) return error;
+  auto firsts = db.FirstRegisteredIn(ns->namespace_id);
+  if (!firsts) return Backend(firsts.error());
+  constexpr uint32_t STRETCHES = 24;
+  const uint32_t from = ns->reveal_block;
+  const uint32_t to = std::max<uint32_t>(m_last_block, from);
+  const uint32_t span = to - from + 1;
+  const uint32_t width = (span + STRETCHES - 1) / STRETCHES;
+  std::vector<uint64_t> counts((span + width - 1) / width, 0);
+  for (uint32_t b : *firsts) {
+    if (b >= from && b <= to) ++counts[(b - from) / width];
+  }
+  return Ok({{"namespace_id", ns->namespace_id},
+             {"from", from},
+             {"to", to},
+             {"blocks_each", width},
+             {"counts", counts},
+             {"names", firsts->size()}});
 }
 
 Api::LiveList Api::NamespaceLiveNames(bns::db::NameDb& db, const std::string& id, net::Response* error) {

@@ -257,7 +257,11 @@ net::Response Explorer::Search(const net::Request& req, const Params&) {
   // A block height.
   if (auto height = util::ParseDecimal(q, UINT32_MAX); height && q.size() <= 10) return redirect(BlockHref(*height));
   // A txid (64 hex), a consensus hash (32 hex).
-  if (IsHex(q, 64)) return redirect("/explorer/transactions/" + lower);
+  if (IsHex(q, 64)) {
+    Answer block = Get("/v1/blocks/hash/" + lower);
+    if (block.Ok() && Num(block.body, "height")) return redirect(BlockHref(*Num(block.body, "height")));
+    return redirect("/explorer/transactions/" + lower);
+  }
   if (IsHex(q, 32)) {
     Answer a = Get("/v1/blockchains/bitcoin/consensus-block/" + lower);
     if (a.Ok() && Num(a.body, "block_height")) return redirect(BlockHref(*Num(a.body, "block_height")));

@@ -61,6 +61,8 @@ net::Response Explorer::Namespace(const net::Request& req, const Params& p) {
   }
   model["prices"] = prices;
   model["price_units"] = units;
+  Answer registrations = Get("/v1/namespaces/" + id + "/registrations");
+  model["registrations"] = registrations.Ok() ? registrations.body : json(nullptr);
   return Respond(req, 200, model, shell, [&] {
     const json& r = model["record"];
     Html h;
@@ -106,7 +108,23 @@ net::Response Explorer::Namespace(const net::Request& req, const Params& p) {
     h.Element("p", "In " + model["price_units"].get<std::string>() + "; longer names cost what 16 characters do.",
               "class=\"note\"");
     h.Raw(SvgPlot(points, "name length", "price (" + model["price_units"].get<std::string>() + ")", true));
-    h.Raw("</section>\n<section><h2>Names</h2><ul class=\"results\">");
+    h.Raw("</section>\n");
+    const json& regs = At(model, "registrations");
+    if (At(regs, "counts").is_array() && !At(regs, "counts").empty()) {
+      std::vector<std::pair<double, double>> by_block;
+      const uint64_t from = Num(regs, "from").value_or(0), each = Num(regs, "blocks_each").value_or(1);
+      uint64_t i = 0;
+      for (const auto& c : At(regs, "counts")) {
+        by_block.emplace_back(static_cast<double>(from + i++ * each), c.is_number() ? c.get<double>() : 0.0);
+      }
+      h.Raw("<section><h2>Registrations over time</h2>");
+      h.Element("p",
+                "Names by the block they were first registered in, " + std::to_string(each) +
+                    " blocks a point, from the reveal to the last block.",
+                "class=\"note\"");
+      h.Raw(SvgPlot(by_block, "block", "names registered", false)).Raw("</section>\n");
+    }
+    h.Raw("<section><h2>Names</h2><ul class=\"results\">");
     for (const auto& n : model["names"]) {
       if (n.is_string()) h.Raw("<li>").Link(NameHref(n.get<std::string>()), n.get<std::string>()).Raw("</li>");
     }

@@ -282,6 +282,10 @@ util::Status Node::OpenApi() {
       std::lock_guard lock(rpc->first);
       return rpc->second->TransactionHeight(txid);
     });
+    p.api->SetBlockLocator([rpc](const std::string& hash) {
+      std::lock_guard lock(rpc->first);
+      return rpc->second->BlockHeight(hash);
+    });
   }
   if (m_cfg.atlas) {
     auto made = atlas::AtlasNode::Create(AtlasSettingsFor(m_cfg), *p.zonefiles, *p.zonefile_index);

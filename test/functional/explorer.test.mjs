@@ -258,7 +258,11 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   // Namespace: the price table and its plot.
   await page.goto(`${stack.api}/explorer/namespaces/ex`, { waitUntil: 'networkidle0' });
   assert.equal(await page.$$eval('table.prices tbody tr', (l) => l.length), 16);
-  assert.equal(await page.$$eval('svg.plot circle', (l) => l.length), 16);
+  assert.equal(await page.$$eval('svg.plot', (l) => l.length), 2);
+  assert.equal(await page.$$eval('svg.plot', (l) => l[0].querySelectorAll('circle').length), 16);
+  assert.match(await text(page, 'main'), /Registrations over time/);
+  const regs = await getJson(`${stack.api}/v1/namespaces/ex/registrations`);
+  assert.equal(regs.counts.reduce((a, b) => a + b, 0), 2);
   assert.match(await text(page, 'main'), /alice\.ex/);
   await shot(page, 'namespace');
 
@@ -282,8 +286,10 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   assert.match(await text(page, `tr[id="tx-${bad.txid}"]`), /rejected: .*announcer/i);
   assert.match(await text(page, 'main'), new RegExp(withRejection.consensus_hash));
   await shot(page, 'block');
-  // Searching a consensus hash and a height lands on the block too.
-  for (const q of [withRejection.consensus_hash, String(withRejection.height)]) {
+  // Searching a consensus hash, a height or the Bitcoin block's hash lands on the block too.
+  const blockHash = await stack.bcoin.rpc('getblockhash', [withRejection.height]);
+  assert.equal(withRejection.block_hash, blockHash);
+  for (const q of [withRejection.consensus_hash, String(withRejection.height), blockHash]) {
     const r = await fetch(`${stack.api}/explorer/search?q=${q}`, { redirect: 'manual' });
     assert.equal(r.headers.get('location'), `/explorer/blocks/${withRejection.height}`);
   }

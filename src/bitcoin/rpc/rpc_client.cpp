@@ -269,6 +269,19 @@ util::Result<std::optional<uint32_t>> RpcClient::TransactionHeight(const std::st
   return place.height;
 }
 
+util::Result<std::optional<uint32_t>> RpcClient::BlockHeight(const std::string& block_hash) {
+  auto header = Call("getblockheader", nlohmann::json::array({block_hash}));
+  if (!header && header.error().code == ErrorCode::NotFound) return std::optional<uint32_t>();
+  if (!header) return Fail(header.error());
+  if (!header->is_object() || !(*header)["height"].is_number_unsigned()) {
+    return Fail(ErrorCode::Corruption, "getblockheader answered without a height");
+  }
+  const uint32_t height = (*header)["height"].get<uint32_t>();
+  BS_TRY(Hash256 main, GetBlockHash(height));
+  if (main.ReversedHex() != block_hash) return std::optional<uint32_t>();
+  return std::optional<uint32_t>(height);
+}
+
 util::Result<std::vector<Bytes>> RpcClient::GetRawTransactions(std::span<const Hash256> txids) {
   std::vector<Bytes> out;
   out.reserve(txids.size());

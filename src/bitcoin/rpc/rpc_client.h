@@ -72,6 +72,9 @@ class RpcClient {
   util::Result<TxPlace> LocateTransaction(const std::string& txid);
   // LocateTransaction's height: nullopt when unknown, unmined or off the main chain.
   util::Result<std::optional<uint32_t>> TransactionHeight(const std::string& txid);
+  // The height of the block with this hash (display hex) when it is on the node's
+  // best chain; nullopt when the node does not know it or it is on another branch.
+  util::Result<std::optional<uint32_t>> BlockHeight(const std::string& block_hash);
   // Broadcasts; returns the txid the node reports.
   util::Result<Hash256> SendRawTransaction(ByteView raw_tx);
   // Checks that the node can look up confirmed transactions by txid (bitcoind -txindex,

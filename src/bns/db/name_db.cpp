@@ -537,6 +537,19 @@ util::Result<std::vector<NameRecord>> NameDb::NamesInNamespace(std::string_view 
   return NamesWhere("SELECT data FROM name_records WHERE namespace_id = ? ORDER BY name", namespace_id);
 }
 
+util::Result<std::vector<uint32_t>> NameDb::FirstRegisteredIn(std::string_view namespace_id) {
+  BS_TRY(Statement * s, m_db.Prepare("SELECT first_registered FROM name_records WHERE namespace_id = ?"));
+  s->Bind(1, namespace_id);
+  std::vector<uint32_t> out;
+  while (true) {
+    BS_TRY(bool row, s->Step());
+    if (!row) break;
+    out.push_back(static_cast<uint32_t>(s->Int(0)));
+  }
+  s->Reset();
+  return out;
+}
+
 util::Result<std::vector<std::string>> NameDb::NameValueHashes(std::string_view fqn) {
   BS_TRY(Statement * s,
          m_db.Prepare("SELECT DISTINCT value_hash FROM history WHERE history_id = ? AND value_hash IS NOT NULL"));

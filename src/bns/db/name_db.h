@@ -158,6 +158,8 @@ class NameDb final : public StateView {
                                                             const bitcoin::NetworkParams& params);
   util::Result<std::vector<NamespaceRecord>> AllNamespaces();
   util::Result<std::vector<NameRecord>> NamesInNamespace(std::string_view namespace_id);
+  // The first_registered block of every name record in the namespace, unordered.
+  util::Result<std::vector<uint32_t>> FirstRegisteredIn(std::string_view namespace_id);
   util::Result<std::vector<NameRecord>> AllNames(uint32_t offset, uint32_t limit);
   // Up to `limit` names ordered by name, those after `after` ("" = from the first):
   // a walk over every name that does not slow down as it goes.

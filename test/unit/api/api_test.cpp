@@ -640,6 +640,46 @@ TEST_F(ApiTest, ABlockListsEveryOperationWithRejectionsAndTheHashesItMixedIn) {
   EXPECT_EQ(Get("/v1/blocks/tip", 400)["error"], "Invalid block");
 }
 
+TEST_F(ApiTest, RegistrationsOverTimeCountNamesByFirstBlock) {
+  const uint32_t h = Register(bob, "bob.test");
+  m_api->OnBlock(h);
+  auto regs = Get("/v1/namespaces/test/registrations");
+  EXPECT_EQ(regs["names"], 2);
+  EXPECT_EQ(regs["to"], h);
+  const uint64_t from = regs["from"], each = regs["blocks_each"];
+  ASSERT_LE(regs["counts"].size(), 24u);
+  uint64_t total = 0;
+  for (std::size_t i = 0; i < regs["counts"].size(); ++i) {
+    const uint64_t c = regs["counts"][i];
+    total += c;
+    // Each name in the stretch of its first block.
+    for (uint32_t b : {m_alice_block, h}) {
+      if (b >= from + i * each && b < from + (i + 1) * each) {
+        EXPECT_GE(c, 1u) << b;
+      }
+    }
+  }
+  EXPECT_EQ(total, 2u);
+  EXPECT_EQ(Get("/v1/namespaces/nope/registrations", 404)["error"].is_string(), true);
+}
+
+TEST_F(ApiTest, ABlockByHashNeedsTheBitcoinNodeAndTheIndexedHash) {
+  const std::string hash = node->db->SnapshotAt(m_alice_block).value()->block_hash;
+  EXPECT_EQ(Get("/v1/blocks/hash/" + hash, 503)["error"], "This node cannot ask a Bitcoin node about blocks");
+  m_api->SetBlockLocator([&](const std::string& h) -> util::Result<std::optional<uint32_t>> {
+    if (h == hash) return std::optional<uint32_t>(m_alice_block);
+    if (h == std::string(64, 'a')) return std::optional<uint32_t>(m_alice_block);  // a node that disagrees
+    return std::optional<uint32_t>();
+  });
+  auto found = Get("/v1/blocks/hash/" + hash);
+  EXPECT_EQ(found["height"], m_alice_block);
+  EXPECT_EQ(Get("/v1/blocks/hash/" + std::string(64, 'b'), 404)["error"],
+            "No such block on the Bitcoin node's best chain");
+  EXPECT_EQ(Get("/v1/blocks/hash/" + std::string(64, 'a'), 404)["error"],
+            "Block " + std::to_string(m_alice_block) + " was indexed with another hash");
+  EXPECT_EQ(Get("/v1/blocks/hash/xyz", 400)["error"], "A block hash is 64 hex digits");
+}
+
 TEST_F(ApiTest, SearchFindsNamesAndNamespacesByPrefix) {
   Register(bob, "alicia.test");
   const uint32_t h = Register(bob, "bob.test");
