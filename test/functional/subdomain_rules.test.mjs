@@ -6,11 +6,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as secp from '@noble/secp256k1';
 
-import { cliJson, hash160, tempDir } from './harness.mjs';
+import { cliJson, hash160, repoRoot, run, tempDir, toolsDir } from './harness.mjs';
 import { makeVerifier } from '../../web/proofs/verify.mjs';
 import { makeSubdomainVerifier, parseZonefile } from '../../web/proofs/subdomains.mjs';
 
@@ -98,4 +98,91 @@ test('the subdomain rules replayed in JavaScript accept and refuse what the node
   const zf = parseZonefile('$ORIGIN a.id.\n$TTL 60\nx 30 IN A 10.0.0.1\n  IN AAAA ::ffff:1.2.3.4\ny CNAME x ; note\n');
   assert.deepEqual([zf.origin, zf.ttl, zf.records.map((x) => [x.name, x.ttl, x.type, x.fields.join(' ')])],
     ['a.id', 60, [['x', 30, 'A', '10.0.0.1'], ['x', null, 'AAAA', '::ffff:1.2.3.4'], ['y', null, 'CNAME', 'x']]]);
+});
+
+// A seeded generator, so a failure can be run again.
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test('the JavaScript zone-file reader and subdomain rules agree with the node on real and mutated zone files', async () => {
+  const seed = Number(process.env.SUBDOMAIN_RULES_SEED || 20261207);
+  const random = mulberry32(seed);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  // Real zone files: a sample of the genesis block's, and the fuzz seeds that carry subdomains.
+  const vectors = path.join(repoRoot, '..', 'shared', 'vectors', 'real', 'genesis_zonefiles.txt');
+  const seeds = [];
+  try {
+    const lines = readFileSync(vectors, 'latin1').split('\n').filter((l) => l.startsWith('$ORIGIN'));
+    for (let i = 0; i < lines.length; i += Math.max(1, Math.floor(lines.length / 120))) seeds.push(lines[i].replace(/\\n/g, '\n'));
+  } catch { /* the shared vectors are not beside this checkout */ }
+  const corpus = path.join(repoRoot, 'test', 'fuzz', 'corpus');
+  for (const dir of ['subdomain_fuzz', 'zonefile_fuzz']) {
+    for (const f of readdirSync(path.join(corpus, dir))) seeds.push(readFileSync(path.join(corpus, dir, f), 'latin1'));
+  }
+  assert.ok(seeds.length >= 5);
+  const interesting = ['"', '\\', '(', ')', ';', '\n', ' ', '\t', '=', '.', '0', '9', 'a', 'Z', '$', '\x00', '\xff', '+', '/',
+    ',', '_', '-', '\r', '@', '*', ':'];
+  const mutate = (text) => {
+    let t = text;
+    for (let n = 1 + Math.floor(random() * 3); n > 0; n--) {
+      const at = Math.floor(random() * (t.length + 1));
+      switch (Math.floor(random() * 6)) {
+        case 0: t = t.slice(0, at) + pick(interesting) + t.slice(at + 1); break;
+        case 1: t = t.slice(0, at) + pick(interesting) + t.slice(at); break;
+        case 2: t = t.slice(0, at) + t.slice(at + 1 + Math.floor(random() * 10)); break;
+        case 3: { const lines = t.split('\n'); const k = Math.floor(random() * lines.length); lines.splice(k, 0, lines[k]); t = lines.join('\n'); break; }
+        case 4: t = t.replace(/seqn=[0-9]+/, pick(['seqn=1', 'seqn= 2', 'seqn=-0', 'seqn=+1', 'seqn=99999999999999999999', 'seqn=x']));
+          break;
+        default: t = t.replace(/parts=[0-9]+/, pick(['parts=0', 'parts=3', 'parts=-1', 'parts= 1']));
+      }
+    }
+    return t;
+  };
+  const cases = [];
+  for (const s of seeds) {
+    const origin = (/^\$ORIGIN ([^\s]+)/m.exec(s) || [])[1] || 'foo.id';
+    cases.push({ domain: origin, text: s });
+    for (let k = 0; k < 12; k++) cases.push({ domain: origin, text: mutate(s) });
+  }
+  const b64 = (s) => Buffer.from(s, 'latin1').toString('base64');
+  const dir = tempDir('zonefile-diff');
+  const input = path.join(dir, 'cases.json');
+  writeFileSync(input, JSON.stringify(cases.map((c) => ({ domain: c.domain, zonefile: b64(c.text) }))));
+  const output = path.join(dir, 'node.json');
+  const out = await run('zonefile_dump', [input, output], { timeoutMs: 120000, dir: toolsDir });
+  assert.equal(out.code, 0, out.stderr);
+  const theirs = JSON.parse(readFileSync(output, 'utf8'));
+  assert.equal(theirs.length, cases.length);
+  let parsed = 0;
+  let withSubdomains = 0;
+  cases.forEach((c, i) => {
+    const where = `case ${i} (seed ${seed}): ${JSON.stringify(c.text.slice(0, 400))}`;
+    let zf = null;
+    try { zf = parseZonefile(c.text); } catch { /* refused */ }
+    const mine = zf && {
+      origin: zf.origin === null ? null : b64(zf.origin), ttl: zf.ttl,
+      records: zf.records.map((r) => [b64(r.name), r.ttl, r.type, r.fields.map(b64)]),
+    };
+    assert.deepEqual(mine, theirs[i].zonefile, `zone file, ${where}`);
+    if (mine) parsed++;
+    let subs = null;
+    try { subs = rules.zonefileSubdomains(c.domain, c.text); } catch { /* carries none */ }
+    const mineSubs = subs && subs.map((r) => ({
+      fqn: b64(r.fqn), seqn: r.seqn.toString(), owner: b64(r.owner), zonefile: b64(r.zonefile), independent: r.independent,
+      sig: r.sig === null ? null : b64(r.sig), verifies: rules.verifySignature(r, r.owner),
+    }));
+    assert.deepEqual(mineSubs, theirs[i].subdomains, `subdomains, ${where}`);
+    if (mineSubs && mineSubs.length) withSubdomains++;
+  });
+  if (process.env.SUBDOMAIN_RULES_VERBOSE) console.log({ cases: cases.length, parsed, withSubdomains });
+  assert.ok(parsed > cases.length / 4, `${parsed} of ${cases.length} parsed`);
+  assert.ok(withSubdomains > 5, `${withSubdomains} carried subdomains`);
 });

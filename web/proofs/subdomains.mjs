@@ -571,5 +571,5 @@ export function makeSubdomainVerifier({ sha256, ripemd160, verifyCompact, isPubl
     };
   }
 
-  return { verifySubdomainPage, replaySubdomain, zonefileSubdomains, signingText, sameOwner, parseZonefile };
+  return { verifySubdomainPage, replaySubdomain, zonefileSubdomains, signingText, sameOwner, verifySignature, parseZonefile };
 }
