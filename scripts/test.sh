@@ -35,7 +35,7 @@ else
 fi
 
 step "build (dev preset: the binaries the functional tests run)"
-cmake --preset dev "${werror[@]}" "${dev_ci[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub bns-registrar chaingen snaptamper fault_fs || exit 1
+cmake --preset dev "${werror[@]}" "${dev_ci[@]}" >/dev/null && cmake --build --preset dev --target blockstackd blockstack gaia-hub bns-registrar chaingen snaptamper fault_fs zonefile_dump || exit 1
 
 # The functional tests spend most of their time waiting on bcoin and on the
 # daemons, so the sanitizer build, the unit tests and the fuzz build and runs go
