@@ -42,6 +42,8 @@ async function shot(page, name) {
 }
 
 const text = (page, sel) => page.$eval(sel, (e) => e.textContent);
+// Form controls without a label (accessibility: each must have one).
+const unlabeled = (page) => page.$$eval('input, select, textarea', (l) => l.filter((e) => e.labels.length === 0).map((e) => e.id || e.name));
 
 before(async () => {
   assert.ok(existsSync(CHROMIUM), `Chromium is not at ${CHROMIUM} (scripts/setup.sh installs Debian's chromium)`);
@@ -149,6 +151,12 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   const ics = await (await fetch(`${stack.api}/explorer/names/alice.ex/expiry.ics`)).text();
   assert.match(ics, /BEGIN:VCALENDAR[\s\S]*SUMMARY:Renew alice\.ex[\s\S]*TRIGGER:-P7D/);
   await page.$$eval('details', (l) => l.forEach((d) => { d.open = true; }));
+  assert.deepEqual(await unlabeled(page), []);
+  // The keyboard reaches the search box first, then the page's links.
+  await page.focus('body');
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'q');
   await shot(page, 'name');
 
   // The bucket browser, from the name page's storage section: files opened by
@@ -190,6 +198,7 @@ test('every page kind, search, Verify and hostile data in a real browser', async
   await page.click('#decrypt');
   await page.waitForFunction(() => /the secret plan/.test(document.querySelector('.decrypted')?.textContent || ''));
   assert.equal(await page.evaluate(() => window.pwned), undefined);
+  assert.deepEqual(await unlabeled(page), []);
   await shot(page, 'bucket');
   // The prefix narrows the list.
   await page.type('#list-prefix', 'notes/');
