@@ -110,6 +110,14 @@ try {
   if (sub.owner !== keys.bob.address.regtest || sub.profile.name !== 'Bob' || !sub.verified) {
     throw new Error('bob.hello.demo did not resolve to bob\'s profile');
   }
+  // Every node is also an explorer: the page of world.demo, and its data.
+  const page = await fetch(`${peerUrl}/explorer/names/world.demo`);
+  const twin = await (await fetch(`${peerUrl}/explorer/names/world.demo?format=json`)).json();
+  if (page.status !== 200 || twin.record.address !== keys.bob.address.regtest) {
+    throw new Error('the explorer page of world.demo does not show bob as its owner');
+  }
+  console.log(`    explorer: ${peerUrl}/explorer/names/world.demo (owner ${twin.record.address}, ` +
+    `${Object.keys(twin.history).length} block(s) of history)`);
   const fail = await run('blockstack', ['--node', peerUrl, 'lookup', 'nobody.demo']);
   console.log(`    lookup nobody.demo -> exit ${fail.code}: ${fail.stderr.trim()}`);
 
