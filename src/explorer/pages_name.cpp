@@ -30,9 +30,19 @@ std::string WebLink(std::string_view url) {
   return h.Take();
 }
 
+// Whether a URL's last path segment (before an optional '/') can be a bucket
+// address (base58, 25 to 35 characters): only then is it a bucket to browse.
+bool EndsInAddress(std::string_view url) {
+  if (url.ends_with('/')) url.remove_suffix(1);
+  const std::string_view last = url.substr(url.rfind('/') + 1);
+  return last.size() >= 25 && last.size() <= 35 &&
+         last.find_first_not_of("123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz") == std::string_view::npos;
+}
+
 // A bucket's URL: a link into the bucket browser, and the URL itself.
 std::string BucketLinks(std::string_view url) {
   if (!IsWebUrl(url)) return Escape(url);
+  if (!EndsInAddress(url)) return WebLink(url);
   Html h;
   h.Link(BucketHref(url), "browse").Raw(" · ").Raw(WebLink(url));
   return h.Take();
@@ -109,6 +119,7 @@ void ZonefileBuckets(Html& h, std::string_view zonefile_text) {
     const auto slash = target.rfind('/');
     if (!IsWebUrl(target) || slash == std::string::npos || slash < 8) continue;
     std::string dir = target.substr(0, slash + 1);
+    if (!EndsInAddress(dir)) continue;
     if (std::find(buckets.begin(), buckets.end(), dir) == buckets.end()) buckets.push_back(std::move(dir));
   }
   if (buckets.empty()) return;
@@ -289,7 +300,9 @@ net::Response Explorer::Name(const net::Request& req, const Params& p) {
       const std::string hash = Str(e, "value_hash").empty() ? Str(e, "zonefile_hash") : Str(e, "value_hash");
       h.Raw("<tr><td>").Link(BlockHref(height), std::to_string(height)).Raw("</td><td class=\"hash\">");
       h.Text(Str(model["consensus_hashes"], std::to_string(height))).Raw("</td><td>");
-      h.Text(Str(e, "opcode").empty() ? Str(e, "op") : Str(e, "opcode")).Raw("</td><td class=\"hash\">");
+      std::string what = Str(e, "opcode").empty() ? Str(e, "op") : Str(e, "opcode");
+      if (what.empty() && !Str(e, "sequence").empty()) what = "subdomain record, sequence " + Str(e, "sequence");
+      h.Text(what).Raw("</td><td class=\"hash\">");
       const std::string addr = Str(e, "address").empty() ? Str(e, "owner") : Str(e, "address");
       if (!addr.empty()) h.Link(AddressHref(addr), addr);
       h.Raw("</td><td class=\"hash\">").Text(hash).Raw("</td><td class=\"hash\">");
