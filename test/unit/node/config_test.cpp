@@ -51,6 +51,25 @@ TEST_F(ConfigTest, FlagsAndDefaults) {
   EXPECT_EQ(cfg->Confirmations(), 6u);  // mainnet
 }
 
+TEST_F(ConfigTest, TheExplorerIsOnUnlessTurnedOff) {
+  int code = 0;
+  auto cfg = Parse({"--bitcoind", "http://u:p@127.0.0.1:1"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_TRUE(cfg->explorer);
+  cfg = Parse({"--bitcoind", "http://u:p@127.0.0.1:1", "--explorer", "false"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_FALSE(cfg->explorer);
+  WriteToml("bitcoind = \"http://u:p@127.0.0.1:1\"\nexplorer = false\n");
+  cfg = Parse({"--config", m_path}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_FALSE(cfg->explorer);
+  cfg = Parse({"--config", m_path, "--explorer", "true"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_TRUE(cfg->explorer);
+  WriteToml("bitcoind = \"http://u:p@127.0.0.1:1\"\nexplorer = \"off\"\n");
+  EXPECT_FALSE(Parse({"--config", m_path}, &code));
+}
+
 TEST_F(ConfigTest, TomlKeysAndFlagsTakePrecedence) {
   WriteToml(
       "network = \"regtest\"\nbitcoind = \"http://u:p@127.0.0.1:1\"\napi = \"127.0.0.1:7000\"\n"
