@@ -204,18 +204,19 @@ std::string SvgPlot(const std::vector<std::pair<double, double>>& points, std::s
   return h.Take();
 }
 
+std::vector<std::string_view> SplitLines(std::string_view s) {
+  std::vector<std::string_view> lines;
+  while (!s.empty()) {
+    const auto nl = s.find('\n');
+    lines.push_back(s.substr(0, nl));
+    if (nl == std::string_view::npos) break;
+    s.remove_prefix(nl + 1);
+  }
+  return lines;
+}
+
 std::vector<DiffLine> DiffLines(std::string_view before, std::string_view after, std::size_t max_lines) {
-  auto split = [](std::string_view s) {
-    std::vector<std::string_view> lines;
-    while (!s.empty()) {
-      const auto nl = s.find('\n');
-      lines.push_back(s.substr(0, nl));
-      if (nl == std::string_view::npos) break;
-      s.remove_prefix(nl + 1);
-    }
-    return lines;
-  };
-  const auto a = split(before), b = split(after);
+  const auto a = SplitLines(before), b = SplitLines(after);
   std::vector<DiffLine> out;
   if (a.size() > max_lines || b.size() > max_lines) {
     if (before == after) return {{' ', "(unchanged)"}};

@@ -64,6 +64,9 @@ std::string Page(const PageShell& shell, std::string_view body);
 std::string SvgPlot(const std::vector<std::pair<double, double>>& points, std::string_view x_label,
                     std::string_view y_label, bool log_y);
 
+// The lines of s, without their '\n' (a final '\n' ends the last line; "" has none).
+std::vector<std::string_view> SplitLines(std::string_view s);
+
 // Line diff of two texts (longest common subsequence, bounded): each line with
 // ' ', '-' or '+'. Texts over max_lines lines are compared as wholes.
 struct DiffLine {

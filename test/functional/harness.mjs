@@ -487,3 +487,18 @@ export async function rewritingProxy(target) {
   proxy.close = () => new Promise((resolve) => proxy.server.close(resolve));
   return proxy;
 }
+
+// The JavaScript subdomain verifier (web/proofs/subdomains.mjs) with node:crypto's
+// hashes and @noble/secp256k1's signature check, as the explorer's page builds it.
+export async function jsSubdomainVerifier() {
+  const secp = await import('@noble/secp256k1');
+  const { makeVerifier } = await import('../../web/proofs/verify.mjs');
+  const { makeSubdomainVerifier } = await import('../../web/proofs/subdomains.mjs');
+  const hashWith = (algorithm) => (bytes) => new Uint8Array(createHash(algorithm).update(bytes).digest());
+  const hashes = { sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160') };
+  return makeSubdomainVerifier({
+    ...hashes, history: makeVerifier(hashes),
+    verifyCompact: (sig, digest, pub) => { try { return secp.verify(sig, digest, pub, { prehash: false, lowS: false }); } catch { return false; } },
+    isPublicKey: (pub) => { try { secp.Point.fromBytes(pub); return true; } catch { return false; } },
+  });
+}

@@ -11,20 +11,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  binDir, createNamespace, freePort, hash160, rewritingProxy, run, startProcess, startStack, stopProcess, tempDir,
-  waitFor,
+  binDir, createNamespace, freePort, hash160, jsSubdomainVerifier, rewritingProxy, run, startProcess, startStack,
+  stopProcess, tempDir, waitFor,
 } from './harness.mjs';
-import * as secp from '@noble/secp256k1';
 import { makeVerifier, VerifyError } from '../../web/proofs/verify.mjs';
-import { makeSubdomainVerifier } from '../../web/proofs/subdomains.mjs';
 
 const hashWith = (algorithm) => (bytes) => new Uint8Array(createHash(algorithm).update(bytes).digest());
 const jsVerifier = makeVerifier({ sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160') });
-const jsSubdomains = makeSubdomainVerifier({
-  sha256: hashWith('sha256'), ripemd160: hashWith('ripemd160'), history: jsVerifier,
-  verifyCompact: (sig, digest, pub) => { try { return secp.verify(sig, digest, pub, { prehash: false, lowS: false }); } catch { return false; } },
-  isPublicKey: (pub) => { try { secp.Point.fromBytes(pub); return true; } catch { return false; } },
-});
+const jsSubdomains = await jsSubdomainVerifier();
 
 const EXIT_NOT_VERIFIED = 20;
 

@@ -12,21 +12,6 @@
 
 using namespace blockstack;
 
-namespace {
-
-std::vector<std::string> Lines(std::string_view s) {
-  std::vector<std::string> out;
-  while (!s.empty()) {
-    const auto nl = s.find('\n');
-    out.emplace_back(s.substr(0, nl));
-    if (nl == std::string_view::npos) break;
-    s.remove_prefix(nl + 1);
-  }
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::string escaped = explorer::Escape(text);
@@ -41,13 +26,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // kept and added lines the second.
   const std::string_view before = text.substr(0, size / 2), after = text.substr(size / 2);
   const auto diff = explorer::DiffLines(before, after, 64);
-  if (Lines(before).size() <= 64 && Lines(after).size() <= 64) {
-    std::vector<std::string> a, b;
+  const auto lines_before = explorer::SplitLines(before), lines_after = explorer::SplitLines(after);
+  if (lines_before.size() <= 64 && lines_after.size() <= 64) {
+    std::vector<std::string_view> a, b;
     for (const auto& l : diff) {
       if (l.kind != '+') a.push_back(l.text);
       if (l.kind != '-') b.push_back(l.text);
     }
-    if (a != Lines(before) || b != Lines(after)) std::abort();
+    if (a != lines_before || b != lines_after) std::abort();
   }
   return 0;
 }
