@@ -45,6 +45,9 @@ struct ApiSettings {
   std::size_t connections = 8;     // read connections kept open
   bool name_table = true;          // every name's answer fields in memory (about 150 MB a million names)
   bool proofs = true;              // the name-state tree and /v1/proofs (doc/proofs.md)
+  // On a test network, /v1/names/{name} writes the owner's address with the
+  // mainnet version bytes, as blockstack.js v21 compares it (doc/authenticator.md).
+  bool mainnet_addresses = false;
   // /v1/users and /v1/dids: how long a fetched profile (or the failure to fetch
   // one) is kept, and how many are kept.
   std::chrono::seconds profile_ttl{300};
@@ -150,6 +153,8 @@ class Api {
   net::Response AllNamesPage(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response SubdomainsPage(const net::Request& req, const Params& p);
   net::Response Name(const net::Request& req, const Params& p, bns::db::NameDb& db);
+  // An owner's address as /v1/names answers it (ApiSettings::mainnet_addresses).
+  std::string AnsweredAddress(const std::string& address) const;
   net::Response NameHistory(const net::Request& req, const Params& p, bns::db::NameDb& db);
   net::Response NameZonefile(const net::Request& req, const Params& p, bns::db::NameDb& db);
   // The name's record if it is live now (nullopt when absent or expired).

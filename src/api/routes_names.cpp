@@ -226,6 +226,21 @@ std::optional<net::Response> Api::NameFromMemory(const net::Request& req) {
   return NameAnswer(*rec, st, *did);
 }
 
+std::string Api::AnsweredAddress(const std::string& address) const {
+  const auto& params = bitcoin::Params(m_settings.rules.network);
+  if (!m_settings.mainnet_addresses || params.network == bitcoin::Network::Mainnet) return address;
+  auto decoded = bitcoin::DecodeAddress(address);
+  if (!decoded) return address;
+  const auto& mainnet = bitcoin::Params(bitcoin::Network::Mainnet);
+  if (decoded->version == params.p2pkh_version || decoded->version == params.alt_p2pkh_version) {
+    return bitcoin::AddressFromHash160(decoded->hash, mainnet.p2pkh_version);
+  }
+  if (decoded->version == params.p2sh_version || decoded->version == params.alt_p2sh_version) {
+    return bitcoin::AddressFromHash160(decoded->hash, mainnet.p2sh_version);
+  }
+  return address;
+}
+
 net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameStatus& st,
                               const std::optional<std::string>& did) {
   std::optional<std::string> zf;
@@ -244,7 +259,7 @@ net::Response Api::NameAnswer(const bns::db::NameLookup& rec, const bns::NameSta
     return Error(500, "The stored record of this name is damaged; the node's operator must run blockstackd verify");
   }
   util::JsonText out(256 + (zf ? zf->size() : 0));
-  out.Key("address").String(rec.address);
+  out.Key("address").String(AnsweredAddress(rec.address));
   out.Key("blockchain").String("bitcoin");
   if (did) {
     out.Key("did").String(*did);
@@ -298,7 +313,7 @@ net::Response Api::Subdomain(const net::Request& req, const std::string& fqn, st
   // nlohmann refuses to write a string that is not UTF-8; so does this route.
   if (!util::IsValidUtf8(sub.zonefile)) return Error(500, "Internal error");
   auto did = SubdomainDid(fqn);
-  return Ok({{"address", sub.owner},
+  return Ok({{"address", AnsweredAddress(sub.owner)},
              {"blockchain", "bitcoin"},
              {"did", detail::DidJson(did)},
              {"domain", sub.domain},

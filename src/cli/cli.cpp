@@ -207,6 +207,7 @@ int RunCli(int argc, char** argv) {
   AddGaiaCommands(app, g);
   AddNodeCommands(app, g);
   AddNameCommands(app, g);
+  AddAuthenticatorCommand(app, g);
 
   try {
     app.parse(argc, argv);

@@ -139,5 +139,6 @@ void AddNameCommands(CLI::App& app, Globals& g);     // namespace and name opera
 void AddKeyCommands(CLI::App& app, Globals& g);      // keys: single keys, keychains, addresses
 void AddBucketCommands(CLI::App& gaia, Globals& g);  // gaia dump, restore, migrate
 void AddWalletCommands(CLI::App& app, CLI::App& chain, Globals& g);  // chain mine, wallet import and balance
+void AddAuthenticatorCommand(CLI::App& app, Globals& g);             // authenticator
 
 }  // namespace blockstack::cli

@@ -4,7 +4,6 @@
 
 #include <pthread.h>
 
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -15,6 +14,7 @@
 #include <gaia/drivers/s3_driver.h>
 #include <gaia/hub.h>
 #include <util/log.h>
+#include <util/stop_signals.h>
 #include <util/url.h>
 #include <util/version.h>
 
@@ -102,12 +102,7 @@ int RunHub(int argc, char** argv) {
     std::fprintf(stderr, "gaia-hub: %s\n", store.error().message.c_str());
     return store.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
   }
-  // SIGINT and SIGTERM are taken by sigwait below, so every thread must block them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  util::StopSignals stop_signals;
   Hub hub(config, std::move(*store));
   auto server = net::HttpServer::Start(
       config.host, config.port, [&hub](const net::Request& req) { return hub.Handle(req); }, hub.ServerOptions());
@@ -121,9 +116,7 @@ int RunHub(int argc, char** argv) {
   std::cout << "gaia-hub listening on http://" << config.host << ":" << (*server)->Port()
             << " (read URL " << hub.ReadUrlPrefix() << ", driver " << config.driver << ")" << std::endl;
 
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("gaia-hub: stopping on signal {}", sig);
+  spdlog::info("gaia-hub: stopping on signal {}", stop_signals.Wait());
   (*server)->Stop();
   return 0;
 }

@@ -67,6 +67,7 @@ constexpr std::string_view CONFIG_KEYS[] = {
     "names_in_memory",
     "proofs",
     "explorer",
+    "api_mainnet_addresses",
     "epochs",
     "poll_seconds",
 };
@@ -180,7 +181,8 @@ util::Status ApplyTomlTable(toml::table given, Config& cfg) {
   const std::pair<const char*, bool*> flags[] = {{"atlas", &cfg.atlas},
                                                  {"names_in_memory", &cfg.names_in_memory},
                                                  {"proofs", &cfg.proofs},
-                                                 {"explorer", &cfg.explorer}};
+                                                 {"explorer", &cfg.explorer},
+                                                 {"api_mainnet_addresses", &cfg.api_mainnet_addresses}};
   for (const auto& [key, field] : flags) {
     if (auto node = tbl.get(key)) {
       // value<bool>() would take an integer too.
@@ -279,6 +281,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   std::optional<bool> names_in_memory;
   std::optional<bool> proofs;
   std::optional<bool> explorer;
+  std::optional<bool> api_mainnet_addresses;
   double poll = 0;
   app.set_version_flag("--version", std::string("blockstackd ") + util::VERSION);
   app.add_option("--config", config_file, "TOML file with any of the keys below (flags take precedence)");
@@ -317,6 +320,9 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   app.add_option("--explorer", explorer,
                  "true/false: serve the web explorer on the API port at / and /explorer (doc/explorer.md; default "
                  "true)");
+  app.add_option("--api-mainnet-addresses", api_mainnet_addresses,
+                 "true/false: on regtest or testnet, /v1/names/{name} gives owners' addresses in mainnet form, as "
+                 "blockstack.js v21's sign-in and profile checks compare them (doc/authenticator.md; default false)");
   app.add_option("--epoch", regtest_epoch, "Run every block under one epoch's rules (1-6); default on regtest: 3");
   try {
     if (restore) {
@@ -370,6 +376,7 @@ std::optional<Config> ParseDaemonArgs(int argc, char** argv, int* exit_code, Res
   if (names_in_memory) cfg.names_in_memory = *names_in_memory;
   if (proofs) cfg.proofs = *proofs;
   if (explorer) cfg.explorer = *explorer;
+  if (api_mainnet_addresses) cfg.api_mainnet_addresses = *api_mainnet_addresses;
   if (!dht.empty()) cfg.dht = dht;
   if (!dht_bootstrap.empty()) cfg.dht_bootstrap = dht_bootstrap;
   if (!mirrors.empty()) cfg.mirrors = mirrors;

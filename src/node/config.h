@@ -42,6 +42,7 @@ struct Config {
   bool names_in_memory = true;
   bool proofs = true;           // the name-state tree and /v1/proofs (doc/proofs.md)
   bool explorer = true;         // the web explorer at / and /explorer (doc/explorer.md)
+  bool api_mainnet_addresses = false;  // test networks: /v1/names answers mainnet-form owners
   std::string dht;              // UDP HOST:PORT of the OpenDHT node ("" = none)
   std::string dht_bootstrap;    // CSV of host:port
   std::string mirrors;          // CSV of record mirror URLs, asked before the DHT
@@ -84,9 +85,10 @@ bns::ops::Rules RulesFor(const Config& cfg);
 // Applies the keys of a TOML file (network, bitcoind, data_dir, api, first_block,
 // confirmations, log_level, poll_seconds, magic, namespace_reveal_expire,
 // import_keyring_size, announcers, atlas, atlas_peers, atlas_blacklist, atlas_hostport, dns, dns_threads,
-// names_in_memory, proofs, explorer, dht, dht_bootstrap, mirrors, api_max_connections, api_max_connections_per_address,
-// api_header_timeout_ms, api_body_timeout_ms, and epochs = [{number = N, end = H}, ..., {number = M}]) to cfg. Fails
-// with IoError when the file cannot be read and InvalidArgument on bad TOML or a key of the wrong type.
+// names_in_memory, proofs, explorer, api_mainnet_addresses, dht, dht_bootstrap, mirrors, api_max_connections,
+// api_max_connections_per_address, api_header_timeout_ms, api_body_timeout_ms, and epochs = [{number = N, end = H},
+// ..., {number = M}]) to cfg. Fails with IoError when the file cannot be read and InvalidArgument on bad TOML or a key
+// of the wrong type.
 util::Status ApplyTomlFile(const std::string& path, Config& cfg);
 
 }  // namespace blockstack::node

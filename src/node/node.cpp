@@ -272,6 +272,7 @@ util::Status Node::OpenApi() {
   settings.version = util::VERSION;
   settings.name_table = m_cfg.names_in_memory;
   settings.proofs = m_cfg.proofs;
+  settings.mainnet_addresses = m_cfg.api_mainnet_addresses;
   BS_TRY(p.api, api::Api::Create(settings, *p.zonefiles));
   p.api->SetZonefileWriter([this](std::string_view text) { return StoreZonefile(text); });
   if (!m_cfg.bitcoind.empty()) {

@@ -5,7 +5,6 @@
 
 #include <pthread.h>
 
-#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
@@ -16,6 +15,7 @@
 #include <client/keychain.h>
 #include <registrar/registrar.h>
 #include <util/log.h>
+#include <util/stop_signals.h>
 #include <util/text.h>
 #include <util/url.h>
 #include <util/version.h>
@@ -164,11 +164,7 @@ int RunRegistrar(int argc, char** argv) {
   auto db = RegistrarDb::Open(db_path);
   if (!db) return fail(db.error().message, 3);
 
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  util::StopSignals stop_signals;
 
   net::ServerOptions options;
   options.max_body_bytes = 64 * 1024;
@@ -190,9 +186,7 @@ int RunRegistrar(int argc, char** argv) {
   });
   // Tests and scripts read this line to learn the port.
   std::cout << "bns-registrar listening on " << url << " for " << registrar->Domain() << std::endl;
-  int sig = 0;
-  sigwait(&set, &sig);
-  spdlog::info("bns-registrar: stopping on signal {}", sig);
+  spdlog::info("bns-registrar: stopping on signal {}", stop_signals.Wait());
   batcher.request_stop();
   batcher.join();
   (*server)->Stop();
