@@ -30,7 +30,7 @@ fuzz_one() {
 }
 targets=(tx_fuzz block_fuzz script_fuzz engine_fuzz gaia_auth_fuzz ecies_fuzz zonefile_fuzz dns_fuzz dht_fuzz
   snapshot_fuzz atlas_frames_fuzz records_fuzz subdomain_fuzz mnemonic_fuzz batch_reply_fuzz proofs_fuzz
-  explorer_html_fuzz)
+  explorer_html_fuzz auth_request_fuzz)
 mkdir -p "$work"
 for target in "${targets[@]}"; do
   rm -f "$work/$target.result"

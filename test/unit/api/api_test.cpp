@@ -196,6 +196,30 @@ TEST_F(ApiTest, ARecordWhoseAddressFailsItsChecksumIsRefusedNotServed) {
   }
 }
 
+TEST_F(ApiTest, MainnetFormOwnersOnTestNetworksWhenAsked) {
+  ASSERT_NE(chain.rules.network, bitcoin::Network::Mainnet);
+  const std::string address = json::parse(Call("GET", "/v1/names/alice.test").body)["address"];
+  auto decoded = bitcoin::DecodeAddress(address);
+  ASSERT_TRUE(decoded);
+  const std::string mainnet =
+      bitcoin::AddressFromHash160(decoded->hash, bitcoin::Params(bitcoin::Network::Mainnet).p2pkh_version);
+  ASSERT_NE(address, mainnet);
+  for (bool in_memory : {true, false}) {
+    ApiSettings settings;
+    settings.db_path = node->dir + "/names.db";
+    settings.rules = chain.rules;
+    settings.name_table = in_memory;
+    settings.mainnet_addresses = true;
+    auto api = Api::Create(settings, *m_store);
+    ASSERT_TRUE(api) << api.error().message;
+    auto res = Call("GET", "/v1/names/alice.test", "", api->get());
+    ASSERT_EQ(res.status, 200u) << res.body;
+    EXPECT_EQ(json::parse(res.body)["address"], mainnet) << in_memory;
+    // What the name's owner is asked by stays the network's own form.
+    EXPECT_EQ(Call("GET", "/v1/addresses/bitcoin/" + address, "", api->get()).status, 200u);
+  }
+}
+
 TEST_F(ApiTest, NonStandardZonefilesOnlyRaw) {
   // As the original: a zone file that is neither a zone file nor a legacy JSON
   // profile (here, not even UTF-8) is given raw; as JSON text it is an error

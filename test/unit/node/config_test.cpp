@@ -51,6 +51,22 @@ TEST_F(ConfigTest, FlagsAndDefaults) {
   EXPECT_EQ(cfg->Confirmations(), 6u);  // mainnet
 }
 
+TEST_F(ConfigTest, MainnetFormAddressesAreOffUnlessAsked) {
+  int code = 0;
+  auto cfg = Parse({"--bitcoind", "http://u:p@127.0.0.1:1"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_FALSE(cfg->api_mainnet_addresses);
+  cfg = Parse({"--bitcoind", "http://u:p@127.0.0.1:1", "--api-mainnet-addresses", "true"}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_TRUE(cfg->api_mainnet_addresses);
+  WriteToml("bitcoind = \"http://u:p@127.0.0.1:1\"\napi_mainnet_addresses = true\n");
+  cfg = Parse({"--config", m_path}, &code);
+  ASSERT_TRUE(cfg);
+  EXPECT_TRUE(cfg->api_mainnet_addresses);
+  WriteToml("bitcoind = \"http://u:p@127.0.0.1:1\"\napi_mainnet_addresses = 1\n");
+  EXPECT_FALSE(Parse({"--config", m_path}, &code));
+}
+
 TEST_F(ConfigTest, TheExplorerIsOnUnlessTurnedOff) {
   int code = 0;
   auto cfg = Parse({"--bitcoind", "http://u:p@127.0.0.1:1"}, &code);
