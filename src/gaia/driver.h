@@ -67,10 +67,11 @@ class Driver {
   // {exists=false} for a missing object.
   virtual util::Result<ObjectStat> Stat(std::string_view top, std::string_view path) = 0;
   virtual util::Result<ObjectData> Read(std::string_view top, std::string_view path) = 0;
-  // One page of the objects under top. page is a token from an earlier page (or
+  // One page of the objects under top whose paths start with prefix ("" for all),
+  // in path order. page is a token from an earlier page of the same listing (or
   // nullopt for the first); a malformed token fails with InvalidArgument.
   virtual util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page,
-                                      std::size_t page_size, bool with_stat) = 0;
+                                      std::size_t page_size, bool with_stat, std::string_view prefix) = 0;
   // What names the object (top, path) stores to: two paths with one key are one
   // object, so the hub serialises their writes. The default is "top/path" (a
   // backend that keeps every path as given); a driver that folds paths together

@@ -103,6 +103,18 @@ std::string HistoryName(const std::string& path) {
   return dir + ".history." + std::to_string(ms) + "." + id + "." + file;
 }
 
+// A list-files entry with stat, in the original's shape.
+json StatEntry(const ListEntry& e) {
+  ordered_json entry;
+  entry["name"] = e.name;
+  entry["exists"] = true;
+  entry["etag"] = e.stat.etag;
+  entry["contentLength"] = e.stat.content_length;
+  if (!e.stat.content_type.empty()) entry["contentType"] = e.stat.content_type;
+  entry["lastModifiedDate"] = e.stat.last_modified * 1000;  // milliseconds, as the original (Date.getTime())
+  return json::parse(entry.dump());
+}
+
 bool IsHistoryFile(const std::string& name) {
   auto slash = name.rfind('/');
   return name.compare(slash == std::string::npos ? 0 : slash + 1, 9, ".history.") == 0;
@@ -448,7 +460,32 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
   if (!auth) return ErrorResponse(auth.error());
   std::optional<std::string> page;
   bool with_stat = false;
+  // Ours (doc/gaia.md): a path prefix, a smaller page, the total, an object's archived versions.
+  std::string prefix, versions_of;
+  std::size_t page_size = m_config.page_size;
+  bool want_total = false;
   if (body->is_object()) {
+    auto text = [&](const char* key, std::string* out) -> bool {
+      auto it = body->find(key);
+      if (it == body->end() || it->is_null()) return true;
+      if (!it->is_string() || it->get<std::string>().size() > 4096) return false;
+      *out = it->get<std::string>();
+      return true;
+    };
+    if (!text("prefix", &prefix))
+      return Fail(HubErrorKind::BadRequest, "prefix must be a string of at most 4096 bytes");
+    if (!text("versionsOf", &versions_of) || (body->contains("versionsOf") && !(*body)["versionsOf"].is_null() &&
+                                              (versions_of.empty() || versions_of.back() == '/'))) {
+      return Fail(HubErrorKind::BadRequest, "versionsOf must be a file's path");
+    }
+    if (auto it = body->find("pageSize"); it != body->end() && !it->is_null()) {
+      if (!it->is_number_unsigned() || it->get<uint64_t>() < 1 || it->get<uint64_t>() > m_config.page_size) {
+        return Fail(HubErrorKind::BadRequest,
+                    "pageSize must be a whole number from 1 to " + std::to_string(m_config.page_size));
+      }
+      page_size = it->get<std::size_t>();
+    }
+    if (auto it = body->find("total"); it != body->end()) want_total = it->is_boolean() && it->get<bool>();
     const json& p = body->contains("page") ? (*body)["page"] : json();
     if (p.is_string() && !p.get<std::string>().empty()) page = p.get<std::string>();
     else if (p.is_number() && p.get<double>() != 0) page = JsNumber(p.get<double>());
@@ -459,7 +496,56 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
     with_stat = !s.is_null() && !(s.is_boolean() && !s.get<bool>()) && !(s.is_number() && s.get<double>() == 0) &&
                 !(s.is_string() && s.get<std::string>().empty());
   }
-  auto listed = m_driver->List(address, page, m_config.page_size, with_stat);
+  // The archived versions of path are {dir}/.history.{ms}.{id}.{file}: listed by
+  // their common prefix, then matched on the file's name; newest first.
+  std::string history_file;
+  if (!versions_of.empty()) {
+    auto slash = versions_of.rfind('/');
+    prefix = (slash == std::string::npos ? "" : versions_of.substr(0, slash + 1)) + ".history.";
+    history_file = slash == std::string::npos ? versions_of : versions_of.substr(slash + 1);
+    with_stat = true;
+  }
+  auto is_version = [&](const std::string& name) {
+    // .history.{digits}.{10 chars}.{file}
+    std::string_view rest = std::string_view(name).substr(prefix.size());
+    auto dot = rest.find('.');
+    if (dot == std::string_view::npos || dot == 0 ||
+        rest.substr(0, dot).find_first_not_of("0123456789") != std::string_view::npos) {
+      return false;
+    }
+    rest.remove_prefix(dot + 1);
+    return rest.size() == 11 + history_file.size() && rest[10] == '.' && rest.substr(11) == history_file;
+  };
+  if (!history_file.empty()) {
+    // Every version in one answer (a file's archive is small next to a bucket).
+    json versions = json::array();
+    std::optional<std::string> at;
+    std::vector<ListEntry> found;
+    for (int pages = 0; pages < 1000; ++pages) {
+      auto listed = m_driver->List(address, at, m_config.page_size, true, prefix);
+      if (!listed) return ErrorResponse(FromUtilError(listed.error()));
+      for (auto& e : listed->entries) {
+        if (is_version(e.name)) found.push_back(std::move(e));
+      }
+      if (!listed->page) break;
+      at = listed->page;
+    }
+    std::sort(found.begin(), found.end(), [&](const ListEntry& a, const ListEntry& b) {
+      auto ms = [&](const std::string& n) { return std::strtoull(n.c_str() + prefix.size(), nullptr, 10); };
+      return ms(a.name) > ms(b.name);
+    });
+    for (const auto& e : found) versions.push_back(StatEntry(e));
+    ordered_json out;
+    out["entries"] = versions;
+    out["page"] = nullptr;
+    out["total"] = found.size();
+    net::Response res;
+    res.status = 202;
+    res.body = out.dump();
+    res.headers.emplace_back("Content-Type", "application/json");
+    return res;
+  }
+  auto listed = m_driver->List(address, page, page_size, with_stat, prefix);
   if (!listed) {
     if (listed.error().code == util::ErrorCode::InvalidArgument) {
       return Fail(HubErrorKind::BadRequest, listed.error().message);
@@ -474,19 +560,27 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
       entries.push_back(e.name);
       continue;
     }
-    ordered_json entry;
-    entry["name"] = e.name;
-    entry["exists"] = true;
-    entry["etag"] = e.stat.etag;
-    entry["contentLength"] = e.stat.content_length;
-    if (!e.stat.content_type.empty()) entry["contentType"] = e.stat.content_type;
-    entry["lastModifiedDate"] = e.stat.last_modified * 1000;  // milliseconds, as the original (Date.getTime())
-    entries.push_back(json::parse(entry.dump()));
+    entries.push_back(StatEntry(e));
   }
   if (entries.empty() && listed->page && !listed->entries.empty()) entries.push_back(nullptr);
   ordered_json out;
   out["entries"] = entries;
   out["page"] = listed->page ? json(*listed->page) : json(nullptr);
+  if (want_total) {
+    // Every matching path, counted through the driver's pages (history files
+    // hidden as above).
+    uint64_t total = 0;
+    std::optional<std::string> at;
+    for (int pages = 0;; ++pages) {
+      if (pages == 10000) return Fail(HubErrorKind::BadRequest, "too many files to count; list them page by page");
+      auto counted = m_driver->List(address, at, m_config.page_size, false, prefix);
+      if (!counted) return ErrorResponse(FromUtilError(counted.error()));
+      for (const auto& e : counted->entries) total += !(hide_history && IsHistoryFile(e.name));
+      if (!counted->page) break;
+      at = counted->page;
+    }
+    out["total"] = total;
+  }
   net::Response res;
   res.status = 202;
   res.body = out.dump();

@@ -157,6 +157,17 @@ function clientSuite(name, startHub) {
       const cliList = await cli(hub.url, ['list']);
       assert.equal(cliList.code, 0, cliList.stderr);
       assert.equal(cliList.stdout.trim().split('\n').filter((l) => l.startsWith('many/')).length, 1010);
+      // Ours: a prefix, a smaller page and the total, through this driver's own listing.
+      const token = (await cli(hub.url, ['token'])).stdout.trim();
+      const { address } = JSON.parse((await run('blockstack', ['--json', 'gaia', 'token', '--hub', hub.url, '--key', APP_KEY])).stdout);
+      const listPage = async (body) => (await fetch(`${hub.url}/list-files/${address}`, { method: 'POST',
+        headers: { Authorization: token, 'Content-Type': 'application/json' }, body: JSON.stringify(body) })).json();
+      const first = await listPage({ prefix: 'many/file-09', pageSize: 7, total: true });
+      assert.deepEqual(first.entries, names.filter((n) => n.startsWith('many/file-09')).slice(0, 7));
+      assert.equal(first.total, 100);
+      assert.ok(first.page !== null);
+      const second = await listPage({ prefix: 'many/file-09', pageSize: 7, page: first.page });
+      assert.deepEqual(second.entries, names.filter((n) => n.startsWith('many/file-09')).slice(7, 14));
 
       await s.deleteFile('many/file-0000.txt');
       await s.deleteFile('signed.txt', { wasSigned: true });

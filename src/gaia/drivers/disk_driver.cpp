@@ -222,7 +222,7 @@ class DiskDriver final : public Driver {
   }
 
   util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page, std::size_t page_size,
-                              bool with_stat) override {
+                              bool with_stat, std::string_view prefix) override {
     std::size_t page_number = 0;
     if (page && !page->empty()) {
       auto [end, ec] = std::from_chars(page->data(), page->data() + page->size(), page_number);
@@ -237,7 +237,9 @@ class DiskDriver final : public Driver {
     if (!ec) {
       for (; it != fs::recursive_directory_iterator(); it.increment(ec)) {
         if (ec) break;
-        if (it->is_regular_file(ec)) names.push_back(it->path().lexically_relative(base).generic_string());
+        if (!it->is_regular_file(ec)) continue;
+        std::string name = it->path().lexically_relative(base).generic_string();
+        if (name.starts_with(prefix)) names.push_back(std::move(name));
       }
     }
     std::sort(names.begin(), names.end());

@@ -90,14 +90,15 @@ class MemoryDriver final : public Driver {
   }
 
   util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page, std::size_t page_size,
-                              bool with_stat) override {
+                              bool with_stat, std::string_view path_prefix) override {
     // The token is the last name of the previous page: names sort, so a listing
     // is stable while objects are added.
     std::string prefix = std::string(top) + "/";
+    const std::string wanted = prefix + std::string(path_prefix);
     std::lock_guard lock(m_mutex);
-    auto it = page ? m_objects.upper_bound(prefix + *page) : m_objects.lower_bound(prefix);
+    auto it = page ? m_objects.upper_bound(prefix + *page) : m_objects.lower_bound(wanted);
     ListPage out;
-    for (; it != m_objects.end() && it->first.starts_with(prefix); ++it) {
+    for (; it != m_objects.end() && it->first.starts_with(wanted); ++it) {
       if (out.entries.size() == page_size) {
         out.page = out.entries.back().name;
         break;

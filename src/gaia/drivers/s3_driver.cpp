@@ -198,9 +198,10 @@ class S3Driver final : public Driver {
   }
 
   util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page, std::size_t page_size,
-                              bool with_stat) override {
+                              bool with_stat, std::string_view path_prefix) override {
     std::string prefix = std::string(top) + "/";
-    std::map<std::string, std::string> query{{"prefix", prefix}, {"max-keys", std::to_string(page_size)}};
+    std::map<std::string, std::string> query{{"prefix", prefix + std::string(path_prefix)},
+                                             {"max-keys", std::to_string(page_size)}};
     if (page) query["marker"] = *page;
     BS_TRY(auto res, Send("GET", "", query, {}, ""));
     if (res.status != 200) return Fail(ErrorCode::IoError, Describe("list", res));

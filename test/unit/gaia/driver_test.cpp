@@ -98,7 +98,7 @@ TEST_P(DriverTest, ListsEveryFileAcrossPagesOnlyInItsBucket) {
   std::optional<std::string> page;
   int pages = 0;
   do {
-    auto p = m_driver->List("1Abc", page, 5, true);
+    auto p = m_driver->List("1Abc", page, 5, true, "");
     ASSERT_TRUE(p) << p.error().message;
     for (const auto& e : p->entries) {
       EXPECT_TRUE(seen.insert(e.name).second) << "listed twice: " << e.name;
@@ -110,6 +110,26 @@ TEST_P(DriverTest, ListsEveryFileAcrossPagesOnlyInItsBucket) {
   } while (page && pages < 100);
   EXPECT_EQ(seen, written);
   EXPECT_EQ(pages, 5);
+
+  // Only the paths under a prefix, across pages too.
+  std::set<std::string> under;
+  page.reset();
+  pages = 0;
+  do {
+    auto p = m_driver->List("1Abc", page, 4, false, "dir/1");
+    ASSERT_TRUE(p) << p.error().message;
+    for (const auto& e : p->entries) {
+      EXPECT_TRUE(e.name.starts_with("dir/1")) << e.name;
+      under.insert(e.name);
+    }
+    page = p->page;
+  } while (page && ++pages < 100);
+  std::set<std::string> want;
+  for (const auto& n : written) {
+    if (n.starts_with("dir/1")) want.insert(n);
+  }
+  EXPECT_EQ(under, want);
+  EXPECT_TRUE(m_driver->List("1Abc", std::nullopt, 5, false, "nothing/")->entries.empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Drivers, DriverTest, ::testing::Values("memory", "disk"));
@@ -145,7 +165,7 @@ TEST_F(DiskDriverTest, UsesTheOriginalLayoutAndAliasesSlashes) {
   EXPECT_EQ(d->Write("1Abc", deep + "f", "x", "t").error().code, util::ErrorCode::InvalidArgument);
   EXPECT_EQ(d->Write("1Abc", std::string(5000, 'a'), "x", "t").error().code, util::ErrorCode::InvalidArgument);
   // A malformed page token.
-  EXPECT_EQ(d->List("1Abc", std::string("x1"), 10, false).error().code, util::ErrorCode::InvalidArgument);
+  EXPECT_EQ(d->List("1Abc", std::string("x1"), 10, false, "").error().code, util::ErrorCode::InvalidArgument);
 }
 
 // The hub serialises writes by object key: every alias of one file has the same

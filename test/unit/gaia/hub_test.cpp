@@ -265,6 +265,69 @@ TEST_F(HubTest, ArchivalScopesKeepHistory) {
   EXPECT_EQ(list(token)["entries"], json::array({"notes/n.txt"}));
 }
 
+TEST_F(HubTest, ListFilesByPrefixPageSizeAndTotal) {
+  HubConfig config;
+  config.page_size = 4;
+  Reset(config);
+  for (int i = 0; i < 7; ++i) ASSERT_EQ(Store("photos/p" + std::to_string(i), "x").status, 202u);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Store("docs/d" + std::to_string(i), "x").status, 202u);
+  auto list = [&](json body) {
+    auto r = m_hub->Handle(Req("POST", "/list-files/" + std::string(ADDRESS), body.dump(),
+                               {{"authorization", Token()}, {"content-type", "application/json"}}));
+    return std::make_pair(r.status, json::parse(r.body, nullptr, false));
+  };
+  auto [status, first] = list({{"prefix", "photos/"}, {"pageSize", 2}, {"total", true}});
+  ASSERT_EQ(status, 202u) << first.dump();
+  EXPECT_EQ(first["entries"], json::array({"photos/p0", "photos/p1"}));
+  EXPECT_EQ(first["total"], 7);
+  std::vector<std::string> all;
+  json page = nullptr;
+  do {
+    auto [st, body] = list({{"prefix", "photos/"}, {"pageSize", 3}, {"page", page}});
+    ASSERT_EQ(st, 202u);
+    for (const auto& e : body["entries"]) all.push_back(e);
+    page = body["page"];
+  } while (!page.is_null());
+  EXPECT_EQ(all.size(), 7u);
+  EXPECT_EQ(list({{"prefix", "docs/"}, {"total", true}}).second["total"], 3);
+  EXPECT_EQ(list({{"total", true}}).second["total"], 10);
+  EXPECT_EQ(list({{"prefix", "none/"}}).second["entries"], json::array());
+  EXPECT_FALSE(list(json::object()).second.contains("total"));  // the original's answer unless asked
+  for (json bad : {json{{"pageSize", 0}}, json{{"pageSize", 5}}, json{{"pageSize", -1}}, json{{"pageSize", 1.5}},
+                   json{{"prefix", 3}}, json{{"versionsOf", "dir/"}}, json{{"versionsOf", ""}}}) {
+    auto [st, body] = list(bad);
+    EXPECT_EQ(st, 400u) << bad.dump();
+    EXPECT_TRUE(body.contains("message")) << bad.dump();
+  }
+}
+
+TEST_F(HubTest, ArchivedVersionsAreListedNewestFirstAndReadable) {
+  auto key = Key(KEY_HEX);
+  nlohmann::ordered_json payload = {
+      {"gaiaChallenge", ChallengeText("test-server")},
+      {"iss", key.GetPublicKey().Hex()},
+      {"scopes", json::array({{{"scope", "putFileArchivalPrefix"}, {"domain", "notes/"}}})}};
+  std::string token = "bearer v1:" + crypto::SignJwtEs256k(payload, key);
+  for (const char* v : {"v1", "v2", "v3"}) {
+    ASSERT_EQ(Store("notes/n.txt", v, {}, token).status, 202u);
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+  }
+  ASSERT_EQ(Store("notes/other-n.txt", "o1", {}, token).status, 202u);
+  ASSERT_EQ(Store("notes/other-n.txt", "o2", {}, token).status, 202u);
+  auto r = m_hub->Handle(Req("POST", "/list-files/" + std::string(ADDRESS), R"({"versionsOf":"notes/n.txt"})",
+                             {{"authorization", token}, {"content-type", "application/json"}}));
+  ASSERT_EQ(r.status, 202u) << r.body;
+  auto body = json::parse(r.body);
+  ASSERT_EQ(body["total"], 2);  // v1 and v2 were archived; v3 is current
+  std::vector<std::string> versions;
+  for (const auto& e : body["entries"]) {
+    EXPECT_TRUE(e["name"].get<std::string>().starts_with("notes/.history."));
+    EXPECT_TRUE(e["name"].get<std::string>().ends_with(".n.txt"));
+    versions.push_back(Read(e["name"]).body);
+  }
+  EXPECT_EQ(versions, (std::vector<std::string>{"v2", "v1"}));
+}
+
 TEST_F(HubTest, WhitelistAndAssociationTokens) {
   HubConfig config;
   config.whitelist = std::vector<std::string>{OTHER_ADDRESS};
@@ -306,9 +369,9 @@ TEST_F(HubTest, ConcurrentWritesToOnePathGet409) {
     }
     util::Result<ObjectStat> Stat(std::string_view t, std::string_view p) override { return m_inner->Stat(t, p); }
     util::Result<ObjectData> Read(std::string_view t, std::string_view p) override { return m_inner->Read(t, p); }
-    util::Result<ListPage> List(std::string_view t, const std::optional<std::string>& pg, std::size_t n,
-                                bool s) override {
-      return m_inner->List(t, pg, n, s);
+    util::Result<ListPage> List(std::string_view t, const std::optional<std::string>& pg, std::size_t n, bool s,
+                                std::string_view prefix) override {
+      return m_inner->List(t, pg, n, s, prefix);
     }
     std::mutex mutex;
     std::condition_variable cv;
