@@ -64,31 +64,15 @@ util::Status ReadFlag(const json& obj, const char* key, bool& out) {
 // hub's own (serverLimits; servername, which the original renamed), and of the
 // sections read here. Keys for drivers and TLS this hub does not have are known,
 // so an original config file loads; enableHttps is refused below.
-const std::vector<std::string_view> TOP_KEYS = {"acmeConfig",
-                                                "argsTransport",
-                                                "authTimestampCacheSize",
-                                                "awsCredentials",
-                                                "azCredentials",
-                                                "bucket",
-                                                "cacheControl",
-                                                "diskSettings",
-                                                "driver",
-                                                "enableHttps",
-                                                "gcCredentials",
-                                                "httpsPort",
-                                                "ipfsSettings",
-                                                "maxFileUploadSize",
-                                                "pageSize",
-                                                "port",
-                                                "proofsConfig",
-                                                "readURL",
-                                                "requireCorrectHubUrl",
-                                                "serverName",
-                                                "tlsCertConfig",
-                                                "validHubUrls",
-                                                "whitelist",
-                                                "servername",
-                                                "serverLimits"};
+const std::vector<std::string_view> TOP_KEYS = {"acmeConfig",        "argsTransport", "authTimestampCacheSize",
+                                                "awsCredentials",    "azCredentials", "bucket",
+                                                "bucketQuota",       "bucketQuotas",  "cacheControl",
+                                                "diskSettings",      "driver",        "enableHttps",
+                                                "gcCredentials",     "httpsPort",     "ipfsSettings",
+                                                "maxFileUploadSize", "pageSize",      "port",
+                                                "proofsConfig",      "readURL",       "requireCorrectHubUrl",
+                                                "serverName",        "tlsCertConfig", "validHubUrls",
+                                                "whitelist",         "servername",    "serverLimits"};
 const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
     {"diskSettings", {"storageRootDirectory", "fsync"}},
     {"awsCredentials", {"endpoint", "region", "accessKeyId", "secretAccessKey", "sessionToken", "s3ForcePathStyle"}},
@@ -96,6 +80,7 @@ const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
      {"maxConnections", "maxConnectionsPerAddress", "headerTimeoutMs", "bodyTimeoutMs", "minBodyBytesPerSecond",
       "maxBodyBytesInFlight"}},
     {"proofsConfig", {"proofsRequired"}},
+    {"bucketQuota", {"maxBytes", "maxFiles"}},
 };
 
 // Every key of obj is one of known: else an error naming it (prefix: where it
@@ -106,6 +91,22 @@ util::Status CheckKeys(const json& obj, const std::vector<std::string_view>& kno
     auto hint = util::NearestWord(key, known);
     return Fail(ErrorCode::InvalidArgument, "unknown config key '" + prefix + key + "'" +
                                                 (hint ? "; did you mean '" + prefix + *hint + "'?" : std::string()));
+  }
+  return util::Ok();
+}
+
+// {maxBytes, maxFiles} under obj[key]: whole numbers, 0 for no limit.
+util::Status ReadQuota(const json& obj, const char* key, const std::string& where, BucketQuota& out) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return util::Ok();
+  for (auto [name, field] : {std::pair{"maxBytes", &out.max_bytes}, std::pair{"maxFiles", &out.max_files}}) {
+    auto v = it->find(name);
+    if (v == it->end() || v->is_null()) continue;
+    if (!v->is_number_unsigned()) {
+      return Fail(ErrorCode::InvalidArgument,
+                  "config key '" + where + "." + name + "' must be a whole number (0: no limit)");
+    }
+    *field = v->get<uint64_t>();
   }
   return util::Ok();
 }
@@ -123,6 +124,11 @@ util::Result<json> ParseConfigJson(std::string_view text) {
 }
 
 }  // namespace
+
+const BucketQuota& HubConfig::QuotaOf(const std::string& address) const {
+  auto it = bucket_quotas.find(address);
+  return it == bucket_quotas.end() ? bucket_quota : it->second;
+}
 
 util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
   BS_TRY(json doc, ParseConfigJson(text));
@@ -166,6 +172,20 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     BS_CHECK_OK(Read(doc, "whitelist", list));
     for (auto& address : list) address = Trim(address);
     config.whitelist = std::move(list);
+  }
+  BS_CHECK_OK(ReadQuota(doc, "bucketQuota", "bucketQuota", config.bucket_quota));
+  if (doc.contains("bucketQuotas") && !doc["bucketQuotas"].is_null()) {
+    if (!doc["bucketQuotas"].is_object()) {
+      return Fail(ErrorCode::InvalidArgument, "config key 'bucketQuotas' must be an object of bucket addresses");
+    }
+    for (const auto& [address, quota] : doc["bucketQuotas"].items()) {
+      const std::string where = "bucketQuotas." + address;
+      if (address.empty() || address.size() > 64)
+        return Fail(ErrorCode::InvalidArgument, "config key '" + where + "' is not a bucket address");
+      if (!quota.is_object()) return Fail(ErrorCode::InvalidArgument, "config key '" + where + "' must be an object");
+      BS_CHECK_OK(CheckKeys(quota, {"maxBytes", "maxFiles"}, where + "."));
+      BS_CHECK_OK(ReadQuota(doc["bucketQuotas"], address.c_str(), where, config.bucket_quotas[address]));
+    }
   }
   BS_CHECK_OK(Read(doc, "cacheControl", config.cache_control));
   BS_CHECK_OK(Read(doc, "authTimestampCacheSize", config.auth_timestamp_cache_size));

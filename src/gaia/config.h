@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,13 @@ struct ServerLimits {
   uint64_t max_body_bytes_in_flight = 256ull * 1024 * 1024;  // maxBodyBytesInFlight, over all uploads
 };
 
+// What one bucket may hold (ours; 0 = no limit).
+struct BucketQuota {
+  uint64_t max_bytes = 0;  // maxBytes: the sum of its files' sizes
+  uint64_t max_files = 0;  // maxFiles
+  bool Limited() const { return max_bytes > 0 || max_files > 0; }
+};
+
 struct HubConfig {
   std::string host = "127.0.0.1";  // --listen; the original binds every interface on `port`
   uint16_t port = 3000;
@@ -48,6 +56,10 @@ struct HubConfig {
   std::size_t auth_timestamp_cache_size = 50000;
   S3Settings s3;
   ServerLimits limits;
+  BucketQuota bucket_quota;                          // bucketQuota: every bucket's, unless listed below
+  std::map<std::string, BucketQuota> bucket_quotas;  // bucketQuotas: by bucket address
+
+  const BucketQuota& QuotaOf(const std::string& address) const;
 
   uint64_t MaxUploadBytes() const;
 };

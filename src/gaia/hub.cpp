@@ -418,14 +418,33 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
     // The original rejects this with an unmapped error (500).
     return ErrorResponse({HubErrorKind::Server, "Content-Type header is over 1024 characters"});
   }
+  // Over its bucket's quota, a write is refused before anything changes.
+  Usage change;
+  const bool limited = m_config.QuotaOf(address).Limited();
+  if (limited) {
+    auto old = m_driver->Stat(address, path);
+    if (!old) return ErrorResponse(FromUtilError(old.error()));
+    // An archival write keeps the old version (as a history file).
+    const bool replaces = old->exists && !auth->scopes.HasArchival();
+    const uint64_t size = req.body_file.empty() ? req.body.size() : req.body_size;
+    change.bytes = static_cast<int64_t>(size) - (replaces ? static_cast<int64_t>(old->content_length) : 0);
+    change.files = replaces ? 0 : 1;
+    if (auto reserved = ReserveQuota(address, change); !reserved) return ErrorResponse(reserved.error());
+  }
   if (auth->scopes.HasArchival()) {
     auto moved = m_driver->Rename(address, path, HistoryName(path));
-    if (!moved && moved.error().code != util::ErrorCode::NotFound) return ErrorResponse(FromUtilError(moved.error()));
+    if (!moved && moved.error().code != util::ErrorCode::NotFound) {
+      if (limited) ReleaseQuota(address, change);
+      return ErrorResponse(FromUtilError(moved.error()));
+    }
   }
   // A large body was spooled to a file by the server.
   auto etag = req.body_file.empty() ? m_driver->Write(address, path, req.body, content_type)
                                     : m_driver->WriteFile(address, path, req.body_file, content_type);
-  if (!etag) return ErrorResponse(FromUtilError(etag.error()));
+  if (!etag) {
+    if (limited) ReleaseQuota(address, change);
+    return ErrorResponse(FromUtilError(etag.error()));
+  }
   m_metrics.Add("gaia_bytes_written_total", {}, static_cast<double>(req.body_size));
   ordered_json body;
   body["publicURL"] = PublicUrl(address, path);
@@ -445,12 +464,59 @@ net::Response Hub::Delete(const net::Request& req, const std::string& address, s
   }
   auto auth = AuthorizeModification(req, address, path, false);
   if (!auth) return ErrorResponse(auth.error());
+  std::optional<ObjectStat> removed;
+  if (m_config.QuotaOf(address).Limited() && !auth->scopes.HasArchival()) {
+    if (auto st = m_driver->Stat(address, path); st && st->exists) removed = *st;
+  }
   auto done = auth->scopes.HasArchival() ? m_driver->Rename(address, path, HistoryName(path))
                                          : m_driver->Delete(address, path);
   if (!done) return ErrorResponse(FromUtilError(done.error()));
+  if (removed) ReleaseQuota(address, {static_cast<int64_t>(removed->content_length), 1});
   net::Response res;
   res.status = 202;
   return res;
+}
+
+HubResult<void> Hub::ReserveQuota(const std::string& address, Usage change) {
+  const BucketQuota& quota = m_config.QuotaOf(address);
+  std::lock_guard lock(m_usage_mutex);
+  auto it = m_usage.find(address);
+  if (it == m_usage.end()) {
+    Usage counted;
+    std::optional<std::string> page;
+    for (int pages = 0; pages < 100000; ++pages) {
+      auto listed = m_driver->List(address, page, m_config.page_size, true, "");
+      if (!listed) return HubUnexpected(FromUtilError(listed.error()));
+      for (const auto& e : listed->entries) {
+        counted.bytes += static_cast<int64_t>(e.stat.content_length);
+        counted.files += 1;
+      }
+      if (!listed->page) break;
+      page = listed->page;
+    }
+    it = m_usage.emplace(address, counted).first;
+  }
+  Usage& used = it->second;
+  if (quota.max_bytes > 0 && change.bytes > 0 && used.bytes + change.bytes > static_cast<int64_t>(quota.max_bytes)) {
+    return HubFail(HubErrorKind::NoSpace, "Bucket quota exceeded: the bucket holds " + std::to_string(used.bytes) +
+                                              " of its " + std::to_string(quota.max_bytes) +
+                                              " bytes, and this write needs " + std::to_string(change.bytes) + " more");
+  }
+  if (quota.max_files > 0 && change.files > 0 && used.files + change.files > static_cast<int64_t>(quota.max_files)) {
+    return HubFail(HubErrorKind::NoSpace, "Bucket quota exceeded: the bucket holds " + std::to_string(used.files) +
+                                              " of its " + std::to_string(quota.max_files) + " files");
+  }
+  used.bytes += change.bytes;
+  used.files += change.files;
+  return {};
+}
+
+void Hub::ReleaseQuota(const std::string& address, Usage change) {
+  std::lock_guard lock(m_usage_mutex);
+  auto it = m_usage.find(address);
+  if (it == m_usage.end()) return;
+  it->second.bytes = std::max<int64_t>(0, it->second.bytes - change.bytes);
+  it->second.files = std::max<int64_t>(0, it->second.files - change.files);
 }
 
 net::Response Hub::ListFiles(const net::Request& req, const std::string& address) {

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,15 @@ class Hub {
   HubResult<Authorization> AuthorizeModification(const net::Request& req, const std::string& address,
                                                  const std::string& path, bool store);
   HubResult<double> RevocationTimestamp(const std::string& address);
+  // Quotas (HubConfig::bucket_quota): a write's change in bytes and files is
+  // reserved before it is made (refused with 507 over the quota) and given back
+  // when it fails. A bucket's usage is counted from its listing on first use.
+  struct Usage {
+    int64_t bytes = 0;
+    int64_t files = 0;
+  };
+  HubResult<void> ReserveQuota(const std::string& address, Usage change);
+  void ReleaseQuota(const std::string& address, Usage change);
   std::string PublicUrl(const std::string& address, const std::string& path) const;
 
   // A try-lock on "{address}/{path}": held for the life of the guard.
@@ -87,6 +97,8 @@ class Hub {
   std::string m_routed_read_path;  // the read path m_router was built for
   std::mutex m_locks_mutex;
   std::unordered_set<std::string> m_locked_paths;
+  std::mutex m_usage_mutex;
+  std::map<std::string, Usage> m_usage;  // buckets under a quota, once counted
   net::Metrics m_metrics;
   net::Router m_router;
 };

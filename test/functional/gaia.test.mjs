@@ -349,6 +349,32 @@ describe('gaia-hub limits and configuration', () => {
     }
   });
 
+  test('a bucket quota refuses @stacks/storage writes over it and keeps the old content', async () => {
+    const hub = await startGaiaHub({ config: { bucketQuota: { maxBytes: 1000, maxFiles: 3 } } });
+    try {
+      const s = storageFor(hub.url);
+      const first = 'a'.repeat(600);
+      await s.putFile('one.txt', first, { encrypt: false, dangerouslyIgnoreEtag: true });
+      // @stacks/storage maps no error class to 507: its message is its generic one
+      // (the hub's JSON message is checked below).
+      await assert.rejects(s.putFile('two.txt', 'b'.repeat(600), { encrypt: false, dangerouslyIgnoreEtag: true }),
+        /Error when uploading to Gaia hub/);
+      await assert.rejects(s.putFile('one.txt', 'c'.repeat(1001), { encrypt: false, dangerouslyIgnoreEtag: true }));
+      assert.equal(await s.getFile('one.txt', { decrypt: false }), first);
+      await s.putFile('one.txt', 'd'.repeat(900), { encrypt: false, dangerouslyIgnoreEtag: true });
+      await s.deleteFile('one.txt');
+      await s.putFile('two.txt', 'e'.repeat(999), { encrypt: false, dangerouslyIgnoreEtag: true });
+      const token = (await cli(hub.url, ['token'])).stdout.trim();
+      const { address } = JSON.parse((await run('blockstack', ['--json', 'gaia', 'token', '--hub', hub.url, '--key', APP_KEY])).stdout);
+      const raw = await fetch(`${hub.url}/store/${address}/three.txt`, { method: 'POST', body: 'xx',
+        headers: { Authorization: token, 'Content-Type': 'text/plain' } });
+      assert.equal(raw.status, 507);
+      assert.match((await raw.json()).message, /Bucket quota exceeded: the bucket holds 999 of its 1000 bytes/);
+    } finally {
+      await stopProcess(hub.child);
+    }
+  });
+
   test('bad options exit with a message', async () => {
     const r = await run('gaia-hub', ['--driver', 'ftp', '--listen', '127.0.0.1:0']);
     assert.equal(r.code, 2);

@@ -113,12 +113,29 @@ TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
       {R"({"enableHttps": true})", "plain HTTP only"},
       {"{\n  \"port\": 4000,\n  \"driver\": \"disk\",\n", "does not parse as JSON (line 4)"},
       {"{\n  \"port\": 4000,\n  \"driver\" \"disk\"\n}", "does not parse as JSON (line 3)"},
+      {R"({"bucketQuota": {"maxByte": 10}})", "did you mean 'bucketQuota.maxBytes'?"},
+      {R"({"bucketQuota": {"maxBytes": -1}})", "'bucketQuota.maxBytes' must be a whole number"},
+      {R"({"bucketQuotas": {"1Abc": {"maxFiles": "ten"}}})", "'bucketQuotas.1Abc.maxFiles' must be a whole number"},
+      {R"({"bucketQuotas": {"1Abc": {"files": 1}}})", "unknown config key 'bucketQuotas.1Abc.files'"},
+      {R"({"bucketQuotas": [1]})", "'bucketQuotas' must be an object"},
   };
   for (const auto& [text, message] : refused) {
     HubConfig config;
     auto st = ApplyHubConfigJson(text, config);
     ASSERT_FALSE(st) << text;
     EXPECT_NE(st.error().message.find(message), std::string::npos) << st.error().message;
+  }
+  // Quotas: one for every bucket, and some buckets their own.
+  {
+    HubConfig config;
+    ASSERT_TRUE(ApplyHubConfigJson(
+        R"({"bucketQuota": {"maxBytes": 1000, "maxFiles": 10}, "bucketQuotas": {"1Abc": {"maxBytes": 0, "maxFiles": 2}}})",
+        config));
+    EXPECT_EQ(config.QuotaOf("1Other").max_bytes, 1000u);
+    EXPECT_EQ(config.QuotaOf("1Other").max_files, 10u);
+    EXPECT_EQ(config.QuotaOf("1Abc").max_bytes, 0u);
+    EXPECT_EQ(config.QuotaOf("1Abc").max_files, 2u);
+    EXPECT_FALSE(HubConfig().QuotaOf("1Abc").Limited());
   }
   // The original's own keys load, those of features this hub lacks too.
   HubConfig config;

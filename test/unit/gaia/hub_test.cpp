@@ -1,4 +1,5 @@
 // The hub's HTTP semantics (spec gaia.md §1-§2), in process over the memory driver.
+#include <gaia/drivers/disk_driver.h>
 #include <gaia/hub.h>
 
 #include <gtest/gtest.h>
@@ -11,6 +12,7 @@
 #include <client/gaia_client.h>
 #include <crypto/jwt.h>
 #include <crypto/keys.h>
+#include "testutil/vectors.h"
 
 namespace blockstack::gaia {
 namespace {
@@ -326,6 +328,52 @@ TEST_F(HubTest, ArchivedVersionsAreListedNewestFirstAndReadable) {
     versions.push_back(Read(e["name"]).body);
   }
   EXPECT_EQ(versions, (std::vector<std::string>{"v2", "v1"}));
+}
+
+TEST_F(HubTest, BucketQuotasRefuseWritesOverThemAndKeepTheOldContent) {
+  HubConfig config;
+  config.bucket_quota = {.max_bytes = 10, .max_files = 3};
+  config.bucket_quotas[OTHER_ADDRESS] = {.max_bytes = 0, .max_files = 1};
+  Reset(config);
+  ASSERT_EQ(Store("a", "aaaa").status, 202u);
+  ASSERT_EQ(Store("b", "bbbbbb").status, 202u);  // 10 of 10 bytes
+  auto over = Store("c", "c");
+  EXPECT_EQ(over.status, 507u);
+  EXPECT_NE(json::parse(over.body)["message"].get<std::string>().find("Bucket quota exceeded"), std::string::npos);
+  EXPECT_EQ(Read("c").status, 404u);
+  auto bigger = Store("b", "bbbbbbb");  // replacing 6 bytes by 7
+  EXPECT_EQ(bigger.status, 507u);
+  EXPECT_EQ(Read("b").body, "bbbbbb");
+  ASSERT_EQ(Store("a", "aa").status, 202u);  // 8 of 10
+  ASSERT_EQ(Store("c", "cc").status, 202u);  // 10 of 10, 3 files
+  auto del = m_hub->Handle(Req("DELETE", "/delete/" + std::string(ADDRESS) + "/b", "", {{"authorization", Token()}}));
+  ASSERT_EQ(del.status, 202u);
+  ASSERT_EQ(Store("d", "dddd").status, 202u);  // 8 of 10, 3 files
+  auto files = Store("e", "");
+  EXPECT_EQ(files.status, 507u);
+  EXPECT_NE(json::parse(files.body)["message"].get<std::string>().find("3 files"), std::string::npos);
+  // Another bucket: its own quota (no byte limit, one file).
+  auto other = [&](const std::string& path, const std::string& body) {
+    return m_hub->Handle(Req("POST", "/store/" + std::string(OTHER_ADDRESS) + "/" + path, body,
+                             {{"authorization", Token(OTHER_KEY_HEX)}}));
+  };
+  ASSERT_EQ(other("x", std::string(100, 'x')).status, 202u);
+  EXPECT_EQ(other("y", "y").status, 507u);
+}
+
+TEST_F(HubTest, QuotaUsageIsCountedFromWhatTheBucketAlreadyHolds) {
+  // Two hubs in turn on one disk: the first without a quota, the second with one.
+  const std::string root = testutil::MakeTempDir("gaia-quota");
+  HubConfig config;
+  config.server_name = "test-server";
+  config.read_url = "http://reads.example/hub/";
+  m_hub = std::make_unique<Hub>(config, std::move(*MakeDiskDriver(root)));
+  ASSERT_EQ(Store("old1", std::string(6, 'o')).status, 202u);
+  ASSERT_EQ(Store("dir/old2", std::string(3, 'o')).status, 202u);
+  config.bucket_quota = {.max_bytes = 10, .max_files = 0};
+  m_hub = std::make_unique<Hub>(config, std::move(*MakeDiskDriver(root)));
+  EXPECT_EQ(Store("new", "nn").status, 507u);  // 9 + 2 > 10
+  EXPECT_EQ(Store("new", "n").status, 202u);   // 10 of 10
 }
 
 TEST_F(HubTest, WhitelistAndAssociationTokens) {
