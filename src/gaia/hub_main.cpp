@@ -2,8 +2,6 @@
 
 #include <cstdlib>
 
-#include <pthread.h>
-
 #include <cstdio>
 #include <iostream>
 
@@ -13,6 +11,7 @@
 #include <gaia/drivers/disk_driver.h>
 #include <gaia/drivers/s3_driver.h>
 #include <gaia/hub.h>
+#include <net/http_client.h>
 #include <util/log.h>
 #include <util/stop_signals.h>
 #include <util/url.h>
@@ -37,7 +36,7 @@ util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
 
 int RunHub(int argc, char** argv) {
   CLI::App app{"gaia-hub: per-user file storage behind the Gaia HTTP API"};
-  std::string config_file, listen, storage_root, read_url, driver, server_name, log_level = "info";
+  std::string config_file, listen, storage_root, read_url, driver, server_name, log_level = "info", ca_file;
   bool no_fsync = false;
   app.set_version_flag("--version", std::string("gaia-hub ") + util::VERSION);
   app.add_option("--config", config_file, "JSON config file with the original hub's keys (port, serverName, "
@@ -53,6 +52,11 @@ int RunHub(int argc, char** argv) {
   app.add_flag("--no-fsync", no_fsync, "disk driver: do not fsync writes (faster; a power cut may lose "
                                       "recent writes, never corrupt a file)");
   app.add_option("--log-level", log_level, "trace, debug, info, warn or error");
+  app.add_option("--ca-file", ca_file,
+                 "Trust the CA certificates in this PEM file for https:// storage endpoints instead of the system's "
+                 "store (default $GAIA_CA_FILE)")
+      ->envname("GAIA_CA_FILE")
+      ->check(CLI::ExistingFile);
   std::string positional_config;
   app.add_option("CONFIG", positional_config, "The config file as the original hub took it (same as --config)");
   try {
@@ -71,6 +75,7 @@ int RunHub(int argc, char** argv) {
     std::fprintf(stderr, "gaia-hub: %s\n", st.error().message.c_str());
     return 2;
   }
+  if (!ca_file.empty()) net::SetDefaultCaFile(ca_file);
   HubConfig config;
   if (!config_file.empty()) {
     if (auto st = LoadHubConfigFile(config_file, config); !st) {

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { freePort, repoRoot, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
+import { freePort, makeCertificates, repoRoot, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { UserSession, AppConfig } = require('@stacks/auth');
@@ -373,6 +373,56 @@ describe('gaia-hub limits and configuration', () => {
     } finally {
       await stopProcess(hub.child);
     }
+  });
+
+  test('the S3 driver over TLS: the endpoint certificate is checked against --ca-file', async () => {
+    const dir = tempDir('s3-tls');
+    const good = makeCertificates(dir, { ips: ['127.0.0.1'] });
+    const s3port = await freePort();
+    const s3 = new S3rver({ port: s3port, address: '127.0.0.1', silent: true, directory: tempDir('s3rver-tls'),
+      key: good.key, cert: good.cert });
+    await s3.run();
+    const config = {
+      ...sample('hub-s3.json'),
+      bucket: 'gaia-tls',
+      awsCredentials: {
+        ...JSON.parse(readFileSync(path.join(repoRoot, 'etc', 'hub-s3.json'), 'utf8')).awsCredentials,
+        endpoint: `https://127.0.0.1:${s3port}`, s3ForcePathStyle: true,
+      },
+    };
+    const hubPort = await freePort();
+    const keys = { GAIA_S3_ACCESS_KEY_ID: 'S3RVER', GAIA_S3_SECRET_ACCESS_KEY: 'S3RVER' };
+    const hub = await startGaiaHub({ port: hubPort, args: ['--driver', 's3', '--read-url', `http://127.0.0.1:${hubPort}/read/`,
+      '--ca-file', good.ca], config, env: keys });
+    try {
+      const st = storageFor(hub.url);
+      await st.putFile('tls.txt', 'over TLS', { encrypt: false, dangerouslyIgnoreEtag: true });
+      assert.equal(await st.getFile('tls.txt', { decrypt: false }), 'over TLS');
+    } finally {
+      await stopProcess(hub.child);
+    }
+    // Without the CA (the system's store), and with the CA through GAIA_CA_FILE
+    // but a certificate for another name: the hub does not start, and says why.
+    for (const [label, args, env] of [['untrusted', [], { ...keys }], ['other name', [], { ...keys }]]) {
+      let endpoint = `https://127.0.0.1:${s3port}`;
+      let other;
+      if (label === 'other name') {
+        const wrong = makeCertificates(tempDir('s3-tls-wrong'), { hosts: ['storage.example'] });
+        other = new S3rver({ port: await freePort(), address: '127.0.0.1', silent: true, directory: tempDir('s3rver-wrong'),
+          key: wrong.key, cert: wrong.cert });
+        const { port } = await other.run();
+        endpoint = `https://127.0.0.1:${port}`;
+        env.GAIA_CA_FILE = wrong.ca;
+      }
+      const file = path.join(dir, `${label.replace(' ', '-')}.json`);
+      writeFileSync(file, JSON.stringify({ ...config, port: await freePort(),
+        awsCredentials: { ...config.awsCredentials, endpoint } }));
+      const r = await run('gaia-hub', ['--driver', 's3', '--config', file, ...args], { env, timeoutMs: 30000 });
+      assert.notEqual(r.code, 0, label);
+      assert.match(r.stderr, /certificate/i, `${label}: ${r.stderr}`);
+      if (other) await other.close();
+    }
+    await s3.close();
   });
 
   test('bad options exit with a message', async () => {
