@@ -81,6 +81,8 @@ const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
       "maxBodyBytesInFlight"}},
     {"proofsConfig", {"proofsRequired"}},
     {"bucketQuota", {"maxBytes", "maxFiles"}},
+    {"gcCredentials",
+     {"accessKeyId", "secretAccessKey", "endpoint", "email", "projectId", "keyFilename", "credentials"}},
 };
 
 // Every key of obj is one of known: else an error naming it (prefix: where it
@@ -202,6 +204,14 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     BS_CHECK_OK(Read(aws, "sessionToken", config.s3.session_token));
     BS_CHECK_OK(Read(aws, "s3ForcePathStyle", config.s3.path_style));
   }
+  if (doc.contains("gcCredentials") && doc["gcCredentials"].is_object()) {
+    const json& gc = doc["gcCredentials"];
+    BS_CHECK_OK(Read(gc, "endpoint", config.gcs.endpoint));
+    BS_CHECK_OK(Read(gc, "accessKeyId", config.gcs.access_key_id));
+    BS_CHECK_OK(Read(gc, "secretAccessKey", config.gcs.secret_access_key));
+    config.gcs_service_account_only =
+        config.gcs.access_key_id.empty() && (gc.contains("keyFilename") || gc.contains("credentials"));
+  }
   if (doc.contains("serverLimits") && doc["serverLimits"].is_object()) {
     const json& l = doc["serverLimits"];
     auto& limits = config.limits;
@@ -314,6 +324,12 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_S3_ACCESS_KEY_ID")) config.s3.access_key_id = v;
   if (auto v = env("GAIA_S3_SECRET_ACCESS_KEY")) config.s3.secret_access_key = v;
   if (auto v = env("GAIA_S3_SESSION_TOKEN")) config.s3.session_token = v;
+  // Ours: the google-cloud driver's HMAC keys.
+  if (auto v = env("GAIA_GCS_ACCESS_KEY_ID")) {
+    config.gcs.access_key_id = v;
+    config.gcs_service_account_only = false;
+  }
+  if (auto v = env("GAIA_GCS_SECRET_ACCESS_KEY")) config.gcs.secret_access_key = v;
   return util::Ok();
 }
 

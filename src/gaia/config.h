@@ -55,6 +55,17 @@ struct HubConfig {
   std::string cache_control = "public, max-age=1";  // the original's default
   std::size_t auth_timestamp_cache_size = 50000;
   S3Settings s3;
+  // google-cloud: Google Cloud Storage through its S3-interoperable XML API with
+  // HMAC keys (gcCredentials.accessKeyId/secretAccessKey, ours; endpoint
+  // https://storage.googleapis.com, region "auto", path-style).
+  S3Settings gcs{.endpoint = "https://storage.googleapis.com",
+                 .region = "auto",
+                 .access_key_id = "",
+                 .secret_access_key = "",
+                 .session_token = "",
+                 .path_style = true};
+  // gcCredentials held the original's service-account keys and no HMAC keys.
+  bool gcs_service_account_only = false;
   ServerLimits limits;
   BucketQuota bucket_quota;                          // bucketQuota: every bucket's, unless listed below
   std::map<std::string, BucketQuota> bucket_quotas;  // bucketQuotas: by bucket address

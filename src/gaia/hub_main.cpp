@@ -29,7 +29,22 @@ util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
   }
   if (config.driver == "memory") return MakeMemoryDriver();
   if (config.driver == "s3" || config.driver == "aws") return MakeS3Driver(config.s3, config.bucket, config.cache_control);
-  return util::Fail(util::ErrorCode::InvalidArgument, "unknown driver '" + config.driver + "' (disk, s3 or memory)");
+  if (config.driver == "google-cloud") {
+    if (config.gcs_service_account_only) {
+      return util::Fail(util::ErrorCode::InvalidArgument,
+                        "google-cloud: service-account credentials (gcCredentials.keyFilename or credentials) are not "
+                        "supported; give the bucket's HMAC keys as gcCredentials.accessKeyId and secretAccessKey (or "
+                        "GAIA_GCS_ACCESS_KEY_ID and GAIA_GCS_SECRET_ACCESS_KEY); doc/gaia.md");
+    }
+    if (config.gcs.access_key_id.empty() || config.gcs.secret_access_key.empty()) {
+      return util::Fail(util::ErrorCode::InvalidArgument,
+                        "google-cloud driver needs HMAC keys: gcCredentials.accessKeyId and secretAccessKey (or "
+                        "GAIA_GCS_ACCESS_KEY_ID and GAIA_GCS_SECRET_ACCESS_KEY)");
+    }
+    return MakeS3Driver(config.gcs, config.bucket, config.cache_control);
+  }
+  return util::Fail(util::ErrorCode::InvalidArgument,
+                    "unknown driver '" + config.driver + "' (disk, s3, google-cloud or memory)");
 }
 
 }  // namespace
@@ -47,7 +62,7 @@ int RunHub(int argc, char** argv) {
                                      "picks a free one");
   app.add_option("--storage-root", storage_root, "disk driver: directory holding the buckets");
   app.add_option("--read-url", read_url, "URL prefix clients read files from (default: this hub's /read/)");
-  app.add_option("--driver", driver, "storage driver: disk (default), s3 or memory");
+  app.add_option("--driver", driver, "storage driver: disk (default), s3, google-cloud or memory");
   app.add_option("--server-name", server_name, "server name in the challenge text (default gaia-0)");
   app.add_flag("--no-fsync", no_fsync, "disk driver: do not fsync writes (faster; a power cut may lose "
                                       "recent writes, never corrupt a file)");

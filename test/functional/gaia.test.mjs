@@ -425,6 +425,38 @@ describe('gaia-hub limits and configuration', () => {
     await s3.close();
   });
 
+  test('google-cloud: the S3-interoperable XML API with HMAC keys (s3rver standing in for GCS)', async () => {
+    const s3port = await freePort();
+    const s3 = new S3rver({ port: s3port, address: '127.0.0.1', silent: true, directory: tempDir('s3rver-gcs') });
+    await s3.run();
+    const hubPort = await freePort();
+    const config = { serverName: 'gaia-0', driver: 'google-cloud', bucket: 'gaia-gcs',
+      gcCredentials: { endpoint: `http://127.0.0.1:${s3port}` } };
+    const hub = await startGaiaHub({ port: hubPort, args: ['--read-url', `http://127.0.0.1:${hubPort}/read/`], config,
+      env: { GAIA_GCS_ACCESS_KEY_ID: 'S3RVER', GAIA_GCS_SECRET_ACCESS_KEY: 'S3RVER' } });
+    try {
+      const st = storageFor(hub.url);
+      await st.putFile('g.txt', 'in a bucket', { encrypt: false, dangerouslyIgnoreEtag: true });
+      assert.equal(await st.getFile('g.txt', { decrypt: false }), 'in a bucket');
+      // The object is in the bucket under {address}/{path}, as with S3.
+      const { address } = JSON.parse((await run('blockstack', ['--json', 'gaia', 'token', '--hub', hub.url, '--key', APP_KEY])).stdout);
+      assert.equal(await (await fetch(`http://127.0.0.1:${s3port}/gaia-gcs/${address}/g.txt`)).text(), 'in a bucket');
+    } finally {
+      await stopProcess(hub.child);
+      await s3.close();
+    }
+    // The original's service-account keys alone, and no keys at all: refused at start, saying what to give.
+    const dir = tempDir('gcs-config');
+    for (const [gc, pattern] of [[{ keyFilename: '/key.json', projectId: 'p' }, /service-account credentials .* not supported/],
+      [{}, /needs HMAC keys/]]) {
+      const file = path.join(dir, 'c.json');
+      writeFileSync(file, JSON.stringify({ driver: 'google-cloud', bucket: 'b', gcCredentials: gc, port: await freePort() }));
+      const r = await run('gaia-hub', ['--config', file]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, pattern);
+    }
+  });
+
   test('bad options exit with a message', async () => {
     const r = await run('gaia-hub', ['--driver', 'ftp', '--listen', '127.0.0.1:0']);
     assert.equal(r.code, 2);

@@ -125,6 +125,25 @@ TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
     ASSERT_FALSE(st) << text;
     EXPECT_NE(st.error().message.find(message), std::string::npos) << st.error().message;
   }
+  // google-cloud: GCS's XML API by default, HMAC keys; the original's
+  // service-account keys alone are noted so the driver can refuse them.
+  {
+    HubConfig config;
+    EXPECT_EQ(config.gcs.endpoint, "https://storage.googleapis.com");
+    EXPECT_EQ(config.gcs.region, "auto");
+    EXPECT_TRUE(config.gcs.path_style);
+    ASSERT_TRUE(ApplyHubConfigJson(R"({"driver": "google-cloud", "gcCredentials": {"accessKeyId": "GOOG1E",
+        "secretAccessKey": "s", "endpoint": "http://127.0.0.1:1"}})",
+                                   config));
+    EXPECT_EQ(config.gcs.access_key_id, "GOOG1E");
+    EXPECT_EQ(config.gcs.endpoint, "http://127.0.0.1:1");
+    EXPECT_FALSE(config.gcs_service_account_only);
+    HubConfig original;
+    ASSERT_TRUE(ApplyHubConfigJson(R"({"driver": "google-cloud", "gcCredentials": {"email": "a@b", "projectId": "p",
+        "keyFilename": "/key.json"}})",
+                                   original));
+    EXPECT_TRUE(original.gcs_service_account_only);
+  }
   // Quotas: one for every bucket, and some buckets their own.
   {
     HubConfig config;
