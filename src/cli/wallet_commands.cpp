@@ -45,6 +45,31 @@ util::Result<json> CallInEitherForm(bitcoin::rpc::RpcClient& rpc, std::string_vi
   return second;
 }
 
+// bcoin's wallet takes blocks in after generatetoaddress has returned, so a
+// balance asked at once could miss them: when the wallet holds the address the
+// blocks paid, wait (at most 10 s) until it has the last block's coinbase.
+// bitcoind's wallet RPCs wait for it themselves (and have no getaccount).
+void WaitForWallet(const Globals& g, const json& hashes, const std::string& address) {
+  if (!hashes.is_array() || hashes.empty() || !hashes.back().is_string()) return;
+  auto node = BitcoinRpc(g.bitcoind);
+  auto wallet = BitcoinRpc(g.wallet_rpc.empty() ? g.bitcoind : g.wallet_rpc);
+  if (!node || !wallet) return;
+  auto account = (*wallet)->Call("getaccount", json::array({address}));
+  if (!account || !account->is_string() || account->get<std::string>().empty()) return;
+  auto block = (*node)->Call("getblock", json::array({hashes.back(), 1}));
+  if (!block || !block->is_object() || !block->contains("tx") || !(*block)["tx"].is_array() || (*block)["tx"].empty()) {
+    return;
+  }
+  const json& first = (*block)["tx"][0];
+  const json txid = first.is_string() ? first : first.value("txid", json());
+  if (!txid.is_string()) return;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if ((*wallet)->Call("gettransaction", json::array({txid}))) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 util::Status Mine(Globals& g, const WalletOpts& o) {
   BS_TRY(auto net, NetworkOf(g));
   if (net.network != bitcoin::Network::Regtest) {
@@ -68,6 +93,7 @@ util::Status Mine(Globals& g, const WalletOpts& o) {
         form, true);
   };
   BS_TRY(json hashes, mine(o.count));
+  WaitForWallet(g, hashes, forms[form]);
   BS_TRY(uint32_t height, rpc->GetBlockCount());
   Print(g, json{{"height", height}, {"blocks", hashes}},
         fmt::format("mined {} block(s); the chain height is {}\n", hashes.size(), height));
