@@ -36,23 +36,6 @@ using util::ErrorCode;
 using util::Fail;
 namespace ops = bns::ops;
 
-// The node's owner address names ours: the same hash and kind (a node started
-// with --api-mainnet-addresses answers in mainnet form on test networks).
-bool SameOwner(const std::string& answered, const std::string& ours) {
-  if (answered == ours) return true;
-  auto a = bitcoin::DecodeAddress(answered);
-  auto b = bitcoin::DecodeAddress(ours);
-  if (!a || !b || a->hash != b->hash) return false;
-  auto is_p2sh = [](uint8_t v) {
-    for (auto n : {bitcoin::Network::Mainnet, bitcoin::Network::Testnet, bitcoin::Network::Regtest}) {
-      const auto& p = bitcoin::Params(n);
-      if (v == p.p2sh_version || (p.alt_p2sh_version && v == p.alt_p2sh_version)) return true;
-    }
-    return false;
-  };
-  return is_p2sh(a->version) == is_p2sh(b->version);
-}
-
 struct OpOpts {
   std::string name, key, payer_key, owner, to, zonefile, zonefile_hash, magic = "id";
   std::vector<std::string> utxos;
@@ -737,7 +720,7 @@ void AddNameOps(CLI::App& app, Globals& g) {
                                                       : info.state == client::NameState::Expired ? " has expired"
                                                                                                   : " is not registered"));
         }
-        if (!SameOwner(info.address, s.Address(owner))) {
+        if (!subdomain::SameOwner(info.address, s.Address(owner))) {
           return Fail(ErrorCode::Unauthorized, o->name + " is owned by " + info.address + ", not by --key's " + s.Address(owner));
         }
         std::string what = "name " + which;
@@ -849,7 +832,7 @@ util::Result<json> UpdateZonefile(Globals& g, const KeyOpts& keys, const std::st
   }
   BS_TRY(auto info, s.Node().Name(name));
   if (info.state != client::NameState::Registered) return Fail(ErrorCode::NotFound, name + " is not registered");
-  if (!SameOwner(info.address, s.Address(owner))) {
+  if (!subdomain::SameOwner(info.address, s.Address(owner))) {
     return Fail(ErrorCode::Unauthorized, name + " is owned by " + info.address + ", not by " + s.Address(owner));
   }
   BS_TRY(std::string ch, s.Node().ConsensusHash());

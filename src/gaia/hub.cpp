@@ -477,23 +477,29 @@ net::Response Hub::Delete(const net::Request& req, const std::string& address, s
   return res;
 }
 
+HubResult<bool> Hub::ForEachListed(const std::string& address, const std::string& prefix, bool with_stat, int max_pages,
+                                   const std::function<void(ListEntry&)>& each) {
+  std::optional<std::string> page;
+  for (int pages = 0; pages < max_pages; ++pages) {
+    auto listed = m_driver->List(address, page, m_config.page_size, with_stat, prefix);
+    if (!listed) return HubUnexpected(FromUtilError(listed.error()));
+    for (auto& e : listed->entries) each(e);
+    if (!listed->page) return true;
+    page = listed->page;
+  }
+  return false;
+}
+
 HubResult<void> Hub::ReserveQuota(const std::string& address, Usage change) {
   const BucketQuota& quota = m_config.QuotaOf(address);
   std::lock_guard lock(m_usage_mutex);
   auto it = m_usage.find(address);
   if (it == m_usage.end()) {
     Usage counted;
-    std::optional<std::string> page;
-    for (int pages = 0; pages < 100000; ++pages) {
-      auto listed = m_driver->List(address, page, m_config.page_size, true, "");
-      if (!listed) return HubUnexpected(FromUtilError(listed.error()));
-      for (const auto& e : listed->entries) {
-        counted.bytes += static_cast<int64_t>(e.stat.content_length);
-        counted.files += 1;
-      }
-      if (!listed->page) break;
-      page = listed->page;
-    }
+    BS_GAIA_TRY_VOID(ForEachListed(address, "", true, 100000, [&](ListEntry& e) {
+      counted.bytes += static_cast<int64_t>(e.stat.content_length);
+      counted.files += 1;
+    }));
     it = m_usage.emplace(address, counted).first;
   }
   Usage& used = it->second;
@@ -585,17 +591,11 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
   if (!history_file.empty()) {
     // Every version in one answer (a file's archive is small next to a bucket).
     json versions = json::array();
-    std::optional<std::string> at;
     std::vector<ListEntry> found;
-    for (int pages = 0; pages < 1000; ++pages) {
-      auto listed = m_driver->List(address, at, m_config.page_size, true, prefix);
-      if (!listed) return ErrorResponse(FromUtilError(listed.error()));
-      for (auto& e : listed->entries) {
-        if (is_version(e.name)) found.push_back(std::move(e));
-      }
-      if (!listed->page) break;
-      at = listed->page;
-    }
+    auto listed = ForEachListed(address, prefix, true, 1000, [&](ListEntry& e) {
+      if (is_version(e.name)) found.push_back(std::move(e));
+    });
+    if (!listed) return ErrorResponse(listed.error());
     std::sort(found.begin(), found.end(), [&](const ListEntry& a, const ListEntry& b) {
       auto ms = [&](const std::string& n) { return std::strtoull(n.c_str() + prefix.size(), nullptr, 10); };
       return ms(a.name) > ms(b.name);
@@ -636,15 +636,10 @@ net::Response Hub::ListFiles(const net::Request& req, const std::string& address
     // Every matching path, counted through the driver's pages (history files
     // hidden as above).
     uint64_t total = 0;
-    std::optional<std::string> at;
-    for (int pages = 0;; ++pages) {
-      if (pages == 10000) return Fail(HubErrorKind::BadRequest, "too many files to count; list them page by page");
-      auto counted = m_driver->List(address, at, m_config.page_size, false, prefix);
-      if (!counted) return ErrorResponse(FromUtilError(counted.error()));
-      for (const auto& e : counted->entries) total += !(hide_history && IsHistoryFile(e.name));
-      if (!counted->page) break;
-      at = counted->page;
-    }
+    auto ended = ForEachListed(address, prefix, false, 10000,
+                               [&](ListEntry& e) { total += !(hide_history && IsHistoryFile(e.name)); });
+    if (!ended) return ErrorResponse(ended.error());
+    if (!*ended) return Fail(HubErrorKind::BadRequest, "too many files to count; list them page by page");
     out["total"] = total;
   }
   net::Response res;

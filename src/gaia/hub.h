@@ -7,6 +7,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -71,6 +72,11 @@ class Hub {
     int64_t files = 0;
   };
   HubResult<void> ReserveQuota(const std::string& address, Usage change);
+  // Calls each with every object under address whose path starts with prefix,
+  // through the driver's pages, at most max_pages of them. Whether the listing
+  // ended within them.
+  HubResult<bool> ForEachListed(const std::string& address, const std::string& prefix, bool with_stat, int max_pages,
+                                const std::function<void(ListEntry&)>& each);
   void ReleaseQuota(const std::string& address, Usage change);
   std::string PublicUrl(const std::string& address, const std::string& path) const;
 
