@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
+#include <util/base64.h>
 #include <util/text.h>
 
 namespace blockstack::gaia {
@@ -81,6 +83,7 @@ const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
       "maxBodyBytesInFlight"}},
     {"proofsConfig", {"proofsRequired"}},
     {"bucketQuota", {"maxBytes", "maxFiles"}},
+    {"tlsCertConfig", {"keyFile", "certFile", "keyPassphrase", "pfxFile", "pfxPassphrase"}},
     {"gcCredentials",
      {"accessKeyId", "secretAccessKey", "endpoint", "email", "projectId", "keyFilename", "credentials"}},
 };
@@ -109,6 +112,36 @@ util::Status ReadQuota(const json& obj, const char* key, const std::string& wher
                   "config key '" + where + "." + name + "' must be a whole number (0: no limit)");
     }
     *field = v->get<uint64_t>();
+  }
+  return util::Ok();
+}
+
+// String keys of a section (an object checked by CheckKeys), where present.
+util::Status ReadStrings(const json& doc, const char* section,
+                         std::initializer_list<std::pair<const char*, std::string*>> fields) {
+  auto it = doc.find(section);
+  if (it == doc.end() || !it->is_object()) return util::Ok();
+  for (auto [key, out] : fields) {
+    if (auto st = Read(*it, key, *out); !st) {
+      return Fail(ErrorCode::InvalidArgument, std::string("config key '") + section + "." + key + "' must be a string");
+    }
+  }
+  return util::Ok();
+}
+
+// enableHttps as the original took it: "cert_files" serves HTTPS with the
+// certificate in tlsCertConfig; "acme" (Let's Encrypt) is not carried.
+util::Status SetEnableHttps(std::string_view value, const std::string& where, HttpsSettings& https) {
+  if (value == "cert_files") {
+    https.enabled = true;
+  } else if (value == "acme") {
+    return Fail(ErrorCode::InvalidArgument,
+                where +
+                    " \"acme\": certificates from Let's Encrypt are not fetched by this hub; get them with an "
+                    "ACME client (certbot) and give the files as tlsCertConfig.certFile and keyFile with "
+                    "enableHttps \"cert_files\"");
+  } else {
+    return Fail(ErrorCode::InvalidArgument, where + " must be \"cert_files\", not '" + std::string(value) + "'");
   }
   return util::Ok();
 }
@@ -143,15 +176,28 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     }
     BS_CHECK_OK(CheckKeys(doc[section], keys, std::string(section) + "."));
   }
-  if (doc.contains("enableHttps") && (doc["enableHttps"] == true || doc["enableHttps"] == 1)) {
-    return Fail(ErrorCode::InvalidArgument,
-                "enableHttps: this hub serves plain HTTP only; put a TLS-terminating proxy in front of it "
-                "(doc/gaia.md) and leave enableHttps out");
+  // false (as some configs have it) is off, as in the original.
+  if (doc.contains("enableHttps") && !doc["enableHttps"].is_null() && doc["enableHttps"] != false) {
+    if (!doc["enableHttps"].is_string()) {
+      return Fail(ErrorCode::InvalidArgument, "config key 'enableHttps' must be \"cert_files\" (or left out)");
+    }
+    BS_CHECK_OK(SetEnableHttps(doc["enableHttps"].get<std::string>(), "config key 'enableHttps'", config.https));
   }
-  int port = config.port;
-  BS_CHECK_OK(Read(doc, "port", port));
-  if (port < 0 || port > 65535) return Fail(ErrorCode::InvalidArgument, "config key 'port' out of range");
-  config.port = static_cast<uint16_t>(port);
+  for (auto [key, field] : {std::pair{"port", &config.port}, std::pair{"httpsPort", &config.https.port}}) {
+    int port = *field;
+    BS_CHECK_OK(Read(doc, key, port));
+    if (port < 0 || port > 65535) {
+      return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' out of range");
+    }
+    *field = static_cast<uint16_t>(port);
+  }
+  auto& https = config.https;
+  BS_CHECK_OK(ReadStrings(doc, "tlsCertConfig",
+                          {{"keyFile", &https.key_file},
+                           {"certFile", &https.cert_file},
+                           {"keyPassphrase", &https.key_passphrase},
+                           {"pfxFile", &https.pfx_file},
+                           {"pfxPassphrase", &https.pfx_passphrase}}));
   // The original renamed a lowercase "servername" to "serverName".
   if (!doc.contains("serverName")) BS_CHECK_OK(Read(doc, "servername", config.server_name));
   BS_CHECK_OK(Read(doc, "serverName", config.server_name));
@@ -195,14 +241,14 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     BS_CHECK_OK(Read(doc["diskSettings"], "storageRootDirectory", config.storage_root));
     BS_CHECK_OK(Read(doc["diskSettings"], "fsync", config.disk_fsync));
   }
+  BS_CHECK_OK(ReadStrings(doc, "awsCredentials",
+                          {{"endpoint", &config.s3.endpoint},
+                           {"region", &config.s3.region},
+                           {"accessKeyId", &config.s3.access_key_id},
+                           {"secretAccessKey", &config.s3.secret_access_key},
+                           {"sessionToken", &config.s3.session_token}}));
   if (doc.contains("awsCredentials") && doc["awsCredentials"].is_object()) {
-    const json& aws = doc["awsCredentials"];
-    BS_CHECK_OK(Read(aws, "endpoint", config.s3.endpoint));
-    BS_CHECK_OK(Read(aws, "region", config.s3.region));
-    BS_CHECK_OK(Read(aws, "accessKeyId", config.s3.access_key_id));
-    BS_CHECK_OK(Read(aws, "secretAccessKey", config.s3.secret_access_key));
-    BS_CHECK_OK(Read(aws, "sessionToken", config.s3.session_token));
-    BS_CHECK_OK(Read(aws, "s3ForcePathStyle", config.s3.path_style));
+    BS_CHECK_OK(Read(doc["awsCredentials"], "s3ForcePathStyle", config.s3.path_style));
   }
   if (doc.contains("gcCredentials") && doc["gcCredentials"].is_object()) {
     const json& gc = doc["gcCredentials"];
@@ -294,6 +340,51 @@ util::Status ReadIntVar(const char* name, const char* text, int64_t low, int64_t
 
 }  // namespace
 
+namespace {
+
+util::Result<std::string> ReadWholeFile(const std::string& path, const char* key) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Fail(ErrorCode::InvalidArgument, std::string("tlsCertConfig.") + key + ": cannot read " + path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// A PEM setting: the text itself when it starts as PEM does, else a file's path.
+util::Result<std::string> ReadPem(const std::string& value, const char* key) {
+  if (util::TrimBlanks(value).starts_with("-----BEGIN ")) return value;
+  return ReadWholeFile(value, key);
+}
+
+}  // namespace
+
+util::Result<net::TlsOptions> LoadHttpsCertificate(const HttpsSettings& https) {
+  net::TlsOptions tls;
+  if (!https.pfx_file.empty()) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(https.pfx_file, ec)) {
+      BS_TRY(tls.pkcs12, ReadWholeFile(https.pfx_file, "pfxFile"));
+    } else {
+      auto bytes = util::DecodeBase64(https.pfx_file);
+      if (!bytes || bytes->empty()) {
+        return Fail(ErrorCode::InvalidArgument,
+                    "tlsCertConfig.pfxFile is neither a readable file nor base64 PKCS#12 data");
+      }
+      tls.pkcs12.assign(bytes->begin(), bytes->end());
+    }
+    tls.passphrase = https.pfx_passphrase;
+    return tls;
+  }
+  if (https.cert_file.empty() || https.key_file.empty()) {
+    return Fail(ErrorCode::InvalidArgument,
+                "enableHttps \"cert_files\" needs tlsCertConfig.certFile and keyFile (PEM), or pfxFile");
+  }
+  BS_TRY(tls.cert_chain_pem, ReadPem(https.cert_file, "certFile"));
+  BS_TRY(tls.key_pem, ReadPem(https.key_file, "keyFile"));
+  tls.passphrase = https.key_passphrase;
+  return tls;
+}
+
 std::string DescribeAuth(const HubConfig& config) {
   std::string hubs;
   for (const auto& url : config.valid_hub_urls) hubs += (hubs.empty() ? "" : ", ") + url;
@@ -318,6 +409,13 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
     BS_TRY(config.require_correct_hub_url, ParseFlag("GAIA_REQUIRE_CORRECT_HUB_URL", v));
   }
   if (auto v = env("GAIA_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_PORT", v, 0, 65535, config.port));
+  if (auto v = env("GAIA_HTTPS_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_HTTPS_PORT", v, 0, 65535, config.https.port));
+  if (auto v = env("GAIA_ENABLE_HTTPS")) BS_CHECK_OK(SetEnableHttps(v, "GAIA_ENABLE_HTTPS", config.https));
+  if (auto v = env("GAIA_TLS_CERT_CONFIG_KEY_FILE")) config.https.key_file = v;
+  if (auto v = env("GAIA_TLS_CERT_CONFIG_CERT_FILE")) config.https.cert_file = v;
+  if (auto v = env("GAIA_TLS_CERT_CONFIG_KEY_PASSPHRASE")) config.https.key_passphrase = v;
+  if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_FILE")) config.https.pfx_file = v;
+  if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_PASSPHRASE")) config.https.pfx_passphrase = v;
   if (auto v = env("GAIA_PAGE_SIZE")) BS_CHECK_OK(ReadIntVar("GAIA_PAGE_SIZE", v, 1, 4096, config.page_size));
   if (auto v = env("GAIA_CACHE_CONTROL")) config.cache_control = v;
   // The original's S3 driver variables.

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include <net/http_server.h>
 #include <util/result.h>
 
 namespace blockstack::gaia {
@@ -38,6 +39,19 @@ struct BucketQuota {
   bool Limited() const { return max_bytes > 0 || max_files > 0; }
 };
 
+// HTTPS beside HTTP (the original's enableHttps "cert_files", httpsPort and
+// tlsCertConfig). keyFile/certFile are paths or the PEM text itself; pfxFile a
+// path or the PKCS#12 bytes in base64.
+struct HttpsSettings {
+  bool enabled = false;
+  uint16_t port = 443;  // 0 picks a free one
+  std::string key_file;
+  std::string cert_file;
+  std::string key_passphrase;
+  std::string pfx_file;
+  std::string pfx_passphrase;
+};
+
 struct HubConfig {
   std::string host = "127.0.0.1";  // --listen; the original binds every interface on `port`
   uint16_t port = 3000;
@@ -66,6 +80,7 @@ struct HubConfig {
                  .path_style = true};
   // gcCredentials held the original's service-account keys and no HMAC keys.
   bool gcs_service_account_only = false;
+  HttpsSettings https;
   ServerLimits limits;
   BucketQuota bucket_quota;                          // bucketQuota: every bucket's, unless listed below
   std::map<std::string, BucketQuota> bucket_quotas;  // bucketQuotas: by bucket address
@@ -89,6 +104,10 @@ util::Status LoadHubConfigFile(const std::string& path, HubConfig& config);
 // true/false. A value that is not of its form fails with InvalidArgument naming
 // the variable, so a typo never leaves a check silently off.
 util::Status ApplyHubConfigEnv(HubConfig& config);
+// The certificate HTTPS is served with: tlsCertConfig's PEM files (or PEM text)
+// or its PKCS#12 file (or base64). InvalidArgument naming the key whose file
+// cannot be read; a certificate that does not suit is found by HttpServer::Start.
+util::Result<net::TlsOptions> LoadHttpsCertificate(const HttpsSettings& https);
 // The auth settings in effect, one line for the start-up log.
 std::string DescribeAuth(const HubConfig& config);
 

@@ -160,19 +160,19 @@ Hub::Hub(HubConfig config, std::unique_ptr<Driver> driver)
   m_metrics.Describe("gaia_auth_cache_hits_total", "Requests whose token was already verified", "counter");
 }
 
-void Hub::SetListenAddress(const std::string& host, uint16_t port) {
+void Hub::SetListenAddress(const std::string& host, uint16_t port, std::string_view scheme) {
   if (!m_config.read_url.empty()) {
     m_read_prefix = m_config.read_url;
   } else if (!m_driver->ReadUrlPrefix().empty()) {
     m_read_prefix = m_driver->ReadUrlPrefix();
   } else {
     std::string shown = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-    m_read_prefix = "http://" + shown + ":" + std::to_string(port) + "/read/";
+    m_read_prefix = std::string(scheme) + "://" + shown + ":" + std::to_string(port) + "/read/";
   }
   // Reads are served under the path of the read URL; a read URL with no path of
   // its own (a bucket's public URL) is still served under /read/.
-  auto scheme = m_read_prefix.find("://");
-  auto slash = scheme == std::string::npos ? std::string::npos : m_read_prefix.find('/', scheme + 3);
+  auto scheme_end = m_read_prefix.find("://");
+  auto slash = scheme_end == std::string::npos ? std::string::npos : m_read_prefix.find('/', scheme_end + 3);
   m_read_path = slash == std::string::npos ? "/" : m_read_prefix.substr(slash);
   if (m_read_path.empty() || m_read_path.back() != '/') m_read_path += '/';
   if (m_read_path == "/") m_read_path = "/read/";

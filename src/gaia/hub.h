@@ -30,11 +30,11 @@ class Hub {
   Hub(HubConfig config, std::unique_ptr<Driver> driver);
 
   // The read URL prefix to report and build publicURLs with: config readURL when
-  // set, else the driver's own, else http://{host}:{port}/read/. Call once the
+  // set, else the driver's own, else {scheme}://{host}:{port}/read/. Call once the
   // listening port is known; before that the hub uses the configured port. The
   // path reads are served under never depends on the port, so the routes built
   // at construction stay (a router is not replaced while serving).
-  void SetListenAddress(const std::string& host, uint16_t port);
+  void SetListenAddress(const std::string& host, uint16_t port, std::string_view scheme = "http");
   const std::string& ReadUrlPrefix() const { return m_read_prefix; }
 
   net::Response Handle(const net::Request& req);

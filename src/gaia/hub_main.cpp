@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -61,6 +62,10 @@ int RunHub(int argc, char** argv) {
   app.add_option("--listen", listen, "HOST:PORT to listen on (default 127.0.0.1:<config port, 3000>); port 0 "
                                      "picks a free one");
   app.add_option("--storage-root", storage_root, "disk driver: directory holding the buckets");
+  std::optional<uint16_t> https_port;
+  app.add_option("--https-port", https_port,
+                 "with enableHttps \"cert_files\": port HTTPS listens on (default "
+                 "httpsPort, 443); 0 picks a free one");
   app.add_option("--read-url", read_url, "URL prefix clients read files from (default: this hub's /read/)");
   app.add_option("--driver", driver, "storage driver: disk (default), s3, google-cloud or memory");
   app.add_option("--server-name", server_name, "server name in the challenge text (default gaia-0)");
@@ -116,28 +121,56 @@ int RunHub(int argc, char** argv) {
   if (!driver.empty()) config.driver = driver;
   if (!server_name.empty()) config.server_name = server_name;
   if (no_fsync) config.disk_fsync = false;
+  if (https_port) config.https.port = *https_port;
 
   auto store = MakeDriver(config);
   if (!store) {
     std::fprintf(stderr, "gaia-hub: %s\n", store.error().message.c_str());
     return store.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
   }
+  std::optional<net::TlsOptions> tls;
+  if (config.https.enabled) {
+    auto loaded = LoadHttpsCertificate(config.https);
+    if (!loaded) {
+      std::fprintf(stderr, "gaia-hub: %s\n", loaded.error().message.c_str());
+      return 2;
+    }
+    tls = std::move(*loaded);
+  }
   util::StopSignals stop_signals;
   Hub hub(config, std::move(*store));
-  auto server = net::HttpServer::Start(
-      config.host, config.port, [&hub](const net::Request& req) { return hub.Handle(req); }, hub.ServerOptions());
+  auto handler = [&hub](const net::Request& req) { return hub.Handle(req); };
+  auto server = net::HttpServer::Start(config.host, config.port, handler, hub.ServerOptions());
   if (!server) {
     std::fprintf(stderr, "gaia-hub: %s\n", server.error().message.c_str());
     return 3;
   }
-  hub.SetListenAddress(config.host, (*server)->Port());
+  // HTTPS beside HTTP, as the original's "cert_files": same routes, same hub.
+  std::unique_ptr<net::HttpServer> https_server;
+  if (tls) {
+    auto options = hub.ServerOptions();
+    options.tls = std::move(tls);
+    auto started = net::HttpServer::Start(config.host, config.https.port, handler, options);
+    if (!started) {
+      std::fprintf(stderr, "gaia-hub: https: %s\n", started.error().message.c_str());
+      return started.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
+    }
+    https_server = std::move(*started);
+    hub.SetListenAddress(config.host, https_server->Port(), "https");
+  } else {
+    hub.SetListenAddress(config.host, (*server)->Port());
+  }
   spdlog::info("gaia-hub: auth: {}", DescribeAuth(config));
-  // Tests and scripts read this line to learn the port.
+  // Tests and scripts read these lines to learn the ports.
   std::cout << "gaia-hub listening on http://" << config.host << ":" << (*server)->Port()
             << " (read URL " << hub.ReadUrlPrefix() << ", driver " << config.driver << ")" << std::endl;
+  if (https_server) {
+    std::cout << "gaia-hub listening on https://" << config.host << ":" << https_server->Port() << std::endl;
+  }
 
   spdlog::info("gaia-hub: stopping on signal {}", stop_signals.Wait());
   (*server)->Stop();
+  if (https_server) https_server->Stop();
   return 0;
 }
 

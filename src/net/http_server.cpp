@@ -1,12 +1,18 @@
 #include <net/http_server.h>
 
-#include <boost/asio/ip/tcp.hpp>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/pkcs12.h>
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <spdlog/spdlog.h>
+#include <boost/beast/ssl.hpp>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -86,7 +92,7 @@ bool ParseTarget(std::string_view target, Request& req) {
 
 }  // namespace
 
-class Session;
+class SessionBase;
 
 struct HttpServer::Impl {
   // Declared before the io_contexts: sessions still queued in them when they are
@@ -97,10 +103,11 @@ struct HttpServer::Impl {
   std::atomic<std::size_t> body_bytes_in_flight{0};
   std::atomic<uint64_t> spool_counter{0};
   uint16_t port = 0;
+  std::unique_ptr<asio::ssl::context> tls;  // set: connections speak TLS
 
   // Every open connection, and how many each address holds.
   std::mutex sessions_mutex;
-  std::list<std::weak_ptr<Session>> sessions;
+  std::list<std::weak_ptr<SessionBase>> sessions;
   struct AddressCount {
     std::size_t open = 0;
     std::size_t evicting = 0;  // of those, told to close and still in the list
@@ -117,11 +124,12 @@ struct HttpServer::Impl {
   void Accept();
   // Registers a new connection from address, making room when the server is
   // full. False: refuse it.
-  bool Admit(const std::shared_ptr<Session>& session, const std::string& address);
-  void Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address, bool evicted);
+  bool Admit(const std::shared_ptr<SessionBase>& session, const std::string& address);
+  void Forget(std::list<std::weak_ptr<SessionBase>>::iterator slot, const std::string& address, bool evicted);
   // The session (from address, or from any) that has waited longest for a
   // request head and is not already evicted. Caller holds sessions_mutex.
-  std::shared_ptr<Session> OldestWaiting(const std::string* address, std::vector<std::shared_ptr<Session>>& looked_at);
+  std::shared_ptr<SessionBase> OldestWaiting(const std::string* address,
+                                             std::vector<std::shared_ptr<SessionBase>>& looked_at);
   // Takes n body bytes from the budget; false when it has not that many left.
   bool Reserve(std::size_t n) {
     std::size_t have = body_bytes_in_flight.load();
@@ -138,24 +146,22 @@ int64_t SteadyNow() { return std::chrono::steady_clock::now().time_since_epoch()
 
 }  // namespace
 
-class Session : public std::enable_shared_from_this<Session> {
-  static constexpr std::size_t LARGE_BODY = 4096;
-  static constexpr std::size_t READ_CHUNK = 64 * 1024;
-  static constexpr auto DRAIN_TIME = std::chrono::seconds(2);
-
+// What the server's bookkeeping (admission, eviction) sees of a connection,
+// whichever stream it speaks over.
+class SessionBase : public std::enable_shared_from_this<SessionBase> {
  public:
-  Session(tcp::socket socket, HttpServer::Impl& server, std::string remote)
-      : m_stream(std::move(socket)), m_server(server), m_remote_ip(std::move(remote)) {}
-  ~Session() {
-    ReleaseBody();
+  SessionBase(HttpServer::Impl& server, std::string remote) : m_server(server), m_remote_ip(std::move(remote)) {}
+  virtual ~SessionBase() {
     if (m_registered) m_server.Forget(m_slot, m_remote_ip, m_evicted);
   }
+  SessionBase(const SessionBase&) = delete;
+  SessionBase& operator=(const SessionBase&) = delete;
 
-  void Registered(std::list<std::weak_ptr<Session>>::iterator slot) {
+  void Registered(std::list<std::weak_ptr<SessionBase>>::iterator slot) {
     m_slot = slot;
     m_registered = true;
   }
-  void Start() { ReadRequest(true); }
+  virtual void Start() = 0;
 
   // Since when the connection has waited for a request head; 0 while a request
   // is being read or answered (it must not be evicted then).
@@ -168,23 +174,77 @@ class Session : public std::enable_shared_from_this<Session> {
     if (m_evicted.exchange(true)) return false;
     m_server.evicting++;
     m_server.per_address[m_remote_ip].evicting++;
-    asio::post(m_stream.get_executor(), [self = shared_from_this()] {
-      if (self->WaitingSince() != 0) self->Close();
-    });
+    PostCloseIfWaiting();
     return true;
   }
 
+ protected:
+  virtual void PostCloseIfWaiting() = 0;
+
+  HttpServer::Impl& m_server;
+  std::string m_remote_ip;
+  std::atomic<int64_t> m_waiting_since{0};
+  std::atomic<bool> m_evicted{false};
+
  private:
+  bool m_registered = false;
+  std::list<std::weak_ptr<SessionBase>>::iterator m_slot;
+};
+
+// One connection over Stream: beast::tcp_stream, or a TLS stream over one.
+template <typename Stream>
+class Session : public SessionBase {
+  static constexpr std::size_t LARGE_BODY = 4096;
+  static constexpr std::size_t READ_CHUNK = 64 * 1024;
+  static constexpr auto DRAIN_TIME = std::chrono::seconds(2);
+  static constexpr bool TLS = !std::is_same_v<Stream, beast::tcp_stream>;
+
+ public:
+  Session(tcp::socket socket, HttpServer::Impl& server, std::string remote)
+      : SessionBase(server, std::move(remote)), m_stream(MakeStream(std::move(socket), server)) {}
+  ~Session() override { ReleaseBody(); }
+
+  void Start() override {
+    if constexpr (TLS) {
+      // The handshake counts against the time to send the first request head.
+      m_waiting_since = SteadyNow();
+      Lowest().expires_after(m_server.options.header_timeout);
+      m_stream.async_handshake(asio::ssl::stream_base::server, [self = Self()](beast::error_code ec) {
+        if (ec || self->m_evicted) return self->Close();
+        self->ReadRequest(true);
+      });
+    } else {
+      ReadRequest(true);
+    }
+  }
+
+ protected:
+  void PostCloseIfWaiting() override {
+    asio::post(m_stream.get_executor(), [self = Self()] {
+      if (self->WaitingSince() != 0) self->Close();
+    });
+  }
+
+ private:
+  static Stream MakeStream(tcp::socket socket, HttpServer::Impl& server) {
+    if constexpr (TLS) {
+      return Stream(beast::tcp_stream(std::move(socket)), *server.tls);
+    } else {
+      return Stream(std::move(socket));
+    }
+  }
+  beast::tcp_stream& Lowest() { return beast::get_lowest_layer(m_stream); }
+  std::shared_ptr<Session> Self() { return std::static_pointer_cast<Session>(shared_from_this()); }
+
   void ReadRequest(bool first) {
     m_parser.emplace();
     m_parser->header_limit(static_cast<std::uint32_t>(m_server.options.max_header_bytes));
     m_parser->body_limit(m_server.options.max_body_bytes);
     m_file_parser.reset();
     m_waiting_since = SteadyNow();
-    m_stream.expires_after(first ? m_server.options.header_timeout
+    Lowest().expires_after(first ? m_server.options.header_timeout
                                  : std::max(m_server.options.idle_timeout, m_server.options.header_timeout));
-    http::async_read_header(m_stream, m_buffer, *m_parser,
-                            beast::bind_front_handler(&Session::OnHeader, shared_from_this()));
+    http::async_read_header(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::OnHeader, Self()));
   }
 
   // Fails the read: closes quietly on a transport error, answers a protocol one.
@@ -231,7 +291,7 @@ class Session : public std::enable_shared_from_this<Session> {
     bool small = length && *length <= m_server.options.check_head_above && !m_req.headers.contains("expect");
     if (!m_server.options.check_head || small) return BeginBody();
     RunStep(
-        [self = shared_from_this()]() -> std::optional<Response> {
+        [self = Self()]() -> std::optional<Response> {
           try {
             return self->m_server.options.check_head(self->m_req);
           } catch (const std::exception& e) {
@@ -252,7 +312,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void RunStep(Step step, Then then) {
     if (m_server.workers && (!m_server.options.offload || m_server.options.offload(m_req))) {
       asio::post(*m_server.workers,
-                 [self = shared_from_this(), step = std::move(step), then = std::move(then)]() mutable {
+                 [self = Self(), step = std::move(step), then = std::move(then)]() mutable {
                    auto result = step();
                    auto executor = self->m_stream.get_executor();
                    asio::post(executor, [self = std::move(self), result = std::move(result),
@@ -260,7 +320,7 @@ class Session : public std::enable_shared_from_this<Session> {
                  });
       return;
     }
-    then(shared_from_this(), step());
+    then(Self(), step());
   }
 
   void BeginBody() {
@@ -275,7 +335,7 @@ class Session : public std::enable_shared_from_this<Session> {
     m_reserved = reserve;
     auto deadline = options.body_timeout;
     if (options.min_body_rate > 0) deadline += std::chrono::milliseconds(reserve * 1000 / options.min_body_rate);
-    m_stream.expires_after(deadline);
+    Lowest().expires_after(deadline);
     bool spool = !options.spool_dir.empty() && (!length || *length > options.spool_threshold);
     if (spool) {
       m_req.body_file = options.spool_dir + "/body-" + std::to_string(::getpid()) + "-" +
@@ -300,11 +360,10 @@ class Session : public std::enable_shared_from_this<Session> {
     auto expect = m_req.headers.find("expect");
     if (expect != m_req.headers.end() && util::EqualsIgnoreCase(expect->second, "100-continue") && HttpVersion() >= 11) {
       static const std::string CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
-      asio::async_write(m_stream, asio::buffer(CONTINUE),
-                        [self = shared_from_this()](beast::error_code ec, std::size_t) {
-                          if (ec) return self->Close();
-                          self->ReadBody();
-                        });
+      asio::async_write(m_stream, asio::buffer(CONTINUE), [self = Self()](beast::error_code ec, std::size_t) {
+        if (ec) return self->Close();
+        self->ReadBody();
+      });
       return;
     }
     ReadBody();
@@ -315,10 +374,9 @@ class Session : public std::enable_shared_from_this<Session> {
   void ReadBody() {
     if (m_file_parser) {
       if (m_buffer.capacity() < READ_CHUNK) m_buffer.reserve(READ_CHUNK);
-      http::async_read(m_stream, m_buffer, *m_file_parser,
-                       beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+      http::async_read(m_stream, m_buffer, *m_file_parser, beast::bind_front_handler(&Session::OnBody, Self()));
     } else {
-      http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::OnBody, shared_from_this()));
+      http::async_read(m_stream, m_buffer, *m_parser, beast::bind_front_handler(&Session::OnBody, Self()));
     }
   }
 
@@ -337,7 +395,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Dispatch() {
     bool head = m_req.method == "HEAD";
-    RunStep([self = shared_from_this()] { return self->Call(self->m_req); },
+    RunStep([self = Self()] { return self->Call(self->m_req); },
             [head](const std::shared_ptr<Session>& self, Response res) {
               self->ReleaseBody();
               self->Send(std::move(res), self->m_keep_alive, head);
@@ -393,8 +451,8 @@ class Session : public std::enable_shared_from_this<Session> {
     m_head.append("\r\n");
     m_body = (head || bodyless) ? std::string() : std::move(res.body);
     std::array<asio::const_buffer, 2> buffers{asio::buffer(m_head), asio::buffer(m_body)};
-    m_stream.expires_after(m_server.options.body_timeout);
-    asio::async_write(m_stream, buffers, [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+    Lowest().expires_after(m_server.options.body_timeout);
+    asio::async_write(m_stream, buffers, [self = Self(), keep_alive](beast::error_code ec, std::size_t) {
       if (ec) return self->Close();
       if (!keep_alive) return self->m_drain ? self->Drain() : self->Close();
       self->ReadRequest(false);
@@ -406,12 +464,12 @@ class Session : public std::enable_shared_from_this<Session> {
   // lost to a reset when the connection closes with unread data.
   void Drain() {
     beast::error_code ignored;
-    m_stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    m_stream.expires_after(DRAIN_TIME);
+    Lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    Lowest().expires_after(DRAIN_TIME);
     DrainSome();
   }
   void DrainSome() {
-    m_stream.async_read_some(asio::buffer(m_scratch), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+    m_stream.async_read_some(asio::buffer(m_scratch), [self = Self()](beast::error_code ec, std::size_t n) {
       self->m_drained += n;
       if (ec || self->m_drained > self->m_server.options.max_body_bytes) return self->Close();
       self->DrainSome();
@@ -420,12 +478,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    m_stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
-    m_stream.close();
+    Lowest().socket().shutdown(tcp::socket::shutdown_both, ignored);
+    Lowest().close();
   }
 
-  beast::tcp_stream m_stream;
-  HttpServer::Impl& m_server;
+  Stream m_stream;
   beast::flat_buffer m_buffer;
   std::optional<http::request_parser<http::string_body>> m_parser;
   std::optional<http::request_parser<http::file_body>> m_file_parser;
@@ -437,16 +494,11 @@ class Session : public std::enable_shared_from_this<Session> {
   bool m_drain = false;
   std::size_t m_drained = 0;
   std::array<char, 16 * 1024> m_scratch{};
-  std::string m_remote_ip;
-  std::atomic<int64_t> m_waiting_since{0};
-  std::atomic<bool> m_evicted{false};
-  bool m_registered = false;
-  std::list<std::weak_ptr<Session>>::iterator m_slot;
 };
 
-std::shared_ptr<Session> HttpServer::Impl::OldestWaiting(const std::string* address,
-                                                         std::vector<std::shared_ptr<Session>>& looked_at) {
-  std::shared_ptr<Session> victim;
+std::shared_ptr<SessionBase> HttpServer::Impl::OldestWaiting(const std::string* address,
+                                                             std::vector<std::shared_ptr<SessionBase>>& looked_at) {
+  std::shared_ptr<SessionBase> victim;
   int64_t oldest = 0;
   for (const auto& weak : sessions) {
     auto s = weak.lock();
@@ -461,10 +513,10 @@ std::shared_ptr<Session> HttpServer::Impl::OldestWaiting(const std::string* addr
   return victim;
 }
 
-bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std::string& address) {
+bool HttpServer::Impl::Admit(const std::shared_ptr<SessionBase>& session, const std::string& address) {
   // Sessions locked while looking for one to evict are released after the mutex:
   // the last reference going would run a destructor that takes it.
-  std::vector<std::shared_ptr<Session>> looked_at;
+  std::vector<std::shared_ptr<SessionBase>> looked_at;
   std::lock_guard lock(sessions_mutex);
   auto& from_address = per_address[address];
   auto refuse = [&] {
@@ -488,7 +540,7 @@ bool HttpServer::Impl::Admit(const std::shared_ptr<Session>& session, const std:
   return true;
 }
 
-void HttpServer::Impl::Forget(std::list<std::weak_ptr<Session>>::iterator slot, const std::string& address,
+void HttpServer::Impl::Forget(std::list<std::weak_ptr<SessionBase>>::iterator slot, const std::string& address,
                               bool evicted) {
   std::lock_guard lock(sessions_mutex);
   sessions.erase(slot);
@@ -511,7 +563,12 @@ void HttpServer::Impl::Accept() {
       // Answers go out in more than one write; without this, Nagle's algorithm
       // holds the last one until the client's delayed ACK (tens of ms).
       socket.set_option(tcp::no_delay(true), ignored);
-      auto session = std::make_shared<Session>(std::move(socket), *this, address);
+      std::shared_ptr<SessionBase> session;
+      if (tls) {
+        session = std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(std::move(socket), *this, address);
+      } else {
+        session = std::make_shared<Session<beast::tcp_stream>>(std::move(socket), *this, address);
+      }
       if (Admit(session, address)) {
         session->Start();
       } else {
@@ -521,6 +578,73 @@ void HttpServer::Impl::Accept() {
     Accept();
   });
 }
+
+namespace {
+
+// OpenSSL's last error, for a message.
+std::string TlsError() {
+  unsigned long code = ERR_get_error();
+  ERR_clear_error();
+  if (code == 0) return "unknown error";
+  std::array<char, 256> text{};
+  ERR_error_string_n(code, text.data(), text.size());
+  return text.data();
+}
+
+util::Result<std::unique_ptr<asio::ssl::context>> MakeTlsContext(const TlsOptions& tls) {
+  auto context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  SSL_CTX* ctx = context->native_handle();
+  SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  auto fail = [](const std::string& what) {
+    return util::Fail(util::ErrorCode::InvalidArgument, "TLS: " + what + ": " + TlsError());
+  };
+  ERR_clear_error();
+  if (!tls.pkcs12.empty()) {
+    const auto* der = reinterpret_cast<const unsigned char*>(tls.pkcs12.data());
+    std::unique_ptr<PKCS12, decltype(&PKCS12_free)> p12(d2i_PKCS12(nullptr, &der, static_cast<long>(tls.pkcs12.size())),
+                                                        &PKCS12_free);
+    if (!p12) return fail("the PKCS#12 file cannot be read");
+    EVP_PKEY* key = nullptr;
+    X509* cert = nullptr;
+    STACK_OF(X509)* chain = nullptr;
+    if (PKCS12_parse(p12.get(), tls.passphrase.c_str(), &key, &cert, &chain) != 1) {
+      return fail("the PKCS#12 file cannot be opened (wrong passphrase?)");
+    }
+    bool ok = cert && key && SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+    for (int i = 0; ok && chain && i < sk_X509_num(chain); ++i) {
+      ok = SSL_CTX_add1_chain_cert(ctx, sk_X509_value(chain, i)) == 1;
+    }
+    EVP_PKEY_free(key);
+    X509_free(cert);
+    sk_X509_pop_free(chain, X509_free);
+    if (!ok) return fail("the PKCS#12 file holds no usable certificate and key");
+  } else {
+    std::unique_ptr<BIO, decltype(&BIO_free)> certs(
+        BIO_new_mem_buf(tls.cert_chain_pem.data(), static_cast<int>(tls.cert_chain_pem.size())), &BIO_free);
+    std::unique_ptr<X509, decltype(&X509_free)> leaf(PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr),
+                                                     &X509_free);
+    if (!leaf || SSL_CTX_use_certificate(ctx, leaf.get()) != 1) return fail("the certificate cannot be read");
+    while (X509* more = PEM_read_bio_X509(certs.get(), nullptr, nullptr, nullptr)) {
+      if (SSL_CTX_add0_chain_cert(ctx, more) != 1) {
+        X509_free(more);
+        return fail("a chain certificate cannot be used");
+      }
+    }
+    ERR_clear_error();  // the end of the PEM stream reads as an error
+    std::unique_ptr<BIO, decltype(&BIO_free)> key_bio(
+        BIO_new_mem_buf(tls.key_pem.data(), static_cast<int>(tls.key_pem.size())), &BIO_free);
+    std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> key(
+        PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, const_cast<char*>(tls.passphrase.c_str())),
+        &EVP_PKEY_free);
+    if (!key) return fail("the private key cannot be read (wrong passphrase?)");
+    if (SSL_CTX_use_PrivateKey(ctx, key.get()) != 1) return fail("the private key does not match the certificate");
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) return fail("the private key does not match the certificate");
+  return context;
+}
+
+}  // namespace
 
 util::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& host, uint16_t port, Handler handler,
                                                             ServerOptions options) {
@@ -532,6 +656,11 @@ util::Result<std::unique_ptr<HttpServer>> HttpServer::Start(const std::string& h
   for (int i = 0; i < threads; ++i) impl->loops.push_back(std::make_unique<asio::io_context>(1));
   if (options.worker_threads > 0) {
     impl->workers = std::make_unique<asio::thread_pool>(static_cast<std::size_t>(options.worker_threads));
+  }
+  if (options.tls) {
+    auto context = MakeTlsContext(*options.tls);
+    if (!context) return util::Fail(context.error());
+    impl->tls = std::move(*context);
   }
   impl->acceptor = std::make_unique<tcp::acceptor>(*impl->loops[0]);
   beast::error_code ec;

@@ -1,5 +1,5 @@
 // An HTTP/1.1 server for the node's REST API, Atlas and the Gaia hub: Boost.Beast
-// on Asio, asynchronous, keep-alive. Handlers are plain functions from Request to
+// on Asio, asynchronous, keep-alive, over TCP or TLS (ServerOptions::tls). Handlers are plain functions from Request to
 // Response and must be thread-safe. Each network thread runs its own event loop
 // (no hand-offs between threads for a request); handlers that block (fsync,
 // remote storage) can be sent to a separate pool of worker threads instead.
@@ -69,6 +69,15 @@ struct Response {
 
 using Handler = std::function<Response(const Request&)>;
 
+// A certificate for HTTPS: PEM (chain and key) or PKCS#12. The key may be
+// encrypted with the passphrase. TLS 1.2 and later are offered.
+struct TlsOptions {
+  std::string cert_chain_pem;  // the server's certificate first, then its intermediates
+  std::string key_pem;
+  std::string pkcs12;  // DER bytes (instead of the two above)
+  std::string passphrase;
+};
+
 struct ServerOptions {
   std::size_t max_header_bytes = 16 * 1024;
   std::size_t max_body_bytes = 1024 * 1024;
@@ -94,6 +103,9 @@ struct ServerOptions {
   // Which requests run on the worker pool (all of them when unset). Called on a
   // network thread; must be cheap.
   std::function<bool(const Request&)> offload;
+  // Speak TLS (the handshake must finish within header_timeout). Start fails with
+  // InvalidArgument when the certificate or key cannot be used.
+  std::optional<TlsOptions> tls;
   // Renders the answer to a request the server rejects itself (400 malformed, 413
   // body too large, 431 headers too large, 503 too many bodies in flight).
   // Default: {"error": message}.

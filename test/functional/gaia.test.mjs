@@ -287,7 +287,8 @@ describe('gaia-hub limits and configuration', () => {
       ['typo.json', '{"readUrl": "http://127.0.0.1:1/read/"}', /unknown config key 'readUrl'; did you mean 'readURL'\?/],
       ['nested.json', '{"diskSettings": {"storageRootDir": "/tmp"}}', /did you mean 'diskSettings.storageRootDirectory'\?/],
       ['cut.json', '{\n  "port": 4000,\n  "driver": "disk",\n', /does not parse as JSON \(line 4\)/],
-      ['https.json', '{"enableHttps": true}', /plain HTTP only/],
+      ['https.json', '{"enableHttps": "acme"}', /not fetched by this hub/],
+      ['https-files.json', '{"enableHttps": "cert_files"}', /needs tlsCertConfig.certFile and keyFile/],
     ];
     for (const [name, text, message] of cases) {
       const file = path.join(dir, name);
@@ -423,6 +424,59 @@ describe('gaia-hub limits and configuration', () => {
       if (other) await other.close();
     }
     await s3.close();
+  });
+
+  test('HTTPS beside HTTP (enableHttps "cert_files"): @stacks/storage and the CLI over TLS', async () => {
+    const dir = tempDir('hub-https');
+    const certs = makeCertificates(dir, { ips: ['127.0.0.1'] });
+    writeFileSync(path.join(dir, 'hub.key'), certs.key);
+    const hub = await startGaiaHub({ config: { enableHttps: 'cert_files', httpsPort: 0,
+      tlsCertConfig: { certFile: certs.cert.toString(), keyFile: path.join(dir, 'hub.key') } } });
+    try {
+      const httpsUrl = hub.child.output.match(/listening on (https:\/\/127\.0\.0\.1:\d+)/)[1];
+      // The read URL the hub gives is the HTTPS one.
+      const info = await run('curl', ['-sS', '--cacert', certs.ca, `${httpsUrl}/hub_info`], { dir: '' });
+      assert.equal(info.code, 0, info.stderr);
+      assert.equal(JSON.parse(info.stdout).read_url_prefix, `${httpsUrl}/read/`);
+      const put = await run('blockstack', ['--ca-file', certs.ca, 'gaia', 'put', 'tls.txt', '--text', '--data', 'over https',
+        '--hub', httpsUrl, '--key', APP_KEY]);
+      assert.equal(put.code, 0, put.stderr);
+      // @stacks/storage in a process that trusts the test CA (fetch takes it from NODE_EXTRA_CA_CERTS).
+      const script = path.join(dir, 'client.mjs');
+      writeFileSync(script, `
+        import { createRequire } from 'node:module';
+        const require = createRequire(${JSON.stringify(path.join(repoRoot, 'package.json'))});
+        const { UserSession, AppConfig } = require('@stacks/auth');
+        const { Storage } = require('@stacks/storage');
+        require('@stacks/common').config.logLevel = 'error';
+        const userSession = new UserSession({ appConfig: new AppConfig(['store_write'], 'http://localhost'),
+          sessionOptions: { userData: { appPrivateKey: '${APP_KEY}', hubUrl: '${httpsUrl}' } } });
+        const s = new Storage({ userSession });
+        const url = await s.putFile('js.txt', 'from js over https', { encrypt: true });
+        console.log(JSON.stringify({ url, back: await s.getFile('js.txt'), cli: await s.getFile('tls.txt', { decrypt: false }) }));
+      `);
+      const js = await run(process.execPath, [script], { dir: '', env: { NODE_EXTRA_CA_CERTS: certs.ca } });
+      assert.equal(js.code, 0, js.stderr);
+      const out = JSON.parse(js.stdout.trim().split('\n').pop());
+      assert.equal(out.url, `${httpsUrl}/read/${ADDRESS}/js.txt`);
+      assert.equal(out.back, 'from js over https');
+      assert.equal(out.cli, 'over https');
+      // Plain HTTP still serves the same hub; a client without the CA is refused.
+      assert.equal(await (await fetch(`${hub.url}/read/${ADDRESS}/tls.txt`)).text(), 'over https');
+      const untrusted = await run('blockstack', ['gaia', 'list', '--hub', httpsUrl, '--key', APP_KEY]);
+      assert.notEqual(untrusted.code, 0);
+      assert.match(untrusted.stderr, /certificate/);
+    } finally {
+      await stopProcess(hub.child);
+    }
+    // A key that is not the certificate's stops the hub at start, saying so.
+    const other = makeCertificates(tempDir('hub-https-other'), { ips: ['127.0.0.1'] });
+    const file = path.join(dir, 'mismatch.json');
+    writeFileSync(file, JSON.stringify({ enableHttps: 'cert_files', httpsPort: 0,
+      tlsCertConfig: { certFile: certs.cert.toString(), keyFile: other.key.toString() } }));
+    const r = await run('gaia-hub', ['--config', file, '--listen', '127.0.0.1:0', '--storage-root', path.join(dir, 's')]);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /TLS: the private key does not match the certificate/);
   });
 
   test('google-cloud: the S3-interoperable XML API with HMAC keys (s3rver standing in for GCS)', async () => {

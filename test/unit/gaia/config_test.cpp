@@ -110,7 +110,11 @@ TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
       {R"({"awsCredentials": {"acessKeyId": "k"}})", "did you mean 'awsCredentials.accessKeyId'?"},
       {R"({"colour": "blue"})", "unknown config key 'colour'"},
       {R"({"diskSettings": "/x"})", "'diskSettings' must be an object"},
-      {R"({"enableHttps": true})", "plain HTTP only"},
+      {R"({"enableHttps": true})", "'enableHttps' must be \"cert_files\""},
+      {R"({"enableHttps": "acme"})", "not fetched by this hub"},
+      {R"({"enableHttps": "certfiles"})", "must be \"cert_files\", not 'certfiles'"},
+      {R"({"httpsPort": 70000})", "'httpsPort' out of range"},
+      {R"({"tlsCertConfig": {"keyfile": "k"}})", "did you mean 'tlsCertConfig.keyFile'?"},
       {"{\n  \"port\": 4000,\n  \"driver\": \"disk\",\n", "does not parse as JSON (line 4)"},
       {"{\n  \"port\": 4000,\n  \"driver\" \"disk\"\n}", "does not parse as JSON (line 3)"},
       {R"({"bucketQuota": {"maxByte": 10}})", "did you mean 'bucketQuota.maxBytes'?"},
@@ -124,6 +128,37 @@ TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
     auto st = ApplyHubConfigJson(text, config);
     ASSERT_FALSE(st) << text;
     EXPECT_NE(st.error().message.find(message), std::string::npos) << st.error().message;
+  }
+  // HTTPS as the original's "cert_files": the key and certificate as paths or PEM
+  // text, or a PKCS#12 file; one missing is named.
+  {
+    HubConfig config;
+    ASSERT_TRUE(ApplyHubConfigJson(
+        R"({"enableHttps": "cert_files", "httpsPort": 0,
+            "tlsCertConfig": {"certFile": "-----BEGIN CERTIFICATE-----\nX\n", "keyFile": "/nonexistent/key.pem"}})",
+        config));
+    EXPECT_TRUE(config.https.enabled);
+    EXPECT_EQ(config.https.port, 0);
+    auto tls = LoadHttpsCertificate(config.https);
+    ASSERT_FALSE(tls);
+    EXPECT_NE(tls.error().message.find("tlsCertConfig.keyFile: cannot read /nonexistent/key.pem"), std::string::npos);
+    config.https.key_file = "-----BEGIN PRIVATE KEY-----\nY\n";
+    tls = LoadHttpsCertificate(config.https);
+    ASSERT_TRUE(tls);
+    EXPECT_EQ(tls->cert_chain_pem, config.https.cert_file);
+    config.https = HttpsSettings{};
+    config.https.enabled = true;
+    EXPECT_NE(LoadHttpsCertificate(config.https).error().message.find("needs tlsCertConfig.certFile and keyFile"),
+              std::string::npos);
+    config.https.pfx_file = "not base64!";
+    EXPECT_NE(LoadHttpsCertificate(config.https).error().message.find("neither a readable file nor base64"),
+              std::string::npos);
+    config.https.pfx_file = "AQID";
+    config.https.pfx_passphrase = "p";
+    tls = LoadHttpsCertificate(config.https);
+    ASSERT_TRUE(tls);
+    EXPECT_EQ(tls->pkcs12, std::string("\x01\x02\x03"));
+    EXPECT_EQ(tls->passphrase, "p");
   }
   // google-cloud: GCS's XML API by default, HMAC keys; the original's
   // service-account keys alone are noted so the driver can refuse them.

@@ -1,5 +1,8 @@
 #include <net/http_server.h>
 
+#include <net/http_client.h>
+#include <testutil/certificates.h>
+
 #include <gtest/gtest.h>
 
 #include <boost/asio.hpp>
@@ -360,6 +363,124 @@ TEST(HttpServerStartTest, BusyPortIsUnavailable) {
   ASSERT_FALSE(b);
   EXPECT_EQ(b.error().code, util::ErrorCode::Unavailable);
   EXPECT_FALSE(HttpServer::Start("not-an-ip", 0, Echo));
+}
+
+// HTTPS: a client that trusts the certificate is served over TLS, keep-alive and
+// all; a plain-HTTP client on the TLS port gets no HTTP answer; a client that
+// never finishes the handshake is cut off like one that never sends a head.
+class TlsServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cert = testutil::MakeSelfSignedCertificate("127.0.0.1");
+    // https clients keep a CA file's contents by its path: each test has its own.
+    static int counter = 0;
+    ca_file = (std::filesystem::temp_directory_path() /
+               ("tls-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".pem"))
+                  .string();
+    std::ofstream(ca_file) << cert.cert_pem;
+  }
+  void TearDown() override { std::filesystem::remove(ca_file); }
+  std::unique_ptr<HttpServer> Serve(TlsOptions tls) {
+    ServerOptions o;
+    o.header_timeout = std::chrono::milliseconds(400);
+    o.tls = std::move(tls);
+    auto server = HttpServer::Start("127.0.0.1", 0, Echo, o);
+    EXPECT_TRUE(server) << (server ? "" : server.error().message);
+    return server ? std::move(*server) : nullptr;
+  }
+  std::unique_ptr<HttpClient> Client(uint16_t port) {
+    HttpClientOptions options;
+    options.ca_file = ca_file;
+    return std::move(*HttpClient::Create("https://127.0.0.1:" + std::to_string(port), options));
+  }
+  testutil::TestCertificate cert;
+  std::string ca_file;
+};
+
+TEST_F(TlsServerTest, ServesRequestsOverTls) {
+  auto server = Serve({.cert_chain_pem = cert.cert_pem, .key_pem = cert.key_pem, .pkcs12 = "", .passphrase = ""});
+  ASSERT_TRUE(server);
+  auto client = Client(server->Port());
+  for (int i = 0; i < 3; ++i) {
+    auto res = client->Send("POST", "/tls?x=" + std::to_string(i), {}, "hello");
+    ASSERT_TRUE(res) << res.error().message;
+    EXPECT_EQ(res->status, 200u);
+    auto j = nlohmann::json::parse(res->body);
+    EXPECT_EQ(j["body"], "hello");
+    EXPECT_EQ(j["query"]["x"], std::to_string(i));
+  }
+  // Plain HTTP on the TLS port: no HTTP answer, the connection closes.
+  RawClient raw(server->Port());
+  raw.Write("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(raw.Closed());
+  EXPECT_EQ(raw.ReadUntil("HTTP/1.1 200").find("HTTP/1.1 200"), std::string::npos);
+  // A client that connects and never says hello is cut off at header_timeout.
+  RawClient silent(server->Port());
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(silent.Closed());
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+}
+
+TEST_F(TlsServerTest, AnEncryptedKeyOrPkcs12FileWithItsPassphraseWorks) {
+  // The PKCS#12 file carries `cert` (trusted by ca_file); the locked key is
+  // another certificate's, trusted through a second file.
+  auto locked = testutil::MakeSelfSignedCertificate("127.0.0.1", "sesame");
+  std::string locked_ca = ca_file + ".locked";
+  std::ofstream(locked_ca) << locked.cert_pem;
+  auto server =
+      Serve({.cert_chain_pem = locked.cert_pem, .key_pem = locked.key_pem, .pkcs12 = "", .passphrase = "sesame"});
+  ASSERT_TRUE(server);
+  HttpClientOptions options;
+  options.ca_file = locked_ca;
+  auto res = (*HttpClient::Create("https://127.0.0.1:" + std::to_string(server->Port()), options))->Send("GET", "/");
+  std::filesystem::remove(locked_ca);
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->status, 200u);
+
+  auto p12 =
+      Serve({.cert_chain_pem = "", .key_pem = "", .pkcs12 = testutil::ToPkcs12(cert, "pfx"), .passphrase = "pfx"});
+  ASSERT_TRUE(p12);
+  res = Client(p12->Port())->Send("GET", "/");
+  ASSERT_TRUE(res) << res.error().message;
+  EXPECT_EQ(res->status, 200u);
+}
+
+TEST_F(TlsServerTest, AnUnusableCertificateOrKeyFailsTheStart) {
+  auto other = testutil::MakeSelfSignedCertificate("127.0.0.1");
+  auto locked = testutil::MakeSelfSignedCertificate("127.0.0.1", "sesame");
+  struct Case {
+    const char* what;
+    TlsOptions tls;
+    const char* says;
+  };
+  std::vector<Case> cases{
+      {"garbage certificate",
+       {.cert_chain_pem = "junk", .key_pem = cert.key_pem, .pkcs12 = "", .passphrase = ""},
+       "certificate cannot be read"},
+      {"no key",
+       {.cert_chain_pem = cert.cert_pem, .key_pem = "", .pkcs12 = "", .passphrase = ""},
+       "private key cannot be read"},
+      {"another certificate's key",
+       {.cert_chain_pem = cert.cert_pem, .key_pem = other.key_pem, .pkcs12 = "", .passphrase = ""},
+       "does not match the certificate"},
+      {"wrong passphrase",
+       {.cert_chain_pem = locked.cert_pem, .key_pem = locked.key_pem, .pkcs12 = "", .passphrase = "open"},
+       "wrong passphrase"},
+      {"garbage PKCS#12",
+       {.cert_chain_pem = "", .key_pem = "", .pkcs12 = "junk", .passphrase = ""},
+       "PKCS#12 file cannot be read"},
+      {"PKCS#12 with the wrong passphrase",
+       {.cert_chain_pem = "", .key_pem = "", .pkcs12 = testutil::ToPkcs12(cert, "pfx"), .passphrase = "nope"},
+       "wrong passphrase"},
+  };
+  for (const auto& c : cases) {
+    ServerOptions o;
+    o.tls = c.tls;
+    auto server = HttpServer::Start("127.0.0.1", 0, Echo, o);
+    ASSERT_FALSE(server) << c.what;
+    EXPECT_EQ(server.error().code, util::ErrorCode::InvalidArgument) << c.what;
+    EXPECT_NE(server.error().message.find(c.says), std::string::npos) << c.what << ": " << server.error().message;
+  }
 }
 
 }  // namespace
