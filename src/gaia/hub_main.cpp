@@ -132,7 +132,8 @@ int RunHub(int argc, char** argv) {
   if (config.https.enabled) {
     auto loaded = LoadHttpsCertificate(config.https);
     if (!loaded) {
-      std::fprintf(stderr, "gaia-hub: %s\n", loaded.error().message.c_str());
+      std::string where = config_file.empty() ? "" : config_file + ": ";
+      std::fprintf(stderr, "gaia-hub: %s%s\n", where.c_str(), loaded.error().message.c_str());
       return 2;
     }
     tls = std::move(*loaded);
