@@ -15,6 +15,7 @@
 #include <client/ecies.h>
 #include <client/resolver.h>
 #include <crypto/hash.h>
+#include <util/fsync.h>
 #include <zonefile/profile.h>
 #include <zonefile/zonefile.h>
 
@@ -35,21 +36,6 @@ struct BucketOpts {
   bool quiet = false, any_address = false, update_zonefile = false;
   std::string payer_key;
 };
-
-util::Status WriteFileAtomically(const fs::path& path, std::string_view data) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Fail(ErrorCode::IoError, "cannot write " + tmp.string());
-    out.write(data.data(), static_cast<std::streamsize>(data.size()));
-    if (!out) return Fail(ErrorCode::IoError, "cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Fail(ErrorCode::IoError, "cannot rename " + tmp.string() + ": " + ec.message());
-  return util::Ok();
-}
 
 std::string Sha256Hex(util::ByteView data) { return util::ToHex(crypto::Sha256(data).view()); }
 
@@ -102,7 +88,7 @@ void AddDump(CLI::App& gaia, Globals& g) {
         progress.Step(i + 1, "read " + paths[i]);
         BS_TRY(auto f, client::ReadStored(*hub, paths[i]));
         std::string local = fmt::format("files/{:06}", i + 1);
-        BS_CHECK_OK(WriteFileAtomically(dir / local, util::AsChars(f.data)));
+        BS_CHECK_OK(util::WriteFileAtomically((dir / local).string(), util::AsChars(f.data)));
         files.push_back({{"path", f.path},
                          {"file", local},
                          {"size", f.data.size()},
@@ -117,7 +103,7 @@ void AddDump(CLI::App& gaia, Globals& g) {
                     {"address", cfg.address},
                     {"created", std::time(nullptr)},
                     {"files", files}};
-      BS_CHECK_OK(WriteFileAtomically(dir / "manifest.json", manifest.dump(1)));
+      BS_CHECK_OK(util::WriteFileAtomically((dir / "manifest.json").string(), manifest.dump(1)));
       if (!paths.empty()) progress.Done(fmt::format("{} files, {} bytes", paths.size(), bytes));
       Print(g, {{"address", cfg.address}, {"files", paths.size()}, {"bytes", bytes}, {"out", o->dir}},
             fmt::format("dumped {} files ({} bytes) of bucket {} to {}\n", paths.size(), bytes, cfg.address, o->dir));

@@ -66,15 +66,12 @@ util::Status ReadFlag(const json& obj, const char* key, bool& out) {
 // hub's own (serverLimits; servername, which the original renamed), and of the
 // sections read here. Keys for drivers and TLS this hub does not have are known,
 // so an original config file loads; enableHttps is refused below.
-const std::vector<std::string_view> TOP_KEYS = {"acmeConfig",        "argsTransport", "authTimestampCacheSize",
-                                                "awsCredentials",    "azCredentials", "bucket",
-                                                "bucketQuota",       "bucketQuotas",  "cacheControl",
-                                                "diskSettings",      "driver",        "enableHttps",
-                                                "gcCredentials",     "httpsPort",     "ipfsSettings",
-                                                "maxFileUploadSize", "pageSize",      "port",
-                                                "proofsConfig",      "readURL",       "requireCorrectHubUrl",
-                                                "serverName",        "tlsCertConfig", "validHubUrls",
-                                                "whitelist",         "servername",    "serverLimits"};
+const std::vector<std::string_view> TOP_KEYS = {
+    "acmeConfig",    "argsTransport", "authTimestampCacheSize", "awsCredentials",    "azCredentials", "bucket",
+    "bucketQuota",   "bucketQuotas",  "cacheControl",           "diskSettings",      "driver",        "enableHttps",
+    "gcCredentials", "httpsPort",     "ipfsSettings",           "maxFileUploadSize", "pageSize",      "port",
+    "proofsConfig",  "readURL",       "requireCorrectHubUrl",   "serverName",        "tlsCertConfig", "validHubUrls",
+    "whitelist",     "servername",    "serverLimits",           "adminApi"};
 const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
     {"diskSettings", {"storageRootDirectory", "fsync"}},
     {"awsCredentials", {"endpoint", "region", "accessKeyId", "secretAccessKey", "sessionToken", "s3ForcePathStyle"}},
@@ -83,6 +80,7 @@ const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
       "maxBodyBytesInFlight"}},
     {"proofsConfig", {"proofsRequired"}},
     {"bucketQuota", {"maxBytes", "maxFiles"}},
+    {"adminApi", {"port", "apiKeys"}},
     {"tlsCertConfig", {"keyFile", "certFile", "keyPassphrase", "pfxFile", "pfxPassphrase"}},
     {"gcCredentials",
      {"accessKeyId", "secretAccessKey", "endpoint", "email", "projectId", "keyFilename", "credentials"}},
@@ -190,6 +188,15 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
       return Fail(ErrorCode::InvalidArgument, std::string("config key '") + key + "' out of range");
     }
     *field = static_cast<uint16_t>(port);
+  }
+  if (doc.contains("adminApi") && doc["adminApi"].is_object()) {
+    const json& admin = doc["adminApi"];
+    int port = 0;
+    BS_CHECK_OK(Read(admin, "port", port));
+    if (port < 0 || port > 65535) return Fail(ErrorCode::InvalidArgument, "config key 'adminApi.port' out of range");
+    config.admin.enabled = true;
+    config.admin.port = static_cast<uint16_t>(port);
+    BS_CHECK_OK(Read(admin, "apiKeys", config.admin.api_keys));
   }
   auto& https = config.https;
   BS_CHECK_OK(ReadStrings(doc, "tlsCertConfig",
@@ -358,6 +365,23 @@ util::Result<std::string> ReadPem(const std::string& value, const char* key) {
 
 }  // namespace
 
+util::Status CheckAdminSettings(const AdminSettings& admin) {
+  if (!admin.enabled) return util::Ok();
+  if (admin.api_keys.empty()) {
+    return Fail(ErrorCode::InvalidArgument,
+                "the admin API needs adminApi.apiKeys (or GAIA_ADMIN_API_KEYS): without a key anyone could "
+                "reconfigure the hub");
+  }
+  for (const auto& key : admin.api_keys) {
+    if (key.size() < 16 || key.find_first_of(" \t\r\n") != std::string::npos) {
+      return Fail(ErrorCode::InvalidArgument,
+                  "adminApi.apiKeys: each key must be at least 16 characters with no spaces (openssl rand -hex 16 "
+                  "makes one)");
+    }
+  }
+  return util::Ok();
+}
+
 util::Result<net::TlsOptions> LoadHttpsCertificate(const HttpsSettings& https) {
   net::TlsOptions tls;
   if (!https.pfx_file.empty()) {
@@ -416,6 +440,11 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_TLS_CERT_CONFIG_KEY_PASSPHRASE")) config.https.key_passphrase = v;
   if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_FILE")) config.https.pfx_file = v;
   if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_PASSPHRASE")) config.https.pfx_passphrase = v;
+  if (auto v = env("GAIA_ADMIN_PORT")) {
+    BS_CHECK_OK(ReadIntVar("GAIA_ADMIN_PORT", v, 0, 65535, config.admin.port));
+    config.admin.enabled = true;
+  }
+  if (auto v = env("GAIA_ADMIN_API_KEYS")) config.admin.api_keys = SplitComma(v);
   if (auto v = env("GAIA_PAGE_SIZE")) BS_CHECK_OK(ReadIntVar("GAIA_PAGE_SIZE", v, 1, 4096, config.page_size));
   if (auto v = env("GAIA_CACHE_CONTROL")) config.cache_control = v;
   // The original's S3 driver variables.

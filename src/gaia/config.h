@@ -52,6 +52,13 @@ struct HttpsSettings {
   std::string pfx_passphrase;
 };
 
+// The admin API (ours: config "adminApi"; doc/gaia.md): off unless a port is given.
+struct AdminSettings {
+  bool enabled = false;
+  uint16_t port = 0;  // 0 picks a free one
+  std::vector<std::string> api_keys;
+};
+
 struct HubConfig {
   std::string host = "127.0.0.1";  // --listen; the original binds every interface on `port`
   uint16_t port = 3000;
@@ -81,6 +88,7 @@ struct HubConfig {
   // gcCredentials held the original's service-account keys and no HMAC keys.
   bool gcs_service_account_only = false;
   HttpsSettings https;
+  AdminSettings admin;
   ServerLimits limits;
   BucketQuota bucket_quota;                          // bucketQuota: every bucket's, unless listed below
   std::map<std::string, BucketQuota> bucket_quotas;  // bucketQuotas: by bucket address
@@ -104,6 +112,8 @@ util::Status LoadHubConfigFile(const std::string& path, HubConfig& config);
 // true/false. A value that is not of its form fails with InvalidArgument naming
 // the variable, so a typo never leaves a check silently off.
 util::Status ApplyHubConfigEnv(HubConfig& config);
+// An enabled admin API has keys, each long enough to resist guessing.
+util::Status CheckAdminSettings(const AdminSettings& admin);
 // The certificate HTTPS is served with: tlsCertConfig's PEM files (or PEM text)
 // or its PKCS#12 file (or base64). InvalidArgument naming the key whose file
 // cannot be read; a certificate that does not suit is found by HttpServer::Start.

@@ -479,6 +479,84 @@ describe('gaia-hub limits and configuration', () => {
     assert.match(r.stderr, /TLS: the private key does not match the certificate/);
   });
 
+  test('the admin API: get and set the config, reload it in place, keys checked', async () => {
+    const KEY = 'admin-key-0123456789abcdef';
+    const dir = tempDir('hub-admin');
+    const hub = await startGaiaHub({ config: { serverName: 'gaia-0', whitelist: [ADDRESS],
+      diskSettings: { storageRootDirectory: path.join(dir, 'first') }, adminApi: { port: 0, apiKeys: [KEY] } },
+    args: ['--driver', 'disk'] });
+    const configFile = path.join(hub.dir, 'config.json');
+    const admin = hub.child.output.match(/admin API on (http:\/\/127\.0\.0\.1:\d+)/)[1];
+    const call = async (method, route, { key = KEY, body } = {}) => {
+      const headers = key === null ? {} : { Authorization: `bearer ${key}` };
+      const res = await fetch(admin + route, { method, headers, body });
+      return { status: res.status, json: await res.json() };
+    };
+    const other = storageFor(hub.url, OTHER_KEY);
+    try {
+      // Keys: none, a wrong one, and a wrong scheme are refused alike, even for routes that do not exist.
+      for (const [key, route] of [[null, '/v1/admin/config'], ['not-the-key-at-all-000', '/v1/admin/config'],
+        [`x${KEY}`, '/v1/admin/reload'], [null, '/v1/admin/nothing']]) {
+        const r = await call('GET', route, { key });
+        assert.equal(r.status, 403, `${key} ${route}`);
+        assert.deepEqual(r.json, { error: 'forbidden' });
+      }
+      const res = await fetch(`${admin}/v1/admin/config`, { headers: { Authorization: `Bearer ${KEY}` } });
+      assert.equal(res.status, 200);
+      const shown = (await res.json()).config;
+      assert.deepEqual(shown.whitelist, [ADDRESS]);
+      assert.equal(shown.adminApi, undefined, 'the admin keys are not shown');
+
+      // The whitelist keeps the other key out until it is set and the hub reloaded.
+      await assert.rejects(other.putFile('a.txt', 'x', { encrypt: false, dangerouslyIgnoreEtag: true }));
+      const before = readFileSync(configFile, 'utf8');
+      for (const [body, more] of [['{"pageSize": "many"}', /pageSize/], ['{"adminApi": {"port": 1}}', /adminApi/],
+        ['[1]', /not a JSON object/], ['{"whitelist": ', /not JSON/], ['{"driver": "disk", "colour": 1}', /colour/]]) {
+        const r = await call('POST', '/v1/admin/config', { body });
+        assert.equal(r.status, 400, body);
+        assert.equal(r.json.error, 'Invalid Gaia configuration');
+        assert.match(r.json.more, more, body);
+      }
+      assert.equal(readFileSync(configFile, 'utf8'), before, 'a refused change leaves the file as it was');
+      const otherAddress = JSON.parse((await run('blockstack', ['--json', 'gaia', 'token', '--hub', hub.url,
+        '--key', OTHER_KEY])).stdout).address;
+      const set = await call('POST', '/v1/admin/config', { body: JSON.stringify({ whitelist: [ADDRESS, otherAddress],
+        diskSettings: { storageRootDirectory: path.join(dir, 'second') } }) });
+      assert.equal(set.status, 200);
+      assert.deepEqual(set.json, { message: 'Config updated -- you should reload your Gaia hub now.' });
+      assert.deepEqual(JSON.parse(readFileSync(configFile, 'utf8')).whitelist, [ADDRESS, otherAddress]);
+      await assert.rejects(other.putFile('a.txt', 'x', { encrypt: false, dangerouslyIgnoreEtag: true }),
+        undefined, 'not before the reload');
+      const reload = await call('POST', '/v1/admin/reload');
+      assert.equal(reload.status, 200);
+      assert.deepEqual(reload.json, { result: 'OK' });
+      await other.putFile('a.txt', 'let in', { encrypt: false, dangerouslyIgnoreEtag: true });
+      assert.equal(await other.getFile('a.txt', { decrypt: false }), 'let in');
+      assert.ok(readdirSync(path.join(dir, 'second', otherAddress)).includes('a.txt'), 'the new storage root is used');
+
+      // A change a reload cannot apply is named; a file that no longer loads is
+      // refused and the running config stays.
+      assert.equal((await call('POST', '/v1/admin/config', { body: '{"serverLimits": {"maxConnections": 50}}' })).status, 200);
+      assert.deepEqual((await call('POST', '/v1/admin/reload')).json,
+        { result: 'OK', restartNeeded: ['serverLimits/maxFileUploadSize'] });
+      writeFileSync(configFile, '{"driver": "disk", "pageSize": ');
+      const broken = await call('POST', '/v1/admin/reload');
+      assert.equal(broken.status, 500);
+      assert.match(broken.json.error, /does not parse as JSON/);
+      assert.equal(await other.getFile('a.txt', { decrypt: false }), 'let in');
+    } finally {
+      await stopProcess(hub.child);
+    }
+    // No key, or a short one: the hub does not start.
+    for (const [adminApi, message] of [[{ port: 0 }, /needs adminApi.apiKeys/], [{ port: 0, apiKeys: ['hello'] }, /at least 16/]]) {
+      const file = path.join(dir, 'bad-admin.json');
+      writeFileSync(file, JSON.stringify({ adminApi }));
+      const r = await run('gaia-hub', ['--config', file, '--listen', '127.0.0.1:0', '--storage-root', path.join(dir, 's')]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, message);
+    }
+  });
+
   test('google-cloud: the S3-interoperable XML API with HMAC keys (s3rver standing in for GCS)', async () => {
     const s3port = await freePort();
     const s3 = new S3rver({ port: s3port, address: '127.0.0.1', silent: true, directory: tempDir('s3rver-gcs') });

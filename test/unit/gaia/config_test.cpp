@@ -160,6 +160,20 @@ TEST(HubJsonTest, MistakesAreNamedNotIgnored) {
     EXPECT_EQ(tls->pkcs12, std::string("\x01\x02\x03"));
     EXPECT_EQ(tls->passphrase, "p");
   }
+  // The admin API: keys required when it is on, and long enough.
+  {
+    HubConfig config;
+    ASSERT_TRUE(ApplyHubConfigJson(R"({"adminApi": {"port": 0}})", config));
+    EXPECT_TRUE(config.admin.enabled);
+    EXPECT_NE(CheckAdminSettings(config.admin).error().message.find("needs adminApi.apiKeys"), std::string::npos);
+    config.admin.api_keys = {"short"};
+    EXPECT_NE(CheckAdminSettings(config.admin).error().message.find("at least 16"), std::string::npos);
+    config.admin.api_keys = {"0123456789abcdef0123"};
+    EXPECT_TRUE(CheckAdminSettings(config.admin));
+    EXPECT_TRUE(CheckAdminSettings(HubConfig{}.admin));
+    EXPECT_FALSE(ApplyHubConfigJson(R"({"adminApi": {"port": 70000}})", config));
+    EXPECT_FALSE(ApplyHubConfigJson(R"({"adminApi": {"keys": []}})", config));
+  }
   // google-cloud: GCS's XML API by default, HMAC keys; the original's
   // service-account keys alone are noted so the driver can refuse them.
   {
