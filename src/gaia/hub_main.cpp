@@ -179,11 +179,6 @@ int RunHub(int argc, char** argv) {
   }
   HubConfig config = std::move(*built);
 
-  auto store = MakeDriver(config);
-  if (!store) {
-    std::fprintf(stderr, "gaia-hub: %s\n", store.error().message.c_str());
-    return store.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
-  }
   std::optional<net::TlsOptions> tls;
   if (config.https.enabled) {
     auto loaded = LoadHttpsCertificate(config.https);
@@ -193,6 +188,11 @@ int RunHub(int argc, char** argv) {
       return 2;
     }
     tls = std::move(*loaded);
+  }
+  auto store = MakeDriver(config);
+  if (!store) {
+    std::fprintf(stderr, "gaia-hub: %s\n", store.error().message.c_str());
+    return store.error().code == util::ErrorCode::InvalidArgument ? 2 : 3;
   }
   util::StopSignals stop_signals;
   // The first hub also renders the servers' own rejections (its router's
