@@ -81,6 +81,7 @@ const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
     {"proofsConfig", {"proofsRequired"}},
     {"bucketQuota", {"maxBytes", "maxFiles"}},
     {"adminApi", {"port", "apiKeys"}},
+    {"azCredentials", {"accountName", "accountKey", "endpoint"}},
     {"tlsCertConfig", {"keyFile", "certFile", "keyPassphrase", "pfxFile", "pfxPassphrase"}},
     {"gcCredentials",
      {"accessKeyId", "secretAccessKey", "endpoint", "email", "projectId", "keyFilename", "credentials"}},
@@ -248,6 +249,10 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     BS_CHECK_OK(Read(doc["diskSettings"], "storageRootDirectory", config.storage_root));
     BS_CHECK_OK(Read(doc["diskSettings"], "fsync", config.disk_fsync));
   }
+  BS_CHECK_OK(ReadStrings(doc, "azCredentials",
+                          {{"accountName", &config.azure.account_name},
+                           {"accountKey", &config.azure.account_key},
+                           {"endpoint", &config.azure.endpoint}}));
   BS_CHECK_OK(ReadStrings(doc, "awsCredentials",
                           {{"endpoint", &config.s3.endpoint},
                            {"region", &config.s3.region},
@@ -451,6 +456,10 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_S3_ACCESS_KEY_ID")) config.s3.access_key_id = v;
   if (auto v = env("GAIA_S3_SECRET_ACCESS_KEY")) config.s3.secret_access_key = v;
   if (auto v = env("GAIA_S3_SESSION_TOKEN")) config.s3.session_token = v;
+  // The original's azure driver variables, and ours for its endpoint.
+  if (auto v = env("GAIA_AZURE_ACCOUNT_NAME")) config.azure.account_name = v;
+  if (auto v = env("GAIA_AZURE_ACCOUNT_KEY")) config.azure.account_key = v;
+  if (auto v = env("GAIA_AZURE_ENDPOINT")) config.azure.endpoint = v;
   // Ours: the google-cloud driver's HMAC keys.
   if (auto v = env("GAIA_GCS_ACCESS_KEY_ID")) {
     config.gcs.access_key_id = v;

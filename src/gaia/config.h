@@ -22,6 +22,14 @@ struct S3Settings {
   bool path_style = false;         // s3ForcePathStyle: http://endpoint/bucket/key
 };
 
+// The azure driver (the original's azCredentials, plus endpoint: ours, for the
+// Azurite emulator and other clouds; default https://{accountName}.blob.core.windows.net).
+struct AzureSettings {
+  std::string account_name;
+  std::string account_key;  // base64, as the portal shows it
+  std::string endpoint;
+};
+
 // What one client may take of the hub (config "serverLimits", ours; doc/limits.md).
 struct ServerLimits {
   std::size_t max_connections = 1024;                        // maxConnections
@@ -64,7 +72,7 @@ struct HubConfig {
   uint16_t port = 3000;
   std::string server_name = "gaia-0";
   std::string read_url;            // "" = the hub serves reads itself at http://{listen}/read/
-  std::string driver = "disk";     // disk | s3 | memory
+  std::string driver = "disk";     // disk | s3 | azure | google-cloud | memory
   std::string storage_root = "./gaia-storage";
   bool disk_fsync = true;          // diskSettings.fsync (ours): fsync each write before it is visible
   std::string bucket = "hub";
@@ -76,6 +84,7 @@ struct HubConfig {
   std::string cache_control = "public, max-age=1";  // the original's default
   std::size_t auth_timestamp_cache_size = 50000;
   S3Settings s3;
+  AzureSettings azure;
   // google-cloud: Google Cloud Storage through its S3-interoperable XML API with
   // HMAC keys (gcCredentials.accessKeyId/secretAccessKey, ours; endpoint
   // https://storage.googleapis.com, region "auto", path-style).

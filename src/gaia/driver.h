@@ -43,6 +43,13 @@ struct ListPage {
   std::optional<std::string> page;  // token for the next page; nullopt at the end
 };
 
+// A write's precondition, from the client's If-Match / If-None-Match: *.
+struct WriteCondition {
+  std::optional<std::string> if_match;  // the object must exist with this ETag
+  bool if_absent = false;               // the object must not exist
+  bool Any() const { return if_match.has_value() || if_absent; }
+};
+
 class Driver {
  public:
   virtual ~Driver() = default;
@@ -59,6 +66,17 @@ class Driver {
   // the file away. The default reads it into memory and calls Write.
   virtual util::Result<std::string> WriteFile(std::string_view top, std::string_view path, const std::string& file,
                                               std::string_view content_type);
+  // Whether WriteIf/WriteFileIf check their condition at the storage service,
+  // atomically with the write (conditional PUTs), so hub processes sharing the
+  // storage cannot both pass it. False: the hub checks conditions itself, under
+  // its per-path lock (one process).
+  virtual bool ChecksConditions() const { return false; }
+  // Write/WriteFile with a condition; one that does not hold fails with Conflict
+  // ("precondition failed"). The defaults ignore it (the hub checked it).
+  virtual util::Result<std::string> WriteIf(std::string_view top, std::string_view path, std::string_view data,
+                                            std::string_view content_type, const WriteCondition& condition);
+  virtual util::Result<std::string> WriteFileIf(std::string_view top, std::string_view path, const std::string& file,
+                                                std::string_view content_type, const WriteCondition& condition);
   // Where the server should spool large upload bodies so WriteFile can take them
   // without a copy; "" keeps bodies in memory.
   virtual std::string SpoolDirectory() const { return ""; }

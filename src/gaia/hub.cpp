@@ -403,7 +403,15 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
   if (has_if_none_match && if_none_match != "*") {
     return Fail(HubErrorKind::PreconditionFailed, "Misuse of the if-none-match header. Expected to be * on write requests.");
   }
-  if ((has_if_match && if_match != "*") || has_if_none_match) {
+  WriteCondition condition;
+  if (has_if_match && if_match != "*") condition.if_match = if_match;
+  condition.if_absent = has_if_none_match;
+  // A driver that checks conditions at the storage service does it atomically
+  // with the write (hubs sharing the storage); else they are checked here, under
+  // this process's lock. An archival write moves the old version away first, so
+  // its condition is checked here too.
+  const bool storage_checks = m_driver->ChecksConditions() && !auth->scopes.HasArchival();
+  if (condition.Any() && !storage_checks) {
     auto stat = m_driver->Stat(address, path);
     if (!stat) return ErrorResponse(FromUtilError(stat.error()));
     if (has_if_match && (!stat->exists || stat->etag != if_match)) {
@@ -439,10 +447,16 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
     }
   }
   // A large body was spooled to a file by the server.
-  auto etag = req.body_file.empty() ? m_driver->Write(address, path, req.body, content_type)
-                                    : m_driver->WriteFile(address, path, req.body_file, content_type);
+  if (!storage_checks) condition = {};
+  auto etag = req.body_file.empty() ? m_driver->WriteIf(address, path, req.body, content_type, condition)
+                                    : m_driver->WriteFileIf(address, path, req.body_file, content_type, condition);
   if (!etag) {
     if (limited) ReleaseQuota(address, change);
+    if (condition.Any() && etag.error().code == util::ErrorCode::Conflict) {
+      return Fail(HubErrorKind::PreconditionFailed,
+                  condition.if_absent ? "The entity you are trying to create already exists"
+                                      : "The provided ETag does not match that of the resource on the server");
+    }
     return ErrorResponse(FromUtilError(etag.error()));
   }
   m_metrics.Add("gaia_bytes_written_total", {}, static_cast<double>(req.body_size));

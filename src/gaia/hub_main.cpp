@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <gaia/admin.h>
+#include <gaia/drivers/azure_driver.h>
 #include <gaia/drivers/disk_driver.h>
 #include <gaia/drivers/s3_driver.h>
 #include <gaia/hub.h>
@@ -33,6 +34,7 @@ util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
   }
   if (config.driver == "memory") return MakeMemoryDriver();
   if (config.driver == "s3" || config.driver == "aws") return MakeS3Driver(config.s3, config.bucket, config.cache_control);
+  if (config.driver == "azure") return MakeAzureDriver(config.azure, config.bucket, config.cache_control);
   if (config.driver == "google-cloud") {
     if (config.gcs_service_account_only) {
       return util::Fail(util::ErrorCode::InvalidArgument,
@@ -48,7 +50,7 @@ util::Result<std::unique_ptr<Driver>> MakeDriver(const HubConfig& config) {
     return MakeS3Driver(config.gcs, config.bucket, config.cache_control);
   }
   return util::Fail(util::ErrorCode::InvalidArgument,
-                    "unknown driver '" + config.driver + "' (disk, s3, google-cloud or memory)");
+                    "unknown driver '" + config.driver + "' (disk, s3, azure, google-cloud or memory)");
 }
 
 // What the command line sets over the config file and the environment.
@@ -135,7 +137,7 @@ int RunHub(int argc, char** argv) {
        "HOST:PORT to listen on (default 127.0.0.1:<config port, 3000>); port 0 picks a free one"},
       {"--storage-root", &cl.storage_root, "disk driver: directory holding the buckets"},
       {"--read-url", &cl.read_url, "URL prefix clients read files from (default: this hub's /read/)"},
-      {"--driver", &cl.driver, "storage driver: disk (default), s3, google-cloud or memory"},
+      {"--driver", &cl.driver, "storage driver: disk (default), s3, azure, google-cloud or memory"},
       {"--server-name", &cl.server_name, "server name in the challenge text (default gaia-0)"},
   };
   for (const auto& [flag, field, help] : text_options) app.add_option(flag, *field, help);

@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
-import { freePort, makeCertificates, repoRoot, run, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
+import { freePort, makeCertificates, repoRoot, run, startAzurite, startGaiaHub, stopProcess, tempDir, waitFor } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const { UserSession, AppConfig } = require('@stacks/auth');
@@ -277,6 +277,16 @@ clientSuite('gaia-hub with the S3 driver (s3rver)', async () => {
     env: { GAIA_S3_ACCESS_KEY_ID: 'S3RVER', GAIA_S3_SECRET_ACCESS_KEY: 'S3RVER' },
   });
   hub.stop = () => s3.close();
+  return hub;
+});
+
+clientSuite('gaia-hub with the azure driver (azurite)', async () => {
+  const azurite = await startAzurite();
+  const hubPort = await freePort();
+  // Reads through the hub here, as in the S3 suite (the container's own public URL is tested below).
+  const hub = await startGaiaHub({ port: hubPort, args: ['--driver', 'azure', '--read-url', `http://127.0.0.1:${hubPort}/read/`],
+    config: { serverName: 'gaia-0', bucket: 'gaia-test' }, env: azurite.env });
+  hub.stop = () => stopProcess(azurite.child);
   return hub;
 });
 

@@ -391,6 +391,25 @@ export async function startGaiaHub({ args = [], config, storageRoot, port: wante
   return { child, port, url: `http://127.0.0.1:${port}`, dir };
 }
 
+// Azurite (Microsoft's Azure Storage emulator), blob service only, on a free
+// loopback port: { child, endpoint, accountName, accountKey, env }. The account is
+// the emulator's well-known one; endpoint is path-style (/devstoreaccount1).
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+export async function startAzurite() {
+  const port = await freePort();
+  const child = startProcess(path.join(repoRoot, 'node_modules', '.bin', 'azurite-blob'),
+    ['--blobHost', '127.0.0.1', '--blobPort', String(port), '--location', tempDir('azurite'), '--silent',
+      '--skipApiVersionCheck', '--disableTelemetry']);
+  await waitFor(() => {
+    if (child.exitCode !== null) throw new Error(`azurite exited ${child.exitCode}: ${child.output}`);
+    return /successfully listens/i.test(child.output);
+  }, { what: 'azurite to listen', timeoutMs: 30000 });
+  const endpoint = `http://127.0.0.1:${port}/${AZURITE_ACCOUNT}`;
+  return { child, endpoint, accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY,
+    env: { GAIA_AZURE_ACCOUNT_NAME: AZURITE_ACCOUNT, GAIA_AZURE_ACCOUNT_KEY: AZURITE_KEY, GAIA_AZURE_ENDPOINT: endpoint } };
+}
+
 // --- the whole stack, for the demo and the lookup benchmark ----------------------------
 
 // Starts bcoin regtest, one blockstackd following it and a disk-backed gaia-hub,

@@ -32,6 +32,16 @@ util::Result<std::string> Driver::WriteFile(std::string_view top, std::string_vi
   return Write(top, path, data, content_type);
 }
 
+util::Result<std::string> Driver::WriteIf(std::string_view top, std::string_view path, std::string_view data,
+                                          std::string_view content_type, const WriteCondition&) {
+  return Write(top, path, data, content_type);
+}
+
+util::Result<std::string> Driver::WriteFileIf(std::string_view top, std::string_view path, const std::string& file,
+                                              std::string_view content_type, const WriteCondition&) {
+  return WriteFile(top, path, file, content_type);
+}
+
 namespace {
 
 class MemoryDriver final : public Driver {

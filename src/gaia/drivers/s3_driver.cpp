@@ -1,5 +1,7 @@
 #include <gaia/drivers/s3_driver.h>
 
+#include <gaia/drivers/remote.h>
+
 #include <algorithm>
 #include <chrono>
 #include <ctime>
@@ -38,79 +40,7 @@ std::string Trim(std::string_view v) {
 
 std::string AmzDate(std::time_t t) { return util::FormatUtc(t, "%Y%m%dT%H%M%SZ"); }
 
-int64_t ParseTime(const std::string& text, const char* format) {
-  std::tm tm{};
-  if (!strptime(text.c_str(), format, &tm)) return 0;
-  return static_cast<int64_t>(timegm(&tm));
-}
-
-std::string XmlUnescape(std::string_view s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '&') {
-      out += s[i];
-      continue;
-    }
-    auto semi = s.find(';', i);
-    if (semi == std::string_view::npos) {
-      out += s[i];
-      continue;
-    }
-    std::string_view ent = s.substr(i + 1, semi - i - 1);
-    if (ent == "amp") out += '&';
-    else if (ent == "lt") out += '<';
-    else if (ent == "gt") out += '>';
-    else if (ent == "quot") out += '"';
-    else if (ent == "apos") out += '\'';
-    else if (!ent.empty() && ent[0] == '#') {
-      unsigned long code = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X')
-                               ? std::strtoul(std::string(ent.substr(2)).c_str(), nullptr, 16)
-                               : std::strtoul(std::string(ent.substr(1)).c_str(), nullptr, 10);
-      if (code < 0x80) {
-        out += static_cast<char>(code);
-      } else if (code < 0x800) {
-        out += static_cast<char>(0xC0 | (code >> 6));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-      } else if (code < 0x10000) {
-        out += static_cast<char>(0xE0 | (code >> 12));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-      } else {
-        out += static_cast<char>(0xF0 | (code >> 18));
-        out += static_cast<char>(0x80 | ((code >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((code >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (code & 0x3F));
-      }
-    } else {
-      out += std::string(s.substr(i, semi - i + 1));
-    }
-    i = semi;
-  }
-  return out;
-}
-
-// The text of every <tag>...</tag> inside xml, in order.
-std::vector<std::string_view> XmlElements(std::string_view xml, std::string_view tag) {
-  std::vector<std::string_view> out;
-  std::string open = "<" + std::string(tag) + ">";
-  std::string close = "</" + std::string(tag) + ">";
-  std::size_t pos = 0;
-  while ((pos = xml.find(open, pos)) != std::string_view::npos) {
-    auto start = pos + open.size();
-    auto end = xml.find(close, start);
-    if (end == std::string_view::npos) break;
-    out.push_back(xml.substr(start, end - start));
-    pos = end + close.size();
-  }
-  return out;
-}
-
-std::string XmlText(std::string_view xml, std::string_view tag) {
-  auto all = XmlElements(xml, tag);
-  return all.empty() ? std::string() : XmlUnescape(all.front());
-}
-
-class S3Driver final : public Driver {
+class S3Driver final : public RemoteDriver {
  public:
   S3Driver(S3Settings settings, util::Url endpoint, std::string bucket, std::string cache_control)
       : m_settings(std::move(settings)),
@@ -132,6 +62,7 @@ class S3Driver final : public Driver {
       m_key_prefix = "/";
       m_read_prefix = m_endpoint.scheme + "://" + m_host + "/";
     }
+    m_pool = std::make_unique<ClientPool>(m_connect_origin, "S3");
   }
 
   std::string ReadUrlPrefix() const override { return m_read_prefix; }
@@ -177,26 +108,6 @@ class S3Driver final : public Driver {
     return util::Ok();
   }
 
-  util::Result<ObjectStat> Stat(std::string_view top, std::string_view path) override {
-    BS_CHECK_OK(CheckPath(path));
-    BS_TRY(auto res, Send("HEAD", Key(top, path), {}, {}, ""));
-    if (res.status == 404) return ObjectStat{};
-    if (res.status != 200) return Fail(ErrorCode::IoError, Describe("HEAD", res));
-    return StatFromHeaders(res);
-  }
-
-  util::Result<ObjectData> Read(std::string_view top, std::string_view path) override {
-    BS_CHECK_OK(CheckPath(path));
-    BS_TRY(auto res, Send("GET", Key(top, path), {}, {}, ""));
-    if (res.status == 404) return Fail(ErrorCode::NotFound, "File does not exist");
-    if (res.status != 200) return Fail(ErrorCode::IoError, Describe("GET", res));
-    ObjectData out;
-    out.stat = StatFromHeaders(res);
-    out.stat.content_length = res.body.size();
-    out.data = std::move(res.body);
-    return out;
-  }
-
   util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page, std::size_t page_size,
                               bool with_stat, std::string_view path_prefix) override {
     std::string prefix = std::string(top) + "/";
@@ -226,31 +137,11 @@ class S3Driver final : public Driver {
   }
 
  private:
-  std::string Key(std::string_view top, std::string_view path) const {
-    return std::string(top) + "/" + std::string(path);
-  }
+  const char* ServiceName() const override { return "S3"; }
 
-  static ObjectStat StatFromHeaders(const net::HttpResponse& res) {
-    ObjectStat st;
-    st.exists = true;
-    st.etag = res.Header("etag");
-    st.content_length = std::strtoull(res.Header("content-length").c_str(), nullptr, 10);
-    st.content_type = res.Header("content-type");
-    st.last_modified = ParseTime(res.Header("last-modified"), "%a, %d %b %Y %H:%M:%S");
-    return st;
-  }
-
-  static std::string Describe(const char* what, const net::HttpResponse& res) {
-    std::string code = XmlText(res.body, "Code");
-    std::string message = XmlText(res.body, "Message");
-    return std::string("S3 ") + what + " failed with HTTP " + std::to_string(res.status) +
-           (code.empty() ? "" : " " + code) + (message.empty() ? "" : ": " + message);
-  }
-
-  // key "" addresses the bucket itself.
   util::Result<net::HttpResponse> Send(const std::string& method, const std::string& key,
                                        const std::map<std::string, std::string>& query,
-                                       std::map<std::string, std::string> headers, std::string_view body) {
+                                       std::map<std::string, std::string> headers, std::string_view body) override {
     SigV4Request req;
     req.method = method;
     req.host = m_host;
@@ -265,40 +156,7 @@ class S3Driver final : public Driver {
     req.headers = headers;
     std::string auth = SigV4Authorization(req, m_settings, amz_date);
 
-    std::string target = req.canonical_uri;
-    if (!query.empty()) {
-      char sep = '?';
-      for (const auto& [k, v] : query) {
-        target += sep + util::PercentEncode(k, false) + "=" + util::PercentEncode(v, false);
-        sep = '&';
-      }
-    }
-    net::HeaderList list{{"Host", m_host}, {"Authorization", auth}};
-    for (const auto& [k, v] : headers) list.emplace_back(k, v);
-    BS_TRY(auto client, Acquire());
-    auto res = client->Send(method, target, list, body);
-    if (res) Release(std::move(client));
-    return res;
-  }
-
-  util::Result<std::unique_ptr<net::HttpClient>> Acquire() {
-    {
-      std::lock_guard lock(m_pool_mutex);
-      if (!m_pool.empty()) {
-        auto c = std::move(m_pool.back());
-        m_pool.pop_back();
-        return c;
-      }
-    }
-    net::HttpClientOptions options;
-    options.timeout = std::chrono::seconds(60);
-    options.peer_name = "S3";
-    return net::HttpClient::Create(m_connect_origin, options);
-  }
-
-  void Release(std::unique_ptr<net::HttpClient> client) {
-    std::lock_guard lock(m_pool_mutex);
-    if (m_pool.size() < 32) m_pool.push_back(std::move(client));
+    return m_pool->Send(method, req.canonical_uri, query, m_host, auth, headers, body);
   }
 
   S3Settings m_settings;
@@ -309,8 +167,7 @@ class S3Driver final : public Driver {
   std::string m_connect_origin;
   std::string m_key_prefix;
   std::string m_read_prefix;
-  std::mutex m_pool_mutex;
-  std::vector<std::unique_ptr<net::HttpClient>> m_pool;
+  std::unique_ptr<ClientPool> m_pool;
 };
 
 }  // namespace
