@@ -71,7 +71,7 @@ const std::vector<std::string_view> TOP_KEYS = {
     "bucketQuota",   "bucketQuotas",  "cacheControl",           "diskSettings",      "driver",        "enableHttps",
     "gcCredentials", "httpsPort",     "ipfsSettings",           "maxFileUploadSize", "pageSize",      "port",
     "proofsConfig",  "readURL",       "requireCorrectHubUrl",   "serverName",        "tlsCertConfig", "validHubUrls",
-    "whitelist",     "servername",    "serverLimits",           "adminApi"};
+    "whitelist",     "servername",    "serverLimits",           "adminApi",          "sharedStorage"};
 const std::pair<const char*, std::vector<std::string_view>> SECTION_KEYS[] = {
     {"diskSettings", {"storageRootDirectory", "fsync"}},
     {"awsCredentials", {"endpoint", "region", "accessKeyId", "secretAccessKey", "sessionToken", "s3ForcePathStyle"}},
@@ -221,6 +221,7 @@ util::Status ApplyHubConfigJson(std::string_view text, HubConfig& config) {
     return Fail(ErrorCode::InvalidArgument, "config key 'maxFileUploadSize' must be positive");
   }
   BS_CHECK_OK(ReadFlag(doc, "requireCorrectHubUrl", config.require_correct_hub_url));
+  BS_CHECK_OK(ReadFlag(doc, "sharedStorage", config.shared_storage));
   BS_CHECK_OK(Read(doc, "validHubUrls", config.valid_hub_urls));
   for (auto& url : config.valid_hub_urls) url = Trim(url);
   if (doc.contains("whitelist") && !doc["whitelist"].is_null()) {
@@ -436,6 +437,9 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_VALID_HUB_URLS")) config.valid_hub_urls = SplitComma(v);
   if (auto v = env("GAIA_REQUIRE_CORRECT_HUB_URL")) {
     BS_TRY(config.require_correct_hub_url, ParseFlag("GAIA_REQUIRE_CORRECT_HUB_URL", v));
+  }
+  if (auto v = env("GAIA_SHARED_STORAGE")) {
+    BS_TRY(config.shared_storage, ParseFlag("GAIA_SHARED_STORAGE", v));
   }
   if (auto v = env("GAIA_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_PORT", v, 0, 65535, config.port));
   if (auto v = env("GAIA_HTTPS_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_HTTPS_PORT", v, 0, 65535, config.https.port));

@@ -96,6 +96,10 @@ struct HubConfig {
                  .path_style = true};
   // gcCredentials held the original's service-account keys and no HMAC keys.
   bool gcs_service_account_only = false;
+  // sharedStorage (ours): other hub processes use the same storage. Revocation
+  // timestamps are then read from it on every check, and quota usage recounted
+  // every few seconds (doc/gaia.md).
+  bool shared_storage = false;
   HttpsSettings https;
   AdminSettings admin;
   ServerLimits limits;

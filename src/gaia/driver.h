@@ -72,7 +72,8 @@ class Driver {
   // its per-path lock (one process).
   virtual bool ChecksConditions() const { return false; }
   // Write/WriteFile with a condition; one that does not hold fails with Conflict
-  // ("precondition failed"). The defaults ignore it (the hub checked it).
+  // ("precondition failed: ..."). The defaults ignore it (the hub checked it); a
+  // driver may send it to its service even when ChecksConditions is false.
   virtual util::Result<std::string> WriteIf(std::string_view top, std::string_view path, std::string_view data,
                                             std::string_view content_type, const WriteCondition& condition);
   virtual util::Result<std::string> WriteFileIf(std::string_view top, std::string_view path, const std::string& file,

@@ -337,7 +337,11 @@ net::Response Hub::HubInfo() const {
 }
 
 HubResult<double> Hub::RevocationTimestamp(const std::string& address) {
-  if (auto cached = m_revocations.Get(address)) return *cached;
+  // Shared with other hubs, the timestamp is read every time: a revocation
+  // through one hub holds at once on all of them.
+  if (!m_config.shared_storage) {
+    if (auto cached = m_revocations.Get(address)) return *cached;
+  }
   auto stored = m_driver->Read(address + "-auth", "authTimestamp");
   double value = 0;
   if (stored) {
@@ -349,7 +353,8 @@ HubResult<double> Hub::RevocationTimestamp(const std::string& address) {
   } else if (stored.error().code != util::ErrorCode::NotFound) {
     return HubFail(HubErrorKind::Server, "cannot read the revocation timestamp: " + stored.error().message);
   }
-  // Zero is cached too: this hub is the only writer of the timestamp file.
+  // Zero is cached too: unless the storage is shared, this hub is the only
+  // writer of the timestamp file.
   m_revocations.Put(address, value);
   return value;
 }
@@ -447,12 +452,17 @@ net::Response Hub::Store(const net::Request& req, const std::string& address, st
     }
   }
   // A large body was spooled to a file by the server.
-  if (!storage_checks) condition = {};
+  // The condition goes to the driver either way: a service that checks it
+  // (AWS S3's conditional PUT) closes the gap the check above leaves between
+  // processes. Not after an archival write moved the old version away, though:
+  // the condition was about that version.
+  if (auth->scopes.HasArchival()) condition = {};
   auto etag = req.body_file.empty() ? m_driver->WriteIf(address, path, req.body, content_type, condition)
                                     : m_driver->WriteFileIf(address, path, req.body_file, content_type, condition);
   if (!etag) {
     if (limited) ReleaseQuota(address, change);
-    if (condition.Any() && etag.error().code == util::ErrorCode::Conflict) {
+    if (condition.Any() && etag.error().code == util::ErrorCode::Conflict &&
+        etag.error().message.starts_with("precondition failed")) {
       return Fail(HubErrorKind::PreconditionFailed,
                   condition.if_absent ? "The entity you are trying to create already exists"
                                       : "The provided ETag does not match that of the resource on the server");
@@ -508,15 +518,18 @@ HubResult<void> Hub::ReserveQuota(const std::string& address, Usage change) {
   const BucketQuota& quota = m_config.QuotaOf(address);
   std::lock_guard lock(m_usage_mutex);
   auto it = m_usage.find(address);
-  if (it == m_usage.end()) {
+  const auto now = std::chrono::steady_clock::now();
+  // Other hubs on the same storage change it too: their writes are seen at the
+  // next count.
+  if (it == m_usage.end() || (m_config.shared_storage && now - it->second.counted > USAGE_RECOUNT)) {
     Usage counted;
     BS_GAIA_TRY_VOID(ForEachListed(address, "", true, 100000, [&](ListEntry& e) {
       counted.bytes += static_cast<int64_t>(e.stat.content_length);
       counted.files += 1;
     }));
-    it = m_usage.emplace(address, counted).first;
+    it = m_usage.insert_or_assign(address, CountedUsage{counted, now}).first;
   }
-  Usage& used = it->second;
+  Usage& used = it->second.usage;
   if (quota.max_bytes > 0 && change.bytes > 0 && used.bytes + change.bytes > static_cast<int64_t>(quota.max_bytes)) {
     return HubFail(HubErrorKind::NoSpace, "Bucket quota exceeded: the bucket holds " + std::to_string(used.bytes) +
                                               " of its " + std::to_string(quota.max_bytes) +
@@ -535,8 +548,9 @@ void Hub::ReleaseQuota(const std::string& address, Usage change) {
   std::lock_guard lock(m_usage_mutex);
   auto it = m_usage.find(address);
   if (it == m_usage.end()) return;
-  it->second.bytes = std::max<int64_t>(0, it->second.bytes - change.bytes);
-  it->second.files = std::max<int64_t>(0, it->second.files - change.files);
+  auto& used = it->second.usage;
+  used.bytes = std::max<int64_t>(0, used.bytes - change.bytes);
+  used.files = std::max<int64_t>(0, used.files - change.files);
 }
 
 net::Response Hub::ListFiles(const net::Request& req, const std::string& address) {
@@ -688,14 +702,32 @@ net::Response Hub::RevokeAll(const net::Request& req, const std::string& address
   }
   auto auth = Authenticate(req, address, false);
   if (!auth) return ErrorResponse(auth.error());
-  // A timestamp never moves backwards, cached or not.
-  auto current = RevocationTimestamp(address);
-  if (!current) return ErrorResponse(current.error());
-  if (parsed > *current) {
+  // A timestamp never moves backwards, cached or not, and not when two hubs
+  // raise it at once: each raise is conditional on the version it read (on
+  // drivers that check conditions at the storage), and read again when it lost.
+  const std::string top = address + "-auth";
+  for (int attempt = 0;; ++attempt) {
+    auto stored = m_driver->Read(top, "authTimestamp");
+    if (!stored && stored.error().code != util::ErrorCode::NotFound) {
+      return Fail(HubErrorKind::Server, "cannot read the revocation timestamp: " + stored.error().message);
+    }
+    const double current = stored ? std::strtod(stored->data.c_str(), nullptr) : 0;
+    if (!(parsed > current)) {
+      m_revocations.Put(address, current);
+      break;
+    }
+    WriteCondition condition;
+    if (stored) condition.if_match = stored->stat.etag;
+    condition.if_absent = !stored;
     std::string text = std::to_string(static_cast<uint64_t>(parsed));
-    auto written = m_driver->Write(address + "-auth", "authTimestamp", text, "text/plain; charset=UTF-8");
-    if (!written) return ErrorResponse(FromUtilError(written.error()));
-    m_revocations.Put(address, parsed);
+    auto written = m_driver->WriteIf(top, "authTimestamp", text, "text/plain; charset=UTF-8", condition);
+    if (written) {
+      m_revocations.Put(address, parsed);
+      break;
+    }
+    if (written.error().code != util::ErrorCode::Conflict || attempt >= 8) {
+      return ErrorResponse(FromUtilError(written.error()));
+    }
   }
   net::Response res = net::Response::Json(202, {{"status", "success"}});
   return res;

@@ -66,10 +66,16 @@ class Hub {
   HubResult<double> RevocationTimestamp(const std::string& address);
   // Quotas (HubConfig::bucket_quota): a write's change in bytes and files is
   // reserved before it is made (refused with 507 over the quota) and given back
-  // when it fails. A bucket's usage is counted from its listing on first use.
+  // when it fails. A bucket's usage is counted from its listing on first use,
+  // and again after USAGE_RECOUNT when other hubs share the storage.
   struct Usage {
     int64_t bytes = 0;
     int64_t files = 0;
+  };
+  static constexpr std::chrono::seconds USAGE_RECOUNT{10};
+  struct CountedUsage {
+    Usage usage;
+    std::chrono::steady_clock::time_point counted;
   };
   HubResult<void> ReserveQuota(const std::string& address, Usage change);
   // Calls each with every object under address whose path starts with prefix,
@@ -104,7 +110,7 @@ class Hub {
   std::mutex m_locks_mutex;
   std::unordered_set<std::string> m_locked_paths;
   std::mutex m_usage_mutex;
-  std::map<std::string, Usage> m_usage;  // buckets under a quota, once counted
+  std::map<std::string, CountedUsage> m_usage;  // buckets under a quota, once counted
   net::Metrics m_metrics;
   net::Router m_router;
 };

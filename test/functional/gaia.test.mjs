@@ -290,6 +290,71 @@ clientSuite('gaia-hub with the azure driver (azurite)', async () => {
   return hub;
 });
 
+describe('two gaia-hub processes on one azurite container (sharedStorage)', () => {
+  test('conditional writes race across hubs, revocation holds on both, reads agree', async () => {
+    const azurite = await startAzurite();
+    const config = { serverName: 'gaia-0', bucket: 'shared', sharedStorage: true };
+    const hubs = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const port = await freePort();
+        hubs.push(await startGaiaHub({ port, args: ['--driver', 'azure', '--read-url', `http://127.0.0.1:${port}/read/`],
+          config, env: azurite.env }));
+      }
+      const now = Math.floor(Date.now() / 1000);
+      const good = v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, iat: now });
+      const store = (hub, file, body, headers) => fetch(`${hub.url}/store/${ADDRESS}/${file}`,
+        { method: 'POST', body, headers: { 'Content-Type': 'text/plain', Authorization: good, ...headers } });
+
+      // The same If-Match sent to both hubs at once: the service lets exactly one through.
+      for (let round = 0; round < 3; round++) {
+        const { etag } = await (await store(hubs[0], 'race.txt', `base ${round}`, {})).json();
+        const racers = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+          store(hubs[i % 2], 'race.txt', `racer ${round}.${i}`, { 'If-Match': etag })));
+        const statuses = racers.map((r) => r.status);
+        assert.equal(statuses.filter((st) => st === 202).length, 1, statuses.join(','));
+        assert.ok(statuses.every((st) => [202, 409, 412].includes(st)), statuses.join(','));
+        const winner = racers.findIndex((r) => r.status === 202);
+        for (const hub of hubs) {
+          assert.equal(await (await fetch(`${hub.url}/read/${ADDRESS}/race.txt`)).text(), `racer ${round}.${winner}`);
+        }
+      }
+      // If-None-Match: * from both: one file is created, once.
+      const creators = await Promise.all(Array.from({ length: 16 }, (_, i) =>
+        store(hubs[i % 2], 'created-once.txt', `creator ${i}`, { 'If-None-Match': '*' })));
+      assert.equal(creators.filter((r) => r.status === 202).length, 1, creators.map((r) => r.status).join(','));
+
+      // Written through one hub, read and listed through the other; @stacks/storage on both.
+      const a = storageFor(hubs[0].url);
+      const b = storageFor(hubs[1].url);
+      await a.putFile('through-a.txt', 'from hub A', { encrypt: true });
+      assert.equal(await b.getFile('through-a.txt'), 'from hub A');
+      const listed = [];
+      await b.listFiles((f) => { listed.push(f); return true; });
+      assert.deepEqual(listed.sort(), ['created-once.txt', 'race.txt', 'through-a.txt']);
+
+      // A revocation through hub B holds on hub A at once; a newer token works on both.
+      const old = v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, iat: now - 100 });
+      assert.equal((await store(hubs[0], 'old-token.txt', 'before', { Authorization: old })).status, 202);
+      const revoke = await fetch(`${hubs[1].url}/revoke-all/${ADDRESS}`, { method: 'POST',
+        body: JSON.stringify({ oldestValidTimestamp: now - 10 }), headers: { Authorization: good, 'Content-Type': 'application/json' } });
+      assert.equal(revoke.status, 202);
+      const refused = await store(hubs[0], 'old-token.txt', 'after', { Authorization: old });
+      assert.equal(refused.status, 401);
+      assert.equal((await refused.json()).error, 'AuthTokenTimestampValidationError');
+      assert.equal((await store(hubs[0], 'new-token.txt', 'ok', {})).status, 202);
+      // Two revocations racing never move the timestamp backwards.
+      await Promise.all([now - 5, now - 50, now - 1, now - 30].map((t, i) => fetch(`${hubs[i % 2].url}/revoke-all/${ADDRESS}`,
+        { method: 'POST', body: JSON.stringify({ oldestValidTimestamp: t }), headers: { Authorization: good, 'Content-Type': 'application/json' } })));
+      const between = v1Token({ gaiaChallenge: challenge(), iss: APP_PUB, iat: now - 3 });
+      for (const hub of hubs) assert.equal((await store(hub, 'between.txt', 'x', { Authorization: between })).status, 401);
+    } finally {
+      for (const hub of hubs) await stopProcess(hub.child);
+      await stopProcess(azurite.child);
+    }
+  });
+});
+
 describe('gaia-hub limits and configuration', () => {
   test('a config mistake stops the hub naming the key (or the line) and the file', async () => {
     const dir = tempDir('gaia-config');
