@@ -10,10 +10,12 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include <util/result.h>
@@ -31,6 +33,14 @@ struct ObjectStat {
 struct ObjectData {
   ObjectStat stat;
   std::string data;
+};
+
+// An object read a piece at a time (large reads): its stat, and its bytes
+// [offset, offset + length). Every piece is of the version stat describes; a
+// piece read after the object changed fails (Conflict) rather than mix versions.
+struct ObjectStream {
+  ObjectStat stat;
+  std::function<util::Result<std::string>(uint64_t offset, std::size_t length)> read;
 };
 
 struct ListEntry {
@@ -86,6 +96,13 @@ class Driver {
   // {exists=false} for a missing object.
   virtual util::Result<ObjectStat> Stat(std::string_view top, std::string_view path) = 0;
   virtual util::Result<ObjectData> Read(std::string_view top, std::string_view path) = 0;
+  // The object for reading in pieces; NotFound when missing. The default reads
+  // it whole once (for drivers that keep objects in memory).
+  virtual util::Result<ObjectStream> OpenRead(std::string_view top, std::string_view path);
+  // An object of at most whole_below bytes whole, a larger one as a stream.
+  // The default opens it for reading and reads a small one at once.
+  virtual util::Result<std::variant<ObjectData, ObjectStream>> ReadOrStream(std::string_view top, std::string_view path,
+                                                                            uint64_t whole_below);
   // One page of the objects under top whose paths start with prefix ("" for all),
   // in path order. page is a token from an earlier page of the same listing (or
   // nullopt for the first); a malformed token fails with InvalidArgument.

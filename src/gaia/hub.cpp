@@ -1,5 +1,11 @@
 #include <gaia/hub.h>
 
+#include <unistd.h>
+
+#include <atomic>
+
+#include <filesystem>
+
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -149,6 +155,23 @@ Hub::Hub(HubConfig config, std::unique_ptr<Driver> driver)
     : m_config(std::move(config)),
       m_driver(std::move(driver)),
       m_revocations(std::max<std::size_t>(1, m_config.auth_timestamp_cache_size)) {
+  // Large uploads go to a file, never memory: beside the storage (disk: the
+  // file becomes the stored one by a rename), else in a directory of our own.
+  m_spool_dir = m_driver->SpoolDirectory();
+  if (m_spool_dir.empty()) {
+    static std::atomic<int> hubs{0};
+    std::error_code ec;
+    auto dir = std::filesystem::temp_directory_path(ec) /
+               ("gaia-hub-spool-" + std::to_string(::getpid()) + "-" + std::to_string(hubs++));
+    if (!ec && std::filesystem::create_directories(dir, ec) && !ec) {
+      std::filesystem::permissions(dir, std::filesystem::perms::owner_all, ec);
+      m_spool_dir = dir.string();
+      m_own_spool_dir = true;
+    } else {
+      spdlog::warn("gaia-hub: no spool directory under {}: large uploads are held in memory",
+                   dir.parent_path().string());
+    }
+  }
   m_auth_settings.server_name = m_config.server_name;
   m_auth_settings.require_correct_hub_url = m_config.require_correct_hub_url;
   m_auth_settings.valid_hub_urls = m_config.valid_hub_urls;
@@ -158,6 +181,13 @@ Hub::Hub(HubConfig config, std::unique_ptr<Driver> driver)
   m_metrics.Describe("gaia_bytes_written_total", "Bytes stored by successful writes", "counter");
   m_metrics.Describe("gaia_bytes_read_total", "Bytes served by reads", "counter");
   m_metrics.Describe("gaia_auth_cache_hits_total", "Requests whose token was already verified", "counter");
+}
+
+Hub::~Hub() {
+  if (m_own_spool_dir) {
+    std::error_code ec;
+    std::filesystem::remove_all(m_spool_dir, ec);
+  }
 }
 
 void Hub::SetListenAddress(const std::string& host, uint16_t port, std::string_view scheme) {
@@ -200,7 +230,7 @@ net::ServerOptions Hub::ServerOptions() {
   options.min_body_rate = limits.min_body_rate;
   options.max_body_bytes_in_flight = limits.max_body_bytes_in_flight;
   // Large uploads go to a file beside the storage (disk): they never sit in memory.
-  options.spool_dir = m_driver->SpoolDirectory();
+  options.spool_dir = m_spool_dir;
   options.check_head = [this](const net::Request& req) { return CheckHead(req); };
   options.error_response = m_router.ErrorRenderer();
   return options;
@@ -735,21 +765,25 @@ net::Response Hub::RevokeAll(const net::Request& req, const std::string& address
 
 net::Response Hub::ReadFile(const net::Request& req, const std::string& top, const std::string& path) {
   if (!CheckPath(path)) return net::Response::Text(400, "Could not return file");
-  auto obj = m_driver->Read(top, path);
-  if (!obj) {
-    if (obj.error().code == util::ErrorCode::NotFound || obj.error().code == util::ErrorCode::InvalidArgument) {
+  // A large file goes out a piece at a time: it never sits whole in memory.
+  auto found = m_driver->ReadOrStream(top, path, STREAM_ABOVE);
+  if (!found) {
+    if (found.error().code == util::ErrorCode::NotFound || found.error().code == util::ErrorCode::InvalidArgument) {
       return net::Response::Text(404, "File not found");
     }
-    spdlog::error("gaia: read {}/{}: {}", top, path, obj.error().message);
+    spdlog::error("gaia: read {}/{}: {}", top, path, found.error().message);
     return net::Response::Text(400, "Could not return file");
   }
-  const std::string& etag = obj->stat.etag;
+  auto* whole = std::get_if<ObjectData>(&*found);
+  auto* stream = std::get_if<ObjectStream>(&*found);
+  const ObjectStat& stat = whole ? whole->stat : stream->stat;
+  const std::string& etag = stat.etag;
   net::Response res;
   // A browser must not guess a stored file's type: a text file read as HTML
   // would run in the reader's origin.
   res.With("ETag", etag).With("Access-Control-Expose-Headers", "Content-Type,ETag");
   res.With("X-Content-Type-Options", "nosniff");
-  if (obj->stat.last_modified > 0) res.With("Last-Modified", HttpDate(obj->stat.last_modified));
+  if (stat.last_modified > 0) res.With("Last-Modified", HttpDate(stat.last_modified));
   if (!m_config.cache_control.empty()) res.With("Cache-Control", m_config.cache_control);
   const std::string& inm = req.Header("if-none-match");
   if (!inm.empty()) {
@@ -766,9 +800,14 @@ net::Response Hub::ReadFile(const net::Request& req, const std::string& top, con
     }
   }
   res.status = 200;
-  res.With("Content-Type", obj->stat.content_type.empty() ? DEFAULT_CONTENT_TYPE : obj->stat.content_type);
-  m_metrics.Add("gaia_bytes_read_total", {}, static_cast<double>(obj->data.size()));
-  res.body = std::move(obj->data);
+  res.With("Content-Type", stat.content_type.empty() ? DEFAULT_CONTENT_TYPE : stat.content_type);
+  if (whole) {
+    m_metrics.Add("gaia_bytes_read_total", {}, static_cast<double>(whole->data.size()));
+    res.body = std::move(whole->data);
+  } else {
+    m_metrics.Add("gaia_bytes_read_total", {}, static_cast<double>(stat.content_length));
+    res.streamed = std::make_shared<net::StreamedBody>(net::StreamedBody{stat.content_length, std::move(stream->read)});
+  }
   return res;
 }
 

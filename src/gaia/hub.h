@@ -27,7 +27,13 @@ namespace blockstack::gaia {
 
 class Hub {
  public:
+  // Files larger than this are read and sent a piece at a time.
+  static constexpr uint64_t STREAM_ABOVE = 4 * 1024 * 1024;
+
   Hub(HubConfig config, std::unique_ptr<Driver> driver);
+  ~Hub();
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
 
   // The read URL prefix to report and build publicURLs with: config readURL when
   // set, else the driver's own, else {scheme}://{host}:{port}/read/. Call once the
@@ -104,6 +110,11 @@ class Hub {
   AuthSettings m_auth_settings;
   AuthCache m_auth_cache;
   util::LruCache<std::string, double> m_revocations;
+  // Where large upload bodies are spooled when the driver has no place of its
+  // own (remote drivers): a directory of this hub's under the system's temporary
+  // directory, removed with the hub.
+  std::string m_spool_dir;
+  bool m_own_spool_dir = false;
   std::string m_read_prefix;
   std::string m_read_path;  // the path part of m_read_prefix, served by ReadFile
   std::string m_routed_read_path;  // the read path m_router was built for

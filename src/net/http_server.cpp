@@ -446,17 +446,67 @@ class Session : public SessionBase {
       if (k.find_first_of("\r\n") != std::string::npos || v.find_first_of("\r\n") != std::string::npos) continue;
       m_head.append(k).append(": ").append(v).append("\r\n");
     }
-    if (!bodyless) m_head.append("Content-Length: ").append(std::to_string(res.body.size())).append("\r\n");
+    const uint64_t length = res.streamed ? res.streamed->size : res.body.size();
+    if (!bodyless) m_head.append("Content-Length: ").append(std::to_string(length)).append("\r\n");
     if (!keep_alive) m_head.append("Connection: close\r\n");
     m_head.append("\r\n");
     m_body = (head || bodyless) ? std::string() : std::move(res.body);
+    m_streamed = (head || bodyless) ? nullptr : std::move(res.streamed);
+    m_streamed_offset = 0;
     std::array<asio::const_buffer, 2> buffers{asio::buffer(m_head), asio::buffer(m_body)};
     Lowest().expires_after(m_server.options.body_timeout);
     asio::async_write(m_stream, buffers, [self = Self(), keep_alive](beast::error_code ec, std::size_t) {
       if (ec) return self->Close();
-      if (!keep_alive) return self->m_drain ? self->Drain() : self->Close();
-      self->ReadRequest(false);
+      self->AfterWrite(keep_alive);
     });
+  }
+
+  void AfterWrite(bool keep_alive) {
+    if (m_streamed && m_streamed_offset < m_streamed->size) return SendPiece(keep_alive);
+    m_streamed.reset();
+    if (!keep_alive) return m_drain ? Drain() : Close();
+    ReadRequest(false);
+  }
+
+  // The next piece of a streamed body: read where handlers run, written here.
+  void SendPiece(bool keep_alive) {
+    static constexpr std::size_t PIECE = 1024 * 1024;
+    const std::size_t length =
+        static_cast<std::size_t>(std::min<uint64_t>(PIECE, m_streamed->size - m_streamed_offset));
+    auto read = [body = m_streamed, offset = m_streamed_offset, length]() -> util::Result<std::string> {
+      try {
+        return body->read(offset, length);
+      } catch (const std::exception& e) {
+        return util::Fail(util::ErrorCode::IoError, e.what());
+      }
+    };
+    auto then = [keep_alive, length](const std::shared_ptr<Session>& self, util::Result<std::string> piece) {
+      if (!piece || piece->size() != length) {
+        spdlog::warn("HTTP server: a streamed answer to {} {} broke off at byte {}: {}", self->m_req.method,
+                     self->m_req.target, self->m_streamed_offset,
+                     piece ? "the source ended early" : piece.error().message);
+        return self->Close();
+      }
+      self->m_body = std::move(*piece);
+      self->m_streamed_offset += length;
+      self->Lowest().expires_after(self->m_server.options.body_timeout);
+      asio::async_write(self->m_stream, asio::buffer(self->m_body),
+                        [self, keep_alive](beast::error_code ec, std::size_t) {
+                          if (ec) return self->Close();
+                          self->AfterWrite(keep_alive);
+                        });
+    };
+    if (m_server.workers) {
+      asio::post(*m_server.workers, [self = Self(), read = std::move(read), then = std::move(then)]() mutable {
+        auto piece = read();
+        auto executor = self->m_stream.get_executor();
+        asio::post(executor, [self = std::move(self), piece = std::move(piece), then = std::move(then)]() mutable {
+          then(self, std::move(piece));
+        });
+      });
+      return;
+    }
+    then(Self(), read());
   }
 
   // After answering a request whose body was not read: stop sending, and read
@@ -490,6 +540,8 @@ class Session : public SessionBase {
   std::size_t m_reserved = 0;
   std::string m_head;  // the response being written: head and body
   std::string m_body;
+  std::shared_ptr<StreamedBody> m_streamed;  // the answer's body still being sent, piece by piece
+  uint64_t m_streamed_offset = 0;
   bool m_keep_alive = false;
   bool m_drain = false;
   std::size_t m_drained = 0;

@@ -54,10 +54,20 @@ struct Request {
   const std::string& Header(const std::string& lowercase_name) const;
 };
 
+// A body too large to hold in memory (a large stored file): the server asks for
+// it a piece at a time, as the client takes it, on the worker pool when there is
+// one. A piece that fails ends the connection before the body is complete, so
+// the client sees a truncated answer, never a wrong one.
+struct StreamedBody {
+  uint64_t size = 0;
+  std::function<util::Result<std::string>(uint64_t offset, std::size_t length)> read;
+};
+
 struct Response {
   unsigned status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::shared_ptr<StreamedBody> streamed;  // set: the body is this instead of `body`
 
   static Response Json(unsigned status, const nlohmann::json& body);
   static Response Text(unsigned status, std::string body, std::string content_type = "text/plain");

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -22,7 +23,6 @@ using util::Fail;
 namespace {
 
 constexpr const char* API_VERSION = "2021-12-02";
-constexpr std::size_t BLOCK_SIZE = 8 * 1024 * 1024;
 constexpr const char* HTTP_DATE = "%a, %d %b %Y %H:%M:%S GMT";
 
 class AzureDriver final : public RemoteDriver {
@@ -64,11 +64,6 @@ class AzureDriver final : public RemoteDriver {
     return Fail(ErrorCode::Unavailable, Describe("create container", made));
   }
 
-  util::Result<std::string> Write(std::string_view top, std::string_view path, std::string_view data,
-                                  std::string_view content_type) override {
-    return WriteIf(top, path, data, content_type, {});
-  }
-
   util::Result<std::string> WriteIf(std::string_view top, std::string_view path, std::string_view data,
                                     std::string_view content_type, const WriteCondition& condition) override {
     BS_CHECK_OK(CheckPath(path));
@@ -79,37 +74,18 @@ class AzureDriver final : public RemoteDriver {
     return Written(res, "Put Blob");
   }
 
-  util::Result<std::string> WriteFile(std::string_view top, std::string_view path, const std::string& file,
-                                      std::string_view content_type) override {
-    return WriteFileIf(top, path, file, content_type, {});
-  }
-
-  // Block by block from the file: at most one block in memory.
-  util::Result<std::string> WriteFileIf(std::string_view top, std::string_view path, const std::string& file,
+  // Block by block from the file: at most one block in memory; a failure leaves
+  // only uncommitted blocks, which no reader sees.
+  util::Result<std::string> WritePieces(const std::string& key, std::istream& in, std::size_t size, std::string& block,
                                         std::string_view content_type, const WriteCondition& condition) override {
-    BS_CHECK_OK(CheckPath(path));
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Fail(ErrorCode::IoError, "cannot open the uploaded body");
-    in.seekg(0, std::ios::end);
-    const auto size = static_cast<std::size_t>(in.tellg());
-    in.seekg(0);
-    std::string block;
-    if (size <= BLOCK_SIZE) {
-      block.resize(size);
-      if (!in.read(block.data(), static_cast<std::streamsize>(size))) {
-        return Fail(ErrorCode::IoError, "cannot read the uploaded body");
-      }
-      return WriteIf(top, path, block, content_type, condition);
-    }
-    const std::string key = Key(top, path);
     // Block ids are unique to this upload, so two uploads of one blob (from two
     // hubs) never commit each other's blocks.
+    std::random_device random;
     const std::string upload =
-        util::ToHex(util::AsBytes(std::to_string(std::chrono::steady_clock::now().time_since_epoch().count())))
-            .substr(0, 16);
+        util::ToHex(util::AsBytes(std::to_string(random()) + std::to_string(random()))).substr(0, 24);
     std::string list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>";
-    for (std::size_t offset = 0, n = 0; offset < size; offset += BLOCK_SIZE, ++n) {
-      block.resize(std::min(BLOCK_SIZE, size - offset));
+    for (std::size_t offset = 0, n = 0; offset < size; offset += PIECE_SIZE, ++n) {
+      block.resize(std::min(PIECE_SIZE, size - offset));
       if (!in.read(block.data(), static_cast<std::streamsize>(block.size()))) {
         return Fail(ErrorCode::IoError, "cannot read the uploaded body");
       }

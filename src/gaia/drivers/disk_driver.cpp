@@ -221,6 +221,44 @@ class DiskDriver final : public Driver {
     return out;
   }
 
+  // A small file through Read (and its cache), a large one opened for pieces.
+  util::Result<std::variant<ObjectData, ObjectStream>> ReadOrStream(std::string_view top, std::string_view path,
+                                                                    uint64_t whole_below) override {
+    BS_TRY(auto target, Resolve(top, path));
+    struct stat st {};
+    if (::stat(target.data.c_str(), &st) == 0 && static_cast<uint64_t>(st.st_size) > whole_below) {
+      BS_TRY(ObjectStream stream, OpenRead(top, path));
+      // Replaced by a small file since: read that one whole.
+      if (stream.stat.content_length > whole_below) return stream;
+    }
+    BS_TRY(ObjectData data, Read(top, path));
+    return data;
+  }
+
+  // The file opened once: every piece comes from that version, whatever renames
+  // replace the path meanwhile.
+  util::Result<ObjectStream> OpenRead(std::string_view top, std::string_view path) override {
+    BS_TRY(auto target, Resolve(top, path));
+    std::shared_ptr<int> fd;
+    BS_TRY(ObjectStat stat, StatResolved(target, nullptr, nullptr, &fd));
+    if (!stat.exists) return Fail(ErrorCode::NotFound, "File does not exist");
+    ObjectStream out{stat, nullptr};
+    out.read = [fd](uint64_t offset, std::size_t length) -> util::Result<std::string> {
+      std::string piece(length, '\0');
+      std::size_t got = 0;
+      while (got < length) {
+        ssize_t n = ::pread(*fd, piece.data() + got, length - got, static_cast<off_t>(offset + got));
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) return Fail(ErrorCode::IoError, std::string("cannot read: ") + std::strerror(errno));
+        if (n == 0) break;
+        got += static_cast<std::size_t>(n);
+      }
+      piece.resize(got);
+      return piece;
+    };
+    return out;
+  }
+
   util::Result<ListPage> List(std::string_view top, const std::optional<std::string>& page, std::size_t page_size,
                               bool with_stat, std::string_view prefix) override {
     std::size_t page_number = 0;
@@ -321,7 +359,9 @@ class DiskDriver final : public Driver {
   // metadata file, the ETag then computed from the content). With data non-null
   // the content is read through the same descriptor, so it and the ETag always
   // belong together even while a writer replaces the file.
-  util::Result<ObjectStat> StatResolved(const Target& t, std::string* data, struct stat* stat_out = nullptr) const {
+  // keep_fd: also hands out the open file (a duplicate), for reading in pieces.
+  util::Result<ObjectStat> StatResolved(const Target& t, std::string* data, struct stat* stat_out = nullptr,
+                                        std::shared_ptr<int>* keep_fd = nullptr) const {
     ObjectStat out;
     int fd = ::open(t.data.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
@@ -332,6 +372,14 @@ class DiskDriver final : public Driver {
       int fd;
       ~Closer() { ::close(fd); }
     } closer{fd};
+    if (keep_fd) {
+      int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+      if (copy < 0) return Fail(Errno("cannot open " + t.data.substr(m_root_slash.size())));
+      *keep_fd = std::shared_ptr<int>(new int(copy), [](int* p) {
+        ::close(*p);
+        delete p;
+      });
+    }
     struct stat st {};
     if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) return out;
     if (stat_out) *stat_out = st;

@@ -42,6 +42,26 @@ util::Result<std::string> Driver::WriteFileIf(std::string_view top, std::string_
   return WriteFile(top, path, file, content_type);
 }
 
+util::Result<ObjectStream> Driver::OpenRead(std::string_view top, std::string_view path) {
+  BS_TRY(ObjectData whole, Read(top, path));
+  auto data = std::make_shared<const std::string>(std::move(whole.data));
+  ObjectStream out{whole.stat, nullptr};
+  out.stat.content_length = data->size();
+  out.read = [data](uint64_t offset, std::size_t length) -> util::Result<std::string> {
+    if (offset > data->size()) return Fail(ErrorCode::InvalidArgument, "read past the end");
+    return data->substr(offset, length);
+  };
+  return out;
+}
+
+util::Result<std::variant<ObjectData, ObjectStream>> Driver::ReadOrStream(std::string_view top, std::string_view path,
+                                                                          uint64_t whole_below) {
+  BS_TRY(ObjectStream stream, OpenRead(top, path));
+  if (stream.stat.content_length > whole_below) return stream;
+  BS_TRY(std::string data, stream.read(0, stream.stat.content_length));
+  return ObjectData{stream.stat, std::move(data)};
+}
+
 namespace {
 
 class MemoryDriver final : public Driver {

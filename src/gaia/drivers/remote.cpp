@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 
 #include <util/url.h>
 
@@ -168,6 +169,43 @@ util::Result<ObjectData> RemoteDriver::Read(std::string_view top, std::string_vi
   out.stat = StatFromHeaders(res);
   out.stat.content_length = res.body.size();
   out.data = std::move(res.body);
+  return out;
+}
+
+util::Result<std::string> RemoteDriver::WriteFileIf(std::string_view top, std::string_view path,
+                                                    const std::string& file, std::string_view content_type,
+                                                    const WriteCondition& condition) {
+  BS_CHECK_OK(CheckPath(path));
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return util::Fail(util::ErrorCode::IoError, "cannot open the uploaded body");
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::size_t>(in.tellg());
+  in.seekg(0);
+  std::string piece(std::min(size, PIECE_SIZE), '\0');
+  if (size <= PIECE_SIZE) {
+    if (!in.read(piece.data(), static_cast<std::streamsize>(size))) {
+      return util::Fail(util::ErrorCode::IoError, "cannot read the uploaded body");
+    }
+    return WriteIf(top, path, piece, content_type, condition);
+  }
+  return WritePieces(Key(top, path), in, size, piece, content_type, condition);
+}
+
+util::Result<ObjectStream> RemoteDriver::OpenRead(std::string_view top, std::string_view path) {
+  BS_TRY(ObjectStat stat, Stat(top, path));
+  if (!stat.exists) return util::Fail(util::ErrorCode::NotFound, "File does not exist");
+  ObjectStream out{stat, nullptr};
+  out.read = [this, key = Key(top, path), etag = stat.etag](uint64_t offset,
+                                                            std::size_t length) -> util::Result<std::string> {
+    if (length == 0) return std::string();
+    std::string range = "bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1);
+    BS_TRY(auto res, Send("GET", key, {}, {{"range", range}, {"if-match", etag}}, ""));
+    if (res.status == 412) return util::Fail(util::ErrorCode::Conflict, "the file changed while it was being read");
+    if (res.status != 206 && res.status != 200) return util::Fail(util::ErrorCode::IoError, Describe("GET", res));
+    // A service that ignores Range answers the whole object.
+    if (res.status == 200) return res.body.substr(std::min<std::size_t>(offset, res.body.size()), length);
+    return std::move(res.body);
+  };
   return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <istream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -56,8 +57,25 @@ std::string QuotedEtag(std::string etag);
 // stat'ed by one request each.
 class RemoteDriver : public Driver {
  public:
+  // Uploads go up in pieces of this size (a part, a block) when larger.
+  static constexpr std::size_t PIECE_SIZE = 8 * 1024 * 1024;
+
+  util::Result<std::string> Write(std::string_view top, std::string_view path, std::string_view data,
+                                  std::string_view content_type) override {
+    return WriteIf(top, path, data, content_type, {});
+  }
+  util::Result<std::string> WriteFile(std::string_view top, std::string_view path, const std::string& file,
+                                      std::string_view content_type) override {
+    return WriteFileIf(top, path, file, content_type, {});
+  }
+  // A spooled upload: one request when it fits a piece, else WritePieces.
+  util::Result<std::string> WriteFileIf(std::string_view top, std::string_view path, const std::string& file,
+                                        std::string_view content_type, const WriteCondition& condition) override;
   util::Result<ObjectStat> Stat(std::string_view top, std::string_view path) override;
   util::Result<ObjectData> Read(std::string_view top, std::string_view path) override;
+  // Ranged GETs, each conditional on the ETag of the stat (a changed object
+  // fails the piece with Conflict).
+  util::Result<ObjectStream> OpenRead(std::string_view top, std::string_view path) override;
 
  protected:
   static std::string Key(std::string_view top, std::string_view path) {
@@ -67,6 +85,12 @@ class RemoteDriver : public Driver {
   virtual util::Result<net::HttpResponse> Send(const std::string& method, const std::string& key,
                                                const std::map<std::string, std::string>& query,
                                                std::map<std::string, std::string> headers, std::string_view body) = 0;
+  // Uploads size bytes from in (more than a piece) as the object at key, a piece
+  // in memory at a time; piece is scratch space. Nothing of a failed upload is
+  // ever readable.
+  virtual util::Result<std::string> WritePieces(const std::string& key, std::istream& in, std::size_t size,
+                                                std::string& piece, std::string_view content_type,
+                                                const WriteCondition& condition) = 0;
   // "S3", "Azure": how messages name the service.
   virtual const char* ServiceName() const = 0;
   // The service's error code in an answer ("" when none).

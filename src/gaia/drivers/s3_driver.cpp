@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <mutex>
 #include <vector>
 
@@ -76,11 +77,6 @@ class S3Driver final : public RemoteDriver {
     return util::Ok();
   }
 
-  util::Result<std::string> Write(std::string_view top, std::string_view path, std::string_view data,
-                                  std::string_view content_type) override {
-    return WriteIf(top, path, data, content_type, {});
-  }
-
   // The condition goes with the PUT: AWS S3 (since 2024) checks it atomically;
   // services that ignore it still have the hub's own check before.
   util::Result<std::string> WriteIf(std::string_view top, std::string_view path, std::string_view data,
@@ -149,6 +145,52 @@ class S3Driver final : public RemoteDriver {
   }
 
  private:
+  // A multipart upload of PIECE_SIZE parts; a failure aborts it, so no part
+  // stays behind and the object appears whole or not at all.
+  util::Result<std::string> WritePieces(const std::string& key, std::istream& in, std::size_t size, std::string& part,
+                                        std::string_view content_type, const WriteCondition& condition) override {
+    std::map<std::string, std::string> headers{{"content-type", std::string(content_type)}};
+    if (!m_cache_control.empty()) headers["cache-control"] = m_cache_control;
+    BS_TRY(auto created, Send("POST", key, {{"uploads", ""}}, headers, ""));
+    std::string upload_id = XmlText(created.body, "UploadId");
+    if (created.status != 200 || upload_id.empty()) {
+      return Fail(ErrorCode::IoError, Describe("multipart start", created));
+    }
+    auto result = UploadParts(key, upload_id, in, size, part, condition);
+    // Best effort: the upload's parts go with it.
+    if (!result) (void)Send("DELETE", key, {{"uploadId", upload_id}}, {}, "");
+    return result;
+  }
+
+  util::Result<std::string> UploadParts(const std::string& key, const std::string& upload_id, std::istream& in,
+                                        std::size_t size, std::string& part, const WriteCondition& condition) {
+    std::string complete = "<CompleteMultipartUpload>";
+    for (std::size_t offset = 0, number = 1; offset < size; offset += PIECE_SIZE, ++number) {
+      part.resize(std::min(PIECE_SIZE, size - offset));
+      if (!in.read(part.data(), static_cast<std::streamsize>(part.size()))) {
+        return Fail(ErrorCode::IoError, "cannot read the uploaded body");
+      }
+      BS_TRY(auto put, Send("PUT", key, {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}}, {}, part));
+      if (put.status != 200) return Fail(ErrorCode::IoError, Describe("multipart part", put));
+      complete +=
+          "<Part><PartNumber>" + std::to_string(number) + "</PartNumber><ETag>" + put.Header("etag") + "</ETag></Part>";
+    }
+    complete += "</CompleteMultipartUpload>";
+    std::map<std::string, std::string> headers;
+    if (condition.if_match) headers["if-match"] = *condition.if_match;
+    if (condition.if_absent) headers["if-none-match"] = "*";
+    BS_TRY(auto done, Send("POST", key, {{"uploadId", upload_id}}, headers, complete));
+    if (done.status == 412 || (done.status == 409 && ServiceError(done) == "ConditionalRequestConflict")) {
+      return Fail(ErrorCode::Conflict, "precondition failed: " + Describe("multipart complete", done));
+    }
+    // S3 can answer 200 and still fail the completion, in the body.
+    if (done.status != 200 || done.body.find("<Error>") != std::string::npos) {
+      return Fail(ErrorCode::IoError, Describe("multipart complete", done));
+    }
+    std::string etag = XmlText(done.body, "ETag");
+    return etag.empty() ? std::string() : QuotedEtag(etag);
+  }
+
   const char* ServiceName() const override { return "S3"; }
 
   util::Result<net::HttpResponse> Send(const std::string& method, const std::string& key,
