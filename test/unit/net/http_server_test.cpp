@@ -365,6 +365,49 @@ TEST(HttpServerStartTest, BusyPortIsUnavailable) {
   EXPECT_FALSE(HttpServer::Start("not-an-ip", 0, Echo));
 }
 
+// A streamed body goes out piece by piece with the full Content-Length; a piece
+// that fails ends the connection short of it, so the client never takes a
+// truncated body for the whole one. Pieces are read on the worker pool.
+TEST(StreamedBodyTest, PiecesGoOutInOrderAndAFailureCutsTheAnswerShort) {
+  const std::size_t size = 3 * 1024 * 1024 + 123;
+  std::atomic<int> reads{0};
+  auto handler = [&](const Request& req) {
+    Response res;
+    const bool broken = req.path == "/broken";
+    res.streamed = std::make_shared<StreamedBody>(
+        StreamedBody{size, [&reads, broken](uint64_t offset, std::size_t length) -> util::Result<std::string> {
+                       ++reads;
+                       if (broken && offset > 0) return util::Fail(util::ErrorCode::IoError, "the disk went away");
+                       std::string piece(length, '\0');
+                       for (std::size_t i = 0; i < length; ++i) piece[i] = static_cast<char>('a' + (offset + i) % 26);
+                       return piece;
+                     }});
+    return res;
+  };
+  ServerOptions o;
+  o.worker_threads = 2;
+  auto server = std::move(*HttpServer::Start("127.0.0.1", 0, handler, o));
+  auto client = std::move(*HttpClient::Create("http://127.0.0.1:" + std::to_string(server->Port())));
+  for (int round = 0; round < 2; ++round) {  // and again on the kept-alive connection
+    auto res = client->Send("GET", "/whole");
+    ASSERT_TRUE(res) << res.error().message;
+    ASSERT_EQ(res->body.size(), size);
+    for (std::size_t i = 0; i < size; i += 4099) ASSERT_EQ(res->body[i], static_cast<char>('a' + i % 26)) << i;
+  }
+  EXPECT_EQ(reads.load(), 8);  // four 1 MiB pieces each time
+  // HEAD: the length, no body, nothing read.
+  auto head = client->Send("HEAD", "/whole");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->Header("content-length"), std::to_string(size));
+  EXPECT_EQ(reads.load(), 8);
+  RawClient raw(server->Port());
+  raw.Write("GET /broken HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_TRUE(raw.Closed());
+  std::string got = raw.ReadUntil("\x01never\x02");
+  EXPECT_NE(got.find("Content-Length: " + std::to_string(size)), std::string::npos);
+  EXPECT_LT(got.size() - got.find("\r\n\r\n") - 4, size);
+}
+
 // HTTPS: a client that trusts the certificate is served over TLS, keep-alive and
 // all; a plain-HTTP client on the TLS port gets no HTTP answer; a client that
 // never finishes the handshake is cut off like one that never sends a head.
