@@ -444,11 +444,6 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_PORT", v, 0, 65535, config.port));
   if (auto v = env("GAIA_HTTPS_PORT")) BS_CHECK_OK(ReadIntVar("GAIA_HTTPS_PORT", v, 0, 65535, config.https.port));
   if (auto v = env("GAIA_ENABLE_HTTPS")) BS_CHECK_OK(SetEnableHttps(v, "GAIA_ENABLE_HTTPS", config.https));
-  if (auto v = env("GAIA_TLS_CERT_CONFIG_KEY_FILE")) config.https.key_file = v;
-  if (auto v = env("GAIA_TLS_CERT_CONFIG_CERT_FILE")) config.https.cert_file = v;
-  if (auto v = env("GAIA_TLS_CERT_CONFIG_KEY_PASSPHRASE")) config.https.key_passphrase = v;
-  if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_FILE")) config.https.pfx_file = v;
-  if (auto v = env("GAIA_TLS_CERT_CONFIG_PFX_PASSPHRASE")) config.https.pfx_passphrase = v;
   if (auto v = env("GAIA_ADMIN_PORT")) {
     BS_CHECK_OK(ReadIntVar("GAIA_ADMIN_PORT", v, 0, 65535, config.admin.port));
     config.admin.enabled = true;
@@ -456,14 +451,24 @@ util::Status ApplyHubConfigEnv(HubConfig& config) {
   if (auto v = env("GAIA_ADMIN_API_KEYS")) config.admin.api_keys = SplitComma(v);
   if (auto v = env("GAIA_PAGE_SIZE")) BS_CHECK_OK(ReadIntVar("GAIA_PAGE_SIZE", v, 1, 4096, config.page_size));
   if (auto v = env("GAIA_CACHE_CONTROL")) config.cache_control = v;
-  // The original's S3 driver variables.
-  if (auto v = env("GAIA_S3_ACCESS_KEY_ID")) config.s3.access_key_id = v;
-  if (auto v = env("GAIA_S3_SECRET_ACCESS_KEY")) config.s3.secret_access_key = v;
-  if (auto v = env("GAIA_S3_SESSION_TOKEN")) config.s3.session_token = v;
-  // The original's azure driver variables, and ours for its endpoint.
-  if (auto v = env("GAIA_AZURE_ACCOUNT_NAME")) config.azure.account_name = v;
-  if (auto v = env("GAIA_AZURE_ACCOUNT_KEY")) config.azure.account_key = v;
-  if (auto v = env("GAIA_AZURE_ENDPOINT")) config.azure.endpoint = v;
+  // Text settings taken as they are: the original's TLS, S3 and azure driver
+  // variables, and ours for the azure endpoint.
+  const std::pair<const char*, std::string*> texts[] = {
+      {"GAIA_TLS_CERT_CONFIG_KEY_FILE", &config.https.key_file},
+      {"GAIA_TLS_CERT_CONFIG_CERT_FILE", &config.https.cert_file},
+      {"GAIA_TLS_CERT_CONFIG_KEY_PASSPHRASE", &config.https.key_passphrase},
+      {"GAIA_TLS_CERT_CONFIG_PFX_FILE", &config.https.pfx_file},
+      {"GAIA_TLS_CERT_CONFIG_PFX_PASSPHRASE", &config.https.pfx_passphrase},
+      {"GAIA_S3_ACCESS_KEY_ID", &config.s3.access_key_id},
+      {"GAIA_S3_SECRET_ACCESS_KEY", &config.s3.secret_access_key},
+      {"GAIA_S3_SESSION_TOKEN", &config.s3.session_token},
+      {"GAIA_AZURE_ACCOUNT_NAME", &config.azure.account_name},
+      {"GAIA_AZURE_ACCOUNT_KEY", &config.azure.account_key},
+      {"GAIA_AZURE_ENDPOINT", &config.azure.endpoint},
+  };
+  for (auto [name, field] : texts) {
+    if (auto v = env(name)) *field = v;
+  }
   // Ours: the google-cloud driver's HMAC keys.
   if (auto v = env("GAIA_GCS_ACCESS_KEY_ID")) {
     config.gcs.access_key_id = v;

@@ -5,8 +5,6 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
-#include <fstream>
-#include <mutex>
 #include <vector>
 
 #include <crypto/hash.h>
